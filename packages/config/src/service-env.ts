@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { envBoolean, envDuration, envPort } from './env-types.ts';
+
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' });
+const redisUrl = z.url({ protocol: /^rediss?$/, error: 'expected a redis:// URL' });
+
+/** Variables every CABC service reads; each service extends this with its own. */
+export function serviceEnvSchema(defaultPort: number) {
+  return z.object({
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: envPort(defaultPort),
+    /** The service's own database (each party keeps its own). */
+    DATABASE_URL: postgresUrl,
+    REDIS_URL: redisUrl,
+    /** BullMQ key prefix, so several deployments (or test files) can share one Redis. */
+    QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('cabc'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Encrypts the service's signing keys at rest. No default: a deployment must choose its own. */
+    KEY_ENCRYPTION_SECRET: z.string().min(16, 'must be at least 16 characters'),
+    MIGRATE_ON_START: envBoolean(true),
+    BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+    /** How often unacknowledged outbox rows are re-enqueued (Redis may have lost their jobs). */
+    RECONCILE_INTERVAL: envDuration('5s'),
+  });
+}
+
+export type ServiceEnv = z.output<ReturnType<typeof serviceEnvSchema>>;

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** The evidence predicate's type URI; the trailing version changes only with an incompatible schema change. */
+export const EVIDENCE_PREDICATE_TYPE = 'https://cabc.dev/attestations/evidence/v1';
+
+export const evidenceKinds = [
+  'dataset',
+  'data_quality',
+  'model_architecture',
+  'model_parameters',
+  'performance',
+  'evaluation',
+  'fairness',
+  'feature_importance',
+  'explanation',
+  'robustness',
+  'drift',
+  'model_card',
+  'provenance',
+] as const;
+export const evidenceKindSchema = z.enum(evidenceKinds);
+export type EvidenceKind = z.infer<typeof evidenceKindSchema>;
+
+const shortText = z.string().min(1).max(256);
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters (sha256)');
+
+export const measurementSchema = z.strictObject({
+  name: shortText,
+  value: z.union([z.number(), z.string().max(1024), z.boolean(), z.null()]),
+  unit: shortText.optional(),
+  slice: shortText.optional(),
+});
+export type Measurement = z.infer<typeof measurementSchema>;
+
+export const checkStatuses = ['pass', 'warn', 'fail', 'error'] as const;
+export const checkSchema = z.strictObject({
+  name: shortText,
+  status: z.enum(checkStatuses),
+  detail: z.string().max(4096).optional(),
+});
+export type Check = z.infer<typeof checkSchema>;
+
+export const producerSchema = z.strictObject({
+  tool: shortText,
+  toolVersion: shortText.optional(),
+  adapter: shortText.optional(),
+  pipelineRunId: shortText.optional(),
+  uri: z.string().max(2048).optional(),
+});
+
+export const evidenceContextSchema = z.strictObject({
+  dataset: shortText.optional(),
+  split: shortText.optional(),
+  slice: shortText.optional(),
+  environment: shortText.optional(),
+});
+
+export const rawArtifactSchema = z.strictObject({
+  digest: z.strictObject({ sha256: sha256Hex }),
+  mediaType: shortText,
+  uri: z.string().max(2048).optional(),
+});
+
+export const evidencePredicateSchema = z.strictObject({
+  /** The target of evaluation (ML system) this evidence is about; signed, so it cannot be rerouted. */
+  toe: shortText,
+  kind: evidenceKindSchema,
+  producer: producerSchema,
+  observedAt: z.iso.datetime({ offset: true }),
+  context: evidenceContextSchema.default({}),
+  measurements: z.array(measurementSchema).max(10_000).default([]),
+  checks: z.array(checkSchema).max(10_000).default([]),
+  raw: rawArtifactSchema.optional(),
+});
+export type EvidencePredicate = z.infer<typeof evidencePredicateSchema>;

@@ -1,0 +1,5 @@
+export * from './evidence-predicate.ts';
+export * from './in-toto-statement.ts';
+export * from './dsse-envelope.ts';
+export * from './posture-callback.ts';
+export * from './statuses.ts';

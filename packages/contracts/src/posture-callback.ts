@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { postureSchema, requirementStatusSchema } from './statuses.ts';
+
+/** JWS `typ` of a posture callback; the certification body refuses any other type on this route. */
+export const POSTURE_CALLBACK_TYP = 'cabc-posture+jwt';
+export const POSTURE_CALLBACK_AUDIENCE = 'certification-body';
+
+export const requirementChangeSchema = z.strictObject({
+  requirementId: z.string().min(1).max(128),
+  status: requirementStatusSchema,
+  previousStatus: requirementStatusSchema.nullable(),
+  reason: z.string().max(2048),
+  evidenceIds: z.array(z.string().max(128)).max(1000),
+});
+
+/** Claims of the JWS the assessment service sends when a ToE's posture changes. */
+export const postureCallbackClaimsSchema = z.strictObject({
+  iss: z.string().min(1),
+  aud: z.union([z.string(), z.array(z.string())]),
+  iat: z.number().int(),
+  jti: z.string().min(1).max(128),
+  type: z.literal('posture.changed'),
+  toe: z.string().min(1).max(256),
+  /** Monotonic per ToE, so the receiver can apply callbacks in order and ignore stale ones. */
+  sequence: z.number().int().positive(),
+  assessmentId: z.string().min(1).max(128),
+  posture: postureSchema,
+  previousPosture: postureSchema.nullable(),
+  /** True when a requirement flagged critical is non-compliant: the certification body may revoke at once. */
+  criticalFailed: z.boolean(),
+  assessedAt: z.iso.datetime({ offset: true }),
+  changes: z.array(requirementChangeSchema).max(1000),
+});
+export type PostureCallbackClaims = z.infer<typeof postureCallbackClaimsSchema>;

@@ -1,0 +1,15 @@
+export { pae, signDsse, verifyDsse, DsseVerificationError, type DsseSigner, type DsseVerified } from './dsse.ts';
+export { decodeBase64Any } from './base64.ts';
+export { sha256Hex } from './digest.ts';
+export {
+  generateSigningKey,
+  publicJwkOf,
+  jwkThumbprint,
+  publicKeyFromJwk,
+  type SigningKey,
+  type PublicJwk,
+} from './ed25519-keys.ts';
+export { encryptPrivateKey, decryptPrivateKey } from './key-encryption.ts';
+export { SigningKeyStore, type KeyStoreDatabase } from './signing-key-store.ts';
+export { signJwt, createJwtVerifier, type JwtVerifier } from './jwt.ts';
+export { TrustedKeySet } from './trusted-key-set.ts';

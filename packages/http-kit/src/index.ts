@@ -1,0 +1,16 @@
+export {
+  HttpProblem,
+  BadRequestProblem,
+  UnauthorizedProblem,
+  ForbiddenProblem,
+  NotFoundProblem,
+  ConflictProblem,
+  UnprocessableProblem,
+  type ProblemField,
+} from './problems.ts';
+export { problemSchema, problemResponses } from './problem-schema.ts';
+export { createServer, type ServerOptions, type Server } from './create-server.ts';
+export { registerHealthRoutes, type ReadinessCheck } from './health-routes.ts';
+export { closeOnSignals } from './close-on-signals.ts';
+export { registerJwksRoute } from './jwks-route.ts';
+export type { ZodTypeProvider } from 'fastify-type-provider-zod';

@@ -1,0 +1,42 @@
+import type { Logger } from 'pino';
+
+/**
+ * Redis may lose jobs (restart without persistence, eviction); Postgres does not. On a plain timer, independent of
+ * Redis, this re-enqueues every row that still owes work; job-id deduplication makes that a no-op for rows that
+ * still have a job. Used for outbox rows and for any other "work owed" table.
+ */
+export function startReconciler<T>(deps: {
+  /** Rows owing work, created before `olderThan` (younger ones still have their first job on its way). */
+  findPending: (olderThan: Date) => Promise<T[]>;
+  enqueue: (items: T[]) => Promise<void>;
+  logger: Logger;
+  intervalMs: number;
+  settleMs?: number;
+}): { stop: () => Promise<void>; runOnce: () => Promise<number> } {
+  let running: Promise<number> | undefined;
+  const runOnce = async (): Promise<number> => {
+    const items = await deps.findPending(new Date(Date.now() - (deps.settleMs ?? 2_000)));
+    if (items.length > 0) await deps.enqueue(items);
+    return items.length;
+  };
+  const tick = () => {
+    if (running) return;
+    running = runOnce()
+      .catch((error: unknown) => {
+        deps.logger.warn({ err: error }, 'reconciliation failed; will try again');
+        return 0;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  const timer = setInterval(tick, deps.intervalMs);
+  timer.unref();
+  return {
+    runOnce,
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
+import { startPlatform, type Platform, type PlatformOptions } from '../src/index.ts';
+
+/** The three services in this process, on databases and a queue prefix of this test file's own. */
+export async function startTestPlatform(overrides: Partial<PlatformOptions> = {}): Promise<Platform & { dispose: () => Promise<void> }> {
+  const databases: TestDatabase[] = [];
+  const database = async (service: Parameters<typeof createTestDatabase>[0]) => {
+    const created = await createTestDatabase(service);
+    databases.push(created);
+    return created.url;
+  };
+  const prefix = testQueuePrefix('platform');
+  const platform = await startPlatform({
+    databaseUrl: '',
+    databaseUrls: {
+      collector: await database('evidence-collector'),
+      assessment: await database('assessment'),
+      certificationBody: await database('certification-body'),
+    },
+    redisUrl: testRedisUrl(),
+    queuePrefix: prefix,
+    keyEncryptionSecret: 'test-only-key-encryption-secret',
+    logLevel: 'warn',
+    reconcileInterval: '500ms',
+    migrate: false,
+    ...overrides,
+  });
+  return {
+    ...platform,
+    dispose: async () => {
+      await platform.close();
+      await deleteRedisPrefix(prefix);
+      for (const created of databases) await created.drop();
+    },
+  };
+}
+
+export function performanceEvidence(toe: string, accuracy: number, observedAt = new Date()) {
+  return {
+    toe,
+    subject: [{ name: 'model.onnx', digest: { sha256: 'a'.repeat(64) } }],
+    kind: 'performance',
+    producer: { tool: 'pytest-eval', toolVersion: '1.0.0', pipelineRunId: `run-${accuracy}` },
+    observedAt: observedAt.toISOString(),
+    context: { dataset: 'holdout', split: 'test' },
+    measurements: [{ name: 'accuracy', value: accuracy }],
+  };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
+}
+
+export async function getJson(url: string) {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as any };
+}

@@ -1,0 +1,2 @@
+export { openInfrastructure, type Infrastructure } from './open-infrastructure.ts';
+export { listen, type RunningService } from './running-service.ts';

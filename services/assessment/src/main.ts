@@ -1,0 +1,6 @@
+import { closeOnSignals } from '@cabc/http-kit';
+import { loadAssessmentConfig } from './config.ts';
+import { startAssessment } from './service.ts';
+
+const service = await startAssessment(loadAssessmentConfig());
+closeOnSignals({ close: service.close, log: service.app.log });

@@ -1,0 +1,101 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+
+interface AssessmentEvidenceDatabase {
+  evidence: {
+    id: string;
+    sequence: number;
+    envelope_sha256: string;
+    envelope: string;
+    toe: string;
+    kind: string;
+    keyid: string;
+    subjects: unknown;
+    predicate: unknown;
+    observed_at: Date;
+    received_at: Date;
+    receipt: string;
+  };
+  pending_evaluations: { evidence_id: string; toe: string; created_at: Date };
+}
+
+export interface AcceptedEvidence {
+  id: string;
+  sequence: number;
+  envelopeSha256: string;
+  envelope: string;
+  toe: string;
+  kind: string;
+  keyid: string;
+  subjects: unknown;
+  predicate: unknown;
+  observedAt: Date;
+  receivedAt: Date;
+  receipt: string;
+}
+
+type Row = AssessmentEvidenceDatabase['evidence'];
+
+const toAccepted = (row: Row): AcceptedEvidence => ({
+  id: row.id,
+  sequence: row.sequence,
+  envelopeSha256: row.envelope_sha256,
+  envelope: row.envelope,
+  toe: row.toe,
+  kind: row.kind,
+  keyid: row.keyid,
+  subjects: row.subjects,
+  predicate: row.predicate,
+  observedAt: row.observed_at,
+  receivedAt: row.received_at,
+  receipt: row.receipt,
+});
+
+export function createEvidenceRepository(database: Kysely<any>) {
+  const db = database as Kysely<AssessmentEvidenceDatabase>;
+  return {
+    async findByDigest(envelopeSha256: string): Promise<AcceptedEvidence | undefined> {
+      const row = await db.selectFrom('evidence').selectAll().where('envelope_sha256', '=', envelopeSha256).executeTakeFirst();
+      return row ? toAccepted(row) : undefined;
+    },
+    async findById(id: string): Promise<AcceptedEvidence | undefined> {
+      const row = await db.selectFrom('evidence').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toAccepted(row) : undefined;
+    },
+    async listByToe(toe: string, options: { limit: number; beforeSequence?: number }): Promise<AcceptedEvidence[]> {
+      let query = db.selectFrom('evidence').selectAll().where('toe', '=', toe);
+      if (options.beforeSequence !== undefined) query = query.where('sequence', '<', options.beforeSequence);
+      const rows = await query.orderBy('sequence', 'desc').limit(options.limit).execute();
+      return rows.map(toAccepted);
+    },
+    /** Reserves the ledger sequence number before insert, so the signed receipt can carry it. */
+    async nextSequence(): Promise<number> {
+      const { rows } = await sql<{ value: number }>`select nextval(pg_get_serial_sequence('evidence', 'sequence')) as value`.execute(db);
+      return Number(rows[0]!.value);
+    },
+    /** Stores the evidence and the evaluation it is owed, atomically. */
+    async insertWithPendingEvaluation(evidence: AcceptedEvidence): Promise<void> {
+      await db.transaction().execute(async (trx: Transaction<AssessmentEvidenceDatabase>) => {
+        await trx
+          .insertInto('evidence')
+          .values({
+            id: evidence.id,
+            sequence: evidence.sequence,
+            envelope_sha256: evidence.envelopeSha256,
+            envelope: evidence.envelope,
+            toe: evidence.toe,
+            kind: evidence.kind,
+            keyid: evidence.keyid,
+            subjects: JSON.stringify(evidence.subjects),
+            predicate: JSON.stringify(evidence.predicate),
+            observed_at: evidence.observedAt,
+            received_at: evidence.receivedAt,
+            receipt: evidence.receipt,
+          })
+          .execute();
+        await trx.insertInto('pending_evaluations').values({ evidence_id: evidence.id, toe: evidence.toe, created_at: new Date() }).execute();
+      });
+    },
+  };
+}
+
+export type EvidenceRepository = ReturnType<typeof createEvidenceRepository>;

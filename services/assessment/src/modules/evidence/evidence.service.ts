@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { dsseEnvelopeSchema, evidenceStatementSchema, IN_TOTO_PAYLOAD_TYPE } from '@cabc/contracts';
+import { DsseVerificationError, sha256Hex, signJwt, verifyDsse, type SigningKeyStore, type TrustedKeySet } from '@cabc/crypto';
+import { isUniqueViolation } from '@cabc/database';
+import { BadRequestProblem, HttpProblem, NotFoundProblem, UnprocessableProblem } from '@cabc/http-kit';
+import type { z } from 'zod';
+import type { AcceptedEvidence, EvidenceRepository } from './evidence.repository.ts';
+import type { EvidenceReceipt } from './evidence.schemas.ts';
+
+export const RECEIPT_TYP = 'cabc-receipt+jwt';
+
+function fieldsOf(error: z.ZodError, prefix: string) {
+  return error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+    message: issue.message,
+  }));
+}
+
+function signatureProblem(error: DsseVerificationError): HttpProblem {
+  switch (error.reason) {
+    case 'unknown_key':
+      return new HttpProblem(403, 'unknown-signing-key', 'Signing key not trusted', error.message, {
+        fields: [{ field: 'signatures', message: error.message }],
+      });
+    case 'unsupported_payload_type':
+      return new UnprocessableProblem('unsupported-payload-type', 'Unsupported payload type', error.message, [
+        { field: 'payloadType', message: error.message },
+      ]);
+    case 'malformed':
+      return new BadRequestProblem(error.message, [{ field: 'payload', message: error.message }]);
+    default:
+      return new HttpProblem(401, 'invalid-signature', 'Invalid signature', error.message, {
+        fields: [{ field: 'signatures', message: error.message }],
+      });
+  }
+}
+
+export function toReceipt(evidence: AcceptedEvidence): EvidenceReceipt {
+  return {
+    evidenceId: evidence.id,
+    toe: evidence.toe,
+    sequence: evidence.sequence,
+    envelopeSha256: evidence.envelopeSha256,
+    receivedAt: evidence.receivedAt.toISOString(),
+    receipt: evidence.receipt,
+  };
+}
+
+export function createEvidenceIngestService(deps: {
+  evidence: EvidenceRepository;
+  trustedCollectorKeys: TrustedKeySet;
+  keys: SigningKeyStore;
+  issuer: string;
+  maxFutureSkewMs: number;
+  /** Called after the evidence is committed; must not throw (a reconciler covers lost jobs). */
+  onAccepted: (evidence: AcceptedEvidence) => Promise<void>;
+  now?: () => Date;
+}) {
+  const now = deps.now ?? (() => new Date());
+
+  return {
+    /**
+     * Verifies and stores one DSSE envelope. `rawBody` is the request body exactly as received: its digest is the
+     * idempotency key and it is what the ledger keeps. Nothing is stored unless every check passes.
+     */
+    async ingest(rawBody: string, parsedBody: unknown): Promise<{ created: boolean; receipt: EvidenceReceipt }> {
+      const envelope = dsseEnvelopeSchema.safeParse(parsedBody);
+      if (!envelope.success) {
+        const fields = fieldsOf(envelope.error, '');
+        throw new BadRequestProblem(`not a DSSE envelope: ${fields.map((f) => `${f.field || 'body'}: ${f.message}`).join('; ')}`, fields);
+      }
+      const envelopeSha256 = sha256Hex(rawBody);
+      const existing = await deps.evidence.findByDigest(envelopeSha256);
+      if (existing) return { created: false, receipt: toReceipt(existing) };
+
+      const keyids = envelope.data.signatures.flatMap((signature) => (signature.keyid ? [signature.keyid] : []));
+      let verified;
+      try {
+        const trusted = await deps.trustedCollectorKeys.keys({ mustInclude: keyids });
+        verified = verifyDsse(envelope.data, trusted, { supportedPayloadTypes: [IN_TOTO_PAYLOAD_TYPE] });
+      } catch (error) {
+        if (error instanceof DsseVerificationError) throw signatureProblem(error);
+        throw error;
+      }
+
+      let payload: unknown;
+      try {
+        payload = JSON.parse(verified.payload.toString('utf8'));
+      } catch {
+        throw new UnprocessableProblem('invalid-statement', 'Invalid statement', 'the signed payload is not JSON', [
+          { field: 'payload', message: 'not JSON' },
+        ]);
+      }
+      const statement = evidenceStatementSchema.safeParse(payload);
+      if (!statement.success) {
+        const fields = fieldsOf(statement.error, 'payload');
+        throw new UnprocessableProblem(
+          'invalid-statement',
+          'Invalid statement',
+          `the signed statement is not valid evidence: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
+          fields,
+        );
+      }
+      const receivedAt = now();
+      const observedAt = new Date(statement.data.predicate.observedAt);
+      if (observedAt.getTime() > receivedAt.getTime() + deps.maxFutureSkewMs) {
+        throw new UnprocessableProblem('observed-in-future', 'Evidence from the future', `observedAt ${statement.data.predicate.observedAt} is later than the allowed clock skew`, [
+          { field: 'payload.predicate.observedAt', message: `more than ${deps.maxFutureSkewMs} ms ahead of the receiver's clock` },
+        ]);
+      }
+
+      const id = randomUUID();
+      const sequence = await deps.evidence.nextSequence();
+      const key = await deps.keys.active();
+      const receipt = await signJwt(
+        {
+          iss: deps.issuer,
+          sub: id,
+          iat: Math.floor(receivedAt.getTime() / 1000),
+          toe: statement.data.predicate.toe,
+          envelopeSha256,
+          sequence,
+          receivedAt: receivedAt.toISOString(),
+        },
+        key,
+        { typ: RECEIPT_TYP },
+      );
+      const accepted: AcceptedEvidence = {
+        id,
+        sequence,
+        envelopeSha256,
+        envelope: rawBody,
+        toe: statement.data.predicate.toe,
+        kind: statement.data.predicate.kind,
+        keyid: verified.keyids[0]!,
+        subjects: statement.data.subject,
+        predicate: statement.data.predicate,
+        observedAt,
+        receivedAt,
+        receipt,
+      };
+      try {
+        await deps.evidence.insertWithPendingEvaluation(accepted);
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          const raced = await deps.evidence.findByDigest(envelopeSha256);
+          if (raced) return { created: false, receipt: toReceipt(raced) };
+        }
+        throw error;
+      }
+      await deps.onAccepted(accepted);
+      return { created: true, receipt: toReceipt(accepted) };
+    },
+
+    async get(id: string): Promise<AcceptedEvidence> {
+      const evidence = await deps.evidence.findById(id);
+      if (!evidence) throw new NotFoundProblem(`no evidence ${id}`);
+      return evidence;
+    },
+  };
+}
+
+export type EvidenceIngestService = ReturnType<typeof createEvidenceIngestService>;

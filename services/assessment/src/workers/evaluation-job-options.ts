@@ -1,0 +1,12 @@
+import type { JobsOptions } from 'bullmq';
+
+/** One evaluation job per evidence, deduplicated by id so the reconciler can re-add it safely. */
+export function evaluationJobOptions(evidenceId: string): JobsOptions {
+  return {
+    jobId: `evaluate-${evidenceId}`,
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 500, jitter: 0.5 },
+    removeOnComplete: true,
+    removeOnFail: true,
+  };
+}

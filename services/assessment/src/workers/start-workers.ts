@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { SigningKeyStore } from '@cabc/crypto';
+import { createOutboxProducer, OutboxRepository, startOutboxDelivery, startReconciler } from '@cabc/outbox';
+import { startWorker, TypedQueue, type QueueContext } from '@cabc/queues';
+import { createEvaluationRepository } from '../modules/evaluation/evaluation.repository.ts';
+import { createEvaluationService } from '../modules/evaluation/evaluation.service.ts';
+import type { Requirement } from '../modules/evaluation/requirements.ts';
+import { evaluationJobOptions } from './evaluation-job-options.ts';
+
+/** Evaluation of accepted evidence, and delivery of posture callbacks to the certification body. */
+export function startAssessmentWorkers(deps: {
+  db: Kysely<any>;
+  queues: QueueContext;
+  logger: Logger;
+  keys: SigningKeyStore;
+  requirements: readonly Requirement[];
+  issuer: string;
+  audience: string;
+  certificationBodyUrl: string;
+  reconcileIntervalMs: number;
+}) {
+  const outbox = new OutboxRepository(deps.db);
+  const producer = createOutboxProducer('assessment.outbox', deps.queues, deps.logger);
+  const evaluations = createEvaluationRepository(deps.db);
+  const evaluation = createEvaluationService({ ...deps, evaluations, outbox, producer });
+  const evaluator = startWorker('assessment.evaluate', deps.queues, (job) => evaluation.evaluate(job), { concurrency: 8 });
+  const evaluateQueue = new TypedQueue('assessment.evaluate', deps.queues);
+  const evaluationReconciler = startReconciler({
+    findPending: (olderThan) => evaluations.pendingEvaluations(olderThan, 1_000),
+    enqueue: async (items) => {
+      await evaluateQueue.addBulk(items.map((payload) => ({ payload, options: evaluationJobOptions(payload.evidenceId) })));
+    },
+    logger: deps.logger,
+    intervalMs: deps.reconcileIntervalMs,
+  });
+  const delivery = startOutboxDelivery({
+    name: 'assessment.outbox',
+    context: deps.queues,
+    outbox,
+    producer,
+    logger: deps.logger,
+    reconcileIntervalMs: deps.reconcileIntervalMs,
+  });
+  return {
+    reconcileNow: async () => (await evaluationReconciler.runOnce()) + (await delivery.reconcileNow()),
+    close: async () => {
+      await evaluationReconciler.stop();
+      await evaluator.close();
+      await delivery.close();
+      await evaluateQueue.close();
+      await producer.close();
+    },
+  };
+}

@@ -1,0 +1,6 @@
+import { closeOnSignals } from '@cabc/http-kit';
+import { loadCertificationConfig } from './config.ts';
+import { startCertificationBody } from './service.ts';
+
+const service = await startCertificationBody(loadCertificationConfig());
+closeOnSignals({ close: service.close, log: service.app.log });

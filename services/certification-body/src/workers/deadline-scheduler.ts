@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { CertificationService } from '../modules/certifications/certification.service.ts';
+
+/**
+ * Applies time-based transitions (grace period over, validity ended, evidence stale). Deadlines live in Postgres,
+ * so this survives restarts and a lost Redis; a plain timer polls for the due ones.
+ */
+export function startDeadlineScheduler(deps: { certification: CertificationService; logger: Logger; intervalMs: number }) {
+  let running: Promise<void> | undefined;
+  const runOnce = async (): Promise<number> => {
+    const due = await deps.certification.dueToes(500);
+    for (const toe of due) {
+      const outcome = await deps.certification.tick(toe, `schedule:${randomUUID()}`);
+      if (outcome?.outcome === 'applied') deps.logger.info({ toe, ...outcome }, 'time-based certificate transition');
+    }
+    return due.length;
+  };
+  const timer = setInterval(() => {
+    if (running) return;
+    running = runOnce()
+      .then(() => undefined)
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'deadline run failed; will try again'))
+      .finally(() => {
+        running = undefined;
+      });
+  }, deps.intervalMs);
+  timer.unref();
+  return {
+    runOnce,
+    close: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,6 @@
+import { closeOnSignals } from '@cabc/http-kit';
+import { loadCollectorConfig } from './config.ts';
+import { startCollector } from './service.ts';
+
+const service = await startCollector(loadCollectorConfig());
+closeOnSignals({ close: service.close, log: service.app.log });
