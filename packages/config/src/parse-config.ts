@@ -18,11 +18,13 @@ export function parseConfig<S extends z.ZodType>(
   schema: S,
   env: Record<string, string | undefined> = process.env,
 ): Readonly<z.output<S>> {
-  const result = schema.safeParse(env);
+  // `PORT=` (or `PORT=${PORT}` in a compose file) means "not set": otherwise it would coerce to 0, a random port.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(set);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => {
       const variable = issue.path.join('.') || '(environment)';
-      const received = issue.code === 'invalid_type' && env[variable] === undefined ? ' (not set)' : '';
+      const received = issue.code === 'invalid_type' && set[variable] === undefined ? ' (not set)' : '';
       return `${variable}: ${issue.message}${received}`;
     });
     throw new ConfigError(service, issues);

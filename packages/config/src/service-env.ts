@@ -21,6 +21,9 @@ export function serviceEnvSchema(defaultPort: number) {
     BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
     /** How often unacknowledged outbox rows are re-enqueued (Redis may have lost their jobs). */
     RECONCILE_INTERVAL: envDuration('5s'),
+    /** Retries of a failed delivery wait exponentially longer, from the base up to this cap (with jitter). */
+    DELIVERY_RETRY_BASE_DELAY: envDuration('250ms'),
+    DELIVERY_RETRY_MAX_DELAY: envDuration('60s'),
   });
 }
 

@@ -9,7 +9,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { requestIdFrom } from '@cabc/logging';
-import { installProblemHandler } from './problem-handler.ts';
+import { installProblemHandler, sendFrameworkError } from './problem-handler.ts';
 
 export interface ServerOptions {
   title: string;
@@ -31,12 +31,17 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     genReqId: requestIdFrom,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: options.bodyLimitBytes,
+    // ToE ids are up to 256 characters, percent-encoded up to three times that; the default (100) refused them.
+    routerOptions: { maxParamLength: 1024 },
+    frameworkErrors: sendFrameworkError,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>() as unknown as Server;
 
+  // Fastify parses text/plain by default; no CABC route takes text, so such a body is 415, not a validation error.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandler(app);

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { HttpProblem, type ProblemField } from './problems.ts';
@@ -23,14 +24,67 @@ function send(
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
 }
 
+/** Fastify's validation contexts, named as ProblemField documents them (`path:id`, `query:toe`, `header:x`). */
+const fieldPrefixes: Record<string, string> = { params: 'path', querystring: 'query', headers: 'header' };
+
 function validationFields(error: FastifyError): ProblemField[] {
-  const context = error.validationContext ?? 'body';
-  return (error.validation ?? []).map((issue) => {
-    const raw = issue as { instancePath?: string; message?: string; params?: { issue?: { path?: PropertyKey[] } } };
-    const path = raw.params?.issue?.path?.map(String).join('.') ?? raw.instancePath?.replace(/^\//, '').replaceAll('/', '.');
-    const field = path ? (context === 'body' ? path : `${context}:${path}`) : context;
-    return { field, message: raw.message ?? 'invalid' };
+  const validationContext = error.validationContext ?? 'body';
+  const context = fieldPrefixes[validationContext] ?? validationContext;
+  const named = (path: string | undefined) => (path ? (context === 'body' ? path : `${context}:${path}`) : context);
+  return (error.validation ?? []).flatMap((issue) => {
+    // fastify-type-provider-zod: keyword = zod issue code, instancePath = /-joined path, params = the rest of the issue.
+    const raw = issue as { keyword?: string; instancePath?: string; message?: string; params?: { keys?: unknown } };
+    const path = raw.instancePath?.replace(/^\//, '').replaceAll('/', '.');
+    // An unknown member is named itself, not the object that holds it.
+    const keys = raw.keyword === 'unrecognized_keys' && Array.isArray(raw.params?.keys) ? raw.params.keys.map(String) : [];
+    if (keys.length > 0) return keys.map((key) => ({ field: named(path ? `${path}.${key}` : key), message: 'unknown member' }));
+    return [{ field: named(path), message: raw.message ?? 'invalid' }];
   });
+}
+
+/** Where a Fastify-detected problem is: the header it comes from, the URL path, or the body. */
+function fastifyErrorField(code: string | undefined): string | undefined {
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'header:content-type';
+  if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return 'header:content-length';
+  if (code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_MAX_PARAM_LENGTH') return 'path';
+  if (code?.startsWith('FST_ERR_CTP')) return 'body';
+  return undefined;
+}
+
+/** Fastify's own 4xx: malformed JSON, unsupported media type, body too large, poisoned keys, bad URLs... */
+function fastifyProblem(error: FastifyError, status: number) {
+  const slug = error.code ? error.code.toLowerCase().replace(/^fst_err_/, '').replaceAll('_', '-') : 'bad-request';
+  const field = fastifyErrorField(error.code);
+  const reason = STATUS_CODES[status] ?? 'Bad request';
+  return {
+    status,
+    type: `https://cabc.dev/problems/${slug}`,
+    // The HTTP reason phrase in sentence case, never an internal class name such as SyntaxError.
+    title: reason.charAt(0) + reason.slice(1).toLowerCase(),
+    detail: error.message,
+    fields: field ? [{ field, message: error.message }] : [],
+  };
+}
+
+const internalProblem = {
+  status: 500,
+  type: 'https://cabc.dev/problems/internal',
+  title: 'Internal server error',
+  detail: 'The server could not complete the request; the request id identifies it in the logs.',
+};
+
+/**
+ * Fastify's `frameworkErrors` option: errors found while routing (a URL that does not decode, a path parameter over
+ * the router's limit), before any hook ran. Without it Fastify answers plain JSON without a request id.
+ */
+export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id);
+  const status = error.statusCode ?? 400;
+  if (status >= 500) {
+    request.log.error({ err: error }, 'request failed');
+    return send(reply, request, internalProblem);
+  }
+  return send(reply, request, fastifyProblem(error, status));
 }
 
 /** Maps every error to RFC 9457 problem details; 5xx details stay in the log, never in the answer. */
@@ -56,22 +110,9 @@ export function installProblemHandler(app: FastifyInstance): void {
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
-      return send(reply, request, {
-        status: 500,
-        type: 'https://cabc.dev/problems/internal',
-        title: 'Internal server error',
-        detail: 'The server could not complete the request; the request id identifies it in the logs.',
-      });
+      return send(reply, request, internalProblem);
     }
-    // Fastify's own 4xx: malformed JSON, unsupported media type, body too large, poisoned keys...
-    const slug = error.code ? error.code.toLowerCase().replace(/^fst_err_/, '').replaceAll('_', '-') : 'bad-request';
-    return send(reply, request, {
-      status,
-      type: `https://cabc.dev/problems/${slug}`,
-      title: error.name === 'FastifyError' || !error.name ? 'Bad request' : error.name,
-      detail: error.message,
-      fields: error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.code?.startsWith('FST_ERR_CTP') ? [{ field: 'body', message: error.message }] : [],
-    });
+    return send(reply, request, fastifyProblem(error, status));
   });
 
   app.setNotFoundHandler((request, reply) =>

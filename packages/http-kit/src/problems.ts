@@ -48,14 +48,14 @@ export class ForbiddenProblem extends HttpProblem {
 }
 
 export class NotFoundProblem extends HttpProblem {
-  constructor(detail: string) {
-    super(404, 'not-found', 'Not found', detail);
+  constructor(detail: string, fields: ProblemField[] = []) {
+    super(404, 'not-found', 'Not found', detail, { fields });
   }
 }
 
 export class ConflictProblem extends HttpProblem {
-  constructor(detail: string, extensions: Record<string, unknown> = {}) {
-    super(409, 'conflict', 'Conflict', detail, { extensions });
+  constructor(detail: string, extensions: Record<string, unknown> = {}, fields: ProblemField[] = []) {
+    super(409, 'conflict', 'Conflict', detail, { extensions, fields });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { startWorker, TypedQueue, type QueueContext } from '@cabc/queues';
+import { startWorker, TypedQueue, type CappedBackoff, type QueueContext } from '@cabc/queues';
 import { createOutboxProcessor } from './outbox-delivery.ts';
 import { outboxJobOptions } from './outbox-job-options.ts';
 import { startReconciler } from './reconciler.ts';
@@ -37,11 +37,15 @@ export function startOutboxDelivery(deps: {
   producer: OutboxProducer;
   logger: Logger;
   reconcileIntervalMs: number;
+  retry: CappedBackoff;
   concurrency?: number;
 }): { worker: Worker; reconcileNow: () => Promise<number>; close: () => Promise<void> } {
-  const worker = startWorker(deps.name, deps.context, createOutboxProcessor({ outbox: deps.outbox, logger: deps.logger }), {
-    concurrency: deps.concurrency ?? 16,
+  const processor = createOutboxProcessor({
+    outbox: deps.outbox,
+    logger: deps.logger,
+    kickNext: (outboxId) => deps.producer.kick([outboxId]),
   });
+  const worker = startWorker(deps.name, deps.context, processor, { concurrency: deps.concurrency ?? 16, backoff: deps.retry });
   const reconciler = startReconciler({
     findPending: (olderThan) => deps.outbox.pendingIds(olderThan, 1_000),
     enqueue: deps.producer.kick,

@@ -106,6 +106,21 @@ export class OutboxRepository {
     return row !== undefined;
   }
 
+  /** The oldest pending message with the same key, to be sent once `message` is settled. */
+  async nextPendingAfter(message: OutboxMessage): Promise<number | undefined> {
+    const row = await this.#db
+      .selectFrom('outbox')
+      .select('id')
+      .where('ordering_key', '=', message.orderingKey)
+      .where('topic', '=', message.topic)
+      .where('status', '=', 'pending')
+      .where('id', '>', message.id)
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
   async markDelivered(id: number, response: { status: number; body: string }): Promise<void> {
     await this.#db
       .updateTable('outbox')

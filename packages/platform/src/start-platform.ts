@@ -17,6 +17,7 @@ export interface PlatformOptions {
   databaseUrls?: Partial<Record<ServiceKey, string>>;
   databasePrefix?: string;
   redisUrl: string;
+  redisUrls?: Partial<Record<ServiceKey, string>>;
   queuePrefix: string;
   keyEncryptionSecret: string;
   host?: string;
@@ -24,6 +25,8 @@ export interface PlatformOptions {
   ports?: Partial<Record<ServiceKey, number>>;
   logLevel?: string;
   reconcileInterval?: string;
+  /** Cap of the delivery retry backoff (e.g. '1s' in tests). */
+  retryMaxDelay?: string;
   /** Extra environment per service, e.g. REQUIREMENTS for the assessment service. */
   env?: Partial<Record<ServiceKey, Record<string, string>>>;
   certificationPolicy?: DecisionPolicy;
@@ -68,11 +71,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     HOST: host,
     PORT: String(ports[key]),
     DATABASE_URL: databaseUrls[key],
-    REDIS_URL: options.redisUrl,
+    REDIS_URL: options.redisUrls?.[key] ?? options.redisUrl,
     QUEUE_PREFIX: options.queuePrefix,
     LOG_LEVEL: options.logLevel ?? 'info',
     KEY_ENCRYPTION_SECRET: options.keyEncryptionSecret,
     RECONCILE_INTERVAL: options.reconcileInterval ?? '5s',
+    ...(options.retryMaxDelay ? { DELIVERY_RETRY_MAX_DELAY: options.retryMaxDelay } : {}),
     MIGRATE_ON_START: options.migrate === false ? 'false' : 'true',
     ...options.env?.[key],
   });

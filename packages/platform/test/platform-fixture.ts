@@ -20,8 +20,9 @@ export async function startTestPlatform(overrides: Partial<PlatformOptions> = {}
     redisUrl: testRedisUrl(),
     queuePrefix: prefix,
     keyEncryptionSecret: 'test-only-key-encryption-secret',
-    logLevel: 'warn',
+    logLevel: 'error',
     reconcileInterval: '500ms',
+    retryMaxDelay: '1s',
     migrate: false,
     ...overrides,
   });

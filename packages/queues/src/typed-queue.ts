@@ -38,16 +38,33 @@ export class TypedQueue<N extends QueueName> {
 
 export type TypedWorker = Worker;
 
+/** Retry delays for jobs added with `backoff: { type: 'capped' }`: exponential, capped, with full jitter. */
+export interface CappedBackoff {
+  baseMs: number;
+  maxMs: number;
+}
+
+export function cappedBackoffDelay(attemptsMade: number, backoff: CappedBackoff, random = Math.random): number {
+  const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
 export function startWorker<N extends QueueName>(
   name: N,
   context: QueueContext,
   processor: (payload: QueuePayload<N>, job: Job) => Promise<unknown>,
-  options: { concurrency?: number } = {},
+  options: { concurrency?: number; backoff?: CappedBackoff } = {},
 ): Worker {
+  const backoff = options.backoff ?? { baseMs: 250, maxMs: 60_000 };
   const worker = new Worker(
     name,
     async (job) => processor(queueRegistry[name].parse(job.data) as QueuePayload<N>, job),
-    { connection: context.connection, prefix: context.prefix, concurrency: options.concurrency ?? 8 },
+    {
+      connection: context.connection,
+      prefix: context.prefix,
+      concurrency: options.concurrency ?? 8,
+      settings: { backoffStrategy: (attemptsMade: number) => cappedBackoffDelay(attemptsMade, backoff) },
+    },
   );
   // Failures are retried by BullMQ and logged by the processor; keep the emitter from throwing.
   worker.on('error', () => {});

@@ -26,6 +26,8 @@ export const assessmentEnvSchema = serviceEnvSchema(8082)
   .refine((env) => env.COLLECTOR_JWKS_URL || env.COLLECTOR_JWKS, {
     message: 'set COLLECTOR_JWKS_URL or COLLECTOR_JWKS (the collector keys allowed to sign evidence)',
     path: ['COLLECTOR_JWKS_URL'],
+    // Checked even when other variables fail, so that one error message names everything to fix.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
   });
 
 export type AssessmentConfig = z.output<typeof assessmentEnvSchema>;

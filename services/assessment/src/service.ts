@@ -28,6 +28,7 @@ export async function startAssessment(config: AssessmentConfig): Promise<Running
     audience: config.CALLBACK_AUDIENCE,
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,
     reconcileIntervalMs: config.RECONCILE_INTERVAL,
+    retry: { baseMs: config.DELIVERY_RETRY_BASE_DELAY, maxMs: config.DELIVERY_RETRY_MAX_DELAY },
   });
   app.addHook('onClose', async () => {
     await workers.close();

@@ -14,7 +14,11 @@ export async function startCollector(config: CollectorConfig): Promise<RunningSe
     assessmentUrl: config.ASSESSMENT_URL,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
-  const workers = startCollectorWorkers({ ...infra, reconcileIntervalMs: config.RECONCILE_INTERVAL });
+  const workers = startCollectorWorkers({
+    ...infra,
+    reconcileIntervalMs: config.RECONCILE_INTERVAL,
+    retry: { baseMs: config.DELIVERY_RETRY_BASE_DELAY, maxMs: config.DELIVERY_RETRY_MAX_DELAY },
+  });
   app.addHook('onClose', async () => {
     await workers.close();
     await infra.close();

@@ -4,8 +4,8 @@ import type { JobsOptions } from 'bullmq';
 export function evaluationJobOptions(evidenceId: string): JobsOptions {
   return {
     jobId: `evaluate-${evidenceId}`,
-    attempts: 5,
-    backoff: { type: 'exponential', delay: 500, jitter: 0.5 },
+    attempts: 10,
+    backoff: { type: 'capped' },
     removeOnComplete: true,
     removeOnFail: true,
   };

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { SigningKeyStore } from '@cabc/crypto';
 import { createOutboxProducer, OutboxRepository, startOutboxDelivery, startReconciler } from '@cabc/outbox';
-import { startWorker, TypedQueue, type QueueContext } from '@cabc/queues';
+import { startWorker, TypedQueue, type CappedBackoff, type QueueContext } from '@cabc/queues';
 import { createEvaluationRepository } from '../modules/evaluation/evaluation.repository.ts';
 import { createEvaluationService } from '../modules/evaluation/evaluation.service.ts';
 import type { Requirement } from '../modules/evaluation/requirements.ts';
@@ -19,12 +19,13 @@ export function startAssessmentWorkers(deps: {
   audience: string;
   certificationBodyUrl: string;
   reconcileIntervalMs: number;
+  retry: CappedBackoff;
 }) {
   const outbox = new OutboxRepository(deps.db);
   const producer = createOutboxProducer('assessment.outbox', deps.queues, deps.logger);
   const evaluations = createEvaluationRepository(deps.db);
   const evaluation = createEvaluationService({ ...deps, evaluations, outbox, producer });
-  const evaluator = startWorker('assessment.evaluate', deps.queues, (job) => evaluation.evaluate(job), { concurrency: 8 });
+  const evaluator = startWorker('assessment.evaluate', deps.queues, (job) => evaluation.evaluate(job), { concurrency: 8, backoff: deps.retry });
   const evaluateQueue = new TypedQueue('assessment.evaluate', deps.queues);
   const evaluationReconciler = startReconciler({
     findPending: (olderThan) => evaluations.pendingEvaluations(olderThan, 1_000),
@@ -41,6 +42,7 @@ export function startAssessmentWorkers(deps: {
     producer,
     logger: deps.logger,
     reconcileIntervalMs: deps.reconcileIntervalMs,
+    retry: deps.retry,
   });
   return {
     reconcileNow: async () => (await evaluationReconciler.runOnce()) + (await delivery.reconcileNow()),

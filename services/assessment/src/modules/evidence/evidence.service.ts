@@ -10,10 +10,12 @@ import type { EvidenceReceipt } from './evidence.schemas.ts';
 export const RECEIPT_TYP = 'cabc-receipt+jwt';
 
 function fieldsOf(error: z.ZodError, prefix: string) {
-  return error.issues.map((issue) => ({
-    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const at = [prefix, ...issue.path.map(String)];
+    // An unknown member is named itself, not the object that holds it (which may be the body: no name at all).
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: [...at, key].filter(Boolean).join('.'), message: 'unknown member' }));
+    return [{ field: at.filter(Boolean).join('.') || 'body', message: issue.message }];
+  });
 }
 
 function signatureProblem(error: DsseVerificationError): HttpProblem {
@@ -154,7 +156,7 @@ export function createEvidenceIngestService(deps: {
 
     async get(id: string): Promise<AcceptedEvidence> {
       const evidence = await deps.evidence.findById(id);
-      if (!evidence) throw new NotFoundProblem(`no evidence ${id}`);
+      if (!evidence) throw new NotFoundProblem(`no evidence ${id}`, [{ field: 'path:id', message: 'no such evidence' }]);
       return evidence;
     },
   };

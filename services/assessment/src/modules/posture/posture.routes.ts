@@ -37,7 +37,7 @@ export function registerPostureRoutes(app: Server, deps: { evaluations: Evaluati
     async (request) => {
       const { toe } = request.params;
       const posture = await deps.evaluations.posture(toe);
-      if (!posture) throw new NotFoundProblem(`no assessment for ToE ${toe} yet`);
+      if (!posture) throw new NotFoundProblem(`no assessment for ToE ${toe} yet`, [{ field: 'path:toe', message: 'no assessment yet' }]);
       const results = await deps.evaluations.latestResults(toe);
       return {
         toe,

@@ -12,7 +12,9 @@ const answerSchema = z.object({
 
 export async function registerCallbackRoutes(app: Server, service: CallbacksService): Promise<void> {
   await app.register(async (scope) => {
-    // A compact JWS is the whole body (RFC 7515 media type application/jose; application/jwt accepted too).
+    // A compact JWS is the whole body (RFC 7515 media type application/jose; application/jwt accepted too). Nothing
+    // else: a JSON body is 415, not a validation error.
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(['application/jose', 'application/jwt'], { parseAs: 'string' }, (_request, body, done) => {
       done(null, (body as string).trim());
     });

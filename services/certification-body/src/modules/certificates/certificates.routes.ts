@@ -71,7 +71,7 @@ export function registerCertificateRoutes(app: Server, certifications: Certifica
     },
     async (request) => {
       const certificate = await certifications.certificate(request.params.id);
-      if (!certificate) throw new NotFoundProblem(`no certificate ${request.params.id}`);
+      if (!certificate) throw new NotFoundProblem(`no certificate ${request.params.id}`, [{ field: 'path:id', message: 'no such certificate' }]);
       const history = await certifications.history(certificate.id);
       return {
         ...view(certificate),

@@ -70,9 +70,11 @@ export function createEvidenceService(deps: {
     const existing = await deps.evidence.findByIdempotencyKey(key);
     if (!existing) return undefined;
     if (existing.statementSha256 !== statementSha256) {
-      throw new ConflictProblem(`Idempotency-Key "${key}" was already used for different evidence`, {
-        evidenceId: existing.id,
-      });
+      throw new ConflictProblem(
+        `Idempotency-Key "${key}" was already used for different evidence`,
+        { evidenceId: existing.id },
+        [{ field: 'header:idempotency-key', message: 'already used for different evidence' }],
+      );
     }
     return toEvidenceView(existing);
   }
@@ -127,13 +129,13 @@ export function createEvidenceService(deps: {
 
     async get(id: string): Promise<EvidenceView> {
       const stored = await deps.evidence.findById(id);
-      if (!stored) throw new NotFoundProblem(`no evidence ${id}`);
+      if (!stored) throw new NotFoundProblem(`no evidence ${id}`, [{ field: 'path:id', message: 'no such evidence' }]);
       return toEvidenceView(stored);
     },
 
     async envelope(id: string): Promise<string> {
       const envelope = await deps.evidence.findEnvelope(id);
-      if (!envelope) throw new NotFoundProblem(`no evidence ${id}`);
+      if (!envelope) throw new NotFoundProblem(`no evidence ${id}`, [{ field: 'path:id', message: 'no such evidence' }]);
       return envelope;
     },
   };

@@ -1,0 +1,19 @@
+# One image for the three services; docker-compose.yml picks the service with the command.
+FROM node:24-bookworm-slim AS base
+ENV COREPACK_ENABLE_DOWNLOAD_PROMPT=0 NODE_ENV=production
+WORKDIR /app
+RUN corepack enable
+
+FROM base AS deps
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+COPY packages ./packages
+COPY services ./services
+RUN pnpm install --frozen-lockfile --prod
+
+FROM base
+COPY --from=deps /app /app
+COPY migrations ./migrations
+COPY tsconfig.base.json tsconfig.json ./
+USER node
+# TypeScript runs as is: Node 24 strips the (erasable-only) types.
+CMD ["node", "services/assessment/src/main.ts"]

@@ -1,0 +1,17 @@
+// `pnpm bench [name...]`: runs the named benchmarks (all by default) and rewrites their sections of docs/benchmarks.md.
+const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  'evidence-to-certificate': () => import('./evidence-to-certificate.bench.ts'),
+};
+
+const requested = process.argv.slice(2);
+const unknown = requested.filter((name) => !(name in benchmarks));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}\n`);
+  process.exit(2);
+}
+for (const name of requested.length > 0 ? requested : Object.keys(benchmarks)) {
+  process.stderr.write(`bench: ${name}\n`);
+  const module = await benchmarks[name]!();
+  await module.run();
+}
+process.exit(0);

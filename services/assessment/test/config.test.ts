@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@cabc/config';
+import { loadAssessmentConfig } from '../src/config.ts';
+
+const collectorJwks = JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'A'.repeat(43), kid: 'collector-key' }] });
+
+const minimal = {
+  DATABASE_URL: 'postgres://auditor@db.example:5432/assessment',
+  REDIS_URL: 'redis://redis.example:6379',
+  KEY_ENCRYPTION_SECRET: 'a-secret-of-at-least-16-chars',
+  CERTIFICATION_BODY_URL: 'https://cb.example',
+  COLLECTOR_JWKS_URL: 'https://collector.example/.well-known/jwks.json',
+};
+
+function configErrorOf(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadAssessmentConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadAssessmentConfig', () => {
+  it('parses the minimal environment with the documented defaults', () => {
+    const config = loadAssessmentConfig(minimal);
+    expect(config).toMatchObject({
+      HOST: '127.0.0.1',
+      PORT: 8082,
+      QUEUE_PREFIX: 'cabc',
+      LOG_LEVEL: 'info',
+      MIGRATE_ON_START: true,
+      BODY_LIMIT_BYTES: 10 * 1024 * 1024,
+      RECONCILE_INTERVAL: 5_000,
+      MAX_FUTURE_SKEW: 5 * 60_000,
+      AUDITOR_ISSUER: 'cabc-assessment',
+      CALLBACK_AUDIENCE: 'certification-body',
+    });
+    expect(config.REQUIREMENTS).toEqual([
+      expect.objectContaining({ id: 'REQ-ACCURACY', critical: true, rule: expect.objectContaining({ operator: '>=', target: 0.9 }) }),
+    ]);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('accepts the collector keys inline instead of a URL', () => {
+    const { COLLECTOR_JWKS_URL: _url, ...withoutUrl } = minimal;
+    expect(loadAssessmentConfig({ ...withoutUrl, COLLECTOR_JWKS: collectorJwks }).COLLECTOR_JWKS?.keys[0]?.kid).toBe('collector-key');
+  });
+
+  for (const variable of ['DATABASE_URL', 'REDIS_URL', 'KEY_ENCRYPTION_SECRET', 'CERTIFICATION_BODY_URL'] as const) {
+    it(`names ${variable} when it is missing`, () => {
+      const error = configErrorOf({ ...minimal, [variable]: undefined });
+      expect(error.message).toContain('assessment');
+      expect(error.issues).toEqual([expect.stringMatching(new RegExp(`^${variable}: .*\\(not set\\)$`))]);
+    });
+  }
+
+  it('names COLLECTOR_JWKS_URL (and the alternative) when no collector keys are configured', () => {
+    const error = configErrorOf({ ...minimal, COLLECTOR_JWKS_URL: undefined });
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatch(/^COLLECTOR_JWKS_URL: .*COLLECTOR_JWKS\b/);
+  });
+
+  it('names every failing variable at once, the missing collector keys included', () => {
+    const error = configErrorOf({});
+    expect(error.issues.map((issue) => issue.split(':')[0]).sort()).toEqual([
+      'CERTIFICATION_BODY_URL',
+      'COLLECTOR_JWKS_URL',
+      'DATABASE_URL',
+      'KEY_ENCRYPTION_SECRET',
+      'REDIS_URL',
+    ]);
+  });
+
+  it.each([
+    ['DATABASE_URL', 'redis://db.example/assessment'],
+    ['REDIS_URL', 'postgres://redis.example'],
+    ['CERTIFICATION_BODY_URL', 'ftp://cb.example'],
+    ['COLLECTOR_JWKS_URL', 'not a url'],
+    ['COLLECTOR_JWKS', '{not json'],
+    ['COLLECTOR_JWKS', '{"keys":[]}'],
+    ['PORT', '65536'],
+    ['PORT', '80.5'],
+    ['MAX_FUTURE_SKEW', 'five minutes'],
+    ['REQUIREMENTS', '[]'],
+    ['REQUIREMENTS', 'not json'],
+  ])('names %s when it is invalid (%s)', (variable, value) => {
+    const error = configErrorOf({ ...minimal, [variable]: value });
+    expect(error.issues.length).toBeGreaterThan(0);
+    for (const issue of error.issues) expect(issue).toMatch(new RegExp(`^${variable}(\\.|: )`));
+  });
+
+  it('names the requirement field that is wrong', () => {
+    const requirements = [{ id: 'R1', title: 'x', rule: { type: 'threshold', selector: { kind: 'performance', metric: 'f1' }, operator: '≥', target: 1 } }];
+    const error = configErrorOf({ ...minimal, REQUIREMENTS: JSON.stringify(requirements) });
+    expect(error.issues).toEqual([expect.stringMatching(/^REQUIREMENTS\.0\.rule\.operator: /)]);
+  });
+
+  it('refuses duplicate requirement ids', () => {
+    const requirement = { id: 'R1', title: 'x', rule: { type: 'threshold', selector: { kind: 'performance', metric: 'f1' }, operator: '>=', target: 1 } };
+    const error = configErrorOf({ ...minimal, REQUIREMENTS: JSON.stringify([requirement, requirement]) });
+    expect(error.issues).toEqual([expect.stringMatching(/^REQUIREMENTS: .*unique/)]);
+  });
+});

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKey, type SigningKey } from '@cabc/crypto';
+import type { RunningService } from '@cabc/runtime';
+import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, waitFor, type TestDatabase } from '@cabc/testing';
+import { loadAssessmentConfig } from '../src/config.ts';
+import { startAssessment } from '../src/service.ts';
+import { assessmentEnv, evidenceStatement, signedEnvelope } from './support/assessment-app.ts';
+import { accepts, namedRedisUrl, postgresSessionsOn, redisConnectionsNamed } from './support/connections.ts';
+
+describe('assessment graceful shutdown', () => {
+  let database: TestDatabase;
+  let prefix: string;
+  let service: RunningService | undefined;
+  let collectorKey: SigningKey;
+  beforeAll(async () => {
+    database = await createTestDatabase('assessment');
+    prefix = testQueuePrefix('assessment-shutdown');
+    collectorKey = await generateSigningKey();
+    const env = assessmentEnv(database.url, prefix, [collectorKey], { PORT: '0', REDIS_URL: namedRedisUrl(`${prefix}-main`) });
+    service = await startAssessment(loadAssessmentConfig(env));
+  });
+  afterAll(async () => {
+    await service?.close().catch(() => undefined);
+    await deleteRedisPrefix(prefix);
+    await database?.drop();
+  });
+
+  it('stops listening and releases Redis connections and the Postgres pool on close', async () => {
+    const running = service!;
+    const accepted = await fetch(`${running.url}/v1/evidence`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: signedEnvelope(evidenceStatement({ toe: 'toe-shutdown' }), collectorKey),
+    });
+    expect(accepted.status).toBe(201);
+    // The evaluation worker ran: the posture exists (its callback to an unreachable certification body keeps retrying).
+    await waitFor('the posture', async () => (await fetch(`${running.url}/v1/toes/toe-shutdown/posture`)).status === 200);
+
+    const open = await waitFor('worker connections', async () => {
+      const names = await redisConnectionsNamed(prefix);
+      return names.includes(`${prefix}-main`) && names.filter((name) => name.startsWith(`${prefix}:`)).length >= 2 ? names : undefined;
+    });
+    expect(open.length).toBeGreaterThanOrEqual(3);
+    expect(await postgresSessionsOn(database.url)).toBeGreaterThan(0);
+
+    await running.close();
+    service = undefined;
+
+    expect(running.app.server.listening).toBe(false);
+    expect(await accepts(running.url)).toBe(false);
+    expect(await redisConnectionsNamed(prefix)).toEqual([]);
+    expect(await waitFor('the pool closed', async () => (await postgresSessionsOn(database.url)) === 0)).toBe(true);
+  });
+});

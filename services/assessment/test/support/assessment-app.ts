@@ -1,0 +1,99 @@
+import { sql } from 'kysely';
+import { EVIDENCE_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE } from '@cabc/contracts';
+import { generateSigningKey, signDsse, TrustedKeySet, type SigningKey } from '@cabc/crypto';
+import type { Server } from '@cabc/http-kit';
+import { openInfrastructure, type Infrastructure } from '@cabc/runtime';
+import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
+import { buildApp } from '../../src/app.ts';
+import { loadAssessmentConfig, type AssessmentConfig } from '../../src/config.ts';
+
+export const TEST_SECRET = 'test-only-key-encryption-secret';
+
+/** The minimal environment the assessment service needs, trusting the given collector keys. */
+export function assessmentEnv(databaseUrl: string, prefix: string, collectorKeys: SigningKey[], extra: Record<string, string> = {}) {
+  return {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: prefix,
+    KEY_ENCRYPTION_SECRET: TEST_SECRET,
+    CERTIFICATION_BODY_URL: 'http://127.0.0.1:1',
+    COLLECTOR_JWKS: JSON.stringify({ keys: collectorKeys.map((key) => key.publicJwk) }),
+    MIGRATE_ON_START: 'false',
+    LOG_LEVEL: 'silent',
+    ...extra,
+  };
+}
+
+export interface AssessmentFixture {
+  app: Server;
+  infra: Infrastructure;
+  config: AssessmentConfig;
+  /** The collector key the app trusts. */
+  collectorKey: SigningKey;
+  /** Rows in the service's ledger tables, to prove a refusal stored nothing. */
+  counts: () => Promise<{ evidence: number; pendingEvaluations: number }>;
+  dispose: () => Promise<void>;
+}
+
+/** The assessment app (no workers, never listening) on a database and queue prefix of its own. */
+export async function startAssessmentApp(options: { bodyLimitBytes?: number } = {}): Promise<AssessmentFixture> {
+  const database: TestDatabase = await createTestDatabase('assessment');
+  const prefix = testQueuePrefix('assessment');
+  const collectorKey = await generateSigningKey();
+  const config = loadAssessmentConfig(assessmentEnv(database.url, prefix, [collectorKey]));
+  const infra = await openInfrastructure('assessment', config);
+  const app = await buildApp({
+    logger: infra.logger,
+    db: infra.db,
+    queues: infra.queues,
+    keys: infra.keys,
+    trustedCollectorKeys: new TrustedKeySet({ jwks: { keys: [{ ...collectorKey.publicJwk }] } }),
+    requirements: config.REQUIREMENTS,
+    issuer: config.AUDITOR_ISSUER,
+    maxFutureSkewMs: config.MAX_FUTURE_SKEW,
+    bodyLimitBytes: options.bodyLimitBytes ?? config.BODY_LIMIT_BYTES,
+  });
+  await app.ready();
+  return {
+    app,
+    infra,
+    config,
+    collectorKey,
+    counts: async () => {
+      const { rows } = await sql<{ evidence: number; pendingEvaluations: number }>`
+        select (select count(*) from evidence)::int as evidence,
+               (select count(*) from pending_evaluations)::int as "pendingEvaluations"`.execute(infra.db);
+      return rows[0]!;
+    },
+    dispose: async () => {
+      await app.close();
+      await infra.close();
+      await deleteRedisPrefix(prefix);
+      await database.drop();
+    },
+  };
+}
+
+/** An in-toto statement carrying CABC evidence, as the collector would sign it. */
+export function evidenceStatement(overrides: { toe?: string; accuracy?: number; observedAt?: string } = {}) {
+  return {
+    _type: IN_TOTO_STATEMENT_TYPE,
+    subject: [{ name: 'model.onnx', digest: { sha256: 'b'.repeat(64) } }],
+    predicateType: EVIDENCE_PREDICATE_TYPE,
+    predicate: {
+      toe: overrides.toe ?? 'credit-scoring',
+      kind: 'performance',
+      producer: { tool: 'pytest-eval', toolVersion: '1.0.0' },
+      observedAt: overrides.observedAt ?? new Date(Date.now() - 60_000).toISOString(),
+      context: { dataset: 'holdout', split: 'test' },
+      measurements: [{ name: 'accuracy', value: overrides.accuracy ?? 0.95 }],
+      checks: [],
+    },
+  };
+}
+
+/** The JSON text of a DSSE envelope over `statement` (any JSON value), signed by `key`. */
+export function signedEnvelope(statement: unknown, key: SigningKey, payloadType = IN_TOTO_PAYLOAD_TYPE): string {
+  const payload = Buffer.from(JSON.stringify(statement), 'utf8');
+  return JSON.stringify(signDsse(payload, payloadType, [{ keyid: key.kid, privateKey: key.privateKey }]));
+}
