@@ -3,3 +3,4 @@ export * from './in-toto-statement.ts';
 export * from './dsse-envelope.ts';
 export * from './posture-callback.ts';
 export * from './statuses.ts';
+export * from './scope-decision-callback.ts';

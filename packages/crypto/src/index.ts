@@ -3,6 +3,7 @@ export { decodeBase64Any } from './base64.ts';
 export { sha256Hex } from './digest.ts';
 export {
   generateSigningKey,
+  signingKeyFrom,
   publicJwkOf,
   jwkThumbprint,
   publicKeyFromJwk,

@@ -1,0 +1,34 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadOrCreateLocalIssuer, mintToken, roles, type Role } from '@cabc/auth';
+import { parseDuration } from '../parse-duration.ts';
+
+/** `cabc token --role auditor --org acme`: a bearer token from the local issuer, printed on stdout. */
+export function registerTokenCommand(program: Command): void {
+  program
+    .command('token')
+    .description('mint a bearer token from the local issuer (development and tests)')
+    .requiredOption('--role <role>', `one of ${roles.join(', ')}`)
+    .requiredOption('--org <org>', 'the organization the token is scoped to')
+    .option('--sub <subject>', 'who the token is for', 'local-user')
+    .option('--ttl <duration>', 'lifetime, e.g. 30m, 8h, 7d', '8h')
+    .option('--issuer-key <file>', 'the local issuer key file', path.join(process.cwd(), '.data', 'local-issuer.json'))
+    .option('--issuer <name>', 'the token issuer (iss)', 'cabc-local')
+    .option('--audience <name>', 'the token audience (aud)', 'cabc')
+    .action(async (options: { role: string; org: string; sub: string; ttl: string; issuerKey: string; issuer: string; audience: string }) => {
+      if (!(roles as readonly string[]).includes(options.role)) {
+        throw new Error(`--role must be one of ${roles.join(', ')}`);
+      }
+      const key = await loadOrCreateLocalIssuer(options.issuerKey);
+      const token = await mintToken({
+        issuer: options.issuer,
+        audience: options.audience,
+        subject: options.sub,
+        org: options.org,
+        role: options.role as Role,
+        ttlSeconds: Math.floor(parseDuration(options.ttl) / 1000),
+        key,
+      });
+      process.stdout.write(`${token}\n`);
+    });
+}

@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { registerTokenCommand } from './commands/token.ts';
+
+const program = new Command()
+  .name('cabc')
+  .description('CABC command line: tokens, evidence, certificates, ledger')
+  .showHelpAfterError()
+  .exitOverride((error) => process.exit(error.exitCode));
+
+registerTokenCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.stderr.write(`cabc: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 1);
+}

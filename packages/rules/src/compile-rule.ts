@@ -1,0 +1,66 @@
+import type { EvidenceKind } from '@cabc/contracts';
+import { affectedKinds } from './affected-kinds.ts';
+import { RuleCompileError, issuesFromZod } from './compile-error.ts';
+import type { RuleEvaluator } from './evaluation-types.ts';
+import { checksEvaluator } from './evaluators/checks.ts';
+import { driftEvaluator } from './evaluators/drift.ts';
+import { expressionEvaluator } from './evaluators/expression.ts';
+import { freshnessEvaluator } from './evaluators/freshness.ts';
+import { presenceEvaluator } from './evaluators/presence.ts';
+import { provenanceEvaluator } from './evaluators/provenance.ts';
+import { thresholdEvaluator } from './evaluators/threshold.ts';
+import { trendEvaluator } from './evaluators/trend.ts';
+import { ruleSchema, type Rule } from './rule-schema.ts';
+
+export interface CompiledRule {
+  /** The validated rule, with defaults applied. */
+  readonly rule: Rule;
+  readonly affectedKinds: readonly EvidenceKind[];
+  /** Use `evaluate(compiled, context)`, which also turns an unexpected exception into an `error` result. */
+  readonly evaluator: RuleEvaluator;
+}
+
+export interface CompileOptions {
+  /** Prefix of the issue fields, e.g. `requirements.3.rule`; `rule` by default. */
+  fieldPrefix?: string;
+}
+
+/**
+ * Validates a rule document and prepares it for evaluation. Every problem that can be found without evidence is
+ * found here, so a bad rule is refused when the scope is stored, not when evidence arrives.
+ */
+export function compileRule(input: unknown, options: CompileOptions = {}): CompiledRule {
+  const prefix = options.fieldPrefix ?? 'rule';
+  try {
+    const parsed = ruleSchema.safeParse(input);
+    if (!parsed.success) throw new RuleCompileError(issuesFromZod(parsed.error));
+    const rule = parsed.data;
+    return Object.freeze({ rule, affectedKinds: affectedKinds(rule), evaluator: buildEvaluator(rule) });
+  } catch (error) {
+    if (!(error instanceof RuleCompileError)) throw error;
+    throw new RuleCompileError(
+      error.issues.map((issue) => ({ ...issue, field: issue.field === '' ? prefix : `${prefix}.${issue.field}` })),
+    );
+  }
+}
+
+function buildEvaluator(rule: Rule): RuleEvaluator {
+  switch (rule.type) {
+    case 'threshold':
+      return thresholdEvaluator(rule);
+    case 'expression':
+      return expressionEvaluator(rule);
+    case 'checks':
+      return checksEvaluator(rule);
+    case 'freshness':
+      return freshnessEvaluator(rule);
+    case 'presence':
+      return presenceEvaluator(rule);
+    case 'provenance':
+      return provenanceEvaluator(rule);
+    case 'trend':
+      return trendEvaluator(rule);
+    case 'drift':
+      return driftEvaluator(rule);
+  }
+}

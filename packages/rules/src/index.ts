@@ -1,0 +1,33 @@
+export {
+  ruleSchema,
+  selectorSchema,
+  type Rule,
+  type RuleType,
+  type Selector,
+  type ThresholdRule,
+  type ExpressionRule,
+  type ChecksRule,
+  type FreshnessRule,
+  type PresenceRule,
+  type ProvenanceRule,
+  type TrendRule,
+  type DriftRule,
+} from './rule-schema.ts';
+export { comparisonOperators, type ComparisonOperator } from './operators.ts';
+export { compileRule, type CompiledRule, type CompileOptions } from './compile-rule.ts';
+export { RuleCompileError, type RuleIssue } from './compile-error.ts';
+export { affectedKinds } from './affected-kinds.ts';
+export { evaluate, MAX_REASON_LENGTH } from './evaluate.ts';
+export type {
+  EvaluationContext,
+  EvidenceRecord,
+  ScopeDigests,
+  RuleResult,
+  ResultDetail,
+  DetailValue,
+} from './evaluation-types.ts';
+export { aggregatePosture, type PostureInput, type PostureSummary, type StatusCounts } from './posture.ts';
+export { parseDuration } from './duration.ts';
+export { TREND_DEFAULTS, TREND_WINDOW } from './evaluators/trend.ts';
+export { HISTORY_LIMIT } from './cel/variables.ts';
+export { DRIFT_MEASUREMENTS } from './evaluators/drift.ts';
