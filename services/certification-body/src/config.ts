@@ -18,6 +18,8 @@ export const certificationEnvSchema = serviceEnvSchema(8083)
   .refine((env) => env.AUDITOR_JWKS_URL || env.AUDITOR_JWKS, {
     message: 'set AUDITOR_JWKS_URL or AUDITOR_JWKS (the auditor keys that sign callbacks)',
     path: ['AUDITOR_JWKS_URL'],
+    // Checked even when other variables fail, so that one error message names everything to fix.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
   });
 
 export type CertificationConfig = z.output<typeof certificationEnvSchema>;

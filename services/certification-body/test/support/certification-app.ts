@@ -102,6 +102,7 @@ export function postureClaims(overrides: Partial<PostureCallbackClaims> = {}): P
     jti: randomUUID(),
     type: 'posture.changed',
     toe: 'credit-scoring',
+    scopeVersion: null,
     sequence: 1,
     assessmentId: randomUUID(),
     posture: 'compliant',

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postureClaims, signedCallback, startCertificationApp, type CertificationFixture } from './support/certification-app.ts';
+import { expectProblem } from './support/problem.ts';
+
+describe('certification body lookups', () => {
+  let fixture: CertificationFixture;
+  beforeAll(async () => {
+    fixture = await startCertificationApp();
+  });
+  afterAll(async () => {
+    await fixture?.dispose();
+  });
+
+  const get = (url: string) => fixture.app.inject({ method: 'GET', url });
+
+  it('lists and finds an issued certificate', async () => {
+    const applied = await fixture.app.inject({
+      method: 'POST',
+      url: '/v1/callbacks/assessment',
+      headers: { 'content-type': 'application/jose' },
+      payload: await signedCallback(postureClaims({ toe: 'toe-lookup' }), fixture.auditorKey),
+    });
+    expect(applied.json()).toMatchObject({ outcome: 'applied', state: 'issued' });
+    const list = await get('/v1/certificates?toe=toe-lookup');
+    expect(list.statusCode).toBe(200);
+    expect(list.json().items).toEqual([expect.objectContaining({ id: applied.json().certificateId, state: 'issued' })]);
+    const detail = await get(`/v1/certificates/${applied.json().certificateId}`);
+    expect(detail.statusCode).toBe(200);
+    expect(detail.json().history).toEqual([expect.objectContaining({ from: 'none', to: 'issued' })]);
+  });
+
+  it('answers 404 problem+json naming path:id for an unknown certificate', async () => {
+    const id = randomUUID();
+    const problem = expectProblem(await get(`/v1/certificates/${id}`), 404, 'path:id');
+    expect(problem.detail).toContain(id);
+  });
+
+  it('answers 400 naming path:id when the id is not a uuid', async () => {
+    expectProblem(await get('/v1/certificates/cert-1'), 400, 'path:id');
+  });
+
+  it('answers 400 naming query:toe when the list has no toe', async () => {
+    expectProblem(await get('/v1/certificates'), 400, 'query:toe');
+  });
+
+  it('answers 400 naming query:limit for a limit out of range', async () => {
+    expectProblem(await get('/v1/certificates?toe=toe-lookup&limit=1000'), 400, 'query:limit');
+    expectProblem(await get('/v1/certificates?toe=toe-lookup&limit=many'), 400, 'query:limit');
+  });
+
+  it('answers an empty list for a ToE without certificates', async () => {
+    const list = await get('/v1/certificates?toe=never-certified');
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toEqual({ items: [] });
+  });
+
+  it('answers 404 problem+json for an unknown route', async () => {
+    const problem = expectProblem(await get('/v1/certifications'), 404);
+    expect(problem.detail).toBe('no route GET /v1/certifications');
+  });
+});
