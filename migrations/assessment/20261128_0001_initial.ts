@@ -37,6 +37,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'uuid', (col) => col.primaryKey())
     .addColumn('sequence', 'bigserial', (col) => col.notNull().unique())
     .addColumn('envelope_sha256', 'text', (col) => col.notNull().unique())
+    .addColumn('statement_sha256', 'text', (col) => col.notNull().unique())
     .addColumn('envelope', 'text', (col) => col.notNull())
     .addColumn('toe', 'text', (col) => col.notNull())
     .addColumn('kind', 'text', (col) => col.notNull())

@@ -12,7 +12,8 @@ const principals = new WeakMap<FastifyRequest, Principal>();
 export function registerAuthentication(app: Server, verify: TokenVerifier, options: { publicPaths: (path: string) => boolean }): void {
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0] ?? '';
-    if (options.publicPaths(path)) return;
+    // No route matched: the not-found handler answers 404 for everyone.
+    if (request.routeOptions.url === undefined || options.publicPaths(path)) return;
     const header = request.headers.authorization;
     const match = header ? /^Bearer ([A-Za-z0-9_.-]+)$/i.exec(header) : null;
     if (!match) throw new UnauthorizedProblem('a bearer token is required (Authorization: Bearer <token>)');

@@ -14,3 +14,4 @@ export { encryptPrivateKey, decryptPrivateKey } from './key-encryption.ts';
 export { SigningKeyStore, type KeyStoreDatabase } from './signing-key-store.ts';
 export { signJwt, createJwtVerifier, type JwtVerifier } from './jwt.ts';
 export { TrustedKeySet } from './trusted-key-set.ts';
+export { canonicalJson } from './canonical-json.ts';

@@ -14,3 +14,4 @@ export { registerHealthRoutes, type ReadinessCheck } from './health-routes.ts';
 export { closeOnSignals } from './close-on-signals.ts';
 export { registerJwksRoute } from './jwks-route.ts';
 export type { ZodTypeProvider } from 'fastify-type-provider-zod';
+export { encodeCursor, decodeCursor, pageQuerySchema, pageSchema } from './cursor.ts';

@@ -10,8 +10,11 @@ export const queueRegistry = {
   'collector.outbox': z.strictObject({ outboxId: z.number().int().positive() }),
   /** Assessment: deliver one outbox message (signed callback) to the certification body. */
   'assessment.outbox': z.strictObject({ outboxId: z.number().int().positive() }),
-  /** Assessment: evaluate the requirements of a ToE that one accepted evidence can affect. */
-  'assessment.evaluate': z.strictObject({ toe: z.string().min(1), evidenceId: z.string().min(1) }),
+  /**
+   * Assessment: evaluate the requirements of a ToE that one accepted evidence can affect; without an evidence id,
+   * every requirement (a new approval, evidence growing stale).
+   */
+  'assessment.evaluate': z.strictObject({ toe: z.string().min(1), evidenceId: z.string().min(1).optional() }),
   /** Periodic reconciliation of an outbox: re-enqueue what was not acknowledged. */
   'collector.reconcile': z.strictObject({}),
   'assessment.reconcile': z.strictObject({}),

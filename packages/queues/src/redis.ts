@@ -22,3 +22,12 @@ export async function isRedisReachable(url: string, timeoutMs = 2000): Promise<b
 }
 
 export type { Redis };
+
+/**
+ * For readiness probes: a disconnected client answers "no" at once instead of queueing the PING until Redis returns
+ * (connections for workers wait forever by design: `maxRetriesPerRequest: null`).
+ */
+export async function isRedisReady(redis: Redis): Promise<boolean> {
+  if (redis.status !== 'ready') return false;
+  return (await redis.ping()) === 'PONG';
+}

@@ -1,14 +1,26 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { SigningKeyStore, TrustedKeySet } from '@cabc/crypto';
+import { registerAuthentication, type TokenVerifier } from '@cabc/auth';
+import type { SigningKeyStore } from '@cabc/crypto';
 import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
-import { TypedQueue, type QueueContext } from '@cabc/queues';
+import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
+import { isRedisReady, TypedQueue, type QueueContext } from '@cabc/queues';
+import { createAuditRepository } from './modules/audit/audit.repository.ts';
+import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
 import { createEvaluationRepository } from './modules/evaluation/evaluation.repository.ts';
-import type { Requirement } from './modules/evaluation/requirements.ts';
+import { createInForceScopes } from './modules/evaluation/in-force-scope.ts';
+import { createCollectorTrust } from './modules/evidence/collector-trust.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { createEvidenceIngestService } from './modules/evidence/evidence.service.ts';
 import { registerPostureRoutes } from './modules/posture/posture.routes.ts';
+import { createScopeDecisionSender } from './modules/scopes/scope-decisions.ts';
+import { registerScopeRoutes } from './modules/scopes/scopes.routes.ts';
+import { createScopesRepository } from './modules/scopes/scopes.repository.ts';
+import { createScopesService } from './modules/scopes/scopes.service.ts';
+import { createToesRepository } from './modules/toes/toes.repository.ts';
+import { registerToeRoutes } from './modules/toes/toes.routes.ts';
+import { createToesService } from './modules/toes/toes.service.ts';
 import { evaluationJobOptions } from './workers/evaluation-job-options.ts';
 
 export interface AssessmentDeps {
@@ -16,46 +28,92 @@ export interface AssessmentDeps {
   db: Kysely<any>;
   queues: QueueContext;
   keys: SigningKeyStore;
-  trustedCollectorKeys: TrustedKeySet;
-  requirements: readonly Requirement[];
+  verifyToken: TokenVerifier;
   issuer: string;
+  callbackAudience: string;
+  certificationBodyUrl: string;
   maxFutureSkewMs: number;
   bodyLimitBytes: number;
 }
 
+/** Paths answered without a bearer token: operations, public keys, and evidence (authenticated by its DSSE signature). */
+const publicPath = (path: string) =>
+  path === '/healthz' ||
+  path === '/readyz' ||
+  path === '/openapi.json' ||
+  path === '/docs' ||
+  path.startsWith('/docs/') ||
+  path === '/.well-known/jwks.json' ||
+  path === '/v1/evidence';
+
 export async function buildApp(deps: AssessmentDeps): Promise<Server> {
   const app = await createServer({
     title: 'CABC assessment',
-    description: 'Auditor side: verifies signed evidence, keeps the evidence ledger, evaluates requirements, reports posture.',
+    description:
+      'Auditor side: targets of evaluation and their scopes (drafted by the auditee, approved by the auditor), verified evidence, requirement evaluation, posture, audit trail.',
     version: '0.1.0',
     logger: deps.logger,
     bodyLimitBytes: deps.bodyLimitBytes,
   });
   const evaluateQueue = new TypedQueue('assessment.evaluate', deps.queues);
-  app.addHook('onClose', () => evaluateQueue.close());
+  const producer = createOutboxProducer('assessment.outbox', deps.queues, deps.logger);
+  app.addHook('onClose', async () => {
+    await evaluateQueue.close();
+    await producer.close();
+  });
+  const enqueueEvaluation = async (payload: { toe: string; evidenceId?: string }, jobId: string) => {
+    try {
+      await evaluateQueue.add(payload, payload.evidenceId ? evaluationJobOptions(payload.evidenceId) : { jobId, removeOnComplete: true, removeOnFail: true });
+    } catch (error) {
+      app.log.warn({ err: error, ...payload }, 'could not enqueue evaluation; the reconciler or scheduler will');
+    }
+  };
+
+  const toes = createToesRepository(deps.db);
+  const scopes = createScopesRepository(deps.db);
+  const audit = createAuditRepository(deps.db);
+  const evaluations = createEvaluationRepository(deps.db);
+  const inForce = createInForceScopes(scopes);
 
   registerHealthRoutes(app, [
     { name: 'postgres', check: async () => (await sql`select 1`.execute(deps.db), true) },
-    { name: 'redis', check: async () => (await deps.queues.connection.ping()) === 'PONG' },
+    { name: 'redis', check: () => isRedisReady(deps.queues.connection) },
   ]);
   registerJwksRoute(app, () => deps.keys.jwks());
+  registerAuthentication(app, deps.verifyToken, { publicPaths: publicPath });
+
+  registerToeRoutes(app, createToesService({ toes, audit }));
+  registerScopeRoutes(
+    app,
+    createScopesService({
+      scopes,
+      toes,
+      audit,
+      producer,
+      lockToe: evaluations.lockToe,
+      decisions: createScopeDecisionSender({
+        keys: deps.keys,
+        outbox: new OutboxRepository(deps.db),
+        issuer: deps.issuer,
+        audience: deps.callbackAudience,
+        certificationBodyUrl: deps.certificationBodyUrl,
+      }),
+      onApproved: (toeId) => enqueueEvaluation({ toe: toeId }, `evaluate-approval-${toeId}-${Date.now()}`),
+    }),
+  );
   await registerEvidenceRoutes(
     app,
     createEvidenceIngestService({
       evidence: createEvidenceRepository(deps.db),
-      trustedCollectorKeys: deps.trustedCollectorKeys,
+      trust: createCollectorTrust({ toes, scopes }),
       keys: deps.keys,
       issuer: deps.issuer,
       maxFutureSkewMs: deps.maxFutureSkewMs,
-      onAccepted: async (evidence) => {
-        try {
-          await evaluateQueue.add({ toe: evidence.toe, evidenceId: evidence.id }, evaluationJobOptions(evidence.id));
-        } catch (error) {
-          app.log.warn({ err: error, evidenceId: evidence.id }, 'could not enqueue evaluation; the reconciler will');
-        }
-      },
+      onAccepted: (evidence) => enqueueEvaluation({ toe: evidence.toe, evidenceId: evidence.id }, ''),
     }),
+    toes,
   );
-  registerPostureRoutes(app, { evaluations: createEvaluationRepository(deps.db), requirements: deps.requirements });
+  registerPostureRoutes(app, { evaluations, inForce, toes });
+  registerAuditRoutes(app, audit);
   return app;
 }

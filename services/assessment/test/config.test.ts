@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@cabc/config';
 import { loadAssessmentConfig } from '../src/config.ts';
 
-const collectorJwks = JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'A'.repeat(43), kid: 'collector-key' }] });
+const issuerJwks = JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'A'.repeat(43), kid: 'issuer-key' }] });
 
 const minimal = {
   DATABASE_URL: 'postgres://auditor@db.example:5432/assessment',
   REDIS_URL: 'redis://redis.example:6379',
   KEY_ENCRYPTION_SECRET: 'a-secret-of-at-least-16-chars',
   CERTIFICATION_BODY_URL: 'https://cb.example',
-  COLLECTOR_JWKS_URL: 'https://collector.example/.well-known/jwks.json',
+  AUTH_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
 };
 
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
@@ -36,16 +36,15 @@ describe('loadAssessmentConfig', () => {
       MAX_FUTURE_SKEW: 5 * 60_000,
       AUDITOR_ISSUER: 'cabc-assessment',
       CALLBACK_AUDIENCE: 'certification-body',
+      AUTH_ISSUER: 'cabc-local',
+      AUTH_AUDIENCE: 'cabc',
     });
-    expect(config.REQUIREMENTS).toEqual([
-      expect.objectContaining({ id: 'REQ-ACCURACY', critical: true, rule: expect.objectContaining({ operator: '>=', target: 0.9 }) }),
-    ]);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
-  it('accepts the collector keys inline instead of a URL', () => {
-    const { COLLECTOR_JWKS_URL: _url, ...withoutUrl } = minimal;
-    expect(loadAssessmentConfig({ ...withoutUrl, COLLECTOR_JWKS: collectorJwks }).COLLECTOR_JWKS?.keys[0]?.kid).toBe('collector-key');
+  it('accepts the token issuer keys inline instead of a URL', () => {
+    const { AUTH_JWKS_URL: _url, ...withoutUrl } = minimal;
+    expect(loadAssessmentConfig({ ...withoutUrl, AUTH_JWKS: issuerJwks }).AUTH_JWKS?.keys[0]?.kid).toBe('issuer-key');
   });
 
   for (const variable of ['DATABASE_URL', 'REDIS_URL', 'KEY_ENCRYPTION_SECRET', 'CERTIFICATION_BODY_URL'] as const) {
@@ -56,17 +55,17 @@ describe('loadAssessmentConfig', () => {
     });
   }
 
-  it('names COLLECTOR_JWKS_URL (and the alternative) when no collector keys are configured', () => {
-    const error = configErrorOf({ ...minimal, COLLECTOR_JWKS_URL: undefined });
+  it('names AUTH_JWKS_URL (and the alternative) when no token issuer keys are configured', () => {
+    const error = configErrorOf({ ...minimal, AUTH_JWKS_URL: undefined });
     expect(error.issues).toHaveLength(1);
-    expect(error.issues[0]).toMatch(/^COLLECTOR_JWKS_URL: .*COLLECTOR_JWKS\b/);
+    expect(error.issues[0]).toMatch(/^AUTH_JWKS_URL: .*AUTH_JWKS\b/);
   });
 
-  it('names every failing variable at once, the missing collector keys included', () => {
+  it('names every failing variable at once, the missing issuer keys included', () => {
     const error = configErrorOf({});
     expect(error.issues.map((issue) => issue.split(':')[0]).sort()).toEqual([
+      'AUTH_JWKS_URL',
       'CERTIFICATION_BODY_URL',
-      'COLLECTOR_JWKS_URL',
       'DATABASE_URL',
       'KEY_ENCRYPTION_SECRET',
       'REDIS_URL',
@@ -77,29 +76,15 @@ describe('loadAssessmentConfig', () => {
     ['DATABASE_URL', 'redis://db.example/assessment'],
     ['REDIS_URL', 'postgres://redis.example'],
     ['CERTIFICATION_BODY_URL', 'ftp://cb.example'],
-    ['COLLECTOR_JWKS_URL', 'not a url'],
-    ['COLLECTOR_JWKS', '{not json'],
-    ['COLLECTOR_JWKS', '{"keys":[]}'],
+    ['AUTH_JWKS_URL', 'not a url'],
+    ['AUTH_JWKS', '{not json'],
+    ['AUTH_JWKS', '{"keys":[]}'],
     ['PORT', '65536'],
     ['PORT', '80.5'],
     ['MAX_FUTURE_SKEW', 'five minutes'],
-    ['REQUIREMENTS', '[]'],
-    ['REQUIREMENTS', 'not json'],
   ])('names %s when it is invalid (%s)', (variable, value) => {
     const error = configErrorOf({ ...minimal, [variable]: value });
     expect(error.issues.length).toBeGreaterThan(0);
     for (const issue of error.issues) expect(issue).toMatch(new RegExp(`^${variable}(\\.|: )`));
-  });
-
-  it('names the requirement field that is wrong', () => {
-    const requirements = [{ id: 'R1', title: 'x', rule: { type: 'threshold', selector: { kind: 'performance', metric: 'f1' }, operator: '≥', target: 1 } }];
-    const error = configErrorOf({ ...minimal, REQUIREMENTS: JSON.stringify(requirements) });
-    expect(error.issues).toEqual([expect.stringMatching(/^REQUIREMENTS\.0\.rule\.operator: /)]);
-  });
-
-  it('refuses duplicate requirement ids', () => {
-    const requirement = { id: 'R1', title: 'x', rule: { type: 'threshold', selector: { kind: 'performance', metric: 'f1' }, operator: '>=', target: 1 } };
-    const error = configErrorOf({ ...minimal, REQUIREMENTS: JSON.stringify([requirement, requirement]) });
-    expect(error.issues).toEqual([expect.stringMatching(/^REQUIREMENTS: .*unique/)]);
   });
 });

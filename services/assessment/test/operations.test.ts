@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrustedKeySet } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
 import { createRedis, type Redis } from '@cabc/queues';
 import { buildApp } from '../src/app.ts';
-import { startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
+import { appDeps, startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
 import { documentedRoutes, registeredRoutes, rfc7638Thumbprint } from './support/routes.ts';
 
 describe('assessment operations endpoints', () => {
@@ -39,7 +38,8 @@ describe('assessment operations endpoints', () => {
         'GET /healthz',
         'GET /readyz',
         'GET /v1/evidence/{id}',
-        'GET /v1/toes/{toe}/posture',
+        'GET /v1/toes/{toeId}/posture',
+        'POST /v1/toes/{toeId}/scopes/{version}/approve',
         'POST /v1/evidence',
       ]),
     );
@@ -97,15 +97,8 @@ describe('assessment readiness without Redis', () => {
     fixture = await startAssessmentApp();
     deadRedis = createRedis('redis://127.0.0.1:1');
     app = await buildApp({
-      logger: fixture.infra.logger,
-      db: fixture.infra.db,
+      ...appDeps(fixture.infra, fixture.config),
       queues: { connection: deadRedis, prefix: fixture.config.QUEUE_PREFIX },
-      keys: fixture.infra.keys,
-      trustedCollectorKeys: new TrustedKeySet({ jwks: { keys: [{ ...fixture.collectorKey.publicJwk }] } }),
-      requirements: fixture.config.REQUIREMENTS,
-      issuer: fixture.config.AUDITOR_ISSUER,
-      maxFutureSkewMs: fixture.config.MAX_FUTURE_SKEW,
-      bodyLimitBytes: fixture.config.BODY_LIMIT_BYTES,
     });
   });
   afterAll(async () => {

@@ -4,8 +4,20 @@ import type { RunningService } from '@cabc/runtime';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, waitFor, type TestDatabase } from '@cabc/testing';
 import { loadAssessmentConfig } from '../src/config.ts';
 import { startAssessment } from '../src/service.ts';
+import { createDatabase } from '@cabc/database';
 import { assessmentEnv, evidenceStatement, signedEnvelope } from './support/assessment-app.ts';
+import { seedApprovedToe } from './support/seed.ts';
 import { accepts, namedRedisUrl, postgresSessionsOn, redisConnectionsNamed } from './support/connections.ts';
+
+async function postureRows(url: string): Promise<number> {
+  const db = createDatabase<any>(url, { max: 1 });
+  try {
+    const row = await db.selectFrom('postures').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    return Number(row.count);
+  } finally {
+    await db.destroy();
+  }
+}
 
 describe('assessment graceful shutdown', () => {
   let database: TestDatabase;
@@ -16,7 +28,10 @@ describe('assessment graceful shutdown', () => {
     database = await createTestDatabase('assessment');
     prefix = testQueuePrefix('assessment-shutdown');
     collectorKey = await generateSigningKey();
-    const env = assessmentEnv(database.url, prefix, [collectorKey], { PORT: '0', REDIS_URL: namedRedisUrl(`${prefix}-main`) });
+    const seeding = createDatabase<any>(database.url, { max: 1 });
+    await seedApprovedToe(seeding, 'toe-shutdown', [collectorKey]);
+    await seeding.destroy();
+    const env = assessmentEnv(database.url, prefix, await generateSigningKey(), { PORT: '0', REDIS_URL: namedRedisUrl(`${prefix}-main`) });
     service = await startAssessment(loadAssessmentConfig(env));
   });
   afterAll(async () => {
@@ -34,7 +49,7 @@ describe('assessment graceful shutdown', () => {
     });
     expect(accepted.status).toBe(201);
     // The evaluation worker ran: the posture exists (its callback to an unreachable certification body keeps retrying).
-    await waitFor('the posture', async () => (await fetch(`${running.url}/v1/toes/toe-shutdown/posture`)).status === 200);
+    await waitFor('the posture', async () => (await postureRows(database.url)) === 1);
 
     const open = await waitFor('worker connections', async () => {
       const names = await redisConnectionsNamed(prefix);

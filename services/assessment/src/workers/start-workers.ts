@@ -5,26 +5,38 @@ import { createOutboxProducer, OutboxRepository, startOutboxDelivery, startRecon
 import { startWorker, TypedQueue, type CappedBackoff, type QueueContext } from '@cabc/queues';
 import { createEvaluationRepository } from '../modules/evaluation/evaluation.repository.ts';
 import { createEvaluationService } from '../modules/evaluation/evaluation.service.ts';
-import type { Requirement } from '../modules/evaluation/requirements.ts';
+import { createInForceScopes } from '../modules/evaluation/in-force-scope.ts';
+import { createScopesRepository } from '../modules/scopes/scopes.repository.ts';
+import { createToesRepository } from '../modules/toes/toes.repository.ts';
 import { evaluationJobOptions } from './evaluation-job-options.ts';
 
-/** Evaluation of accepted evidence, and delivery of posture callbacks to the certification body. */
+/**
+ * Evaluation of accepted evidence, time-driven re-evaluation (evidence growing stale), and delivery of scope
+ * decisions and posture callbacks to the certification body.
+ */
 export function startAssessmentWorkers(deps: {
   db: Kysely<any>;
   queues: QueueContext;
   logger: Logger;
   keys: SigningKeyStore;
-  requirements: readonly Requirement[];
   issuer: string;
   audience: string;
   certificationBodyUrl: string;
   reconcileIntervalMs: number;
   retry: CappedBackoff;
+  now?: () => Date;
 }) {
   const outbox = new OutboxRepository(deps.db);
   const producer = createOutboxProducer('assessment.outbox', deps.queues, deps.logger);
   const evaluations = createEvaluationRepository(deps.db);
-  const evaluation = createEvaluationService({ ...deps, evaluations, outbox, producer });
+  const evaluation = createEvaluationService({
+    ...deps,
+    evaluations,
+    inForce: createInForceScopes(createScopesRepository(deps.db)),
+    toes: createToesRepository(deps.db),
+    outbox,
+    producer,
+  });
   const evaluator = startWorker('assessment.evaluate', deps.queues, (job) => evaluation.evaluate(job), { concurrency: 8, backoff: deps.retry });
   const evaluateQueue = new TypedQueue('assessment.evaluate', deps.queues);
   const evaluationReconciler = startReconciler({
@@ -34,6 +46,18 @@ export function startAssessmentWorkers(deps: {
     },
     logger: deps.logger,
     intervalMs: deps.reconcileIntervalMs,
+  });
+  // Due re-evaluations live in Postgres (evaluation_schedule); the timer only hands them to the queue.
+  const staleEvidenceScheduler = startReconciler({
+    findPending: () => evaluation.dueToes(500),
+    enqueue: async (toes) => {
+      await evaluateQueue.addBulk(
+        toes.map((toe) => ({ payload: { toe }, options: { jobId: `evaluate-due-${toe}`, removeOnComplete: true, removeOnFail: true } })),
+      );
+    },
+    logger: deps.logger,
+    intervalMs: deps.reconcileIntervalMs,
+    settleMs: 0,
   });
   const delivery = startOutboxDelivery({
     name: 'assessment.outbox',
@@ -45,8 +69,11 @@ export function startAssessmentWorkers(deps: {
     retry: deps.retry,
   });
   return {
-    reconcileNow: async () => (await evaluationReconciler.runOnce()) + (await delivery.reconcileNow()),
+    evaluation,
+    reconcileNow: async () =>
+      (await evaluationReconciler.runOnce()) + (await staleEvidenceScheduler.runOnce()) + (await delivery.reconcileNow()),
     close: async () => {
+      await staleEvidenceScheduler.stop();
       await evaluationReconciler.stop();
       await evaluator.close();
       await delivery.close();

@@ -1,26 +1,47 @@
 import { sql } from 'kysely';
 import { EVIDENCE_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE } from '@cabc/contracts';
-import { generateSigningKey, signDsse, TrustedKeySet, type SigningKey } from '@cabc/crypto';
+import { mintToken, tokenVerifierFromEnv, type Role } from '@cabc/auth';
+import { generateSigningKey, signDsse, type SigningKey } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
 import { openInfrastructure, type Infrastructure } from '@cabc/runtime';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
-import { buildApp } from '../../src/app.ts';
+import { buildApp, type AssessmentDeps } from '../../src/app.ts';
+import { seedApprovedToe } from './seed.ts';
 import { loadAssessmentConfig, type AssessmentConfig } from '../../src/config.ts';
 
 export const TEST_SECRET = 'test-only-key-encryption-secret';
 
-/** The minimal environment the assessment service needs, trusting the given collector keys. */
-export function assessmentEnv(databaseUrl: string, prefix: string, collectorKeys: SigningKey[], extra: Record<string, string> = {}) {
+/** The minimal environment the assessment service needs, trusting bearer tokens signed by `issuerKey`. */
+export function assessmentEnv(databaseUrl: string, prefix: string, issuerKey: SigningKey, extra: Record<string, string> = {}) {
   return {
     DATABASE_URL: databaseUrl,
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: prefix,
     KEY_ENCRYPTION_SECRET: TEST_SECRET,
     CERTIFICATION_BODY_URL: 'http://127.0.0.1:1',
-    COLLECTOR_JWKS: JSON.stringify({ keys: collectorKeys.map((key) => key.publicJwk) }),
+    AUTH_JWKS: JSON.stringify({ keys: [issuerKey.publicJwk] }),
     MIGRATE_ON_START: 'false',
     LOG_LEVEL: 'silent',
     ...extra,
+  };
+}
+
+/** ToE ids the fixture creates with an approved scope trusting its collector key. */
+export const SEEDED_TOES = ['credit-scoring', 'toe-replayed', 'toe-lookup', 'toe-shutdown'];
+
+/** The app's dependencies as service.ts wires them, from an opened infrastructure. */
+export function appDeps(infra: Infrastructure, config: AssessmentConfig): AssessmentDeps {
+  return {
+    logger: infra.logger,
+    db: infra.db,
+    queues: infra.queues,
+    keys: infra.keys,
+    verifyToken: tokenVerifierFromEnv(config),
+    issuer: config.AUDITOR_ISSUER,
+    callbackAudience: config.CALLBACK_AUDIENCE,
+    certificationBodyUrl: config.CERTIFICATION_BODY_URL,
+    maxFutureSkewMs: config.MAX_FUTURE_SKEW,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
   };
 }
 
@@ -28,8 +49,10 @@ export interface AssessmentFixture {
   app: Server;
   infra: Infrastructure;
   config: AssessmentConfig;
-  /** The collector key the app trusts. */
+  /** The collector key the seeded ToEs' approved scopes trust. */
   collectorKey: SigningKey;
+  /** A bearer token from the test issuer. */
+  token: (role: Role, org?: string) => Promise<string>;
   /** Rows in the service's ledger tables, to prove a refusal stored nothing. */
   counts: () => Promise<{ evidence: number; pendingEvaluations: number }>;
   dispose: () => Promise<void>;
@@ -40,25 +63,19 @@ export async function startAssessmentApp(options: { bodyLimitBytes?: number } = 
   const database: TestDatabase = await createTestDatabase('assessment');
   const prefix = testQueuePrefix('assessment');
   const collectorKey = await generateSigningKey();
-  const config = loadAssessmentConfig(assessmentEnv(database.url, prefix, [collectorKey]));
+  const issuerKey = await generateSigningKey();
+  const config = loadAssessmentConfig(assessmentEnv(database.url, prefix, issuerKey));
   const infra = await openInfrastructure('assessment', config);
-  const app = await buildApp({
-    logger: infra.logger,
-    db: infra.db,
-    queues: infra.queues,
-    keys: infra.keys,
-    trustedCollectorKeys: new TrustedKeySet({ jwks: { keys: [{ ...collectorKey.publicJwk }] } }),
-    requirements: config.REQUIREMENTS,
-    issuer: config.AUDITOR_ISSUER,
-    maxFutureSkewMs: config.MAX_FUTURE_SKEW,
-    bodyLimitBytes: options.bodyLimitBytes ?? config.BODY_LIMIT_BYTES,
-  });
+  const app = await buildApp({ ...appDeps(infra, config), bodyLimitBytes: options.bodyLimitBytes ?? config.BODY_LIMIT_BYTES });
   await app.ready();
+  for (const toe of SEEDED_TOES) await seedApprovedToe(infra.db, toe, [collectorKey]);
   return {
     app,
     infra,
     config,
     collectorKey,
+    token: (role, org = 'acme') =>
+      mintToken({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, subject: `${role}-1`, org, role, ttlSeconds: 600, key: issuerKey }),
     counts: async () => {
       const { rows } = await sql<{ evidence: number; pendingEvaluations: number }>`
         select (select count(*) from evidence)::int as evidence,

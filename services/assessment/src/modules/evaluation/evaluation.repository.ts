@@ -1,8 +1,18 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { EvidencePredicate, Posture, RequirementStatus } from '@cabc/contracts';
+import type { EvidenceRecord } from '@cabc/rules';
 
 interface EvaluationDatabase {
-  evidence: { id: string; toe: string; kind: string; predicate: EvidencePredicate; observed_at: Date; received_at: Date };
+  evidence: {
+    id: string;
+    toe: string;
+    kind: string;
+    subjects: EvidenceRecord['subjects'];
+    predicate: EvidencePredicate;
+    observed_at: Date;
+    received_at: Date;
+  };
+  evaluation_schedule: { toe_id: string; due_at: Date };
   pending_evaluations: { evidence_id: string; toe: string; created_at: Date };
   requirement_results: {
     id: number;
@@ -53,18 +63,47 @@ export function createEvaluationRepository(database: Kysely<any>) {
       return row?.kind;
     },
 
-    /** Newest evidence of a kind for a ToE: latest observation, ties broken by arrival. */
-    async newestEvidence(toe: string, kind: string, trx?: Transaction<any>) {
-      const row = await on(trx)
-        .selectFrom('evidence')
-        .select(['id', 'predicate', 'observed_at'])
-        .where('toe', '=', toe)
-        .where('kind', '=', kind)
-        .orderBy('observed_at', 'desc')
-        .orderBy('received_at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      return row ? { id: row.id, predicate: row.predicate, observedAt: row.observed_at } : undefined;
+    /** The newest evidence of each kind (up to `perKind`), as the rule engine reads it. */
+    async evidenceOfKinds(toe: string, kinds: readonly string[], perKind: number, trx?: Transaction<any>): Promise<EvidenceRecord[]> {
+      if (kinds.length === 0) return [];
+      const rows = await on(trx)
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('evidence')
+            .select(['id', 'kind', 'subjects', 'predicate', 'received_at'])
+            .select(sql<number>`row_number() over (partition by kind order by observed_at desc, received_at desc)`.as('rank'))
+            .where('toe', '=', toe)
+            .where('kind', 'in', [...kinds])
+            .as('ranked'),
+        )
+        .selectAll()
+        .where('rank', '<=', perKind)
+        .execute();
+      return rows.map((row) => ({ id: row.id, receivedAt: row.received_at, subjects: row.subjects, predicate: row.predicate }));
+    },
+
+    async scheduleNext(toe: string, dueAt: Date | null, trx: Transaction<any>): Promise<void> {
+      const executor = trx as Transaction<EvaluationDatabase>;
+      if (dueAt === null) {
+        await executor.deleteFrom('evaluation_schedule').where('toe_id', '=', toe).execute();
+        return;
+      }
+      await executor
+        .insertInto('evaluation_schedule')
+        .values({ toe_id: toe, due_at: dueAt })
+        .onConflict((oc) => oc.column('toe_id').doUpdateSet({ due_at: dueAt }))
+        .execute();
+    },
+
+    async dueToes(now: Date, limit: number): Promise<string[]> {
+      const rows = await db
+        .selectFrom('evaluation_schedule')
+        .select('toe_id')
+        .where('due_at', '<=', now)
+        .orderBy('due_at')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => row.toe_id);
     },
 
     async latestResults(toe: string, trx?: Transaction<any>): Promise<Map<string, RequirementResult>> {

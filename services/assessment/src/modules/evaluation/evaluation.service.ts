@@ -1,22 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import {
-  POSTURE_CALLBACK_TYP,
-  type PostureCallbackClaims,
-  type RequirementStatus,
-} from '@cabc/contracts';
+import type { Transaction } from 'kysely';
+import { POSTURE_CALLBACK_TYP, type PostureCallbackClaims } from '@cabc/contracts';
 import { signJwt, type SigningKeyStore } from '@cabc/crypto';
 import type { OutboxProducer, OutboxRepository } from '@cabc/outbox';
-import { aggregatePosture } from './aggregate-posture.ts';
-import { evaluateThreshold } from './evaluate-threshold.ts';
+import { aggregatePosture, type EvidenceRecord, type ScopeDigests } from '@cabc/rules';
+import { CERTIFICATION_BODY_TOPIC } from '../scopes/scope-decisions.ts';
+import type { ToesRepository } from '../toes/toes.repository.ts';
 import type { EvaluationRepository, RequirementResult } from './evaluation.repository.ts';
-import type { Requirement } from './requirements.ts';
+import type { InForceRequirement, InForceScopes } from './in-force-scope.ts';
+import { evaluateRequirement, staleAt } from './requirement-evaluation.ts';
+
+/** Evidence per kind handed to the rules: enough for trend baselines (the engine's window is 500). */
+const EVIDENCE_PER_KIND = 500;
 
 export function createEvaluationService(deps: {
   evaluations: EvaluationRepository;
+  inForce: InForceScopes;
+  toes: ToesRepository;
   outbox: OutboxRepository;
   producer: OutboxProducer;
   keys: SigningKeyStore;
-  requirements: readonly Requirement[];
   issuer: string;
   audience: string;
   certificationBodyUrl: string;
@@ -25,40 +28,65 @@ export function createEvaluationService(deps: {
   const now = deps.now ?? (() => new Date());
   const callbackUrl = new URL('/v1/callbacks/assessment', deps.certificationBodyUrl).toString();
 
-  /** Only requirements fed by the evidence's kind are re-evaluated; an unknown kind re-evaluates all. */
-  const affectedBy = (kind: string | undefined) =>
-    kind === undefined ? deps.requirements : deps.requirements.filter((requirement) => requirement.rule.selector.kind === kind);
+  const scopeDigestsOf = async (toeId: string): Promise<ScopeDigests> => {
+    const toe = await deps.toes.find(toeId);
+    return {
+      modelDigests: toe?.artifacts.models.map((artifact) => artifact.sha256) ?? [],
+      datasetDigests: toe?.artifacts.datasets.map((artifact) => artifact.sha256) ?? [],
+    };
+  };
+
+  async function loadEvidence(toe: string, requirements: readonly InForceRequirement[], trx: Transaction<any>): Promise<EvidenceRecord[]> {
+    const kinds = new Set<string>();
+    for (const entry of requirements) for (const kind of entry.compiled.affectedKinds) kinds.add(kind);
+    return deps.evaluations.evidenceOfKinds(toe, [...kinds], EVIDENCE_PER_KIND, trx);
+  }
 
   return {
     /**
-     * Evaluates what one evidence can change, stores the results, and when the ToE's posture changes writes a signed
-     * callback to the certification body into the outbox, all in one transaction.
+     * Evaluates what one evidence can change (every requirement when no evidence is named: scheduled re-evaluation,
+     * a new approval), stores the results, schedules the next time-driven evaluation, and when the ToE's posture
+     * changes writes a signed callback to the certification body into the outbox, all in one transaction.
      */
-    async evaluate(job: { toe: string; evidenceId: string }): Promise<{ posture: string; changed: boolean }> {
-      const kind = await deps.evaluations.evidenceKind(job.evidenceId);
+    async evaluate(job: { toe: string; evidenceId?: string | undefined }): Promise<{ posture: string; changed: boolean }> {
+      const kind = job.evidenceId ? await deps.evaluations.evidenceKind(job.evidenceId) : undefined;
+      const digests = await scopeDigestsOf(job.toe);
       const key = await deps.keys.active();
       const outcome = await deps.evaluations.transaction(async (trx) => {
         await deps.evaluations.lockToe(job.toe, trx);
-        const previous = await deps.evaluations.latestResults(job.toe, trx);
+        if (job.evidenceId) await deps.evaluations.completePendingEvaluation(job.evidenceId, trx);
+        const inForce = await deps.inForce.of(job.toe, trx);
+        if (!inForce) return { posture: 'pending', outboxId: undefined };
+
+        const affected = kind === undefined ? inForce.requirements : inForce.requirements.filter((entry) => entry.compiled.affectedKinds.includes(kind as never));
         const evaluatedAt = now();
-        const results: RequirementResult[] = [];
-        for (const requirement of affectedBy(kind)) {
-          const newest = await deps.evaluations.newestEvidence(job.toe, requirement.rule.selector.kind, trx);
-          results.push({ requirementId: requirement.id, evaluatedAt, ...evaluateThreshold(requirement, newest) });
-        }
+        const evidence = await loadEvidence(job.toe, inForce.requirements, trx);
+        const previous = await deps.evaluations.latestResults(job.toe, trx);
+        const results: RequirementResult[] = affected.map((entry) => ({
+          requirementId: entry.requirement.id,
+          evaluatedAt,
+          ...evaluateRequirement(entry, evidence, digests, evaluatedAt),
+        }));
         await deps.evaluations.insertResults(job.toe, results, trx);
-        await deps.evaluations.completePendingEvaluation(job.evidenceId, trx);
+
+        const dues = inForce.requirements.map((entry) => staleAt(entry, evidence)).filter((at): at is number => at !== undefined && at > evaluatedAt.getTime());
+        await deps.evaluations.scheduleNext(job.toe, dues.length > 0 ? new Date(Math.min(...dues) + 1) : null, trx);
 
         const current = new Map(previous);
         for (const result of results) current.set(result.requirementId, result);
-        const statuses: RequirementStatus[] = deps.requirements.map((requirement) => current.get(requirement.id)?.status ?? 'pending');
-        const posture = aggregatePosture(statuses);
+        const summary = aggregatePosture(
+          inForce.requirements.map((entry) => ({
+            status: current.get(entry.requirement.id)?.status ?? 'pending',
+            severity: entry.requirement.severity,
+            critical: entry.requirement.critical,
+          })),
+        );
         const before = await deps.evaluations.posture(job.toe, trx);
-        if (before?.posture === posture) return { posture, outboxId: undefined };
+        if (before?.posture === summary.posture) return { posture: summary.posture, outboxId: undefined };
 
         const assessmentId = randomUUID();
         const sequence = (before?.sequence ?? 0) + 1;
-        await deps.evaluations.savePosture({ toe: job.toe, posture, sequence, assessmentId, updatedAt: evaluatedAt }, trx);
+        await deps.evaluations.savePosture({ toe: job.toe, posture: summary.posture, sequence, assessmentId, updatedAt: evaluatedAt }, trx);
         const claims: PostureCallbackClaims = {
           iss: deps.issuer,
           aud: deps.audience,
@@ -66,13 +94,12 @@ export function createEvaluationService(deps: {
           jti: randomUUID(),
           type: 'posture.changed',
           toe: job.toe,
+          scopeVersion: inForce.scope.version,
           sequence,
           assessmentId,
-          posture,
+          posture: summary.posture,
           previousPosture: before?.posture ?? null,
-          criticalFailed: deps.requirements.some(
-            (requirement) => requirement.critical && current.get(requirement.id)?.status === 'non_compliant',
-          ),
+          criticalFailed: summary.criticalFailed,
           assessedAt: evaluatedAt.toISOString(),
           changes: results
             .filter((result) => previous.get(result.requirementId)?.status !== result.status)
@@ -86,14 +113,16 @@ export function createEvaluationService(deps: {
         };
         const token = await signJwt(claims, key, { typ: POSTURE_CALLBACK_TYP });
         const outboxId = await deps.outbox.add(
-          { topic: 'posture-callback', orderingKey: job.toe, destination: callbackUrl, contentType: 'application/jose', body: token },
+          { topic: CERTIFICATION_BODY_TOPIC, orderingKey: job.toe, destination: callbackUrl, contentType: 'application/jose', body: token },
           trx,
         );
-        return { posture, outboxId };
+        return { posture: summary.posture, outboxId };
       });
       if (outcome.outboxId !== undefined) await deps.producer.kick([outcome.outboxId]);
       return { posture: outcome.posture, changed: outcome.outboxId !== undefined };
     },
+
+    dueToes: (limit: number) => deps.evaluations.dueToes(now(), limit),
   };
 }
 

@@ -5,6 +5,7 @@ interface AssessmentEvidenceDatabase {
     id: string;
     sequence: number;
     envelope_sha256: string;
+    statement_sha256: string;
     envelope: string;
     toe: string;
     kind: string;
@@ -22,6 +23,8 @@ export interface AcceptedEvidence {
   id: string;
   sequence: number;
   envelopeSha256: string;
+  /** SHA-256 of the DSSE PAE over the payload: the same statement, however re-encoded, is the same evidence. */
+  statementSha256: string;
   envelope: string;
   toe: string;
   kind: string;
@@ -39,6 +42,7 @@ const toAccepted = (row: Row): AcceptedEvidence => ({
   id: row.id,
   sequence: row.sequence,
   envelopeSha256: row.envelope_sha256,
+  statementSha256: row.statement_sha256,
   envelope: row.envelope,
   toe: row.toe,
   kind: row.kind,
@@ -55,6 +59,10 @@ export function createEvidenceRepository(database: Kysely<any>) {
   return {
     async findByDigest(envelopeSha256: string): Promise<AcceptedEvidence | undefined> {
       const row = await db.selectFrom('evidence').selectAll().where('envelope_sha256', '=', envelopeSha256).executeTakeFirst();
+      return row ? toAccepted(row) : undefined;
+    },
+    async findByStatementDigest(statementSha256: string): Promise<AcceptedEvidence | undefined> {
+      const row = await db.selectFrom('evidence').selectAll().where('statement_sha256', '=', statementSha256).executeTakeFirst();
       return row ? toAccepted(row) : undefined;
     },
     async findById(id: string): Promise<AcceptedEvidence | undefined> {
@@ -81,6 +89,7 @@ export function createEvidenceRepository(database: Kysely<any>) {
             id: evidence.id,
             sequence: evidence.sequence,
             envelope_sha256: evidence.envelopeSha256,
+            statement_sha256: evidence.statementSha256,
             envelope: evidence.envelope,
             toe: evidence.toe,
             kind: evidence.kind,

@@ -1,12 +1,14 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { problemResponses, type Server, type ZodTypeProvider } from '@cabc/http-kit';
+import { NotFoundProblem, problemResponses, type Server, type ZodTypeProvider } from '@cabc/http-kit';
 import { acceptedEvidenceViewSchema, evidenceReceiptSchema } from './evidence.schemas.ts';
 import { toReceipt, type EvidenceIngestService } from './evidence.service.ts';
+import { authorize } from '../authorization/permissions.ts';
+import type { ToesRepository } from '../toes/toes.repository.ts';
 
 const rawBodies = new WeakMap<FastifyRequest, string>();
 
-export async function registerEvidenceRoutes(app: Server, service: EvidenceIngestService): Promise<void> {
+export async function registerEvidenceRoutes(app: Server, service: EvidenceIngestService, toes: ToesRepository): Promise<void> {
   await app.register(async (scope) => {
     // Keep the body text as received: its digest identifies the envelope and the ledger stores it unchanged.
     const parseJson = scope.getDefaultJsonParser('error', 'error');
@@ -40,12 +42,18 @@ export async function registerEvidenceRoutes(app: Server, service: EvidenceInges
         schema: {
           tags: ['evidence'],
           summary: 'One accepted evidence with its receipt',
+          security: [{ bearer: [] }],
           params: z.object({ id: z.uuid() }),
           response: { 200: acceptedEvidenceViewSchema, ...problemResponses(400, 404) },
         },
       },
       async (request) => {
+        const principal = authorize(request, 'evidence:read');
         const evidence = await service.get(request.params.id);
+        // Evidence of another organization's ToE is answered exactly like evidence that does not exist.
+        if (!(await toes.findInOrg(evidence.toe, principal.org))) {
+          throw new NotFoundProblem(`no evidence ${request.params.id}`, [{ field: 'path:id', message: 'no such evidence' }]);
+        }
         return {
           ...toReceipt(evidence),
           kind: evidence.kind,

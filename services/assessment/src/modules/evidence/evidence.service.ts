@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { dsseEnvelopeSchema, evidenceStatementSchema, IN_TOTO_PAYLOAD_TYPE } from '@cabc/contracts';
-import { DsseVerificationError, sha256Hex, signJwt, verifyDsse, type SigningKeyStore, type TrustedKeySet } from '@cabc/crypto';
+import { decodeBase64Any, DsseVerificationError, pae, sha256Hex, signJwt, verifyDsse, type SigningKeyStore } from '@cabc/crypto';
 import { isUniqueViolation } from '@cabc/database';
 import { BadRequestProblem, HttpProblem, NotFoundProblem, UnprocessableProblem } from '@cabc/http-kit';
 import type { z } from 'zod';
+import type { ToeView } from '../toes/toes.schemas.ts';
+import type { CollectorTrust } from './collector-trust.ts';
 import type { AcceptedEvidence, EvidenceRepository } from './evidence.repository.ts';
 import type { EvidenceReceipt } from './evidence.schemas.ts';
 
@@ -37,6 +39,40 @@ function signatureProblem(error: DsseVerificationError): HttpProblem {
   }
 }
 
+function parseStatementJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new UnprocessableProblem('invalid-statement', 'Invalid statement', 'the signed payload is not JSON', [
+      { field: 'payload', message: 'not JSON' },
+    ]);
+  }
+}
+
+function claimedToe(payload: unknown): string {
+  const toe = (payload as { predicate?: { toe?: unknown } } | null)?.predicate?.toe;
+  if (typeof toe !== 'string' || toe.length === 0 || toe.length > 256) {
+    throw new UnprocessableProblem('invalid-statement', 'Invalid statement', 'the statement names no target of evaluation', [
+      { field: 'payload.predicate.toe', message: 'required: the ToE id' },
+    ]);
+  }
+  return toe;
+}
+
+/** When the ToE lists its model and dataset digests, evidence must be about one of them. */
+function assertSubjectsBelongToToe(subjects: { name: string; digest: Record<string, string> }[], toe: ToeView): void {
+  const known = new Set([...toe.artifacts.models, ...toe.artifacts.datasets].map((artifact) => artifact.sha256));
+  if (known.size === 0) return;
+  const fields = subjects.flatMap((subject, index) =>
+    known.has((subject.digest.sha256 ?? '').toLowerCase())
+      ? []
+      : [{ field: `payload.subject.${index}.digest.sha256`, message: `${subject.name} is not an artifact of ToE ${toe.id}` }],
+  );
+  if (fields.length > 0) {
+    throw new UnprocessableProblem('subject-not-in-toe', 'Evidence about another artifact', fields.map((f) => f.message).join('; '), fields);
+  }
+}
+
 export function toReceipt(evidence: AcceptedEvidence): EvidenceReceipt {
   return {
     evidenceId: evidence.id,
@@ -50,7 +86,7 @@ export function toReceipt(evidence: AcceptedEvidence): EvidenceReceipt {
 
 export function createEvidenceIngestService(deps: {
   evidence: EvidenceRepository;
-  trustedCollectorKeys: TrustedKeySet;
+  trust: CollectorTrust;
   keys: SigningKeyStore;
   issuer: string;
   maxFutureSkewMs: number;
@@ -75,24 +111,30 @@ export function createEvidenceIngestService(deps: {
       const existing = await deps.evidence.findByDigest(envelopeSha256);
       if (existing) return { created: false, receipt: toReceipt(existing) };
 
+      // The ToE named inside the (not yet verified) payload only selects which keys to verify with.
+      const payloadBytes = decodeBase64Any(envelope.data.payload);
+      if (!payloadBytes) throw new BadRequestProblem('payload is not base64', [{ field: 'payload', message: 'not base64' }]);
+      const payload = parseStatementJson(payloadBytes);
+      const toeId = claimedToe(payload);
       const keyids = envelope.data.signatures.flatMap((signature) => (signature.keyid ? [signature.keyid] : []));
+      const trust = await deps.trust.forToe(toeId, keyids);
+      if (!trust) {
+        throw new UnprocessableProblem('unknown-toe', 'Unknown target of evaluation', `no ToE ${toeId}`, [
+          { field: 'payload.predicate.toe', message: 'not a registered ToE' },
+        ]);
+      }
       let verified;
       try {
-        const trusted = await deps.trustedCollectorKeys.keys({ mustInclude: keyids });
-        verified = verifyDsse(envelope.data, trusted, { supportedPayloadTypes: [IN_TOTO_PAYLOAD_TYPE] });
+        verified = verifyDsse(envelope.data, trust.keys, { supportedPayloadTypes: [IN_TOTO_PAYLOAD_TYPE] });
       } catch (error) {
         if (error instanceof DsseVerificationError) throw signatureProblem(error);
         throw error;
       }
+      // The same statement signed again (or re-serialized in transit) is the same evidence.
+      const statementSha256 = sha256Hex(pae(verified.payloadType, verified.payload));
+      const sameStatement = await deps.evidence.findByStatementDigest(statementSha256);
+      if (sameStatement) return { created: false, receipt: toReceipt(sameStatement) };
 
-      let payload: unknown;
-      try {
-        payload = JSON.parse(verified.payload.toString('utf8'));
-      } catch {
-        throw new UnprocessableProblem('invalid-statement', 'Invalid statement', 'the signed payload is not JSON', [
-          { field: 'payload', message: 'not JSON' },
-        ]);
-      }
       const statement = evidenceStatementSchema.safeParse(payload);
       if (!statement.success) {
         const fields = fieldsOf(statement.error, 'payload');
@@ -103,6 +145,7 @@ export function createEvidenceIngestService(deps: {
           fields,
         );
       }
+      assertSubjectsBelongToToe(statement.data.subject, trust.toe);
       const receivedAt = now();
       const observedAt = new Date(statement.data.predicate.observedAt);
       if (observedAt.getTime() > receivedAt.getTime() + deps.maxFutureSkewMs) {
@@ -131,6 +174,7 @@ export function createEvidenceIngestService(deps: {
         id,
         sequence,
         envelopeSha256,
+        statementSha256,
         envelope: rawBody,
         toe: statement.data.predicate.toe,
         kind: statement.data.predicate.kind,
@@ -145,7 +189,7 @@ export function createEvidenceIngestService(deps: {
         await deps.evidence.insertWithPendingEvaluation(accepted);
       } catch (error) {
         if (isUniqueViolation(error)) {
-          const raced = await deps.evidence.findByDigest(envelopeSha256);
+          const raced = (await deps.evidence.findByDigest(envelopeSha256)) ?? (await deps.evidence.findByStatementDigest(statementSha256));
           if (raced) return { created: false, receipt: toReceipt(raced) };
         }
         throw error;

@@ -1,0 +1,45 @@
+import type { Transaction } from 'kysely';
+import { compileRule, parseDuration, type CompiledRule } from '@cabc/rules';
+import type { ScopeRequirement } from '../scopes/scope-document.schema.ts';
+import type { ScopesRepository, ScopeVersion } from '../scopes/scopes.repository.ts';
+
+export interface InForceRequirement {
+  requirement: ScopeRequirement;
+  compiled: CompiledRule;
+  freshnessMs: number | undefined;
+}
+
+export interface InForceScope {
+  scope: ScopeVersion;
+  requirements: InForceRequirement[];
+}
+
+/** The approved scope version of a ToE with its rules compiled; compilations are cached by scope digest. */
+export function createInForceScopes(scopes: ScopesRepository, cacheSize = 256) {
+  const cache = new Map<string, InForceRequirement[]>();
+  const compile = (scope: ScopeVersion): InForceRequirement[] => {
+    const cached = cache.get(scope.digest);
+    if (cached) return cached;
+    const requirements = scope.document.requirements.map((requirement, index) => {
+      const freshness = requirement.freshness ? parseDuration(requirement.freshness) : undefined;
+      return {
+        requirement,
+        compiled: compileRule(requirement.rule, { fieldPrefix: `requirements.${index}.rule` }),
+        freshnessMs: freshness && 'ms' in freshness ? freshness.ms : undefined,
+      };
+    });
+    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+    cache.set(scope.digest, requirements);
+    return requirements;
+  };
+  return {
+    async of(toeId: string, trx?: Transaction<any>): Promise<InForceScope | undefined> {
+      const scope = await scopes.inState(toeId, ['approved'], trx);
+      return scope ? { scope, requirements: compile(scope) } : undefined;
+    },
+    /** Any scope version, e.g. a draft for a dry run. */
+    compile,
+  };
+}
+
+export type InForceScopes = ReturnType<typeof createInForceScopes>;

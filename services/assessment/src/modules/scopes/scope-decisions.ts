@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import { SCOPE_DECISION_TYP, type ScopeDecisionClaims } from '@cabc/contracts';
+import { signJwt, type SigningKeyStore } from '@cabc/crypto';
+import type { OutboxRepository } from '@cabc/outbox';
+import type { ToeView } from '../toes/toes.schemas.ts';
+import type { ScopeVersion } from './scopes.repository.ts';
+
+/** Outbox topic shared by every message to the certification body, so they arrive in order per ToE. */
+export const CERTIFICATION_BODY_TOPIC = 'certification-body';
+
+export interface ScopeDecisionSender {
+  /** Signs the decision and writes it to the outbox in the caller's transaction; returns the outbox id. */
+  write: (
+    decision: {
+      type: ScopeDecisionClaims['type'];
+      toe: ToeView;
+      scope: ScopeVersion;
+      decidedBy: string;
+      comment: string | null;
+      supersededBy: number | null;
+    },
+    trx: Transaction<any>,
+  ) => Promise<number>;
+}
+
+export function createScopeDecisionSender(deps: {
+  keys: SigningKeyStore;
+  outbox: OutboxRepository;
+  issuer: string;
+  audience: string;
+  certificationBodyUrl: string;
+}): ScopeDecisionSender {
+  const destination = new URL('/v1/callbacks/scope', deps.certificationBodyUrl).toString();
+  return {
+    async write(decision, trx) {
+      const now = new Date();
+      const claims: ScopeDecisionClaims = {
+        iss: deps.issuer,
+        aud: deps.audience,
+        iat: Math.floor(now.getTime() / 1000),
+        jti: randomUUID(),
+        type: decision.type,
+        toe: decision.toe.id,
+        org: decision.toe.org,
+        toeName: decision.toe.name,
+        scopeVersion: decision.scope.version,
+        scopeDigest: decision.scope.digest,
+        decidedAt: now.toISOString(),
+        decidedBy: decision.decidedBy,
+        comment: decision.comment,
+        requirements: decision.scope.document.requirements.map((requirement) => ({
+          id: requirement.id,
+          title: requirement.title,
+          severity: requirement.severity,
+          critical: requirement.critical,
+        })),
+        supersededBy: decision.supersededBy,
+      };
+      const token = await signJwt(claims, await deps.keys.active(), { typ: SCOPE_DECISION_TYP });
+      return deps.outbox.add(
+        { topic: CERTIFICATION_BODY_TOPIC, orderingKey: decision.toe.id, destination, contentType: 'application/jose', body: token },
+        trx,
+      );
+    },
+  };
+}

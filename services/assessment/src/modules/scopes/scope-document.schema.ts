@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { evidenceKindSchema } from '@cabc/contracts';
+import { parseDuration } from '@cabc/rules';
+
+const identifier = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits and . _ - only, at most 64');
+
+const duration = z.string().superRefine((text, ctx) => {
+  const parsed = parseDuration(text);
+  if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+});
+
+export const riskSchema = z.strictObject({
+  id: identifier,
+  description: z.string().min(1).max(4096),
+  likelihood: z.enum(['rare', 'unlikely', 'possible', 'likely', 'almost_certain']),
+  impact: z.enum(['negligible', 'minor', 'moderate', 'major', 'severe']),
+});
+
+export const requirementSeveritySchema = z.enum(['low', 'medium', 'high', 'critical']);
+
+export const scopeRequirementSchema = z.strictObject({
+  id: identifier,
+  title: z.string().min(1).max(256),
+  description: z.string().max(8192).default(''),
+  severity: requirementSeveritySchema,
+  /** Ids of the risks this requirement mitigates. */
+  mitigates: z.array(identifier).max(64).default([]),
+  /** Catalog controls it maps to, e.g. `EU-AI-ACT:Art.15`, `ISO-25059:robustness`, `AIC4:PF-01`. */
+  controls: z.array(z.string().min(1).max(128)).max(64).default([]),
+  /** The rule, a typed document of @cabc/rules; compiled when the scope is stored. */
+  rule: z.unknown(),
+  /** Evidence older than this makes the requirement fail even when nothing new arrives. */
+  freshness: duration.optional(),
+  /** How long the certification body waits, when this requirement fails, before it revokes. */
+  gracePeriod: duration.optional(),
+  /** A critical requirement that fails lets the certification body revoke at once. */
+  critical: z.boolean().default(false),
+});
+
+export const measurementSchema = z.strictObject({
+  requirementId: identifier,
+  evidenceKinds: z.array(evidenceKindSchema).min(1).max(13),
+  tools: z.array(z.string().min(1).max(128)).max(32).default([]),
+  metrics: z.array(z.string().min(1).max(256)).max(256).default([]),
+  expectedFrequency: duration,
+});
+
+export const collectorKeySchema = z.looseObject({ kty: z.string(), crv: z.string().optional(), x: z.string().optional() });
+
+export const scopeDocumentSchema = z.strictObject({
+  risks: z.array(riskSchema).max(256).default([]),
+  requirements: z.array(scopeRequirementSchema).min(1).max(500),
+  measurements: z.array(measurementSchema).max(1000).default([]),
+  /** Public Ed25519 JWKs of the evidence collectors allowed to sign evidence for this ToE. */
+  collectorKeys: z.array(collectorKeySchema).max(32).default([]),
+});
+export type ScopeDocumentInput = z.input<typeof scopeDocumentSchema>;
+export type ScopeDocument = z.output<typeof scopeDocumentSchema>;
+export type ScopeRequirement = ScopeDocument['requirements'][number];
