@@ -1,78 +1,94 @@
-// Latency from POST /v1/evidence at the collector to the certificate's state change at the certification body.
-// t0: just before the POST; t1: the certificate's issued_at, stamped by the certification body when it applied the
-// callback (same machine, same clock), so polling granularity does not enter the figure.
+// Latency from POST /v1/evidence at the collector to the certificate state change it causes at the certification
+// body. Each ToE alternates compliant and degraded evidence under a non-critical requirement, so every evidence
+// suspends or reinstates its certificate (the first one issues it). t0: just before the POST; t1: the `at` of the
+// certificate event, stamped by the certification body (same machine, same clock), so polling does not enter it.
 import pg from 'pg';
+import { accuracyRequirement, api, certifyToe, type CertifiedToe } from '@cabc/platform';
 import { startBenchPlatform } from './lib/bench-platform.ts';
 import { ms, summarize } from './lib/stats.ts';
 import { publish } from './lib/report.ts';
 
 const EVIDENCE = Number(process.env.BENCH_EVIDENCE ?? 500);
 
-function evidenceFor(toe: string) {
-  return JSON.stringify({
-    toe,
-    subject: [{ name: 'model.onnx', digest: { sha256: 'b'.repeat(64) } }],
-    kind: 'performance',
-    producer: { tool: 'bench' },
-    observedAt: new Date().toISOString(),
-    measurements: [{ name: 'accuracy', value: 0.97 }],
-  });
+const evidenceFor = (toe: string, accuracy: number) => ({
+  toe,
+  subject: [{ name: 'model.onnx', digest: { sha256: 'b'.repeat(64) } }],
+  kind: 'performance',
+  producer: { tool: 'bench' },
+  observedAt: new Date().toISOString(),
+  measurements: [{ name: 'accuracy', value: accuracy }],
+});
+
+async function eventCount(db: pg.Client, toe: string): Promise<{ count: number; lastAt: number }> {
+  const { rows } = await db.query<{ count: string; last_at: Date | null }>(
+    `select count(*) as count, max(e.at) as last_at from certificate_events e join certificates c on c.id = e.certificate_id where c.toe = $1`,
+    [toe],
+  );
+  return { count: Number(rows[0]!.count), lastAt: rows[0]!.last_at?.getTime() ?? 0 };
 }
 
-async function measure(collectorUrl: string, certificationDbUrl: string, runLabel: string, concurrency: number) {
-  const db = new pg.Client({ connectionString: certificationDbUrl });
-  await db.connect();
-  const started = new Map<string, number>();
-  const toes = Array.from({ length: EVIDENCE }, (_, index) => `bench-${runLabel}-${index}`);
-  let next = 0;
-  const wallStart = Date.now();
-  const worker = async () => {
-    while (next < toes.length) {
-      const toe = toes[next++]!;
-      started.set(toe, Date.now());
-      const response = await fetch(`${collectorUrl}/v1/evidence`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: evidenceFor(toe) });
-      if (response.status !== 201) throw new Error(`collector answered ${response.status}: ${await response.text()}`);
+/** Closed loop per ToE: send one evidence, wait for the transition it causes, repeat. */
+async function driveToe(collectorUrl: string, db: pg.Client, toe: CertifiedToe, count: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const before = await eventCount(db, toe.toeId);
+    const t0 = Date.now();
+    await api('POST', `${collectorUrl}/v1/evidence`, { token: toe.tokens.pipeline, body: evidenceFor(toe.toeId, index % 2 === 0 ? 0.97 : 0.5) });
+    const deadline = t0 + 30_000;
+    for (;;) {
+      const after = await eventCount(db, toe.toeId);
+      if (after.count > before.count) {
+        latencies.push(after.lastAt - t0);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`no certificate transition for ${toe.toeId} within 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 3));
     }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const issued = new Map<string, number>();
-  const deadline = Date.now() + 120_000;
-  while (issued.size < toes.length && Date.now() < deadline) {
-    const { rows } = await db.query<{ toe: string; issued_at: Date }>(
-      `select toe, issued_at from certificates where toe like $1`,
-      [`bench-${runLabel}-%`],
-    );
-    for (const row of rows) issued.set(row.toe, row.issued_at.getTime());
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  await db.end();
-  if (issued.size < toes.length) throw new Error(`only ${issued.size} of ${toes.length} certificates issued within 120 s`);
-  const wallSeconds = (Math.max(...issued.values()) - wallStart) / 1000;
-  return { ...summarize(toes.map((toe) => issued.get(toe)! - started.get(toe)!)), wallSeconds };
+  return latencies;
+}
+
+async function measure(platform: Awaited<ReturnType<typeof startBenchPlatform>>, label: string, clients: number) {
+  const toes = await Promise.all(
+    Array.from({ length: clients }, (_, index) =>
+      certifyToe(platform, { org: 'bench', name: `${label}-${index}`, requirements: [{ ...accuracyRequirement(0.9), severity: 'high', critical: false }] }),
+    ),
+  );
+  const dbs = await Promise.all(toes.map(async () => {
+    const db = new pg.Client({ connectionString: platform.databaseUrls.certificationBody });
+    await db.connect();
+    return db;
+  }));
+  const perToe = Math.ceil(EVIDENCE / clients);
+  const start = Date.now();
+  const latencies = (await Promise.all(toes.map((toe, index) => driveToe(platform.urls.collector, dbs[index]!, toe, perToe)))).flat();
+  const seconds = (Date.now() - start) / 1000;
+  await Promise.all(dbs.map((db) => db.end()));
+  return { ...summarize(latencies), perSecond: latencies.length / seconds };
 }
 
 export async function run(): Promise<void> {
   const platform = await startBenchPlatform();
   try {
-    // Warm-up: connections, JIT, key caches.
-    await measure(platform.urls.collector, platform.databaseUrls.certificationBody, 'warmup', 4).catch(() => undefined);
-    const sequential = await measure(platform.urls.collector, platform.databaseUrls.certificationBody, 'seq', 1);
-    const concurrent = await measure(platform.urls.collector, platform.databaseUrls.certificationBody, 'c16', 16);
-    const row = (label: string, r: typeof sequential) =>
-      `| ${label} | ${r.count} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${(r.count / r.wallSeconds).toFixed(0)} |`;
+    await measure(platform, 'warmup', 2).catch(() => undefined);
+    const one = await measure(platform, 'one', 1);
+    const sixteen = await measure(platform, 'sixteen', 16);
+    const row = (label: string, r: typeof one) =>
+      `| ${label} | ${r.count} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.perSecond.toFixed(0)} |`;
     publish(
       'evidence-to-certificate',
       'Evidence to certificate latency',
       [
-        'Each piece of evidence is the first compliant evidence of its own ToE, so each one issues a certificate: collector',
-        '(validate, sign DSSE, outbox) → BullMQ delivery → assessment (verify, store, receipt) → evaluation job →',
-        'posture callback through the outbox (JWS) → certification body (verify, decide, sign certificate JWT).',
-        'All three services in one process on Postgres 15 and Redis 7 on the same machine.',
+        'Every evidence changes its certificate: collector (validate, sign DSSE, outbox) → BullMQ delivery → assessment',
+        '(verify against the scope keys, store, signed receipt) → evaluation job (rules engine) → posture callback through',
+        'the outbox (JWS) → certification body (verify, decide, sign) → certificate event. Closed loop per ToE: the next',
+        'evidence is sent when the previous one has changed the certificate. All three services in one Node process,',
+        'Postgres 15 and Redis 7 on the same machine.',
         '',
-        '| clients | evidence | p50 | p95 | p99 | max | certificates/s |',
+        '| ToEs driven in parallel | evidence | p50 | p95 | p99 | max | transitions/s |',
         '|---|---|---|---|---|---|---|',
-        row('1 (one at a time)', sequential),
-        row('16 concurrent', concurrent),
+        row('1', one),
+        row('16', sixteen),
       ].join('\n'),
     );
   } finally {

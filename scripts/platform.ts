@@ -1,6 +1,8 @@
 // The README's run command: the three services and their workers in one process, migrations applied.
+import path from 'node:path';
+import { loadOrCreateLocalIssuer } from '@cabc/auth';
 import { startPlatform, type ServiceKey } from '@cabc/platform';
-import { localState, MissingInfrastructureError, resolvePostgres, resolveRedis } from './lib/infrastructure.ts';
+import { dataDir, localState, MissingInfrastructureError, resolvePostgres, resolveRedis } from './lib/infrastructure.ts';
 
 const log = (line: string) => process.stderr.write(`cabc: ${line}\n`);
 
@@ -32,6 +34,8 @@ try {
       certificationBody: envPort('CERTIFICATION_BODY_PORT', 8083),
     },
     logLevel: process.env.LOG_LEVEL ?? 'info',
+    // `pnpm cabc token --role … --org …` signs with the same key file.
+    tokenIssuer: await loadOrCreateLocalIssuer(path.join(dataDir, 'local-issuer.json')),
     reconcileInterval: process.env.RECONCILE_INTERVAL ?? '5s',
   });
   const rows: [string, string][] = [
@@ -41,7 +45,8 @@ try {
   ];
   process.stdout.write('\nCABC is running:\n');
   for (const [name, url] of rows) process.stdout.write(`  ${name.padEnd(20)} ${url}   docs ${url}/docs\n`);
-  process.stdout.write('\nCtrl-C stops it.\n\n');
+  process.stdout.write('\nBearer tokens for the APIs: pnpm cabc token --role auditee --org acme   (roles: auditee, pipeline, auditor, certification_body, admin)\n');
+  process.stdout.write('Ctrl-C stops it.\n\n');
 
   let stopping = false;
   const stop = async (signal: string) => {

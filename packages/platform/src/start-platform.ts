@@ -1,3 +1,5 @@
+import { mintToken, type Role } from '@cabc/auth';
+import { generateSigningKey, type SigningKey } from '@cabc/crypto';
 import { databaseUrlFor } from '@cabc/database';
 import type { RunningService } from '@cabc/runtime';
 import { loadAssessmentConfig } from '@cabc/assessment/config';
@@ -31,12 +33,18 @@ export interface PlatformOptions {
   env?: Partial<Record<ServiceKey, Record<string, string>>>;
   certificationPolicy?: DecisionPolicy;
   migrate?: boolean;
+  /** The local bearer-token issuer every service trusts (generated when not given). */
+  tokenIssuer?: SigningKey;
+  /** Clock for the assessment service and certification body (tests of time-driven behaviour). */
+  now?: () => Date;
 }
 
 type Running = RunningService & { reconcileNow?: () => Promise<number>; runDeadlines?: () => Promise<number> };
 
 export interface Platform {
   urls: Record<ServiceKey, string>;
+  /** A bearer token from the platform's local issuer. */
+  token: (role: Role, org: string, subject?: string) => Promise<string>;
   databaseUrls: Record<ServiceKey, string>;
   service: (key: ServiceKey) => Running;
   /** Stops one service (as if its process ended) and starts it again later with the same configuration. */
@@ -67,7 +75,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       options.databaseUrls?.[key] ?? databaseUrlFor(options.databaseUrl, `${options.databasePrefix ?? 'cabc'}_${databaseNames[key]}`),
     ]),
   ) as Record<ServiceKey, string>;
+  const issuer = options.tokenIssuer ?? (await generateSigningKey());
+  const auth = { AUTH_ISSUER: 'cabc-local', AUTH_AUDIENCE: 'cabc', AUTH_JWKS: JSON.stringify({ keys: [issuer.publicJwk] }) };
   const common = (key: ServiceKey) => ({
+    ...auth,
     HOST: host,
     PORT: String(ports[key]),
     DATABASE_URL: databaseUrls[key],
@@ -85,15 +96,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     certificationBody: () =>
       startCertificationBody(
         loadCertificationConfig({ ...common('certificationBody'), AUDITOR_JWKS_URL: `${urls.assessment}/.well-known/jwks.json` }),
-        options.certificationPolicy ? { policy: options.certificationPolicy } : {},
+        { ...(options.certificationPolicy ? { policy: options.certificationPolicy } : {}), ...(options.now ? { now: options.now } : {}) },
       ),
     assessment: () =>
       startAssessment(
         loadAssessmentConfig({
           ...common('assessment'),
           CERTIFICATION_BODY_URL: urls.certificationBody,
-          COLLECTOR_JWKS_URL: `${urls.collector}/.well-known/jwks.json`,
         }),
+        options.now ? { now: options.now } : {},
       ),
     collector: () => startCollector(loadCollectorConfig({ ...common('collector'), ASSESSMENT_URL: urls.assessment })),
   };
@@ -115,6 +126,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }
   return {
     urls,
+    token: (role, org, subject = `${role}@${org}`) =>
+      mintToken({ issuer: auth.AUTH_ISSUER, audience: auth.AUTH_AUDIENCE, subject, org, role, ttlSeconds: 3600, key: issuer }),
     databaseUrls,
     service: (key) => {
       const service = running.get(key);

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@cabc/testing';
+import { certifyToe, type CertifiedToe } from '../src/index.ts';
 import { performanceEvidence, postJson, startTestPlatform } from './platform-fixture.ts';
 import { hasRedisServerBinary, startRedisServer } from './redis-server-process.ts';
 
@@ -19,9 +20,13 @@ const sentDigests = (platform: { databaseUrls: { collector: string } }) =>
 const receivedDigests = (platform: { databaseUrls: { assessment: string } }) =>
   digests(platform.databaseUrls.assessment, 'select envelope_sha256 as digest from evidence');
 
-async function submitMany(collectorUrl: string, toe: string, count: number, from = 0) {
+async function submitMany(collectorUrl: string, toe: CertifiedToe, count: number, from = 0) {
   for (let index = from; index < from + count; index += 1) {
-    const response = await postJson(`${collectorUrl}/v1/evidence`, performanceEvidence(toe, 0.9 + index / 10_000, new Date(Date.now() - 60_000 + index)));
+    const response = await postJson(
+      `${collectorUrl}/v1/evidence`,
+      performanceEvidence(toe.toeId, 0.9 + index / 10_000, new Date(Date.now() - 60_000 + index)),
+      { authorization: `Bearer ${toe.tokens.pipeline}` },
+    );
     expect(response.status).toBe(201);
   }
 }
@@ -46,8 +51,9 @@ describe('delivery without loss', () => {
   it('delivers everything exactly once after the assessment service was down for a while', async () => {
     const platform = await startTestPlatform();
     dispose = platform.dispose;
+    const toe = await certifyToe(platform, { org: 'acme', name: 'receiver-down' });
     await platform.stop('assessment');
-    await submitMany(platform.urls.collector, 'toe-receiver-down', 12);
+    await submitMany(platform.urls.collector, toe, 12);
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // deliveries fail and back off meanwhile
     expect(await sentDigests(platform)).toHaveLength(12);
     await platform.start('assessment');
@@ -57,10 +63,11 @@ describe('delivery without loss', () => {
   it('delivers everything exactly once when the collector stops mid-delivery and starts again', async () => {
     const platform = await startTestPlatform();
     dispose = platform.dispose;
-    await submitMany(platform.urls.collector, 'toe-collector-restart', 10);
+    const toe = await certifyToe(platform, { org: 'acme', name: 'collector-restart' });
+    await submitMany(platform.urls.collector, toe, 10);
     await platform.stop('collector');
     await platform.start('collector');
-    await submitMany(platform.urls.collector, 'toe-collector-restart', 5, 10);
+    await submitMany(platform.urls.collector, toe, 5, 10);
     await expectExactlyOnce(platform, 15);
   });
 
@@ -71,8 +78,9 @@ describe('delivery without loss', () => {
       await platform.dispose();
       await redis.kill();
     };
+    const toe = await certifyToe(platform, { org: 'acme', name: 'redis-restart' });
     await platform.stop('assessment'); // deliveries pile up as delayed retry jobs in Redis
-    await submitMany(platform.urls.collector, 'toe-redis-restart', 10);
+    await submitMany(platform.urls.collector, toe, 10);
     await redis.kill(); // every job is gone: Redis keeps nothing
     const restarted = await startRedisServer(redis.port);
     dispose = async () => {

@@ -1,6 +1,7 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@cabc/testing';
+import { certifyToe } from '../src/index.ts';
 import { getJson, performanceEvidence, postJson, startTestPlatform } from './platform-fixture.ts';
 
 describe('walking skeleton: evidence from a pipeline to a certificate', () => {
@@ -12,23 +13,23 @@ describe('walking skeleton: evidence from a pipeline to a certificate', () => {
     await platform?.dispose();
   });
 
-  const certificatesOf = async (toe: string) =>
-    (await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${encodeURIComponent(toe)}`)).body.items as any[];
-
   it('issues a certificate on compliant evidence and revokes it when a critical metric degrades', async () => {
-    const toe = 'credit-scoring';
-    const submitted = await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe, 0.95));
+    const { toeId: toe, tokens } = await certifyToe(platform, { org: 'acme', name: 'credit-scoring' });
+    const certificatesOf = async () =>
+      (await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${encodeURIComponent(toe)}`, tokens.auditee)).body.items as any[];
+    const pipeline = { authorization: `Bearer ${tokens.pipeline}` };
+    const submitted = await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe, 0.95), pipeline);
     expect(submitted.status).toBe(201);
     expect(submitted.body.envelopeSha256).toMatch(/^[0-9a-f]{64}$/);
 
     const [issued] = await waitFor('an issued certificate', async () => {
-      const items = await certificatesOf(toe);
+      const items = await certificatesOf();
       return items.length > 0 && items[0].state === 'issued' ? items : undefined;
     });
 
     // The collector learns the auditor's signed receipt for the evidence it delivered.
     const delivered = await waitFor('delivery receipt', async () => {
-      const view = await getJson(`${platform.urls.collector}/v1/evidence/${submitted.body.id}`);
+      const view = await getJson(`${platform.urls.collector}/v1/evidence/${submitted.body.id}`, tokens.pipeline);
       return view.body.delivery.status === 'delivered' ? view.body : undefined;
     });
     expect(delivered.delivery.receipt.envelopeSha256).toBe(submitted.body.envelopeSha256);
@@ -41,14 +42,14 @@ describe('walking skeleton: evidence from a pipeline to a certificate', () => {
     expect(payload.sub).toBe(issued.id);
     expect(payload.toe).toBe(toe);
 
-    const posture = await getJson(`${platform.urls.assessment}/v1/toes/${toe}/posture`);
+    const posture = await getJson(`${platform.urls.assessment}/v1/toes/${toe}/posture`, tokens.auditor);
     expect(posture.body.posture).toBe('compliant');
     expect(posture.body.requirements[0].details[0]).toMatchObject({ property: 'accuracy', value: 0.95, operator: '>=', target: 0.9, success: true });
 
-    const degraded = await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe, 0.71));
+    const degraded = await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe, 0.71), pipeline);
     expect(degraded.status).toBe(201);
     const revoked = await waitFor('the certificate revoked', async () => {
-      const detail = await getJson(`${platform.urls.certificationBody}/v1/certificates/${issued.id}`);
+      const detail = await getJson(`${platform.urls.certificationBody}/v1/certificates/${issued.id}`, tokens.auditee);
       return detail.body.state === 'revoked' ? detail.body : undefined;
     });
     expect(revoked.revokedAt).not.toBeNull();

@@ -13,6 +13,7 @@ import { createCollectorTrust } from './modules/evidence/collector-trust.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { createEvidenceIngestService } from './modules/evidence/evidence.service.ts';
+import { createLedger, isPublicLedgerPath, registerLedgerRoutes, type LedgerSettings } from './modules/ledger/ledger.module.ts';
 import { registerPostureRoutes } from './modules/posture/posture.routes.ts';
 import { createScopeDecisionSender } from './modules/scopes/scope-decisions.ts';
 import { registerScopeRoutes } from './modules/scopes/scopes.routes.ts';
@@ -34,6 +35,8 @@ export interface AssessmentDeps {
   certificationBodyUrl: string;
   maxFutureSkewMs: number;
   bodyLimitBytes: number;
+  /** Evidence ledger settings (LEDGER_ENABLED, LEDGER_ORIGIN); on, with origin `<issuer>/ledger`, by default. */
+  ledger?: Partial<LedgerSettings>;
 }
 
 /** Paths answered without a bearer token: operations, public keys, and evidence (authenticated by its DSSE signature). */
@@ -44,7 +47,8 @@ const publicPath = (path: string) =>
   path === '/docs' ||
   path.startsWith('/docs/') ||
   path === '/.well-known/jwks.json' ||
-  path === '/v1/evidence';
+  path === '/v1/evidence' ||
+  isPublicLedgerPath(path);
 
 export async function buildApp(deps: AssessmentDeps): Promise<Server> {
   const app = await createServer({
@@ -74,6 +78,7 @@ export async function buildApp(deps: AssessmentDeps): Promise<Server> {
   const audit = createAuditRepository(deps.db);
   const evaluations = createEvaluationRepository(deps.db);
   const inForce = createInForceScopes(scopes);
+  const ledger = createLedger({ db: deps.db, keys: deps.keys, issuer: deps.issuer, settings: deps.ledger });
 
   registerHealthRoutes(app, [
     { name: 'postgres', check: async () => (await sql`select 1`.execute(deps.db), true) },
@@ -104,7 +109,7 @@ export async function buildApp(deps: AssessmentDeps): Promise<Server> {
   await registerEvidenceRoutes(
     app,
     createEvidenceIngestService({
-      evidence: createEvidenceRepository(deps.db),
+      evidence: createEvidenceRepository(deps.db, { ledger: ledger.appender }),
       trust: createCollectorTrust({ toes, scopes }),
       keys: deps.keys,
       issuer: deps.issuer,
@@ -115,5 +120,6 @@ export async function buildApp(deps: AssessmentDeps): Promise<Server> {
   );
   registerPostureRoutes(app, { evaluations, inForce, toes });
   registerAuditRoutes(app, audit);
+  registerLedgerRoutes(app, ledger.service, { verifyToken: deps.verifyToken });
   return app;
 }

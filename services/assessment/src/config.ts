@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { authEnvSchema } from '@cabc/auth';
 import { envDuration, parseConfig, serviceEnvSchema } from '@cabc/config';
+import { ledgerEnvShape } from './modules/ledger/ledger.settings.ts';
 
 export const assessmentEnvSchema = serviceEnvSchema(8082)
   .extend(authEnvSchema.shape)
+  .extend(ledgerEnvShape)
   .extend({
     /** Base URL of the certification body, where scope decisions and posture callbacks are delivered. */
     CERTIFICATION_BODY_URL: z.url({ protocol: /^https?$/ }),

@@ -1,6 +1,7 @@
 import { tokenVerifierFromEnv } from '@cabc/auth';
 import { listen, openInfrastructure, type RunningService } from '@cabc/runtime';
 import { buildApp } from './app.ts';
+import { ledgerSettingsOf } from './modules/ledger/ledger.settings.ts';
 import type { AssessmentConfig } from './config.ts';
 import { startAssessmentWorkers } from './workers/start-workers.ts';
 
@@ -21,6 +22,7 @@ export async function startAssessment(
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,
     maxFutureSkewMs: config.MAX_FUTURE_SKEW,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    ledger: ledgerSettingsOf(config),
   });
   const workers = startAssessmentWorkers({
     ...infra,
@@ -29,6 +31,7 @@ export async function startAssessment(
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,
     reconcileIntervalMs: config.RECONCILE_INTERVAL,
     retry: { baseMs: config.DELIVERY_RETRY_BASE_DELAY, maxMs: config.DELIVERY_RETRY_MAX_DELAY },
+    ledger: ledgerSettingsOf(config),
     ...(options.now ? { now: options.now } : {}),
   });
   app.addHook('onClose', async () => {

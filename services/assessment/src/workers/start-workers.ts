@@ -5,6 +5,7 @@ import { createOutboxProducer, OutboxRepository, startOutboxDelivery, startRecon
 import { startWorker, TypedQueue, type CappedBackoff, type QueueContext } from '@cabc/queues';
 import { createEvaluationRepository } from '../modules/evaluation/evaluation.repository.ts';
 import { createEvaluationService } from '../modules/evaluation/evaluation.service.ts';
+import { createLedger, startCheckpointTimer, type LedgerSettings } from '../modules/ledger/ledger.module.ts';
 import { createInForceScopes } from '../modules/evaluation/in-force-scope.ts';
 import { createScopesRepository } from '../modules/scopes/scopes.repository.ts';
 import { createToesRepository } from '../modules/toes/toes.repository.ts';
@@ -25,6 +26,7 @@ export function startAssessmentWorkers(deps: {
   reconcileIntervalMs: number;
   retry: CappedBackoff;
   now?: () => Date;
+  ledger?: Partial<LedgerSettings>;
 }) {
   const outbox = new OutboxRepository(deps.db);
   const producer = createOutboxProducer('assessment.outbox', deps.queues, deps.logger);
@@ -59,6 +61,8 @@ export function startAssessmentWorkers(deps: {
     intervalMs: deps.reconcileIntervalMs,
     settleMs: 0,
   });
+  // Signs a ledger checkpoint every CHECKPOINT_INTERVAL when the log grew (a plain timer: no Redis needed).
+  const checkpoints = startCheckpointTimer({ ledger: createLedger({ ...deps, settings: deps.ledger }).service, logger: deps.logger, intervalMs: deps.ledger?.checkpointIntervalMs ?? 60_000 });
   const delivery = startOutboxDelivery({
     name: 'assessment.outbox',
     context: deps.queues,
@@ -73,6 +77,7 @@ export function startAssessmentWorkers(deps: {
     reconcileNow: async () =>
       (await evaluationReconciler.runOnce()) + (await staleEvidenceScheduler.runOnce()) + (await delivery.reconcileNow()),
     close: async () => {
+      await checkpoints.stop();
       await staleEvidenceScheduler.stop();
       await evaluationReconciler.stop();
       await evaluator.close();

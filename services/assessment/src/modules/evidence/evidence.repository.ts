@@ -1,4 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { LedgerAppender } from '../ledger/ledger.repository.ts';
+import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
 
 interface AssessmentEvidenceDatabase {
   evidence: {
@@ -34,6 +36,8 @@ export interface AcceptedEvidence {
   observedAt: Date;
   receivedAt: Date;
   receipt: string;
+  /** Position in the evidence ledger (the receipt's logIndex claim); null if accepted with the ledger off. */
+  logIndex: number | null;
 }
 
 type Row = AssessmentEvidenceDatabase['evidence'];
@@ -52,9 +56,10 @@ const toAccepted = (row: Row): AcceptedEvidence => ({
   observedAt: row.observed_at,
   receivedAt: row.received_at,
   receipt: row.receipt,
+  logIndex: logIndexOfReceipt(row.receipt),
 });
 
-export function createEvidenceRepository(database: Kysely<any>) {
+export function createEvidenceRepository(database: Kysely<any>, options: { ledger?: LedgerAppender } = {}) {
   const db = database as Kysely<AssessmentEvidenceDatabase>;
   return {
     async findByDigest(envelopeSha256: string): Promise<AcceptedEvidence | undefined> {
@@ -80,9 +85,18 @@ export function createEvidenceRepository(database: Kysely<any>) {
       const { rows } = await sql<{ value: number }>`select nextval(pg_get_serial_sequence('evidence', 'sequence')) as value`.execute(db);
       return Number(rows[0]!.value);
     },
-    /** Stores the evidence and the evaluation it is owed, atomically. */
-    async insertWithPendingEvaluation(evidence: AcceptedEvidence): Promise<void> {
-      await db.transaction().execute(async (trx: Transaction<AssessmentEvidenceDatabase>) => {
+    /**
+     * Stores the evidence and the evaluation it is owed, atomically. With the ledger on, its leaf is appended first
+     * (holding the ledger lock until commit) and `signReceipt` signs the receipt with the leaf's index.
+     */
+    async insertWithPendingEvaluation(
+      evidence: Omit<AcceptedEvidence, 'receipt' | 'logIndex'>,
+      signReceipt: (logIndex: number | null) => Promise<string>,
+    ): Promise<AcceptedEvidence> {
+      return db.transaction().execute(async (trx: Transaction<AssessmentEvidenceDatabase>) => {
+        const { id: evidenceId, envelopeSha256, sequence, receivedAt, toe } = evidence;
+        const logIndex = options.ledger ? await options.ledger.append(trx, { evidenceId, envelopeSha256, sequence, receivedAt, toe }) : null;
+        const receipt = await signReceipt(logIndex);
         await trx
           .insertInto('evidence')
           .values({
@@ -98,10 +112,11 @@ export function createEvidenceRepository(database: Kysely<any>) {
             predicate: JSON.stringify(evidence.predicate),
             observed_at: evidence.observedAt,
             received_at: evidence.receivedAt,
-            receipt: evidence.receipt,
+            receipt,
           })
           .execute();
         await trx.insertInto('pending_evaluations').values({ evidence_id: evidence.id, toe: evidence.toe, created_at: new Date() }).execute();
+        return { ...evidence, receipt, logIndex };
       });
     },
   };

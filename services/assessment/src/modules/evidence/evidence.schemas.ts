@@ -6,6 +6,8 @@ export const evidenceReceiptSchema = z.object({
   sequence: z.number().int(),
   envelopeSha256: z.string(),
   receivedAt: z.string(),
+  /** Position of the leaf in the evidence ledger (docs/ledger.md); null if accepted with the ledger off. */
+  logIndex: z.number().int().nullable(),
   /** JWS (EdDSA, auditor key, typ cabc-receipt+jwt) over the same facts: proof of receipt for the auditee. */
   receipt: z.string(),
 });

@@ -80,6 +80,7 @@ export function toReceipt(evidence: AcceptedEvidence): EvidenceReceipt {
     sequence: evidence.sequence,
     envelopeSha256: evidence.envelopeSha256,
     receivedAt: evidence.receivedAt.toISOString(),
+    logIndex: evidence.logIndex,
     receipt: evidence.receipt,
   };
 }
@@ -157,20 +158,23 @@ export function createEvidenceIngestService(deps: {
       const id = randomUUID();
       const sequence = await deps.evidence.nextSequence();
       const key = await deps.keys.active();
-      const receipt = await signJwt(
-        {
-          iss: deps.issuer,
-          sub: id,
-          iat: Math.floor(receivedAt.getTime() / 1000),
-          toe: statement.data.predicate.toe,
-          envelopeSha256,
-          sequence,
-          receivedAt: receivedAt.toISOString(),
-        },
-        key,
-        { typ: RECEIPT_TYP },
-      );
-      const accepted: AcceptedEvidence = {
+      // Signed inside the insert's transaction, once the evidence ledger has given the leaf its index.
+      const signReceipt = (logIndex: number | null) =>
+        signJwt(
+          {
+            iss: deps.issuer,
+            sub: id,
+            iat: Math.floor(receivedAt.getTime() / 1000),
+            toe: statement.data.predicate.toe,
+            envelopeSha256,
+            sequence,
+            receivedAt: receivedAt.toISOString(),
+            ...(logIndex === null ? {} : { logIndex }),
+          },
+          key,
+          { typ: RECEIPT_TYP },
+        );
+      const accepted: Omit<AcceptedEvidence, 'receipt' | 'logIndex'> = {
         id,
         sequence,
         envelopeSha256,
@@ -183,10 +187,10 @@ export function createEvidenceIngestService(deps: {
         predicate: statement.data.predicate,
         observedAt,
         receivedAt,
-        receipt,
       };
+      let stored: AcceptedEvidence;
       try {
-        await deps.evidence.insertWithPendingEvaluation(accepted);
+        stored = await deps.evidence.insertWithPendingEvaluation(accepted, signReceipt);
       } catch (error) {
         if (isUniqueViolation(error)) {
           const raced = (await deps.evidence.findByDigest(envelopeSha256)) ?? (await deps.evidence.findByStatementDigest(statementSha256));
@@ -194,8 +198,8 @@ export function createEvidenceIngestService(deps: {
         }
         throw error;
       }
-      await deps.onAccepted(accepted);
-      return { created: true, receipt: toReceipt(accepted) };
+      await deps.onAccepted(stored);
+      return { created: true, receipt: toReceipt(stored) };
     },
 
     async get(id: string): Promise<AcceptedEvidence> {

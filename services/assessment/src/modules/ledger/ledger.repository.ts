@@ -230,3 +230,6 @@ function edgeAfter(size: number, edge: Buffer, created: readonly StoredNode[]): 
 }
 
 export type LedgerRepository = ReturnType<typeof createLedgerRepository>;
+
+/** What the evidence repository needs: one append in its transaction. */
+export type LedgerAppender = Pick<LedgerRepository, 'append'>;

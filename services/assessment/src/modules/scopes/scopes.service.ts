@@ -67,17 +67,10 @@ export function createScopesService(deps: {
         ]);
       }
       const decidedBy = action === 'submit' ? null : principal.subject;
-      const updated = await deps.scopes.setState(scope.id, next, decidedBy, trx);
-      await deps.audit.record(
-        event(principal, toe, scope, `scope.${action}`, { beforeDigest: scope.digest, afterDigest: scope.digest, comment: comment ?? null }),
-        trx,
-      );
-      if (action === 'request_changes' && comment) {
-        await deps.scopes.addComment(scope.id, { requirementId: null, author: principal.subject, role: principal.role, body: comment }, trx);
-      }
       if (action === 'approve') {
+        // The version in force gives way first: at most one approved version per ToE (a unique index holds it).
         const previous = await deps.scopes.inState(toe.id, ['approved'], trx);
-        if (previous && previous.id !== scope.id) {
+        if (previous) {
           const superseded = await deps.scopes.setState(previous.id, nextScopeState(previous.state, 'supersede'), principal.subject, trx);
           await deps.audit.record(event(principal, toe, superseded, 'scope.superseded', { comment: `superseded by version ${scope.version}` }), trx);
           kicks.push(
@@ -87,6 +80,14 @@ export function createScopesService(deps: {
             ),
           );
         }
+      }
+      const updated = await deps.scopes.setState(scope.id, next, decidedBy, trx);
+      await deps.audit.record(
+        event(principal, toe, scope, `scope.${action}`, { beforeDigest: scope.digest, afterDigest: scope.digest, comment: comment ?? null }),
+        trx,
+      );
+      if (action === 'request_changes' && comment) {
+        await deps.scopes.addComment(scope.id, { requirementId: null, author: principal.subject, role: principal.role, body: comment }, trx);
       }
       if (action === 'approve' || action === 'reject') {
         kicks.push(
