@@ -6,9 +6,15 @@ import { createServer, registerHealthRoutes, registerJwksRoute, type Server } fr
 import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
 import { isRedisReady, TypedQueue, type QueueContext } from '@cabc/queues';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
+import { registerCatalogRoutes } from './modules/catalog/catalog.routes.ts';
+import { registerDryRunRoutes } from './modules/dry-run/dry-run.routes.ts';
+import { createDryRunService } from './modules/dry-run/dry-run.service.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
 import { createEvaluationRepository } from './modules/evaluation/evaluation.repository.ts';
 import { createInForceScopes } from './modules/evaluation/in-force-scope.ts';
+import { createFindingsRepository } from './modules/findings/findings.repository.ts';
+import { registerFindingRoutes } from './modules/findings/findings.routes.ts';
+import { createFindingsService } from './modules/findings/findings.service.ts';
 import { createCollectorTrust } from './modules/evidence/collector-trust.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
@@ -37,6 +43,8 @@ export interface AssessmentDeps {
   bodyLimitBytes: number;
   /** Evidence ledger settings (LEDGER_ENABLED, LEDGER_ORIGIN); on, with origin `<issuer>/ledger`, by default. */
   ledger?: Partial<LedgerSettings>;
+  /** The clock of time-dependent decisions (tests of scheduled behaviour control it). */
+  now?: () => Date;
 }
 
 /** Paths answered without a bearer token: operations, public keys, and evidence (authenticated by its DSSE signature). */
@@ -119,7 +127,22 @@ export async function buildApp(deps: AssessmentDeps): Promise<Server> {
     toes,
   );
   registerPostureRoutes(app, { evaluations, inForce, toes });
+  registerFindingRoutes(
+    app,
+    createFindingsService({
+      findings: createFindingsRepository(deps.db),
+      toes,
+      inForce,
+      audit,
+      lockToe: evaluations.lockToe,
+      transaction: evaluations.transaction,
+      onRecorded: (toeId) => enqueueEvaluation({ toe: toeId }, `evaluate-finding-${toeId}-${Date.now()}`),
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+  );
   registerAuditRoutes(app, audit);
+  registerCatalogRoutes(app);
+  registerDryRunRoutes(app, createDryRunService({ toes, scopes, inForce, evaluations, ...(deps.now ? { now: deps.now } : {}) }));
   registerLedgerRoutes(app, ledger.service, { verifyToken: deps.verifyToken });
   return app;
 }

@@ -8,6 +8,7 @@ import { createEvaluationService } from '../modules/evaluation/evaluation.servic
 import { createLedger, startCheckpointTimer, type LedgerSettings } from '../modules/ledger/ledger.module.ts';
 import { createInForceScopes } from '../modules/evaluation/in-force-scope.ts';
 import { createScopesRepository } from '../modules/scopes/scopes.repository.ts';
+import { createFindingsRepository } from '../modules/findings/findings.repository.ts';
 import { createToesRepository } from '../modules/toes/toes.repository.ts';
 import { evaluationJobOptions } from './evaluation-job-options.ts';
 
@@ -36,6 +37,7 @@ export function startAssessmentWorkers(deps: {
     evaluations,
     inForce: createInForceScopes(createScopesRepository(deps.db)),
     toes: createToesRepository(deps.db),
+    findings: createFindingsRepository(deps.db),
     outbox,
     producer,
   });

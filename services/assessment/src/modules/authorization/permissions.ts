@@ -19,6 +19,10 @@ export const permissions = {
   'scope:read': ['auditee', 'auditor', 'certification_body', 'admin'],
   'evidence:read': ['auditee', 'auditor', 'admin'],
   'posture:read': ['auditee', 'auditor', 'certification_body', 'admin'],
+  'finding:record': ['auditor'],
+  'finding:read': ['auditee', 'auditor', 'certification_body', 'admin'],
+  'scope:dry_run': ['auditee', 'auditor'],
+  'catalog:read': ['auditee', 'auditor', 'certification_body', 'admin'],
   'audit:read': ['auditor', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -5,7 +5,9 @@ import { signJwt, type SigningKeyStore } from '@cabc/crypto';
 import type { OutboxProducer, OutboxRepository } from '@cabc/outbox';
 import { aggregatePosture, type EvidenceRecord, type ScopeDigests } from '@cabc/rules';
 import { CERTIFICATION_BODY_TOPIC } from '../scopes/scope-decisions.ts';
+import type { FindingsRepository } from '../findings/findings.repository.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
+import { applyManualFinding } from './apply-manual-finding.ts';
 import type { EvaluationRepository, RequirementResult } from './evaluation.repository.ts';
 import type { InForceRequirement, InForceScopes } from './in-force-scope.ts';
 import { evaluateRequirement, staleAt } from './requirement-evaluation.ts';
@@ -17,6 +19,7 @@ export function createEvaluationService(deps: {
   evaluations: EvaluationRepository;
   inForce: InForceScopes;
   toes: ToesRepository;
+  findings: FindingsRepository;
   outbox: OutboxRepository;
   producer: OutboxProducer;
   keys: SigningKeyStore;
@@ -62,14 +65,19 @@ export function createEvaluationService(deps: {
         const evaluatedAt = now();
         const evidence = await loadEvidence(job.toe, inForce.requirements, trx);
         const previous = await deps.evaluations.latestResults(job.toe, trx);
+        const findings = await deps.findings.activeAt(job.toe, evaluatedAt, trx);
         const results: RequirementResult[] = affected.map((entry) => ({
           requirementId: entry.requirement.id,
           evaluatedAt,
-          ...evaluateRequirement(entry, evidence, digests, evaluatedAt),
+          ...applyManualFinding(evaluateRequirement(entry, evidence, digests, evaluatedAt), findings.get(entry.requirement.id)),
         }));
         await deps.evaluations.insertResults(job.toe, results, trx);
 
-        const dues = inForce.requirements.map((entry) => staleAt(entry, evidence)).filter((at): at is number => at !== undefined && at > evaluatedAt.getTime());
+        // Time alone changes results when evidence leaves a freshness window or a manual finding expires.
+        const dues = [
+          ...inForce.requirements.map((entry) => staleAt(entry, evidence)),
+          ...[...findings.values()].map((finding) => finding.validUntil.getTime()),
+        ].filter((at): at is number => at !== undefined && at > evaluatedAt.getTime());
         await deps.evaluations.scheduleNext(job.toe, dues.length > 0 ? new Date(Math.min(...dues) + 1) : null, trx);
 
         const current = new Map(previous);

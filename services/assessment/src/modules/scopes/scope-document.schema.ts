@@ -35,6 +35,8 @@ export const scopeRequirementSchema = z.strictObject({
   gracePeriod: duration.optional(),
   /** A critical requirement that fails lets the certification body revoke at once. */
   critical: z.boolean().default(false),
+  /** The catalog template it was instantiated from, if any. */
+  template: z.strictObject({ id: z.string().max(64), catalogVersion: z.string().max(32) }).optional(),
 });
 
 export const measurementSchema = z.strictObject({

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { postureSchema, requirementStatusSchema } from '@cabc/contracts';
+import { problemResponses, type Server } from '@cabc/http-kit';
+import { authorize } from '../authorization/permissions.ts';
+import { toeParamsSchema } from '../toes/toes.schemas.ts';
+import type { DryRunService } from './dry-run.service.ts';
+
+const dryRunSchema = z.object({
+  toeId: z.string(),
+  version: z.number().int(),
+  state: z.string(),
+  evaluatedAt: z.string(),
+  evidenceConsidered: z.number().int(),
+  posture: postureSchema,
+  criticalFailed: z.boolean(),
+  requirements: z.array(
+    z.object({ id: z.string(), title: z.string(), status: requirementStatusSchema, reason: z.string(), details: z.unknown(), evidenceIds: z.array(z.string()) }),
+  ),
+  timeline: z.array(
+    z.object({
+      at: z.string(),
+      evidenceId: z.string(),
+      posture: postureSchema,
+      changes: z.array(z.object({ requirementId: z.string(), status: requirementStatusSchema })),
+    }),
+  ),
+});
+
+export function registerDryRunRoutes(app: Server, dryRun: DryRunService): void {
+  app.post(
+    '/v1/toes/:toeId/scopes/:version/dry-run',
+    {
+      schema: {
+        tags: ['scopes'],
+        summary: "Evaluate a scope version (a draft too) against the ToE's stored evidence; nothing is stored",
+        security: [{ bearer: [] }],
+        params: toeParamsSchema.extend({ version: z.coerce.number().int().positive() }),
+        response: { 200: dryRunSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => dryRun.run(authorize(request, 'scope:dry_run'), request.params.toeId, request.params.version),
+  );
+}

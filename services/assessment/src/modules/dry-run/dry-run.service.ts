@@ -1,0 +1,77 @@
+import type { Principal } from '@cabc/auth';
+import type { Posture, RequirementStatus } from '@cabc/contracts';
+import { NotFoundProblem } from '@cabc/http-kit';
+import { aggregatePosture, type EvidenceRecord } from '@cabc/rules';
+import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
+import type { InForceRequirement, InForceScopes } from '../evaluation/in-force-scope.ts';
+import { evaluateRequirement } from '../evaluation/requirement-evaluation.ts';
+import type { ScopesRepository } from '../scopes/scopes.repository.ts';
+import type { ToesRepository } from '../toes/toes.repository.ts';
+
+/** How many of the newest evidence arrivals the timeline replays. */
+const TIMELINE_STEPS = 100;
+
+export function createDryRunService(deps: {
+  toes: ToesRepository;
+  scopes: ScopesRepository;
+  inForce: InForceScopes;
+  evaluations: EvaluationRepository;
+  now?: () => Date;
+}) {
+  const now = deps.now ?? (() => new Date());
+  return {
+    /**
+     * What a scope version would decide on the ToE's stored evidence, without storing anything: the results now, and
+     * the posture after each of the most recent evidence arrivals, replayed in the order they were received.
+     */
+    async run(principal: Principal, toeId: string, version: number) {
+      const toe = await deps.toes.findInOrg(toeId, principal.org);
+      if (!toe) throw new NotFoundProblem(`no ToE ${toeId}`, [{ field: 'path:toeId', message: 'unknown ToE' }]);
+      const scope = await deps.scopes.find(toeId, version);
+      if (!scope) throw new NotFoundProblem(`no scope version ${version} of ${toeId}`, [{ field: 'path:version', message: 'unknown version' }]);
+      const requirements = deps.inForce.compile(scope);
+      const kinds = [...new Set(requirements.flatMap((entry) => entry.compiled.affectedKinds))];
+      const evidence = (await deps.evaluations.evidenceOfKinds(toeId, kinds, 500)).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+      const digests = {
+        modelDigests: toe.artifacts.models.map((artifact) => artifact.sha256),
+        datasetDigests: toe.artifacts.datasets.map((artifact) => artifact.sha256),
+      };
+      const judge = (available: EvidenceRecord[], at: Date) => {
+        const results = requirements.map((entry: InForceRequirement) => ({ entry, result: evaluateRequirement(entry, available, digests, at) }));
+        const summary = aggregatePosture(
+          results.map(({ entry, result }) => ({ status: result.status, severity: entry.requirement.severity, critical: entry.requirement.critical })),
+        );
+        return { results, summary };
+      };
+
+      const timeline: { at: string; evidenceId: string; posture: Posture; changes: { requirementId: string; status: RequirementStatus }[] }[] = [];
+      let before = new Map<string, RequirementStatus>();
+      const firstStep = Math.max(0, evidence.length - TIMELINE_STEPS);
+      if (firstStep > 0) before = new Map(judge(evidence.slice(0, firstStep), evidence[firstStep - 1]!.receivedAt).results.map(({ entry, result }) => [entry.requirement.id, result.status]));
+      for (let index = firstStep; index < evidence.length; index += 1) {
+        const arrival = evidence[index]!;
+        const { results, summary } = judge(evidence.slice(0, index + 1), arrival.receivedAt);
+        const after = new Map(results.map(({ entry, result }) => [entry.requirement.id, result.status]));
+        const changes = [...after].filter(([id, status]) => before.get(id) !== status).map(([requirementId, status]) => ({ requirementId, status }));
+        timeline.push({ at: arrival.receivedAt.toISOString(), evidenceId: arrival.id, posture: summary.posture, changes });
+        before = after;
+      }
+
+      const evaluatedAt = now();
+      const { results, summary } = judge(evidence, evaluatedAt);
+      return {
+        toeId,
+        version,
+        state: scope.state,
+        evaluatedAt: evaluatedAt.toISOString(),
+        evidenceConsidered: evidence.length,
+        posture: summary.posture,
+        criticalFailed: summary.criticalFailed,
+        requirements: results.map(({ entry, result }) => ({ id: entry.requirement.id, title: entry.requirement.title, ...result })),
+        timeline,
+      };
+    },
+  };
+}
+
+export type DryRunService = ReturnType<typeof createDryRunService>;
