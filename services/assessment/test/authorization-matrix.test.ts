@@ -38,6 +38,11 @@ const allowed: Record<string, Role[]> = {
   'read posture': ['auditee', 'auditor', 'certification_body', 'admin'],
   'read evidence': ['auditee', 'auditor', 'admin'],
   'read audit trail': ['auditor', 'admin'],
+  'record finding': ['auditor'],
+  'list findings': ['auditee', 'auditor', 'certification_body', 'admin'],
+  'dry-run scope': ['auditee', 'auditor'],
+  'read catalog': ['auditee', 'auditor', 'certification_body', 'admin'],
+  'instantiate template': ['auditee', 'auditor', 'certification_body', 'admin'],
 };
 
 const endpoints: Endpoint[] = [
@@ -57,6 +62,19 @@ const endpoints: Endpoint[] = [
   { name: 'read posture', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/posture` }) },
   { name: 'read evidence', ownedResource: true, request: ({ evidenceId }) => ({ method: 'GET', url: `/v1/evidence/${evidenceId}` }) },
   { name: 'read audit trail', ownedResource: false, request: () => ({ method: 'GET', url: '/v1/audit-events' }) },
+  {
+    name: 'record finding',
+    ownedResource: true,
+    request: ({ toeId }) => ({
+      method: 'POST',
+      url: `/v1/toes/${toeId}/findings`,
+      body: { requirementId: 'REQ-ACCURACY', status: 'compliant', justification: 'Reviewed by hand.', validUntil: new Date(Date.now() + 86_400_000).toISOString() },
+    }),
+  },
+  { name: 'list findings', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/findings` }) },
+  { name: 'dry-run scope', ownedResource: true, request: ({ toeId }) => ({ method: 'POST', url: `/v1/toes/${toeId}/scopes/1/dry-run` }) },
+  { name: 'read catalog', ownedResource: false, request: () => ({ method: 'GET', url: '/v1/catalog' }) },
+  { name: 'instantiate template', ownedResource: false, request: () => ({ method: 'POST', url: '/v1/catalog/templates/DQ-CHECKS-PASS/requirement', body: {} }) },
 ];
 
 describe('authorization matrix: every endpoint × every role × own / other organization', () => {

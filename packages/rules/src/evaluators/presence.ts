@@ -1,4 +1,4 @@
-import type { Measurement } from '@cabc/contracts';
+import type { Check, Measurement } from '@cabc/contracts';
 import { affectedKinds } from '../affected-kinds.ts';
 import type { EvidenceRecord, ResultDetail, RuleEvaluator } from '../evaluation-types.ts';
 import { newestOf } from '../evidence-order.ts';
@@ -7,8 +7,8 @@ import type { PresenceRule } from '../rule-schema.ts';
 
 /**
  * Every listed kind has evidence, and the newest model card fills every listed field. A model-card field is filled
- * when the card evidence has an unsliced measurement of that name whose value is not null or an empty string (the
- * adapters' convention for model cards). Pending until any evidence the rule reads has arrived; after that,
+ * when the card evidence has a passing `present:<field>` check (what the model-card adapters emit) or an unsliced
+ * measurement of that name whose value is not null or an empty string (the unified form a pipeline may send). Pending until any evidence the rule reads has arrived; after that,
  * whatever is missing is non-compliant.
  */
 export function presenceEvaluator(rule: PresenceRule): RuleEvaluator {
@@ -32,13 +32,16 @@ export function presenceEvaluator(rule: PresenceRule): RuleEvaluator {
     }));
     const card = newestByKind.get('model_card');
     for (const field of fields) {
-      const filled = card !== undefined && isFilled(card.predicate.measurements, field);
+      const filled = card !== undefined && isFilled(card.predicate, field);
       details.push({ property: `model_card:${field}`, value: filled, operator: '==', target: true, success: filled });
     }
     return verdictResult(details, [...newestByKind.values()].map((record) => record.id));
   };
 }
 
-function isFilled(measurements: readonly Measurement[], field: string): boolean {
-  return measurements.some((m) => m.name === field && m.slice === undefined && m.value !== null && m.value !== '');
+function isFilled(card: { measurements: readonly Measurement[]; checks: readonly Check[] }, field: string): boolean {
+  return (
+    card.checks.some((check) => check.name === `present:${field}` && check.status === 'pass') ||
+    card.measurements.some((m) => m.name === field && m.slice === undefined && m.value !== null && m.value !== '')
+  );
 }
