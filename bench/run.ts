@@ -1,6 +1,9 @@
 // `pnpm bench [name...]`: runs the named benchmarks (all by default) and rewrites their sections of docs/benchmarks.md.
 const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   'evidence-to-certificate': () => import('./evidence-to-certificate.bench.ts'),
+  rules: () => import('./rules.bench.ts'),
+  ingest: () => import('./ingest.bench.ts'),
+  ledger: () => import('./ledger.bench.ts'),
 };
 
 const requested = process.argv.slice(2);

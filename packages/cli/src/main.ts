@@ -1,4 +1,7 @@
 import { Command } from 'commander';
+import { registerEvidencePushCommand } from './commands/evidence-push.ts';
+import { registerLedgerCommand } from './commands/ledger-verify.ts';
+import { registerCertVerifyCommand } from './commands/cert-verify.ts';
 import { registerTokenCommand } from './commands/token.ts';
 
 const program = new Command()
@@ -8,6 +11,9 @@ const program = new Command()
   .exitOverride((error) => process.exit(error.exitCode));
 
 registerTokenCommand(program);
+registerCertVerifyCommand(program);
+registerEvidencePushCommand(program);
+registerLedgerCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,4 @@
-import { sql, type Generated, type Kysely } from 'kysely';
+import { sql, type Generated, type Kysely, type Transaction } from 'kysely';
 import { decryptPrivateKey, encryptPrivateKey } from './key-encryption.ts';
 import { generateSigningKey, signingKeyFrom, type PublicJwk, type SigningKey } from './ed25519-keys.ts';
 
@@ -37,15 +37,7 @@ export class SigningKeyStore {
       const row = await trx.selectFrom('signing_keys').selectAll().where('status', '=', 'active').executeTakeFirst();
       if (row) return signingKeyFrom(decryptPrivateKey(row.sealed_private_key, this.#secret, this.#context));
       const key = await generateSigningKey();
-      await trx
-        .insertInto('signing_keys')
-        .values({
-          kid: key.kid,
-          public_jwk: JSON.stringify(key.publicJwk) as never,
-          sealed_private_key: encryptPrivateKey(key.privateKey, this.#secret, this.#context),
-          status: 'active',
-        })
-        .execute();
+      await this.#insertActive(trx, key);
       return key;
     });
     return this.#active;
@@ -61,18 +53,22 @@ export class SigningKeyStore {
         .set({ status: 'retired', retired_at: new Date() })
         .where('status', '=', 'active')
         .execute();
-      await trx
-        .insertInto('signing_keys')
-        .values({
-          kid: key.kid,
-          public_jwk: JSON.stringify(key.publicJwk) as never,
-          sealed_private_key: encryptPrivateKey(key.privateKey, this.#secret, this.#context),
-          status: 'active',
-        })
-        .execute();
+      await this.#insertActive(trx, key);
     });
     this.#active = key;
     return key;
+  }
+
+  async #insertActive(trx: Transaction<KeyStoreDatabase>, key: SigningKey): Promise<void> {
+    await trx
+      .insertInto('signing_keys')
+      .values({
+        kid: key.kid,
+        public_jwk: JSON.stringify(key.publicJwk) as never,
+        sealed_private_key: encryptPrivateKey(key.privateKey, this.#secret, this.#context),
+        status: 'active',
+      })
+      .execute();
   }
 
   async jwks(): Promise<{ keys: PublicJwk[] }> {

@@ -7,6 +7,7 @@ const minimal = {
   REDIS_URL: 'redis://redis.example:6379',
   KEY_ENCRYPTION_SECRET: 'a-secret-of-at-least-16-chars',
   ASSESSMENT_URL: 'https://assessment.example',
+  AUTH_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
 };
 
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
@@ -31,7 +32,13 @@ describe('loadCollectorConfig', () => {
       BODY_LIMIT_BYTES: 10 * 1024 * 1024,
       RECONCILE_INTERVAL: 5_000,
       ASSESSMENT_URL: 'https://assessment.example',
+      AUTH_ISSUER: 'cabc-local',
+      AUTH_AUDIENCE: 'cabc',
+      MLFLOW_POLL_INTERVAL: 60_000,
+      MLFLOW_LOOKBACK: 24 * 3_600_000,
     });
+    expect(config.COLLECTOR_ORG).toBeUndefined();
+    expect(config.MLFLOW_TRACKING_URI).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -44,8 +51,37 @@ describe('loadCollectorConfig', () => {
     });
   }
 
+  it('names AUTH_JWKS_URL when no token issuer key is configured', () => {
+    const error = configErrorOf({ ...minimal, AUTH_JWKS_URL: undefined });
+    expect(error.issues).toEqual([expect.stringMatching(/^AUTH_JWKS_URL: set AUTH_JWKS_URL or AUTH_JWKS/)]);
+  });
+
+  it('turns pull collection on with MLFLOW_TRACKING_URI and names what it then needs', () => {
+    const error = configErrorOf({ ...minimal, MLFLOW_TRACKING_URI: 'http://mlflow.example:5000' });
+    expect(error.issues.map((issue) => issue.split(':')[0]).sort()).toEqual(['COLLECTOR_ORG', 'MLFLOW_EXPERIMENT_IDS', 'MLFLOW_TOE']);
+    const config = loadCollectorConfig({
+      ...minimal,
+      MLFLOW_TRACKING_URI: 'http://mlflow.example:5000',
+      MLFLOW_EXPERIMENT_IDS: '2, 7',
+      MLFLOW_TOE: 'credit-scoring',
+      MLFLOW_MODEL_DIGEST: `model.onnx@sha256:${'A'.repeat(64)}`,
+      MLFLOW_POLL_INTERVAL: '30s',
+      COLLECTOR_ORG: 'acme',
+    });
+    expect(config).toMatchObject({
+      MLFLOW_EXPERIMENT_IDS: ['2', '7'],
+      MLFLOW_MODEL_DIGEST: { name: 'model.onnx', digest: { sha256: 'a'.repeat(64) } },
+      MLFLOW_POLL_INTERVAL: 30_000,
+    });
+  });
+
+  it('names MLFLOW_MODEL_DIGEST when it is not <name>@sha256:<hex>', () => {
+    const error = configErrorOf({ ...minimal, MLFLOW_MODEL_DIGEST: 'model.onnx@md5:abc' });
+    expect(error.issues).toEqual([expect.stringMatching(/^MLFLOW_MODEL_DIGEST: expected <name>@sha256:/)]);
+  });
+
   it('names every failing variable at once', () => {
-    const error = configErrorOf({ ASSESSMENT_URL: minimal.ASSESSMENT_URL });
+    const error = configErrorOf({ ASSESSMENT_URL: minimal.ASSESSMENT_URL, AUTH_JWKS_URL: minimal.AUTH_JWKS_URL });
     expect(error.issues.map((issue) => issue.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'KEY_ENCRYPTION_SECRET', 'REDIS_URL']);
   });
 
@@ -64,6 +100,9 @@ describe('loadCollectorConfig', () => {
     ['RECONCILE_INTERVAL', 'soon'],
     ['MIGRATE_ON_START', 'maybe'],
     ['QUEUE_PREFIX', 'has spaces'],
+    ['COLLECTOR_ORG', 'Has Capitals'],
+    ['AUTH_JWKS_URL', 'not a url'],
+    ['MLFLOW_POLL_INTERVAL', 'often'],
   ])('names %s when it is invalid (%s)', (variable, value) => {
     const error = configErrorOf({ ...minimal, [variable]: value });
     expect(error.issues).toHaveLength(1);

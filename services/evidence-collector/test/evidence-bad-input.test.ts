@@ -1,12 +1,14 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { performanceEvidence, startCollectorApp, type CollectorFixture } from './support/collector-app.ts';
+import { bearer, performanceEvidence, startCollectorApp, type CollectorFixture } from './support/collector-app.ts';
 import { expectProblem } from './support/problem.ts';
 
 describe('collector POST /v1/evidence refuses bad input and stores nothing', () => {
   let fixture: CollectorFixture;
-  let before: { evidence: number; outbox: number };
+  let before: Awaited<ReturnType<CollectorFixture['counts']>>;
+  let auth: { authorization: string };
   beforeAll(async () => {
     fixture = await startCollectorApp({ bodyLimitBytes: 4096 });
+    auth = await bearer('pipeline');
   });
   afterAll(async () => {
     await fixture?.dispose();
@@ -19,7 +21,7 @@ describe('collector POST /v1/evidence refuses bad input and stores nothing', () 
   });
 
   const post = (payload: string, headers: Record<string, string> = {}) =>
-    fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: { 'content-type': 'application/json', ...headers }, payload });
+    fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: { 'content-type': 'application/json', ...auth, ...headers }, payload });
   const postJson = (body: unknown, headers: Record<string, string> = {}) => post(JSON.stringify(body), headers);
 
   it('refuses malformed JSON with 400 naming the body', async () => {
@@ -53,9 +55,10 @@ describe('collector POST /v1/evidence refuses bad input and stores nothing', () 
     expect(problem.errors?.map((error) => error.field)).toContain('producer.colour');
   });
 
-  it('refuses a __proto__ key with 400', async () => {
+  it('refuses a __proto__ key with 400 naming it', async () => {
     const body = JSON.stringify(performanceEvidence()).replace(/^\{/, '{"__proto__":{"polluted":true},');
-    expectProblem(await post(body), 400, 'body');
+    const problem = expectProblem(await post(body), 400, '__proto__');
+    expect(problem.type).toBe('https://cabc.dev/problems/forbidden-key');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
@@ -74,17 +77,19 @@ describe('collector POST /v1/evidence refuses bad input and stores nothing', () 
   });
 });
 
-describe('collector Idempotency-Key', () => {
+describe('collector Idempotency-Key (unified JSON)', () => {
   let fixture: CollectorFixture;
+  let auth: { authorization: string };
   beforeAll(async () => {
     fixture = await startCollectorApp();
+    auth = await bearer('pipeline');
   });
   afterAll(async () => {
     await fixture?.dispose();
   });
 
   const post = (body: unknown, key: string) =>
-    fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: { 'idempotency-key': key }, payload: body as object });
+    fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: { 'idempotency-key': key, ...auth }, payload: body as object });
 
   it('answers the same body again with 200 and the same evidence, storing it once', async () => {
     const first = await post(performanceEvidence('toe-a', 0.91), 'run-42:eval');
@@ -94,7 +99,7 @@ describe('collector Idempotency-Key', () => {
     expect(again.json().id).toBe(first.json().id);
     expect(again.json().envelopeSha256).toBe(first.json().envelopeSha256);
     expect(again.headers.location).toBe(`/v1/evidence/${first.json().id}`);
-    expect(await fixture.counts()).toEqual({ evidence: 1, outbox: 1 });
+    expect(await fixture.counts()).toMatchObject({ evidence: 1, outbox: 1, submissions: 1 });
   });
 
   it('refuses the key with a different body with 409, storing nothing more', async () => {
@@ -102,7 +107,7 @@ describe('collector Idempotency-Key', () => {
     expect(first.statusCode, first.body).toBe(201);
     const counted = await fixture.counts();
     const conflict = expectProblem(await post(performanceEvidence('toe-b', 0.5), 'run-43:eval'), 409, 'header:idempotency-key');
-    expect(conflict.evidenceId).toBe(first.json().id);
+    expect(conflict.submissionId).toBe(first.json().submissionId);
     expect(await fixture.counts()).toEqual(counted);
   });
 });

@@ -1,21 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { performanceEvidence, startCollectorApp, type CollectorFixture } from './support/collector-app.ts';
+import { bearer, performanceEvidence, startCollectorApp, type CollectorFixture } from './support/collector-app.ts';
 import { expectProblem } from './support/problem.ts';
 
 describe('collector lookups', () => {
   let fixture: CollectorFixture;
+  let auth: { authorization: string };
   beforeAll(async () => {
     fixture = await startCollectorApp();
+    auth = await bearer('pipeline');
   });
   afterAll(async () => {
     await fixture?.dispose();
   });
 
-  const get = (url: string) => fixture.app.inject({ method: 'GET', url });
+  const get = (url: string) => fixture.app.inject({ method: 'GET', url, headers: auth });
 
   it('finds submitted evidence and its envelope', async () => {
-    const submitted = await fixture.app.inject({ method: 'POST', url: '/v1/evidence', payload: performanceEvidence() });
+    const submitted = await fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: auth, payload: performanceEvidence() });
     expect(submitted.statusCode, submitted.body).toBe(201);
     const { id, envelopeSha256 } = submitted.json();
     const view = await get(`/v1/evidence/${id}`);
@@ -48,6 +50,6 @@ describe('collector lookups', () => {
   });
 
   it('answers 404 problem+json for a known path with a method it does not serve', async () => {
-    expectProblem(await fixture.app.inject({ method: 'DELETE', url: '/v1/evidence' }), 404);
+    expectProblem(await fixture.app.inject({ method: 'DELETE', url: '/v1/evidence', headers: auth }), 404);
   });
 });

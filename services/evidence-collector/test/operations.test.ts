@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from '@cabc/http-kit';
 import { createRedis, type Redis } from '@cabc/queues';
+import { tokenVerifierFromEnv } from '@cabc/auth';
 import { buildApp } from '../src/app.ts';
 import { startCollectorApp, type CollectorFixture } from './support/collector-app.ts';
 import { documentedRoutes, registeredRoutes, rfc7638Thumbprint } from './support/routes.ts';
@@ -37,9 +38,15 @@ describe('collector operations endpoints', () => {
         'GET /.well-known/jwks.json',
         'GET /healthz',
         'GET /readyz',
+        'GET /v1/evidence',
         'GET /v1/evidence/{id}',
         'GET /v1/evidence/{id}/envelope',
+        'GET /v1/keys',
+        'GET /v1/raw/{sha256}',
+        'GET /v1/submissions/{id}',
         'POST /v1/evidence',
+        'POST /v1/keys/next',
+        'POST /v1/keys/rotate',
       ]),
     );
     expect(documentedRoutes(document)).toEqual(routes);
@@ -100,8 +107,10 @@ describe('collector readiness without Redis', () => {
       db: fixture.infra.db,
       queues: { connection: deadRedis, prefix: fixture.config.QUEUE_PREFIX },
       keys: fixture.infra.keys,
+      keyEncryptionSecret: fixture.config.KEY_ENCRYPTION_SECRET,
       assessmentUrl: fixture.config.ASSESSMENT_URL,
       bodyLimitBytes: fixture.config.BODY_LIMIT_BYTES,
+      verifyToken: tokenVerifierFromEnv(fixture.config),
     });
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@ import type { RunningService } from '@cabc/runtime';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, waitFor, type TestDatabase } from '@cabc/testing';
 import { loadCollectorConfig } from '../src/config.ts';
 import { startCollector } from '../src/service.ts';
-import { collectorEnv, performanceEvidence } from './support/collector-app.ts';
+import { bearer, collectorEnv, performanceEvidence } from './support/collector-app.ts';
 import { accepts, namedRedisUrl, postgresSessionsOn, redisConnectionsNamed } from './support/connections.ts';
 
 describe('collector graceful shutdown', () => {
@@ -13,7 +13,7 @@ describe('collector graceful shutdown', () => {
   beforeAll(async () => {
     database = await createTestDatabase('evidence-collector');
     prefix = testQueuePrefix('collector-shutdown');
-    const config = loadCollectorConfig(collectorEnv(database.url, prefix, { PORT: '0', REDIS_URL: namedRedisUrl(`${prefix}-main`) }));
+    const config = loadCollectorConfig(await collectorEnv(database.url, prefix, { PORT: '0', REDIS_URL: namedRedisUrl(`${prefix}-main`) }));
     service = await startCollector(config);
   });
   afterAll(async () => {
@@ -26,7 +26,7 @@ describe('collector graceful shutdown', () => {
     const running = service!;
     const submitted = await fetch(`${running.url}/v1/evidence`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await bearer('pipeline')) },
       body: JSON.stringify(performanceEvidence()),
     });
     expect(submitted.status).toBe(201);

@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { mintToken, tokenVerifierFromEnv, type Role } from '@cabc/auth';
+import { generateSigningKey, type SigningKey } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
 import { openInfrastructure, type Infrastructure } from '@cabc/runtime';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
@@ -6,9 +8,27 @@ import { buildApp } from '../../src/app.ts';
 import { loadCollectorConfig, type CollectorConfig } from '../../src/config.ts';
 
 export const TEST_SECRET = 'test-only-key-encryption-secret';
+export const TEST_ORG = 'acme';
+
+/** The bearer-token issuer of the tests: one Ed25519 key the collector trusts through AUTH_JWKS. */
+export const issuer: Promise<SigningKey> = generateSigningKey();
+
+export async function authEnv(): Promise<Record<string, string>> {
+  const key = await issuer;
+  return { AUTH_ISSUER: 'cabc-test', AUTH_AUDIENCE: 'cabc', AUTH_JWKS: JSON.stringify({ keys: [key.publicJwk] }) };
+}
+
+/** A bearer token of the test issuer. */
+export async function tokenFor(role: Role, org = TEST_ORG, subject = `${role}-1`): Promise<string> {
+  return mintToken({ issuer: 'cabc-test', audience: 'cabc', subject, org, role, ttlSeconds: 3600, key: await issuer });
+}
+
+export async function bearer(role: Role, org = TEST_ORG): Promise<{ authorization: string }> {
+  return { authorization: `Bearer ${await tokenFor(role, org)}` };
+}
 
 /** The minimal environment the collector needs, on this test's database and queue prefix. */
-export function collectorEnv(databaseUrl: string, prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+export async function collectorEnv(databaseUrl: string, prefix: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
   return {
     DATABASE_URL: databaseUrl,
     REDIS_URL: testRedisUrl(),
@@ -17,6 +37,8 @@ export function collectorEnv(databaseUrl: string, prefix: string, extra: Record<
     ASSESSMENT_URL: 'http://127.0.0.1:1',
     MIGRATE_ON_START: 'false',
     LOG_LEVEL: 'silent',
+    COLLECTOR_ORG: TEST_ORG,
+    ...(await authEnv()),
     ...extra,
   };
 }
@@ -25,24 +47,27 @@ export interface CollectorFixture {
   app: Server;
   infra: Infrastructure;
   config: CollectorConfig;
-  /** Rows in the collector's own tables (evidence and outbox), to prove a refusal stored nothing. */
-  counts: () => Promise<{ evidence: number; outbox: number }>;
+  /** Rows in the collector's own tables, to prove a refusal stored nothing. */
+  counts: () => Promise<{ evidence: number; outbox: number; submissions: number; raw: number }>;
   dispose: () => Promise<void>;
 }
 
 /** The collector app (no workers, never listening) on a database and queue prefix of its own. */
-export async function startCollectorApp(options: { bodyLimitBytes?: number } = {}): Promise<CollectorFixture> {
+export async function startCollectorApp(options: { bodyLimitBytes?: number; env?: Record<string, string> } = {}): Promise<CollectorFixture> {
   const database: TestDatabase = await createTestDatabase('evidence-collector');
   const prefix = testQueuePrefix('collector');
-  const config = loadCollectorConfig(collectorEnv(database.url, prefix));
+  const config = loadCollectorConfig(await collectorEnv(database.url, prefix, options.env));
   const infra = await openInfrastructure('evidence-collector', config);
   const app = await buildApp({
     logger: infra.logger,
     db: infra.db,
     queues: infra.queues,
     keys: infra.keys,
+    keyEncryptionSecret: config.KEY_ENCRYPTION_SECRET,
     assessmentUrl: config.ASSESSMENT_URL,
     bodyLimitBytes: options.bodyLimitBytes ?? config.BODY_LIMIT_BYTES,
+    verifyToken: tokenVerifierFromEnv(config),
+    collectorOrg: config.COLLECTOR_ORG,
   });
   await app.ready();
   return {
@@ -50,8 +75,9 @@ export async function startCollectorApp(options: { bodyLimitBytes?: number } = {
     infra,
     config,
     counts: async () => {
-      const { rows } = await sql<{ evidence: number; outbox: number }>`
-        select (select count(*) from evidence)::int as evidence, (select count(*) from outbox)::int as outbox`.execute(infra.db);
+      const { rows } = await sql<{ evidence: number; outbox: number; submissions: number; raw: number }>`
+        select (select count(*) from evidence)::int as evidence, (select count(*) from outbox)::int as outbox,
+               (select count(*) from submissions)::int as submissions, (select count(*) from raw_artifacts)::int as raw`.execute(infra.db);
       return rows[0]!;
     },
     dispose: async () => {
@@ -74,3 +100,5 @@ export function performanceEvidence(toe = 'credit-scoring', accuracy = 0.95) {
     measurements: [{ name: 'accuracy', value: accuracy }],
   };
 }
+
+export const MODEL = `model.onnx@sha256:${'c'.repeat(64)}`;

@@ -1,26 +1,57 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Generated, Kysely, Transaction } from 'kysely';
 import type { OutboxDatabase } from '@cabc/outbox';
 
-interface EvidenceTable {
-  id: string;
-  toe: string;
-  kind: string;
-  envelope: string;
-  envelope_sha256: string;
-  statement_sha256: string;
-  outbox_id: number;
-  idempotency_key: string | null;
-  created_at: Date;
+export interface CollectorDatabase extends OutboxDatabase {
+  submissions: {
+    id: string;
+    org: string;
+    submitted_by: string;
+    submitter_role: string;
+    toe: string;
+    mode: SubmissionMode;
+    fingerprint: string;
+    idempotency_key: string | null;
+    created_at: Generated<Date>;
+  };
+  evidence: {
+    id: string;
+    seq: Generated<string>;
+    submission_id: string;
+    item_index: number;
+    org: string;
+    toe: string;
+    kind: string;
+    format: string | null;
+    file_name: string | null;
+    raw_sha256: string | null;
+    envelope: string;
+    envelope_sha256: string;
+    statement_sha256: string;
+    outbox_id: number;
+    created_at: Generated<Date>;
+  };
+  raw_artifacts: {
+    sha256: string;
+    media_type: string;
+    size_bytes: number;
+    content: Buffer;
+    created_at: Generated<Date>;
+  };
 }
 
-interface CollectorDatabase extends OutboxDatabase {
-  evidence: EvidenceTable;
-}
+export type SubmissionMode = 'unified' | 'native' | 'multipart' | 'pull';
 
 export interface StoredEvidence {
   id: string;
+  seq: string;
+  submissionId: string;
+  itemIndex: number;
+  org: string;
   toe: string;
   kind: string;
+  format: string | null;
+  fileName: string | null;
+  rawSha256: string | null;
   envelopeSha256: string;
   statementSha256: string;
   createdAt: Date;
@@ -34,28 +65,68 @@ export interface StoredEvidence {
   };
 }
 
+export interface StoredSubmission {
+  id: string;
+  org: string;
+  toe: string;
+  mode: SubmissionMode;
+  fingerprint: string;
+  createdAt: Date;
+}
+
+export interface NewSubmission {
+  id: string;
+  org: string;
+  submittedBy: string;
+  submitterRole: string;
+  toe: string;
+  mode: SubmissionMode;
+  fingerprint: string;
+  idempotencyKey: string | null;
+}
+
 export interface NewEvidence {
   id: string;
+  submissionId: string;
+  itemIndex: number;
+  org: string;
   toe: string;
   kind: string;
+  format: string | null;
+  fileName: string | null;
+  rawSha256: string | null;
   envelope: string;
   envelopeSha256: string;
   statementSha256: string;
   outboxId: number;
-  idempotencyKey: string | null;
 }
+
+export interface NewRawArtifact {
+  sha256: string;
+  mediaType: string;
+  content: Buffer;
+}
+
+type Executor = Kysely<CollectorDatabase> | Transaction<CollectorDatabase>;
 
 export function createEvidenceRepository(database: Kysely<any>) {
   const db = database as Kysely<CollectorDatabase>;
 
-  const selectWithDelivery = (executor: Kysely<CollectorDatabase> | Transaction<CollectorDatabase>) =>
+  const selectWithDelivery = (executor: Executor) =>
     executor
       .selectFrom('evidence')
       .innerJoin('outbox', 'outbox.id', 'evidence.outbox_id')
       .select([
         'evidence.id',
+        'evidence.seq',
+        'evidence.submission_id',
+        'evidence.item_index',
+        'evidence.org',
         'evidence.toe',
         'evidence.kind',
+        'evidence.format',
+        'evidence.file_name',
+        'evidence.raw_sha256',
         'evidence.envelope_sha256',
         'evidence.statement_sha256',
         'evidence.created_at',
@@ -70,13 +141,20 @@ export function createEvidenceRepository(database: Kysely<any>) {
   type Row = Awaited<ReturnType<ReturnType<typeof selectWithDelivery>['executeTakeFirstOrThrow']>>;
   const toStored = (row: Row): StoredEvidence => ({
     id: row.id,
+    seq: String(row.seq),
+    submissionId: row.submission_id,
+    itemIndex: row.item_index,
+    org: row.org,
     toe: row.toe,
     kind: row.kind,
+    format: row.format,
+    fileName: row.file_name,
+    rawSha256: row.raw_sha256,
     envelopeSha256: row.envelope_sha256,
     statementSha256: row.statement_sha256,
     createdAt: row.created_at,
     outbox: {
-      id: row.outbox_id,
+      id: Number(row.outbox_id),
       status: row.status,
       attempts: row.attempts,
       lastError: row.last_error,
@@ -85,35 +163,119 @@ export function createEvidenceRepository(database: Kysely<any>) {
     },
   });
 
+  const toSubmission = (row: { id: string; org: string; toe: string; mode: SubmissionMode; fingerprint: string; created_at: Date }): StoredSubmission => ({
+    id: row.id,
+    org: row.org,
+    toe: row.toe,
+    mode: row.mode,
+    fingerprint: row.fingerprint,
+    createdAt: row.created_at,
+  });
+
   return {
-    async insert(evidence: NewEvidence, trx: Transaction<any>): Promise<void> {
+    async insertSubmission(submission: NewSubmission, trx: Transaction<any>): Promise<void> {
+      await (trx as Transaction<CollectorDatabase>)
+        .insertInto('submissions')
+        .values({
+          id: submission.id,
+          org: submission.org,
+          submitted_by: submission.submittedBy,
+          submitter_role: submission.submitterRole,
+          toe: submission.toe,
+          mode: submission.mode,
+          fingerprint: submission.fingerprint,
+          idempotency_key: submission.idempotencyKey,
+        })
+        .execute();
+    },
+
+    async insertEvidence(evidence: NewEvidence, trx: Transaction<any>): Promise<void> {
       await (trx as Transaction<CollectorDatabase>)
         .insertInto('evidence')
         .values({
           id: evidence.id,
+          submission_id: evidence.submissionId,
+          item_index: evidence.itemIndex,
+          org: evidence.org,
           toe: evidence.toe,
           kind: evidence.kind,
+          format: evidence.format,
+          file_name: evidence.fileName,
+          raw_sha256: evidence.rawSha256,
           envelope: evidence.envelope,
           envelope_sha256: evidence.envelopeSha256,
           statement_sha256: evidence.statementSha256,
           outbox_id: evidence.outboxId,
-          idempotency_key: evidence.idempotencyKey,
-          created_at: new Date(),
         })
         .execute();
     },
-    async findById(id: string): Promise<StoredEvidence | undefined> {
-      const row = await selectWithDelivery(db).where('evidence.id', '=', id).executeTakeFirst();
+
+    /** Stores the bytes under their digest unless they are there already (content addressing makes that a no-op). */
+    async putRawArtifact(artifact: NewRawArtifact, trx: Transaction<any>): Promise<void> {
+      await (trx as Transaction<CollectorDatabase>)
+        .insertInto('raw_artifacts')
+        .values({ sha256: artifact.sha256, media_type: artifact.mediaType, size_bytes: artifact.content.length, content: artifact.content })
+        .onConflict((conflict) => conflict.column('sha256').doNothing())
+        .execute();
+    },
+
+    async findSubmissionByIdempotencyKey(org: string, key: string): Promise<StoredSubmission | undefined> {
+      const row = await db
+        .selectFrom('submissions')
+        .select(['id', 'org', 'toe', 'mode', 'fingerprint', 'created_at'])
+        .where('org', '=', org)
+        .where('idempotency_key', '=', key)
+        .executeTakeFirst();
+      return row ? toSubmission(row) : undefined;
+    },
+
+    async findSubmission(org: string, id: string): Promise<StoredSubmission | undefined> {
+      const row = await db
+        .selectFrom('submissions')
+        .select(['id', 'org', 'toe', 'mode', 'fingerprint', 'created_at'])
+        .where('org', '=', org)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? toSubmission(row) : undefined;
+    },
+
+    async evidenceOfSubmission(submissionId: string): Promise<StoredEvidence[]> {
+      const rows = await selectWithDelivery(db).where('evidence.submission_id', '=', submissionId).orderBy('evidence.item_index').execute();
+      return rows.map(toStored);
+    },
+
+    async findById(org: string, id: string): Promise<StoredEvidence | undefined> {
+      const row = await selectWithDelivery(db).where('evidence.id', '=', id).where('evidence.org', '=', org).executeTakeFirst();
       return row ? toStored(row) : undefined;
     },
-    async findByIdempotencyKey(key: string): Promise<(StoredEvidence & { statementSha256: string }) | undefined> {
-      const row = await selectWithDelivery(db).where('evidence.idempotency_key', '=', key).executeTakeFirst();
-      return row ? toStored(row) : undefined;
+
+    /** Newest first; `beforeSeq` is the keyset cursor (the last row of the previous page). */
+    async list(org: string, options: { toe?: string | undefined; beforeSeq?: string | undefined; limit: number }): Promise<StoredEvidence[]> {
+      let query = selectWithDelivery(db).where('evidence.org', '=', org);
+      if (options.toe !== undefined) query = query.where('evidence.toe', '=', options.toe);
+      if (options.beforeSeq !== undefined) query = query.where('evidence.seq', '<', options.beforeSeq);
+      const rows = await query.orderBy('evidence.seq', 'desc').limit(options.limit).execute();
+      return rows.map(toStored);
     },
-    async findEnvelope(id: string): Promise<string | undefined> {
-      const row = await db.selectFrom('evidence').select('envelope').where('id', '=', id).executeTakeFirst();
+
+    async findEnvelope(org: string, id: string): Promise<string | undefined> {
+      const row = await db.selectFrom('evidence').select('envelope').where('id', '=', id).where('org', '=', org).executeTakeFirst();
       return row?.envelope;
     },
+
+    /** The raw bytes, if evidence of `org` refers to them (digests of other organizations' files are not disclosed). */
+    async findRawArtifact(org: string, sha256: string): Promise<{ mediaType: string; content: Buffer } | undefined> {
+      const row = await db
+        .selectFrom('raw_artifacts')
+        .select(['media_type', 'content'])
+        .where('sha256', '=', sha256)
+        .where((eb) =>
+          eb.exists(eb.selectFrom('evidence').select('evidence.id').where('evidence.org', '=', org).where('evidence.raw_sha256', '=', sha256)),
+        )
+        .executeTakeFirst();
+      return row ? { mediaType: row.media_type, content: row.content } : undefined;
+    },
+
     transaction: <T>(work: (trx: Transaction<any>) => Promise<T>) => db.transaction().execute(work),
   };
 }

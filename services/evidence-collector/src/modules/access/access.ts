@@ -1,0 +1,46 @@
+import type { FastifyRequest } from 'fastify';
+import { principalOf, requireRole, type Principal, type Role } from '@cabc/auth';
+import { ForbiddenProblem } from '@cabc/http-kit';
+
+/**
+ * Who may do what at the collector. Evidence is pushed by pipelines and by the auditee's own tooling; it is read by
+ * the same organization's pipelines and auditee users; the signing key is managed by the operating organization's
+ * admins. Every read is filtered by the caller's organization, so another organization's evidence is "not found".
+ */
+export const roles = {
+  push: ['pipeline', 'auditee'] as Role[],
+  read: ['pipeline', 'auditee'] as Role[],
+  manageKeys: ['admin'] as Role[],
+};
+
+export function createAccess(options: { collectorOrg?: string | undefined }) {
+  return {
+    /** preHandler: a pushing role, of the collector's organization when one is configured. */
+    push: [
+      requireRole(...roles.push),
+      async (request: FastifyRequest) => {
+        const principal = principalOf(request);
+        if (options.collectorOrg && principal.org !== options.collectorOrg) {
+          throw new ForbiddenProblem(`this collector signs evidence for organization ${options.collectorOrg}, not ${principal.org}`);
+        }
+      },
+    ],
+    read: [requireRole(...roles.read)],
+    /** preHandler: an admin of the organization operating the collector (COLLECTOR_ORG). */
+    manageKeys: [
+      requireRole(...roles.manageKeys),
+      async (request: FastifyRequest) => {
+        const principal = principalOf(request);
+        if (!options.collectorOrg) {
+          throw new ForbiddenProblem('key management is disabled: COLLECTOR_ORG (the organization operating this collector) is not set');
+        }
+        if (principal.org !== options.collectorOrg) {
+          throw new ForbiddenProblem(`only admins of ${options.collectorOrg} manage this collector's signing key`);
+        }
+      },
+    ],
+    principal: (request: FastifyRequest): Principal => principalOf(request),
+  };
+}
+
+export type Access = ReturnType<typeof createAccess>;

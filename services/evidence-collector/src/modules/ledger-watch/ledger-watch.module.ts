@@ -1,0 +1,24 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { createLedgerClient } from './ledger-watch.client.ts';
+import { createLedgerWatchRepository } from './ledger-watch.repository.ts';
+import { createLedgerWatcher } from './ledger-watch.service.ts';
+import type { LedgerWatchSettings } from './ledger-watch.settings.ts';
+import { startLedgerWatchTimer } from './ledger-watch.timer.ts';
+
+export { registerLedgerWatchRoutes } from './ledger-watch.routes.ts';
+export { createLedgerWatchRepository } from './ledger-watch.repository.ts';
+export { ledgerWatchEnvShape, ledgerWatchSettingsOf, type LedgerWatchSettings } from './ledger-watch.settings.ts';
+
+/** The watcher over the auditor's ledger, on its timer (LEDGER_WATCH_INTERVAL; 0 = off). */
+export function startLedgerWatch(deps: { db: Kysely<any>; logger: Logger; settings: LedgerWatchSettings }) {
+  const logger = deps.logger.child({ worker: 'ledger-watch' });
+  const watcher = createLedgerWatcher({
+    repository: createLedgerWatchRepository(deps.db),
+    client: createLedgerClient(deps.settings.ledgerUrl),
+    logger,
+    verifierKey: deps.settings.verifierKey,
+    batch: deps.settings.batch,
+  });
+  return startLedgerWatchTimer({ watcher, logger, intervalMs: deps.settings.intervalMs });
+}
