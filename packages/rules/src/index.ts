@@ -31,3 +31,4 @@ export { parseDuration } from './duration.ts';
 export { TREND_DEFAULTS, TREND_WINDOW } from './evaluators/trend.ts';
 export { HISTORY_LIMIT } from './cel/variables.ts';
 export { DRIFT_MEASUREMENTS } from './evaluators/drift.ts';
+export { evidenceDepth, FILTERED_SELECTOR_DEPTH } from './evidence-depth.ts';

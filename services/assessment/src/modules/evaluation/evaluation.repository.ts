@@ -58,28 +58,34 @@ export function createEvaluationRepository(database: Kysely<any>) {
       await sql`select pg_advisory_xact_lock(hashtext(${`cabc:toe:${toe}`}))`.execute(trx);
     },
 
-    async evidenceKind(evidenceId: string): Promise<string | undefined> {
-      const row = await db.selectFrom('evidence').select('kind').where('id', '=', evidenceId).executeTakeFirst();
-      return row?.kind;
+    /** The newest evidence of each kind, as deep as `depthByKind` says, as the rule engine reads it (one index scan per kind). */
+    async evidenceOfKinds(toe: string, depthByKind: ReadonlyMap<string, number>, trx?: Transaction<any>): Promise<EvidenceRecord[]> {
+      if (depthByKind.size === 0) return [];
+      const kinds = [...depthByKind.keys()];
+      const depths = kinds.map((kind) => depthByKind.get(kind)!);
+      const { rows } = await sql<{ id: string; subjects: EvidenceRecord['subjects']; predicate: EvidencePredicate; received_at: Date }>`
+        select e.id, e.subjects, e.predicate, e.received_at
+          from unnest(${kinds}::text[], ${depths}::int[]) as wanted(kind, depth)
+          cross join lateral (
+            select id, subjects, predicate, received_at
+              from evidence
+             where toe = ${toe} and kind = wanted.kind
+             order by observed_at desc, received_at desc
+             limit wanted.depth
+          ) e`.execute(on(trx));
+      return rows.map((row) => ({ id: row.id, receivedAt: row.received_at, subjects: row.subjects, predicate: row.predicate }));
     },
 
-    /** The newest evidence of each kind (up to `perKind`), as the rule engine reads it. */
-    async evidenceOfKinds(toe: string, kinds: readonly string[], perKind: number, trx?: Transaction<any>): Promise<EvidenceRecord[]> {
-      if (kinds.length === 0) return [];
-      const rows = await on(trx)
-        .selectFrom((eb) =>
-          eb
-            .selectFrom('evidence')
-            .select(['id', 'kind', 'subjects', 'predicate', 'received_at'])
-            .select(sql<number>`row_number() over (partition by kind order by observed_at desc, received_at desc)`.as('rank'))
-            .where('toe', '=', toe)
-            .where('kind', 'in', [...kinds])
-            .as('ranked'),
-        )
-        .selectAll()
-        .where('rank', '<=', perKind)
-        .execute();
-      return rows.map((row) => ({ id: row.id, receivedAt: row.received_at, subjects: row.subjects, predicate: row.predicate }));
+    /**
+     * Takes every evaluation the ToE owes (deleting the rows) with the kinds of their evidence. Whoever evaluates the
+     * ToE next covers all of them, so a burst of evidence costs one evaluation, not one each.
+     */
+    async takePendingEvaluations(toe: string, trx: Transaction<any>): Promise<{ evidenceId: string; kind: string }[]> {
+      const { rows } = await sql<{ evidence_id: string; kind: string }>`
+        delete from pending_evaluations p using evidence e
+         where p.evidence_id = e.id and p.toe = ${toe}
+        returning p.evidence_id, e.kind`.execute(trx);
+      return rows.map((row) => ({ evidenceId: row.evidence_id, kind: row.kind }));
     },
 
     async scheduleNext(toe: string, dueAt: Date | null, trx: Transaction<any>): Promise<void> {
@@ -174,10 +180,6 @@ export function createEvaluationRepository(database: Kysely<any>) {
           }),
         )
         .execute();
-    },
-
-    async completePendingEvaluation(evidenceId: string, trx: Transaction<any>): Promise<void> {
-      await (trx as Transaction<EvaluationDatabase>).deleteFrom('pending_evaluations').where('evidence_id', '=', evidenceId).execute();
     },
 
     async pendingEvaluations(olderThan: Date, limit: number): Promise<{ toe: string; evidenceId: string }[]> {

@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
 import { POSTURE_CALLBACK_TYP, type PostureCallbackClaims } from '@cabc/contracts';
 import { signJwt, type SigningKeyStore } from '@cabc/crypto';
 import type { OutboxProducer, OutboxRepository } from '@cabc/outbox';
-import { aggregatePosture, type EvidenceRecord, type ScopeDigests } from '@cabc/rules';
+import { aggregatePosture, type ScopeDigests } from '@cabc/rules';
 import { CERTIFICATION_BODY_TOPIC } from '../scopes/scope-decisions.ts';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import { applyManualFinding } from './apply-manual-finding.ts';
 import type { EvaluationRepository, RequirementResult } from './evaluation.repository.ts';
-import type { InForceRequirement, InForceScopes } from './in-force-scope.ts';
+import { depthByKind, type InForceScopes } from './in-force-scope.ts';
 import { evaluateRequirement, staleAt } from './requirement-evaluation.ts';
-
-/** Evidence per kind handed to the rules: enough for trend baselines (the engine's window is 500). */
-const EVIDENCE_PER_KIND = 500;
 
 export function createEvaluationService(deps: {
   evaluations: EvaluationRepository;
@@ -39,11 +35,6 @@ export function createEvaluationService(deps: {
     };
   };
 
-  async function loadEvidence(toe: string, requirements: readonly InForceRequirement[], trx: Transaction<any>): Promise<EvidenceRecord[]> {
-    const kinds = new Set<string>();
-    for (const entry of requirements) for (const kind of entry.compiled.affectedKinds) kinds.add(kind);
-    return deps.evaluations.evidenceOfKinds(toe, [...kinds], EVIDENCE_PER_KIND, trx);
-  }
 
   return {
     /**
@@ -52,18 +43,22 @@ export function createEvaluationService(deps: {
      * changes writes a signed callback to the certification body into the outbox, all in one transaction.
      */
     async evaluate(job: { toe: string; evidenceId?: string | undefined }): Promise<{ posture: string; changed: boolean }> {
-      const kind = job.evidenceId ? await deps.evaluations.evidenceKind(job.evidenceId) : undefined;
       const digests = await scopeDigestsOf(job.toe);
       const key = await deps.keys.active();
       const outcome = await deps.evaluations.transaction(async (trx) => {
         await deps.evaluations.lockToe(job.toe, trx);
-        if (job.evidenceId) await deps.evaluations.completePendingEvaluation(job.evidenceId, trx);
+        const owed = await deps.evaluations.takePendingEvaluations(job.toe, trx);
+        // An evaluation of this ToE that ran after the evidence arrived has already covered it.
+        if (job.evidenceId && !owed.some((item) => item.evidenceId === job.evidenceId)) return { posture: 'covered', outboxId: undefined };
         const inForce = await deps.inForce.of(job.toe, trx);
         if (!inForce) return { posture: 'pending', outboxId: undefined };
 
-        const affected = kind === undefined ? inForce.requirements : inForce.requirements.filter((entry) => entry.compiled.affectedKinds.includes(kind as never));
+        const kinds = new Set(owed.map((item) => item.kind));
+        const affected = job.evidenceId
+          ? inForce.requirements.filter((entry) => entry.compiled.affectedKinds.some((kind) => kinds.has(kind)))
+          : inForce.requirements;
         const evaluatedAt = now();
-        const evidence = await loadEvidence(job.toe, inForce.requirements, trx);
+        const evidence = await deps.evaluations.evidenceOfKinds(job.toe, depthByKind(inForce.requirements), trx);
         const previous = await deps.evaluations.latestResults(job.toe, trx);
         const findings = await deps.findings.activeAt(job.toe, evaluatedAt, trx);
         const results: RequirementResult[] = affected.map((entry) => ({

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { compileRule, parseDuration, type CompiledRule } from '@cabc/rules';
+import { compileRule, evidenceDepth, parseDuration, type CompiledRule } from '@cabc/rules';
 import type { ScopeRequirement } from '../scopes/scope-document.schema.ts';
 import type { ScopesRepository, ScopeVersion } from '../scopes/scopes.repository.ts';
 
@@ -12,6 +12,16 @@ export interface InForceRequirement {
 export interface InForceScope {
   scope: ScopeVersion;
   requirements: InForceRequirement[];
+}
+
+/** How many of the newest evidence of each kind the requirements read: what an evaluation loads. */
+export function depthByKind(requirements: readonly InForceRequirement[]): Map<string, number> {
+  const depths = new Map<string, number>();
+  for (const entry of requirements) {
+    const depth = evidenceDepth(entry.compiled.rule);
+    for (const kind of entry.compiled.affectedKinds) depths.set(kind, Math.max(depths.get(kind) ?? 0, depth));
+  }
+  return depths;
 }
 
 /** The approved scope version of a ToE with its rules compiled; compilations are cached by scope digest. */
