@@ -112,15 +112,18 @@ export function createEvaluationRepository(database: Kysely<any>) {
       return rows.map((row) => row.toe_id);
     },
 
-    async latestResults(toe: string, trx?: Transaction<any>): Promise<Map<string, RequirementResult>> {
-      const rows = await on(trx)
-        .selectFrom('requirement_results')
-        .selectAll()
-        .distinctOn('requirement_id')
-        .where('toe', '=', toe)
-        .orderBy('requirement_id')
-        .orderBy('id', 'desc')
-        .execute();
+    /** The newest result of each requirement: one index probe per requirement, however long the history. */
+    async latestResults(toe: string, requirementIds: readonly string[], trx?: Transaction<any>): Promise<Map<string, RequirementResult>> {
+      if (requirementIds.length === 0) return new Map();
+      const { rows } = await sql<EvaluationDatabase['requirement_results']>`
+        select r.*
+          from unnest(${[...requirementIds]}::text[]) as wanted(requirement_id)
+          cross join lateral (
+            select * from requirement_results
+             where toe = ${toe} and requirement_id = wanted.requirement_id
+             order by id desc
+             limit 1
+          ) r`.execute(on(trx));
       return new Map(
         rows.map((row) => [
           row.requirement_id,

@@ -59,7 +59,7 @@ export function createEvaluationService(deps: {
           : inForce.requirements;
         const evaluatedAt = now();
         const evidence = await deps.evaluations.evidenceOfKinds(job.toe, depthByKind(inForce.requirements), trx);
-        const previous = await deps.evaluations.latestResults(job.toe, trx);
+        const previous = await deps.evaluations.latestResults(job.toe, inForce.requirements.map((entry) => entry.requirement.id), trx);
         const findings = await deps.findings.activeAt(job.toe, evaluatedAt, trx);
         const results: RequirementResult[] = affected.map((entry) => ({
           requirementId: entry.requirement.id,
