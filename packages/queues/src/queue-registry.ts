@@ -15,6 +15,8 @@ export const queueRegistry = {
    * every requirement (a new approval, evidence growing stale).
    */
   'assessment.evaluate': z.strictObject({ toe: z.string().min(1), evidenceId: z.string().min(1).optional() }),
+  /** Certification body: one attempt at one webhook delivery (the schedule and the payload are in Postgres). */
+  'certification.webhooks': z.strictObject({ deliveryId: z.number().int().positive() }),
   /** Periodic reconciliation of an outbox: re-enqueue what was not acknowledged. */
   'collector.reconcile': z.strictObject({}),
   'assessment.reconcile': z.strictObject({}),

@@ -1,54 +1,42 @@
-import { sql, type Kysely } from 'kysely';
-import type { Logger } from 'pino';
-import type { JwtVerifier, SigningKeyStore } from '@cabc/crypto';
+import { sql } from 'kysely';
+import { registerAuthentication } from '@cabc/auth';
 import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
-import type { QueueContext } from '@cabc/queues';
+import type { CertificationBody } from './composition.ts';
+import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
 import { registerCallbackRoutes } from './modules/callbacks/callbacks.routes.ts';
-import { createCallbacksService } from './modules/callbacks/callbacks.service.ts';
-import { createReceivedCallbacksRepository } from './modules/callbacks/received-callbacks.repository.ts';
 import { registerCertificateRoutes } from './modules/certificates/certificates.routes.ts';
-import type { CertificationRepository } from './modules/certifications/certification.repository.ts';
-import type { CertificationService } from './modules/certifications/certification.service.ts';
+import { registerCertificationRoutes } from './modules/certifications/certifications.routes.ts';
+import { isPublicPath } from './modules/shared/access.ts';
+import { registerStatusRoutes } from './modules/status/status.routes.ts';
+import { registerWebhookRoutes } from './modules/webhooks/webhooks.routes.ts';
 
-export interface CertificationBodyDeps {
-  logger: Logger;
-  db: Kysely<any>;
-  queues: QueueContext;
-  keys: SigningKeyStore;
-  verifyAuditorJwt: JwtVerifier;
-  auditorIssuer: string;
-  callbackAudience: string;
-  callbackMaxAgeMs: number;
-  certifications: CertificationRepository;
-  certification: CertificationService;
-  bodyLimitBytes: number;
-}
+export type { CertificationBodyDeps } from './composition.ts';
 
-export async function buildApp(deps: CertificationBodyDeps): Promise<Server> {
+/** Routes and plugins of the certification body; never listens (tests inject it). */
+export async function buildApp(body: CertificationBody): Promise<Server> {
   const app = await createServer({
     title: 'CABC certification body',
-    description: 'Acts on verified assessment callbacks: issues, suspends, reinstates and revokes signed certificates.',
-    version: '0.1.0',
-    logger: deps.logger,
-    bodyLimitBytes: deps.bodyLimitBytes,
+    description:
+      'Acts on verified auditor callbacks (scope decisions, postures): issues, suspends, reinstates, revokes and expires signed ' +
+      'certificates; answers anyone about their status; notifies subscribers by signed webhooks.',
+    version: '0.2.0',
+    logger: body.logger,
+    bodyLimitBytes: body.config.BODY_LIMIT_BYTES,
   });
+  registerAuthentication(app, body.verifyAccessToken, { publicPaths: isPublicPath });
   registerHealthRoutes(app, [
-    { name: 'postgres', check: async () => (await sql`select 1`.execute(deps.db), true) },
-    { name: 'redis', check: async () => (await deps.queues.connection.ping()) === 'PONG' },
+    { name: 'postgres', check: async () => (await sql`select 1`.execute(body.db), true) },
+    { name: 'redis', check: async () => (await body.queues.connection.ping()) === 'PONG' },
   ]);
-  registerJwksRoute(app, () => deps.keys.jwks());
-  await registerCallbackRoutes(
-    app,
-    createCallbacksService({
-      verify: deps.verifyAuditorJwt,
-      audience: deps.callbackAudience,
-      auditorIssuer: deps.auditorIssuer,
-      maxAgeMs: deps.callbackMaxAgeMs,
-      received: createReceivedCallbacksRepository(deps.db),
-      certifications: deps.certifications,
-      certification: deps.certification,
-    }),
-  );
-  registerCertificateRoutes(app, deps.certifications);
+  registerJwksRoute(app, () => body.keys.jwks());
+  await registerCallbackRoutes(app, body.callbacks);
+  registerCertificateRoutes(app, body);
+  registerCertificationRoutes(app, body);
+  await registerStatusRoutes(app, { status: body.status, limiter: body.statusLimiter });
+  registerWebhookRoutes(app, body.webhookService);
+  registerAuditRoutes(app, { audit: body.audit, received: body.received });
+  app.addHook('onClose', async () => {
+    await body.close();
+  });
   return app;
 }

@@ -1,7 +1,18 @@
 import { z } from 'zod';
-import { envDuration, envJwks, parseConfig, serviceEnvSchema } from '@cabc/config';
+import { authEnvSchema } from '@cabc/auth';
+import { envBoolean, envDuration, envJwks, parseConfig, serviceEnvSchema } from '@cabc/config';
+import { decisionPolicySchema, parseDecisionPolicy, type DecisionPolicy } from './domain/index.ts';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Cross-variable checks run even when other variables failed (all problems at once), but not on their own bad input. */
+const unlessFailing =
+  (...variables: string[]) =>
+  (payload: { issues: readonly { path?: readonly PropertyKey[] }[] }) =>
+    !payload.issues.some((issue) => variables.includes(String(issue.path?.[0])));
 
 export const certificationEnvSchema = serviceEnvSchema(8083)
+  .extend(authEnvSchema.shape)
   .extend({
     /** The auditor's keys, which sign assessment callbacks: a JWKS URL, or the JWKS itself as JSON. */
     AUDITOR_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -13,17 +24,64 @@ export const certificationEnvSchema = serviceEnvSchema(8083)
     /** Oldest callback accepted: the auditor's outbox may retry for a long time. */
     CALLBACK_MAX_AGE: envDuration('7d'),
     CERTIFICATE_ISSUER: z.string().min(1).default('cabc-certification-body'),
+    /** Default policy of new certifications (each certification keeps its own; see docs/certification.md). */
     CERTIFICATE_VALIDITY: envDuration('365d'),
+    CERTIFICATION_GRACE_PERIOD: envDuration('7d'),
+    CERTIFICATION_REVOKE_ON_CRITICAL_FAILURE: envBoolean(true),
+    CERTIFICATION_SUSPEND_ON_STALE_EVIDENCE: envBoolean(false),
+    CERTIFICATION_STALE_AFTER: envDuration('0').transform((ms) => (ms > 0 ? ms : undefined)),
+    /** Where the outside world reaches this service; certificates then carry their status URL. */
+    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** Public status answers: how long an answer about a live certificate stays fresh (nextUpdate). */
+    STATUS_MAX_AGE: envDuration('5m'),
+    /** Public status endpoints: requests per minute per client address (token bucket, per replica). */
+    STATUS_RATE_LIMIT_PER_MINUTE: positiveInt(120),
+    /** Webhook retries: exponential from the base delay, capped, with jitter, up to the attempt count. */
+    WEBHOOK_RETRY_BASE_DELAY: envDuration('30s'),
+    WEBHOOK_RETRY_MAX_DELAY: envDuration('8h'),
+    WEBHOOK_MAX_ATTEMPTS: positiveInt(12),
+    WEBHOOK_TIMEOUT: envDuration('10s'),
+    /** A subscription whose deliveries keep failing for this long is disabled and its owner told. */
+    WEBHOOK_DISABLE_AFTER: envDuration('3d'),
+    WEBHOOK_ALLOW_LOOPBACK: envBoolean(true),
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: envBoolean(true),
+    WEBHOOK_MAX_SUBSCRIPTIONS_PER_ORG: positiveInt(50),
   })
   .refine((env) => env.AUDITOR_JWKS_URL || env.AUDITOR_JWKS, {
     message: 'set AUDITOR_JWKS_URL or AUDITOR_JWKS (the auditor keys that sign callbacks)',
     path: ['AUDITOR_JWKS_URL'],
-    // Checked even when other variables fail, so that one error message names everything to fix.
-    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+    when: unlessFailing('AUDITOR_JWKS_URL', 'AUDITOR_JWKS'),
+  })
+  .refine((env) => env.AUTH_JWKS_URL || env.AUTH_JWKS, {
+    message: 'set AUTH_JWKS_URL or AUTH_JWKS (the keys of the bearer-token issuer)',
+    path: ['AUTH_JWKS_URL'],
+    when: unlessFailing('AUTH_JWKS_URL', 'AUTH_JWKS'),
+  })
+  .refine((env) => !env.CERTIFICATION_SUSPEND_ON_STALE_EVIDENCE || env.CERTIFICATION_STALE_AFTER !== undefined, {
+    message: 'set CERTIFICATION_STALE_AFTER when CERTIFICATION_SUSPEND_ON_STALE_EVIDENCE is true',
+    path: ['CERTIFICATION_STALE_AFTER'],
+    when: unlessFailing('CERTIFICATION_SUSPEND_ON_STALE_EVIDENCE', 'CERTIFICATION_STALE_AFTER'),
+  })
+  .refine((env) => env.WEBHOOK_RETRY_BASE_DELAY > 0 && env.WEBHOOK_RETRY_BASE_DELAY <= env.WEBHOOK_RETRY_MAX_DELAY, {
+    message: 'must be positive and at most WEBHOOK_RETRY_MAX_DELAY',
+    path: ['WEBHOOK_RETRY_BASE_DELAY'],
+    when: unlessFailing('WEBHOOK_RETRY_BASE_DELAY', 'WEBHOOK_RETRY_MAX_DELAY'),
   });
 
 export type CertificationConfig = z.output<typeof certificationEnvSchema>;
 
 export function loadCertificationConfig(env: Record<string, string | undefined> = process.env): CertificationConfig {
   return parseConfig('certification-body', certificationEnvSchema, env);
+}
+
+/** The policy a new certification starts with, from the CERTIFICATE_* / CERTIFICATION_* variables. */
+export function defaultPolicyFrom(config: CertificationConfig): DecisionPolicy {
+  const input: z.input<typeof decisionPolicySchema> = {
+    gracePeriodMs: config.CERTIFICATION_GRACE_PERIOD,
+    validityMs: config.CERTIFICATE_VALIDITY,
+    revokeOnCriticalFailure: config.CERTIFICATION_REVOKE_ON_CRITICAL_FAILURE,
+    suspendOnStaleEvidence: config.CERTIFICATION_SUSPEND_ON_STALE_EVIDENCE,
+    ...(config.CERTIFICATION_STALE_AFTER !== undefined ? { staleAfterMs: config.CERTIFICATION_STALE_AFTER } : {}),
+  };
+  return parseDecisionPolicy(input);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postureClaims, signedCallback, startCertificationApp, type CertificationFixture } from './support/certification-app.ts';
+import { bearer, postureClaims, signedCallback, startCertificationApp, type CertificationFixture } from './support/certification-app.ts';
 import { expectProblem } from './support/problem.ts';
 
 describe('certification body lookups', () => {
@@ -12,7 +12,7 @@ describe('certification body lookups', () => {
     await fixture?.dispose();
   });
 
-  const get = (url: string) => fixture.app.inject({ method: 'GET', url });
+  const get = async (url: string) => fixture.app.inject({ method: 'GET', url, headers: await bearer('certification_body', 'cb') });
 
   it('lists and finds an issued certificate', async () => {
     const applied = await fixture.app.inject({
@@ -56,7 +56,7 @@ describe('certification body lookups', () => {
   });
 
   it('answers 404 problem+json for an unknown route', async () => {
-    const problem = expectProblem(await get('/v1/certifications'), 404);
-    expect(problem.detail).toBe('no route GET /v1/certifications');
+    const problem = expectProblem(await get('/v1/certificate-authorities'), 404);
+    expect(problem.detail).toBe('no route GET /v1/certificate-authorities');
   });
 });

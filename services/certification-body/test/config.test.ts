@@ -7,6 +7,7 @@ const minimal = {
   REDIS_URL: 'rediss://redis.example:6380',
   KEY_ENCRYPTION_SECRET: 'a-secret-of-at-least-16-chars',
   AUDITOR_JWKS_URL: 'https://auditor.example/.well-known/jwks.json',
+  AUTH_JWKS_URL: 'https://login.example/.well-known/jwks.json',
 };
 
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
@@ -61,6 +62,7 @@ describe('loadCertificationConfig', () => {
     const error = configErrorOf({ PORT: 'http' });
     expect(error.issues.map((issue) => issue.split(':')[0]).sort()).toEqual([
       'AUDITOR_JWKS_URL',
+      'AUTH_JWKS_URL',
       'DATABASE_URL',
       'KEY_ENCRYPTION_SECRET',
       'PORT',

@@ -4,9 +4,7 @@ import { createJwtVerifier } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
 import { createRedis, type Redis } from '@cabc/queues';
 import { buildApp } from '../src/app.ts';
-import { DEFAULT_DECISION_POLICY } from '../src/domain/index.ts';
-import { createCertificationRepository } from '../src/modules/certifications/certification.repository.ts';
-import { createCertificationService } from '../src/modules/certifications/certification.service.ts';
+import { composeCertificationBody } from '../src/composition.ts';
 import { startCertificationApp, type CertificationFixture } from './support/certification-app.ts';
 import { documentedRoutes, registeredRoutes, rfc7638Thumbprint } from './support/routes.ts';
 
@@ -103,25 +101,16 @@ describe('certification body readiness without Redis', () => {
   beforeAll(async () => {
     fixture = await startCertificationApp();
     deadRedis = createRedis('redis://127.0.0.1:1');
-    const certifications = createCertificationRepository(fixture.infra.db);
-    app = await buildApp({
-      logger: fixture.infra.logger,
-      db: fixture.infra.db,
-      queues: { connection: deadRedis, prefix: fixture.config.QUEUE_PREFIX },
-      keys: fixture.infra.keys,
-      verifyAuditorJwt: createJwtVerifier({ jwks: { keys: [{ ...fixture.auditorKey.publicJwk }] } }),
-      auditorIssuer: fixture.config.AUDITOR_ISSUER,
-      callbackAudience: fixture.config.CALLBACK_AUDIENCE,
-      callbackMaxAgeMs: fixture.config.CALLBACK_MAX_AGE,
-      certifications,
-      certification: createCertificationService({
-        certifications,
+    app = await buildApp(
+      composeCertificationBody({
+        logger: fixture.infra.logger,
+        db: fixture.infra.db,
+        queues: { connection: deadRedis, prefix: fixture.config.QUEUE_PREFIX },
         keys: fixture.infra.keys,
-        policy: DEFAULT_DECISION_POLICY,
-        certificateIssuer: fixture.config.CERTIFICATE_ISSUER,
+        config: fixture.config,
+        verifyAuditorJwt: createJwtVerifier({ jwks: { keys: [{ ...fixture.auditorKey.publicJwk }] } }),
       }),
-      bodyLimitBytes: fixture.config.BODY_LIMIT_BYTES,
-    });
+    );
   });
   afterAll(async () => {
     deadRedis?.disconnect();

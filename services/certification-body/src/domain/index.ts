@@ -17,3 +17,4 @@ export {
 } from './decision-state.ts';
 export * from './decision-policy.ts';
 export { nextDeadline } from './lifecycle-clock.ts';
+export * from './certificate-status.ts';

@@ -3,16 +3,18 @@ import type { Logger } from 'pino';
 import type { CertificationService } from '../modules/certifications/certification.service.ts';
 
 /**
- * Applies time-based transitions (grace period over, validity ended, evidence stale). Deadlines live in Postgres,
- * so this survives restarts and a lost Redis; a plain timer polls for the due ones.
+ * Applies time-based transitions (grace period over, validity ended, evidence stale). Deadlines live in Postgres
+ * (`certifications.next_deadline`), so this survives restarts and a lost Redis; a plain timer polls for the due ones.
+ * Several replicas may poll at once: each tick takes the ToE's lock and the decision is level-triggered, so a second
+ * tick for the same deadline changes nothing.
  */
 export function startDeadlineScheduler(deps: { certification: CertificationService; logger: Logger; intervalMs: number }) {
   let running: Promise<void> | undefined;
   const runOnce = async (): Promise<number> => {
-    const due = await deps.certification.dueToes(500);
-    for (const toe of due) {
-      const outcome = await deps.certification.tick(toe, `schedule:${randomUUID()}`);
-      if (outcome?.outcome === 'applied') deps.logger.info({ toe, ...outcome }, 'time-based certificate transition');
+    const due = await deps.certification.dueCertifications(500);
+    for (const { id, toe } of due) {
+      const outcome = await deps.certification.tick(id, `schedule:${randomUUID()}`);
+      if (outcome?.outcome === 'applied') deps.logger.info({ toe, certificationId: id, ...outcome }, 'time-based certificate transition');
     }
     return due.length;
   };

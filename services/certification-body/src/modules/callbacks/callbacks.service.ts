@@ -1,14 +1,21 @@
 import { decodeJwt } from 'jose';
-import { POSTURE_CALLBACK_TYP, postureCallbackClaimsSchema } from '@cabc/contracts';
+import type { z } from 'zod';
+import {
+  POSTURE_CALLBACK_TYP,
+  postureCallbackClaimsSchema,
+  SCOPE_DECISION_TYP,
+  scopeDecisionClaimsSchema,
+} from '@cabc/contracts';
 import type { JwtVerifier } from '@cabc/crypto';
 import { HttpProblem, UnprocessableProblem } from '@cabc/http-kit';
-import type { CertificationRepository } from '../certifications/certification.repository.ts';
-import type { CertificationService, DecisionOutcome } from '../certifications/certification.service.ts';
-import type { ReceivedCallbacksRepository } from './received-callbacks.repository.ts';
+import type { CertificationService } from '../certifications/certification.service.ts';
+import type { RunInTransaction, UnitOfWork } from '../shared/unit-of-work.ts';
+import type { CallbackKind, ReceivedCallbacksRepository } from './received-callbacks.repository.ts';
 
 export interface CallbackAnswer {
-  outcome: DecisionOutcome['outcome'] | 'duplicate';
+  outcome: 'applied' | 'no_change' | 'stale' | 'recorded' | 'duplicate';
   jti: string;
+  certificationId?: string | null;
   certificateId: string | null;
   state: string | null;
   detail: string;
@@ -23,21 +30,36 @@ function unverifiedJti(token: string): string | null {
   }
 }
 
+/** What one callback route needs: its JWS `typ`, its claims schema and what to do with verified claims. */
+interface CallbackKindSpec<S extends z.ZodType<{ jti: string; toe: string }>> {
+  kind: CallbackKind;
+  typ: string;
+  schema: S;
+  /** Columns of the received_callbacks record. */
+  describe: (claims: z.output<S>) => { scopeVersion: number | null; sequence: number | null };
+  apply: (claims: z.output<S>, uow: UnitOfWork) => Promise<Omit<CallbackAnswer, 'jti'>>;
+}
+
 export function createCallbacksService(deps: {
   verify: JwtVerifier;
   audience: string;
   auditorIssuer: string;
   maxAgeMs: number;
   received: ReceivedCallbacksRepository;
-  certifications: CertificationRepository;
   certification: CertificationService;
+  runInTransaction: RunInTransaction;
 }) {
-  /** Refusals are recorded too (without a jti claim of their own, so a forgery cannot block the real message). */
-  async function refuse(token: string, problem: HttpProblem): Promise<never> {
+  /**
+   * Refusals are recorded too, without a jti of their own, so that neither a forgery nor a callback refused for now
+   * (e.g. its certification is not open yet) can block the genuine message from being accepted later.
+   */
+  async function refuse(kind: CallbackKind, token: string, problem: HttpProblem, known: { toe?: string; scopeVersion?: number | null; sequence?: number } = {}): Promise<never> {
     await deps.received.record({
+      kind,
       jti: null,
-      toe: null,
-      sequence: null,
+      toe: known.toe ?? null,
+      scopeVersion: known.scopeVersion ?? null,
+      sequence: known.sequence ?? null,
       outcome: 'refused',
       detail: `${problem.title}: ${problem.message} (claimed jti ${unverifiedJti(token) ?? 'none'})`,
       token: token.slice(0, 8192),
@@ -45,38 +67,70 @@ export function createCallbacksService(deps: {
     throw problem;
   }
 
-  return {
-    async receive(token: string): Promise<CallbackAnswer> {
+  /** The one path every callback takes: signature, audience, issuer, typ, age → claims → replay check → apply, in one transaction. */
+  function receiver<S extends z.ZodType<{ jti: string; toe: string }>>(spec: CallbackKindSpec<S>) {
+    return async (token: string): Promise<CallbackAnswer> => {
       let payload: unknown;
       try {
         payload = await deps.verify(token, {
           audience: deps.audience,
           issuer: deps.auditorIssuer,
-          typ: POSTURE_CALLBACK_TYP,
+          typ: spec.typ,
           maxTokenAge: Math.floor(deps.maxAgeMs / 1000),
         });
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        return refuse(token, new HttpProblem(401, 'invalid-callback-signature', 'Callback not verified', reason, {
+        return refuse(spec.kind, token, new HttpProblem(401, 'invalid-callback-signature', 'Callback not verified', reason, {
           fields: [{ field: 'body', message: reason }],
         }));
       }
-      const claims = postureCallbackClaimsSchema.safeParse(payload);
-      if (!claims.success) {
-        const fields = claims.error.issues.map((issue) => ({ field: ['claims', ...issue.path.map(String)].join('.'), message: issue.message }));
-        return refuse(token, new UnprocessableProblem('invalid-callback', 'Invalid callback', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields));
+      const parsed = spec.schema.safeParse(payload);
+      if (!parsed.success) {
+        const fields = parsed.error.issues.map((issue) => ({ field: ['claims', ...issue.path.map(String)].join('.'), message: issue.message }));
+        return refuse(spec.kind, token, new UnprocessableProblem('invalid-callback', 'Invalid callback', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields));
       }
-      const { jti, toe, sequence } = claims.data;
-      return deps.certifications.transaction(async (trx) => {
-        const fresh = await deps.received.record({ jti, toe, sequence, outcome: 'received', detail: '', token }, trx);
-        if (!fresh) {
-          return { outcome: 'duplicate' as const, jti, certificateId: null, state: null, detail: 'this callback was already applied' };
+      const claims = parsed.data;
+      const { scopeVersion, sequence } = spec.describe(claims);
+      try {
+        return await deps.runInTransaction(async (uow) => {
+          const fresh = await deps.received.record(
+            { kind: spec.kind, jti: claims.jti, toe: claims.toe, scopeVersion, sequence, outcome: 'received', detail: '', token },
+            uow.trx,
+          );
+          if (!fresh) {
+            return { outcome: 'duplicate' as const, jti: claims.jti, certificateId: null, state: null, detail: 'this callback was already applied' };
+          }
+          const answer = await spec.apply(claims, uow);
+          await deps.received.setOutcome(claims.jti, answer.outcome, answer.detail, uow.trx);
+          return { ...answer, jti: claims.jti };
+        });
+      } catch (error) {
+        // A refusal decided after verification (unknown certification) rolled the transaction back; record it apart.
+        if (error instanceof HttpProblem && error.status < 500) {
+          return refuse(spec.kind, token, error, { toe: claims.toe, scopeVersion, ...(sequence !== null ? { sequence } : {}) });
         }
-        const outcome = await deps.certification.applyPosture(claims.data, trx);
-        await deps.received.setOutcome(jti, outcome.outcome, outcome.detail, trx);
-        return { ...outcome, jti };
-      });
-    },
+        throw error;
+      }
+    };
+  }
+
+  return {
+    /** A posture callback (`typ` cabc-posture+jwt). */
+    receive: receiver({
+      kind: 'posture',
+      typ: POSTURE_CALLBACK_TYP,
+      schema: postureCallbackClaimsSchema,
+      describe: (claims) => ({ scopeVersion: claims.scopeVersion, sequence: claims.sequence }),
+      apply: (claims, uow) => deps.certification.applyPosture(claims, uow),
+    }),
+    /** A scope decision (`typ` cabc-scope+jwt). */
+    receiveScopeDecision: receiver({
+      kind: 'scope',
+      typ: SCOPE_DECISION_TYP,
+      schema: scopeDecisionClaimsSchema,
+      describe: (claims) => ({ scopeVersion: claims.scopeVersion, sequence: null }),
+      apply: (claims, uow) => deps.certification.applyScopeDecision(claims, uow),
+    }),
   };
 }
 

@@ -1,10 +1,14 @@
 import type { Kysely, Transaction } from 'kysely';
 
+export type CallbackKind = 'posture' | 'scope';
+
 interface CallbacksDatabase {
   received_callbacks: {
     id?: number;
+    kind: CallbackKind;
     jti: string | null;
     toe: string | null;
+    scope_version: number | null;
     sequence: number | null;
     outcome: string;
     detail: string;
@@ -14,8 +18,10 @@ interface CallbacksDatabase {
 }
 
 export interface ReceivedCallback {
+  kind: CallbackKind;
   jti: string | null;
   toe: string | null;
+  scopeVersion: number | null;
   sequence: number | null;
   outcome: string;
   detail: string;
@@ -23,7 +29,7 @@ export interface ReceivedCallback {
 }
 
 /** Every callback that reached the certification body, accepted or refused: replay protection and audit record. */
-export function createReceivedCallbacksRepository(database: Kysely<any>) {
+export function createReceivedCallbacksRepository(database: Kysely<any>, now: () => Date = () => new Date()) {
   const db = database as Kysely<CallbacksDatabase>;
   return {
     /** Records a callback; false when its jti was recorded before (a retry or a replay). */
@@ -31,7 +37,17 @@ export function createReceivedCallbacksRepository(database: Kysely<any>) {
       const executor = (trx as Transaction<CallbacksDatabase> | undefined) ?? db;
       const inserted = await executor
         .insertInto('received_callbacks')
-        .values({ ...callback, received_at: new Date() })
+        .values({
+          kind: callback.kind,
+          jti: callback.jti,
+          toe: callback.toe,
+          scope_version: callback.scopeVersion,
+          sequence: callback.sequence,
+          outcome: callback.outcome,
+          detail: callback.detail,
+          token: callback.token,
+          received_at: now(),
+        })
         .onConflict((oc) => oc.column('jti').doNothing())
         .returning('id')
         .executeTakeFirst();
@@ -46,8 +62,12 @@ export function createReceivedCallbacksRepository(database: Kysely<any>) {
       return db.selectFrom('received_callbacks').select(['outcome', 'detail']).where('jti', '=', jti).executeTakeFirst();
     },
 
-    async list(limit: number) {
-      return db.selectFrom('received_callbacks').selectAll().orderBy('id', 'desc').limit(limit).execute();
+    async list(filter: { kind?: CallbackKind; outcome?: string; toe?: string }, limit: number) {
+      let query = db.selectFrom('received_callbacks').select(['id', 'kind', 'jti', 'toe', 'scope_version', 'sequence', 'outcome', 'detail', 'received_at']);
+      if (filter.kind) query = query.where('kind', '=', filter.kind);
+      if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
+      if (filter.toe) query = query.where('toe', '=', filter.toe);
+      return query.orderBy('id', 'desc').limit(limit).execute();
     },
   };
 }

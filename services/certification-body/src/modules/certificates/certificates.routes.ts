@@ -1,82 +1,82 @@
 import { z } from 'zod';
-import { NotFoundProblem, problemResponses, type Server } from '@cabc/http-kit';
-import { REASON_CODES } from '../../domain/index.ts';
+import { actorOf } from '../shared/actor.ts';
+import { principalOf, requireRole } from '@cabc/auth';
+import { problemResponses, type Server } from '@cabc/http-kit';
 import type { CertificationRepository } from '../certifications/certification.repository.ts';
+import type { CertificationService } from '../certifications/certification.service.ts';
+import { certificateReaders, orgScopeOf, requestScope } from '../shared/access.ts';
+import { certificateSchema, certificateView, historySchema, historyView } from './certificate-view.ts';
 
-const reasonNames = new Map<number, string>(Object.entries(REASON_CODES).map(([name, code]) => [code, name]));
+const security = [{ bearer: [] }];
 
-const certificateSchema = z.object({
-  id: z.string(),
-  toe: z.string(),
-  certificationId: z.string(),
-  state: z.enum(['issued', 'suspended', 'revoked', 'expired', 'withdrawn']),
-  reasonCode: z.number().int(),
-  reason: z.string(),
-  issuedAt: z.string(),
-  expiresAt: z.string(),
-  revokedAt: z.string().nullable(),
-  updatedAt: z.string(),
-  /** The certificate itself: a JWT signed by the certification body (verify with /.well-known/jwks.json). */
-  token: z.string(),
-});
-
-const historySchema = z.array(
-  z.object({
-    from: z.string(),
-    to: z.string(),
-    reasonCode: z.number().int(),
-    reason: z.string(),
-    cause: z.unknown(),
-    at: z.string(),
-  }),
-);
-
-export function registerCertificateRoutes(app: Server, certifications: CertificationRepository): void {
-  const view = (certificate: NonNullable<Awaited<ReturnType<CertificationRepository['certificate']>>>) => ({
-    id: certificate.id,
-    toe: certificate.toe,
-    certificationId: certificate.certificationId,
-    state: certificate.state,
-    reasonCode: certificate.reasonCode,
-    reason: reasonNames.get(certificate.reasonCode) ?? 'unspecified',
-    issuedAt: certificate.issuedAt.toISOString(),
-    expiresAt: certificate.expiresAt.toISOString(),
-    revokedAt: certificate.revokedAt?.toISOString() ?? null,
-    updatedAt: certificate.updatedAt.toISOString(),
-    token: certificate.token,
-  });
+export function registerCertificateRoutes(app: Server, deps: { certifications: CertificationRepository; certification: CertificationService }): void {
+  const now = deps.certification.now;
 
   app.get(
     '/v1/certificates',
     {
+      preHandler: requireRole(...certificateReaders),
       schema: {
         tags: ['certificates'],
-        summary: "A ToE's certificates, newest first",
+        summary: "A ToE's certificates, newest first (an auditee sees its own organization's only)",
+        security,
         querystring: z.object({ toe: z.string().min(1).max(256), limit: z.coerce.number().int().min(1).max(100).default(20) }),
-        response: { 200: z.object({ items: z.array(certificateSchema) }), ...problemResponses(400) },
+        response: { 200: z.object({ items: z.array(certificateSchema) }), ...problemResponses(400, 401, 403) },
       },
     },
-    async (request) => ({ items: (await certifications.certificatesOf(request.query.toe, request.query.limit)).map(view) }),
+    async (request) => {
+      const { scope } = requestScope(request);
+      const items = await deps.certifications.certificatesOf({ toe: request.query.toe, scope }, request.query.limit);
+      const at = now();
+      return { items: items.map((certificate) => certificateView(certificate, at)) };
+    },
   );
 
   app.get(
     '/v1/certificates/:id',
     {
+      preHandler: requireRole(...certificateReaders),
       schema: {
         tags: ['certificates'],
         summary: 'A certificate, its current state and its full history',
+        security,
         params: z.object({ id: z.uuid() }),
-        response: { 200: certificateSchema.extend({ history: historySchema }), ...problemResponses(400, 404) },
+        response: { 200: certificateSchema.extend({ history: historySchema }), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
-      const certificate = await certifications.certificate(request.params.id);
-      if (!certificate) throw new NotFoundProblem(`no certificate ${request.params.id}`, [{ field: 'path:id', message: 'no such certificate' }]);
-      const history = await certifications.history(certificate.id);
-      return {
-        ...view(certificate),
-        history: history.map((event) => ({ ...event, at: event.at.toISOString() })),
-      };
+      const { scope } = requestScope(request);
+      const certificate = await deps.certification.visibleCertificate(request.params.id, scope);
+      return { ...certificateView(certificate, now()), history: historyView(await deps.certifications.history(certificate.id)) };
+    },
+  );
+
+  app.post(
+    '/v1/certificates/:id/withdraw',
+    {
+      preHandler: requireRole('auditee', 'admin'),
+      schema: {
+        tags: ['certificates'],
+        summary: "Withdraw a certificate at the auditee's request (reason 7 withdrawn_on_request)",
+        description:
+          'The auditee of the organization that owns the certificate, or an administrator. Terminal: certifying the ToE ' +
+          'again needs a new approval. The request is kept in the history (cause `request`, the request id) and the audit trail.',
+        security,
+        params: z.object({ id: z.uuid() }),
+        body: z.strictObject({ comment: z.string().trim().min(1, 'say why the certificate is withdrawn').max(2000) }),
+        response: { 200: certificateSchema.extend({ history: historySchema }), ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const certificate = await deps.certification.withdraw({
+        certificateId: request.params.id,
+        scope: orgScopeOf(principal),
+        actor: actorOf(principal),
+        comment: request.body.comment,
+        requestId: String(request.id),
+      });
+      return { ...certificateView(certificate, now()), history: historyView(await deps.certifications.history(certificate.id)) };
     },
   );
 }

@@ -2,14 +2,28 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CertificateState } from '../../domain/index.ts';
 import type { StoredDecisionState } from './decision-state-codec.ts';
 
+export interface RequirementSummary {
+  id: string;
+  title: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  critical: boolean;
+}
+
 interface CertificationDatabase {
   certifications: {
     id: string;
     toe: string;
+    scope_version: number | null;
+    org: string | null;
+    toe_name: string | null;
+    scope_digest: string | null;
+    requirements: RequirementSummary[];
+    approval_ref: string | null;
     decision_state: StoredDecisionState;
     certificate_id: string | null;
     next_deadline: Date | null;
     closed_at: Date | null;
+    close_reason: string | null;
     opened_at: Date;
     updated_at: Date;
   };
@@ -17,6 +31,8 @@ interface CertificationDatabase {
     id: string;
     certification_id: string;
     toe: string;
+    org: string | null;
+    scope_version: number | null;
     state: CertificateState;
     token: string;
     issued_at: Date;
@@ -40,14 +56,30 @@ interface CertificationDatabase {
 export interface CertificationRecord {
   id: string;
   toe: string;
+  /** The approved scope version it covers; null for a certification opened implicitly (no scope yet). */
+  scopeVersion: number | null;
+  org: string | null;
+  toeName: string | null;
+  scopeDigest: string | null;
+  requirements: RequirementSummary[];
+  approvalRef: string | null;
   decisionState: StoredDecisionState;
   certificateId: string | null;
+  nextDeadline: Date | null;
+  closedAt: Date | null;
+  closeReason: string | null;
+  openedAt: Date;
+  updatedAt: Date;
 }
+
+export type NewCertification = Omit<CertificationRecord, 'nextDeadline' | 'closedAt' | 'closeReason' | 'openedAt' | 'updatedAt' | 'certificateId'>;
 
 export interface CertificateRecord {
   id: string;
   certificationId: string;
   toe: string;
+  org: string | null;
+  scopeVersion: number | null;
   state: CertificateState;
   token: string;
   issuedAt: Date;
@@ -58,6 +90,7 @@ export interface CertificateRecord {
 }
 
 export interface CertificateEventRecord {
+  id?: number;
   from: string;
   to: CertificateState;
   reasonCode: number;
@@ -66,10 +99,32 @@ export interface CertificateEventRecord {
   at: Date;
 }
 
+type CertificationRow = CertificationDatabase['certifications'];
+
+const toCertification = (row: CertificationRow): CertificationRecord => ({
+  id: row.id,
+  toe: row.toe,
+  scopeVersion: row.scope_version,
+  org: row.org,
+  toeName: row.toe_name,
+  scopeDigest: row.scope_digest,
+  requirements: row.requirements,
+  approvalRef: row.approval_ref,
+  decisionState: row.decision_state,
+  certificateId: row.certificate_id,
+  nextDeadline: row.next_deadline,
+  closedAt: row.closed_at,
+  closeReason: row.close_reason,
+  openedAt: row.opened_at,
+  updatedAt: row.updated_at,
+});
+
 const toCertificate = (row: CertificationDatabase['certificates']): CertificateRecord => ({
   id: row.id,
   certificationId: row.certification_id,
   toe: row.toe,
+  org: row.org,
+  scopeVersion: row.scope_version,
   state: row.state,
   token: row.token,
   issuedAt: row.issued_at,
@@ -79,38 +134,65 @@ const toCertificate = (row: CertificationDatabase['certificates']): CertificateR
   updatedAt: row.updated_at,
 });
 
+/** Which certificates a reader may see: all of them, or those of one organization. */
+export type OrgScope = { kind: 'all' } | { kind: 'org'; org: string };
+
 /** Certifications, their certificates and the certificates' append-only history. */
 export function createCertificationRepository(database: Kysely<any>) {
   const db = database as Kysely<CertificationDatabase>;
   const on = (trx?: Transaction<any>) => (trx as Transaction<CertificationDatabase> | undefined) ?? db;
 
   return {
-    transaction: <T>(work: (trx: Transaction<any>) => Promise<T>) => db.transaction().execute(work),
-
+    /** Serializes everything that changes one ToE's certifications (callbacks, ticks, requests). */
     async lockToe(toe: string, trx: Transaction<any>): Promise<void> {
       await sql`select pg_advisory_xact_lock(hashtext(${`cabc:toe:${toe}`}))`.execute(trx);
     },
 
-    async openCertification(toe: string, trx: Transaction<any>): Promise<CertificationRecord | undefined> {
-      const row = await on(trx)
-        .selectFrom('certifications')
-        .select(['id', 'toe', 'decision_state', 'certificate_id'])
-        .where('toe', '=', toe)
-        .where('closed_at', 'is', null)
-        .executeTakeFirst();
-      return row ? { id: row.id, toe: row.toe, decisionState: row.decision_state, certificateId: row.certificate_id } : undefined;
+    async openCertification(toe: string, trx?: Transaction<any>): Promise<CertificationRecord | undefined> {
+      const row = await on(trx).selectFrom('certifications').selectAll().where('toe', '=', toe).where('closed_at', 'is', null).executeTakeFirst();
+      return row ? toCertification(row) : undefined;
     },
 
-    async insertCertification(record: CertificationRecord, at: Date, trx: Transaction<any>): Promise<void> {
+    async certification(id: string, trx?: Transaction<any>): Promise<CertificationRecord | undefined> {
+      const row = await on(trx).selectFrom('certifications').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toCertification(row) : undefined;
+    },
+
+    /** The highest scope version any certification of this ToE was opened for. */
+    async highestScopeVersion(toe: string, trx?: Transaction<any>): Promise<number | null> {
+      const row = await on(trx)
+        .selectFrom('certifications')
+        .select((eb) => eb.fn.max('scope_version').as('version'))
+        .where('toe', '=', toe)
+        .executeTakeFirst();
+      return (row?.version as number | null | undefined) ?? null;
+    },
+
+    async listCertifications(filter: { toe?: string; scope: OrgScope }, limit: number): Promise<CertificationRecord[]> {
+      let query = db.selectFrom('certifications').selectAll();
+      if (filter.toe) query = query.where('toe', '=', filter.toe);
+      if (filter.scope.kind === 'org') query = query.where('org', '=', filter.scope.org);
+      const rows = await query.orderBy('opened_at', 'desc').orderBy('id').limit(limit).execute();
+      return rows.map(toCertification);
+    },
+
+    async insertCertification(record: NewCertification, at: Date, trx: Transaction<any>): Promise<void> {
       await on(trx)
         .insertInto('certifications')
         .values({
           id: record.id,
           toe: record.toe,
+          scope_version: record.scopeVersion,
+          org: record.org,
+          toe_name: record.toeName,
+          scope_digest: record.scopeDigest,
+          requirements: JSON.stringify(record.requirements) as never,
+          approval_ref: record.approvalRef,
           decision_state: JSON.stringify(record.decisionState) as never,
-          certificate_id: record.certificateId,
+          certificate_id: null,
           next_deadline: null,
           closed_at: null,
+          close_reason: null,
           opened_at: at,
           updated_at: at,
         })
@@ -119,7 +201,13 @@ export function createCertificationRepository(database: Kysely<any>) {
 
     async saveCertification(
       id: string,
-      update: { decisionState: StoredDecisionState; certificateId: string | null; nextDeadline: Date | null; closed: boolean },
+      update: {
+        decisionState: StoredDecisionState;
+        certificateId: string | null;
+        nextDeadline: Date | null;
+        /** Set when the certification ends (terminal certificate, superseded or rejected scope). */
+        closeReason: string | null;
+      },
       at: Date,
       trx: Transaction<any>,
     ): Promise<void> {
@@ -128,25 +216,25 @@ export function createCertificationRepository(database: Kysely<any>) {
         .set({
           decision_state: JSON.stringify(update.decisionState) as never,
           certificate_id: update.certificateId,
-          next_deadline: update.nextDeadline,
-          closed_at: update.closed ? at : null,
+          next_deadline: update.closeReason === null ? update.nextDeadline : null,
+          closed_at: update.closeReason === null ? null : at,
+          close_reason: update.closeReason,
           updated_at: at,
         })
         .where('id', '=', id)
         .execute();
     },
 
-    /** ToEs whose certification has a deadline (grace end, expiry, staleness) at or before `now`. */
-    async dueToes(now: Date, limit: number): Promise<string[]> {
-      const rows = await db
+    /** Open certifications with a deadline (grace end, expiry, staleness) at or before `now`. */
+    async dueCertifications(now: Date, limit: number): Promise<{ id: string; toe: string }[]> {
+      return db
         .selectFrom('certifications')
-        .select('toe')
+        .select(['id', 'toe'])
         .where('closed_at', 'is', null)
         .where('next_deadline', '<=', now)
         .orderBy('next_deadline')
         .limit(limit)
         .execute();
-      return rows.map((row) => row.toe);
     },
 
     async insertCertificate(certificate: CertificateRecord, trx: Transaction<any>): Promise<void> {
@@ -156,6 +244,8 @@ export function createCertificationRepository(database: Kysely<any>) {
           id: certificate.id,
           certification_id: certificate.certificationId,
           toe: certificate.toe,
+          org: certificate.org,
+          scope_version: certificate.scopeVersion,
           state: certificate.state,
           token: certificate.token,
           issued_at: certificate.issuedAt,
@@ -171,8 +261,8 @@ export function createCertificationRepository(database: Kysely<any>) {
       id: string,
       change: { state: CertificateState; reasonCode: number; at: Date },
       trx: Transaction<any>,
-    ): Promise<void> {
-      await on(trx)
+    ): Promise<CertificateRecord> {
+      const row = await on(trx)
         .updateTable('certificates')
         .set({
           state: change.state,
@@ -181,11 +271,14 @@ export function createCertificationRepository(database: Kysely<any>) {
           ...(change.state === 'revoked' ? { revoked_at: change.at } : {}),
         })
         .where('id', '=', id)
-        .execute();
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toCertificate(row);
     },
 
-    async appendEvent(certificateId: string, event: CertificateEventRecord, trx: Transaction<any>): Promise<void> {
-      await on(trx)
+    /** Appends a history entry; returns its id (the order of transitions across the service). */
+    async appendEvent(certificateId: string, event: CertificateEventRecord, trx: Transaction<any>): Promise<number> {
+      const row = await on(trx)
         .insertInto('certificate_events')
         .values({
           certificate_id: certificateId,
@@ -196,27 +289,40 @@ export function createCertificationRepository(database: Kysely<any>) {
           cause: JSON.stringify(event.cause),
           at: event.at,
         })
-        .execute();
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return Number(row.id);
     },
 
-    async certificate(id: string): Promise<CertificateRecord | undefined> {
-      const row = await db.selectFrom('certificates').selectAll().where('id', '=', id).executeTakeFirst();
+    async certificate(id: string, trx?: Transaction<any>): Promise<CertificateRecord | undefined> {
+      const row = await on(trx).selectFrom('certificates').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toCertificate(row) : undefined;
     },
 
-    async certificatesOf(toe: string, limit: number): Promise<CertificateRecord[]> {
-      const rows = await db.selectFrom('certificates').selectAll().where('toe', '=', toe).orderBy('issued_at', 'desc').limit(limit).execute();
+    async certificatesOf(filter: { toe: string; scope: OrgScope }, limit: number): Promise<CertificateRecord[]> {
+      let query = db.selectFrom('certificates').selectAll().where('toe', '=', filter.toe);
+      if (filter.scope.kind === 'org') query = query.where('org', '=', filter.scope.org);
+      const rows = await query.orderBy('issued_at', 'desc').orderBy('id').limit(limit).execute();
+      return rows.map(toCertificate);
+    },
+
+    /** Every certificate of an organization (status lists), oldest first. */
+    async certificatesOfOrg(org: string, limit: number): Promise<CertificateRecord[]> {
+      const rows = await db.selectFrom('certificates').selectAll().where('org', '=', org).orderBy('issued_at').orderBy('id').limit(limit).execute();
       return rows.map(toCertificate);
     },
 
     async history(certificateId: string): Promise<CertificateEventRecord[]> {
-      const rows = await db
-        .selectFrom('certificate_events')
-        .selectAll()
-        .where('certificate_id', '=', certificateId)
-        .orderBy('id')
-        .execute();
-      return rows.map((row) => ({ from: row.from_state, to: row.to_state, reasonCode: row.reason_code, reason: row.reason, cause: row.cause, at: row.at }));
+      const rows = await db.selectFrom('certificate_events').selectAll().where('certificate_id', '=', certificateId).orderBy('id').execute();
+      return rows.map((row) => ({
+        id: Number(row.id),
+        from: row.from_state,
+        to: row.to_state,
+        reasonCode: row.reason_code,
+        reason: row.reason,
+        cause: row.cause,
+        at: row.at,
+      }));
     },
   };
 }

@@ -1,0 +1,123 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { tokenVerifierFromEnv, type TokenVerifier } from '@cabc/auth';
+import { createJwtVerifier, type JwtVerifier, type SigningKeyStore } from '@cabc/crypto';
+import type { QueueContext } from '@cabc/queues';
+import { defaultPolicyFrom, type CertificationConfig } from './config.ts';
+import type { DecisionPolicy } from './domain/index.ts';
+import { createAuditRepository } from './modules/audit/audit.repository.ts';
+import { createCallbacksService } from './modules/callbacks/callbacks.service.ts';
+import { createReceivedCallbacksRepository } from './modules/callbacks/received-callbacks.repository.ts';
+import { createCertificationRepository } from './modules/certifications/certification.repository.ts';
+import { createCertificationService } from './modules/certifications/certification.service.ts';
+import { createScopeDecisionsRepository } from './modules/certifications/scope-decisions.repository.ts';
+import { createTransactionRunner } from './modules/shared/unit-of-work.ts';
+import { createStatusService } from './modules/status/status.service.ts';
+import { createTokenBucket } from './modules/status/token-bucket.ts';
+import { createWebhookDelivery, createWebhookFanout } from './modules/webhooks/webhook-delivery.ts';
+import { createWebhooksRepository } from './modules/webhooks/webhooks.repository.ts';
+import { createWebhooksService } from './modules/webhooks/webhooks.service.ts';
+import { createDeliveryScheduler } from './workers/webhook-worker.ts';
+
+export interface CertificationBodyDeps {
+  logger: Logger;
+  db: Kysely<any>;
+  queues: QueueContext;
+  keys: SigningKeyStore;
+  config: CertificationConfig;
+  /** The clock every decision reads (tests advance it); defaults to the system clock. */
+  now?: () => Date;
+  /** The policy new certifications start with; defaults to the one the configuration describes. */
+  policy?: DecisionPolicy;
+  /** Defaults to the auditor keys of the configuration (AUDITOR_JWKS / AUDITOR_JWKS_URL). */
+  verifyAuditorJwt?: JwtVerifier;
+  /** Defaults to the bearer-token issuer of the configuration (AUTH_*). */
+  verifyAccessToken?: TokenVerifier;
+}
+
+/** Wires repositories and services once; the app (routes) and the workers share what this returns. */
+export function composeCertificationBody(deps: CertificationBodyDeps) {
+  const { config, db, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const runInTransaction = createTransactionRunner(db, logger);
+  const certifications = createCertificationRepository(db);
+  const scopeDecisions = createScopeDecisionsRepository(db);
+  const audit = createAuditRepository(db);
+  const received = createReceivedCallbacksRepository(db, now);
+  const webhooks = createWebhooksRepository(db);
+  const scheduler = createDeliveryScheduler(deps.queues, logger);
+  const urlPolicy = { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK, allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS };
+  const retry = { baseMs: config.WEBHOOK_RETRY_BASE_DELAY, maxMs: config.WEBHOOK_RETRY_MAX_DELAY, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS };
+  const publicBaseUrl = config.PUBLIC_BASE_URL;
+
+  const certification = createCertificationService({
+    certifications,
+    scopeDecisions,
+    audit,
+    keys: deps.keys,
+    policy: deps.policy ?? defaultPolicyFrom(config),
+    certificateIssuer: config.CERTIFICATE_ISSUER,
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    runInTransaction,
+    onTransition: createWebhookFanout({ webhooks, scheduler, maxAttempts: retry.maxAttempts, ...(publicBaseUrl ? { publicBaseUrl } : {}) }),
+    now,
+  });
+  const callbacks = createCallbacksService({
+    verify:
+      deps.verifyAuditorJwt ??
+      createJwtVerifier(config.AUDITOR_JWKS ? { jwks: config.AUDITOR_JWKS as never } : { jwksUrl: config.AUDITOR_JWKS_URL! }),
+    audience: config.CALLBACK_AUDIENCE,
+    auditorIssuer: config.AUDITOR_ISSUER,
+    maxAgeMs: config.CALLBACK_MAX_AGE,
+    received,
+    certification,
+    runInTransaction,
+  });
+  const status = createStatusService({ certifications, keys: deps.keys, issuer: config.CERTIFICATE_ISSUER, maxAgeMs: config.STATUS_MAX_AGE, now });
+  const webhookService = createWebhooksService({
+    webhooks,
+    audit,
+    runInTransaction,
+    scheduler,
+    operatorSecret: config.KEY_ENCRYPTION_SECRET,
+    urlPolicy,
+    maxAttempts: retry.maxAttempts,
+    maxSubscriptionsPerOrg: config.WEBHOOK_MAX_SUBSCRIPTIONS_PER_ORG,
+    now,
+  });
+  const delivery = createWebhookDelivery({
+    webhooks,
+    audit,
+    runInTransaction,
+    scheduler,
+    operatorSecret: config.KEY_ENCRYPTION_SECRET,
+    urlPolicy,
+    retry,
+    timeoutMs: config.WEBHOOK_TIMEOUT,
+    disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
+    logger,
+    now,
+  });
+
+  return {
+    ...deps,
+    now,
+    verifyAccessToken: deps.verifyAccessToken ?? tokenVerifierFromEnv(config),
+    statusLimiter: createTokenBucket({ perMinute: config.STATUS_RATE_LIMIT_PER_MINUTE }),
+    certifications,
+    scopeDecisions,
+    audit,
+    received,
+    webhooks,
+    scheduler,
+    certification,
+    callbacks,
+    status,
+    webhookService,
+    delivery,
+    /** Releases what composing opened (the producer's queue); the infrastructure is closed by its owner. */
+    close: () => scheduler.close(),
+  };
+}
+
+export type CertificationBody = ReturnType<typeof composeCertificationBody>;

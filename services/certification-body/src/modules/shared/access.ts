@@ -1,0 +1,34 @@
+import type { FastifyRequest } from 'fastify';
+import { principalOf, type Principal, type Role } from '@cabc/auth';
+import { ForbiddenProblem } from '@cabc/http-kit';
+import type { OrgScope } from '../certifications/certification.repository.ts';
+
+/** Routes anyone may call: health, documentation, keys, public status, and callbacks (authenticated by their JWS). */
+export function isPublicPath(path: string): boolean {
+  return (
+    path === '/healthz' ||
+    path === '/readyz' ||
+    path === '/openapi.json' ||
+    path === '/docs' ||
+    path.startsWith('/docs/') ||
+    path === '/.well-known/jwks.json' ||
+    path.startsWith('/v1/status/') ||
+    path.startsWith('/v1/status-lists/') ||
+    path.startsWith('/v1/callbacks/')
+  );
+}
+
+/** Roles that read certificates: the auditee reads its own organization's, the certification body and admins all. */
+export const certificateReaders: Role[] = ['auditee', 'certification_body', 'admin'];
+
+/** What the caller may see: its own organization (auditee) or everything (certification body, admin). */
+export function orgScopeOf(principal: Principal): OrgScope {
+  if (principal.role === 'certification_body' || principal.role === 'admin') return { kind: 'all' };
+  if (principal.role === 'auditee') return { kind: 'org', org: principal.org };
+  throw new ForbiddenProblem(`role ${principal.role} may not read certificates`);
+}
+
+export function requestScope(request: FastifyRequest): { principal: Principal; scope: OrgScope } {
+  const principal = principalOf(request);
+  return { principal, scope: orgScopeOf(principal) };
+}

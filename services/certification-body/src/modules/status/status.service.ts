@@ -1,0 +1,136 @@
+import { signJwt, type SigningKeyStore } from '@cabc/crypto';
+import { certificateStatusAt, reasonName, type PublicStatus } from '../../domain/index.ts';
+import type { CertificateRecord, CertificationRepository } from '../certifications/certification.repository.ts';
+
+export const STATUS_TYP = 'cabc-status+jwt';
+export const STATUS_LIST_TYP = 'cabc-status-list+jwt';
+
+export interface StatusAnswer {
+  certificateId: string;
+  status: PublicStatus;
+  thisUpdate: string;
+  /** When to ask again at the latest; null when the status can never change (revoked, expired, withdrawn). */
+  nextUpdate: string | null;
+  revokedAt: string | null;
+  reasonCode: number | null;
+  reason: string | null;
+}
+
+export interface StatusListEntry {
+  id: string;
+  toe: string;
+  scopeVersion: number | null;
+  status: Exclude<PublicStatus, 'unknown'>;
+  reasonCode: number;
+  reason: string;
+  since: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_LIST_ENTRIES = 10_000;
+
+const earliest = (...dates: (Date | null | undefined)[]) =>
+  dates.filter((date): date is Date => date instanceof Date).reduce<Date | null>((min, date) => (min === null || date < min ? date : min), null);
+
+/** OCSP-like answers about certificates, for anyone: one certificate, or every certificate of an organization. */
+export function createStatusService(deps: {
+  certifications: CertificationRepository;
+  keys: SigningKeyStore;
+  issuer: string;
+  maxAgeMs: number;
+  now: () => Date;
+}) {
+  /** When a status about a live certificate must be refreshed: the freshness horizon, or an earlier known deadline. */
+  async function nextUpdateOf(certificate: CertificateRecord, status: PublicStatus, at: Date): Promise<Date | null> {
+    if (status !== 'good' && status !== 'suspended') return null;
+    const horizon = new Date(at.getTime() + deps.maxAgeMs);
+    const deadline = status === 'suspended' ? (await deps.certifications.certification(certificate.certificationId))?.nextDeadline : null;
+    return earliest(horizon, certificate.expiresAt, deadline);
+  }
+
+  function entryOf(certificate: CertificateRecord, at: Date): StatusListEntry {
+    const view = certificateStatusAt(certificate, at);
+    return {
+      id: certificate.id,
+      toe: certificate.toe,
+      scopeVersion: certificate.scopeVersion,
+      status: view.status,
+      reasonCode: view.reasonCode,
+      reason: reasonName(view.reasonCode),
+      since: view.since.toISOString(),
+      expiresAt: certificate.expiresAt.toISOString(),
+      revokedAt: certificate.revokedAt?.toISOString() ?? null,
+    };
+  }
+
+  return {
+    /** Never fails for a bad id: an unknown or malformed id is status `unknown`. */
+    async statusOf(requestedId: string): Promise<StatusAnswer> {
+      const at = deps.now();
+      const thisUpdate = at.toISOString();
+      const certificateId = requestedId.slice(0, 256);
+      const certificate = UUID.test(requestedId) ? await deps.certifications.certificate(requestedId.toLowerCase()) : undefined;
+      if (!certificate) {
+        return {
+          certificateId,
+          status: 'unknown',
+          thisUpdate,
+          nextUpdate: new Date(at.getTime() + deps.maxAgeMs).toISOString(),
+          revokedAt: null,
+          reasonCode: null,
+          reason: null,
+        };
+      }
+      const view = certificateStatusAt(certificate, at);
+      const nextUpdate = await nextUpdateOf(certificate, view.status, at);
+      return {
+        certificateId: certificate.id,
+        status: view.status,
+        thisUpdate,
+        nextUpdate: nextUpdate?.toISOString() ?? null,
+        revokedAt: certificate.revokedAt?.toISOString() ?? null,
+        reasonCode: view.reasonCode,
+        reason: reasonName(view.reasonCode),
+      };
+    },
+
+    /** The same answer as a JWT signed by the certification body (typ cabc-status+jwt). */
+    async signedStatus(answer: StatusAnswer): Promise<string> {
+      const key = await deps.keys.active();
+      const iat = Math.floor(Date.parse(answer.thisUpdate) / 1000);
+      return signJwt(
+        { iss: deps.issuer, sub: answer.certificateId, iat, ...(answer.nextUpdate ? { exp: Math.ceil(Date.parse(answer.nextUpdate) / 1000) } : {}), ...answer },
+        key,
+        { typ: STATUS_TYP },
+      );
+    },
+
+    /** Every certificate of `org` with its status, as a JWT signed by the certification body (typ cabc-status-list+jwt). */
+    async statusList(org: string): Promise<{ token: string; entries: number; thisUpdate: Date; nextUpdate: Date }> {
+      const at = deps.now();
+      const certificates = await deps.certifications.certificatesOfOrg(org, MAX_LIST_ENTRIES);
+      const entries = certificates.map((certificate) => entryOf(certificate, at));
+      const liveExpiries = certificates.filter((_, index) => entries[index]!.status === 'good' || entries[index]!.status === 'suspended').map((c) => c.expiresAt);
+      const nextUpdate = earliest(new Date(at.getTime() + deps.maxAgeMs), ...liveExpiries)!;
+      const key = await deps.keys.active();
+      const token = await signJwt(
+        {
+          iss: deps.issuer,
+          sub: org,
+          iat: Math.floor(at.getTime() / 1000),
+          exp: Math.ceil(nextUpdate.getTime() / 1000),
+          thisUpdate: at.toISOString(),
+          nextUpdate: nextUpdate.toISOString(),
+          certificates: entries,
+        },
+        key,
+        { typ: STATUS_LIST_TYP },
+      );
+      return { token, entries: entries.length, thisUpdate: at, nextUpdate };
+    },
+  };
+}
+
+export type StatusService = ReturnType<typeof createStatusService>;

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKey } from '@cabc/crypto';
+import { mintToken } from '@cabc/auth';
+import { REASON_CODES } from '../src/domain/index.ts';
+import { bearer, startCertificationApp, type CertificationFixture } from './support/certification-app.ts';
+import { expectProblem } from './support/problem.ts';
+import { auditor, certificateOf } from './support/scenario.ts';
+
+describe('certification body: who may read and withdraw certificates', () => {
+  let fixture: CertificationFixture;
+  let acmeCertificate: string;
+  let globexCertificate: string;
+  beforeAll(async () => {
+    fixture = await startCertificationApp();
+    const drive = auditor(fixture);
+    await drive.approve('toe-acme', 1, { org: 'acme' });
+    acmeCertificate = (await drive.posture('toe-acme', 'compliant')).certificateId!;
+    await drive.approve('toe-globex', 1, { org: 'globex', toeName: 'Fraud detection' });
+    globexCertificate = (await drive.posture('toe-globex', 'compliant')).certificateId!;
+  });
+  afterAll(async () => {
+    await fixture?.dispose();
+  });
+
+  const get = async (url: string, role?: Parameters<typeof bearer>[0], org = 'acme') =>
+    fixture.app.inject({ method: 'GET', url, headers: role ? await bearer(role, org) : {} });
+  const withdraw = async (id: string, role: Parameters<typeof bearer>[0] | undefined, org = 'acme', comment: unknown = 'model retired') =>
+    fixture.app.inject({
+      method: 'POST',
+      url: `/v1/certificates/${id}/withdraw`,
+      headers: role ? await bearer(role, org, `${role}-alice@${org}`) : {},
+      payload: { comment },
+    });
+
+  it('refuses requests without a bearer token with 401, and tokens from another issuer', async () => {
+    expectProblem(await get(`/v1/certificates/${acmeCertificate}`), 401);
+    expectProblem(await get('/v1/certificates?toe=toe-acme'), 401);
+    expectProblem(await get('/v1/webhooks/subscriptions'), 401);
+    const stranger = await generateSigningKey();
+    const forged = await mintToken({ issuer: 'cabc-local', audience: 'cabc', subject: 'x', org: 'acme', role: 'admin', ttlSeconds: 60, key: stranger });
+    expectProblem(await fixture.app.inject({ method: 'GET', url: '/v1/certificates?toe=toe-acme', headers: { authorization: `Bearer ${forged}` } }), 401);
+  });
+
+  it('lets the auditee read its own organization’s certificates and hides the others (404, empty list)', async () => {
+    expect((await get(`/v1/certificates/${acmeCertificate}`, 'auditee', 'acme')).statusCode).toBe(200);
+    const hidden = expectProblem(await get(`/v1/certificates/${globexCertificate}`, 'auditee', 'acme'), 404, 'path:id');
+    expect(hidden.detail).toBe(`no certificate ${globexCertificate}`);
+    expect((await get('/v1/certificates?toe=toe-globex', 'auditee', 'acme')).json()).toEqual({ items: [] });
+    expect((await get('/v1/certificates?toe=toe-acme', 'auditee', 'acme')).json().items).toHaveLength(1);
+    expect((await get('/v1/certifications', 'auditee', 'acme')).json().items.map((item: { toe: string }) => item.toe)).toEqual(['toe-acme']);
+  });
+
+  it('lets the certification body and admins read every organization', async () => {
+    for (const role of ['certification_body', 'admin'] as const) {
+      expect((await get(`/v1/certificates/${globexCertificate}`, role, 'cb')).statusCode).toBe(200);
+      expect((await get(`/v1/certificates/${acmeCertificate}`, role, 'cb')).statusCode).toBe(200);
+    }
+  });
+
+  it('refuses other roles with 403', async () => {
+    for (const role of ['auditor', 'pipeline'] as const) {
+      expectProblem(await get(`/v1/certificates/${acmeCertificate}`, role, 'acme'), 403);
+      expectProblem(await get('/v1/certificates?toe=toe-acme', role, 'acme'), 403);
+    }
+  });
+
+  it('refuses a withdrawal from another organization (404), a wrong role (403), no token (401), no comment (400)', async () => {
+    expectProblem(await withdraw(acmeCertificate, 'auditee', 'globex'), 404, 'path:id');
+    for (const role of ['auditor', 'pipeline', 'certification_body'] as const) expectProblem(await withdraw(acmeCertificate, role, 'acme'), 403);
+    expectProblem(await withdraw(acmeCertificate, undefined), 401);
+    expectProblem(await withdraw(acmeCertificate, 'auditee', 'acme', '   '), 400, 'comment');
+    expectProblem(await withdraw(randomUUID(), 'auditee', 'acme'), 404, 'path:id');
+    expect((await certificateOf(fixture, acmeCertificate)).state).toBe('issued');
+  });
+
+  it('withdraws at the auditee’s request: history with the request as cause, audit trail naming who asked', async () => {
+    const response = await withdraw(acmeCertificate, 'auditee', 'acme', 'model retired from production');
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({ id: acmeCertificate, state: 'withdrawn', status: 'withdrawn', reasonCode: REASON_CODES.withdrawn_on_request });
+    const entry = response.json().history.at(-1);
+    expect(entry).toMatchObject({ from: 'issued', to: 'withdrawn', reasonCode: 7, cause: { kind: 'request', ref: response.headers['x-request-id'] } });
+    expect(entry.reason).toContain('auditee-alice@acme (auditee, org acme): model retired from production');
+
+    const audit = (await get(`/v1/audit-events?targetType=certificate&targetId=${acmeCertificate}`, 'admin', 'ops')).json();
+    expect(audit.items).toEqual([
+      expect.objectContaining({
+        action: 'certificate.withdraw',
+        actor: { type: 'user', subject: 'auditee-alice@acme', org: 'acme', role: 'auditee' },
+        before: { state: 'issued' },
+        after: { state: 'withdrawn', reasonCode: 7 },
+        comment: 'model retired from production',
+        requestId: response.headers['x-request-id'],
+        org: 'acme',
+      }),
+    ]);
+    expectProblem(await get('/v1/audit-events', 'auditee', 'acme'), 403);
+
+    // Terminal: a second withdrawal is a conflict, and the certification is closed.
+    const again = expectProblem(await withdraw(acmeCertificate, 'auditee', 'acme'), 409);
+    expect(again.detail).toContain('withdrawn');
+  });
+
+  it('lets an administrator withdraw any organization’s certificate', async () => {
+    const response = await withdraw(globexCertificate, 'admin', 'ops', 'court order');
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().state).toBe('withdrawn');
+  });
+});

@@ -1,0 +1,110 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKey } from '@cabc/crypto';
+import {
+  bearer,
+  postCallback,
+  postureClaims,
+  scopeClaims,
+  signedCallback,
+  signedScopeDecision,
+  startCertificationApp,
+  type CertificationFixture,
+} from './support/certification-app.ts';
+import { expectProblem } from './support/problem.ts';
+
+describe('certification body POST /v1/callbacks/scope refuses what it cannot verify', () => {
+  let fixture: CertificationFixture;
+  beforeAll(async () => {
+    fixture = await startCertificationApp();
+  });
+  afterAll(async () => {
+    await fixture?.dispose();
+  });
+
+  const scopeState = async () => {
+    const { rows } = await sql<{ certifications: number; decisions: number; refused: number }>`
+      select (select count(*) from certifications)::int as certifications,
+             (select count(*) from scope_decisions)::int as decisions,
+             (select count(*) from received_callbacks where kind = 'scope' and outcome = 'refused')::int as refused`.execute(fixture.infra.db);
+    return rows[0]!;
+  };
+
+  /** Asserts `act` opened nothing, recorded no decision and recorded exactly one refusal. */
+  async function refusedAndRecorded(act: () => Promise<void>) {
+    const before = await scopeState();
+    await act();
+    expect(await scopeState()).toEqual({ ...before, refused: before.refused + 1 });
+  }
+
+  it('refuses a decision signed by a key outside the auditor JWKS (401)', async () => {
+    const forger = await generateSigningKey();
+    await refusedAndRecorded(async () => {
+      const problem = expectProblem(await postCallback(fixture.app, 'scope', await signedScopeDecision(scopeClaims({ toe: 'toe-forged' }), forger)), 401, 'body');
+      expect(problem.type).toBe('https://cabc.dev/problems/invalid-callback-signature');
+    });
+  });
+
+  it('refuses a forgery that claims the auditor key id (401)', async () => {
+    const forger = await generateSigningKey();
+    await refusedAndRecorded(async () => {
+      expectProblem(await postCallback(fixture.app, 'scope', await signedScopeDecision(scopeClaims(), { ...forger, kid: fixture.auditorKey.kid })), 401, 'body');
+    });
+  });
+
+  it('refuses a decision for another audience, from another issuer, or too old (401)', async () => {
+    for (const claims of [scopeClaims({ aud: 'another-certification-body' }), scopeClaims({ iss: 'someone-else' }), scopeClaims({ iat: Math.floor(Date.now() / 1000) - 8 * 86_400 })]) {
+      await refusedAndRecorded(async () => {
+        expectProblem(await postCallback(fixture.app, 'scope', await signedScopeDecision(claims, fixture.auditorKey)), 401, 'body');
+      });
+    }
+  });
+
+  it('refuses a posture callback sent to the scope route and a scope decision sent to the posture route (typ, 401)', async () => {
+    await refusedAndRecorded(async () => {
+      const problem = expectProblem(await postCallback(fixture.app, 'scope', await signedCallback(postureClaims(), fixture.auditorKey)), 401, 'body');
+      expect(problem.detail).toMatch(/typ/);
+    });
+    const onPosture = await postCallback(fixture.app, 'assessment', await signedScopeDecision(scopeClaims(), fixture.auditorKey));
+    expect(expectProblem(onPosture, 401, 'body').detail).toMatch(/typ/);
+  });
+
+  it('refuses verified claims that are not a scope decision (422 naming the claim)', async () => {
+    await refusedAndRecorded(async () => {
+      expectProblem(await postCallback(fixture.app, 'scope', await signedScopeDecision({ ...scopeClaims(), scopeDigest: 'sha256:abc' }, fixture.auditorKey)), 422, 'claims.scopeDigest');
+    });
+    await refusedAndRecorded(async () => {
+      expectProblem(await postCallback(fixture.app, 'scope', await signedScopeDecision({ ...scopeClaims(), type: 'scope.deleted' }, fixture.auditorKey)), 422, 'claims.type');
+    });
+    await refusedAndRecorded(async () => {
+      const { org: _org, ...withoutOrg } = scopeClaims();
+      expectProblem(await postCallback(fixture.app, 'scope', await signedScopeDecision(withoutOrg, fixture.auditorKey)), 422, 'claims.org');
+    });
+  });
+
+  it('refuses a body that is not a compact JWS (400) or not application/jose (415)', async () => {
+    expectProblem(await postCallback(fixture.app, 'scope', 'approve please'), 400, 'body');
+    const json = await fixture.app.inject({ method: 'POST', url: '/v1/callbacks/scope', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    expectProblem(json, 415, 'header:content-type');
+  });
+
+  it('answers a replayed decision (same jti) with duplicate and changes nothing', async () => {
+    const token = await signedScopeDecision(scopeClaims({ toe: 'toe-replayed-scope' }), fixture.auditorKey);
+    const first = await postCallback(fixture.app, 'scope', token);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toMatchObject({ outcome: 'applied', state: 'none' });
+    const before = await scopeState();
+    const replay = await postCallback(fixture.app, 'scope', token);
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json()).toMatchObject({ outcome: 'duplicate', jti: first.json().jti });
+    expect(await scopeState()).toEqual(before);
+  });
+
+  it('lists what was received, refusals included, to the certification body operators', async () => {
+    const response = await fixture.app.inject({ method: 'GET', url: '/v1/received-callbacks?kind=scope&outcome=refused', headers: await bearer('certification_body', 'cb') });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().items.length).toBeGreaterThanOrEqual(8);
+    expect(response.json().items[0]).toMatchObject({ kind: 'scope', outcome: 'refused', jti: null });
+    expectProblem(await fixture.app.inject({ method: 'GET', url: '/v1/received-callbacks', headers: await bearer('auditee', 'acme') }), 403);
+  });
+});
