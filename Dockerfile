@@ -1,8 +1,8 @@
 # One image for the three services; docker-compose.yml picks the service with the command.
 FROM node:24-bookworm-slim AS base
-ENV COREPACK_ENABLE_DOWNLOAD_PROMPT=0 NODE_ENV=production
+ENV NODE_ENV=production
 WORKDIR /app
-RUN corepack enable
+RUN npm install --global pnpm@12.21.0
 
 FROM base AS deps
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./

@@ -1,6 +1,7 @@
 // The README's run command: the three services and their workers in one process, migrations applied.
 import path from 'node:path';
 import { loadOrCreateLocalIssuer } from '@cabc/auth';
+import { startDashboard } from '@cabc/dashboard';
 import { startPlatform, type ServiceKey } from '@cabc/platform';
 import { dataDir, localState, MissingInfrastructureError, resolvePostgres, resolveRedis } from './lib/infrastructure.ts';
 
@@ -34,7 +35,7 @@ try {
       certificationBody: envPort('CERTIFICATION_BODY_PORT', 8083),
     },
     logLevel: process.env.LOG_LEVEL ?? 'info',
-    // `pnpm cabc token --role … --org …` signs with the same key file.
+    // `./scripts/cabc token --role … --org …` signs with the same key file.
     tokenIssuer: await loadOrCreateLocalIssuer(path.join(dataDir, 'local-issuer.json')),
     reconcileInterval: process.env.RECONCILE_INTERVAL ?? '5s',
   });
@@ -43,9 +44,12 @@ try {
     ['assessment', platform.urls.assessment],
     ['certification body', platform.urls.certificationBody],
   ];
+  // The dashboard (apps/dashboard): built with Vite when missing or stale, served with the services behind /api.
+  const dashboard = await startDashboard({ host: process.env.HOST ?? '127.0.0.1', port: envPort('DASHBOARD_PORT', 8080), assessmentUrl: platform.urls.assessment, certificationBodyUrl: platform.urls.certificationBody, collectorUrl: platform.urls.collector, log });
   process.stdout.write('\nCABC is running:\n');
+  process.stdout.write(`  ${'dashboard'.padEnd(20)} ${dashboard.url}   sign in with a token (below)\n`);
   for (const [name, url] of rows) process.stdout.write(`  ${name.padEnd(20)} ${url}   docs ${url}/docs\n`);
-  process.stdout.write('\nBearer tokens for the APIs: pnpm cabc token --role auditee --org acme   (roles: auditee, pipeline, auditor, certification_body, admin)\n');
+  process.stdout.write('\nBearer tokens for the APIs: ./scripts/cabc token --role auditee --org acme   (roles: auditee, pipeline, auditor, certification_body, admin)\n');
   process.stdout.write('Ctrl-C stops it.\n\n');
 
   let stopping = false;
@@ -53,6 +57,7 @@ try {
     if (stopping) process.exit(1);
     stopping = true;
     log(`${signal}: stopping`);
+    await dashboard.close();
     await platform.close();
     await postgres.stop();
     process.exit(0);

@@ -6,6 +6,9 @@ CABC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CABC_TOOLS="$CABC_ROOT/.tools"
 CABC_NODE_MAJOR_MIN=22
 CABC_NODE_PACKAGE_VERSION=24
+# pnpm comes from the npm registry at this version (no packageManager field: pnpm 12 would then insist on recording
+# its own binaries in the lockfile, which a frozen install refuses when the registry has none for some platform).
+CABC_PNPM_VERSION=12.21.0
 
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
@@ -25,13 +28,12 @@ ensure_node() {
 }
 
 ensure_pnpm() {
-  local wanted
-  wanted="$(node -p 'require(process.argv[1]).packageManager.split("@")[1]' "$CABC_ROOT/package.json")"
+  local wanted="$CABC_PNPM_VERSION"
   if [ -x "$CABC_TOOLS/pnpm/node_modules/.bin/pnpm" ]; then
     export PATH="$CABC_TOOLS/pnpm/node_modules/.bin:$PATH"
   fi
   if command -v pnpm >/dev/null && [ "$(pnpm --version 2>/dev/null)" = "$wanted" ]; then return; fi
-  # The npm registry's pnpm package, pinned by packageManager; corepack is not shipped with every Node any more.
+  # The npm registry's pnpm package; corepack is not shipped with every Node any more.
   echo "cabc: installing pnpm $wanted into .tools/" >&2
   npm install --silent --no-audit --no-fund --prefix "$CABC_TOOLS/pnpm" "pnpm@$wanted" >&2
   export PATH="$CABC_TOOLS/pnpm/node_modules/.bin:$PATH"

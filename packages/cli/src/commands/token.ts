@@ -3,6 +3,10 @@ import type { Command } from 'commander';
 import { loadOrCreateLocalIssuer, mintToken, roles, type Role } from '@cabc/auth';
 import { parseDuration } from '../parse-duration.ts';
 
+/** The local platform's issuer key: `.data/local-issuer.json` in the checkout (or CABC_ISSUER_KEY_FILE). */
+const defaultIssuerKeyFile =
+  process.env.CABC_ISSUER_KEY_FILE ?? path.resolve(import.meta.dirname, '../../../..', '.data', 'local-issuer.json');
+
 /** `cabc token --role auditor --org acme`: a bearer token from the local issuer, printed on stdout. */
 export function registerTokenCommand(program: Command): void {
   program
@@ -12,7 +16,7 @@ export function registerTokenCommand(program: Command): void {
     .requiredOption('--org <org>', 'the organization the token is scoped to')
     .option('--sub <subject>', 'who the token is for', 'local-user')
     .option('--ttl <duration>', 'lifetime, e.g. 30m, 8h, 7d', '8h')
-    .option('--issuer-key <file>', 'the local issuer key file', path.join(process.cwd(), '.data', 'local-issuer.json'))
+    .option('--issuer-key <file>', 'the local issuer key file (the one the local platform trusts)', defaultIssuerKeyFile)
     .option('--issuer <name>', 'the token issuer (iss)', 'cabc-local')
     .option('--audience <name>', 'the token audience (aud)', 'cabc')
     .action(async (options: { role: string; org: string; sub: string; ttl: string; issuerKey: string; issuer: string; audience: string }) => {
