@@ -24,9 +24,13 @@ export function depthByKind(requirements: readonly InForceRequirement[]): Map<st
   return depths;
 }
 
-/** The approved scope version of a ToE with its rules compiled; compilations are cached by scope digest. */
+/**
+ * The approved scope version of a ToE with its rules compiled. An approved version never changes, so versions are
+ * cached by id and compiled rules by digest; each lookup only reads which version is approved.
+ */
 export function createInForceScopes(scopes: ScopesRepository, cacheSize = 256) {
   const cache = new Map<string, InForceRequirement[]>();
+  const versions = new Map<string, ScopeVersion>();
   const compile = (scope: ScopeVersion): InForceRequirement[] => {
     const cached = cache.get(scope.digest);
     if (cached) return cached;
@@ -44,8 +48,16 @@ export function createInForceScopes(scopes: ScopesRepository, cacheSize = 256) {
   };
   return {
     async of(toeId: string, trx?: Transaction<any>): Promise<InForceScope | undefined> {
-      const scope = await scopes.inState(toeId, ['approved'], trx);
-      return scope ? { scope, requirements: compile(scope) } : undefined;
+      const head = await scopes.approvedHead(toeId, trx);
+      if (!head) return undefined;
+      let scope = versions.get(head.id);
+      if (!scope) {
+        scope = await scopes.inState(toeId, ['approved'], trx);
+        if (!scope) return undefined;
+        if (versions.size >= cacheSize) versions.delete(versions.keys().next().value!);
+        versions.set(scope.id, scope);
+      }
+      return { scope, requirements: compile(scope) };
     },
     /** Any scope version, e.g. a draft for a dry run. */
     compile,

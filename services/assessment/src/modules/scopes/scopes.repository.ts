@@ -116,6 +116,16 @@ export function createScopesRepository(database: Kysely<any>) {
       return rows.map(toVersion);
     },
 
+    /** The approved version's identity without its document (cheap: the document is cached by digest). */
+    async approvedHead(toeId: string, trx?: Transaction<any>): Promise<{ id: string; version: number; digest: string } | undefined> {
+      return on(trx)
+        .selectFrom('scope_versions')
+        .select(['id', 'version', 'digest'])
+        .where('toe_id', '=', toeId)
+        .where('state', '=', 'approved')
+        .executeTakeFirst();
+    },
+
     async inState(toeId: string, states: ScopeState[], trx?: Transaction<any>): Promise<ScopeVersion | undefined> {
       const row = await on(trx)
         .selectFrom('scope_versions')
