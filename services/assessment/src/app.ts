@@ -21,6 +21,7 @@ import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { createEvidenceIngestService } from './modules/evidence/evidence.service.ts';
 import { createLedger, isPublicLedgerPath, registerLedgerRoutes, type LedgerSettings } from './modules/ledger/ledger.module.ts';
 import { registerPostureRoutes } from './modules/posture/posture.routes.ts';
+import { registerReporting } from './modules/reporting/reporting.module.ts';
 import { createScopeDecisionSender } from './modules/scopes/scope-decisions.ts';
 import { registerScopeRoutes } from './modules/scopes/scopes.routes.ts';
 import { createScopesRepository } from './modules/scopes/scopes.repository.ts';
@@ -144,5 +145,6 @@ export async function buildApp(deps: AssessmentDeps): Promise<Server> {
   registerCatalogRoutes(app);
   registerDryRunRoutes(app, createDryRunService({ toes, scopes, inForce, evaluations, ...(deps.now ? { now: deps.now } : {}) }));
   registerLedgerRoutes(app, ledger.service, { verifyToken: deps.verifyToken });
+  await registerReporting(app, { ...deps, toes, evaluations, inForce });
   return app;
 }

@@ -1,0 +1,82 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, ApiError, setApiToken } from './api.ts';
+
+export interface Session {
+  subject: string;
+  org: string;
+  role: 'auditee' | 'pipeline' | 'auditor' | 'certification_body' | 'admin';
+}
+
+interface AuthState {
+  /** checking: a stored token is being verified (nothing is shown meanwhile); signed-out: the sign-in page. */
+  status: 'checking' | 'signed-in' | 'signed-out';
+  session: Session | null;
+  token: string | null;
+  message: string | null;
+  signIn: (token: string) => Promise<void>;
+  signOut: (message?: string) => void;
+}
+
+const STORAGE_KEY = 'cabc.dashboard.token';
+const AuthContext = createContext<AuthState | null>(null);
+
+/**
+ * Sign-in with a bearer token (kept in sessionStorage: gone when the tab closes). The token is checked by the
+ * assessment service (GET /v1/session) before anything else is asked; a 401 from any service signs out. An OIDC
+ * issuer would only change where the token comes from (docs/dashboard.md).
+ */
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(STORAGE_KEY));
+  const [session, setSession] = useState<Session | null>(null);
+  const [status, setStatus] = useState<AuthState['status']>(() => (sessionStorage.getItem(STORAGE_KEY) ? 'checking' : 'signed-out'));
+  const [message, setMessage] = useState<string | null>(null);
+
+  const signOut = useCallback((why?: string) => {
+    sessionStorage.removeItem(STORAGE_KEY);
+    setApiToken(null, () => undefined);
+    setToken(null);
+    setSession(null);
+    setStatus('signed-out');
+    setMessage(why ?? null);
+  }, []);
+
+  const verify = useCallback(
+    async (candidate: string) => {
+      setApiToken(candidate, () => signOut('Your session ended: the token was refused. Sign in again.'));
+      try {
+        const who = await api<Session>('/v1/session');
+        sessionStorage.setItem(STORAGE_KEY, candidate);
+        setToken(candidate);
+        setSession(who);
+        setStatus('signed-in');
+        setMessage(null);
+      } catch (error) {
+        signOut(error instanceof ApiError && error.status === 401 ? 'That token was not accepted (expired, or not issued for this platform).' : `Could not check the token: ${String(error instanceof Error ? error.message : error)}`);
+        throw error;
+      }
+    },
+    [signOut],
+  );
+
+  useEffect(() => {
+    if (token && status === 'checking') void verify(token).catch(() => undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const value = useMemo<AuthState>(
+    () => ({ status, session, token, message, signIn: (candidate: string) => verify(candidate.trim().replace(/^Bearer\s+/i, '')), signOut }),
+    [status, session, token, message, verify, signOut],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthState {
+  const value = useContext(AuthContext);
+  if (!value) throw new Error('useAuth outside AuthProvider');
+  return value;
+}
+
+export const canReview = (session: Session | null) => session?.role === 'auditor';
+export const canReadEvidence = (session: Session | null) => ['auditee', 'auditor', 'admin'].includes(session?.role ?? '');
+export const canReadAudit = (session: Session | null) => ['auditor', 'admin'].includes(session?.role ?? '');
+export const canComment = (session: Session | null) => ['auditor', 'auditee'].includes(session?.role ?? '');

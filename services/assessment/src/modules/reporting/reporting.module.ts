@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { SigningKeyStore } from '@cabc/crypto';
+import type { Server } from '@cabc/http-kit';
+import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
+import type { InForceScopes } from '../evaluation/in-force-scope.ts';
+import type { ToesRepository } from '../toes/toes.repository.ts';
+import { createCertificateHistorySource } from './certificate-history.ts';
+import { createEvidenceVerifier } from './evidence-verification.ts';
+import { createLiveFeed } from './live-feed.ts';
+import { createPdfRenderer } from './pdf-renderer.ts';
+import { createReportData } from './report-data.ts';
+import { createReportingRepository } from './reporting.repository.ts';
+import { registerReportingRoutes } from './reporting.routes.ts';
+
+export interface ReportingDeps {
+  db: Kysely<any>;
+  logger: Logger;
+  keys: SigningKeyStore;
+  certificationBodyUrl: string;
+  toes: ToesRepository;
+  evaluations: EvaluationRepository;
+  inForce: InForceScopes;
+  /** With it, the live feed LISTENs for the database's notifications (events within milliseconds, not one interval). */
+  databaseUrl?: string | undefined;
+  /** How often the live feed reads the posture state while someone listens (default 1 s). */
+  liveIntervalMs?: number | undefined;
+  chromiumPath?: string | undefined;
+  now?: (() => Date) | undefined;
+}
+
+/**
+ * Reporting (docs/dashboard.md): the read APIs of the dashboard (overview, evidence with verification, result
+ * history, metric series downsampled on the server), the live event stream, and the OSCAL and audit-report exports.
+ */
+export async function registerReporting(app: Server, deps: ReportingDeps): Promise<void> {
+  const repository = createReportingRepository(deps.db);
+  const live = createLiveFeed({ repository, logger: deps.logger, intervalMs: deps.liveIntervalMs, databaseUrl: deps.databaseUrl });
+  const pdf = createPdfRenderer({ executablePath: deps.chromiumPath });
+  app.addHook('onClose', async () => {
+    await live.close();
+    await pdf.close();
+  });
+  registerReportingRoutes(app, {
+    repository,
+    toes: deps.toes,
+    evaluations: deps.evaluations,
+    inForce: deps.inForce,
+    verifier: createEvidenceVerifier({ repository, jwks: () => deps.keys.jwks() as never }),
+    live,
+    reports: createReportData({ repository, evaluations: deps.evaluations, inForce: deps.inForce, certificates: createCertificateHistorySource(deps.certificationBodyUrl) }),
+    pdf,
+    now: deps.now ?? (() => new Date()),
+  });
+}
