@@ -46,6 +46,8 @@ export interface AssessmentDeps {
   ledger?: Partial<LedgerSettings>;
   /** The clock of time-dependent decisions (tests of scheduled behaviour control it). */
   now?: () => Date;
+  /** For LISTEN/NOTIFY of posture changes (live updates at once instead of polling every second). */
+  databaseUrl?: string;
 }
 
 /** Paths answered without a bearer token: operations, public keys, and evidence (authenticated by its DSSE signature). */

@@ -43,6 +43,16 @@ const allowed: Record<string, Role[]> = {
   'dry-run scope': ['auditee', 'auditor'],
   'read catalog': ['auditee', 'auditor', 'certification_body', 'admin'],
   'instantiate template': ['auditee', 'auditor', 'certification_body', 'admin'],
+  'who am I': ['auditee', 'pipeline', 'auditor', 'certification_body', 'admin'],
+  'overview': ['auditee', 'auditor', 'certification_body', 'admin'],
+  'list evidence of a ToE': ['auditee', 'auditor', 'admin'],
+  'read evidence of a ToE': ['auditee', 'auditor', 'admin'],
+  'read envelope': ['auditee', 'auditor', 'admin'],
+  'result history': ['auditee', 'auditor', 'certification_body', 'admin'],
+  'metrics catalog': ['auditee', 'auditor', 'certification_body', 'admin'],
+  'metric series': ['auditee', 'auditor', 'certification_body', 'admin'],
+  'OSCAL export': ['auditee', 'auditor', 'certification_body', 'admin'],
+  'audit report': ['auditee', 'auditor', 'certification_body', 'admin'],
 };
 
 const endpoints: Endpoint[] = [
@@ -75,6 +85,16 @@ const endpoints: Endpoint[] = [
   { name: 'dry-run scope', ownedResource: true, request: ({ toeId }) => ({ method: 'POST', url: `/v1/toes/${toeId}/scopes/1/dry-run` }) },
   { name: 'read catalog', ownedResource: false, request: () => ({ method: 'GET', url: '/v1/catalog' }) },
   { name: 'instantiate template', ownedResource: false, request: () => ({ method: 'POST', url: '/v1/catalog/templates/DQ-CHECKS-PASS/requirement', body: {} }) },
+  { name: 'who am I', ownedResource: false, request: () => ({ method: 'GET', url: '/v1/session' }) },
+  { name: 'overview', ownedResource: false, request: () => ({ method: 'GET', url: '/v1/overview' }) },
+  { name: 'list evidence of a ToE', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/evidence` }) },
+  { name: 'read evidence of a ToE', ownedResource: true, request: ({ toeId, evidenceId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/evidence/${evidenceId}` }) },
+  { name: 'read envelope', ownedResource: true, request: ({ toeId, evidenceId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/evidence/${evidenceId}/envelope` }) },
+  { name: 'result history', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/results` }) },
+  { name: 'metrics catalog', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/metrics` }) },
+  { name: 'metric series', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/metrics/series?kind=performance&metric=accuracy` }) },
+  { name: 'OSCAL export', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/reports/oscal-ar` }) },
+  { name: 'audit report', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/reports/audit?format=html` }) },
 ];
 
 describe('authorization matrix: every endpoint × every role × own / other organization', () => {

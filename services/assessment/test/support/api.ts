@@ -14,10 +14,11 @@ export async function call(app: Server, method: string, url: string, token: stri
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
   });
+  const contentType = String(response.headers['content-type'] ?? '');
   return {
     status: response.statusCode,
-    body: response.body ? JSON.parse(response.body) : undefined,
-    contentType: String(response.headers['content-type'] ?? ''),
+    body: response.body && contentType.includes('json') ? JSON.parse(response.body) : response.body,
+    contentType,
   };
 }
 
