@@ -8,9 +8,14 @@ FROM base AS deps
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY packages ./packages
 COPY services ./services
-RUN pnpm install --frozen-lockfile --prod
+COPY apps ./apps
+RUN pnpm install --frozen-lockfile
+# The dashboard's static files, built once here (its server skips the build when DASHBOARD_BUILD=false).
+RUN cd apps/dashboard && node_modules/.bin/vite build
 
 FROM base
+# Chromium renders the PDF audit reports of the assessment service.
+RUN apt-get update && apt-get install -y --no-install-recommends chromium && rm -rf /var/lib/apt/lists/*
 COPY --from=deps /app /app
 COPY migrations ./migrations
 COPY tsconfig.base.json tsconfig.json ./
