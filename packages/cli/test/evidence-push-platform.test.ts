@@ -3,8 +3,9 @@ import path from 'node:path';
 import { verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicKeyFromJwk } from '@cabc/crypto';
-import { certifyToe, startPlatform, type Platform } from '@cabc/platform';
-import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, waitFor, type TestDatabase } from '@cabc/testing';
+import { certifyToe } from '@cabc/platform';
+import { waitFor } from '@cabc/testing';
+import { startTestPlatform } from '../../platform/test/platform-fixture.ts';
 import type { PushReport } from '../src/commands/evidence-push.ts';
 
 const cli = path.resolve(import.meta.dirname, '../bin/cabc');
@@ -35,32 +36,12 @@ async function getJson(url: string, token: string) {
 }
 
 describe('every sample file through the CLI arrives verified at the assessment service', () => {
-  let platform: Platform;
-  const databases: TestDatabase[] = [];
-  let prefix: string;
+  let platform: Awaited<ReturnType<typeof startTestPlatform>>;
   beforeAll(async () => {
-    const database = async (service: Parameters<typeof createTestDatabase>[0]) => {
-      const created = await createTestDatabase(service);
-      databases.push(created);
-      return created.url;
-    };
-    prefix = testQueuePrefix('cli-platform');
-    platform = await startPlatform({
-      databaseUrl: '',
-      databaseUrls: { collector: await database('evidence-collector'), assessment: await database('assessment'), certificationBody: await database('certification-body') },
-      redisUrl: testRedisUrl(),
-      queuePrefix: prefix,
-      keyEncryptionSecret: 'test-only-key-encryption-secret',
-      logLevel: 'error',
-      reconcileInterval: '500ms',
-      retryMaxDelay: '1s',
-      migrate: false,
-    });
+    platform = await startTestPlatform();
   });
   afterAll(async () => {
-    await platform?.close();
-    await deleteRedisPrefix(prefix);
-    for (const database of databases) await database.drop();
+    await platform?.dispose();
   });
 
   it('pushes the samples, and each statement is delivered, verified, stored and receipted by the auditor', async () => {

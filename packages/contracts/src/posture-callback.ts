@@ -21,8 +21,8 @@ export const postureCallbackClaimsSchema = z.strictObject({
   jti: z.string().min(1).max(128),
   type: z.literal('posture.changed'),
   toe: z.string().min(1).max(256),
-  /** The approved scope version the posture was assessed against (null: no approved scope, requirements from config). */
-  scopeVersion: z.number().int().positive().nullable(),
+  /** The approved scope version the posture was assessed against; the certification body acts only on its certification. */
+  scopeVersion: z.number().int().positive(),
   /** Monotonic per ToE, so the receiver can apply callbacks in order and ignore stale ones. */
   sequence: z.number().int().positive(),
   assessmentId: z.string().min(1).max(128),

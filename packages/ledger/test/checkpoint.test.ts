@@ -1,7 +1,6 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  CheckpointError,
   formatCheckpoint,
   formatVerifierKey,
   parseAndVerifyCheckpoint,
@@ -11,17 +10,7 @@ import {
   verifierKeyOf,
 } from '../src/index.ts';
 import { checkpointBodies, sumdbCheckpoint } from './fixtures/signed-note-vectors.ts';
-import { ed25519FromSeed, hex, makeLeafHashes } from './helpers.ts';
-
-function reasonOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CheckpointError);
-    return (error as CheckpointError).reason;
-  }
-  return expect.fail('expected a CheckpointError');
-}
+import { ed25519FromSeed, hex, makeLeafHashes, reasonOf } from './helpers.ts';
 
 const origin = 'cabc.example/ledger';
 const newSigner = (name = origin) => ({ name, privateKey: generateKeyPairSync('ed25519').privateKey });

@@ -1,7 +1,19 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { leafHash, MemoryNodeStore, nodeHash, type NodeCoord, type NodeReader } from '../src/index.ts';
+import { expect } from 'vitest';
+import { CheckpointError, leafHash, MemoryNodeStore, nodeHash, type NodeCoord, type NodeReader } from '../src/index.ts';
 
 export const hex = (text: string): Buffer => Buffer.from(text, 'hex');
+
+/** The reason of the CheckpointError `fn` throws; fails the test when it throws anything else or nothing. */
+export function reasonOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CheckpointError);
+    return (error as CheckpointError).reason;
+  }
+  return expect.fail('expected a CheckpointError');
+}
 
 /** Deterministic distinct leaf hashes. */
 export function makeLeafHashes(count: number, label = 'leaf'): Buffer[] {

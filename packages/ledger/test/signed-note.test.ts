@@ -1,23 +1,13 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CheckpointError, formatVerifierKey, openNote, parseVerifierKey, signNote } from '../src/index.ts';
+import { formatVerifierKey, openNote, parseVerifierKey, signNote } from '../src/index.ts';
 import { c2spNoteExample, sumdbNoteExample } from './fixtures/signed-note-vectors.ts';
-import { ed25519FromSeed } from './helpers.ts';
+import { ed25519FromSeed, reasonOf } from './helpers.ts';
 
 /** The Ed25519 private key inside a Go sumdb/note signer key, PRIVATE+KEY+<name>+<id>+<base64(0x01 || seed)>. */
 function goSignerKey(signerKey: string) {
   const [, name = '', keyBase64 = ''] = /^PRIVATE\+KEY\+([^+]+)\+[0-9a-f]{8}\+(.+)$/.exec(signerKey) ?? [];
   return { name, privateKey: ed25519FromSeed(Buffer.from(keyBase64, 'base64').subarray(1)) };
-}
-
-function reasonOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CheckpointError);
-    return (error as CheckpointError).reason;
-  }
-  return expect.fail('expected a CheckpointError');
 }
 
 const peter = goSignerKey(sumdbNoteExample.signerKey);

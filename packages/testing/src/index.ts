@@ -1,3 +1,10 @@
 export { createTestDatabase, type TestDatabase } from './test-database.ts';
 export { testRedisUrl, testQueuePrefix, deleteRedisPrefix } from './test-redis.ts';
 export { waitFor } from './wait-for.ts';
+export { expectProblem, type ProblemBody } from './problem.ts';
+export { accepts, namedRedisUrl, postgresSessionsOn, redisConnectionsNamed } from './connections.ts';
+export { documentedRoutes, registeredRoutes, rfc7638Thumbprint } from './routes.ts';
+export { describeOperations, type OperationsFixture, type OperationsSuite } from './operations-suite.ts';
+export { describeShutdown, type ClosableService, type ShutdownSuite } from './shutdown-suite.ts';
+export { expectEachTestLeavesUnchanged } from './unchanged-around-each.ts';
+export { thrownBy } from './thrown-by.ts';

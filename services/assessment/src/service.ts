@@ -1,6 +1,6 @@
-import { tokenVerifierFromEnv } from '@cabc/auth';
 import { listen, openInfrastructure, type RunningService } from '@cabc/runtime';
 import { buildApp } from './app.ts';
+import { appDepsFrom } from './app-deps.ts';
 import { ledgerSettingsOf } from './modules/ledger/ledger.settings.ts';
 import type { AssessmentConfig } from './config.ts';
 import { startAssessmentWorkers } from './workers/start-workers.ts';
@@ -11,19 +11,7 @@ export async function startAssessment(
   options: { now?: () => Date } = {},
 ): Promise<RunningService & { reconcileNow: () => Promise<number> }> {
   const infra = await openInfrastructure('assessment', config);
-  const app = await buildApp({
-    logger: infra.logger,
-    db: infra.db,
-    queues: infra.queues,
-    keys: infra.keys,
-    verifyToken: tokenVerifierFromEnv(config),
-    issuer: config.AUDITOR_ISSUER,
-    callbackAudience: config.CALLBACK_AUDIENCE,
-    certificationBodyUrl: config.CERTIFICATION_BODY_URL,
-    maxFutureSkewMs: config.MAX_FUTURE_SKEW,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    ledger: ledgerSettingsOf(config),
-  });
+  const app = await buildApp(appDepsFrom(infra, config, options));
   const workers = startAssessmentWorkers({
     ...infra,
     issuer: config.AUDITOR_ISSUER,

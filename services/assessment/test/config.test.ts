@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@cabc/config';
+import { thrownBy } from '@cabc/testing';
 import { loadAssessmentConfig } from '../src/config.ts';
 
 const issuerJwks = JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'A'.repeat(43), kid: 'issuer-key' }] });
@@ -12,15 +13,7 @@ const minimal = {
   AUTH_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
 };
 
-function configErrorOf(env: Record<string, string | undefined>): ConfigError {
-  try {
-    loadAssessmentConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configErrorOf = (env: Record<string, string | undefined>) => thrownBy(ConfigError, () => loadAssessmentConfig(env));
 
 describe('loadAssessmentConfig', () => {
   it('parses the minimal environment with the documented defaults', () => {

@@ -1,23 +1,17 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, signDsse } from '@cabc/crypto';
+import { expectEachTestLeavesUnchanged, expectProblem } from '@cabc/testing';
 import { evidenceStatement, signedEnvelope, startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
-import { expectProblem } from './support/problem.ts';
 
 describe('assessment POST /v1/evidence refuses what it cannot verify and stores nothing', () => {
   let fixture: AssessmentFixture;
-  let before: { evidence: number; pendingEvaluations: number };
   beforeAll(async () => {
     fixture = await startAssessmentApp({ bodyLimitBytes: 8192 });
   });
   afterAll(async () => {
     await fixture?.dispose();
   });
-  beforeEach(async () => {
-    before = await fixture.counts();
-  });
-  afterEach(async () => {
-    expect(await fixture.counts()).toEqual(before);
-  });
+  expectEachTestLeavesUnchanged(() => fixture.counts());
 
   const post = (payload: string, contentType = 'application/json') =>
     fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: { 'content-type': contentType }, payload });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem } from '@cabc/testing';
 import { evidenceStatement, signedEnvelope, startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
-import { expectProblem } from './support/problem.ts';
 
 describe('assessment lookups', () => {
   let fixture: AssessmentFixture;

@@ -1,116 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Server } from '@cabc/http-kit';
-import { createRedis, type Redis } from '@cabc/queues';
+import { describeOperations } from '@cabc/testing';
 import { buildApp } from '../src/app.ts';
-import { appDeps, startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
-import { documentedRoutes, registeredRoutes, rfc7638Thumbprint } from './support/routes.ts';
+import { appDeps, startAssessmentApp } from './support/assessment-app.ts';
 
-describe('assessment operations endpoints', () => {
-  let fixture: AssessmentFixture;
-  beforeAll(async () => {
-    fixture = await startAssessmentApp();
-  });
-  afterAll(async () => {
-    await fixture?.dispose();
-  });
-
-  it('answers /healthz with 200', async () => {
-    const response = await fixture.app.inject({ method: 'GET', url: '/healthz' });
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'ok' });
-  });
-
-  it('answers /readyz with 200 when Postgres and Redis are up', async () => {
-    const response = await fixture.app.inject({ method: 'GET', url: '/readyz' });
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'ready', checks: { postgres: 'up', redis: 'up' } });
-  });
-
-  it('publishes an OpenAPI 3.1 document listing every route', async () => {
-    const response = await fixture.app.inject({ method: 'GET', url: '/openapi.json' });
-    expect(response.statusCode).toBe(200);
-    const document = response.json();
-    expect(document.openapi).toMatch(/^3\.1\.\d+$/);
-    const routes = registeredRoutes(fixture.app);
-    expect(routes).toEqual(
-      expect.arrayContaining([
-        'GET /.well-known/jwks.json',
-        'GET /healthz',
-        'GET /readyz',
-        'GET /v1/evidence/{id}',
-        'GET /v1/toes/{toeId}/posture',
-        'POST /v1/toes/{toeId}/scopes/{version}/approve',
-        'POST /v1/evidence',
-      ]),
-    );
-    expect(documentedRoutes(document)).toEqual(routes);
-  });
-
-  it('serves the interactive documentation at /docs as HTML', async () => {
-    let url = '/docs';
-    let response = await fixture.app.inject({ method: 'GET', url });
-    for (let hops = 0; hops < 5 && response.statusCode >= 300 && response.statusCode < 400; hops += 1) {
-      url = new URL(String(response.headers.location), 'http://localhost').pathname;
-      response = await fixture.app.inject({ method: 'GET', url });
-    }
-    expect(response.statusCode).toBe(200);
-    expect(String(response.headers['content-type'])).toMatch(/^text\/html/);
-    expect(response.body).toMatch(/<html/i);
-  });
-
-  it('echoes a well-formed x-request-id and generates one otherwise', async () => {
-    const echoed = await fixture.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'pipeline-run-7:step.2' } });
-    expect(echoed.headers['x-request-id']).toBe('pipeline-run-7:step.2');
-
-    const generated = await fixture.app.inject({ method: 'GET', url: '/healthz' });
-    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-
-    const unsafe = await fixture.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id\twith spaces' } });
-    expect(unsafe.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-  });
-
-  it('carries the request id into problem answers', async () => {
-    const response = await fixture.app.inject({ method: 'GET', url: '/no-such-route', headers: { 'x-request-id': 'trace-404' } });
-    expect(response.statusCode).toBe(404);
-    expect(response.headers['x-request-id']).toBe('trace-404');
-    expect(response.json().requestId).toBe('trace-404');
-  });
-
-  it('publishes its Ed25519 public key with the RFC 7638 thumbprint as kid', async () => {
-    const response = await fixture.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
-    expect(response.statusCode).toBe(200);
-    const { keys } = response.json() as { keys: Record<string, string>[] };
-    expect(keys.length).toBeGreaterThan(0);
-    const active = await fixture.infra.keys.active();
-    const published = keys.find((key) => key.kid === active.kid);
-    expect(published).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
-    expect(published).not.toHaveProperty('d');
-    for (const key of keys) expect(key.kid).toBe(rfc7638Thumbprint(key as { crv: string; kty: string; x: string }));
-  });
-});
-
-describe('assessment readiness without Redis', () => {
-  let fixture: AssessmentFixture;
-  let deadRedis: Redis;
-  let app: Server;
-  beforeAll(async () => {
-    fixture = await startAssessmentApp();
-    deadRedis = createRedis('redis://127.0.0.1:1');
-    app = await buildApp({
-      ...appDeps(fixture.infra, fixture.config),
-      queues: { connection: deadRedis, prefix: fixture.config.QUEUE_PREFIX },
-    });
-  });
-  afterAll(async () => {
-    deadRedis?.disconnect();
-    await app?.close();
-    await fixture?.dispose();
-  });
-
-  it('answers /readyz with 503 and redis down, while /healthz stays 200', async () => {
-    const ready = await app.inject({ method: 'GET', url: '/readyz' });
-    expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toEqual({ status: 'not_ready', checks: { postgres: 'up', redis: 'down' } });
-    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-  });
+describeOperations({
+  name: 'assessment',
+  start: () => startAssessmentApp(),
+  expectedRoutes: [
+    'GET /.well-known/jwks.json',
+    'GET /healthz',
+    'GET /readyz',
+    'GET /v1/evidence/{id}',
+    'GET /v1/toes/{toeId}/posture',
+    'POST /v1/toes/{toeId}/scopes/{version}/approve',
+    'POST /v1/evidence',
+  ],
+  appWithRedis: (fixture, redis) => buildApp({ ...appDeps(fixture.infra, fixture.config), queues: { connection: redis, prefix: fixture.config.QUEUE_PREFIX } }),
 });

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '@cabc/crypto';
 import { mintToken } from '@cabc/auth';
+import { expectProblem } from '@cabc/testing';
 import { REASON_CODES } from '../src/domain/index.ts';
 import { bearer, startCertificationApp, type CertificationFixture } from './support/certification-app.ts';
-import { expectProblem } from './support/problem.ts';
 import { auditor, certificateOf } from './support/scenario.ts';
 
 describe('certification body: who may read and withdraw certificates', () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '@cabc/crypto';
+import { expectProblem } from '@cabc/testing';
 import { postureClaims, signedCallback, startCertificationApp, type CertificationFixture } from './support/certification-app.ts';
-import { expectProblem } from './support/problem.ts';
+import { auditor } from './support/scenario.ts';
 
 describe('certification body POST /v1/callbacks/assessment refuses what it cannot verify', () => {
   let fixture: CertificationFixture;
@@ -60,6 +61,7 @@ describe('certification body POST /v1/callbacks/assessment refuses what it canno
   it('does not let a forgery with a real jti block the genuine callback', async () => {
     const forger = await generateSigningKey();
     const claims = postureClaims({ toe: 'toe-jti-squatting' });
+    await auditor(fixture).approve(claims.toe);
     expect((await post(await signedCallback(claims, forger))).statusCode).toBe(401);
     const genuine = await post(await signedCallback(claims, fixture.auditorKey));
     expect(genuine.statusCode, genuine.body).toBe(200);
@@ -101,6 +103,27 @@ describe('certification body POST /v1/callbacks/assessment refuses what it canno
     });
   });
 
+  it('refuses verified claims without a scope version (missing or null) with 422 naming claims.scopeVersion', async () => {
+    const { scopeVersion: _scopeVersion, ...unversioned } = postureClaims({ toe: 'toe-unversioned' });
+    await auditor(fixture).approve('toe-unversioned');
+    await changesNothing(2, async () => {
+      for (const claims of [unversioned, { ...unversioned, scopeVersion: null }]) {
+        const problem = expectProblem(await post(await signedCallback(claims, fixture.auditorKey)), 422, 'claims.scopeVersion');
+        expect(problem.type).toBe('https://cabc.dev/problems/invalid-callback');
+      }
+    });
+  });
+
+  it('refuses a posture for a ToE without an open certification of its scope version with 422 unknown-certification', async () => {
+    await auditor(fixture).approve('toe-other-version', 2);
+    await changesNothing(2, async () => {
+      for (const claims of [postureClaims({ toe: 'toe-never-approved' }), postureClaims({ toe: 'toe-other-version', scopeVersion: 1 })]) {
+        const problem = expectProblem(await post(await signedCallback(claims, fixture.auditorKey)), 422, 'claims.scopeVersion');
+        expect(problem.type).toBe('https://cabc.dev/problems/unknown-certification');
+      }
+    });
+  });
+
   it('refuses verified claims with an unknown posture with 422 naming claims.posture', async () => {
     await changesNothing(1, async () => {
       expectProblem(await post(await signedCallback({ ...postureClaims(), posture: 'great' }, fixture.auditorKey)), 422, 'claims.posture');
@@ -125,6 +148,7 @@ describe('certification body callbacks: replays and order', () => {
   let fixture: CertificationFixture;
   beforeAll(async () => {
     fixture = await startCertificationApp();
+    for (const toe of ['toe-replay', 'toe-out-of-order']) await auditor(fixture).approve(toe);
   });
   afterAll(async () => {
     await fixture?.dispose();

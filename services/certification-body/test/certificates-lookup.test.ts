@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem } from '@cabc/testing';
 import { bearer, postureClaims, signedCallback, startCertificationApp, type CertificationFixture } from './support/certification-app.ts';
-import { expectProblem } from './support/problem.ts';
+import { auditor } from './support/scenario.ts';
 
 describe('certification body lookups', () => {
   let fixture: CertificationFixture;
@@ -15,6 +16,7 @@ describe('certification body lookups', () => {
   const get = async (url: string) => fixture.app.inject({ method: 'GET', url, headers: await bearer('certification_body', 'cb') });
 
   it('lists and finds an issued certificate', async () => {
+    await auditor(fixture).approve('toe-lookup');
     const applied = await fixture.app.inject({
       method: 'POST',
       url: '/v1/callbacks/assessment',

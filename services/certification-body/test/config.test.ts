@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@cabc/config';
+import { thrownBy } from '@cabc/testing';
 import { loadCertificationConfig } from '../src/config.ts';
 
 const minimal = {
@@ -10,15 +11,7 @@ const minimal = {
   AUTH_JWKS_URL: 'https://login.example/.well-known/jwks.json',
 };
 
-function configErrorOf(env: Record<string, string | undefined>): ConfigError {
-  try {
-    loadCertificationConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configErrorOf = (env: Record<string, string | undefined>) => thrownBy(ConfigError, () => loadCertificationConfig(env));
 
 describe('loadCertificationConfig', () => {
   it('parses the minimal environment with the documented defaults', () => {

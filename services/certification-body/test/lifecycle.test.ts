@@ -1,6 +1,7 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem } from '@cabc/testing';
 import { REASON_CODES } from '../src/domain/index.ts';
 import {
   bearer,
@@ -11,7 +12,6 @@ import {
   testClock,
   type CertificationFixture,
 } from './support/certification-app.ts';
-import { expectProblem } from './support/problem.ts';
 import { auditor, certificateOf, DAY, getAs } from './support/scenario.ts';
 
 const path = (certificate: { history: { from: string; to: string; reasonCode: number }[] }) =>
@@ -205,21 +205,27 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
     expect(accepted.json()).toMatchObject({ outcome: 'applied', state: 'issued', jti: claims.jti });
   });
 
-  it('a posture without scope version cannot move a certification that covers an approved scope', async () => {
-    const toe = 'toe-scoped-no-version';
-    await drive.approve(toe, 1);
-    const problem = expectProblem(await drive.postureRaw(toe, 'compliant', { scopeVersion: null }), 422, 'claims.scopeVersion');
-    expect(problem.detail).toMatch(/approved scope version 1/);
-  });
+  it('a posture naming no scope version, or one without an open certification, is refused (422) and opens nothing', async () => {
+    const toe = 'toe-no-approval';
+    const before = await fixture.counts();
+    const unversioned = await signedCallback({ ...postureClaims({ toe }), scopeVersion: null }, fixture.auditorKey);
+    expect(expectProblem(await postCallback(fixture.app, 'assessment', unversioned), 422, 'claims.scopeVersion').type).toBe(
+      'https://cabc.dev/problems/invalid-callback',
+    );
+    const unapproved = expectProblem(await drive.postureRaw(toe, 'compliant'), 422, 'claims.scopeVersion');
+    expect(unapproved).toMatchObject({ type: 'https://cabc.dev/problems/unknown-certification', detail: `no open certification for ToE ${toe} scope version 1` });
+    expect(await fixture.counts()).toEqual({ ...before, receivedCallbacks: before.receivedCallbacks + 2 });
+    expect((await fixture.receivedCallbacks()).slice(-2)).toEqual([
+      expect.objectContaining({ jti: null, outcome: 'refused' }),
+      expect.objectContaining({ jti: null, toe, outcome: 'refused' }),
+    ]);
+    expect((await getAs(fixture, `/v1/certifications?toe=${toe}`)).json()).toEqual({ items: [] });
 
-  it('a posture without scope version and no open certification opens one implicitly (until scopes land everywhere)', async () => {
-    const toe = 'toe-implicit';
-    const issued = await drive.posture(toe, 'compliant', { scopeVersion: null });
-    expect(issued).toMatchObject({ outcome: 'applied', state: 'issued' });
-    expect(await certificateOf(fixture, issued.certificateId!)).toMatchObject({ org: null, scopeVersion: null });
-    // An approval then replaces the implicit certification.
-    expect(await drive.approve(toe, 1)).toMatchObject({ outcome: 'applied' });
-    expect(await certificateOf(fixture, issued.certificateId!)).toMatchObject({ state: 'withdrawn', reasonCode: REASON_CODES.scope_superseded });
+    // With version 1 approved, a posture assessed against version 2 moves nothing either.
+    const { certificationId } = await drive.approve(toe, 1);
+    const other = expectProblem(await drive.postureRaw(toe, 'compliant', { scopeVersion: 2 }), 422, 'claims.scopeVersion');
+    expect(other.detail).toBe(`no open certification for ToE ${toe} scope version 2 (the open one covers scope version 1)`);
+    expect((await getAs(fixture, `/v1/certifications/${certificationId}`)).json()).toMatchObject({ lifecycleState: 'none', certificateId: null, posture: null });
   });
 
   it('a per-certification policy change applies at once and is audited', async () => {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '@cabc/crypto';
+import { expectProblem } from '@cabc/testing';
 import {
   bearer,
   postCallback,
@@ -11,7 +12,6 @@ import {
   startCertificationApp,
   type CertificationFixture,
 } from './support/certification-app.ts';
-import { expectProblem } from './support/problem.ts';
 
 describe('certification body POST /v1/callbacks/scope refuses what it cannot verify', () => {
   let fixture: CertificationFixture;

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, signJwt } from '@cabc/crypto';
+import { expectProblem } from '@cabc/testing';
 import { REASON_CODES } from '../src/domain/index.ts';
 import { bearer, startCertificationApp, testClock, type CertificationFixture } from './support/certification-app.ts';
-import { expectProblem } from './support/problem.ts';
 import { auditor, DAY } from './support/scenario.ts';
 
 describe('public status: one certificate (OCSP-like) and a signed list per organization', () => {

@@ -3,9 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TypedQueue } from '@cabc/queues';
-import { waitFor } from '@cabc/testing';
+import { expectProblem, waitFor } from '@cabc/testing';
 import { bearer, startCertificationApp, testClock, type CertificationFixture } from './support/certification-app.ts';
-import { expectProblem } from './support/problem.ts';
 import { auditor, DAY } from './support/scenario.ts';
 import { signatureVerifies, startWebhookReceiver, type ReceivedWebhook } from './support/webhook-receiver.ts';
 

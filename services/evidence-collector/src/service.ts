@@ -1,6 +1,6 @@
-import { tokenVerifierFromEnv } from '@cabc/auth';
 import { listen, openInfrastructure, type RunningService } from '@cabc/runtime';
 import { buildApp } from './app.ts';
+import { appDepsFrom } from './app-deps.ts';
 import type { CollectorConfig } from './config.ts';
 import { startCollectorWorkers, type MlflowPullConfig } from './workers/start-workers.ts';
 import { ledgerWatchSettingsOf } from './modules/ledger-watch/ledger-watch.settings.ts';
@@ -29,17 +29,7 @@ export type RunningCollector = RunningService & {
 /** Opens the collector's infrastructure, builds the app, starts its workers and listens. */
 export async function startCollector(config: CollectorConfig): Promise<RunningCollector> {
   const infra = await openInfrastructure('evidence-collector', config);
-  const app = await buildApp({
-    logger: infra.logger,
-    db: infra.db,
-    queues: infra.queues,
-    keys: infra.keys,
-    keyEncryptionSecret: config.KEY_ENCRYPTION_SECRET,
-    assessmentUrl: config.ASSESSMENT_URL,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    verifyToken: tokenVerifierFromEnv(config),
-    collectorOrg: config.COLLECTOR_ORG,
-  });
+  const app = await buildApp(appDepsFrom(infra, config));
   const workers = startCollectorWorkers({
     ...infra,
     reconcileIntervalMs: config.RECONCILE_INTERVAL,

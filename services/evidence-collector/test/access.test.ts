@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '@cabc/crypto';
+import { expectProblem } from '@cabc/testing';
 import { bearer, MODEL, performanceEvidence, startCollectorApp, tokenFor, type CollectorFixture } from './support/collector-app.ts';
 import { bytesOf, formatFiles } from './support/native.ts';
-import { expectProblem } from './support/problem.ts';
 
 const mlflowRun = bytesOf(formatFiles[0]!.file);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@cabc/config';
+import { thrownBy } from '@cabc/testing';
 import { loadCollectorConfig } from '../src/config.ts';
 
 const minimal = {
@@ -10,15 +11,7 @@ const minimal = {
   AUTH_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
 };
 
-function configErrorOf(env: Record<string, string | undefined>): ConfigError {
-  try {
-    loadCollectorConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configErrorOf = (env: Record<string, string | undefined>) => thrownBy(ConfigError, () => loadCollectorConfig(env));
 
 describe('loadCollectorConfig', () => {
   it('parses the minimal environment with the documented defaults', () => {

@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectEachTestLeavesUnchanged, expectProblem } from '@cabc/testing';
 import { bearer, performanceEvidence, startCollectorApp, type CollectorFixture } from './support/collector-app.ts';
-import { expectProblem } from './support/problem.ts';
 
 describe('collector POST /v1/evidence refuses bad input and stores nothing', () => {
   let fixture: CollectorFixture;
-  let before: Awaited<ReturnType<CollectorFixture['counts']>>;
   let auth: { authorization: string };
   beforeAll(async () => {
     fixture = await startCollectorApp({ bodyLimitBytes: 4096 });
@@ -13,12 +12,7 @@ describe('collector POST /v1/evidence refuses bad input and stores nothing', () 
   afterAll(async () => {
     await fixture?.dispose();
   });
-  beforeEach(async () => {
-    before = await fixture.counts();
-  });
-  afterEach(async () => {
-    expect(await fixture.counts()).toEqual(before);
-  });
+  expectEachTestLeavesUnchanged(() => fixture.counts());
 
   const post = (payload: string, headers: Record<string, string> = {}) =>
     fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: { 'content-type': 'application/json', ...auth, ...headers }, payload });

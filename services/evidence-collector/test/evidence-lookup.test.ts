@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem } from '@cabc/testing';
 import { bearer, performanceEvidence, startCollectorApp, type CollectorFixture } from './support/collector-app.ts';
-import { expectProblem } from './support/problem.ts';
 
 describe('collector lookups', () => {
   let fixture: CollectorFixture;

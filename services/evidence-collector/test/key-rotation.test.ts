@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tokenVerifierFromEnv } from '@cabc/auth';
 import { SigningKeyStore } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
+import { expectProblem } from '@cabc/testing';
 import { buildApp } from '../src/app.ts';
+import { appDepsFrom } from '../src/app-deps.ts';
 import { bearer, performanceEvidence, startCollectorApp, type CollectorFixture } from './support/collector-app.ts';
 import { verifiedStatement } from './support/native.ts';
-import { expectProblem } from './support/problem.ts';
 
 describe('collector signing key rotation', () => {
   let fixture: CollectorFixture;
@@ -16,19 +16,12 @@ describe('collector signing key rotation', () => {
     fixture = await startCollectorApp();
     // A second replica on the same database, checking the active key on every signature.
     replica = await buildApp({
-      logger: fixture.infra.logger,
-      db: fixture.infra.db,
-      queues: fixture.infra.queues,
+      ...appDepsFrom(fixture.infra, fixture.config),
       keys: new SigningKeyStore(fixture.infra.db, {
         secret: fixture.config.KEY_ENCRYPTION_SECRET,
         service: 'evidence-collector',
       }),
-      keyEncryptionSecret: fixture.config.KEY_ENCRYPTION_SECRET,
       keyRefreshMs: 0,
-      assessmentUrl: fixture.config.ASSESSMENT_URL,
-      bodyLimitBytes: fixture.config.BODY_LIMIT_BYTES,
-      verifyToken: tokenVerifierFromEnv(fixture.config),
-      collectorOrg: fixture.config.COLLECTOR_ORG,
     });
     pipeline = await bearer('pipeline');
     admin = await bearer('admin');

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectEachTestLeavesUnchanged, expectProblem } from '@cabc/testing';
 import { bearer, MODEL, startCollectorApp, type CollectorFixture } from './support/collector-app.ts';
 import { bytesOf, formatFiles, multipart } from './support/native.ts';
-import { expectProblem } from './support/problem.ts';
 
 const LIMIT = 64 * 1024;
 const mlflowRun = bytesOf(formatFiles.find(({ format }) => format === 'mlflow-run')!.file);
@@ -9,7 +9,6 @@ const model = encodeURIComponent(MODEL);
 
 describe('collector refuses bad native uploads, stores nothing and keeps serving', () => {
   let fixture: CollectorFixture;
-  let before: Awaited<ReturnType<CollectorFixture['counts']>>;
   let auth: { authorization: string };
   beforeAll(async () => {
     fixture = await startCollectorApp({ bodyLimitBytes: LIMIT });
@@ -18,11 +17,8 @@ describe('collector refuses bad native uploads, stores nothing and keeps serving
   afterAll(async () => {
     await fixture?.dispose();
   });
-  beforeEach(async () => {
-    before = await fixture.counts();
-  });
+  const unchanged = expectEachTestLeavesUnchanged(() => fixture.counts());
   afterEach(async () => {
-    expect(await fixture.counts()).toEqual(before);
     expect((await fixture.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
@@ -151,6 +147,6 @@ describe('collector refuses bad native uploads, stores nothing and keeps serving
   it('after all of that, a good upload is accepted', async () => {
     const response = await raw(mlflowRun);
     expect(response.statusCode, response.body).toBe(201);
-    before = await fixture.counts();
+    await unchanged.accept();
   });
 });

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import pg from 'pg';
 import {
   encodeLeaf,
+  leafHash,
   parseAndVerifyCheckpoint,
   recomputeAndCompare,
   verifyConsistency,
@@ -33,6 +34,11 @@ export interface DatabaseVerification {
   rejectedCheckpoints: { id: number; size: number; reason: string }[];
   /** Evidence rows that have no leaf in the log. */
   unloggedEvidence: string[];
+  /**
+   * The first entry whose stored row no longer matches the leaf hash recorded when it was appended, wherever no
+   * signed checkpoint decides (entries after the latest checkpoint, or a leaf table changed along with the rows).
+   */
+  unrecordedChange?: EntryDescription;
   audit: LedgerAudit;
   /** The first entry that differs, named, when the audit failed. */
   firstDifference?: EntryDescription;
@@ -44,6 +50,7 @@ interface LeafRow {
   leaf_index: number;
   evidence_id: string;
   committed_sha256: string;
+  leaf_hash: Buffer;
   envelope: string | null;
   sequence: string | null;
   received_at: Date | null;
@@ -108,17 +115,20 @@ export async function verifyLedgerDatabase(
     const total = Number(countRows[0]!.count);
     const bar = progressBar(total, 'recomputing', options.progress ?? false);
     const leaves: Uint8Array[] = [];
+    let firstSelfMismatch: number | undefined;
     let after = -1;
     for (;;) {
       const { rows } = await client.query<LeafRow>(
-        `select l.leaf_index, l.evidence_id, l.envelope_sha256 as committed_sha256, e.envelope, e.sequence::text as sequence, e.received_at, e.toe
+        `select l.leaf_index, l.evidence_id, l.envelope_sha256 as committed_sha256, l.leaf_hash, e.envelope, e.sequence::text as sequence, e.received_at, e.toe
          from ledger_leaves l left join evidence e on e.id = l.evidence_id
          where l.leaf_index > $1 order by l.leaf_index limit $2`,
         [after, PAGE],
       );
       for (const row of rows) {
         // The n-th stored leaf is leaf n: a deleted leaf row shifts everything after it, which the audit catches.
-        leaves.push(leafOf(row));
+        const leaf = leafOf(row);
+        if (firstSelfMismatch === undefined && !leafHash(leaf).equals(row.leaf_hash)) firstSelfMismatch = leaves.length;
+        leaves.push(leaf);
         after = Number(row.leaf_index);
       }
       bar.increment(rows.length);
@@ -147,14 +157,23 @@ export async function verifyLedgerDatabase(
     if (!audit.ok) {
       firstDifference = await describeEntry(client, audit.firstDifference);
     }
-    const ok = audit.ok && rejectedCheckpoints.length === 0 && unlogged.length === 0;
+    const unrecordedChange = audit.ok && firstSelfMismatch !== undefined ? await describeEntry(client, firstSelfMismatch) : undefined;
+    const ok = audit.ok && rejectedCheckpoints.length === 0 && unlogged.length === 0 && !unrecordedChange;
     report.push(...describe(audit, checkpoints, rejectedCheckpoints, unlogged.map((row) => row.id), firstDifference, leaves.length));
+    if (unrecordedChange) {
+      report.push(
+        `log index ${unrecordedChange.index}: the stored evidence no longer matches the leaf recorded when it was appended` +
+          (audit.ok && unrecordedChange.index >= audit.committedSize ? ' (no signed checkpoint covers it yet)' : ' (the leaf table was changed too)'),
+        ...entryLines(unrecordedChange),
+      );
+    }
     return {
       ok,
       entries: leaves.length,
       checkpoints: checkpoints.length,
       rejectedCheckpoints,
       unloggedEvidence: unlogged.map((row) => row.id),
+      ...(unrecordedChange ? { unrecordedChange } : {}),
       audit,
       ...(firstDifference ? { firstDifference } : {}),
       report,
@@ -171,7 +190,7 @@ async function describeEntry(client: pg.Client, index: number): Promise<EntryDes
     [index],
   );
   const { rows: usedRows } = await client.query<LeafRow>(
-    `select l.leaf_index, l.evidence_id, l.envelope_sha256 as committed_sha256, e.envelope, e.sequence::text as sequence, e.received_at, e.toe
+    `select l.leaf_index, l.evidence_id, l.envelope_sha256 as committed_sha256, l.leaf_hash, e.envelope, e.sequence::text as sequence, e.received_at, e.toe
      from ledger_leaves l left join evidence e on e.id = l.evidence_id order by l.leaf_index offset $1 limit 1`,
     [index],
   );
@@ -219,13 +238,17 @@ function describe(
   };
   lines.push(`checkpoint of size ${audit.checkpointSize} is not reproduced by the stored evidence`);
   lines.push(`first differing entry: log index ${audit.firstDifference} (${audit.located}): ${what[audit.located]}`);
-  if (entry?.committed) {
-    lines.push(`  committed: evidence ${entry.committed.evidenceId}, envelope sha256 ${entry.committed.envelopeSha256}`);
-  }
-  if (entry?.stored) {
+  if (entry) lines.push(...entryLines(entry));
+  return lines;
+}
+
+function entryLines(entry: EntryDescription): string[] {
+  const lines: string[] = [];
+  if (entry.committed) lines.push(`  committed: evidence ${entry.committed.evidenceId}, envelope sha256 ${entry.committed.envelopeSha256}`);
+  if (entry.stored) {
     const s = entry.stored;
     lines.push(`  stored:    evidence ${s.evidenceId}, sequence ${s.sequence}, received ${s.receivedAt}, toe ${s.toe}, envelope sha256 ${s.envelopeSha256}`);
-  } else if (entry) {
+  } else {
     lines.push(entry.committed ? `  stored:    evidence ${entry.committed.evidenceId} is missing` : '  stored:    no entry at this index');
   }
   return lines;

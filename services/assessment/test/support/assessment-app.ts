@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import { EVIDENCE_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE } from '@cabc/contracts';
-import { mintToken, tokenVerifierFromEnv, type Role } from '@cabc/auth';
+import { mintToken, type Role } from '@cabc/auth';
 import { generateSigningKey, signDsse, type SigningKey } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
 import { openInfrastructure, type Infrastructure } from '@cabc/runtime';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
 import { buildApp, type AssessmentDeps } from '../../src/app.ts';
+import { appDepsFrom } from '../../src/app-deps.ts';
 import { seedApprovedToe } from './seed.ts';
 import { loadAssessmentConfig, type AssessmentConfig } from '../../src/config.ts';
 
@@ -29,21 +30,8 @@ export function assessmentEnv(databaseUrl: string, prefix: string, issuerKey: Si
 /** ToE ids the fixture creates with an approved scope trusting its collector key. */
 export const SEEDED_TOES = ['credit-scoring', 'toe-replayed', 'toe-lookup', 'toe-shutdown'];
 
-/** The app's dependencies as service.ts wires them, from an opened infrastructure. */
-export function appDeps(infra: Infrastructure, config: AssessmentConfig): AssessmentDeps {
-  return {
-    logger: infra.logger,
-    db: infra.db,
-    queues: infra.queues,
-    keys: infra.keys,
-    verifyToken: tokenVerifierFromEnv(config),
-    issuer: config.AUDITOR_ISSUER,
-    callbackAudience: config.CALLBACK_AUDIENCE,
-    certificationBodyUrl: config.CERTIFICATION_BODY_URL,
-    maxFutureSkewMs: config.MAX_FUTURE_SKEW,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
-  };
-}
+/** The app's dependencies as service.ts wires them. */
+export const appDeps = (infra: Infrastructure, config: AssessmentConfig): AssessmentDeps => appDepsFrom(infra, config);
 
 export interface AssessmentFixture {
   app: Server;

@@ -135,7 +135,7 @@ export async function startCertificationApp(
   };
 }
 
-/** Claims of a posture callback as the assessment service sends them (no scope version unless given). */
+/** Claims of a posture callback as the assessment service sends them (scope version 1, as `scopeClaims` approves, unless given). */
 export function postureClaims(overrides: Partial<PostureCallbackClaims> = {}): PostureCallbackClaims {
   return {
     iss: 'cabc-assessment',
@@ -144,7 +144,7 @@ export function postureClaims(overrides: Partial<PostureCallbackClaims> = {}): P
     jti: randomUUID(),
     type: 'posture.changed',
     toe: 'credit-scoring',
-    scopeVersion: null,
+    scopeVersion: 1,
     sequence: 1,
     assessmentId: randomUUID(),
     posture: 'compliant',

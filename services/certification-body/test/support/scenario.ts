@@ -26,7 +26,7 @@ export function auditor(fixture: CertificationFixture) {
     },
     /** Sends a posture; `expectStatus` other than 200 returns the raw response. */
     async postureRaw(toe: string, posture: PostureCallbackClaims['posture'], overrides: Partial<PostureCallbackClaims> = {}) {
-      const claims = postureClaims({ toe, posture, sequence: nextSequence(toe), scopeVersion: 1, ...overrides });
+      const claims = postureClaims({ toe, posture, sequence: nextSequence(toe), ...overrides });
       return postCallback(fixture.app, 'assessment', await signedCallback(claims, fixture.auditorKey));
     },
     async posture(toe: string, posture: PostureCallbackClaims['posture'], overrides: Partial<PostureCallbackClaims> = {}) {
@@ -51,8 +51,8 @@ export async function certificateOf(fixture: CertificationFixture, id: string) {
     status: string;
     reasonCode: number;
     reason: string;
-    org: string | null;
-    scopeVersion: number | null;
+    org: string;
+    scopeVersion: number;
     expiresAt: string;
     revokedAt: string | null;
     token: string;

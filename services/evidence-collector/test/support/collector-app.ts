@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
-import { mintToken, tokenVerifierFromEnv, type Role } from '@cabc/auth';
+import { mintToken, type Role } from '@cabc/auth';
 import { generateSigningKey, type SigningKey } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
 import { openInfrastructure, type Infrastructure } from '@cabc/runtime';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
 import { buildApp } from '../../src/app.ts';
+import { appDepsFrom } from '../../src/app-deps.ts';
 import { loadCollectorConfig, type CollectorConfig } from '../../src/config.ts';
 
 export const TEST_SECRET = 'test-only-key-encryption-secret';
@@ -58,17 +59,7 @@ export async function startCollectorApp(options: { bodyLimitBytes?: number; env?
   const prefix = testQueuePrefix('collector');
   const config = loadCollectorConfig(await collectorEnv(database.url, prefix, options.env));
   const infra = await openInfrastructure('evidence-collector', config);
-  const app = await buildApp({
-    logger: infra.logger,
-    db: infra.db,
-    queues: infra.queues,
-    keys: infra.keys,
-    keyEncryptionSecret: config.KEY_ENCRYPTION_SECRET,
-    assessmentUrl: config.ASSESSMENT_URL,
-    bodyLimitBytes: options.bodyLimitBytes ?? config.BODY_LIMIT_BYTES,
-    verifyToken: tokenVerifierFromEnv(config),
-    collectorOrg: config.COLLECTOR_ORG,
-  });
+  const app = await buildApp({ ...appDepsFrom(infra, config), bodyLimitBytes: options.bodyLimitBytes ?? config.BODY_LIMIT_BYTES });
   await app.ready();
   return {
     app,

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { LedgerAppender } from '../ledger/ledger.repository.ts';
+import type { LedgerSequencer } from '../ledger/ledger.sequencer.ts';
 import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
 
 interface AssessmentEvidenceDatabase {
@@ -59,8 +59,36 @@ const toAccepted = (row: Row): AcceptedEvidence => ({
   logIndex: logIndexOfReceipt(row.receipt),
 });
 
-export function createEvidenceRepository(database: Kysely<any>, options: { ledger?: LedgerAppender } = {}) {
+export function createEvidenceRepository(database: Kysely<any>, options: { ledger?: LedgerSequencer | undefined } = {}) {
   const db = database as Kysely<AssessmentEvidenceDatabase>;
+  /** Evidence rows with their pending evaluations, in one multi-row insert each. */
+  const storeAll = async (trx: Transaction<any>, accepted: AcceptedEvidence[]): Promise<void> => {
+    const executor = trx as Transaction<AssessmentEvidenceDatabase>;
+    await executor
+      .insertInto('evidence')
+      .values(
+        accepted.map((evidence) => ({
+          id: evidence.id,
+          sequence: evidence.sequence,
+          envelope_sha256: evidence.envelopeSha256,
+          statement_sha256: evidence.statementSha256,
+          envelope: evidence.envelope,
+          toe: evidence.toe,
+          kind: evidence.kind,
+          keyid: evidence.keyid,
+          subjects: JSON.stringify(evidence.subjects),
+          predicate: JSON.stringify(evidence.predicate),
+          observed_at: evidence.observedAt,
+          received_at: evidence.receivedAt,
+          receipt: evidence.receipt,
+        })),
+      )
+      .execute();
+    await executor
+      .insertInto('pending_evaluations')
+      .values(accepted.map((evidence) => ({ evidence_id: evidence.id, toe: evidence.toe, created_at: new Date() })))
+      .execute();
+  };
   return {
     async findByDigest(envelopeSha256: string): Promise<AcceptedEvidence | undefined> {
       const row = await db.selectFrom('evidence').selectAll().where('envelope_sha256', '=', envelopeSha256).executeTakeFirst();
@@ -86,38 +114,25 @@ export function createEvidenceRepository(database: Kysely<any>, options: { ledge
       return Number(rows[0]!.value);
     },
     /**
-     * Stores the evidence and the evaluation it is owed, atomically. With the ledger on, its leaf is appended first
-     * (holding the ledger lock until commit) and `signReceipt` signs the receipt with the leaf's index.
+     * Stores the evidence and the evaluation it is owed, atomically. With the ledger on, the transaction also appends
+     * its leaf, shared with concurrent appends (group commit: see ledger.sequencer.ts), and `signReceipt` signs the
+     * receipt with the leaf's index.
      */
     async insertWithPendingEvaluation(
       evidence: Omit<AcceptedEvidence, 'receipt' | 'logIndex'>,
       signReceipt: (logIndex: number | null) => Promise<string>,
     ): Promise<AcceptedEvidence> {
-      return db.transaction().execute(async (trx: Transaction<AssessmentEvidenceDatabase>) => {
+      if (options.ledger) {
         const { id: evidenceId, envelopeSha256, sequence, receivedAt, toe } = evidence;
-        const logIndex = options.ledger ? await options.ledger.append(trx, { evidenceId, envelopeSha256, sequence, receivedAt, toe }) : null;
-        const receipt = await signReceipt(logIndex);
-        await trx
-          .insertInto('evidence')
-          .values({
-            id: evidence.id,
-            sequence: evidence.sequence,
-            envelope_sha256: evidence.envelopeSha256,
-            statement_sha256: evidence.statementSha256,
-            envelope: evidence.envelope,
-            toe: evidence.toe,
-            kind: evidence.kind,
-            keyid: evidence.keyid,
-            subjects: JSON.stringify(evidence.subjects),
-            predicate: JSON.stringify(evidence.predicate),
-            observed_at: evidence.observedAt,
-            received_at: evidence.receivedAt,
-            receipt,
-          })
-          .execute();
-        await trx.insertInto('pending_evaluations').values({ evidence_id: evidence.id, toe: evidence.toe, created_at: new Date() }).execute();
-        return { ...evidence, receipt, logIndex };
-      });
+        return options.ledger.append({
+          leaf: { evidenceId, envelopeSha256, sequence, receivedAt, toe },
+          prepare: async (logIndex) => ({ ...evidence, logIndex, receipt: await signReceipt(logIndex) }),
+          write: storeAll,
+        });
+      }
+      const accepted = { ...evidence, logIndex: null, receipt: await signReceipt(null) };
+      await db.transaction().execute((trx) => storeAll(trx, [accepted]));
+      return accepted;
     },
   };
 }

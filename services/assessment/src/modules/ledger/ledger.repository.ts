@@ -29,6 +29,12 @@ export interface StoredCheckpoint {
   createdAt: Date;
 }
 
+/** The tree head as locked by an appender: its size and the right edge (hashes tiling [0, size)). */
+export interface LedgerHead {
+  size: number;
+  edge: Buffer;
+}
+
 export interface NewCheckpoint {
   origin: string;
   size: number;
@@ -114,33 +120,51 @@ export function createLedgerRepository(db: Kysely<any>) {
     });
   };
 
+  /**
+   * Locks the tree head row until the caller's transaction ends (appends are serialized by it) and returns it.
+   * Take it first in the transaction: every appender takes this one lock first, so there is no deadlock.
+   */
+  async function lockHead(trx: Transaction<any>): Promise<LedgerHead> {
+    const { rows } = await sql<{ size: number; edge: Buffer }>`select size, edge from ledger_head where id for update`.execute(trx);
+    const head = rows[0];
+    if (!head) throw new Error('ledger_head has no row; is migration 20261128_0003_ledger applied?');
+    return { size: Number(head.size), edge: head.edge };
+  }
+
+  /**
+   * Appends leaves at head.size, head.size + 1, … in the transaction that locked `head`: the leaf rows, every node
+   * they complete and the new head, in one statement. Returns the new size.
+   */
+  async function appendLeaves(trx: Transaction<any>, head: LedgerHead, leaves: readonly LedgerLeafInput[]): Promise<number> {
+    const hashes = leaves.map((leaf) => leafHash(encodeLeaf(leaf)));
+    const { read } = edgeReader(head.size, head.edge);
+    const created = await nodesToAppend(head.size, hashes, read);
+    const newSize = head.size + leaves.length;
+    const newEdge = edgeAfter(head.size, head.edge, created);
+    await sql`
+      with leaves as (
+        insert into ledger_leaves (leaf_index, evidence_id, envelope_sha256, leaf_hash)
+        select * from unnest(${leaves.map((_, i) => head.size + i)}::bigint[], ${leaves.map((leaf) => leaf.evidenceId)}::uuid[],
+                             ${leaves.map((leaf) => leaf.envelopeSha256)}::text[], ${hashes}::bytea[])
+      ), nodes as (
+        insert into ledger_nodes (level, idx, hash)
+        select * from unnest(${created.map((n) => n.level)}::smallint[], ${created.map((n) => n.index)}::bigint[], ${created.map((n) => n.hash)}::bytea[])
+      )
+      update ledger_head set size = ${newSize}, edge = ${newEdge}, updated_at = now() where id`.execute(trx);
+    return newSize;
+  }
+
   return {
     reader,
 
-    /**
-     * Appends one leaf in the caller's transaction and returns its index. Locks the tree head row until that
-     * transaction ends, so concurrent appends are serialized; call it first in the transaction (every appender
-     * takes the same lock first: no deadlock) and keep the rest of the transaction short.
-     */
+    lockHead,
+    appendLeaves,
+
+    /** Appends one leaf in the caller's transaction (locking the head until it ends); returns its index. */
     async append(trx: Transaction<any>, leaf: LedgerLeafInput): Promise<number> {
-      const hash = leafHash(encodeLeaf(leaf));
-      const { rows } = await sql<{ size: number; edge: Buffer }>`select size, edge from ledger_head where id for update`.execute(trx);
-      const head = rows[0];
-      if (!head) throw new Error('ledger_head has no row; is migration 20261128_0003_ledger applied?');
-      const size = Number(head.size);
-      const { read } = edgeReader(size, head.edge);
-      const created = await nodesToAppend(size, [hash], read);
-      const newEdge = edgeAfter(size, head.edge, created);
-      await sql`
-        with leaf as (
-          insert into ledger_leaves (leaf_index, evidence_id, envelope_sha256, leaf_hash)
-          values (${size}, ${leaf.evidenceId}, ${leaf.envelopeSha256}, ${hash})
-        ), nodes as (
-          insert into ledger_nodes (level, idx, hash)
-          select * from unnest(${created.map((n) => n.level)}::smallint[], ${created.map((n) => n.index)}::bigint[], ${created.map((n) => n.hash)}::bytea[])
-        )
-        update ledger_head set size = ${size + 1}, edge = ${newEdge}, updated_at = now() where id`.execute(trx);
-      return size;
+      const head = await lockHead(trx);
+      await appendLeaves(trx, head, [leaf]);
+      return head.size;
     },
 
     /** The current number of leaves. */
@@ -230,6 +254,3 @@ function edgeAfter(size: number, edge: Buffer, created: readonly StoredNode[]): 
 }
 
 export type LedgerRepository = ReturnType<typeof createLedgerRepository>;
-
-/** What the evidence repository needs: one append in its transaction. */
-export type LedgerAppender = Pick<LedgerRepository, 'append'>;

@@ -39,7 +39,7 @@ export async function registerCallbackRoutes(app: Server, service: CallbacksServ
       '/v1/callbacks/assessment',
       "The auditor's signed posture callback (compact JWS, EdDSA, typ cabc-posture+jwt)",
       'Verified against the auditor JWKS, audience and issuer; replays (same jti) change nothing and answer `duplicate`. ' +
-        'A posture naming a scope version must match the open certification of that ToE and version, else 422 `unknown-certification`.',
+        "A posture must name the scope version of the ToE's open certification (opened by a scope approval), else 422 `unknown-certification`.",
       service.receive,
     );
     route(

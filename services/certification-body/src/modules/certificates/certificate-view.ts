@@ -5,8 +5,8 @@ import type { CertificateEventRecord, CertificateRecord } from '../certification
 export const certificateSchema = z.object({
   id: z.string(),
   toe: z.string(),
-  org: z.string().nullable(),
-  scopeVersion: z.number().int().nullable(),
+  org: z.string(),
+  scopeVersion: z.number().int(),
   certificationId: z.string(),
   /** The recorded lifecycle state. */
   state: z.enum(certificateStates),

@@ -13,12 +13,14 @@ interface CertificationDatabase {
   certifications: {
     id: string;
     toe: string;
-    scope_version: number | null;
-    org: string | null;
-    toe_name: string | null;
-    scope_digest: string | null;
+    // Nullable columns (added by a migration to rows from before scopes), but every certification is opened by a
+    // scope approval, which sets them all; certificates copy org and scope version from it.
+    scope_version: number;
+    org: string;
+    toe_name: string;
+    scope_digest: string;
     requirements: RequirementSummary[];
-    approval_ref: string | null;
+    approval_ref: string;
     decision_state: StoredDecisionState;
     certificate_id: string | null;
     next_deadline: Date | null;
@@ -31,8 +33,8 @@ interface CertificationDatabase {
     id: string;
     certification_id: string;
     toe: string;
-    org: string | null;
-    scope_version: number | null;
+    org: string;
+    scope_version: number;
     state: CertificateState;
     token: string;
     issued_at: Date;
@@ -56,13 +58,14 @@ interface CertificationDatabase {
 export interface CertificationRecord {
   id: string;
   toe: string;
-  /** The approved scope version it covers; null for a certification opened implicitly (no scope yet). */
-  scopeVersion: number | null;
-  org: string | null;
-  toeName: string | null;
-  scopeDigest: string | null;
+  /** The approved scope version it covers. */
+  scopeVersion: number;
+  org: string;
+  toeName: string;
+  scopeDigest: string;
   requirements: RequirementSummary[];
-  approvalRef: string | null;
+  /** The jti of the scope approval that opened it. */
+  approvalRef: string;
   decisionState: StoredDecisionState;
   certificateId: string | null;
   nextDeadline: Date | null;
@@ -78,8 +81,8 @@ export interface CertificateRecord {
   id: string;
   certificationId: string;
   toe: string;
-  org: string | null;
-  scopeVersion: number | null;
+  org: string;
+  scopeVersion: number;
   state: CertificateState;
   token: string;
   issuedAt: Date;

@@ -125,7 +125,7 @@ export function createCertificationService(deps: {
           ? {
               status: {
                 url: statusUrl,
-                list: certification.org ? new URL(`/v1/status-lists/${certification.org}`, deps.publicBaseUrl).toString() : null,
+                list: new URL(`/v1/status-lists/${certification.org}`, deps.publicBaseUrl).toString(),
               },
             }
           : {}),
@@ -244,38 +244,14 @@ export function createCertificationService(deps: {
     };
   }
 
-  /** The open certification a posture callback acts on; opens one implicitly for a posture without scope version. */
-  async function certificationForPosture(claims: PostureCallbackClaims, at: Date, uow: UnitOfWork): Promise<CertificationRecord> {
+  /** The open certification a posture callback acts on: the ToE's, of the scope version the posture was assessed against. */
+  async function certificationForPosture(claims: PostureCallbackClaims, uow: UnitOfWork): Promise<CertificationRecord> {
     const open = await deps.certifications.openCertification(claims.toe, uow.trx);
-    if (claims.scopeVersion !== null) {
-      if (open && open.scopeVersion === claims.scopeVersion) return open;
-      throw new UnknownCertificationProblem(
-        `no open certification for ToE ${claims.toe} scope version ${claims.scopeVersion}` +
-          (open ? ` (the open one covers ${open.scopeVersion === null ? 'no scope version' : `scope version ${open.scopeVersion}`})` : ''),
-      );
-    }
-    if (open && open.scopeVersion !== null) {
-      throw new UnknownCertificationProblem(
-        `ToE ${claims.toe} is certified against approved scope version ${open.scopeVersion}; a posture that names no scope version cannot move it`,
-      );
-    }
-    if (open) return open;
-    // Before scopes existed, the first verified callback for a ToE opened its certification and stood in for the
-    // approval (its ref is kept in the decision state). Kept until the assessment sends scope decisions.
-    const state: CertificationDecisionState = { ...openCertification(deps.policy), approval: { ref: `callback:${claims.jti}`, at } };
-    const record = {
-      id: randomUUID(),
-      toe: claims.toe,
-      scopeVersion: null,
-      org: null,
-      toeName: null,
-      scopeDigest: null,
-      requirements: [],
-      approvalRef: `callback:${claims.jti}`,
-      decisionState: encodeDecisionState(state),
-    };
-    await deps.certifications.insertCertification(record, at, uow.trx);
-    return { ...record, certificateId: null, nextDeadline: null, closedAt: null, closeReason: null, openedAt: at, updatedAt: at };
+    if (open && open.scopeVersion === claims.scopeVersion) return open;
+    throw new UnknownCertificationProblem(
+      `no open certification for ToE ${claims.toe} scope version ${claims.scopeVersion}` +
+        (open ? ` (the open one covers scope version ${open.scopeVersion})` : ''),
+    );
   }
 
   /** Loads a certificate the reader may see (another organization's is "not found", not "forbidden"). */
@@ -292,7 +268,7 @@ export function createCertificationService(deps: {
     async applyPosture(claims: PostureCallbackClaims, uow: UnitOfWork): Promise<DecisionOutcome> {
       const at = now();
       await deps.certifications.lockToe(claims.toe, uow.trx);
-      const certification = await certificationForPosture(claims, at, uow);
+      const certification = await certificationForPosture(claims, uow);
       const decision = decide(decodeDecisionState(certification.decisionState), {
         kind: 'posture',
         now: at,
@@ -348,7 +324,7 @@ export function createCertificationService(deps: {
               const closed = await endForScope(
                 open,
                 'scope_superseded',
-                `scope version ${version} approved by ${claims.decidedBy} replaces ${open.scopeVersion === null ? 'the implicit certification' : `version ${open.scopeVersion}`}`,
+                `scope version ${version} approved by ${claims.decidedBy} replaces version ${open.scopeVersion}`,
                 cause,
                 at,
                 uow,

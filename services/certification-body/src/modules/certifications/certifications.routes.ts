@@ -12,10 +12,10 @@ const security = [{ bearer: [] }];
 const certificationSchema = z.object({
   id: z.string(),
   toe: z.string(),
-  toeName: z.string().nullable(),
-  org: z.string().nullable(),
-  scopeVersion: z.number().int().nullable(),
-  scopeDigest: z.string().nullable(),
+  toeName: z.string(),
+  org: z.string(),
+  scopeVersion: z.number().int(),
+  scopeDigest: z.string(),
   requirements: z.array(z.object({ id: z.string(), title: z.string(), severity: z.string(), critical: z.boolean() })),
   /** none (no certificate yet), or the certificate's state. */
   lifecycleState: z.string(),

@@ -19,7 +19,7 @@ export interface StatusAnswer {
 export interface StatusListEntry {
   id: string;
   toe: string;
-  scopeVersion: number | null;
+  scopeVersion: number;
   status: Exclude<PublicStatus, 'unknown'>;
   reasonCode: number;
   reason: string;

@@ -224,13 +224,13 @@ export function createWebhooksRepository(database: Kysely<any>) {
       return Number(row.count);
     },
 
-    /** Active subscriptions that want this event about a certificate of `org` (null: opened without an organization). */
-    async matchingSubscriptions(event: { org: string | null; toe: string; type: string }, trx: Transaction<any>): Promise<Subscription[]> {
+    /** Active subscriptions that want this event about a certificate of `org`. */
+    async matchingSubscriptions(event: { org: string; toe: string; type: string }, trx: Transaction<any>): Promise<Subscription[]> {
       const rows = await on(trx)
         .selectFrom('webhook_subscriptions')
         .selectAll()
         .where('status', '=', 'active')
-        .where((eb) => (event.org === null ? eb('filter_org', 'is', null) : eb.or([eb('filter_org', 'is', null), eb('filter_org', '=', event.org)])))
+        .where((eb) => eb.or([eb('filter_org', 'is', null), eb('filter_org', '=', event.org)]))
         .where((eb) => eb.or([eb('filter_toe', 'is', null), eb('filter_toe', '=', event.toe)]))
         .where((eb) => eb.or([eb('event_types', 'is', null), sql<boolean>`event_types @> ${JSON.stringify([event.type])}::jsonb`]))
         .orderBy('id')

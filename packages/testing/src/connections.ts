@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
-import { createDatabase, databaseUrlFor } from '@cabc/database';
-import { createRedis } from '@cabc/queues';
-import { testRedisUrl } from '@cabc/testing';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { databaseUrlFor } from '@cabc/database';
+import { testRedisUrl } from './test-redis.ts';
 
 /** A Redis URL whose connection announces `name` (ioredis reads connectionName from the query), to find it later. */
 export function namedRedisUrl(name: string): string {
@@ -12,7 +12,7 @@ export function namedRedisUrl(name: string): string {
 
 /** Names of the Redis connections open now whose name starts with `prefix` (ours, and BullMQ's, which use it). */
 export async function redisConnectionsNamed(prefix: string): Promise<string[]> {
-  const probe = createRedis(testRedisUrl());
+  const probe = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
   try {
     const list = (await probe.client('LIST')) as string;
     return list
@@ -27,12 +27,13 @@ export async function redisConnectionsNamed(prefix: string): Promise<string[]> {
 /** Sessions open on database `url` (other than the one asking). */
 export async function postgresSessionsOn(url: string): Promise<number> {
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const admin = createDatabase<any>(databaseUrlFor(url, 'postgres'), { max: 1 });
+  const admin = new pg.Client({ connectionString: databaseUrlFor(url, 'postgres') });
+  await admin.connect();
   try {
-    const { rows } = await sql<{ count: number }>`select count(*)::int as count from pg_stat_activity where datname = ${name}`.execute(admin);
+    const { rows } = await admin.query<{ count: number }>('select count(*)::int as count from pg_stat_activity where datname = $1', [name]);
     return rows[0]!.count;
   } finally {
-    await admin.destroy();
+    await admin.end();
   }
 }
 
