@@ -31,6 +31,18 @@ export const postureCallbackClaimsSchema = z.strictObject({
   /** True when a requirement flagged critical is non-compliant: the certification body may revoke at once. */
   criticalFailed: z.boolean(),
   assessedAt: z.iso.datetime({ offset: true }),
+  /**
+   * The auditor's signed evidence-ledger checkpoint (C2SP signed note) covering every evidence this assessment read:
+   * the certification body keeps it with the decision, so the decision can be checked against the log later.
+   * Null when the auditor runs without a ledger.
+   */
+  ledgerCheckpoint: z
+    .strictObject({
+      size: z.number().int().nonnegative(),
+      rootHash: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 of a SHA-256 hash'),
+      note: z.string().min(1).max(8192),
+    })
+    .nullable(),
   changes: z.array(requirementChangeSchema).max(1000),
 });
 export type PostureCallbackClaims = z.infer<typeof postureCallbackClaimsSchema>;

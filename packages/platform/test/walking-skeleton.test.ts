@@ -1,6 +1,7 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@cabc/testing';
+import { parseAndVerifyCheckpoint } from '@cabc/ledger';
 import { certifyToe } from '../src/index.ts';
 import { getJson, performanceEvidence, postJson, startTestPlatform } from './platform-fixture.ts';
 
@@ -56,5 +57,15 @@ describe('walking skeleton: evidence from a pipeline to a certificate', () => {
     expect(revoked.history.map((entry: any) => `${entry.from}->${entry.to}`)).toEqual(['none->issued', 'issued->revoked']);
     expect(revoked.history[1].reason).toMatch(/critical/i);
     expect(revoked.history[1].cause.kind).toBe('callback');
+
+    // Each decision keeps the auditor's signed ledger checkpoint that covers the evidence it was based on.
+    const { verifierKey } = (await getJson(`${platform.urls.assessment}/v1/ledger/verifier-key`)).body;
+    for (const [index, evidenceCount] of [[0, 1], [1, 2]] as const) {
+      const checkpoint = revoked.history[index].cause.ledgerCheckpoint;
+      const verified = parseAndVerifyCheckpoint(checkpoint.note, [verifierKey]);
+      expect(verified.size).toBe(checkpoint.size);
+      expect(checkpoint.size).toBeGreaterThanOrEqual(evidenceCount);
+      expect(Buffer.from(verified.rootHash).toString('base64')).toBe(checkpoint.rootHash);
+    }
   });
 });

@@ -32,9 +32,11 @@ export function startAssessmentWorkers(deps: {
   const outbox = new OutboxRepository(deps.db);
   const producer = createOutboxProducer('assessment.outbox', deps.queues, deps.logger);
   const evaluations = createEvaluationRepository(deps.db);
+  const ledger = createLedger({ ...deps, settings: deps.ledger });
   const evaluation = createEvaluationService({
     ...deps,
     evaluations,
+    ...(ledger.settings.enabled ? { checkpoint: async () => (await ledger.service.checkpoint()).checkpoint } : {}),
     inForce: createInForceScopes(createScopesRepository(deps.db)),
     toes: createToesRepository(deps.db),
     findings: createFindingsRepository(deps.db),
@@ -64,7 +66,7 @@ export function startAssessmentWorkers(deps: {
     settleMs: 0,
   });
   // Signs a ledger checkpoint every CHECKPOINT_INTERVAL when the log grew (a plain timer: no Redis needed).
-  const checkpoints = startCheckpointTimer({ ledger: createLedger({ ...deps, settings: deps.ledger }).service, logger: deps.logger, intervalMs: deps.ledger?.checkpointIntervalMs ?? 60_000 });
+  const checkpoints = startCheckpointTimer({ ledger: ledger.service, logger: deps.logger, intervalMs: deps.ledger?.checkpointIntervalMs ?? 60_000 });
   const delivery = startOutboxDelivery({
     name: 'assessment.outbox',
     context: deps.queues,

@@ -40,7 +40,9 @@ export const DEFAULT_DECISION_POLICY: DecisionPolicy = parseDecisionPolicy({});
 function causeOf(input: DecisionInput): Cause {
   switch (input.kind) {
     case 'posture':
-      return { kind: 'callback', ref: input.assessmentId };
+      return input.ledgerCheckpoint
+        ? { kind: 'callback', ref: input.assessmentId, ledgerCheckpoint: input.ledgerCheckpoint }
+        : { kind: 'callback', ref: input.assessmentId };
     case 'approval':
       return { kind: 'callback', ref: input.ref };
     case 'tick':

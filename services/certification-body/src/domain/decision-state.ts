@@ -2,7 +2,7 @@ import type { Posture } from '@cabc/contracts';
 import { NO_CERTIFICATE, type CertificateState, type LifecycleState } from './certificate-states.ts';
 import { applyTransition, type HistoryEntry } from './certificate-transitions.ts';
 import type { DecisionPolicy } from './decision-policy.ts';
-import type { LifecycleEvent } from './lifecycle-events.ts';
+import type { Cause, LifecycleEvent } from './lifecycle-events.ts';
 
 export type CertificateSnapshot = {
   readonly state: LifecycleState;
@@ -30,7 +30,12 @@ export type CertificationDecisionState = {
   readonly posture: AppliedPosture | null;
 };
 
-export type PostureCallbackInput = { readonly kind: 'posture'; readonly now: Date } & AppliedPosture;
+export type PostureCallbackInput = {
+  readonly kind: 'posture';
+  readonly now: Date;
+  /** Kept with the history entry the posture causes (see Cause). */
+  readonly ledgerCheckpoint?: Cause['ledgerCheckpoint'];
+} & AppliedPosture;
 /** ref: the id of the scheduled run, kept as the cause of any transition it triggers. */
 export type ClockTickInput = { readonly kind: 'tick'; readonly now: Date; readonly ref: string };
 /** ref: the id of the verified approval message. */

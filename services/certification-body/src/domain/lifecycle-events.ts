@@ -10,6 +10,8 @@ export type LifecycleEventType = (typeof lifecycleEventTypes)[number];
 export type Cause = {
   readonly kind: 'callback' | 'schedule' | 'request';
   readonly ref: string;
+  /** For decisions on an assessment: the auditor's ledger checkpoint covering the evidence it read. */
+  readonly ledgerCheckpoint?: { readonly size: number; readonly rootHash: string; readonly note: string } | undefined;
 };
 
 export type LifecycleEvent = {

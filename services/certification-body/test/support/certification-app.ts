@@ -151,6 +151,7 @@ export function postureClaims(overrides: Partial<PostureCallbackClaims> = {}): P
     previousPosture: null,
     criticalFailed: false,
     assessedAt: new Date().toISOString(),
+    ledgerCheckpoint: null,
     changes: [],
     ...overrides,
   };

@@ -22,6 +22,11 @@ export function createEvaluationService(deps: {
   issuer: string;
   audience: string;
   certificationBodyUrl: string;
+  /**
+   * Signs a ledger checkpoint of the log as it is now (absent without a ledger). Called after the evidence was read,
+   * from another connection, so the checkpoint covers every evidence the assessment used.
+   */
+  checkpoint?: () => Promise<{ size: number; rootHash: Buffer; note: string }>;
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
@@ -89,6 +94,7 @@ export function createEvaluationService(deps: {
 
         const assessmentId = randomUUID();
         const sequence = (before?.sequence ?? 0) + 1;
+        const checkpoint = deps.checkpoint ? await deps.checkpoint() : undefined;
         await deps.evaluations.savePosture({ toe: job.toe, posture: summary.posture, sequence, assessmentId, updatedAt: evaluatedAt }, trx);
         const claims: PostureCallbackClaims = {
           iss: deps.issuer,
@@ -104,6 +110,7 @@ export function createEvaluationService(deps: {
           previousPosture: before?.posture ?? null,
           criticalFailed: summary.criticalFailed,
           assessedAt: evaluatedAt.toISOString(),
+          ledgerCheckpoint: checkpoint ? { size: checkpoint.size, rootHash: checkpoint.rootHash.toString('base64'), note: checkpoint.note } : null,
           changes: results
             .filter((result) => previous.get(result.requirementId)?.status !== result.status)
             .map((result) => ({

@@ -277,6 +277,7 @@ export function createCertificationService(deps: {
         posture: claims.posture,
         criticalFailed: claims.criticalFailed,
         assessedAt: new Date(claims.assessedAt),
+        ledgerCheckpoint: claims.ledgerCheckpoint ?? undefined,
       });
       const saved = await persist(certification, decision, at, uow);
       const state = decision.next.certificate.state;
