@@ -76,6 +76,12 @@ export function createEvaluationRepository(database: Kysely<any>) {
       return rows.map((row) => ({ id: row.id, receivedAt: row.received_at, subjects: row.subjects, predicate: row.predicate }));
     },
 
+    /** Whether the evidence still waits for its evaluation (a burst's other jobs find it covered, cheaply). */
+    async isPending(evidenceId: string): Promise<boolean> {
+      const row = await db.selectFrom('pending_evaluations').select('evidence_id').where('evidence_id', '=', evidenceId).executeTakeFirst();
+      return row !== undefined;
+    },
+
     /**
      * Takes every evaluation the ToE owes (deleting the rows) with the kinds of their evidence. Whoever evaluates the
      * ToE next covers all of them, so a burst of evidence costs one evaluation, not one each.

@@ -48,6 +48,8 @@ export function createEvaluationService(deps: {
      * changes writes a signed callback to the certification body into the outbox, all in one transaction.
      */
     async evaluate(job: { toe: string; evidenceId?: string | undefined }): Promise<{ posture: string; changed: boolean }> {
+      // One read instead of a transaction when an earlier evaluation of the burst already covered this evidence.
+      if (job.evidenceId && !(await deps.evaluations.isPending(job.evidenceId))) return { posture: 'covered', changed: false };
       const digests = await scopeDigestsOf(job.toe);
       const key = await deps.keys.active();
       const outcome = await deps.evaluations.transaction(async (trx) => {

@@ -90,12 +90,18 @@ export function createEvidenceRepository(database: Kysely<any>, options: { ledge
       .execute();
   };
   return {
-    async findByDigest(envelopeSha256: string): Promise<AcceptedEvidence | undefined> {
-      const row = await db.selectFrom('evidence').selectAll().where('envelope_sha256', '=', envelopeSha256).executeTakeFirst();
-      return row ? toAccepted(row) : undefined;
-    },
-    async findByStatementDigest(statementSha256: string): Promise<AcceptedEvidence | undefined> {
-      const row = await db.selectFrom('evidence').selectAll().where('statement_sha256', '=', statementSha256).executeTakeFirst();
+    /** Evidence with this envelope digest or (when given) this statement digest: one round trip for both. */
+    async findExisting(envelopeSha256: string, statementSha256: string | null): Promise<AcceptedEvidence | undefined> {
+      const row = await db
+        .selectFrom('evidence')
+        .selectAll()
+        .where((eb) =>
+          statementSha256 === null
+            ? eb('envelope_sha256', '=', envelopeSha256)
+            : eb.or([eb('envelope_sha256', '=', envelopeSha256), eb('statement_sha256', '=', statementSha256)]),
+        )
+        .limit(1)
+        .executeTakeFirst();
       return row ? toAccepted(row) : undefined;
     },
     async findById(id: string): Promise<AcceptedEvidence | undefined> {

@@ -109,8 +109,6 @@ export function createEvidenceIngestService(deps: {
         throw new BadRequestProblem(`not a DSSE envelope: ${fields.map((f) => `${f.field || 'body'}: ${f.message}`).join('; ')}`, fields);
       }
       const envelopeSha256 = sha256Hex(rawBody);
-      const existing = await deps.evidence.findByDigest(envelopeSha256);
-      if (existing) return { created: false, receipt: toReceipt(existing) };
 
       // The ToE named inside the (not yet verified) payload only selects which keys to verify with.
       const payloadBytes = decodeBase64Any(envelope.data.payload);
@@ -128,13 +126,17 @@ export function createEvidenceIngestService(deps: {
       try {
         verified = verifyDsse(envelope.data, trust.keys, { supportedPayloadTypes: [IN_TOTO_PAYLOAD_TYPE] });
       } catch (error) {
-        if (error instanceof DsseVerificationError) throw signatureProblem(error);
-        throw error;
+        if (!(error instanceof DsseVerificationError)) throw error;
+        // An envelope accepted earlier stays accepted (a retry after its key left the scope gets the same receipt).
+        const accepted = await deps.evidence.findExisting(envelopeSha256, null);
+        if (accepted) return { created: false, receipt: toReceipt(accepted) };
+        throw signatureProblem(error);
       }
-      // The same statement signed again (or re-serialized in transit) is the same evidence.
+      // The same envelope again, or the same statement signed again or re-serialized in transit, is the same
+      // evidence: one lookup (after the cheap signature check) answers both.
       const statementSha256 = sha256Hex(pae(verified.payloadType, verified.payload));
-      const sameStatement = await deps.evidence.findByStatementDigest(statementSha256);
-      if (sameStatement) return { created: false, receipt: toReceipt(sameStatement) };
+      const existing = await deps.evidence.findExisting(envelopeSha256, statementSha256);
+      if (existing) return { created: false, receipt: toReceipt(existing) };
 
       const statement = evidenceStatementSchema.safeParse(payload);
       if (!statement.success) {
@@ -193,7 +195,7 @@ export function createEvidenceIngestService(deps: {
         stored = await deps.evidence.insertWithPendingEvaluation(accepted, signReceipt);
       } catch (error) {
         if (isUniqueViolation(error)) {
-          const raced = (await deps.evidence.findByDigest(envelopeSha256)) ?? (await deps.evidence.findByStatementDigest(statementSha256));
+          const raced = await deps.evidence.findExisting(envelopeSha256, statementSha256);
           if (raced) return { created: false, receipt: toReceipt(raced) };
         }
         throw error;
