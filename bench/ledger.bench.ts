@@ -4,13 +4,14 @@
 // 2. inclusion and consistency proof time from the Postgres node store at 1,000,000 entries, bulk-loaded by
 //    multi-row INSERT … SELECT (Postgres computes the RFC 6962 hashes level by level), through the store's reader and
 //    through GET /v1/ledger/proofs/*.
-// Workspace packages the root package does not depend on are imported by path (they resolve their own dependencies).
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { createDatabase, databaseUrlFor, ensureDatabaseExists, migrateToLatest } from '@cabc/database';
-import { accuracyRequirement, api } from '@cabc/platform';
-import { EVIDENCE_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE } from '../packages/contracts/src/index.ts';
-import { generateSigningKey, signDsse, type SigningKey } from '../packages/crypto/src/index.ts';
+import { accuracyRequirement, certifyToe } from '@cabc/platform';
+import { signedEnvelopes } from './lib/signed-envelopes.ts';
+
+const benchRequirements = [{ ...accuracyRequirement(0.9), severity: 'high', critical: false }];
+import { generateSigningKey } from '@cabc/crypto';
 import {
   consistencyProof,
   inclusionProof,
@@ -33,51 +34,7 @@ const PROOFS = Number(process.env.BENCH_LEDGER_PROOFS ?? 2000);
 
 type BenchPlatform = Awaited<ReturnType<typeof startBenchPlatform>>;
 
-/** A ToE whose approved scope trusts `key`, through the assessment API. */
-async function toeTrusting(platform: BenchPlatform, key: SigningKey): Promise<string> {
-  const auditee = await platform.token('auditee', 'bench');
-  const auditor = await platform.token('auditor', 'bench');
-  const toe = await api<{ id: string }>('POST', `${platform.urls.assessment}/v1/toes`, {
-    token: auditee,
-    body: { name: 'ledger-bench', businessPurpose: 'Ledger benchmark', fieldOfOperation: 'benchmarks', riskClass: 'high', owner: 'bench' },
-  });
-  const scopes = `${platform.urls.assessment}/v1/toes/${toe.id}/scopes`;
-  await api('POST', scopes, {
-    token: auditee,
-    body: {
-      document: {
-        risks: [{ id: 'R-WRONG-DECISIONS', description: 'Wrong decisions', likelihood: 'possible', impact: 'major' }],
-        requirements: [{ ...accuracyRequirement(0.9), severity: 'high', critical: false }],
-        collectorKeys: [key.publicJwk],
-      },
-    },
-  });
-  await api('POST', `${scopes}/1/submit`, { token: auditee });
-  await api('POST', `${scopes}/1/approve`, { token: auditor, body: { comment: 'bench' } });
-  return toe.id;
-}
 
-/** Distinct signed envelopes, built before the clock starts. */
-function envelopes(key: SigningKey, toe: string, label: string, count: number): string[] {
-  const base = Date.now() - 3_600_000;
-  return Array.from({ length: count }, (_, index) => {
-    const statement = {
-      _type: IN_TOTO_STATEMENT_TYPE,
-      subject: [{ name: 'model.onnx', digest: { sha256: 'b'.repeat(64) } }],
-      predicateType: EVIDENCE_PREDICATE_TYPE,
-      predicate: {
-        toe,
-        kind: 'performance',
-        producer: { tool: 'bench', pipelineRunId: `${label}-${index}` },
-        observedAt: new Date(base + index).toISOString(),
-        context: { dataset: 'holdout', split: 'test' },
-        measurements: [{ name: 'accuracy', value: 0.9 + (index % 100) / 1000 }],
-        checks: [],
-      },
-    };
-    return JSON.stringify(signDsse(Buffer.from(JSON.stringify(statement)), IN_TOTO_PAYLOAD_TYPE, [{ keyid: key.kid, privateKey: key.privateKey }]));
-  });
-}
 
 async function ingest(url: string, bodies: string[], clients: number) {
   let next = 0;
@@ -115,19 +72,19 @@ async function ingestOnOff() {
   const dbs = { on: createDatabase<any>(on.databaseUrls.assessment, { max: 1 }), off: createDatabase<any>(off.databaseUrls.assessment, { max: 1 }) };
   try {
     const targets = {
-      on: { url: `${on.urls.assessment}/v1/evidence`, toe: await toeTrusting(on, key) },
-      off: { url: `${off.urls.assessment}/v1/evidence`, toe: await toeTrusting(off, key) },
+      on: { url: `${on.urls.assessment}/v1/evidence`, toe: (await certifyToe(on, { org: 'bench', name: 'ledger-bench', requirements: benchRequirements, collectorKeys: [key.publicJwk] })).toeId },
+      off: { url: `${off.urls.assessment}/v1/evidence`, toe: (await certifyToe(off, { org: 'bench', name: 'ledger-bench', requirements: benchRequirements, collectorKeys: [key.publicJwk] })).toeId },
     };
     const results: Record<'on' | 'off', Awaited<ReturnType<typeof ingest>>[]> = { on: [], off: [] };
     for (const mode of ['on', 'off'] as const) {
-      await ingest(targets[mode].url, envelopes(key, targets[mode].toe, `warmup-${mode}`, 300), CLIENTS);
+      await ingest(targets[mode].url, signedEnvelopes(key, [targets[mode].toe], `warmup-${mode}`, 300), CLIENTS);
       await drained(dbs[mode]);
     }
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate which goes first, so drift (caches, autovacuum) does not favour one side.
       const order = round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
       for (const mode of order) {
-        const bodies = envelopes(key, targets[mode].toe, `r${round}-${mode}`, EVIDENCE);
+        const bodies = signedEnvelopes(key, [targets[mode].toe], `r${round}-${mode}`, EVIDENCE);
         results[mode].push(await ingest(targets[mode].url, bodies, CLIENTS));
         await drained(dbs[mode]);
       }
