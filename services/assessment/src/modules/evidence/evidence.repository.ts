@@ -42,7 +42,8 @@ export interface AcceptedEvidence {
 
 type Row = AssessmentEvidenceDatabase['evidence'];
 
-const toAccepted = (row: Row): AcceptedEvidence => ({
+/** An `evidence` row as the rest of the service sees it (also used by the reporting reads). */
+export const toAccepted = (row: Row): AcceptedEvidence => ({
   id: row.id,
   sequence: row.sequence,
   envelopeSha256: row.envelope_sha256,

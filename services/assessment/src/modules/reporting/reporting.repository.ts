@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Posture, RequirementStatus } from '@cabc/contracts';
+import { toAccepted } from '../evidence/evidence.repository.ts';
 
 /** Read-only queries for the dashboard, the live feed and the reports. Only this file touches the database. */
 
@@ -72,21 +73,7 @@ export interface LiveRow {
   lastResultId: number | null;
 }
 
-const evidenceRow = (row: any): EvidenceRow => ({
-  id: row.id,
-  sequence: Number(row.sequence),
-  envelopeSha256: row.envelope_sha256,
-  statementSha256: row.statement_sha256,
-  envelope: row.envelope,
-  toe: row.toe,
-  kind: row.kind,
-  keyid: row.keyid,
-  subjects: row.subjects,
-  predicate: row.predicate,
-  observedAt: row.observed_at,
-  receivedAt: row.received_at,
-  receipt: row.receipt,
-});
+const evidenceRow = (row: any): EvidenceRow => ({ ...toAccepted(row), sequence: Number(row.sequence) }) as EvidenceRow;
 
 const resultRow = (row: any): ResultRow => ({
   id: Number(row.id),
