@@ -23,6 +23,7 @@ export function signedEnvelopes(key: SigningKey, toes: readonly string[], label:
           { name: 'f1', value: 0.88 },
         ],
         checks: [{ name: 'run_status', status: 'pass' }],
+        submitter: { org: 'bench', subject: 'bench-pipeline', role: 'pipeline' },
       },
     };
     return JSON.stringify(signDsse(Buffer.from(JSON.stringify(statement)), IN_TOTO_PAYLOAD_TYPE, [{ keyid: key.kid, privateKey: key.privateKey }]));

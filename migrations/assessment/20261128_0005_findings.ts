@@ -16,8 +16,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addCheckConstraint('manual_findings_window', sql`valid_until > valid_from`)
     .execute();
   await db.schema.createIndex('manual_findings_toe').on('manual_findings').columns(['toe_id', 'requirement_id', 'valid_until']).execute();
+
+  // The scope version the posture was last reported under: a new approval must be reported even when the posture
+  // value stays the same, or the certification of the new version would never receive it.
+  await db.schema.alterTable('postures').addColumn('scope_version', 'integer').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('postures').dropColumn('scope_version').execute();
   await db.schema.dropTable('manual_findings').execute();
 }

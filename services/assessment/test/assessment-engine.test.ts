@@ -51,7 +51,13 @@ describe('assessment engine: rules from the approved scope, scheduled re-evaluat
       _type: IN_TOTO_STATEMENT_TYPE,
       subject: [{ name: 'model.onnx', digest: { sha256: 'b'.repeat(64) } }],
       predicateType: EVIDENCE_PREDICATE_TYPE,
-      predicate: { ...adapted!, subjects: undefined, toe: toeId, observedAt: new Date(clock).toISOString() },
+      predicate: {
+        ...adapted!,
+        subjects: undefined,
+        toe: toeId,
+        observedAt: new Date(clock).toISOString(),
+        submitter: { org: 'acme', subject: 'pipeline-1', role: 'pipeline' },
+      },
     };
     delete (statement.predicate as { subjects?: unknown }).subjects;
     const response = await fetch(`${service.url}/v1/evidence`, {

@@ -6,6 +6,10 @@ import { generateSigningKey } from '@cabc/crypto';
 import { startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
 import { call, toeInput } from './support/api.ts';
 import { accuracyScope } from './support/seed.ts';
+import { evidenceStatement, signedEnvelope } from './support/assessment-app.ts';
+import { createEvaluationRepository } from '../src/modules/evaluation/evaluation.repository.ts';
+import { createInForceScopes } from '../src/modules/evaluation/in-force-scope.ts';
+import { createScopesRepository } from '../src/modules/scopes/scopes.repository.ts';
 
 describe('initialization phase: ToE, scope versions, review workflow, audit trail', () => {
   let fixture: AssessmentFixture;
@@ -190,6 +194,30 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
     await expect(
       sql`update scope_versions set document = '{}'::jsonb where toe_id = ${toeId} and version = 1`.execute(fixture.infra.db),
     ).rejects.toThrow(/immutable/);
+  });
+
+  it('never assesses evidence signed by a key the approved version does not list', async () => {
+    const toeId = await newToe('key-swap');
+    const intruderKey = await generateSigningKey();
+    await draft(toeId);
+    await api('POST', `/v1/toes/${toeId}/scopes/1/submit`, auditee);
+    await api('POST', `/v1/toes/${toeId}/scopes/1/request-changes`, auditor, { comment: 'more detail' });
+    // While the version is back with the auditee, it lists a key of its own and signs evidence with it ...
+    await api('PUT', `/v1/toes/${toeId}/scopes/1`, auditee, { document: accuracyScope([fixture.collectorKey, intruderKey]) });
+    const forged = await fixture.app.inject({
+      method: 'POST',
+      url: '/v1/evidence',
+      headers: { 'content-type': 'application/json' },
+      payload: signedEnvelope(evidenceStatement({ toe: toeId, accuracy: 0.99 }), intruderKey),
+    });
+    expect(forged.statusCode).toBe(201);
+    // ... then removes the key again before the auditor approves.
+    await api('PUT', `/v1/toes/${toeId}/scopes/1`, auditee, { document: accuracyScope([fixture.collectorKey]) });
+    await api('POST', `/v1/toes/${toeId}/scopes/1/submit`, auditee);
+    await api('POST', `/v1/toes/${toeId}/scopes/1/approve`, auditor, {});
+    const inForce = await createInForceScopes(createScopesRepository(fixture.infra.db)).of(toeId);
+    const readable = await createEvaluationRepository(fixture.infra.db).evidenceOfKinds(toeId, new Map([['performance', 10]]), inForce!.collectorKeyIds);
+    expect(readable).toEqual([]);
   });
 
   it('answers 401 for expired, unsigned and foreign-issuer tokens', async () => {

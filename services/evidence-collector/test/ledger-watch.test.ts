@@ -129,7 +129,8 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
     await push(6);
     expect(delivered.map((entry) => entry.logIndex)).toEqual([0, 1, 2, 3, 4, 5]);
     const before = await watcher.runOnce();
-    expect(before).toMatchObject({ receiptsAdded: 6, checkpointSize: null, failures: [], error: null });
+    // Posture changes already had the auditor sign checkpoints (each decision keeps one), so one may be seen here.
+    expect(before).toMatchObject({ receiptsAdded: 6, failures: [], error: null });
 
     const signed = await checkpoint();
     const run = await watcher.runOnce();
@@ -153,7 +154,9 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
     expect(run).toMatchObject({ checkpointSize: 9, failures: [], error: null });
     expect(run.receiptsChecked).toBe(9);
     const { rows } = await sql<{ size: number }>`select size from ledger_watch_checkpoints order by id`.execute(collectorDb);
-    expect(rows.map((row) => Number(row.size))).toEqual([6, 9]);
+    const sizes = rows.map((row) => Number(row.size));
+    expect(sizes.slice(-2)).toEqual([6, 9]);
+    expect([...sizes].sort((a, b) => a - b)).toEqual(sizes);
   });
 
   it('names the entry whose evidence the auditor changed in its database', async () => {

@@ -93,6 +93,7 @@ export function evidenceStatement(overrides: { toe?: string; accuracy?: number; 
       context: { dataset: 'holdout', split: 'test' },
       measurements: [{ name: 'accuracy', value: overrides.accuracy ?? 0.95 }],
       checks: [],
+      submitter: { org: 'acme', subject: 'pipeline-1', role: 'pipeline' },
     },
   };
 }

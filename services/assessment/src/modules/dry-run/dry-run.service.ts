@@ -3,7 +3,7 @@ import type { Posture, RequirementStatus } from '@cabc/contracts';
 import { NotFoundProblem } from '@cabc/http-kit';
 import { aggregatePosture, type EvidenceRecord } from '@cabc/rules';
 import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
-import { depthByKind, type InForceRequirement, type InForceScopes } from '../evaluation/in-force-scope.ts';
+import { collectorKeyIdsOf, depthByKind, type InForceRequirement, type InForceScopes } from '../evaluation/in-force-scope.ts';
 import { evaluateRequirement } from '../evaluation/requirement-evaluation.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
@@ -32,7 +32,7 @@ export function createDryRunService(deps: {
       const requirements = deps.inForce.compile(scope);
       // The timeline replays up to TIMELINE_STEPS arrivals, so each kind is loaded that much deeper than a rule reads.
       const depths = new Map([...depthByKind(requirements)].map(([kind, depth]) => [kind, depth + TIMELINE_STEPS]));
-      const evidence = (await deps.evaluations.evidenceOfKinds(toeId, depths)).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+      const evidence = (await deps.evaluations.evidenceOfKinds(toeId, depths, await collectorKeyIdsOf(scope))).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
       const digests = {
         modelDigests: toe.artifacts.models.map((artifact) => artifact.sha256),
         datasetDigests: toe.artifacts.datasets.map((artifact) => artifact.sha256),

@@ -24,7 +24,7 @@ interface EvaluationDatabase {
     evidence_ids: string[];
     evaluated_at: Date;
   };
-  postures: { toe: string; posture: Posture; sequence: number; assessment_id: string; updated_at: Date };
+  postures: { toe: string; posture: Posture; scope_version: number | null; sequence: number; assessment_id: string; updated_at: Date };
 }
 
 export interface RequirementResult {
@@ -39,6 +39,8 @@ export interface RequirementResult {
 export interface PostureRecord {
   toe: string;
   posture: Posture;
+  /** The scope version it was reported under. */
+  scopeVersion: number | null;
   sequence: number;
   assessmentId: string;
   updatedAt: Date;
@@ -58,9 +60,17 @@ export function createEvaluationRepository(database: Kysely<any>) {
       await sql`select pg_advisory_xact_lock(hashtext(${`cabc:toe:${toe}`}))`.execute(trx);
     },
 
-    /** The newest evidence of each kind, as deep as `depthByKind` says, as the rule engine reads it (one index scan per kind). */
-    async evidenceOfKinds(toe: string, depthByKind: ReadonlyMap<string, number>, trx?: Transaction<any>): Promise<EvidenceRecord[]> {
-      if (depthByKind.size === 0) return [];
+    /**
+     * The newest evidence of each kind, as deep as `depthByKind` says, as the rule engine reads it (one index scan per
+     * kind); only evidence signed by one of `keyids` (the collector keys of the scope it is judged under).
+     */
+    async evidenceOfKinds(
+      toe: string,
+      depthByKind: ReadonlyMap<string, number>,
+      keyids: readonly string[],
+      trx?: Transaction<any>,
+    ): Promise<EvidenceRecord[]> {
+      if (depthByKind.size === 0 || keyids.length === 0) return [];
       const kinds = [...depthByKind.keys()];
       const depths = kinds.map((kind) => depthByKind.get(kind)!);
       const { rows } = await sql<{ id: string; subjects: EvidenceRecord['subjects']; predicate: EvidencePredicate; received_at: Date }>`
@@ -69,7 +79,7 @@ export function createEvaluationRepository(database: Kysely<any>) {
           cross join lateral (
             select id, subjects, predicate, received_at
               from evidence
-             where toe = ${toe} and kind = wanted.kind
+             where toe = ${toe} and kind = wanted.kind and keyid = any(${[...keyids]}::text[])
              order by observed_at desc, received_at desc
              limit wanted.depth
           ) e`.execute(on(trx));
@@ -166,7 +176,14 @@ export function createEvaluationRepository(database: Kysely<any>) {
     async posture(toe: string, trx?: Transaction<any>): Promise<PostureRecord | undefined> {
       const row = await on(trx).selectFrom('postures').selectAll().where('toe', '=', toe).executeTakeFirst();
       return row
-        ? { toe: row.toe, posture: row.posture, sequence: row.sequence, assessmentId: row.assessment_id, updatedAt: row.updated_at }
+        ? {
+            toe: row.toe,
+            posture: row.posture,
+            scopeVersion: row.scope_version,
+            sequence: row.sequence,
+            assessmentId: row.assessment_id,
+            updatedAt: row.updated_at,
+          }
         : undefined;
     },
 
@@ -176,6 +193,7 @@ export function createEvaluationRepository(database: Kysely<any>) {
         .values({
           toe: record.toe,
           posture: record.posture,
+          scope_version: record.scopeVersion,
           sequence: record.sequence,
           assessment_id: record.assessmentId,
           updated_at: record.updatedAt,
@@ -183,6 +201,7 @@ export function createEvaluationRepository(database: Kysely<any>) {
         .onConflict((oc) =>
           oc.column('toe').doUpdateSet({
             posture: record.posture,
+            scope_version: record.scopeVersion,
             sequence: record.sequence,
             assessment_id: record.assessmentId,
             updated_at: record.updatedAt,

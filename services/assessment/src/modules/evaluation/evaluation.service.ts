@@ -65,7 +65,7 @@ export function createEvaluationService(deps: {
           ? inForce.requirements.filter((entry) => entry.compiled.affectedKinds.some((kind) => kinds.has(kind)))
           : inForce.requirements;
         const evaluatedAt = now();
-        const evidence = await deps.evaluations.evidenceOfKinds(job.toe, depthByKind(inForce.requirements), trx);
+        const evidence = await deps.evaluations.evidenceOfKinds(job.toe, depthByKind(inForce.requirements), inForce.collectorKeyIds, trx);
         const previous = await deps.evaluations.latestResults(job.toe, inForce.requirements.map((entry) => entry.requirement.id), trx);
         const findings = await deps.findings.activeAt(job.toe, evaluatedAt, trx);
         const results: RequirementResult[] = affected.map((entry) => ({
@@ -92,16 +92,23 @@ export function createEvaluationService(deps: {
           })),
         );
         const before = await deps.evaluations.posture(job.toe, trx);
-        if (before?.posture === summary.posture) return { posture: summary.posture, outboxId: undefined };
+        // Reported again under a newly approved version even when the value stays: its certification starts empty.
+        if (before?.posture === summary.posture && before.scopeVersion === inForce.scope.version) {
+          return { posture: summary.posture, outboxId: undefined };
+        }
 
         const assessmentId = randomUUID();
         const sequence = (before?.sequence ?? 0) + 1;
         const checkpoint = deps.checkpoint ? await deps.checkpoint() : undefined;
-        await deps.evaluations.savePosture({ toe: job.toe, posture: summary.posture, sequence, assessmentId, updatedAt: evaluatedAt }, trx);
+        await deps.evaluations.savePosture(
+          { toe: job.toe, posture: summary.posture, scopeVersion: inForce.scope.version, sequence, assessmentId, updatedAt: evaluatedAt },
+          trx,
+        );
         const claims: PostureCallbackClaims = {
           iss: deps.issuer,
           aud: deps.audience,
-          iat: Math.floor(evaluatedAt.getTime() / 1000),
+          // Signing time on the wall clock; assessedAt carries the domain time of the assessment.
+          iat: Math.floor(Date.now() / 1000),
           jti: randomUUID(),
           type: 'posture.changed',
           toe: job.toe,

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { jwkThumbprint, type PublicJwk } from '@cabc/crypto';
 import { compileRule, evidenceDepth, parseDuration, type CompiledRule } from '@cabc/rules';
 import type { ScopeRequirement } from '../scopes/scope-document.schema.ts';
 import type { ScopesRepository, ScopeVersion } from '../scopes/scopes.repository.ts';
@@ -12,6 +13,13 @@ export interface InForceRequirement {
 export interface InForceScope {
   scope: ScopeVersion;
   requirements: InForceRequirement[];
+  /** RFC 7638 ids of the collector keys the version trusts: only evidence they signed is evaluated under it. */
+  collectorKeyIds: string[];
+}
+
+/** The key ids of a scope version's collector keys. */
+export async function collectorKeyIdsOf(scope: ScopeVersion): Promise<string[]> {
+  return Promise.all(scope.document.collectorKeys.map((jwk) => jwkThumbprint(jwk as PublicJwk)));
 }
 
 /** How many of the newest evidence of each kind the requirements read: what an evaluation loads. */
@@ -30,7 +38,7 @@ export function depthByKind(requirements: readonly InForceRequirement[]): Map<st
  */
 export function createInForceScopes(scopes: ScopesRepository, cacheSize = 256) {
   const cache = new Map<string, InForceRequirement[]>();
-  const versions = new Map<string, ScopeVersion>();
+  const versions = new Map<string, { scope: ScopeVersion; collectorKeyIds: string[] }>();
   const compile = (scope: ScopeVersion): InForceRequirement[] => {
     const cached = cache.get(scope.digest);
     if (cached) return cached;
@@ -50,14 +58,15 @@ export function createInForceScopes(scopes: ScopesRepository, cacheSize = 256) {
     async of(toeId: string, trx?: Transaction<any>): Promise<InForceScope | undefined> {
       const head = await scopes.approvedHead(toeId, trx);
       if (!head) return undefined;
-      let scope = versions.get(head.id);
-      if (!scope) {
-        scope = await scopes.inState(toeId, ['approved'], trx);
+      let cached = versions.get(head.id);
+      if (!cached) {
+        const scope = await scopes.inState(toeId, ['approved'], trx);
         if (!scope) return undefined;
+        cached = { scope, collectorKeyIds: await collectorKeyIdsOf(scope) };
         if (versions.size >= cacheSize) versions.delete(versions.keys().next().value!);
-        versions.set(scope.id, scope);
+        versions.set(scope.id, cached);
       }
-      return { scope, requirements: compile(scope) };
+      return { scope: cached.scope, requirements: compile(cached.scope), collectorKeyIds: cached.collectorKeyIds };
     },
     /** Any scope version, e.g. a draft for a dry run. */
     compile,

@@ -149,6 +149,12 @@ export function createEvidenceIngestService(deps: {
         );
       }
       assertSubjectsBelongToToe(statement.data.subject, trust.toe);
+      const submitterOrg = statement.data.predicate.submitter?.org;
+      if (submitterOrg !== trust.toe.org) {
+        throw new UnprocessableProblem('foreign-toe', 'Evidence for another organization', `ToE ${trust.toe.id} does not belong to the organization that submitted this evidence`, [
+          { field: 'payload.predicate.submitter.org', message: submitterOrg ? 'not the organization of the ToE' : 'required: the organization that submitted the evidence' },
+        ]);
+      }
       const receivedAt = now();
       const observedAt = new Date(statement.data.predicate.observedAt);
       if (observedAt.getTime() > receivedAt.getTime() + deps.maxFutureSkewMs) {

@@ -52,7 +52,9 @@ export function registerEvidenceRoutes(app: Server, service: EvidenceService, ac
     async (request, reply) => {
       const principal = access.principal(request);
       const input = await readSubmission(request, request.query, options);
-      const result = await service.submit(input, { org: principal.org, subject: principal.subject, role: principal.role }, {
+      // access.push let only pipeline and auditee roles through.
+      const role = principal.role as 'pipeline' | 'auditee';
+      const result = await service.submit(input, { org: principal.org, subject: principal.subject, role }, {
         idempotencyKey: request.headers['idempotency-key'],
       });
       const location = result.mode === 'unified' ? `/v1/evidence/${result.view.id}` : `/v1/submissions/${result.view.id}`;

@@ -23,7 +23,7 @@ import { adapterProblem } from './submission-problems.ts';
 export interface Submitter {
   org: string;
   subject: string;
-  role: string;
+  role: 'pipeline' | 'auditee';
 }
 
 export interface UploadedFile {
@@ -239,7 +239,8 @@ export function createEvidenceService(deps: {
       const { toe, items, raws } = prepare(input);
       const signer = await deps.keys.activeKey();
       const signed = items.map((item) => {
-        const payload = Buffer.from(JSON.stringify(item.statement), 'utf8');
+        const statement = { ...item.statement, predicate: { ...item.statement.predicate, submitter: { org: submitter.org, subject: submitter.subject, role: submitter.role } } };
+        const payload = Buffer.from(JSON.stringify(statement), 'utf8');
         const envelope = JSON.stringify(signDsse(payload, IN_TOTO_PAYLOAD_TYPE, [{ keyid: signer.kid, privateKey: signer.privateKey }]));
         return { ...item, envelope, envelopeSha256: sha256Hex(envelope), statementSha256: sha256Hex(payload) };
       });
