@@ -95,7 +95,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const starters: Record<ServiceKey, () => Promise<Running>> = {
     certificationBody: () =>
       startCertificationBody(
-        loadCertificationConfig({ ...common('certificationBody'), AUDITOR_JWKS_URL: `${urls.assessment}/.well-known/jwks.json` }),
+        loadCertificationConfig({
+          // Local and test receivers listen on this machine: allowed here, refused by default in a deployment.
+          WEBHOOK_ALLOW_LOOPBACK: 'true',
+          WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+          ...common('certificationBody'),
+          AUDITOR_JWKS_URL: `${urls.assessment}/.well-known/jwks.json`,
+        }),
         { ...(options.certificationPolicy ? { policy: options.certificationPolicy } : {}), ...(options.now ? { now: options.now } : {}) },
       ),
     assessment: () =>

@@ -17,7 +17,15 @@ describe('certificate lifecycle end to end: suspension, grace, revocation, reins
   beforeAll(async () => {
     platform = await startTestPlatform({
       now: () => new Date(Date.now() + skipped),
-      env: { certificationBody: { WEBHOOK_RETRY_BASE_DELAY: '200ms', WEBHOOK_RETRY_MAX_DELAY: '1s', CERTIFICATION_GRACE_PERIOD: '7d' } },
+      env: {
+        certificationBody: {
+          WEBHOOK_RETRY_BASE_DELAY: '200ms',
+          WEBHOOK_RETRY_MAX_DELAY: '1s',
+          // The clock skips days ahead while the receiver is down; auto-disabling has tests of its own.
+          WEBHOOK_DISABLE_AFTER: '60d',
+          CERTIFICATION_GRACE_PERIOD: '7d',
+        },
+      },
     });
     receiver = await startWebhookReceiver(await freePort());
     const subscription = await api('POST', `${platform.urls.certificationBody}/v1/webhooks/subscriptions`, {
@@ -43,6 +51,7 @@ describe('certificate lifecycle end to end: suspension, grace, revocation, reins
     const toe = await certifyToe(platform, { org: 'acme', name: 'not-fixed', requirements });
     await push(toe, 0.95);
     const issued = await certificateOf(toe, 'issued');
+    await waitFor('the first webhook', () => receiver.received.length > 0 || undefined);
     await receiver.stop(); // the subscriber is down for a while
     await push(toe, 0.8);
     await certificateOf(toe, 'suspended');

@@ -43,7 +43,7 @@ export function startAssessmentWorkers(deps: {
     outbox,
     producer,
   });
-  const evaluator = startWorker('assessment.evaluate', deps.queues, (job) => evaluation.evaluate(job), { concurrency: 8, backoff: deps.retry });
+  const evaluator = startWorker('assessment.evaluate', deps.queues, (job) => evaluation.evaluate(job), { concurrency: 4, backoff: deps.retry });
   const evaluateQueue = new TypedQueue('assessment.evaluate', deps.queues);
   const evaluationReconciler = startReconciler({
     findPending: (olderThan) => evaluations.pendingEvaluations(olderThan, 1_000),
