@@ -148,8 +148,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       const upstream = upstreams[service];
       if (!upstream) return problem(reply, 404, 'Not found', `no service ${service}`);
       const rest = request.url.slice(`/api/${service}`.length);
-      const pathOnly = rest.split('?')[0] ?? '';
-      if (!/^\/(v1\/|\.well-known\/|openapi\.json$)/.test(pathOnly) || pathOnly.split('/').some((segment) => segment === '..' || segment === '.' || decodeURIComponent(segment).includes('/'))) {
+      // Judge the path the upstream will see: after URL normalization (encoded dot segments included).
+      let pathOnly: string;
+      try {
+        pathOnly = new URL(rest, 'http://upstream.invalid').pathname;
+        decodeURIComponent(pathOnly);
+      } catch {
+        return problem(reply, 400, 'Bad request', 'the path is not a valid URL path');
+      }
+      if (!/^\/(v1\/|\.well-known\/|openapi\.json$)/.test(pathOnly) || pathOnly !== (rest.split('?')[0] ?? '')) {
         return problem(reply, 404, 'Not found', `no such path ${pathOnly}`);
       }
       const headers: Record<string, string> = {};

@@ -3,8 +3,12 @@ import type { OutboxMessage, OutboxRepository } from './outbox.repository.ts';
 
 export type DeliveryOutcome = 'delivered' | 'rejected' | 'already_done' | 'missing' | 'blocked';
 
-/** Receiver answers that retrying can never fix; anything else (5xx, 408, 425, 429, network) is retried. */
-const permanentStatuses = new Set([400, 401, 403, 404, 405, 410, 413, 415, 422]);
+/**
+ * Receiver answers that retrying can never fix; anything else (5xx, 403, 408, 425, 429, network) is retried. 403 is
+ * retried on purpose: a signing key the auditor has not approved yet (a collector key rotation) becomes acceptable
+ * once the new scope version is approved, and the evidence must then still arrive.
+ */
+const permanentStatuses = new Set([400, 401, 404, 405, 410, 413, 415, 422]);
 
 class RetryableDeliveryError extends Error {
   override name = 'RetryableDeliveryError';

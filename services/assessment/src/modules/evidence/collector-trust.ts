@@ -15,6 +15,8 @@ export interface ToeTrust {
  * those of the version under review (so evidence gathered meanwhile can be dry-run against the draft), never a
  * draft's. Cached for a few seconds; a key id not in the cache forces a fresh read, so a just-approved key works.
  */
+const MISS_REREAD_MS = 1_000;
+
 export function createCollectorTrust(deps: { toes: ToesRepository; scopes: ScopesRepository; ttlMs?: number; now?: () => number }) {
   const ttlMs = deps.ttlMs ?? 5_000;
   const now = deps.now ?? Date.now;
@@ -35,9 +37,11 @@ export function createCollectorTrust(deps: { toes: ToesRepository; scopes: Scope
   return {
     async forToe(toeId: string, keyids: readonly string[]): Promise<ToeTrust | undefined> {
       const cached = cache.get(toeId);
-      const fresh = cached && now() - cached.loadedAt < ttlMs;
+      const age = cached ? now() - cached.loadedAt : Number.POSITIVE_INFINITY;
       const complete = cached?.trust && keyids.every((kid) => cached.trust!.keys.has(kid));
-      if (cached && fresh && (complete || cached.trust === undefined)) return cached.trust;
+      // A key id not in the cache rereads the scope, but at most once a second: envelopes naming random key ids
+      // must not turn every request into database reads.
+      if (cached && age < ttlMs && (complete || cached.trust === undefined || age < MISS_REREAD_MS)) return cached.trust;
       const trust = await load(toeId);
       if (cache.size > 10_000) cache.clear();
       cache.set(toeId, { trust, loadedAt: now() });

@@ -1,6 +1,8 @@
 import { parseJsonSafely } from '@cabc/adapters';
 
 /** A run as MLflow's REST API returns it (only what the poller reads is typed; the adapter reads the rest). */
+const MAX_RESPONSE_CHARACTERS = 32 * 1024 * 1024;
+
 export interface MlflowRun {
   info: {
     run_id?: string;
@@ -55,7 +57,9 @@ export function createMlflowClient(options: { trackingUri: string; credentials?:
         }),
         signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
       });
+      // A tracking server's answer is capped: a runs/search page of 100 runs is far below this.
       const text = await response.text();
+      if (text.length > MAX_RESPONSE_CHARACTERS) throw new Error(`MLflow answered ${text.length} characters, more than ${MAX_RESPONSE_CHARACTERS}`);
       if (!response.ok) throw new MlflowError(`runs/search answered HTTP ${response.status}: ${text.slice(0, 300)}`);
       // The server is another party: its answer gets the same safe parser as any uploaded file.
       const body = (text.trim() === '' ? {} : parseJsonSafely(text)) as { runs?: unknown; next_page_token?: unknown };

@@ -32,6 +32,9 @@ export interface PollSummary {
  * evidence through the mlflow-run adapter, and records the run in the evidence's transaction (restarts and replicas
  * never collect a run twice).
  */
+/** Pages of runs read per experiment and poll; what is left is read at the next poll. */
+const MAX_PAGES_PER_RUN = 100;
+
 export function createMlflowPuller(deps: { client: MlflowClient; repository: MlflowPullRepository; evidence: EvidenceService; logger: Logger; options: MlflowPullOptions }) {
   const { client, repository, evidence, logger, options } = deps;
 
@@ -88,6 +91,7 @@ export function createMlflowPuller(deps: { client: MlflowClient; repository: Mlf
         const from = Math.max(0, watermark - options.lookbackMs);
         let highest = watermark;
         let pageToken: string | undefined;
+        const seenTokens = new Set<string>();
         do {
           const page = await client.searchRuns({
             experimentIds: [experimentId],
@@ -108,8 +112,11 @@ export function createMlflowPuller(deps: { client: MlflowClient; repository: Mlf
             summary.evidence += items;
             highest = Math.max(highest, startTimeOf(run));
           }
+          // A server repeating a token, or paging without end, must not keep the poller here.
+          if (page.nextPageToken !== undefined && seenTokens.has(page.nextPageToken)) break;
+          if (page.nextPageToken !== undefined) seenTokens.add(page.nextPageToken);
           pageToken = page.nextPageToken;
-        } while (pageToken);
+        } while (pageToken && seenTokens.size < MAX_PAGES_PER_RUN);
         if (highest > watermark) await repository.advanceWatermark(options.trackingUri, experimentId, highest);
       }
       if (summary.collected + summary.skipped > 0) logger.info({ ...summary, trackingUri: options.trackingUri }, 'MLflow runs collected');
