@@ -4,3 +4,4 @@ export * from './dsse-envelope.ts';
 export * from './posture-callback.ts';
 export * from './statuses.ts';
 export * from './scope-decision-callback.ts';
+export * from './evidence-json-schema.ts';

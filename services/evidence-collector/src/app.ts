@@ -1,3 +1,4 @@
+import { registerSchemaRoutes } from './modules/schemas/schemas.routes.ts';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import fastifyMultipart from '@fastify/multipart';
@@ -32,7 +33,7 @@ export interface CollectorDeps {
   collectorOrg?: string | undefined;
 }
 
-/** Paths anyone may read: health, API documentation, the public signing keys. */
+/** Paths anyone may read: health, API documentation, the public signing keys, the evidence JSON Schemas. */
 export function isPublicPath(path: string): boolean {
   return (
     path === '/healthz' ||
@@ -40,7 +41,8 @@ export function isPublicPath(path: string): boolean {
     path === '/openapi.json' ||
     path === '/docs' ||
     path.startsWith('/docs/') ||
-    path === '/.well-known/jwks.json'
+    path === '/.well-known/jwks.json' ||
+    path.startsWith('/v1/schemas/')
   );
 }
 
@@ -72,6 +74,7 @@ export async function buildApp(deps: CollectorDeps): Promise<Server> {
     { name: 'redis', check: async () => (await deps.queues.connection.ping()) === 'PONG' },
   ]);
   registerJwksRoute(app, () => keys.jwks());
+  registerSchemaRoutes(app);
   registerEvidenceRoutes(
     app,
     createEvidenceService({
