@@ -43,8 +43,9 @@ export const certificationEnvSchema = serviceEnvSchema(8083)
     WEBHOOK_TIMEOUT: envDuration('10s'),
     /** A subscription whose deliveries keep failing for this long is disabled and its owner told. */
     WEBHOOK_DISABLE_AFTER: envDuration('3d'),
-    WEBHOOK_ALLOW_LOOPBACK: envBoolean(true),
-    WEBHOOK_ALLOW_PRIVATE_NETWORKS: envBoolean(true),
+    /** Subscription URLs on loopback / private networks: off, so a subscriber cannot reach what sits beside the CB. */
+    WEBHOOK_ALLOW_LOOPBACK: envBoolean(false),
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: envBoolean(false),
     WEBHOOK_MAX_SUBSCRIPTIONS_PER_ORG: positiveInt(50),
   })
   .refine((env) => env.AUDITOR_JWKS_URL || env.AUDITOR_JWKS, {

@@ -51,22 +51,34 @@ describe('certification body: who may read and withdraw certificates', () => {
     expect((await get('/v1/certifications', 'auditee', 'acme')).json().items.map((item: { toe: string }) => item.toe)).toEqual(['toe-acme']);
   });
 
-  it('lets the certification body and admins read every organization', async () => {
-    for (const role of ['certification_body', 'admin'] as const) {
-      expect((await get(`/v1/certificates/${globexCertificate}`, role, 'cb')).statusCode).toBe(200);
-      expect((await get(`/v1/certificates/${acmeCertificate}`, role, 'cb')).statusCode).toBe(200);
+  it('lets the certification body, admins and auditors read their token’s organization only; another’s is not found (404, empty lists)', async () => {
+    const own = { acme: { certificate: acmeCertificate, toe: 'toe-acme' }, globex: { certificate: globexCertificate, toe: 'toe-globex' } };
+    for (const role of ['certification_body', 'admin', 'auditor'] as const) {
+      for (const [org, other] of [['acme', 'globex'], ['globex', 'acme']] as const) {
+        const read = await get(`/v1/certificates/${own[org].certificate}`, role, org);
+        expect(read.statusCode, `${role}@${org}: ${read.body}`).toBe(200);
+        expect(read.json()).toMatchObject({ id: own[org].certificate, org });
+        const hidden = expectProblem(await get(`/v1/certificates/${own[other].certificate}`, role, org), 404, 'path:id');
+        expect(hidden.detail).toBe(`no certificate ${own[other].certificate}`);
+        expect((await get(`/v1/certificates?toe=${own[other].toe}`, role, org)).json()).toEqual({ items: [] });
+        expect((await get(`/v1/certificates?toe=${own[org].toe}`, role, org)).json().items).toHaveLength(1);
+        expect((await get('/v1/certifications', role, org)).json().items.map((item: { toe: string }) => item.toe)).toEqual([own[org].toe]);
+      }
     }
+    // A token of an organization without certificates sees none of anyone's.
+    expectProblem(await get(`/v1/certificates/${acmeCertificate}`, 'admin', 'cb'), 404, 'path:id');
+    expect((await get('/v1/certifications', 'admin', 'cb')).json()).toEqual({ items: [] });
   });
 
   it('refuses other roles with 403', async () => {
-    for (const role of ['auditor', 'pipeline'] as const) {
-      expectProblem(await get(`/v1/certificates/${acmeCertificate}`, role, 'acme'), 403);
-      expectProblem(await get('/v1/certificates?toe=toe-acme', role, 'acme'), 403);
-    }
+    expectProblem(await get(`/v1/certificates/${acmeCertificate}`, 'pipeline', 'acme'), 403);
+    expectProblem(await get('/v1/certificates?toe=toe-acme', 'pipeline', 'acme'), 403);
+    expectProblem(await get('/v1/certifications', 'pipeline', 'acme'), 403);
   });
 
   it('refuses a withdrawal from another organization (404), a wrong role (403), no token (401), no comment (400)', async () => {
     expectProblem(await withdraw(acmeCertificate, 'auditee', 'globex'), 404, 'path:id');
+    expectProblem(await withdraw(acmeCertificate, 'admin', 'globex'), 404, 'path:id');
     for (const role of ['auditor', 'pipeline', 'certification_body'] as const) expectProblem(await withdraw(acmeCertificate, role, 'acme'), 403);
     expectProblem(await withdraw(acmeCertificate, undefined), 401);
     expectProblem(await withdraw(acmeCertificate, 'auditee', 'acme', '   '), 400, 'comment');
@@ -82,7 +94,7 @@ describe('certification body: who may read and withdraw certificates', () => {
     expect(entry).toMatchObject({ from: 'issued', to: 'withdrawn', reasonCode: 7, cause: { kind: 'request', ref: response.headers['x-request-id'] } });
     expect(entry.reason).toContain('auditee-alice@acme (auditee, org acme): model retired from production');
 
-    const audit = (await get(`/v1/audit-events?targetType=certificate&targetId=${acmeCertificate}`, 'admin', 'ops')).json();
+    const audit = (await get(`/v1/audit-events?targetType=certificate&targetId=${acmeCertificate}`, 'admin', 'acme')).json();
     expect(audit.items).toEqual([
       expect.objectContaining({
         action: 'certificate.withdraw',
@@ -94,6 +106,10 @@ describe('certification body: who may read and withdraw certificates', () => {
         org: 'acme',
       }),
     ]);
+    expect((await get('/v1/audit-events?org=acme', 'certification_body', 'acme')).json().items.map((item: { targetId: string }) => item.targetId)).toEqual([acmeCertificate]);
+    // Another organization's operators never see acme's trail, not even by asking for it.
+    expect((await get(`/v1/audit-events?targetType=certificate&targetId=${acmeCertificate}`, 'admin', 'globex')).json()).toEqual({ items: [] });
+    expect((await get('/v1/audit-events?org=acme', 'admin', 'globex')).json()).toEqual({ items: [] });
     expectProblem(await get('/v1/audit-events', 'auditee', 'acme'), 403);
 
     // Terminal: a second withdrawal is a conflict, and the certification is closed.
@@ -101,9 +117,15 @@ describe('certification body: who may read and withdraw certificates', () => {
     expect(again.detail).toContain('withdrawn');
   });
 
-  it('lets an administrator withdraw any organization’s certificate', async () => {
-    const response = await withdraw(globexCertificate, 'admin', 'ops', 'court order');
+  it('lets an administrator withdraw a certificate of its token’s organization, and not another’s (404)', async () => {
+    expectProblem(await withdraw(globexCertificate, 'admin', 'acme', 'court order'), 404, 'path:id');
+    expect((await certificateOf(fixture, globexCertificate, 'globex')).state).toBe('issued');
+    const response = await withdraw(globexCertificate, 'admin', 'globex', 'court order');
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json().state).toBe('withdrawn');
+    const audit = (await get(`/v1/audit-events?targetType=certificate&targetId=${globexCertificate}`, 'admin', 'globex')).json();
+    expect(audit.items).toEqual([
+      expect.objectContaining({ action: 'certificate.withdraw', actor: { type: 'user', subject: 'admin-alice@globex', org: 'globex', role: 'admin' }, org: 'globex' }),
+    ]);
   });
 });

@@ -1,7 +1,17 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKey } from '@cabc/crypto';
-import { expectProblem } from '@cabc/testing';
-import { postureClaims, signedCallback, startCertificationApp, type CertificationFixture } from './support/certification-app.ts';
+import { generateSigningKey, type SigningKey } from '@cabc/crypto';
+import { expectProblem, waitFor } from '@cabc/testing';
+import {
+  postCallback,
+  postureClaims,
+  scopeClaims,
+  signedCallback,
+  signedScopeDecision,
+  startCertificationApp,
+  type CertificationFixture,
+} from './support/certification-app.ts';
 import { auditor } from './support/scenario.ts';
 
 describe('certification body POST /v1/callbacks/assessment refuses what it cannot verify', () => {
@@ -16,14 +26,14 @@ describe('certification body POST /v1/callbacks/assessment refuses what it canno
   const post = (payload: string, contentType = 'application/jose') =>
     fixture.app.inject({ method: 'POST', url: '/v1/callbacks/assessment', headers: { 'content-type': contentType }, payload });
 
-  /** Runs `act` and asserts it added no certification state, and exactly `refusals` refused callback records. */
-  async function changesNothing(refusals: number, act: () => Promise<void>) {
+  /** Runs `act` and asserts it added no certification state, and exactly `refusals` records with that outcome. */
+  async function changesNothing(refusals: number, act: () => Promise<void>, outcome = 'refused') {
     const before = await fixture.counts();
     const recordedBefore = (await fixture.receivedCallbacks()).length;
     await act();
     expect(await fixture.counts()).toEqual({ ...before, receivedCallbacks: before.receivedCallbacks + refusals });
     const added = (await fixture.receivedCallbacks()).slice(recordedBefore);
-    for (const record of added) expect(record).toMatchObject({ jti: null, outcome: 'refused' });
+    for (const record of added) expect(record).toMatchObject({ jti: null, outcome });
     return added;
   }
 
@@ -40,29 +50,39 @@ describe('certification body POST /v1/callbacks/assessment refuses what it canno
     });
   });
 
-  it('refuses a callback signed by a key outside the auditor JWKS with 401 and records the refusal', async () => {
+  it('answers a callback whose key id is not in the auditor JWKS with 503 (the key may not be published yet), applies nothing and records it', async () => {
+    const stranger = await generateSigningKey();
+    const claims = postureClaims({ toe: 'toe-forged' });
+    const [record] = await changesNothing(
+      1,
+      async () => {
+        const problem = expectProblem(await post(await signedCallback(claims, stranger)), 503);
+        expect(problem.type).toBe('https://cabc.dev/problems/callback-key-unavailable');
+        expect(problem.detail).toContain('no applicable key found in the JSON Web Key Set');
+      },
+      'unavailable',
+    );
+    expect(record!.toe).toBeNull();
+    expect(record!.detail).toContain(claims.jti);
+  });
+
+  it('refuses a forgery that claims the auditor key id with 401 and records the refusal', async () => {
     const forger = await generateSigningKey();
     const claims = postureClaims({ toe: 'toe-forged' });
     const [record] = await changesNothing(1, async () => {
-      const problem = expectProblem(await post(await signedCallback(claims, forger)), 401, 'body');
+      const problem = expectProblem(await post(await signedCallback(claims, { ...forger, kid: fixture.auditorKey.kid })), 401, 'body');
       expect(problem.type).toBe('https://cabc.dev/problems/invalid-callback-signature');
     });
     expect(record!.toe).toBeNull();
     expect(record!.detail).toContain(claims.jti);
   });
 
-  it('refuses a forgery that claims the auditor key id with 401', async () => {
-    const forger = await generateSigningKey();
-    await changesNothing(1, async () => {
-      expectProblem(await post(await signedCallback(postureClaims(), { ...forger, kid: fixture.auditorKey.kid })), 401, 'body');
-    });
-  });
-
   it('does not let a forgery with a real jti block the genuine callback', async () => {
     const forger = await generateSigningKey();
     const claims = postureClaims({ toe: 'toe-jti-squatting' });
     await auditor(fixture).approve(claims.toe);
-    expect((await post(await signedCallback(claims, forger))).statusCode).toBe(401);
+    expect((await post(await signedCallback(claims, forger))).statusCode).toBe(503);
+    expect((await post(await signedCallback(claims, { ...forger, kid: fixture.auditorKey.kid }))).statusCode).toBe(401);
     const genuine = await post(await signedCallback(claims, fixture.auditorKey));
     expect(genuine.statusCode, genuine.body).toBe(200);
     expect(genuine.json().outcome).toBe('applied');
@@ -190,5 +210,96 @@ describe('certification body callbacks: replays and order', () => {
 
     const records = await fixture.receivedCallbacks();
     expect(records.at(-1)).toMatchObject({ jti: first.json().jti, toe, outcome: 'stale' });
+  });
+});
+
+/** The auditor's JWKS endpoint, as the certification body fetches it: it can be down, fail, hang, or serve keys. */
+async function startJwksServer() {
+  let mode: 'serve' | 'fail' | 'hang' = 'serve';
+  let keys: SigningKey[] = [];
+  const server = http.createServer((_request, response) => {
+    if (mode === 'hang') return;
+    if (mode === 'fail') return void response.writeHead(500, { connection: 'close' }).end('upstream trouble');
+    response.writeHead(200, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ keys: keys.map((key) => key.publicJwk) }));
+  });
+  const listen = (port: number) => new Promise<number>((resolve) => server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  const port = await listen(0);
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return {
+    url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    stop,
+    start: () => listen(port),
+    set(next: { mode?: typeof mode; keys?: SigningKey[] }) {
+      mode = next.mode ?? mode;
+      keys = next.keys ?? keys;
+    },
+  };
+}
+
+describe('certification body callbacks while the auditor key set cannot be had (AUDITOR_JWKS_URL)', () => {
+  let fixture: CertificationFixture;
+  let jwks: Awaited<ReturnType<typeof startJwksServer>>;
+  beforeAll(async () => {
+    jwks = await startJwksServer();
+    await jwks.stop();
+    fixture = await startCertificationApp({ env: { AUDITOR_JWKS_URL: jwks.url } });
+    jwks.set({ keys: [fixture.auditorKey] });
+  });
+  afterAll(async () => {
+    await fixture?.dispose();
+    await jwks?.stop();
+  });
+
+  /** Answers 503 retryable problem+json, applies nothing, and records the attempt as unavailable (never under its jti). */
+  async function unavailable(route: 'assessment' | 'scope', token: string, reason: RegExp) {
+    const before = await fixture.counts();
+    const response = await postCallback(fixture.app, route, token);
+    const problem = expectProblem(response, 503);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(problem.type).toBe('https://cabc.dev/problems/callback-key-unavailable');
+    expect(problem.detail).toMatch(reason);
+    expect(await fixture.counts()).toEqual({ ...before, receivedCallbacks: before.receivedCallbacks + 1 });
+    expect((await fixture.receivedCallbacks()).at(-1)).toMatchObject({ jti: null, toe: null, outcome: 'unavailable' });
+  }
+
+  it('answers 503 while the key set is unreachable, failing or silent, and applies the same message once it answers', { timeout: 30_000 }, async () => {
+    const approval = await signedScopeDecision(scopeClaims({ toe: 'toe-jwks' }), fixture.auditorKey);
+    await unavailable('scope', approval, /fetch failed/);
+    await jwks.start();
+    jwks.set({ mode: 'fail' });
+    await unavailable('scope', approval, /Expected 200 OK/);
+    jwks.set({ mode: 'hang' });
+    await unavailable('scope', approval, /timed out/);
+    jwks.set({ mode: 'serve' });
+    const applied = await postCallback(fixture.app, 'scope', approval);
+    expect(applied.statusCode, applied.body).toBe(200);
+    expect(applied.json()).toMatchObject({ outcome: 'applied', state: 'none' });
+  });
+
+  it('answers 503 for a key id the set does not have yet, 401 for a bad signature, and applies the message once the rotated key is published', { timeout: 30_000 }, async () => {
+    const rotated = await generateSigningKey();
+    const posture = await signedCallback(postureClaims({ toe: 'toe-jwks' }), rotated);
+    await unavailable('assessment', posture, /no applicable key found/);
+    const forged = expectProblem(await postCallback(fixture.app, 'assessment', await signedCallback(postureClaims({ toe: 'toe-jwks' }), { ...rotated, kid: fixture.auditorKey.kid })), 401, 'body');
+    expect(forged.type).toBe('https://cabc.dev/problems/invalid-callback-signature');
+    expect((await fixture.counts()).certificates).toBe(0);
+
+    // The auditor publishes its new key; its outbox retries the same message until the key set has been fetched again.
+    jwks.set({ keys: [fixture.auditorKey, rotated] });
+    const applied = await waitFor(
+      'the posture accepted after the key set was refreshed',
+      async () => {
+        const response = await postCallback(fixture.app, 'assessment', posture);
+        if (response.statusCode === 503) return undefined;
+        expect(response.statusCode, response.body).toBe(200);
+        return response.json();
+      },
+      { timeoutMs: 15_000, intervalMs: 500 },
+    );
+    expect(applied).toMatchObject({ outcome: 'applied', state: 'issued' });
   });
 });

@@ -13,7 +13,8 @@ describe('certification body lookups', () => {
     await fixture?.dispose();
   });
 
-  const get = async (url: string) => fixture.app.inject({ method: 'GET', url, headers: await bearer('certification_body', 'cb') });
+  // The certificates here belong to acme (scopeClaims' organization); the certification body reads them with an acme token.
+  const get = async (url: string, org = 'acme') => fixture.app.inject({ method: 'GET', url, headers: await bearer('certification_body', org) });
 
   it('lists and finds an issued certificate', async () => {
     await auditor(fixture).approve('toe-lookup');
@@ -30,6 +31,9 @@ describe('certification body lookups', () => {
     const detail = await get(`/v1/certificates/${applied.json().certificateId}`);
     expect(detail.statusCode).toBe(200);
     expect(detail.json().history).toEqual([expect.objectContaining({ from: 'none', to: 'issued' })]);
+    // With another organization's token the certificate does not exist.
+    expect((await get('/v1/certificates?toe=toe-lookup', 'globex')).json()).toEqual({ items: [] });
+    expectProblem(await get(`/v1/certificates/${applied.json().certificateId}`, 'globex'), 404, 'path:id');
   });
 
   it('answers 404 problem+json naming path:id for an unknown certificate', async () => {

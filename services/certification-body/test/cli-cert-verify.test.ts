@@ -37,7 +37,7 @@ describe('cabc cert verify <jwt> --jwks <file|url>', () => {
     jwksFile = path.join(directory, 'jwks.json');
     writeFileSync(jwksFile, JSON.stringify((await fixture.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json()));
     const tokenOf = async (id: string) =>
-      (await fixture.app.inject({ method: 'GET', url: `/v1/certificates/${id}`, headers: await bearer('certification_body', 'cb') })).json().token as string;
+      (await fixture.app.inject({ method: 'GET', url: `/v1/certificates/${id}`, headers: await bearer('certification_body', 'acme') })).json().token as string;
     await drive.approve('toe-cli', 3, { scopeDigest: 'e'.repeat(64) });
     token = await tokenOf((await drive.posture('toe-cli', 'compliant', { scopeVersion: 3 })).certificateId!);
     await drive.approve('toe-cli-suspended', 1);

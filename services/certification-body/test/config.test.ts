@@ -28,6 +28,8 @@ describe('loadCertificationConfig', () => {
       CALLBACK_MAX_AGE: 7 * 86_400_000,
       CERTIFICATE_ISSUER: 'cabc-certification-body',
       CERTIFICATE_VALIDITY: 365 * 86_400_000,
+      WEBHOOK_ALLOW_LOOPBACK: false,
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: false,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

@@ -234,7 +234,16 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
     const { certificateId } = await drive.posture(toe, 'compliant');
     await drive.posture(toe, 'non_compliant');
     clock.advance(2 * DAY);
-    const headers = await bearer('certification_body', 'cb');
+    // Another organization's operator token does not find the certification (404), and changes nothing.
+    const elsewhere = await fixture.app.inject({
+      method: 'PUT',
+      url: `/v1/certifications/${certificationId}/policy`,
+      headers: await bearer('certification_body', 'globex'),
+      payload: { policy: { gracePeriodMs: DAY }, comment: 'not ours' },
+    });
+    expectProblem(elsewhere, 404, 'path:id');
+    expect((await certificateOf(fixture, certificateId!)).state).toBe('suspended');
+    const headers = await bearer('certification_body', 'acme');
     const refused = await fixture.app.inject({
       method: 'PUT',
       url: `/v1/certifications/${certificationId}/policy`,
@@ -255,11 +264,15 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
     expect(audit.items).toEqual([
       expect.objectContaining({
         action: 'certification.set_policy',
-        actor: { type: 'user', subject: 'certification_body-user@cb', org: 'cb', role: 'certification_body' },
+        actor: { type: 'user', subject: 'certification_body-user@acme', org: 'acme', role: 'certification_body' },
         comment: 'high-risk system: one day of grace',
         after: expect.objectContaining({ gracePeriodMs: DAY }),
       }),
     ]);
+    // The trail is acme's: another organization's operators see none of it, even when they ask for acme by name.
+    expect((await getAs(fixture, `/v1/audit-events?targetType=certification&targetId=${certificationId}`, 'admin', 'globex')).json()).toEqual({ items: [] });
+    expect((await getAs(fixture, '/v1/audit-events?org=acme', 'admin', 'globex')).json()).toEqual({ items: [] });
+    expectProblem(await getAs(fixture, `/v1/certifications/${certificationId}`, 'admin', 'globex'), 404, 'path:id');
     const auditee = await fixture.app.inject({
       method: 'PUT',
       url: `/v1/certifications/${certificationId}/policy`,

@@ -37,12 +37,14 @@ describe('certification body POST /v1/callbacks/scope refuses what it cannot ver
     expect(await scopeState()).toEqual({ ...before, refused: before.refused + 1 });
   }
 
-  it('refuses a decision signed by a key outside the auditor JWKS (401)', async () => {
-    const forger = await generateSigningKey();
-    await refusedAndRecorded(async () => {
-      const problem = expectProblem(await postCallback(fixture.app, 'scope', await signedScopeDecision(scopeClaims({ toe: 'toe-forged' }), forger)), 401, 'body');
-      expect(problem.type).toBe('https://cabc.dev/problems/invalid-callback-signature');
-    });
+  it('answers a decision signed by a key outside the auditor JWKS with 503 (retry later) and applies nothing', async () => {
+    const stranger = await generateSigningKey();
+    const before = await scopeState();
+    const problem = expectProblem(await postCallback(fixture.app, 'scope', await signedScopeDecision(scopeClaims({ toe: 'toe-forged' }), stranger)), 503);
+    expect(problem.type).toBe('https://cabc.dev/problems/callback-key-unavailable');
+    expect(await scopeState()).toEqual(before);
+    const { rows } = await sql<{ outcome: string; jti: string | null }>`select outcome, jti from received_callbacks order by id desc limit 1`.execute(fixture.infra.db);
+    expect(rows).toEqual([{ outcome: 'unavailable', jti: null }]);
   });
 
   it('refuses a forgery that claims the auditor key id (401)', async () => {
@@ -100,11 +102,30 @@ describe('certification body POST /v1/callbacks/scope refuses what it cannot ver
     expect(await scopeState()).toEqual(before);
   });
 
-  it('lists what was received, refusals included, to the certification body operators', async () => {
-    const response = await fixture.app.inject({ method: 'GET', url: '/v1/received-callbacks?kind=scope&outcome=refused', headers: await bearer('certification_body', 'cb') });
-    expect(response.statusCode, response.body).toBe(200);
-    expect(response.json().items.length).toBeGreaterThanOrEqual(8);
-    expect(response.json().items[0]).toMatchObject({ kind: 'scope', outcome: 'refused', jti: null });
+  it('lists to the operators of an organization what was received about its ToEs, refusals included, and nothing else', async () => {
+    const list = async (query: string, org: string) => {
+      const response = await fixture.app.inject({ method: 'GET', url: `/v1/received-callbacks${query}`, headers: await bearer('certification_body', org) });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json().items as { kind: string; toe: string | null; outcome: string; jti: string | null; detail: string }[];
+    };
+    // acme's ToE (approved above) gets a posture refused for naming a scope version that is not open; globex one of its own.
+    const refusedPosture = await postCallback(fixture.app, 'assessment', await signedCallback(postureClaims({ toe: 'toe-replayed-scope', scopeVersion: 2 }), fixture.auditorKey));
+    expectProblem(refusedPosture, 422, 'claims.scopeVersion');
+    const globex = await postCallback(fixture.app, 'scope', await signedScopeDecision(scopeClaims({ toe: 'toe-globex-scope', org: 'globex' }), fixture.auditorKey));
+    expect(globex.statusCode, globex.body).toBe(200);
+
+    expect((await list('', 'acme')).map((item) => `${item.kind}:${item.toe}:${item.outcome}`)).toEqual([
+      'posture:toe-replayed-scope:refused',
+      'scope:toe-replayed-scope:applied',
+    ]);
+    expect(await list('?kind=posture&outcome=refused', 'acme')).toEqual([
+      expect.objectContaining({ kind: 'posture', toe: 'toe-replayed-scope', outcome: 'refused', jti: null, detail: expect.stringContaining('no open certification') }),
+    ]);
+    expect((await list('', 'globex')).map((item) => `${item.kind}:${item.toe}:${item.outcome}`)).toEqual(['scope:toe-globex-scope:applied']);
+    expect(await list('?toe=toe-replayed-scope', 'globex')).toEqual([]);
+    // Refusals that name no verified ToE (forgeries, claims that are not a decision) are kept, but listed to nobody.
+    expect((await scopeState()).refused).toBeGreaterThanOrEqual(8);
+    for (const org of ['acme', 'globex', 'cb']) expect(await list('?kind=scope&outcome=refused', org)).toEqual([]);
     expectProblem(await fixture.app.inject({ method: 'GET', url: '/v1/received-callbacks', headers: await bearer('auditee', 'acme') }), 403);
   });
 });

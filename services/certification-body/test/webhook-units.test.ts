@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTokenBucket } from '../src/modules/status/token-bucket.ts';
 import { assertWebhookUrl, blockedAddressReason, guardedLookup } from '../src/modules/webhooks/url-guard.ts';
-import { webhookRetryDelay } from '../src/modules/webhooks/webhook-delivery.ts';
+import { keptResponseBody, webhookRetryDelay } from '../src/modules/webhooks/webhook-delivery.ts';
 import {
   generateWebhookSecret,
   sealWebhookSecret,
@@ -119,5 +119,22 @@ describe('status rate limit token bucket', () => {
     bucket.take('c');
     expect(bucket.take('a').allowed).toBe(true);
     expect(bucket.take('c').allowed).toBe(false);
+  });
+});
+
+describe('what is kept of a receiver\'s answer', () => {
+  it('keeps nothing of a 2xx body', () => {
+    expect(keptResponseBody(200, 'ok, and here is a page of ours')).toBeNull();
+    expect(keptResponseBody(204, Buffer.alloc(0))).toBeNull();
+  });
+
+  it('keeps at most the first 256 bytes of any other answer, never a broken character', () => {
+    expect(keptResponseBody(503, 'busy')).toBe('busy');
+    expect(keptResponseBody(404, 'x'.repeat(10_000))).toBe('x'.repeat(256));
+    expect(keptResponseBody(500, `${'a'.repeat(254)}é tail`)).toBe(`${'a'.repeat(254)}é`);
+    expect(keptResponseBody(500, `${'a'.repeat(255)}é tail`)).toBe('a'.repeat(255));
+    const invalid = keptResponseBody(302, Buffer.alloc(1000, 0xff))!;
+    expect(Buffer.byteLength(invalid)).toBeLessThanOrEqual(256);
+    expect(keptResponseBody(400, 'a\u0000b')).toBe('ab');
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TypedQueue } from '@cabc/queues';
 import { expectProblem, waitFor } from '@cabc/testing';
@@ -8,8 +9,12 @@ import { bearer, startCertificationApp, testClock, type CertificationFixture } f
 import { auditor, DAY } from './support/scenario.ts';
 import { signatureVerifies, startWebhookReceiver, type ReceivedWebhook } from './support/webhook-receiver.ts';
 
+/** The receivers here listen on 127.0.0.1: only reachable when loopback is allowed (it is not by default). */
+const loopbackReceivers = { WEBHOOK_ALLOW_LOOPBACK: 'true' };
+
 /** A shrunk retry schedule: 100 ms doubling up to 400 ms, many attempts, the reconciler every 100 ms. */
 const fastRetries = {
+  ...loopbackReceivers,
   RECONCILE_INTERVAL: '100ms',
   WEBHOOK_RETRY_BASE_DELAY: '100ms',
   WEBHOOK_RETRY_MAX_DELAY: '400ms',
@@ -29,7 +34,8 @@ function webhooksApi(fixture: CertificationFixture) {
       expect(response.statusCode, response.body).toBe(201);
       return response.json() as { id: string; secret: string; status: string };
     },
-    async get(url: string, role: Role = 'certification_body', org = 'cb') {
+    /** Certification body staff working on acme unless told otherwise (every token is scoped to one organization). */
+    async get(url: string, role: Role = 'certification_body', org = 'acme') {
       return fixture.app.inject({ method: 'GET', url, headers: await bearer(role, org) });
     },
     async deliveries(subscription: string) {
@@ -41,10 +47,10 @@ function webhooksApi(fixture: CertificationFixture) {
         status: string;
         eventType: string;
         attempts: number;
-        attemptLog: { attempt: number; trigger: string; outcome: string; responseStatus: number | null; error: string | null }[];
+        attemptLog: { attempt: number; trigger: string; outcome: string; responseStatus: number | null; responseBody: string | null; error: string | null }[];
       }[];
     },
-    async redeliver(id: number, role: Role = 'certification_body', org = 'cb') {
+    async redeliver(id: number, role: Role = 'certification_body', org = 'acme') {
       return fixture.app.inject({ method: 'POST', url: `/v1/webhooks/deliveries/${id}/redeliver`, headers: await bearer(role, org) });
     },
   };
@@ -57,7 +63,7 @@ describe('webhook subscriptions: who may subscribe, to what URL', () => {
   let fixture: CertificationFixture;
   let api: ReturnType<typeof webhooksApi>;
   beforeAll(async () => {
-    fixture = await startCertificationApp();
+    fixture = await startCertificationApp({ env: loopbackReceivers });
     api = webhooksApi(fixture);
   });
   afterAll(async () => {
@@ -84,7 +90,7 @@ describe('webhook subscriptions: who may subscribe, to what URL', () => {
     expect(problem.type).toBe('https://cabc.dev/problems/invalid-webhook-url');
   });
 
-  it('accepts loopback and https URLs, shows the whsec_ secret once and never again', async () => {
+  it('accepts loopback (when allowed) and https URLs, shows the whsec_ secret once and never again', async () => {
     const created = await api.subscribed('auditee', 'acme', { url: 'http://127.0.0.1:9/hooks', description: 'our receiver' });
     expect(created).toMatchObject({ status: 'active', org: 'acme', ownerOrg: 'acme', createdBy: 'auditee-user@acme', secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) });
     expect(Buffer.from(created.secret.slice(6), 'base64')).toHaveLength(32);
@@ -95,8 +101,11 @@ describe('webhook subscriptions: who may subscribe, to what URL', () => {
     expect(JSON.stringify(rows)).not.toContain(created.secret.slice(6));
   });
 
-  it('keeps an auditee to its own organization; refuses roles that do not subscribe', async () => {
-    expectProblem(await api.subscribe('auditee', 'acme', { url: 'http://127.0.0.1:9/x', org: 'globex' }), 403);
+  it('keeps every subscriber to its own organization; refuses roles that do not subscribe', async () => {
+    for (const role of ['auditee', 'certification_body', 'admin'] as const) {
+      const refused = expectProblem(await api.subscribe(role, 'acme', { url: 'http://127.0.0.1:9/x', org: 'globex' }), 403);
+      expect(refused.detail).toBe('a subscription covers the certificates of its own organization only (acme), not globex');
+    }
     expectProblem(await api.subscribe('pipeline', 'acme', { url: 'http://127.0.0.1:9/x' }), 403);
     expectProblem(await api.subscribe('auditor', 'acme', { url: 'http://127.0.0.1:9/x' }), 403);
     expectProblem(await fixture.app.inject({ method: 'POST', url: '/v1/webhooks/subscriptions', payload: { url: 'http://127.0.0.1:9/x' } }), 401);
@@ -106,8 +115,21 @@ describe('webhook subscriptions: who may subscribe, to what URL', () => {
     expectProblem(await api.get(`/v1/webhooks/subscriptions/${globex.id}`, 'auditee', 'acme'), 404, 'path:id');
     expectProblem(await fixture.app.inject({ method: 'DELETE', url: `/v1/webhooks/subscriptions/${globex.id}`, headers: await bearer('auditee', 'acme') }), 404);
     expectProblem(await api.get(`/v1/webhooks/deliveries?subscription=${globex.id}`, 'auditee', 'acme'), 404);
-    // The certification body may subscribe to every organization.
-    expect(await api.subscribed('certification_body', 'cb', { url: 'https://registry.example/hooks' })).toMatchObject({ org: null });
+    // The certification body's staff and admins of acme do not see globex's subscription either (404, empty lists).
+    for (const role of ['certification_body', 'admin'] as const) {
+      expectProblem(await api.get(`/v1/webhooks/subscriptions/${globex.id}`, role, 'acme'), 404, 'path:id');
+      expectProblem(await api.get(`/v1/webhooks/deliveries?subscription=${globex.id}`, role, 'acme'), 404, 'path:id');
+      const headers = await bearer(role, 'acme');
+      expectProblem(await fixture.app.inject({ method: 'POST', url: `/v1/webhooks/subscriptions/${globex.id}/enable`, headers }), 404, 'path:id');
+      expectProblem(await fixture.app.inject({ method: 'DELETE', url: `/v1/webhooks/subscriptions/${globex.id}`, headers }), 404, 'path:id');
+      const listed = (await api.get('/v1/webhooks/subscriptions?ownerOrg=globex', role, 'acme')).json().items;
+      expect(listed).toEqual([]);
+      expect((await api.get('/v1/webhooks/subscriptions', role, 'acme')).json().items.map((item: { ownerOrg: string }) => item.ownerOrg)).not.toContain('globex');
+    }
+    expect((await api.get(`/v1/webhooks/subscriptions/${globex.id}`, 'admin', 'globex')).json()).toMatchObject({ id: globex.id, status: 'active' });
+    // A subscription always covers its owner's certificates: `org` omitted or naming it.
+    expect(await api.subscribed('certification_body', 'acme', { url: 'https://registry.example/hooks' })).toMatchObject({ org: 'acme', ownerOrg: 'acme' });
+    expect(await api.subscribed('admin', 'acme', { url: 'https://registry.example/hooks', org: 'acme' })).toMatchObject({ org: 'acme', ownerOrg: 'acme' });
   });
 
   it('deletes a subscription (then it is gone from the list)', async () => {
@@ -115,6 +137,36 @@ describe('webhook subscriptions: who may subscribe, to what URL', () => {
     const deleted = await fixture.app.inject({ method: 'DELETE', url: `/v1/webhooks/subscriptions/${created.id}`, headers: await bearer('auditee', 'initech') });
     expect(deleted.statusCode).toBe(204);
     expect((await api.get('/v1/webhooks/subscriptions', 'auditee', 'initech')).json().items).toEqual([]);
+  });
+});
+
+describe('webhook subscriptions by default (WEBHOOK_ALLOW_LOOPBACK and WEBHOOK_ALLOW_PRIVATE_NETWORKS unset)', () => {
+  let fixture: CertificationFixture;
+  let api: ReturnType<typeof webhooksApi>;
+  beforeAll(async () => {
+    fixture = await startCertificationApp();
+    api = webhooksApi(fixture);
+  });
+  afterAll(async () => {
+    await fixture?.dispose();
+  });
+
+  it.each([
+    ['loopback', 'http://127.0.0.1:8080/hooks'],
+    ['loopback by name', 'http://localhost:8080/hooks'],
+    ['IPv6 loopback', 'http://[::1]:8080/hooks'],
+    ['loopback as an IPv4-mapped address', 'http://[::ffff:127.0.0.1]/hooks'],
+    ['an RFC 1918 address', 'http://10.1.2.3/hooks'],
+    ['another RFC 1918 address', 'http://192.168.0.10/hooks'],
+    ['a CGNAT address', 'http://100.64.0.1/hooks'],
+    ['a unique-local IPv6 address', 'http://[fd12:3456::1]/hooks'],
+  ])('refuses %s with 422 naming url', async (_what, url) => {
+    const problem = expectProblem(await api.subscribe('auditee', 'acme', { url }), 422, 'url');
+    expect(problem.type).toBe('https://cabc.dev/problems/invalid-webhook-url');
+  });
+
+  it('accepts a public https URL', async () => {
+    expect(await api.subscribed('auditee', 'acme', { url: 'https://hooks.example.com/cabc' })).toMatchObject({ status: 'active', org: 'acme' });
   });
 });
 
@@ -138,7 +190,36 @@ describe('webhook delivery to a real local receiver', () => {
     const registry = await startWebhookReceiver({ status: 200 });
     const acmeSubscription = await api.subscribed('auditee', 'acme', { url: acme.url });
     await api.subscribed('auditee', 'globex', { url: globex.url });
-    const registrySubscription = await api.subscribed('certification_body', 'cb', { url: registry.url, eventTypes: ['certificate.revoked'] });
+    const registrySubscription = await api.subscribed('certification_body', 'acme', { url: registry.url, eventTypes: ['certificate.revoked'] });
+    // Another organization's subscription hears nothing of acme's certificates, nor does one from before every
+    // subscription was scoped to its owner (no org filter, owned by the certification body's own organization).
+    const elsewhere = await startWebhookReceiver();
+    const elsewhereSubscription = await api.subscribed('certification_body', 'cb', { url: elsewhere.url });
+    const legacySubscription = randomUUID();
+    await fixture.infra.db.transaction().execute(async (trx) => {
+      const created = new Date();
+      await fixture.body.webhooks.insertSubscription(
+        {
+          id: legacySubscription,
+          ownerOrg: 'cb',
+          createdBy: 'certification_body-user@cb',
+          url: elsewhere.url,
+          description: 'every organization (legacy)',
+          sealedSecret: 'v1.x.y.z',
+          filterOrg: null,
+          filterToe: null,
+          eventTypes: null,
+          status: 'active',
+          disabledReason: null,
+          disabledAt: null,
+          failingSince: null,
+          lastSuccessAt: null,
+          createdAt: created,
+          updatedAt: created,
+        },
+        trx,
+      );
+    });
 
     const toe = 'toe-webhooks';
     await drive.approve(toe, 1);
@@ -186,6 +267,10 @@ describe('webhook delivery to a real local receiver', () => {
     expect(parsed(registry.received[0]!).type).toBe('certificate.revoked');
     expect(signatureVerifies(registrySubscription.secret, registry.received[0]!)).toBe(true);
     expect(globex.received).toHaveLength(0);
+    expect(elsewhere.received).toHaveLength(0);
+    const { rows: strayDeliveries } = await sql<{ count: number }>`
+      select count(*)::int as count from webhook_deliveries where subscription_id in (${elsewhereSubscription.id}, ${legacySubscription})`.execute(fixture.infra.db);
+    expect(strayDeliveries).toEqual([{ count: 0 }]);
 
     // The delivery log: one attempt each, succeeded.
     const log = await api.deliveries(acmeSubscription.id);
@@ -194,7 +279,7 @@ describe('webhook delivery to a real local receiver', () => {
       expect(delivery).toMatchObject({ status: 'delivered', attempts: 1 });
       expect(delivery.attemptLog).toEqual([expect.objectContaining({ attempt: 1, trigger: 'automatic', outcome: 'succeeded', responseStatus: 204 })]);
     }
-    for (const receiver of [acme, globex, registry]) await receiver.stop();
+    for (const receiver of [acme, globex, registry, elsewhere]) await receiver.stop();
   });
 
   it('delivers every transition exactly once after the receiver was down for a while, even when Redis lost the jobs', async () => {
@@ -263,24 +348,33 @@ describe('webhook delivery to a real local receiver', () => {
       return latest!.status === 'delivered' && latest!.attemptLog.length === 2 ? latest : undefined;
     });
     expect(after.attemptLog.map((attempt) => `${attempt.trigger}:${attempt.outcome}`)).toEqual(['automatic:succeeded', 'manual:succeeded']);
-    const audit = (await api.get(`/v1/audit-events?targetType=webhook_delivery&targetId=${delivery!.id}`, 'admin', 'ops')).json().items;
+    const audit = (await api.get(`/v1/audit-events?targetType=webhook_delivery&targetId=${delivery!.id}`, 'admin', 'acme')).json().items;
     expect(audit).toEqual([expect.objectContaining({ action: 'webhook_delivery.redeliver', actor: expect.objectContaining({ role: 'auditee', org: 'acme' }) })]);
     await receiver.stop();
   });
 
-  it('keeps retrying a receiver that answers 5xx, and logs every answer', async () => {
-    const receiver = await startWebhookReceiver({ status: 503 });
+  it('keeps retrying a receiver that answers 5xx, and logs every answer: its status, and at most 256 bytes of a refusal', async () => {
+    // 300 bytes: 255 ASCII, then a 3-byte character cut by the 256-byte limit, then more.
+    const refusal = `${'r'.repeat(255)}€${'s'.repeat(42)}`;
+    const receiver = await startWebhookReceiver({ status: 503, body: refusal });
     const subscription = await api.subscribed('auditee', 'acme', { url: receiver.url, toe: 'toe-5xx' });
     await drive.approve('toe-5xx', 1);
     await drive.posture('toe-5xx', 'compliant');
     await waitFor('three refused attempts', () => receiver.received.length >= 3);
-    receiver.answerWith(200);
+    receiver.answerWith(200, 'a receiver saying more than it needs to');
     const delivered = await waitFor('the delivery', async () => {
       const [delivery] = await api.deliveries(subscription.id);
       return delivery!.status === 'delivered' ? delivery : undefined;
     });
     expect(delivered!.attemptLog.slice(0, 3).map((attempt) => attempt.responseStatus)).toEqual([503, 503, 503]);
-    expect(delivered!.attemptLog.at(-1)).toMatchObject({ outcome: 'succeeded', responseStatus: 200 });
+    // The character the limit cuts is dropped whole: 255 bytes kept.
+    expect(delivered!.attemptLog.slice(0, 3).map((attempt) => attempt.responseBody)).toEqual(Array(3).fill('r'.repeat(255)));
+    expect(delivered!.attemptLog.at(-1)).toMatchObject({ outcome: 'succeeded', responseStatus: 200, responseBody: null });
+    // Stored, not only shown, that way.
+    const { rows: stored } = await sql<{ response_status: number; response_body: string | null }>`
+      select response_status, response_body from webhook_delivery_attempts where delivery_id = ${delivered!.id} order by attempt`.execute(fixture.infra.db);
+    expect(stored.at(-1)).toEqual({ response_status: 200, response_body: null });
+    for (const attempt of stored.slice(0, -1)) expect(attempt).toEqual({ response_status: 503, response_body: 'r'.repeat(255) });
     expect(new Set(idsOf(receiver.received)).size).toBe(1);
     await receiver.stop();
   });

@@ -26,14 +26,17 @@ export async function bearer(role: Role, org = 'acme', subject?: string): Promis
   return { authorization: `Bearer ${await tokenFor(role, org, subject)}` };
 }
 
-/** The minimal environment the certification body needs, trusting the given auditor keys and the test token issuer. */
+/**
+ * The minimal environment the certification body needs, trusting the given auditor keys (inline, unless `extra` names
+ * an AUDITOR_JWKS_URL) and the test token issuer.
+ */
 export function certificationEnv(databaseUrl: string, prefix: string, auditorKeys: SigningKey[], extra: Record<string, string> = {}) {
   return {
     DATABASE_URL: databaseUrl,
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: prefix,
     KEY_ENCRYPTION_SECRET: TEST_SECRET,
-    AUDITOR_JWKS: JSON.stringify({ keys: auditorKeys.map((key) => key.publicJwk) }),
+    ...(extra.AUDITOR_JWKS_URL ? {} : { AUDITOR_JWKS: JSON.stringify({ keys: auditorKeys.map((key) => key.publicJwk) }) }),
     AUTH_JWKS: JSON.stringify({ keys: [testIssuerKey.publicJwk] }),
     MIGRATE_ON_START: 'false',
     LOG_LEVEL: 'silent',

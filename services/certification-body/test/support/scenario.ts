@@ -37,13 +37,17 @@ export function auditor(fixture: CertificationFixture) {
   };
 }
 
-/** GET with a bearer token (certification body operator unless told otherwise). */
-export async function getAs(fixture: CertificationFixture, url: string, role: Parameters<typeof bearer>[0] = 'certification_body', org = 'cb') {
+/**
+ * GET with a bearer token: a certification body operator working on acme (the organization `scopeClaims` approves for)
+ * unless told otherwise. Every token is scoped to one organization.
+ */
+export async function getAs(fixture: CertificationFixture, url: string, role: Parameters<typeof bearer>[0] = 'certification_body', org = 'acme') {
   return fixture.app.inject({ method: 'GET', url, headers: await bearer(role, org) });
 }
 
-export async function certificateOf(fixture: CertificationFixture, id: string) {
-  const response = await getAs(fixture, `/v1/certificates/${id}`);
+/** A certificate with its history, read with a certification body token of its organization (acme unless told otherwise). */
+export async function certificateOf(fixture: CertificationFixture, id: string, org = 'acme') {
+  const response = await getAs(fixture, `/v1/certificates/${id}`, 'certification_body', org);
   expect(response.statusCode, response.body).toBe(200);
   return response.json() as {
     id: string;

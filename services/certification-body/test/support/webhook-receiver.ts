@@ -10,10 +10,14 @@ export interface ReceivedWebhook {
   receivedAt: number;
 }
 
-/** A real HTTP receiver on 127.0.0.1 that records every request; it can go down and come back on the same port. */
-export async function startWebhookReceiver(options: { status?: number } = {}) {
+/**
+ * A real HTTP receiver on 127.0.0.1 that records every request; it can go down and come back on the same port. The
+ * certification body only delivers to loopback with WEBHOOK_ALLOW_LOOPBACK=true.
+ */
+export async function startWebhookReceiver(options: { status?: number; body?: string } = {}) {
   const received: ReceivedWebhook[] = [];
   let answer = options.status ?? 204;
+  let answerBody = options.body;
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -25,7 +29,7 @@ export async function startWebhookReceiver(options: { status?: number } = {}) {
         body: Buffer.concat(chunks).toString('utf8'),
         receivedAt: Date.now(),
       });
-      response.writeHead(answer, { connection: 'close' }).end();
+      response.writeHead(answer, { connection: 'close' }).end(answerBody);
     });
   });
   const listen = (port: number) =>
@@ -41,8 +45,9 @@ export async function startWebhookReceiver(options: { status?: number } = {}) {
     port,
     url: `http://127.0.0.1:${port}/hooks/cabc`,
     received,
-    answerWith(status: number) {
+    answerWith(status: number, body?: string) {
       answer = status;
+      answerBody = body;
     },
     /** Stops accepting connections (as if the receiver's host went down). */
     stop: () =>

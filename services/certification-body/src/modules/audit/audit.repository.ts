@@ -55,11 +55,11 @@ export function createAuditRepository(database: Kysely<any>) {
         .execute();
     },
 
-    async list(filter: { targetType?: string; targetId?: string; org?: string; beforeId?: number }, limit: number) {
-      let query = db.selectFrom('audit_events').selectAll();
+    /** One organization's audit trail (events about no organization are never listed). */
+    async list(filter: { org: string; targetType?: string; targetId?: string; beforeId?: number }, limit: number) {
+      let query = db.selectFrom('audit_events').selectAll().where('org', '=', filter.org);
       if (filter.targetType) query = query.where('target_type', '=', filter.targetType);
       if (filter.targetId) query = query.where('target_id', '=', filter.targetId);
-      if (filter.org) query = query.where('org', '=', filter.org);
       if (filter.beforeId) query = query.where('id', '<', filter.beforeId);
       const rows = await query.orderBy('id', 'desc').limit(limit).execute();
       return rows.map((row) => ({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requireRole } from '@cabc/auth';
+import { principalOf, requireRole } from '@cabc/auth';
 import { problemResponses, type Server } from '@cabc/http-kit';
 import type { ReceivedCallbacksRepository } from '../callbacks/received-callbacks.repository.ts';
 import type { AuditRepository } from './audit.repository.ts';
@@ -7,7 +7,10 @@ import type { AuditRepository } from './audit.repository.ts';
 const security = [{ bearer: [] }];
 const operators = requireRole('certification_body', 'admin');
 
-/** What the certification body's operators read: the audit trail and every callback received (refusals included). */
+/**
+ * What the certification body's operators read, for the organization their token is scoped to: its audit trail and the
+ * callbacks received about its ToEs (refusals included).
+ */
 export function registerAuditRoutes(app: Server, deps: { audit: AuditRepository; received: ReceivedCallbacksRepository }): void {
   app.get(
     '/v1/audit-events',
@@ -15,7 +18,7 @@ export function registerAuditRoutes(app: Server, deps: { audit: AuditRepository;
       preHandler: operators,
       schema: {
         tags: ['audit'],
-        summary: 'The audit trail, newest first (who withdrew a certificate, changed a policy, disabled a subscription, ...)',
+        summary: "The caller's organization's audit trail, newest first (who withdrew a certificate, changed a policy, disabled a subscription, ...)",
         security,
         querystring: z.object({
           targetType: z.string().max(64).optional(),
@@ -48,8 +51,11 @@ export function registerAuditRoutes(app: Server, deps: { audit: AuditRepository;
     },
     async (request) => {
       const { targetType, targetId, org, before, limit } = request.query;
+      const principal = principalOf(request);
+      // Asking for another organization's trail finds nothing, as if it had none.
+      if (org !== undefined && org !== principal.org) return { items: [] };
       const items = await deps.audit.list(
-        { ...(targetType ? { targetType } : {}), ...(targetId ? { targetId } : {}), ...(org ? { org } : {}), ...(before ? { beforeId: before } : {}) },
+        { org: principal.org, ...(targetType ? { targetType } : {}), ...(targetId ? { targetId } : {}), ...(before ? { beforeId: before } : {}) },
         limit,
       );
       return { items: items.map((item) => ({ ...item, at: item.at.toISOString() })) };
@@ -62,7 +68,7 @@ export function registerAuditRoutes(app: Server, deps: { audit: AuditRepository;
       preHandler: operators,
       schema: {
         tags: ['audit'],
-        summary: 'Callbacks received from the auditor, newest first, refused ones included (with why)',
+        summary: "Callbacks received from the auditor about the caller's organization's ToEs, newest first, refused ones included (with why)",
         security,
         querystring: z.object({
           kind: z.enum(['posture', 'scope']).optional(),
@@ -92,7 +98,8 @@ export function registerAuditRoutes(app: Server, deps: { audit: AuditRepository;
     },
     async (request) => {
       const { kind, outcome, toe, limit } = request.query;
-      const rows = await deps.received.list({ ...(kind ? { kind } : {}), ...(outcome ? { outcome } : {}), ...(toe ? { toe } : {}) }, limit);
+      const { org } = principalOf(request);
+      const rows = await deps.received.list({ org, ...(kind ? { kind } : {}), ...(outcome ? { outcome } : {}), ...(toe ? { toe } : {}) }, limit);
       return {
         items: rows.map((row) => ({
           id: Number(row.id),

@@ -30,7 +30,7 @@ export async function registerCallbackRoutes(app: Server, service: CallbacksServ
             summary,
             description,
             body: compactJws,
-            response: { 200: answerSchema, ...problemResponses(400, 401, 413, 415, 422) },
+            response: { 200: answerSchema, ...problemResponses(400, 401, 413, 415, 422, 503) },
           },
         },
         async (request) => receive(request.body),

@@ -1,4 +1,4 @@
-import { decodeJwt } from 'jose';
+import { decodeJwt, errors } from 'jose';
 import type { z } from 'zod';
 import {
   POSTURE_CALLBACK_TYP,
@@ -28,6 +28,18 @@ function unverifiedJti(token: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** jose's errors about obtaining the key (not about the message): the key set did not load, or has no key for the `kid`. */
+const keyResolutionErrors = new Set(['ERR_JOSE_GENERIC', 'ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS']);
+
+/**
+ * Whether verification failed because the auditor's key could not be had, which a later try may fix (the key set
+ * answers again, or a rotated key gets published), rather than because the message is wrong. Anything that is not a
+ * jose error (the key set fetch failed: connection refused, DNS, reset) is such a failure too.
+ */
+function isKeyUnavailable(error: unknown): boolean {
+  return !(error instanceof errors.JOSEError) || keyResolutionErrors.has(error.code);
 }
 
 /** What one callback route needs: its JWS `typ`, its claims schema and what to do with verified claims. */
@@ -60,7 +72,7 @@ export function createCallbacksService(deps: {
       toe: known.toe ?? null,
       scopeVersion: known.scopeVersion ?? null,
       sequence: known.sequence ?? null,
-      outcome: 'refused',
+      outcome: problem.status >= 500 ? 'unavailable' : 'refused',
       detail: `${problem.title}: ${problem.message} (claimed jti ${unverifiedJti(token) ?? 'none'})`,
       token: token.slice(0, 8192),
     });
@@ -80,6 +92,11 @@ export function createCallbacksService(deps: {
         });
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
+        if (isKeyUnavailable(error)) {
+          // 503 keeps the auditor's outbox retrying: a 401 would make it give the message up for good.
+          const detail = `the auditor's signing key could not be obtained (${reason}); send the callback again later`;
+          return refuse(spec.kind, token, new HttpProblem(503, 'callback-key-unavailable', 'Callback verification unavailable', detail));
+        }
         return refuse(spec.kind, token, new HttpProblem(401, 'invalid-callback-signature', 'Callback not verified', reason, {
           fields: [{ field: 'body', message: reason }],
         }));

@@ -15,6 +15,7 @@ interface CallbacksDatabase {
     token: string;
     received_at: Date;
   };
+  certifications: { toe: string; org: string | null };
 }
 
 export interface ReceivedCallback {
@@ -62,8 +63,15 @@ export function createReceivedCallbacksRepository(database: Kysely<any>, now: ()
       return db.selectFrom('received_callbacks').select(['outcome', 'detail']).where('jti', '=', jti).executeTakeFirst();
     },
 
-    async list(filter: { kind?: CallbackKind; outcome?: string; toe?: string }, limit: number) {
-      let query = db.selectFrom('received_callbacks').select(['id', 'kind', 'jti', 'toe', 'scope_version', 'sequence', 'outcome', 'detail', 'received_at']);
+    /**
+     * Callbacks about the ToEs `org` has certifications for. A callback carries no organization of its own, and one
+     * refused before its claims were verified names no ToE: those are listed to nobody (they stay in the table).
+     */
+    async list(filter: { org: string; kind?: CallbackKind; outcome?: string; toe?: string }, limit: number) {
+      let query = db
+        .selectFrom('received_callbacks')
+        .select(['id', 'kind', 'jti', 'toe', 'scope_version', 'sequence', 'outcome', 'detail', 'received_at'])
+        .where('toe', 'in', db.selectFrom('certifications').select('toe').where('org', '=', filter.org));
       if (filter.kind) query = query.where('kind', '=', filter.kind);
       if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
       if (filter.toe) query = query.where('toe', '=', filter.toe);

@@ -18,7 +18,7 @@ export function registerCertificateRoutes(app: Server, deps: { certifications: C
       preHandler: requireRole(...certificateReaders),
       schema: {
         tags: ['certificates'],
-        summary: "A ToE's certificates, newest first (an auditee sees its own organization's only)",
+        summary: "A ToE's certificates, newest first (every token sees its own organization's only)",
         security,
         querystring: z.object({ toe: z.string().min(1).max(256), limit: z.coerce.number().int().min(1).max(100).default(20) }),
         response: { 200: z.object({ items: z.array(certificateSchema) }), ...problemResponses(400, 401, 403) },
@@ -59,7 +59,7 @@ export function registerCertificateRoutes(app: Server, deps: { certifications: C
         tags: ['certificates'],
         summary: "Withdraw a certificate at the auditee's request (reason 7 withdrawn_on_request)",
         description:
-          'The auditee of the organization that owns the certificate, or an administrator. Terminal: certifying the ToE ' +
+          'The auditee or an administrator of the organization that owns the certificate (another organization: 404). Terminal: certifying the ToE ' +
           'again needs a new approval. The request is kept in the history (cause `request`, the request id) and the audit trail.',
         security,
         params: z.object({ id: z.uuid() }),

@@ -137,8 +137,8 @@ const toCertificate = (row: CertificationDatabase['certificates']): CertificateR
   updatedAt: row.updated_at,
 });
 
-/** Which certificates a reader may see: all of them, or those of one organization. */
-export type OrgScope = { kind: 'all' } | { kind: 'org'; org: string };
+/** Which certificates a reader may see: those of the one organization its token is scoped to. */
+export type OrgScope = { kind: 'org'; org: string };
 
 /** Certifications, their certificates and the certificates' append-only history. */
 export function createCertificationRepository(database: Kysely<any>) {
@@ -174,7 +174,7 @@ export function createCertificationRepository(database: Kysely<any>) {
     async listCertifications(filter: { toe?: string; scope: OrgScope }, limit: number): Promise<CertificationRecord[]> {
       let query = db.selectFrom('certifications').selectAll();
       if (filter.toe) query = query.where('toe', '=', filter.toe);
-      if (filter.scope.kind === 'org') query = query.where('org', '=', filter.scope.org);
+      query = query.where('org', '=', filter.scope.org);
       const rows = await query.orderBy('opened_at', 'desc').orderBy('id').limit(limit).execute();
       return rows.map(toCertification);
     },
@@ -303,8 +303,7 @@ export function createCertificationRepository(database: Kysely<any>) {
     },
 
     async certificatesOf(filter: { toe: string; scope: OrgScope }, limit: number): Promise<CertificateRecord[]> {
-      let query = db.selectFrom('certificates').selectAll().where('toe', '=', filter.toe);
-      if (filter.scope.kind === 'org') query = query.where('org', '=', filter.scope.org);
+      const query = db.selectFrom('certificates').selectAll().where('toe', '=', filter.toe).where('org', '=', filter.scope.org);
       const rows = await query.orderBy('issued_at', 'desc').orderBy('id').limit(limit).execute();
       return rows.map(toCertificate);
     },

@@ -257,7 +257,7 @@ export function createCertificationService(deps: {
   /** Loads a certificate the reader may see (another organization's is "not found", not "forbidden"). */
   async function visibleCertificate(id: string, scope: OrgScope): Promise<CertificateRecord> {
     const certificate = await deps.certifications.certificate(id);
-    if (!certificate || (scope.kind === 'org' && certificate.org !== scope.org)) throw certificateNotFound(id);
+    if (!certificate || certificate.org !== scope.org) throw certificateNotFound(id);
     return certificate;
   }
 
@@ -423,8 +423,8 @@ export function createCertificationService(deps: {
       return (await deps.certifications.certificate(certificateId))!;
     },
 
-    /** Replaces one open certification's policy (certification body or admin), audited; deadlines follow at once. */
-    async setPolicy(request: { certificationId: string; policy: unknown; actor: Actor; comment: string; requestId: string }): Promise<CertificationRecord> {
+    /** Replaces one open certification's policy (certification body or admin of its organization), audited; deadlines follow at once. */
+    async setPolicy(request: { certificationId: string; scope: OrgScope; policy: unknown; actor: Actor; comment: string; requestId: string }): Promise<CertificationRecord> {
       const parsed = decisionPolicySchema.safeParse(request.policy);
       if (!parsed.success) {
         const fields = parsed.error.issues.map((issue) => ({ field: ['policy', ...issue.path.map(String)].join('.'), message: issue.message }));
@@ -432,7 +432,7 @@ export function createCertificationService(deps: {
       }
       const policy = Object.freeze(parsed.data);
       const found = await deps.certifications.certification(request.certificationId);
-      if (!found) throw certificationNotFound(request.certificationId);
+      if (!found || found.org !== request.scope.org) throw certificationNotFound(request.certificationId);
       return deps.runInTransaction(async (uow) => {
         const at = now();
         await deps.certifications.lockToe(found.toe, uow.trx);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { principalOf, requireRole } from '@cabc/auth';
 import { problemResponses, type Server } from '@cabc/http-kit';
 import { actorOf } from '../shared/actor.ts';
-import { certificateReaders, requestScope } from '../shared/access.ts';
+import { certificateReaders, orgScopeOf, requestScope } from '../shared/access.ts';
 import { certificationNotFound } from './certification-errors.ts';
 import type { CertificationRecord, CertificationRepository } from './certification.repository.ts';
 import type { CertificationService } from './certification.service.ts';
@@ -59,7 +59,7 @@ export function registerCertificationRoutes(app: Server, deps: { certifications:
       preHandler: requireRole(...certificateReaders),
       schema: {
         tags: ['certifications'],
-        summary: 'Certifications, newest first (an auditee sees its own organization only)',
+        summary: "Certifications, newest first (every token sees its own organization's only)",
         security,
         querystring: z.object({ toe: z.string().min(1).max(256).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
         response: { 200: z.object({ items: z.array(certificationSchema) }), ...problemResponses(400, 401, 403) },
@@ -87,7 +87,7 @@ export function registerCertificationRoutes(app: Server, deps: { certifications:
     async (request) => {
       const { scope } = requestScope(request);
       const record = await deps.certifications.certification(request.params.id);
-      if (!record || (scope.kind === 'org' && record.org !== scope.org)) throw certificationNotFound(request.params.id);
+      if (!record || record.org !== scope.org) throw certificationNotFound(request.params.id);
       return certificationView(record);
     },
   );
@@ -112,6 +112,7 @@ export function registerCertificationRoutes(app: Server, deps: { certifications:
       const principal = principalOf(request);
       const record = await deps.certification.setPolicy({
         certificationId: request.params.id,
+        scope: orgScopeOf(principal),
         policy: request.body.policy,
         actor: actorOf(principal),
         comment: request.body.comment,

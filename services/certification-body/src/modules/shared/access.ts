@@ -18,13 +18,15 @@ export function isPublicPath(path: string): boolean {
   );
 }
 
-/** Roles that read certificates: the auditee reads its own organization's, the certification body and admins all. */
-export const certificateReaders: Role[] = ['auditee', 'certification_body', 'admin'];
+/** Roles that read certificates, each only those of the organization its token is scoped to. */
+export const certificateReaders: Role[] = ['auditee', 'auditor', 'certification_body', 'admin'];
 
-/** What the caller may see: its own organization (auditee) or everything (certification body, admin). */
+/**
+ * What the caller may see: the organization its token is scoped to, whatever the role (DESIGN §6: every token is
+ * scoped to one organization). The certification body's staff and admins work on a client with that client's token.
+ */
 export function orgScopeOf(principal: Principal): OrgScope {
-  if (principal.role === 'certification_body' || principal.role === 'admin') return { kind: 'all' };
-  if (principal.role === 'auditee') return { kind: 'org', org: principal.org };
+  if (certificateReaders.includes(principal.role)) return { kind: 'org', org: principal.org };
   throw new ForbiddenProblem(`role ${principal.role} may not read certificates`);
 }
 

@@ -107,9 +107,29 @@ interface HttpResult {
   error?: string;
 }
 
-const RESPONSE_KEEP_BYTES = 4096;
+/** The most of a receiver's answer we keep: a non-2xx body's first bytes, enough to say why it refused. */
+const RESPONSE_KEEP_BYTES = 256;
 
-/** One POST with node:http(s): no redirects, a guarded DNS lookup, a hard deadline, at most 4 KiB of the answer kept. */
+const succeededStatus = (status: number | null | undefined) => status !== undefined && status !== null && status >= 200 && status < 300;
+
+/**
+ * What is stored and shown of a receiver's answer: nothing for a 2xx, at most RESPONSE_KEEP_BYTES UTF-8 bytes
+ * otherwise. Whatever a URL answers is read back to its subscriber, so the CB must not become a way to read
+ * another host's pages; NUL is dropped because Postgres text cannot hold it.
+ */
+export function keptResponseBody(status: number | null | undefined, body: Buffer | string | null | undefined): string | null {
+  if (succeededStatus(status) || body === null || body === undefined) return null;
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  let text = bytes.subarray(0, RESPONSE_KEEP_BYTES).toString('utf8').replaceAll('\u0000', '');
+  // A cut multi-byte character (or invalid bytes) decodes to U+FFFD, which can make the text longer than what was cut.
+  while (Buffer.byteLength(text, 'utf8') > RESPONSE_KEEP_BYTES) text = text.slice(0, -1);
+  return text;
+}
+
+/**
+ * One POST with node:http(s): no redirects, a guarded DNS lookup, a hard deadline. Of the answer only the status is
+ * kept, and for a non-2xx the first RESPONSE_KEEP_BYTES of the body; reading stops there.
+ */
 function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number, policy: UrlPolicy): Promise<HttpResult> {
   const refused = blockedUrlReason(url, policy);
   if (refused) return Promise.resolve({ error: `refused: ${refused}` });
@@ -125,16 +145,23 @@ function post(url: URL, headers: Record<string, string>, body: string, timeoutMs
         signal: AbortSignal.timeout(timeoutMs),
       },
       (response) => {
+        const status = response.statusCode ?? 0;
         const chunks: Buffer[] = [];
         let kept = 0;
+        const body = () => keptResponseBody(status, Buffer.concat(chunks)) ?? undefined;
+        // Also catches what destroying the response below may emit; the promise has settled by then.
+        response.on('error', (error) => resolve({ status, body: body(), error: error.message }));
+        const done = () => {
+          resolve({ status, body: body() });
+          response.destroy();
+        };
+        if (succeededStatus(status)) return done();
         response.on('data', (chunk: Buffer) => {
-          if (kept < RESPONSE_KEEP_BYTES) {
-            chunks.push(chunk);
-            kept += chunk.length;
-          }
+          chunks.push(chunk);
+          kept += chunk.length;
+          if (kept >= RESPONSE_KEEP_BYTES) done();
         });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_KEEP_BYTES) }));
-        response.on('error', (error) => resolve({ status: response.statusCode ?? 0, error: error.message }));
+        response.on('end', done);
       },
     );
     request.on('error', (error: NodeJS.ErrnoException) => {
@@ -169,7 +196,7 @@ export function createWebhookDelivery(deps: {
   const leaseMs = deps.timeoutMs + 30_000;
 
   async function settle(delivery: Delivery, trigger: 'automatic' | 'manual', startedAt: Date, durationMs: number, result: HttpResult): Promise<AttemptOutcome> {
-    const succeeded = result.status !== undefined && result.status >= 200 && result.status < 300;
+    const succeeded = succeededStatus(result.status);
     const error = succeeded ? null : (result.error ?? `receiver answered HTTP ${result.status}`);
     return deps.runInTransaction(async (uow) => {
       const at = deps.now();
@@ -185,7 +212,7 @@ export function createWebhookDelivery(deps: {
           durationMs,
           outcome: succeeded ? 'succeeded' : 'failed',
           responseStatus: result.status ?? null,
-          responseBody: result.body ?? null,
+          responseBody: keptResponseBody(result.status, result.body),
           error,
         },
         uow.trx,

@@ -207,10 +207,16 @@ export function createWebhooksRepository(database: Kysely<any>) {
       return row ? toSubscription(row) : undefined;
     },
 
-    async listSubscriptions(filter: { ownerOrg?: string }, limit: number): Promise<Subscription[]> {
-      let query = db.selectFrom('webhook_subscriptions').selectAll().where('status', '<>', 'deleted');
-      if (filter.ownerOrg) query = query.where('owner_org', '=', filter.ownerOrg);
-      const rows = await query.orderBy('created_at').orderBy('id').limit(limit).execute();
+    async listSubscriptions(filter: { ownerOrg: string }, limit: number): Promise<Subscription[]> {
+      const rows = await db
+        .selectFrom('webhook_subscriptions')
+        .selectAll()
+        .where('status', '<>', 'deleted')
+        .where('owner_org', '=', filter.ownerOrg)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
       return rows.map(toSubscription);
     },
 
@@ -224,12 +230,16 @@ export function createWebhooksRepository(database: Kysely<any>) {
       return Number(row.count);
     },
 
-    /** Active subscriptions that want this event about a certificate of `org`. */
+    /**
+     * Active subscriptions of `org` itself that want this event about one of its certificates. The owner check also
+     * keeps subscriptions made before every token was scoped to one organization (`filter_org` null) to their owner's.
+     */
     async matchingSubscriptions(event: { org: string; toe: string; type: string }, trx: Transaction<any>): Promise<Subscription[]> {
       const rows = await on(trx)
         .selectFrom('webhook_subscriptions')
         .selectAll()
         .where('status', '=', 'active')
+        .where('owner_org', '=', event.org)
         .where((eb) => eb.or([eb('filter_org', 'is', null), eb('filter_org', '=', event.org)]))
         .where((eb) => eb.or([eb('filter_toe', 'is', null), eb('filter_toe', '=', event.toe)]))
         .where((eb) => eb.or([eb('event_types', 'is', null), sql<boolean>`event_types @> ${JSON.stringify([event.type])}::jsonb`]))
@@ -413,10 +423,8 @@ export function createWebhooksRepository(database: Kysely<any>) {
         .execute();
     },
 
-    async notifications(filter: { org?: string }, limit: number) {
-      let query = db.selectFrom('notifications').selectAll();
-      if (filter.org) query = query.where('org', '=', filter.org);
-      const rows = await query.orderBy('id', 'desc').limit(limit).execute();
+    async notifications(filter: { org: string }, limit: number) {
+      const rows = await db.selectFrom('notifications').selectAll().where('org', '=', filter.org).orderBy('id', 'desc').limit(limit).execute();
       return rows.map((row) => ({
         id: Number(row.id),
         org: row.org,

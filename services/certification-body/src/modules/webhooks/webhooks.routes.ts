@@ -13,7 +13,7 @@ const subscriptionSchema = z.object({
   id: z.string(),
   url: z.string(),
   description: z.string().nullable(),
-  /** Whose certificates it covers (null: every organization). */
+  /** Whose certificates it covers: the owner organization (null only on subscriptions older than that rule). */
   org: z.string().nullable(),
   toe: z.string().nullable(),
   eventTypes: z.array(z.string()).nullable(),
@@ -67,8 +67,9 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
         summary: 'Subscribe a URL to certificate transitions (Standard Webhooks); the secret is shown once, here',
         description:
           'The URL must be http(s), without credentials, and must not be or resolve to a link-local or cloud metadata address ' +
-          '(169.254.0.0/16, fe80::/10, 100.100.100.200, metadata.google.internal, ...). Loopback is allowed (local receivers, tests) ' +
-          'unless WEBHOOK_ALLOW_LOOPBACK=false. An auditee subscribes to its own organization only.',
+          '(169.254.0.0/16, fe80::/10, 100.100.100.200, metadata.google.internal, ...); loopback and private networks only when ' +
+          'WEBHOOK_ALLOW_LOOPBACK / WEBHOOK_ALLOW_PRIVATE_NETWORKS are true. A subscription covers the certificates of the ' +
+          "caller's organization only: `org`, when given, must name it (else 403).",
         security,
         body: z.strictObject({
           url: z.string().min(1).max(2048),
@@ -95,7 +96,7 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
       preHandler: subscriberRoles,
       schema: {
         tags: ['webhooks'],
-        summary: "Subscriptions (an auditee sees its organization's); a disabled one says why in disabledReason",
+        summary: "The caller's organization's subscriptions (ownerOrg naming another one: none); a disabled one says why in disabledReason",
         security,
         querystring: z.object({
           ownerOrg: z.string().regex(ORG).optional(),

@@ -5,14 +5,14 @@ import type { AuditRepository } from '../audit/audit.repository.ts';
 import { actorOf } from '../shared/actor.ts';
 import type { RunInTransaction } from '../shared/unit-of-work.ts';
 import { assertWebhookUrl, type UrlPolicy } from './url-guard.ts';
-import type { DeliveryScheduler } from './webhook-delivery.ts';
+import { keptResponseBody, type DeliveryScheduler } from './webhook-delivery.ts';
 import { generateWebhookSecret, sealWebhookSecret } from './webhook-secret.ts';
 import type { Delivery, DeliveryAttempt, DeliveryStatus, Subscription, WebhooksRepository } from './webhooks.repository.ts';
 
 export interface NewSubscription {
   url: string;
   description?: string | undefined;
-  /** Whose certificates: an auditee's own organization (always), or any one / all for the certification body and admins. */
+  /** Whose certificates: absent or the subscriber's own organization (every token is scoped to one). */
   org?: string | undefined;
   toe?: string | undefined;
   eventTypes?: string[] | undefined;
@@ -60,7 +60,8 @@ export function deliveryView(delivery: Delivery, attempts: DeliveryAttempt[]) {
       durationMs: attempt.durationMs,
       outcome: attempt.outcome,
       responseStatus: attempt.responseStatus,
-      responseBody: attempt.responseBody,
+      // Attempts logged before the 256-byte rule may hold more: the same rule applies when they are shown.
+      responseBody: keptResponseBody(attempt.responseStatus, attempt.responseBody),
       error: attempt.error,
     })),
   };
@@ -78,11 +79,9 @@ export function createWebhooksService(deps: {
   maxSubscriptionsPerOrg: number;
   now: () => Date;
 }) {
-  const seesAll = (principal: Principal) => principal.role === 'certification_body' || principal.role === 'admin';
-
   async function visibleSubscription(id: string, principal: Principal): Promise<Subscription> {
     const subscription = await deps.webhooks.subscription(id);
-    if (!subscription || (!seesAll(principal) && subscription.ownerOrg !== principal.org)) {
+    if (!subscription || subscription.ownerOrg !== principal.org) {
       throw new NotFoundProblem(`no webhook subscription ${id}`, [{ field: 'path:id', message: 'no such subscription' }]);
     }
     return subscription;
@@ -109,15 +108,11 @@ export function createWebhooksService(deps: {
     visibleSubscription,
 
     async create(principal: Principal, input: NewSubscription, requestId: string): Promise<{ subscription: Subscription; secret: string }> {
-      let filterOrg: string | null;
-      if (seesAll(principal)) {
-        filterOrg = input.org ?? null;
-      } else {
-        if (input.org !== undefined && input.org !== principal.org) {
-          throw new ForbiddenProblem(`an auditee subscribes to its own organization's certificates only (${principal.org}), not ${input.org}`);
-        }
-        filterOrg = principal.org;
+      // Every token is scoped to one organization: a subscription covers that organization's certificates only.
+      if (input.org !== undefined && input.org !== principal.org) {
+        throw new ForbiddenProblem(`a subscription covers the certificates of its own organization only (${principal.org}), not ${input.org}`);
       }
+      const filterOrg: string | null = principal.org;
       const url = await assertWebhookUrl(input.url, deps.urlPolicy);
       const secret = generateWebhookSecret();
       const at = deps.now();
@@ -152,8 +147,9 @@ export function createWebhooksService(deps: {
     },
 
     async list(principal: Principal, filter: { ownerOrg?: string | undefined }, limit: number): Promise<Subscription[]> {
-      const ownerOrg = seesAll(principal) ? filter.ownerOrg : principal.org;
-      return deps.webhooks.listSubscriptions(ownerOrg ? { ownerOrg } : {}, limit);
+      // Asking for another organization's subscriptions finds none, as if it had none.
+      if (filter.ownerOrg !== undefined && filter.ownerOrg !== principal.org) return [];
+      return deps.webhooks.listSubscriptions({ ownerOrg: principal.org }, limit);
     },
 
     async remove(principal: Principal, id: string, requestId: string): Promise<void> {
@@ -199,7 +195,7 @@ export function createWebhooksService(deps: {
       const delivery = await deps.webhooks.delivery(id);
       if (delivery) {
         const subscription = await deps.webhooks.subscription(delivery.subscriptionId);
-        if (subscription && (seesAll(principal) || subscription.ownerOrg === principal.org)) {
+        if (subscription && subscription.ownerOrg === principal.org) {
           return deliveryView(delivery, await deps.webhooks.attemptsOf([id]));
         }
       }
@@ -238,7 +234,7 @@ export function createWebhooksService(deps: {
     },
 
     async notifications(principal: Principal, limit: number) {
-      return deps.webhooks.notifications(seesAll(principal) ? {} : { org: principal.org }, limit);
+      return deps.webhooks.notifications({ org: principal.org }, limit);
     },
   };
 }
