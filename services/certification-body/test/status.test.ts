@@ -110,6 +110,7 @@ describe('public status: one certificate (OCSP-like) and a signed list per organ
     const { payload, protectedHeader } = await jwtVerify(response.body, createLocalJWKSet(jwks), { issuer: 'cabc-certification-body', subject: 'acme', currentDate: clock.now() });
     expect(protectedHeader).toMatchObject({ alg: 'EdDSA', typ: 'cabc-status-list+jwt' });
     expect(payload.exp).toBe(Math.ceil(Date.parse(payload.nextUpdate as string) / 1000));
+    expect(payload.truncated).toBe(false);
     const byId = Object.fromEntries((payload.certificates as { id: string; status: string }[]).map((entry) => [entry.id, entry.status]));
     expect(byId).toEqual({ [ids.good!]: 'good', [ids.suspended!]: 'suspended', [ids.revoked!]: 'revoked', [ids.withdrawn!]: 'withdrawn' });
     expect(payload.certificates).toContainEqual(

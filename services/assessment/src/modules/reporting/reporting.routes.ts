@@ -4,6 +4,7 @@ import { principalOf, type Principal } from '@cabc/auth';
 import {
   decodeCursor,
   encodeCursor,
+  HttpProblem,
   NotFoundProblem,
   pageQuerySchema,
   pageSchema,
@@ -58,11 +59,16 @@ const evidenceParams = toeParamsSchema.extend({ evidenceId: z.uuid() });
 /** Evidence paths in the envelope/OSCAL links are relative to the service's own base URL. */
 const baseUrlOf = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
 
+/** Event streams one caller may hold open at once, and the service in all. */
+const MAX_STREAMS_PER_SUBJECT = 8;
+const MAX_STREAMS = 1_000;
+
 const bearerOf = (request: FastifyRequest) => /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
 
 export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): void {
   /** Open event streams, ended when the service closes (they would otherwise keep it from closing). */
   const streams = new Set<() => void>();
+  const streamsBySubject = new Map<string, number>();
   app.addHook('preClose', async () => {
     for (const end of [...streams]) end();
   });
@@ -355,6 +361,12 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
     async (request, reply) => {
       const principal = authorize(request, 'posture:read');
       if (request.query.toe) await toeOf(principal, request.query.toe);
+      // Open streams hold a socket and a subscription each: bounded per caller and in all.
+      const mine = streamsBySubject.get(principal.subject) ?? 0;
+      if (mine >= MAX_STREAMS_PER_SUBJECT || streams.size >= MAX_STREAMS) {
+        throw new HttpProblem(429, 'too-many-streams', 'Too many event streams', `at most ${MAX_STREAMS_PER_SUBJECT} open streams per caller and ${MAX_STREAMS} in all`);
+      }
+      streamsBySubject.set(principal.subject, mine + 1);
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {
@@ -374,9 +386,13 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       const heartbeat = setInterval(() => write(`: keep-alive ${new Date().toISOString()}\n\n`), 15_000);
       heartbeat.unref();
       const end = () => {
+        if (!streams.has(end)) return;
         clearInterval(heartbeat);
         unsubscribe();
         streams.delete(end);
+        const open = (streamsBySubject.get(principal.subject) ?? 1) - 1;
+        if (open > 0) streamsBySubject.set(principal.subject, open);
+        else streamsBySubject.delete(principal.subject);
         if (!raw.writableEnded) raw.end();
       };
       streams.add(end);

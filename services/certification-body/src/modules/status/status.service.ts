@@ -110,7 +110,10 @@ export function createStatusService(deps: {
     /** Every certificate of `org` with its status, as a JWT signed by the certification body (typ cabc-status-list+jwt). */
     async statusList(org: string): Promise<{ token: string; entries: number; thisUpdate: Date; nextUpdate: Date }> {
       const at = deps.now();
-      const certificates = await deps.certifications.certificatesOfOrg(org, MAX_LIST_ENTRIES);
+      // One more than the list holds tells whether it is complete; a verifier must not read a cut list as whole.
+      const found = await deps.certifications.certificatesOfOrg(org, MAX_LIST_ENTRIES + 1);
+      const truncated = found.length > MAX_LIST_ENTRIES;
+      const certificates = truncated ? found.slice(0, MAX_LIST_ENTRIES) : found;
       const entries = certificates.map((certificate) => entryOf(certificate, at));
       const liveExpiries = certificates.filter((_, index) => entries[index]!.status === 'good' || entries[index]!.status === 'suspended').map((c) => c.expiresAt);
       const nextUpdate = earliest(new Date(at.getTime() + deps.maxAgeMs), ...liveExpiries)!;
@@ -123,6 +126,7 @@ export function createStatusService(deps: {
           exp: Math.ceil(nextUpdate.getTime() / 1000),
           thisUpdate: at.toISOString(),
           nextUpdate: nextUpdate.toISOString(),
+          truncated,
           certificates: entries,
         },
         key,
