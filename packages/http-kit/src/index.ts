@@ -15,3 +15,4 @@ export { closeOnSignals } from './close-on-signals.ts';
 export { registerJwksRoute } from './jwks-route.ts';
 export type { ZodTypeProvider } from 'fastify-type-provider-zod';
 export { encodeCursor, decodeCursor, pageQuerySchema, pageSchema } from './cursor.ts';
+export { isOperationsPath } from './operations-paths.ts';

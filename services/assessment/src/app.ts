@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { registerAuthentication, type TokenVerifier } from '@cabc/auth';
 import type { SigningKeyStore } from '@cabc/crypto';
-import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
+import { createServer, isOperationsPath, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
 import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
 import { isRedisReady, TypedQueue, type QueueContext } from '@cabc/queues';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
@@ -51,15 +51,7 @@ export interface AssessmentDeps {
 }
 
 /** Paths answered without a bearer token: operations, public keys, and evidence (authenticated by its DSSE signature). */
-const publicPath = (path: string) =>
-  path === '/healthz' ||
-  path === '/readyz' ||
-  path === '/openapi.json' ||
-  path === '/docs' ||
-  path.startsWith('/docs/') ||
-  path === '/.well-known/jwks.json' ||
-  path === '/v1/evidence' ||
-  isPublicLedgerPath(path);
+const publicPath = (path: string) => isOperationsPath(path) || path === '/v1/evidence' || isPublicLedgerPath(path);
 
 export async function buildApp(deps: AssessmentDeps): Promise<Server> {
   const app = await createServer({

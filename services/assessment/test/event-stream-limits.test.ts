@@ -24,7 +24,7 @@ describe('event streams are bounded', () => {
       for (let index = 0; index < 8; index += 1) expect((await open()).status).toBe(200);
       const refused = await open();
       expect(refused.status).toBe(429);
-      expect((await refused.json()).type).toBe('https://cabc.dev/problems/too-many-streams');
+      expect(((await refused.json()) as { type: string }).type).toBe('https://cabc.dev/problems/too-many-streams');
       // Another caller is not affected.
       const other = await fetch(`${base}/v1/events`, { headers: { authorization: `Bearer ${await fixture.token('auditee')}` }, signal: new AbortController().signal });
       expect(other.status).toBe(200);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import fastifyMultipart from '@fastify/multipart';
 import { registerAuthentication, type TokenVerifier } from '@cabc/auth';
 import type { SigningKeyStore } from '@cabc/crypto';
-import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
+import { createServer, isOperationsPath, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
 import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
 import type { QueueContext } from '@cabc/queues';
 import { sql } from 'kysely';
@@ -35,15 +35,7 @@ export interface CollectorDeps {
 
 /** Paths anyone may read: health, API documentation, the public signing keys, the evidence JSON Schemas. */
 export function isPublicPath(path: string): boolean {
-  return (
-    path === '/healthz' ||
-    path === '/readyz' ||
-    path === '/openapi.json' ||
-    path === '/docs' ||
-    path.startsWith('/docs/') ||
-    path === '/.well-known/jwks.json' ||
-    path.startsWith('/v1/schemas/')
-  );
+  return isOperationsPath(path) || path.startsWith('/v1/schemas/');
 }
 
 export async function buildApp(deps: CollectorDeps): Promise<Server> {

@@ -1,17 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { principalOf, type Principal, type Role } from '@cabc/auth';
-import { ForbiddenProblem } from '@cabc/http-kit';
+import { ForbiddenProblem, isOperationsPath } from '@cabc/http-kit';
 import type { OrgScope } from '../certifications/certification.repository.ts';
 
 /** Routes anyone may call: health, documentation, keys, public status, and callbacks (authenticated by their JWS). */
 export function isPublicPath(path: string): boolean {
   return (
-    path === '/healthz' ||
-    path === '/readyz' ||
-    path === '/openapi.json' ||
-    path === '/docs' ||
-    path.startsWith('/docs/') ||
-    path === '/.well-known/jwks.json' ||
+    isOperationsPath(path) ||
     path.startsWith('/v1/status/') ||
     path.startsWith('/v1/status-lists/') ||
     path.startsWith('/v1/callbacks/')
