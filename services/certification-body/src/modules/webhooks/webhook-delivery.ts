@@ -275,7 +275,8 @@ export function createWebhookDelivery(deps: {
           },
           uow.trx,
         );
-        deps.logger.warn({ subscriptionId: subscription.id, url: subscription.url, failingSince }, 'webhook subscription disabled after failing continuously');
+        // The URL stays out of the log: receivers often carry a secret in it.
+        deps.logger.warn({ subscriptionId: subscription.id, failingSince }, 'webhook subscription disabled after failing continuously');
         return 'cancelled';
       }
       if (nextAttemptAt) {

@@ -220,7 +220,9 @@ export function createWebhooksRepository(database: Kysely<any>) {
       return rows.map(toSubscription);
     },
 
+    /** Counts under a per-organization lock held until the transaction ends, so concurrent creates cannot pass the limit. */
     async countSubscriptions(ownerOrg: string, trx: Transaction<any>): Promise<number> {
+      await sql`select pg_advisory_xact_lock(hashtext(${`cabc:webhook-subscriptions:${ownerOrg}`}))`.execute(trx);
       const row = await on(trx)
         .selectFrom('webhook_subscriptions')
         .select((eb) => eb.fn.countAll<string>().as('count'))
