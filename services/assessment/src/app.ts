@@ -51,7 +51,8 @@ export interface AssessmentDeps {
 }
 
 /** Paths answered without a bearer token: operations, public keys, and evidence (authenticated by its DSSE signature). */
-const publicPath = (path: string) => isOperationsPath(path) || path === '/v1/evidence' || isPublicLedgerPath(path);
+const publicPath = (path: string) =>
+  isOperationsPath(path) || path === '/v1/evidence' || path === '/v1/evidence/batch' || isPublicLedgerPath(path);
 
 export async function buildApp(deps: AssessmentDeps): Promise<Server> {
   const app = await createServer({

@@ -1,12 +1,45 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { NotFoundProblem, problemResponses, type Server, type ZodTypeProvider } from '@cabc/http-kit';
+import { BadRequestProblem, HttpProblem, NotFoundProblem, problemResponses, type Server, type ZodTypeProvider } from '@cabc/http-kit';
 import { acceptedEvidenceViewSchema, evidenceReceiptSchema } from './evidence.schemas.ts';
 import { toReceipt, type EvidenceIngestService } from './evidence.service.ts';
 import { authorize } from '../authorization/permissions.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 
 const rawBodies = new WeakMap<FastifyRequest, string>();
+
+/** Envelopes accepted in one batch request. */
+const MAX_BATCH = 500;
+
+const batchAnswerSchema = z.object({
+  results: z.array(
+    z.object({
+      status: z.number().int(),
+      receipt: evidenceReceiptSchema.optional(),
+      problem: z.object({ type: z.string(), title: z.string(), detail: z.string(), errors: z.array(z.object({ field: z.string(), message: z.string() })).optional() }).optional(),
+    }),
+  ),
+});
+
+/** One envelope of a batch: its receipt, or the problem that refused it (the rest of the batch goes on). */
+async function ingestOne(service: EvidenceIngestService, text: string) {
+  try {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new BadRequestProblem('the envelope is not JSON', [{ field: 'envelope', message: 'not JSON' }]);
+    }
+    const { created, receipt } = await service.ingest(text, parsed);
+    return { status: created ? 201 : 200, receipt };
+  } catch (error) {
+    if (!(error instanceof HttpProblem)) throw error;
+    return {
+      status: error.status,
+      problem: { type: error.type, title: error.title, detail: error.message, ...(error.fields.length > 0 ? { errors: error.fields } : {}) },
+    };
+  }
+}
 
 export async function registerEvidenceRoutes(app: Server, service: EvidenceIngestService, toes: ToesRepository): Promise<void> {
   await app.register(async (scope) => {
@@ -34,6 +67,25 @@ export async function registerEvidenceRoutes(app: Server, service: EvidenceInges
         const { created, receipt } = await service.ingest(rawBodies.get(request) ?? '', request.body);
         return reply.code(created ? 201 : 200).send(receipt);
       },
+    );
+
+    routes.post(
+      '/v1/evidence/batch',
+      {
+        schema: {
+          tags: ['evidence'],
+          summary: 'Receive up to 500 DSSE envelopes at once; each is verified and stored as by POST /v1/evidence',
+          description:
+            'Each envelope is given as its exact JSON text (a string), since its digest is over those bytes. The answer lists, ' +
+            'in order, each envelope’s status (201 stored, 200 already stored, 4xx refused) with its receipt or its problem. ' +
+            'The envelopes of one batch are stored in shared transactions, which is what makes a batch cheaper than its parts.',
+          body: z.strictObject({ envelopes: z.array(z.string().min(2)).min(1).max(MAX_BATCH) }),
+          response: { 200: batchAnswerSchema, ...problemResponses(400, 413, 415) },
+        },
+      },
+      async (request) => ({
+        results: await Promise.all(request.body.envelopes.map((text) => ingestOne(service, text))),
+      }),
     );
 
     routes.get(
