@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Posture, RequirementStatus } from '@cabc/contracts';
-import { toAccepted } from '../evidence/evidence.repository.ts';
+import { toAccepted, type AcceptedEvidence } from '../evidence/evidence.repository.ts';
 
 /** Read-only queries for the dashboard, the live feed and the reports. Only this file touches the database. */
 
@@ -20,21 +20,8 @@ export interface ToeSummaryRow {
   latestState: string | null;
 }
 
-export interface EvidenceRow {
-  id: string;
-  sequence: number;
-  envelopeSha256: string;
-  statementSha256: string;
-  envelope: string;
-  toe: string;
-  kind: string;
-  keyid: string;
-  subjects: unknown;
-  predicate: Record<string, any>;
-  observedAt: Date;
-  receivedAt: Date;
-  receipt: string;
-}
+/** Accepted evidence as the reports read it (the predicate's fields are read by name). */
+export type EvidenceRow = Omit<AcceptedEvidence, 'predicate' | 'logIndex'> & { predicate: Record<string, any> };
 
 export interface ResultRow {
   id: number;
