@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { tokenVerifierFromEnv, type TokenVerifier } from '@cabc/auth';
 import { createJwtVerifier, type JwtVerifier, type SigningKeyStore } from '@cabc/crypto';
 import type { QueueContext } from '@cabc/queues';
+import type { Infrastructure } from '@cabc/runtime';
 import { defaultPolicyFrom, type CertificationConfig } from './config.ts';
 import type { DecisionPolicy } from './domain/index.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
@@ -36,6 +37,23 @@ export interface CertificationBodyDeps {
 }
 
 /** Wires repositories and services once; the app (routes) and the workers share what this returns. */
+/** The composition from the opened infrastructure and the config: one wiring for the process and the tests. */
+export function composeFromInfrastructure(
+  infra: Pick<Infrastructure, 'logger' | 'db' | 'queues' | 'keys'>,
+  config: CertificationConfig,
+  options: { policy?: DecisionPolicy; now?: () => Date } = {},
+) {
+  return composeCertificationBody({
+    logger: infra.logger,
+    db: infra.db,
+    queues: infra.queues,
+    keys: infra.keys,
+    config,
+    ...(options.policy ? { policy: options.policy } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+}
+
 export function composeCertificationBody(deps: CertificationBodyDeps) {
   const { config, db, logger } = deps;
   const now = deps.now ?? (() => new Date());

@@ -1,6 +1,6 @@
 import { listen, openInfrastructure, type RunningService } from '@cabc/runtime';
 import { buildApp } from './app.ts';
-import { composeCertificationBody, type CertificationBody } from './composition.ts';
+import { composeFromInfrastructure, type CertificationBody } from './composition.ts';
 import type { CertificationConfig } from './config.ts';
 import type { DecisionPolicy } from './domain/index.ts';
 import { startWorkers } from './workers/start-workers.ts';
@@ -19,15 +19,7 @@ export async function startCertificationBody(
   options: { policy?: DecisionPolicy; now?: () => Date } = {},
 ): Promise<RunningCertificationBody> {
   const infra = await openInfrastructure('certification-body', config);
-  const body = composeCertificationBody({
-    logger: infra.logger,
-    db: infra.db,
-    queues: infra.queues,
-    keys: infra.keys,
-    config,
-    ...(options.policy ? { policy: options.policy } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
+  const body = composeFromInfrastructure(infra, config, options);
   const app = await buildApp(body);
   const workers = startWorkers(body);
   // onClose hooks run in order after the server stopped: workers first, then Redis and the pool.

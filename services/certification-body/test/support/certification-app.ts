@@ -7,7 +7,7 @@ import type { Server } from '@cabc/http-kit';
 import { openInfrastructure, type Infrastructure } from '@cabc/runtime';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
 import { buildApp } from '../../src/app.ts';
-import { composeCertificationBody, type CertificationBody } from '../../src/composition.ts';
+import { composeFromInfrastructure, type CertificationBody } from '../../src/composition.ts';
 import { loadCertificationConfig, type CertificationConfig } from '../../src/config.ts';
 import type { DecisionPolicy } from '../../src/domain/index.ts';
 import { startWorkers } from '../../src/workers/start-workers.ts';
@@ -89,15 +89,7 @@ export async function startCertificationApp(
     }),
   );
   const infra = await openInfrastructure('certification-body', config);
-  const body = composeCertificationBody({
-    logger: infra.logger,
-    db: infra.db,
-    queues: infra.queues,
-    keys: infra.keys,
-    config,
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.policy ? { policy: options.policy } : {}),
-  });
+  const body = composeFromInfrastructure(infra, config, options);
   const app = await buildApp(body);
   const workers = options.workers ? startWorkers(body) : undefined;
   await app.ready();

@@ -172,6 +172,17 @@ export function createEvidenceRepository(database: Kysely<any>) {
     createdAt: row.created_at,
   });
 
+
+  /** One submission of an organization, by id or by Idempotency-Key. */
+  const submissionOf = async (org: string, column: 'id' | 'idempotency_key', value: string): Promise<StoredSubmission | undefined> => {
+    const row = await db
+      .selectFrom('submissions')
+      .select(['id', 'org', 'toe', 'mode', 'fingerprint', 'created_at'])
+      .where('org', '=', org)
+      .where(column, '=', value)
+      .executeTakeFirst();
+    return row ? toSubmission(row) : undefined;
+  };
   return {
     async insertSubmission(submission: NewSubmission, trx: Transaction<any>): Promise<void> {
       await (trx as Transaction<CollectorDatabase>)
@@ -219,25 +230,9 @@ export function createEvidenceRepository(database: Kysely<any>) {
         .execute();
     },
 
-    async findSubmissionByIdempotencyKey(org: string, key: string): Promise<StoredSubmission | undefined> {
-      const row = await db
-        .selectFrom('submissions')
-        .select(['id', 'org', 'toe', 'mode', 'fingerprint', 'created_at'])
-        .where('org', '=', org)
-        .where('idempotency_key', '=', key)
-        .executeTakeFirst();
-      return row ? toSubmission(row) : undefined;
-    },
+    findSubmissionByIdempotencyKey: (org: string, key: string) => submissionOf(org, 'idempotency_key', key),
 
-    async findSubmission(org: string, id: string): Promise<StoredSubmission | undefined> {
-      const row = await db
-        .selectFrom('submissions')
-        .select(['id', 'org', 'toe', 'mode', 'fingerprint', 'created_at'])
-        .where('org', '=', org)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row ? toSubmission(row) : undefined;
-    },
+    findSubmission: (org: string, id: string) => submissionOf(org, 'id', id),
 
     async evidenceOfSubmission(submissionId: string): Promise<StoredEvidence[]> {
       const rows = await selectWithDelivery(db).where('evidence.submission_id', '=', submissionId).orderBy('evidence.item_index').execute();
