@@ -1,23 +1,26 @@
-// `pnpm migrate`: applies every service's migrations to its database (creating the databases when missing).
+// `pnpm migrate`: applies every service's migrations to this checkout's databases (creating them when missing), on
+// the Postgres the run command would use (DATABASE_URL, 127.0.0.1:5432 or the embedded one).
 import { createDatabase, databaseUrlFor, ensureDatabaseExists, migrateToLatest, type ServiceName } from '@cabc/database';
-import { MissingInfrastructureError, resolvePostgres } from './lib/infrastructure.ts';
+import { providePostgres } from '@cabc/local-servers';
+import { defaultDataDir, localState, MissingInfrastructureError } from './lib/infrastructure.ts';
+import { localNames } from './lib/local-data.ts';
 
 const log = (line: string) => process.stderr.write(`cabc: ${line}\n`);
+const state = localState();
+const { databasePrefix } = localNames(state);
 const services: [ServiceName, string, string][] = [
-  ['evidence-collector', 'COLLECTOR_DATABASE_URL', 'cabc_evidence_collector'],
-  ['assessment', 'ASSESSMENT_DATABASE_URL', 'cabc_assessment'],
-  ['certification-body', 'CERTIFICATION_BODY_DATABASE_URL', 'cabc_certification_body'],
+  ['evidence-collector', 'COLLECTOR_DATABASE_URL', `${databasePrefix}_evidence_collector`],
+  ['assessment', 'ASSESSMENT_DATABASE_URL', `${databasePrefix}_assessment`],
+  ['certification-body', 'CERTIFICATION_BODY_DATABASE_URL', `${databasePrefix}_certification_body`],
 ];
 
 let postgres;
 try {
-  postgres = await resolvePostgres(log);
+  postgres = await providePostgres({ dataDir: defaultDataDir, log, embeddedPassword: state.embeddedPostgresPassword });
 } catch (error) {
-  if (error instanceof MissingInfrastructureError) {
-    log(error.message);
-    process.exit(2);
-  }
-  throw error;
+  if (!(error instanceof MissingInfrastructureError)) throw error;
+  log(error.message);
+  process.exit(2);
 }
 try {
   for (const [service, variable, name] of services) {

@@ -4,8 +4,8 @@ import { evidencePredicateSchema, type Check, type EvidenceKind, type EvidencePr
 import { expect } from 'vitest';
 import { adapt, AdapterError, type AdaptedEvidence, type AdaptOptions, type AdaptResult } from '../src/index.ts';
 
-/** CI checks out shared/ beside the repository. */
-export const samplesDir = path.resolve(import.meta.dirname, '../../../../shared/samples');
+/** Real tool outputs kept in the repository (fixtures/tool-outputs/PROVENANCE.md). */
+export const samplesDir = path.resolve(import.meta.dirname, '../../../fixtures/tool-outputs');
 export const fixturesDir = path.resolve(import.meta.dirname, 'fixtures');
 
 /** Used when a file carries no time of its own. */

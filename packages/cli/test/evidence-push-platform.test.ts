@@ -9,7 +9,7 @@ import { startTestPlatform } from '../../platform/test/platform-fixture.ts';
 import type { PushReport } from '../src/commands/evidence-push.ts';
 
 const cli = path.resolve(import.meta.dirname, '../bin/cabc');
-const samplesDir = path.resolve(import.meta.dirname, '../../../../shared/samples');
+const samplesDir = path.resolve(import.meta.dirname, '../../../fixtures/tool-outputs');
 const sampleDirs = ['croissant', 'deepchecks', 'evidently', 'fairness-robustness', 'great-expectations', 'hf-model-card', 'mlflow-mlmodel', 'mlflow-run', 'model-card-toolkit'];
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -12,7 +12,7 @@ import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, t
 import type { PushReport } from '../src/commands/evidence-push.ts';
 
 const cli = path.resolve(import.meta.dirname, '../bin/cabc');
-const samplesDir = path.resolve(import.meta.dirname, '../../../../shared/samples');
+const samplesDir = path.resolve(import.meta.dirname, '../../../fixtures/tool-outputs');
 /** Every sample ML-tool output (dsse-vectors and oscal-ar are not evidence formats). */
 const sampleDirs = ['croissant', 'deepchecks', 'evidently', 'fairness-robustness', 'great-expectations', 'hf-model-card', 'mlflow-mlmodel', 'mlflow-run', 'model-card-toolkit'];
 const MODEL = `model.onnx@sha256:${'f'.repeat(64)}`;

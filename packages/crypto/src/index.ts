@@ -10,7 +10,7 @@ export {
   type SigningKey,
   type PublicJwk,
 } from './ed25519-keys.ts';
-export { encryptPrivateKey, decryptPrivateKey } from './key-encryption.ts';
+export { encryptPrivateKey, decryptPrivateKey, KeyDecryptionError } from './key-encryption.ts';
 export { SigningKeyStore, type KeyStoreDatabase } from './signing-key-store.ts';
 export { signJwt, createJwtVerifier, type JwtVerifier } from './jwt.ts';
 export { TrustedKeySet } from './trusted-key-set.ts';

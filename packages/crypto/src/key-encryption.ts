@@ -8,6 +8,11 @@ function derive(secret: string, context: string): Buffer {
   return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), `cabc-key-encryption:${context}`, 32));
 }
 
+/** The stored key was sealed under another secret (or altered): the operator must supply the right secret. */
+export class KeyDecryptionError extends Error {
+  override name = 'KeyDecryptionError';
+}
+
 export function encryptPrivateKey(privateKey: KeyObject, secret: string, context: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', derive(secret, context), iv);
@@ -27,6 +32,6 @@ export function decryptPrivateKey(sealed: string, secret: string, context: strin
     const pkcs8 = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
     return createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
   } catch {
-    throw new Error('cannot decrypt the stored signing key: the key-encryption secret is not the one it was sealed with');
+    throw new KeyDecryptionError('cannot decrypt the stored signing key: the key-encryption secret is not the one it was sealed with');
   }
 }

@@ -9,7 +9,7 @@ import type { DecisionPolicy } from '@cabc/certification-body/domain';
 import { startCertificationBody } from '@cabc/certification-body/service';
 import { loadCollectorConfig } from '@cabc/evidence-collector/config';
 import { startCollector } from '@cabc/evidence-collector/service';
-import { freePort } from './free-port.ts';
+import { freePort } from '@cabc/local-servers';
 
 export type ServiceKey = 'collector' | 'assessment' | 'certificationBody';
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@cabc/testing';
 import { certifyToe, type CertifiedToe } from '../src/index.ts';
 import { performanceEvidence, postJson, startTestPlatform } from './platform-fixture.ts';
-import { hasRedisServerBinary, startRedisServer } from './redis-server-process.ts';
+import { hasRedisServerBinary, startRedisServer } from '@cabc/local-servers';
 
 async function digests(databaseUrl: string, sql: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -71,7 +71,7 @@ describe('delivery without loss', () => {
     await expectExactlyOnce(platform, 15);
   });
 
-  it.skipIf(!hasRedisServerBinary)('delivers everything exactly once when Redis restarts empty mid-delivery', async () => {
+  it.skipIf(!hasRedisServerBinary())('delivers everything exactly once when Redis restarts empty mid-delivery', async () => {
     const redis = await startRedisServer();
     const platform = await startTestPlatform({ redisUrl: redis.url });
     dispose = async () => {
@@ -82,7 +82,7 @@ describe('delivery without loss', () => {
     await platform.stop('assessment'); // deliveries pile up as delayed retry jobs in Redis
     await submitMany(platform.urls.collector, toe, 10);
     await redis.kill(); // every job is gone: Redis keeps nothing
-    const restarted = await startRedisServer(redis.port);
+    const restarted = await startRedisServer({ port: redis.port });
     dispose = async () => {
       await platform.dispose();
       await restarted.kill();

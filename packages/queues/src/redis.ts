@@ -31,3 +31,19 @@ export async function isRedisReady(redis: Redis): Promise<boolean> {
   if (redis.status !== 'ready') return false;
   return (await redis.ping()) === 'PONG';
 }
+
+/** Deletes every key under `prefix:` (a test's or a checkout's queues), in SCAN batches. */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  redis.on('error', () => {});
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -24,7 +24,7 @@ export interface EvaluationContext {
 export type DetailScalar = number | string | boolean | null;
 export type DetailValue = DetailScalar | readonly DetailScalar[];
 
-/** One machine-readable comparison behind a result (DESIGN §4). */
+/** One machine-readable comparison behind a result (docs/design.md §4). */
 export interface ResultDetail {
   property: string;
   value: DetailValue;

@@ -5,7 +5,7 @@ export function pendingResult(reason: string, evidenceIds: string[] = []): RuleR
   return { status: 'pending', reason, details: [], evidenceIds };
 }
 
-/** Evidence is there but cannot be evaluated; never a pass (DESIGN §4). */
+/** Evidence is there but cannot be evaluated; never a pass (docs/design.md §4). */
 export function errorResult(reason: string, evidenceIds: string[], details: ResultDetail[] = []): RuleResult {
   return { status: 'error', reason, details, evidenceIds };
 }

@@ -1,41 +1,38 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
+import { providePostgres, provideRedis } from '@cabc/local-servers';
 import { createDatabase, databaseUrlFor, ensureDatabaseExists, migrateToLatest, type ServiceName } from '@cabc/database';
 import './provided-context.ts';
 
 const services: ServiceName[] = ['evidence-collector', 'assessment', 'certification-body'];
 
-async function startContainers(needPostgres: boolean, needRedis: boolean) {
-  const stops: (() => Promise<unknown>)[] = [];
-  let databaseUrl = process.env.DATABASE_URL;
-  let redisUrl = process.env.REDIS_URL;
-  try {
-    if (needPostgres) {
-      const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-      const container = await new PostgreSqlContainer('postgres:16-alpine').start();
-      stops.push(() => container.stop());
-      databaseUrl = container.getConnectionUri();
-    }
-    if (needRedis) {
-      const { RedisContainer } = await import('@testcontainers/redis');
-      const container = await new RedisContainer('redis:7-alpine').withCommand(['redis-server', '--maxmemory-policy', 'noeviction']).start();
-      stops.push(() => container.stop());
-      redisUrl = container.getConnectionUrl();
-    }
-  } catch (error) {
-    throw new Error(
-      'Tests need Postgres and Redis: set DATABASE_URL and REDIS_URL, or run a Docker engine for testcontainers. ' +
-        `(${error instanceof Error ? error.message : String(error)})`,
-    );
-  }
-  return { databaseUrl: databaseUrl!, redisUrl: redisUrl!, stop: () => Promise.all(stops.map((stop) => stop())) };
+/**
+ * DATABASE_URL and REDIS_URL when the test command set them; otherwise (vitest run directly) the same fallbacks the
+ * README commands use, with the data of started servers in a temporary folder.
+ */
+async function provideServers() {
+  const log = (line: string) => process.stderr.write(`cabc: ${line}\n`);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'cabc-test-servers-'));
+  const redis = await provideRedis({ dataDir, log });
+  const postgres = await providePostgres({ dataDir, log, embeddedPassword: randomBytes(12).toString('hex') });
+  return {
+    databaseUrl: postgres.url,
+    redisUrl: redis.url,
+    stop: async () => {
+      await Promise.all([postgres.stop(), redis.stop()]);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Migrates one template database per service; every test file clones its own database from these. */
 export default async function setup(project: TestProject) {
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  const env = await startContainers(!process.env.DATABASE_URL, !process.env.REDIS_URL);
+  const env = await provideServers();
   const templates: Record<string, string> = {};
   for (const service of services) {
     const name = `cabc_tpl_${service.replaceAll('-', '_')}_${runId}`;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { deleteRedisKeys } from '@cabc/queues';
 import { inject } from 'vitest';
 import './provided-context.ts';
 
@@ -13,15 +13,5 @@ export function testQueuePrefix(label = 't'): string {
 }
 
 export async function deleteRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await deleteRedisKeys(testRedisUrl(), prefix);
 }

@@ -14,7 +14,7 @@ import { startAssessment } from '../src/service.ts';
 import { assessmentEnv, signedEnvelope } from './support/assessment-app.ts';
 import { toeInput } from './support/api.ts';
 
-const samples = path.resolve(import.meta.dirname, '../../../../shared/samples');
+const samples = path.resolve(import.meta.dirname, '../../../fixtures/tool-outputs');
 const mlflowRun = readFileSync(path.join(samples, 'mlflow-run/run_raw.json'));
 
 /** The sample MLflow run with its r2 replaced, as a degraded (or fixed) later run would report it. */

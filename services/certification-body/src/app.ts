@@ -6,7 +6,7 @@ import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
 import { registerCallbackRoutes } from './modules/callbacks/callbacks.routes.ts';
 import { registerCertificateRoutes } from './modules/certificates/certificates.routes.ts';
 import { registerCertificationRoutes } from './modules/certifications/certifications.routes.ts';
-import { isPublicPath } from './modules/shared/access.ts';
+import { isPublicPath } from './modules/common/access.ts';
 import { registerStatusRoutes } from './modules/status/status.routes.ts';
 import { registerWebhookRoutes } from './modules/webhooks/webhooks.routes.ts';
 

@@ -12,7 +12,7 @@ import { createReceivedCallbacksRepository } from './modules/callbacks/received-
 import { createCertificationRepository } from './modules/certifications/certification.repository.ts';
 import { createCertificationService } from './modules/certifications/certification.service.ts';
 import { createScopeDecisionsRepository } from './modules/certifications/scope-decisions.repository.ts';
-import { createTransactionRunner } from './modules/shared/unit-of-work.ts';
+import { createTransactionRunner } from './modules/common/unit-of-work.ts';
 import { createStatusService } from './modules/status/status.service.ts';
 import { createTokenBucket } from './modules/status/token-bucket.ts';
 import { createWebhookDelivery, createWebhookFanout } from './modules/webhooks/webhook-delivery.ts';

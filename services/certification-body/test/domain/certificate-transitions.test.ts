@@ -5,7 +5,7 @@ import { lifecycleEventTypes, type Cause } from '../../src/domain/lifecycle-even
 import { REASON_CODES, type ReasonName } from '../../src/domain/reason-codes.ts';
 import { ForbiddenTransitionError, ReasonNotAllowedError } from '../../src/domain/transition-errors.ts';
 
-// Written out by hand from DESIGN.md §4, independently of the table under test.
+// Written out by hand from docs/design.md §4 and docs/certification-lifecycle.md, independently of the table under test.
 const STATES = ['none', 'issued', 'suspended', 'revoked', 'expired', 'withdrawn'];
 const EVENTS = ['issue', 'suspend', 'reinstate', 'revoke', 'expire', 'withdraw'];
 const ALLOWED: Record<string, { to: string; reasons: ReasonName[] }> = {

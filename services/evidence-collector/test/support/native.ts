@@ -6,10 +6,10 @@ import { publicKeyFromJwk, verifyDsse } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
 
 /** CI checks out shared/ beside the repository. */
-export const samplesDir = path.resolve(import.meta.dirname, '../../../../../shared/samples');
+export const samplesDir = path.resolve(import.meta.dirname, '../../../../fixtures/tool-outputs');
 export const adapterFixturesDir = path.resolve(import.meta.dirname, '../../../../packages/adapters/test/fixtures');
 
-/** One file per adapter format: the shared samples, and the adapters' fixtures for the CABC generic formats. */
+/** One file per adapter format: the real tool outputs in fixtures/tool-outputs, and the adapters' fixtures for the CABC generic formats. */
 export const formatFiles: { format: string; file: string }[] = [
   { format: 'mlflow-run', file: path.join(samplesDir, 'mlflow-run/run_raw.json') },
   { format: 'mlflow-mlmodel', file: path.join(samplesDir, 'mlflow-mlmodel/MLmodel') },

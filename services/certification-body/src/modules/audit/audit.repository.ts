@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Actor } from '../shared/actor.ts';
+import type { Actor } from '../common/actor.ts';
 
 interface AuditDatabase {
   audit_events: {

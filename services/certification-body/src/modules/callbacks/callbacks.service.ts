@@ -9,7 +9,7 @@ import {
 import type { JwtVerifier } from '@cabc/crypto';
 import { HttpProblem, UnprocessableProblem } from '@cabc/http-kit';
 import type { CertificationService } from '../certifications/certification.service.ts';
-import type { RunInTransaction, UnitOfWork } from '../shared/unit-of-work.ts';
+import type { RunInTransaction, UnitOfWork } from '../common/unit-of-work.ts';
 import type { CallbackKind, ReceivedCallbacksRepository } from './received-callbacks.repository.ts';
 
 export interface CallbackAnswer {

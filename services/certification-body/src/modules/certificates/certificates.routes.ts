@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { actorOf } from '../shared/actor.ts';
+import { actorOf } from '../common/actor.ts';
 import { principalOf, requireRole } from '@cabc/auth';
 import { problemResponses, type Server } from '@cabc/http-kit';
 import type { CertificationRepository } from '../certifications/certification.repository.ts';
 import type { CertificationService } from '../certifications/certification.service.ts';
-import { certificateReaders, orgScopeOf, requestScope } from '../shared/access.ts';
+import { certificateReaders, orgScopeOf, requestScope } from '../common/access.ts';
 import { certificateSchema, certificateView, historySchema, historyView } from './certificate-view.ts';
 
 const security = [{ bearer: [] }];

@@ -19,8 +19,8 @@ import {
   type ReasonName,
 } from '../../domain/index.ts';
 import type { AuditRepository } from '../audit/audit.repository.ts';
-import { describeActor, type Actor } from '../shared/actor.ts';
-import type { RunInTransaction, UnitOfWork } from '../shared/unit-of-work.ts';
+import { describeActor, type Actor } from '../common/actor.ts';
+import type { RunInTransaction, UnitOfWork } from '../common/unit-of-work.ts';
 import { certificateNotFound, certificationNotFound, notLive, UnknownCertificationProblem } from './certification-errors.ts';
 import type {
   CertificateRecord,

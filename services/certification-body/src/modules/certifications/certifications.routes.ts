@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { principalOf, requireRole } from '@cabc/auth';
 import { problemResponses, type Server } from '@cabc/http-kit';
-import { actorOf } from '../shared/actor.ts';
-import { certificateReaders, orgScopeOf, requestScope } from '../shared/access.ts';
+import { actorOf } from '../common/actor.ts';
+import { certificateReaders, orgScopeOf, requestScope } from '../common/access.ts';
 import { certificationNotFound } from './certification-errors.ts';
 import type { CertificationRecord, CertificationRepository } from './certification.repository.ts';
 import type { CertificationService } from './certification.service.ts';

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { AuditRepository } from '../audit/audit.repository.ts';
 import type { TransitionListener, TransitionNotice } from '../certifications/certification.service.ts';
 import { certificateStatusAt, reasonName } from '../../domain/index.ts';
-import type { RunInTransaction } from '../shared/unit-of-work.ts';
+import type { RunInTransaction } from '../common/unit-of-work.ts';
 import { blockedUrlReason, guardedLookup, type UrlPolicy } from './url-guard.ts';
 import { signWebhook, unsealWebhookSecret } from './webhook-secret.ts';
 import type { Delivery, WebhooksRepository } from './webhooks.repository.ts';

@@ -17,7 +17,7 @@ export function isPublicPath(path: string): boolean {
 export const certificateReaders: Role[] = ['auditee', 'auditor', 'certification_body', 'admin'];
 
 /**
- * What the caller may see: the organization its token is scoped to, whatever the role (DESIGN §6: every token is
+ * What the caller may see: the organization its token is scoped to, whatever the role (docs/design.md §6: every token is
  * scoped to one organization). The certification body's staff and admins work on a client with that client's token.
  */
 export function orgScopeOf(principal: Principal): OrgScope {
