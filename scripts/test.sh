@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the tests: typecheck (tsc -b) and the whole vitest suite against real Postgres and Redis.
-# Same bootstrap as the run command; an embedded Postgres is started for the run when none is configured or local.
+# Same bootstrap as the run command; Postgres and Redis are found or started for the run (docs/operations.md).
 source "$(dirname "${BASH_SOURCE[0]}")/lib/bootstrap.sh"
 cabc_bootstrap
 cd "$CABC_ROOT"
