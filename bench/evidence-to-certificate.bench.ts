@@ -33,7 +33,10 @@ async function driveToe(collectorUrl: string, db: pg.Client, toe: CertifiedToe, 
   for (let index = 0; index < count; index += 1) {
     const before = await eventCount(db, toe.toeId);
     const t0 = Date.now();
-    await api('POST', `${collectorUrl}/v1/evidence`, { token: toe.tokens.pipeline, body: evidenceFor(toe.toeId, index % 2 === 0 ? 0.97 : 0.5) });
+    await api('POST', `${collectorUrl}/v1/evidence`, {
+      token: toe.tokens.pipeline,
+      body: evidenceFor(toe.toeId, index % 2 === 0 ? 0.97 : 0.5),
+    });
     const deadline = t0 + 30_000;
     for (;;) {
       const after = await eventCount(db, toe.toeId);
@@ -51,17 +54,25 @@ async function driveToe(collectorUrl: string, db: pg.Client, toe: CertifiedToe, 
 async function measure(platform: Awaited<ReturnType<typeof startBenchPlatform>>, label: string, clients: number) {
   const toes = await Promise.all(
     Array.from({ length: clients }, (_, index) =>
-      certifyToe(platform, { org: 'bench', name: `${label}-${index}`, requirements: [{ ...accuracyRequirement(0.9), severity: 'high', critical: false }] }),
+      certifyToe(platform, {
+        org: 'bench',
+        name: `${label}-${index}`,
+        requirements: [{ ...accuracyRequirement(0.9), severity: 'high', critical: false }],
+      }),
     ),
   );
-  const dbs = await Promise.all(toes.map(async () => {
-    const db = new pg.Client({ connectionString: platform.databaseUrls.certificationBody });
-    await db.connect();
-    return db;
-  }));
+  const dbs = await Promise.all(
+    toes.map(async () => {
+      const db = new pg.Client({ connectionString: platform.databaseUrls.certificationBody });
+      await db.connect();
+      return db;
+    }),
+  );
   const perToe = Math.ceil(EVIDENCE / clients);
   const start = Date.now();
-  const latencies = (await Promise.all(toes.map((toe, index) => driveToe(platform.urls.collector, dbs[index]!, toe, perToe)))).flat();
+  const latencies = (
+    await Promise.all(toes.map((toe, index) => driveToe(platform.urls.collector, dbs[index]!, toe, perToe)))
+  ).flat();
   const seconds = (Date.now() - start) / 1000;
   await Promise.all(dbs.map((db) => db.end()));
   return { ...summarize(latencies), perSecond: latencies.length / seconds };

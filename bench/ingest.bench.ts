@@ -23,8 +23,6 @@ const TOES = Number(process.env.BENCH_INGEST_TOES ?? 16);
 
 type BenchPlatform = Awaited<ReturnType<typeof startBenchPlatform>>;
 
-
-
 /**
  * The clients run in a worker thread (their own event loop and core), so that sending requests does not take CPU
  * from the services, which share this process's main thread.
@@ -69,7 +67,9 @@ const BATCH = Number(process.env.BENCH_INGEST_BATCH ?? 100);
 
 /** The same envelopes as batch bodies of `BATCH` for POST /v1/evidence/batch. */
 const asBatches = (envelopes: string[]) =>
-  Array.from({ length: Math.ceil(envelopes.length / BATCH) }, (_, index) => JSON.stringify({ envelopes: envelopes.slice(index * BATCH, (index + 1) * BATCH) }));
+  Array.from({ length: Math.ceil(envelopes.length / BATCH) }, (_, index) =>
+    JSON.stringify({ envelopes: envelopes.slice(index * BATCH, (index + 1) * BATCH) }),
+  );
 
 /** node:crypto Ed25519 verifications per second on this core, over PAE messages like the benchmark's. */
 function rawVerifyRate(key: SigningKey, sample: string): number {
@@ -91,7 +91,17 @@ export async function run(): Promise<void> {
     // Fresh ToEs for every run, so that each starts from the same amount of stored evidence per ToE.
     const freshToes = async (label: string) => {
       const toes: string[] = [];
-      for (let index = 0; index < TOES; index += 1) toes.push((await certifyToe(platform, { org: 'bench', name: `ingest-${label}-${index}`, requirements: benchRequirements, collectorKeys: [key.publicJwk] })).toeId);
+      for (let index = 0; index < TOES; index += 1)
+        toes.push(
+          (
+            await certifyToe(platform, {
+              org: 'bench',
+              name: `ingest-${label}-${index}`,
+              requirements: benchRequirements,
+              collectorKeys: [key.publicJwk],
+            })
+          ).toeId,
+        );
       return toes;
     };
     const url = `${platform.urls.assessment}/v1/evidence`;

@@ -34,15 +34,17 @@ const PROOFS = Number(process.env.BENCH_LEDGER_PROOFS ?? 2000);
 
 type BenchPlatform = Awaited<ReturnType<typeof startBenchPlatform>>;
 
-
-
 async function ingest(url: string, bodies: string[], clients: number) {
   let next = 0;
   const latencies: number[] = [];
   const worker = async () => {
     for (let index = next++; index < bodies.length; index = next++) {
       const t0 = performance.now();
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[index]! });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: bodies[index]!,
+      });
       const text = await response.text();
       if (response.status !== 201) throw new Error(`assessment answered ${response.status}: ${text}`);
       latencies.push(performance.now() - t0);
@@ -69,11 +71,34 @@ async function ingestOnOff() {
   const key = await generateSigningKey();
   const on = await startBenchPlatform({ logLevel: 'error' });
   const off = await startBenchPlatform({ logLevel: 'error', env: { assessment: { LEDGER_ENABLED: 'false' } } });
-  const dbs = { on: createDatabase<any>(on.databaseUrls.assessment, { max: 1 }), off: createDatabase<any>(off.databaseUrls.assessment, { max: 1 }) };
+  const dbs = {
+    on: createDatabase<any>(on.databaseUrls.assessment, { max: 1 }),
+    off: createDatabase<any>(off.databaseUrls.assessment, { max: 1 }),
+  };
   try {
     const targets = {
-      on: { url: `${on.urls.assessment}/v1/evidence`, toe: (await certifyToe(on, { org: 'bench', name: 'ledger-bench', requirements: benchRequirements, collectorKeys: [key.publicJwk] })).toeId },
-      off: { url: `${off.urls.assessment}/v1/evidence`, toe: (await certifyToe(off, { org: 'bench', name: 'ledger-bench', requirements: benchRequirements, collectorKeys: [key.publicJwk] })).toeId },
+      on: {
+        url: `${on.urls.assessment}/v1/evidence`,
+        toe: (
+          await certifyToe(on, {
+            org: 'bench',
+            name: 'ledger-bench',
+            requirements: benchRequirements,
+            collectorKeys: [key.publicJwk],
+          })
+        ).toeId,
+      },
+      off: {
+        url: `${off.urls.assessment}/v1/evidence`,
+        toe: (
+          await certifyToe(off, {
+            org: 'bench',
+            name: 'ledger-bench',
+            requirements: benchRequirements,
+            collectorKeys: [key.publicJwk],
+          })
+        ).toeId,
+      },
     };
     const results: Record<'on' | 'off', Awaited<ReturnType<typeof ingest>>[]> = { on: [], off: [] };
     for (const mode of ['on', 'off'] as const) {
@@ -106,9 +131,13 @@ async function ingestOnOff() {
 async function bulkLoad(db: Kysely<any>, entries: number): Promise<number> {
   const start = performance.now();
   await sql`insert into ledger_nodes (level, idx, hash)
-            select 0, i, sha256('\\x00'::bytea || int8send(i)) from generate_series(0, ${entries - 1}::bigint) i`.execute(db);
+            select 0, i, sha256('\\x00'::bytea || int8send(i)) from generate_series(0, ${entries - 1}::bigint) i`.execute(
+    db,
+  );
   await sql`insert into ledger_leaves (leaf_index, evidence_id, envelope_sha256, leaf_hash)
-            select idx, gen_random_uuid(), encode(sha256(int8send(idx)), 'hex'), hash from ledger_nodes where level = 0`.execute(db);
+            select idx, gen_random_uuid(), encode(sha256(int8send(idx)), 'hex'), hash from ledger_nodes where level = 0`.execute(
+    db,
+  );
   for (let level = 1; 2 ** level <= entries; level++) {
     await sql`insert into ledger_nodes (level, idx, hash)
               select ${level}, l.idx / 2, sha256('\\x01'::bytea || l.hash || r.hash)
@@ -156,7 +185,8 @@ async function proofsAtScale() {
     // The store agrees with an independent in-memory computation of the same leaves.
     const leaves = Array.from({ length: ENTRIES }, (_, i) => leafHash(int8(i)));
     const root = rootOf(leaves);
-    if (!(await rootAt(ENTRIES, ledger.reader)).equals(root)) throw new Error('bulk-loaded tree does not match the in-memory root');
+    if (!(await rootAt(ENTRIES, ledger.reader)).equals(root))
+      throw new Error('bulk-loaded tree does not match the in-memory root');
 
     const random = (below: number) => Math.floor(Math.random() * below);
     const time = async (work: () => Promise<unknown>) => {
@@ -168,40 +198,65 @@ async function proofsAtScale() {
     const inclusion: number[] = [];
     for (let i = 0; i < PROOFS; i++) {
       const index = random(ENTRIES);
-      inclusion.push(await time(async () => {
-        const proof = await inclusionProof(index, ENTRIES, ledger.reader, { treeSize: ENTRIES });
-        if (i % 100 === 0 && !verifyInclusion(leaves[index]!, index, ENTRIES, proof, root)) throw new Error(`proof of ${index} does not verify`);
-      }));
+      inclusion.push(
+        await time(async () => {
+          const proof = await inclusionProof(index, ENTRIES, ledger.reader, { treeSize: ENTRIES });
+          if (i % 100 === 0 && !verifyInclusion(leaves[index]!, index, ENTRIES, proof, root))
+            throw new Error(`proof of ${index} does not verify`);
+        }),
+      );
     }
     const consistency: number[] = [];
     for (let i = 0; i < PROOFS; i++) {
       const first = 1 + random(ENTRIES - 1);
-      consistency.push(await time(async () => {
-        const proof = await consistencyProof(first, ENTRIES, ledger.reader, { treeSize: ENTRIES });
-        if (i % 400 === 0 && !verifyConsistency(first, ENTRIES, proof, rootOf(leaves.slice(0, first)), root)) {
-          throw new Error(`consistency ${first} → ${ENTRIES} does not verify`);
-        }
-      }));
+      consistency.push(
+        await time(async () => {
+          const proof = await consistencyProof(first, ENTRIES, ledger.reader, { treeSize: ENTRIES });
+          if (i % 400 === 0 && !verifyConsistency(first, ENTRIES, proof, rootOf(leaves.slice(0, first)), root)) {
+            throw new Error(`consistency ${first} → ${ENTRIES} does not verify`);
+          }
+        }),
+      );
     }
 
     // The same through the service's HTTP API (public, no token).
     platform = await startBenchPlatform({ logLevel: 'error', databaseUrls: { assessment: url } });
     const base = platform.urls.assessment;
-    for (let i = 0; i < 200; i++) await (await fetch(`${base}/v1/ledger/proofs/inclusion?index=${random(ENTRIES)}&size=${ENTRIES}`)).text();
+    for (let i = 0; i < 200; i++)
+      await (await fetch(`${base}/v1/ledger/proofs/inclusion?index=${random(ENTRIES)}&size=${ENTRIES}`)).text();
     const http: number[] = [];
     for (let i = 0; i < PROOFS; i++) {
       const index = random(ENTRIES);
-      http.push(await time(async () => {
-        const response = await fetch(`${base}/v1/ledger/proofs/inclusion?index=${index}&size=${ENTRIES}`);
-        const body = (await response.json()) as { hashes: string[] };
-        if (response.status !== 200) throw new Error(`proof answered ${response.status}`);
-        if (i % 100 === 0 && !verifyInclusion(leaves[index]!, index, ENTRIES, body.hashes.map((h) => Buffer.from(h, 'base64')), root)) {
-          throw new Error(`HTTP proof of ${index} does not verify`);
-        }
-      }));
+      http.push(
+        await time(async () => {
+          const response = await fetch(`${base}/v1/ledger/proofs/inclusion?index=${index}&size=${ENTRIES}`);
+          const body = (await response.json()) as { hashes: string[] };
+          if (response.status !== 200) throw new Error(`proof answered ${response.status}`);
+          if (
+            i % 100 === 0 &&
+            !verifyInclusion(
+              leaves[index]!,
+              index,
+              ENTRIES,
+              body.hashes.map((h) => Buffer.from(h, 'base64')),
+              root,
+            )
+          ) {
+            throw new Error(`HTTP proof of ${index} does not verify`);
+          }
+        }),
+      );
     }
-    const { rows } = await sql<{ bytes: string }>`select pg_size_pretty(pg_total_relation_size('ledger_nodes')) as bytes`.execute(db);
-    return { loadSeconds, inclusion: summarize(inclusion), consistency: summarize(consistency), http: summarize(http), nodesSize: rows[0]!.bytes };
+    const { rows } = await sql<{
+      bytes: string;
+    }>`select pg_size_pretty(pg_total_relation_size('ledger_nodes')) as bytes`.execute(db);
+    return {
+      loadSeconds,
+      inclusion: summarize(inclusion),
+      consistency: summarize(consistency),
+      http: summarize(http),
+      nodesSize: rows[0]!.bytes,
+    };
   } finally {
     await db.destroy();
     // The platform's dispose drops its databases, the bulk-loaded one included.

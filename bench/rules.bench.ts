@@ -41,7 +41,9 @@ function ratePerSecond(work: () => void, seconds = 2): number {
 async function receiptToResult(): Promise<ReturnType<typeof summarize> & { skipped: number }> {
   const platform = await startBenchPlatform();
   try {
-    const toes = await Promise.all(Array.from({ length: 8 }, (_, index) => certifyToe(platform, { org: 'bench', name: `rules-${index}` })));
+    const toes = await Promise.all(
+      Array.from({ length: 8 }, (_, index) => certifyToe(platform, { org: 'bench', name: `rules-${index}` })),
+    );
     const perToe = 63;
     await Promise.all(
       toes.map(async (toe) => {
@@ -90,7 +92,12 @@ async function receiptToResult(): Promise<ReturnType<typeof summarize> & { skipp
 export async function run(): Promise<void> {
   const scope = { modelDigests: [], datasetDigests: [] };
   const context = { now: new Date(), evidence: evidence(10), scope };
-  const threshold = compileRule({ type: 'threshold', selector: { kind: 'performance', metric: 'accuracy' }, operator: '>=', target: 0.9 });
+  const threshold = compileRule({
+    type: 'threshold',
+    selector: { kind: 'performance', metric: 'accuracy' },
+    operator: '>=',
+    target: 0.9,
+  });
   const cel = compileRule({
     type: 'expression',
     kinds: ['performance'],

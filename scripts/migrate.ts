@@ -1,6 +1,12 @@
 // `pnpm migrate`: applies every service's migrations to this checkout's databases (creating them when missing), on
 // the Postgres the run command would use (DATABASE_URL, 127.0.0.1:5432 or the embedded one).
-import { createDatabase, databaseUrlFor, ensureDatabaseExists, migrateToLatest, type ServiceName } from '@cabc/database';
+import {
+  createDatabase,
+  databaseUrlFor,
+  ensureDatabaseExists,
+  migrateToLatest,
+  type ServiceName,
+} from '@cabc/database';
 import { providePostgres } from '@cabc/local-servers';
 import { defaultDataDir, localState, MissingInfrastructureError } from './lib/infrastructure.ts';
 import { localNames } from './lib/local-data.ts';

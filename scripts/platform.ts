@@ -9,7 +9,7 @@ if (args.includes('--help')) {
   process.stdout.write(
     [
       'usage: ./scripts/run-platform.sh [--reset-local-data]',
-      '  --reset-local-data   drop this checkout\'s local databases, queue keys and .data/postgres, .data/redis, then start afresh',
+      "  --reset-local-data   drop this checkout's local databases, queue keys and .data/postgres, .data/redis, then start afresh",
       '',
     ].join('\n'),
   );

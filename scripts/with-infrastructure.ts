@@ -25,6 +25,8 @@ const child = spawn(command, args, {
   env: { ...process.env, DATABASE_URL: infrastructure.postgres.url, REDIS_URL: infrastructure.redis.url },
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-const code = await new Promise<number>((resolve) => child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
+const code = await new Promise<number>((resolve) =>
+  child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))),
+);
 await infrastructure.stop();
 process.exit(code);

@@ -26,6 +26,10 @@ export function signedEnvelopes(key: SigningKey, toes: readonly string[], label:
         submitter: { org: 'bench', subject: 'bench-pipeline', role: 'pipeline' },
       },
     };
-    return JSON.stringify(signDsse(Buffer.from(JSON.stringify(statement)), IN_TOTO_PAYLOAD_TYPE, [{ keyid: key.kid, privateKey: key.privateKey }]));
+    return JSON.stringify(
+      signDsse(Buffer.from(JSON.stringify(statement)), IN_TOTO_PAYLOAD_TYPE, [
+        { keyid: key.kid, privateKey: key.privateKey },
+      ]),
+    );
   });
 }

@@ -96,7 +96,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['postures', 'requirement_results', 'pending_evaluations', 'evidence', 'outbox', 'signing_keys']) {
+  for (const table of [
+    'postures',
+    'requirement_results',
+    'pending_evaluations',
+    'evidence',
+    'outbox',
+    'signing_keys',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
   await sql`drop function refuse_evidence_change`.execute(db);

@@ -24,7 +24,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('toe_id', 'text', (col) => col.notNull().references('toes.id'))
     .addColumn('version', 'integer', (col) => col.notNull())
     .addColumn('state', 'text', (col) =>
-      col.notNull().check(sql`state in ('draft', 'submitted', 'changes_requested', 'approved', 'rejected', 'superseded')`),
+      col
+        .notNull()
+        .check(sql`state in ('draft', 'submitted', 'changes_requested', 'approved', 'rejected', 'superseded')`),
     )
     .addColumn('document', 'jsonb', (col) => col.notNull())
     .addColumn('digest', 'text', (col) => col.notNull())
@@ -36,7 +38,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('scope_versions_toe_version', ['toe_id', 'version'])
     .execute();
   // At most one version in force and one being worked on per ToE.
-  await sql`create unique index scope_versions_one_approved on scope_versions (toe_id) where state = 'approved'`.execute(db);
+  await sql`create unique index scope_versions_one_approved on scope_versions (toe_id) where state = 'approved'`.execute(
+    db,
+  );
   await sql`create unique index scope_versions_one_open on scope_versions (toe_id)
             where state in ('draft', 'submitted', 'changes_requested')`.execute(db);
   // An approved version never changes again.

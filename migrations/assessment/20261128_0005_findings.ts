@@ -15,7 +15,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .addCheckConstraint('manual_findings_window', sql`valid_until > valid_from`)
     .execute();
-  await db.schema.createIndex('manual_findings_toe').on('manual_findings').columns(['toe_id', 'requirement_id', 'valid_until']).execute();
+  await db.schema
+    .createIndex('manual_findings_toe')
+    .on('manual_findings')
+    .columns(['toe_id', 'requirement_id', 'valid_until'])
+    .execute();
 
   // The scope version the posture was last reported under: a new approval must be reported even when the posture
   // value stays the same, or the certification of the new version would never receive it.

@@ -55,7 +55,9 @@ export async function up(db: Kysely<any>): Promise<void> {
          jsonb_array_elements(case when jsonb_typeof(e.predicate->'measurements') = 'array' then e.predicate->'measurements' else '[]'::jsonb end)
            with ordinality as m(item, ordinality)
     where m.item->>'name' is not null
-      and case when jsonb_typeof(m.item->'value') = 'number' then abs((m.item->>'value')::numeric) < 1e300 else false end`.execute(db);
+      and case when jsonb_typeof(m.item->'value') = 'number' then abs((m.item->>'value')::numeric) < 1e300 else false end`.execute(
+    db,
+  );
 
   // Doorbells for the live event stream (GET /v1/events): delivered at commit, in commit order. The tables stay the
   // truth; a listener that missed a notification catches up by reading them.

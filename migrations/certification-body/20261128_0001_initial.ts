@@ -39,7 +39,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .execute();
   await sql`create unique index certifications_one_open on certifications (toe) where closed_at is null`.execute(db);
-  await sql`create index certifications_deadline on certifications (next_deadline) where next_deadline is not null`.execute(db);
+  await sql`create index certifications_deadline on certifications (next_deadline) where next_deadline is not null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('certificates')
@@ -70,7 +72,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('cause', 'jsonb', (col) => col.notNull())
     .addColumn('at', 'timestamptz', (col) => col.notNull())
     .execute();
-  await db.schema.createIndex('certificate_events_certificate').on('certificate_events').columns(['certificate_id', 'id']).execute();
+  await db.schema
+    .createIndex('certificate_events_certificate')
+    .on('certificate_events')
+    .columns(['certificate_id', 'id'])
+    .execute();
   await sql`
     create function refuse_history_change() returns trigger language plpgsql as $$
     begin

@@ -35,7 +35,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('scope_decisions')
     .addColumn('id', 'bigserial', (col) => col.primaryKey())
     .addColumn('jti', 'text', (col) => col.notNull().unique())
-    .addColumn('type', 'text', (col) => col.notNull().check(sql`type in ('scope.approved', 'scope.rejected', 'scope.superseded')`))
+    .addColumn('type', 'text', (col) =>
+      col.notNull().check(sql`type in ('scope.approved', 'scope.rejected', 'scope.superseded')`),
+    )
     .addColumn('toe', 'text', (col) => col.notNull())
     .addColumn('org', 'text', (col) => col.notNull())
     .addColumn('toe_name', 'text', (col) => col.notNull())
@@ -93,8 +95,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (col) => col.notNull())
     .addColumn('updated_at', 'timestamptz', (col) => col.notNull())
     .execute();
-  await sql`create index webhook_subscriptions_owner on webhook_subscriptions (owner_org) where status <> 'deleted'`.execute(db);
-  await sql`create index webhook_subscriptions_active on webhook_subscriptions (filter_org) where status = 'active'`.execute(db);
+  await sql`create index webhook_subscriptions_owner on webhook_subscriptions (owner_org) where status <> 'deleted'`.execute(
+    db,
+  );
+  await sql`create index webhook_subscriptions_active on webhook_subscriptions (filter_org) where status = 'active'`.execute(
+    db,
+  );
 
   // The outbox of webhooks: one row per (transition, matching subscription), written with the transition.
   await db.schema
@@ -106,7 +112,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('certificate_id', 'uuid')
     .addColumn('certificate_event_id', 'bigint')
     .addColumn('payload', 'text', (col) => col.notNull())
-    .addColumn('status', 'text', (col) => col.notNull().check(sql`status in ('pending', 'delivered', 'failed', 'cancelled')`))
+    .addColumn('status', 'text', (col) =>
+      col.notNull().check(sql`status in ('pending', 'delivered', 'failed', 'cancelled')`),
+    )
     .addColumn('attempts', 'integer', (col) => col.notNull().defaultTo(0))
     .addColumn('max_attempts', 'integer', (col) => col.notNull())
     .addColumn('next_attempt_at', 'timestamptz')
@@ -119,7 +127,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (col) => col.notNull())
     .addColumn('delivered_at', 'timestamptz')
     .execute();
-  await sql`create index webhook_deliveries_due on webhook_deliveries (next_attempt_at) where status = 'pending'`.execute(db);
+  await sql`create index webhook_deliveries_due on webhook_deliveries (next_attempt_at) where status = 'pending'`.execute(
+    db,
+  );
   await sql`create index webhook_deliveries_subscription on webhook_deliveries (subscription_id, id)`.execute(db);
 
   await db.schema
@@ -155,7 +165,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['notifications', 'webhook_delivery_attempts', 'webhook_deliveries', 'webhook_subscriptions', 'audit_events', 'scope_decisions']) {
+  for (const table of [
+    'notifications',
+    'webhook_delivery_attempts',
+    'webhook_deliveries',
+    'webhook_subscriptions',
+    'audit_events',
+    'scope_decisions',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
   await db.schema.alterTable('certificates').dropColumn('org').dropColumn('scope_version').execute();

@@ -57,7 +57,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('idempotency_key', 'text')
     .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .execute();
-  await sql`create unique index submissions_idempotency on submissions (org, idempotency_key) where idempotency_key is not null`.execute(db);
+  await sql`create unique index submissions_idempotency on submissions (org, idempotency_key) where idempotency_key is not null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('evidence')

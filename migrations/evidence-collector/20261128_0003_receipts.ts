@@ -18,13 +18,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('log_index', 'bigint')
     .addColumn('leaf_hash', 'bytea')
     .addColumn('receipt', 'text')
-    .addColumn('status', 'text', (col) => col.notNull().check(sql`status in ('pending', 'included', 'failed', 'unlogged')`))
+    .addColumn('status', 'text', (col) =>
+      col.notNull().check(sql`status in ('pending', 'included', 'failed', 'unlogged')`),
+    )
     .addColumn('verified_size', 'bigint')
     .addColumn('last_checked_at', 'timestamptz')
     .addColumn('failure', 'text')
     .addColumn('stored_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('ledger_receipts_check_order').on('ledger_receipts').columns(['status', 'last_checked_at']).execute();
+  await db.schema
+    .createIndex('ledger_receipts_check_order')
+    .on('ledger_receipts')
+    .columns(['status', 'last_checked_at'])
+    .execute();
   await db.schema.createIndex('ledger_receipts_log_index').on('ledger_receipts').column('log_index').execute();
 
   // Every checkpoint that verified (signature, and consistency with the one before), in the order seen.

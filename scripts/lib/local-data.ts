@@ -23,7 +23,11 @@ export function removeLocalServerData(dataDir: string): void {
 }
 
 /** After they are reachable: this checkout's databases and queue keys, wherever they live. */
-export async function dropLocalData(names: ReturnType<typeof localNames>, postgresUrl: string, redisUrl: string): Promise<void> {
+export async function dropLocalData(
+  names: ReturnType<typeof localNames>,
+  postgresUrl: string,
+  redisUrl: string,
+): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrlFor(postgresUrl, 'postgres') });
   await client.connect();
   try {

@@ -19,20 +19,29 @@ export class LocalDataLockedError extends Error {}
 const envPort = (env: NodeJS.ProcessEnv, name: string, fallback: number) => Number(env[name] ?? fallback);
 
 function perService(env: NodeJS.ProcessEnv, suffix: string): Partial<Record<ServiceKey, string>> {
-  const variables: Record<ServiceKey, string> = { collector: 'COLLECTOR', assessment: 'ASSESSMENT', certificationBody: 'CERTIFICATION_BODY' };
+  const variables: Record<ServiceKey, string> = {
+    collector: 'COLLECTOR',
+    assessment: 'ASSESSMENT',
+    certificationBody: 'CERTIFICATION_BODY',
+  };
   return Object.fromEntries(
-    Object.entries(variables).flatMap(([key, prefix]) => (env[`${prefix}_${suffix}`] ? [[key, env[`${prefix}_${suffix}`]!]] : [])),
+    Object.entries(variables).flatMap(([key, prefix]) =>
+      env[`${prefix}_${suffix}`] ? [[key, env[`${prefix}_${suffix}`]!]] : [],
+    ),
   );
 }
 
 function causes(error: unknown): unknown[] {
   const chain: unknown[] = [];
-  for (let current = error; current && chain.length < 10; current = (current as { cause?: unknown }).cause) chain.push(current);
+  for (let current = error; current && chain.length < 10; current = (current as { cause?: unknown }).cause)
+    chain.push(current);
   return chain;
 }
 
 /** The run command's platform: infrastructure found or started, this checkout's databases, the local token issuer. */
-export async function startLocalPlatform(options: LocalPlatformOptions): Promise<{ platform: Platform; stop: () => Promise<void> }> {
+export async function startLocalPlatform(
+  options: LocalPlatformOptions,
+): Promise<{ platform: Platform; stop: () => Promise<void> }> {
   const env = options.env ?? process.env;
   const state = localState(options.dataDir);
   const names = localNames(state, env);
@@ -44,7 +53,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   try {
     if (options.reset) {
       await dropLocalData(names, infrastructure.postgres.url, infrastructure.redis.url);
-      options.log(`--reset-local-data: dropped ${names.databases.join(', ')} and the queue keys ${names.queuePrefix}:*`);
+      options.log(
+        `--reset-local-data: dropped ${names.databases.join(', ')} and the queue keys ${names.queuePrefix}:*`,
+      );
     }
     const platform = await startPlatform({
       databaseUrl: infrastructure.postgres.url,

@@ -12,7 +12,10 @@ import '../../packages/testing/src/provided-context.ts';
 
 // The run command's local state: each checkout (its .data/) owns its databases on a shared Postgres, and data it
 // cannot open is reported with what to do, never a stack trace.
-const checkouts = [mkdtempSync(path.join(tmpdir(), 'cabc-checkout-a-')), mkdtempSync(path.join(tmpdir(), 'cabc-checkout-b-'))];
+const checkouts = [
+  mkdtempSync(path.join(tmpdir(), 'cabc-checkout-a-')),
+  mkdtempSync(path.join(tmpdir(), 'cabc-checkout-b-')),
+];
 const env = {
   DATABASE_URL: inject('databaseUrl'),
   REDIS_URL: inject('redisUrl'),
@@ -27,7 +30,10 @@ async function databasesNamed(prefix: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrlFor(env.DATABASE_URL, 'postgres') });
   await client.connect();
   try {
-    const { rows } = await client.query<{ datname: string }>('select datname from pg_database where datname like $1 order by 1', [`${prefix}_%`]);
+    const { rows } = await client.query<{ datname: string }>(
+      'select datname from pg_database where datname like $1 order by 1',
+      [`${prefix}_%`],
+    );
     return rows.map((row) => row.datname);
   } finally {
     await client.end();

@@ -54,14 +54,18 @@ describe('the repository stands alone', () => {
     const hits = files.flatMap((file) => {
       const lines = readFileSync(file, 'utf8').split('\n');
       return lines.flatMap((line, index) =>
-        forbidden.filter(({ pattern }) => pattern.test(line)).map(({ name }) => `${path.relative(root, file)}:${index + 1} refers to ${name}`),
+        forbidden
+          .filter(({ pattern }) => pattern.test(line))
+          .map(({ name }) => `${path.relative(root, file)}:${index + 1} refers to ${name}`),
       );
     });
     expect(hits).toEqual([]);
   });
 
   it('no source file reaches a path above the repository root', () => {
-    const hits = files.flatMap((file) => escapesRoot(file, readFileSync(file, 'utf8')).map((hit) => `${path.relative(root, file)}: ${hit}`));
+    const hits = files.flatMap((file) =>
+      escapesRoot(file, readFileSync(file, 'utf8')).map((hit) => `${path.relative(root, file)}: ${hit}`),
+    );
     expect(hits).toEqual([]);
   });
 
@@ -70,7 +74,14 @@ describe('the repository stands alone', () => {
     expect(forbidden.some(({ pattern }) => pattern.test(planted))).toBe(true);
     expect(escapesRoot(path.join(root, 'packages/x/test/a.ts'), planted)).toHaveLength(1);
     const up = (count: number) => Array(count).fill("'..'").join(', ');
-    expect(escapesRoot(path.join(root, 'packages/x/test/a.ts'), `path.resolve(import.meta.dirname, ${up(4)})`)).toHaveLength(1);
-    expect(escapesRoot(path.join(root, 'packages/x/test/a.ts'), `path.resolve(import.meta.dirname, '${'../'.repeat(3)}fixtures')`)).toEqual([]);
+    expect(
+      escapesRoot(path.join(root, 'packages/x/test/a.ts'), `path.resolve(import.meta.dirname, ${up(4)})`),
+    ).toHaveLength(1);
+    expect(
+      escapesRoot(
+        path.join(root, 'packages/x/test/a.ts'),
+        `path.resolve(import.meta.dirname, '${'../'.repeat(3)}fixtures')`,
+      ),
+    ).toEqual([]);
   });
 });

@@ -36,20 +36,31 @@ let building: Promise<{ built: boolean; ms: number }> | undefined;
  * Builds the app with Vite when dist/ is missing or stale (a few seconds); otherwise does nothing. The build goes to a
  * fresh folder that then replaces dist/, so a server reading dist/ never sees half a build.
  */
-export function ensureDashboardBuilt(options: { force?: boolean; log?: (line: string) => void } = {}): Promise<{ built: boolean; ms: number }> {
+export function ensureDashboardBuilt(
+  options: { force?: boolean; log?: (line: string) => void } = {},
+): Promise<{ built: boolean; ms: number }> {
   building ??= (async () => {
     const started = Date.now();
     if (!options.force && !(await isBuildStale())) return { built: false, ms: 0 };
     options.log?.('building the dashboard (vite build)…');
     const out = path.join(appRoot, `.dist-${process.pid}-${Date.now()}`);
-    const vite = path.join(path.dirname(createRequire(path.join(appRoot, 'package.json')).resolve('vite/package.json')), 'bin', 'vite.js');
+    const vite = path.join(
+      path.dirname(createRequire(path.join(appRoot, 'package.json')).resolve('vite/package.json')),
+      'bin',
+      'vite.js',
+    );
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [vite, 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'], { cwd: appRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [vite, 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'], {
+        cwd: appRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stdout.on('data', (chunk) => (output += chunk));
       child.stderr.on('data', (chunk) => (output += chunk));
       child.on('error', reject);
-      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build failed (exit ${code}):\n${output}`))));
+      child.on('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`vite build failed (exit ${code}):\n${output}`)),
+      );
     });
     const old = `${distDir}.old-${process.pid}-${Date.now()}`;
     if (existsSync(distDir)) await fs.rename(distDir, old).catch(() => undefined);

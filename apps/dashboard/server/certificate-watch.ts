@@ -35,15 +35,29 @@ const STATUS_LIST_TYP = 'cabc-status-list+jwt';
  * included, and costs one request per watched organization per interval however many pages are open. Changes are
  * pushed to listeners; the certification body offers no event stream to consume instead (docs/dashboard.md).
  */
-export function createCertificateWatch(options: { certificationBodyUrl: string; intervalMs?: number; log?: (message: string) => void }) {
+export function createCertificateWatch(options: {
+  certificationBodyUrl: string;
+  intervalMs?: number;
+  log?: (message: string) => void;
+}) {
   const intervalMs = options.intervalMs ?? 2_000;
-  const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', options.certificationBodyUrl), { cooldownDuration: 2_000, cacheMaxAge: 600_000 });
+  const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', options.certificationBodyUrl), {
+    cooldownDuration: 2_000,
+    cacheMaxAge: 600_000,
+  });
   const orgs = new Map<string, OrgWatch>();
 
   const watchOf = (org: string): OrgWatch => {
     let watch = orgs.get(org);
     if (!watch) {
-      watch = { listeners: new Set(), entries: undefined, fetchedAt: 0, timer: undefined, pausedUntil: 0, inflight: undefined };
+      watch = {
+        listeners: new Set(),
+        entries: undefined,
+        fetchedAt: 0,
+        timer: undefined,
+        pausedUntil: 0,
+        inflight: undefined,
+      };
       orgs.set(org, watch);
     }
     return watch;
@@ -60,7 +74,11 @@ export function createCertificateWatch(options: { certificationBodyUrl: string; 
       throw new Error(`certification body rate-limits the status list; pausing ${seconds} s`);
     }
     if (!response.ok) throw new Error(`certification body answered ${response.status} for the status list of ${org}`);
-    const { payload } = await jwtVerify((await response.text()).trim(), jwks, { algorithms: ['EdDSA'], typ: STATUS_LIST_TYP, subject: org });
+    const { payload } = await jwtVerify((await response.text()).trim(), jwks, {
+      algorithms: ['EdDSA'],
+      typ: STATUS_LIST_TYP,
+      subject: org,
+    });
     const list = Array.isArray(payload.certificates) ? (payload.certificates as any[]) : [];
     return new Map(
       list.map((entry) => [
@@ -92,7 +110,13 @@ export function createCertificateWatch(options: { certificationBodyUrl: string; 
         if (previous) {
           for (const [id, entry] of next) {
             const before = previous.get(id);
-            if (before && before.status === entry.status && before.reasonCode === entry.reasonCode && before.since === entry.since) continue;
+            if (
+              before &&
+              before.status === entry.status &&
+              before.reasonCode === entry.reasonCode &&
+              before.since === entry.since
+            )
+              continue;
             for (const listener of watch.listeners) listener({ ...entry, previousStatus: before?.status ?? null });
           }
         }
@@ -107,7 +131,9 @@ export function createCertificateWatch(options: { certificationBodyUrl: string; 
   const tick = (org: string) => async () => {
     const watch = orgs.get(org);
     if (!watch || Date.now() < watch.pausedUntil) return;
-    await refresh(org).catch((error) => options.log?.(`certificate watch (${org}): ${error instanceof Error ? error.message : String(error)}`));
+    await refresh(org).catch((error) =>
+      options.log?.(`certificate watch (${org}): ${error instanceof Error ? error.message : String(error)}`),
+    );
   };
 
   return {
@@ -121,7 +147,10 @@ export function createCertificateWatch(options: { certificationBodyUrl: string; 
     async subscribe(org: string, listener: Listener): Promise<() => void> {
       const watch = watchOf(org);
       watch.listeners.add(listener);
-      if (!watch.entries) await refresh(org).catch((error) => options.log?.(`certificate watch (${org}): ${error instanceof Error ? error.message : String(error)}`));
+      if (!watch.entries)
+        await refresh(org).catch((error) =>
+          options.log?.(`certificate watch (${org}): ${error instanceof Error ? error.message : String(error)}`),
+        );
       if (!watch.timer) {
         watch.timer = setInterval(tick(org), intervalMs);
         watch.timer.unref();

@@ -30,10 +30,24 @@ export interface RunningDashboard {
 }
 
 const FORWARDED_REQUEST_HEADERS = ['authorization', 'content-type', 'accept', 'x-request-id', 'last-event-id'];
-const FORWARDED_RESPONSE_HEADERS = ['content-type', 'content-disposition', 'cache-control', 'digest', 'etag', 'location', 'x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining'];
+const FORWARDED_RESPONSE_HEADERS = [
+  'content-type',
+  'content-disposition',
+  'cache-control',
+  'digest',
+  'etag',
+  'location',
+  'x-request-id',
+  'retry-after',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+];
 
 const problem = (reply: FastifyReply, status: number, title: string, detail: string) =>
-  reply.code(status).type('application/problem+json').send({ type: `https://cabc.dev/problems/${title.toLowerCase().replaceAll(' ', '-')}`, title, status, detail });
+  reply
+    .code(status)
+    .type('application/problem+json')
+    .send({ type: `https://cabc.dev/problems/${title.toLowerCase().replaceAll(' ', '-')}`, title, status, detail });
 
 /**
  * The dashboard's server: serves the built app and is its one origin. `/api/<service>/…` forwards to the services
@@ -47,13 +61,18 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     const build = await ensureDashboardBuilt({ log });
     if (build.built) log(`dashboard built in ${build.ms} ms`);
   }
-  if (!existsSync(path.join(distDir, 'index.html'))) throw new Error(`the dashboard is not built (${distDir}); run with build enabled`);
+  if (!existsSync(path.join(distDir, 'index.html')))
+    throw new Error(`the dashboard is not built (${distDir}); run with build enabled`);
   const upstreams: Record<string, string | undefined> = {
     assessment: options.assessmentUrl,
     certification: options.certificationBodyUrl,
     collector: options.collectorUrl,
   };
-  const certificates = createCertificateWatch({ certificationBodyUrl: options.certificationBodyUrl, intervalMs: options.certificatePollMs, log });
+  const certificates = createCertificateWatch({
+    certificationBodyUrl: options.certificationBodyUrl,
+    intervalMs: options.certificatePollMs,
+    log,
+  });
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 10 * 1024 * 1024 });
   const streams = new Set<() => void>();
   app.addHook('preClose', async () => {
@@ -63,7 +82,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
-    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html') && !reply.hasHeader('content-security-policy')) {
+    if (
+      String(reply.getHeader('content-type') ?? '').startsWith('text/html') &&
+      !reply.hasHeader('content-security-policy')
+    ) {
       reply.header(
         'content-security-policy',
         "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
@@ -73,40 +95,74 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   });
 
   /** Who the caller's token speaks for, as the assessment service says (cached briefly per token). */
-  const sessions = new Map<string, { at: number; session: { subject: string; org: string; role: string } | undefined; status: number }>();
+  const sessions = new Map<
+    string,
+    { at: number; session: { subject: string; org: string; role: string } | undefined; status: number }
+  >();
   async function sessionOf(request: FastifyRequest) {
     const authorization = request.headers.authorization ?? '';
     const cached = sessions.get(authorization);
     if (cached && Date.now() - cached.at < 30_000) return cached;
-    const response = await fetch(new URL('/v1/session', options.assessmentUrl), { headers: { authorization }, signal: AbortSignal.timeout(5_000) });
-    const entry = { at: Date.now(), status: response.status, session: response.ok ? ((await response.json()) as { subject: string; org: string; role: string }) : undefined };
+    const response = await fetch(new URL('/v1/session', options.assessmentUrl), {
+      headers: { authorization },
+      signal: AbortSignal.timeout(5_000),
+    });
+    const entry = {
+      at: Date.now(),
+      status: response.status,
+      session: response.ok ? ((await response.json()) as { subject: string; org: string; role: string }) : undefined,
+    };
     if (sessions.size > 10_000) sessions.clear();
     sessions.set(authorization, entry);
     return entry;
   }
 
   app.get('/api/config', async () => ({
-    auth: options.oidc ? { mode: 'oidc', issuer: options.oidc.issuer, clientId: options.oidc.clientId } : { mode: 'bearer' },
+    auth: options.oidc
+      ? { mode: 'oidc', issuer: options.oidc.issuer, clientId: options.oidc.clientId }
+      : { mode: 'bearer' },
     certificatePollMs: options.certificatePollMs ?? 2_000,
     collector: Boolean(options.collectorUrl),
   }));
 
   app.get('/api/certificates', async (request, reply) => {
     const { session, status } = await sessionOf(request);
-    if (!session) return problem(reply, status === 401 ? 401 : 502, 'Unauthorized', 'sign in: the assessment service did not accept the token');
+    if (!session)
+      return problem(
+        reply,
+        status === 401 ? 401 : 502,
+        'Unauthorized',
+        'sign in: the assessment service did not accept the token',
+      );
     try {
       return { items: await certificates.snapshot(session.org) };
     } catch (error) {
-      return problem(reply, 502, 'Certification body unavailable', error instanceof Error ? error.message : String(error));
+      return problem(
+        reply,
+        502,
+        'Certification body unavailable',
+        error instanceof Error ? error.message : String(error),
+      );
     }
   });
 
   app.get('/api/events', async (request, reply) => {
     const { session, status } = await sessionOf(request);
-    if (!session) return problem(reply, status === 401 ? 401 : 502, 'Unauthorized', 'sign in: the assessment service did not accept the token');
+    if (!session)
+      return problem(
+        reply,
+        status === 401 ? 401 : 502,
+        'Unauthorized',
+        'sign in: the assessment service did not accept the token',
+      );
     reply.hijack();
     const raw = reply.raw;
-    raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     const write = (text: string) => {
       if (!raw.destroyed && !raw.writableEnded) raw.write(text);
     };
@@ -180,7 +236,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
           signal: abort.signal,
         });
       } catch (error) {
-        return problem(reply, 502, 'Bad gateway', `${service} did not answer: ${error instanceof Error ? error.message : String(error)}`);
+        return problem(
+          reply,
+          502,
+          'Bad gateway',
+          `${service} did not answer: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       reply.code(response.status);
       for (const name of FORWARDED_RESPONSE_HEADERS) {
@@ -197,12 +258,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     wildcard: false,
     index: false,
     setHeaders: (reply, file) => {
-      reply.header('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      reply.header(
+        'cache-control',
+        file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
     },
   });
   // Every other GET is a page of the app (client-side routes): index.html.
   app.setNotFoundHandler((request, reply) => {
-    if (request.method !== 'GET' || request.url.startsWith('/api/')) return problem(reply, 404, 'Not found', `no route ${request.method} ${request.url.split('?')[0]}`);
+    if (request.method !== 'GET' || request.url.startsWith('/api/'))
+      return problem(reply, 404, 'Not found', `no route ${request.method} ${request.url.split('?')[0]}`);
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });
 

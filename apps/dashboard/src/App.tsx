@@ -11,7 +11,11 @@ function LiveIndicator() {
   const { state } = useLive();
   const text = state === 'live' ? 'live' : state === 'connecting' ? 'connecting…' : 'offline — retrying';
   return (
-    <span className={`live live-${state}`} data-testid="live-indicator" title="posture and certificate changes arrive as they happen">
+    <span
+      className={`live live-${state}`}
+      data-testid="live-indicator"
+      title="posture and certificate changes arrive as they happen"
+    >
       <span className="live-dot" /> {text}
     </span>
   );
@@ -24,7 +28,8 @@ function Shell() {
   let page;
   let params: Record<string, string> | undefined;
   if (path === '/' || path === '/toes') page = <Overview />;
-  else if ((params = match('/toes/:toeId/scopes/:version', path))) page = <ScopeReview key={path} toeId={params.toeId!} version={params.version!} />;
+  else if ((params = match('/toes/:toeId/scopes/:version', path)))
+    page = <ScopeReview key={path} toeId={params.toeId!} version={params.version!} />;
   else if ((params = match('/toes/:toeId', path))) page = <ToePage key={params.toeId} toeId={params.toeId!} />;
   else page = <NotFoundPanel />;
   return (
@@ -37,7 +42,8 @@ function Shell() {
         <span className="spacer" />
         <LiveIndicator />
         <span className="who" data-testid="who">
-          {session?.subject} <span className="chip static">{session?.role}</span> <span className="muted">{session?.org}</span>
+          {session?.subject} <span className="chip static">{session?.role}</span>{' '}
+          <span className="muted">{session?.org}</span>
         </span>
         <button className="button-quiet" onClick={() => signOut()}>
           Sign out

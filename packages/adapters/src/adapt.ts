@@ -94,7 +94,9 @@ function parseForDetection(text: string, filename: string | undefined): ParsedDo
 }
 
 function matchingAdapter(document: ParsedDocument, filename: string | undefined): FormatAdapter | undefined {
-  const candidates = adapters.filter((adapter) => adapter.syntax === document.syntax && adapter.matches(document.value));
+  const candidates = adapters.filter(
+    (adapter) => adapter.syntax === document.syntax && adapter.matches(document.value),
+  );
   const hinted = hintedAdapter(filename);
   return candidates.find((adapter) => adapter === hinted) ?? candidates[0];
 }

@@ -15,7 +15,11 @@ describe('cabc-feature-importance', () => {
   });
 
   it('names the feature without a name', () => {
-    const text = JSON.stringify({ format: 'cabc-feature-importance/v1', method: 'permutation', features: [{ importance: 0.1 }] });
+    const text = JSON.stringify({
+      format: 'cabc-feature-importance/v1',
+      method: 'permutation',
+      features: [{ importance: 0.1 }],
+    });
     expectAdapterError(() => adaptText(text), 'invalid', 'features[0].name');
   });
 });

@@ -18,20 +18,35 @@ describe('cabc-robustness', () => {
     });
     expect(checkNamed(evidence, 'robustness:accuracy_drop[pgd linf eps=0.03]').status).toBe('fail');
     expect(evidence.subjects).toEqual([
-      { name: 'resnet50-retail', digest: { sha256: '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae' } },
+      {
+        name: 'resnet50-retail',
+        digest: { sha256: '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae' },
+      },
     ]);
-    expect(evidence.producer).toMatchObject({ tool: 'adversarial-robustness-toolbox', toolVersion: '1.17.1', pipelineRunId: 'gha-8812' });
+    expect(evidence.producer).toMatchObject({
+      tool: 'adversarial-robustness-toolbox',
+      toolVersion: '1.17.1',
+      pipelineRunId: 'gha-8812',
+    });
     expect(evidence.observedAt).toBe('2025-02-01T11:00:00.000Z');
     expect(evidence.context).toEqual({ dataset: 'retail-shelves-v3', split: 'test' });
   });
 
   it('names the field with the wrong type', () => {
-    const error = expectAdapterError(() => adaptFixture('cabc-robustness-wrong-types.json'), 'invalid', 'attacks[1].clean_accuracy');
+    const error = expectAdapterError(
+      () => adaptFixture('cabc-robustness-wrong-types.json'),
+      'invalid',
+      'attacks[1].clean_accuracy',
+    );
     expect(error.message).toContain('expected number');
   });
 
   it('refuses an unknown major version of the format', () => {
-    expectAdapterError(() => adaptText('{"format": "cabc-robustness/v2", "attacks": []}'), 'unsupported_version', 'format');
+    expectAdapterError(
+      () => adaptText('{"format": "cabc-robustness/v2", "attacks": []}'),
+      'unsupported_version',
+      'format',
+    );
   });
 
   it('requires at least one attack', () => {

@@ -1,9 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  EVIDENCE_PREDICATE_TYPE,
-  evidenceStatementSchema,
-  IN_TOTO_STATEMENT_TYPE,
-} from '@cabc/contracts';
+import { EVIDENCE_PREDICATE_TYPE, evidenceStatementSchema, IN_TOTO_STATEMENT_TYPE } from '@cabc/contracts';
 import { describe, expect, it } from 'vitest';
 import type { AdaptResult } from '../src/index.ts';
 import { fixtureCases, sampleCases } from './cases.ts';

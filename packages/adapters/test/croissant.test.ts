@@ -30,7 +30,11 @@ describe('croissant', () => {
     expect(valueOf(evidence, 'license')).toBe('afl-3.0');
     expect(valueOf(evidence, 'version')).toBe('1.0.0');
     expect(evidence.context).toEqual({ dataset: 'Titanic' });
-    expect(evidence.producer).toMatchObject({ tool: 'croissant', toolVersion: '1.0', uri: 'https://www.openml.org/d/40945' });
+    expect(evidence.producer).toMatchObject({
+      tool: 'croissant',
+      toolVersion: '1.0',
+      uri: 'https://www.openml.org/d/40945',
+    });
     expect(evidence.raw.mediaType).toBe('application/ld+json');
     expect(evidence.observedAt).toBe(FALLBACK_TIME);
   });

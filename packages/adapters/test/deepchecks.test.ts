@@ -9,9 +9,9 @@ describe('deepchecks', () => {
     expect(valueOf(evidence, 'suite_name')).toBe('Data Integrity Suite');
     // 11 CheckResults (10 with a condition) and 1 CheckFailure.
     expect(statusCounts(evidence.checks)).toEqual({ pass: 8, warn: 0, fail: 2, error: 1 });
-    expect(checkNamed(evidence, "Feature Label Correlation: Features' Predictive Power Score is less than 0.8").status).toBe(
-      'fail',
-    );
+    expect(
+      checkNamed(evidence, "Feature Label Correlation: Features' Predictive Power Score is less than 0.8").status,
+    ).toBe('fail');
     expect(checkNamed(evidence, 'Identifier Label Correlation')).toEqual({
       name: 'Identifier Label Correlation',
       status: 'error',
@@ -25,7 +25,10 @@ describe('deepchecks', () => {
   it('reads a single-encoded model evaluation suite with Passed/Warning/Failed words', () => {
     const evidence = evidenceOfKind(adaptFixture('deepchecks-model-evaluation-single.json'), 'performance');
     expect(statusCounts(evidence.checks)).toEqual({ pass: 1, warn: 1, fail: 1, error: 1 });
-    expect(checkNamed(evidence, 'Weak Segments Performance: The relative performance of weakest segment is greater than 80%').status).toBe('warn');
+    expect(
+      checkNamed(evidence, 'Weak Segments Performance: The relative performance of weakest segment is greater than 80%')
+        .status,
+    ).toBe('warn');
     expect(valueOf(evidence, 'Simple Model Comparison', 'F1')).toBe(0.88);
     expect(valueOf(evidence, 'Weak Segments Performance')).toBe(0.61);
     expect(valueOf(evidence, 'Prediction Drift.Drift score')).toBe(0.31);

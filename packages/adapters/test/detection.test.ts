@@ -46,7 +46,10 @@ describe('adapt: format selection and input errors', () => {
     expectAdapterError(() => adaptText('{"hello": "world"}'), 'unknown_format');
     expectAdapterError(() => adaptText('just some text'), 'unknown_format');
     expectAdapterError(() => adaptText('a,b,c\n1,2,3\n:::\n  - ]['), 'unknown_format');
-    expectAdapterError(() => adapt({ bytes: Buffer.from('{}') }, { format: 'sklearn-pickle' as never }), 'unknown_format');
+    expectAdapterError(
+      () => adapt({ bytes: Buffer.from('{}') }, { format: 'sklearn-pickle' as never }),
+      'unknown_format',
+    );
   });
 
   it('reports malformed JSON with its position', () => {

@@ -44,7 +44,10 @@ describe('timestamps', () => {
 
 describe('Evidently names', () => {
   it('splits explicit metric ids, keeping list values whole', () => {
-    expect(parseMetricId('ValueDrift(column=make_aston martin)')).toEqual({ name: 'ValueDrift', params: { column: 'make_aston martin' } });
+    expect(parseMetricId('ValueDrift(column=make_aston martin)')).toEqual({
+      name: 'ValueDrift',
+      params: { column: 'make_aston martin' },
+    });
     expect(parseMetricId('DriftedColumnsCount(columns=a,b,c,drift_share=0.3)')).toEqual({
       name: 'DriftedColumnsCount',
       params: { columns: 'a,b,c', drift_share: '0.3' },

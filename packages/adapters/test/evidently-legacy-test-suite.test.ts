@@ -18,7 +18,10 @@ describe('evidently-legacy-test-suite', () => {
     expect(valueOf(quality, 'success_tests')).toBe(30);
     expect(statusCounts(quality.checks)).toEqual({ pass: 30, warn: 0, fail: 4, error: 0 });
     expect(
-      quality.checks.filter((item) => item.status === 'fail').map((item) => item.name).sort(),
+      quality.checks
+        .filter((item) => item.status === 'fail')
+        .map((item) => item.name)
+        .sort(),
     ).toEqual([
       'Share of Out-of-Range Values [AveOccup]',
       'Share of Out-of-Range Values [HouseAge]',

@@ -7,7 +7,10 @@ import { samplesDir } from './helpers.ts';
 const provenance = readFileSync(path.join(samplesDir, 'PROVENANCE.md'), 'utf8');
 /** Rows of the table: | `file` | repo | `path` | `commit` | licence | `sha256` | content | */
 const recorded = new Map(
-  [...provenance.matchAll(/^\| `([^`]+)` \|[^|]+\|[^|]+\| `[0-9a-f]{40}` \|[^|]+\| `([0-9a-f]{64})` \|/gm)].map((m) => [m[1]!, m[2]!]),
+  [...provenance.matchAll(/^\| `([^`]+)` \|[^|]+\|[^|]+\| `[0-9a-f]{40}` \|[^|]+\| `([0-9a-f]{64})` \|/gm)].map((m) => [
+    m[1]!,
+    m[2]!,
+  ]),
 );
 const files = readdirSync(samplesDir, { recursive: true, withFileTypes: true })
   .filter((entry) => entry.isFile() && entry.name !== 'PROVENANCE.md')
@@ -20,6 +23,10 @@ describe('fixtures/tool-outputs/PROVENANCE.md', () => {
   });
 
   it.each(files)('%s is byte for byte the file its row records', (file) => {
-    expect(createHash('sha256').update(readFileSync(path.join(samplesDir, file))).digest('hex')).toBe(recorded.get(file));
+    expect(
+      createHash('sha256')
+        .update(readFileSync(path.join(samplesDir, file)))
+        .digest('hex'),
+    ).toBe(recorded.get(file));
   });
 });

@@ -20,7 +20,10 @@ export function fixtureBytes(name: string): Buffer {
 }
 
 export function adaptSample(relative: string, options: AdaptOptions = {}): AdaptResult {
-  return adapt({ bytes: sampleBytes(relative), filename: path.basename(relative) }, { observedAt: FALLBACK_TIME, ...options });
+  return adapt(
+    { bytes: sampleBytes(relative), filename: path.basename(relative) },
+    { observedAt: FALLBACK_TIME, ...options },
+  );
 }
 
 export function adaptFixture(name: string, options: AdaptOptions = {}): AdaptResult {

@@ -34,7 +34,10 @@ describe('hf-model-card', () => {
     expect(result.format).toBe('hf-model-card');
     expect(result.evidence.map((item) => item.kind)).toEqual(['model_card', 'performance', 'performance']);
     const card = evidenceOfKind(result, 'model_card');
-    expect(card.measurements.filter((item) => item.name === 'language').map((item) => item.value)).toEqual(['en', 'de']);
+    expect(card.measurements.filter((item) => item.name === 'language').map((item) => item.value)).toEqual([
+      'en',
+      'de',
+    ]);
     expect(valueOf(card, 'base_model')).toBe('bert-base-multilingual-cased');
     expect(card.checks.every((item) => item.status === 'pass')).toBe(true);
     const [squad, germanquad] = result.evidence.slice(1);

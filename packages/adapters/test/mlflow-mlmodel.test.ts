@@ -17,7 +17,11 @@ describe('mlflow-mlmodel', () => {
     expect(valueOf(evidence, 'signature.input', 'thal')).toBe('string');
     expect(valueOf(evidence, 'signature.output', 'target')).toBe('long');
     expect(valueOf(evidence, 'model_uuid')).toBe('b8f9fe56972e48f2b8c958a3afb9c85d');
-    expect(evidence.producer).toMatchObject({ tool: 'mlflow', toolVersion: '2.1.0', pipelineRunId: '596d2e7a-c7ed-4596-a4d2-a30755c0bfa5' });
+    expect(evidence.producer).toMatchObject({
+      tool: 'mlflow',
+      toolVersion: '2.1.0',
+      pipelineRunId: '596d2e7a-c7ed-4596-a4d2-a30755c0bfa5',
+    });
     expect(evidence.observedAt).toBe('2022-12-23T00:24:59.939Z');
     expect(evidence.raw.mediaType).toBe('application/yaml');
   });
@@ -34,7 +38,7 @@ describe('mlflow-mlmodel', () => {
   });
 
   it('names the signature field that is not a JSON column list', () => {
-    const text = "flavors:\n  sklearn: {}\nsignature:\n  inputs: '[{\"name\": \"a\"'\n";
+    const text = 'flavors:\n  sklearn: {}\nsignature:\n  inputs: \'[{"name": "a"\'\n';
     expectAdapterError(() => adaptText(text, {}, 'MLmodel'), 'invalid', 'signature.inputs');
   });
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { adaptFixture, adaptSample, checkNamed, evidenceOfKind, expectAdapterError, FALLBACK_TIME, valueOf } from './helpers.ts';
+import {
+  adaptFixture,
+  adaptSample,
+  checkNamed,
+  evidenceOfKind,
+  expectAdapterError,
+  FALLBACK_TIME,
+  valueOf,
+} from './helpers.ts';
 
 describe('mlflow-run', () => {
   it('maps the runs/get sample: metrics to performance, params to model_parameters', () => {

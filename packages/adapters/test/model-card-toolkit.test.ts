@@ -40,14 +40,20 @@ describe('model-card-toolkit', () => {
     const card = evidenceOfKind(result, 'model_card');
     expect(valueOf(card, 'license')).toBe('Apache-2.0');
     expect(valueOf(card, 'reference_count')).toBe(1);
-    expect(card.measurements.filter((item) => item.name === 'dataset').map((item) => item.value)).toEqual(['adult.data', 'adult.test']);
+    expect(card.measurements.filter((item) => item.name === 'dataset').map((item) => item.value)).toEqual([
+      'adult.data',
+      'adult.test',
+    ]);
     expect(valueOf(card, 'model_architecture')).toBe('Gradient boosted trees');
     expect(valueOf(card, 'considerations.tradeoffs')).toBe(0);
     expect(checkNamed(card, 'present:ethical_considerations').status).toBe('pass');
   });
 
   it('requires a metric type', () => {
-    const text = JSON.stringify({ model_details: { name: 'm' }, quantitative_analysis: { performance_metrics: [{ value: 0.9 }] } });
+    const text = JSON.stringify({
+      model_details: { name: 'm' },
+      quantitative_analysis: { performance_metrics: [{ value: 0.9 }] },
+    });
     expectAdapterError(() => adaptText(text), 'invalid', 'quantitative_analysis.performance_metrics[0].type');
   });
 });

@@ -13,7 +13,12 @@ describe('parseJsonSafely', () => {
   });
 
   it('reads the NaN and Infinity tokens Python writes, and numbers beyond a double, as null', () => {
-    expect(parseJsonSafely('{"a": NaN, "b": Infinity, "c": -Infinity, "d": 1e999}')).toEqual({ a: null, b: null, c: null, d: null });
+    expect(parseJsonSafely('{"a": NaN, "b": Infinity, "c": -Infinity, "d": 1e999}')).toEqual({
+      a: null,
+      b: null,
+      c: null,
+      d: null,
+    });
   });
 
   it('accepts 64 levels of nesting and refuses 65 with too_deep', () => {

@@ -4,7 +4,12 @@ import { adaptText, expectAdapterError } from './helpers.ts';
 
 describe('parseYamlSafely', () => {
   it('uses the YAML 1.2 core schema: no implicit dates or yes/no booleans', () => {
-    expect(parseYamlSafely('a: 2022-12-23\nb: no\nc: 1.5\nd: true\n')).toEqual({ a: '2022-12-23', b: 'no', c: 1.5, d: true });
+    expect(parseYamlSafely('a: 2022-12-23\nb: no\nc: 1.5\nd: true\n')).toEqual({
+      a: '2022-12-23',
+      b: 'no',
+      c: 1.5,
+      d: true,
+    });
   });
 
   it('refuses language-specific tags such as !!python/object', () => {
@@ -14,7 +19,12 @@ describe('parseYamlSafely', () => {
   });
 
   it('refuses alias bombs', () => {
-    const bomb = ['a: &a [x, x]', 'b: &b [*a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c]'].join('\n');
+    const bomb = [
+      'a: &a [x, x]',
+      'b: &b [*a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c]',
+    ].join('\n');
     const error = expectAdapterError(() => parseYamlSafely(bomb), 'malformed');
     expect(error.message).toContain('alias');
   });
@@ -27,7 +37,11 @@ describe('parseYamlSafely', () => {
   });
 
   it('refuses prototype-reaching keys, naming the path', () => {
-    expectAdapterError(() => parseYamlSafely('flavors:\n  sklearn:\n    __proto__: {x: 1}\n'), 'forbidden_key', 'flavors.sklearn.__proto__');
+    expectAdapterError(
+      () => parseYamlSafely('flavors:\n  sklearn:\n    __proto__: {x: 1}\n'),
+      'forbidden_key',
+      'flavors.sklearn.__proto__',
+    );
   });
 
   it('enforces the depth limit', () => {

@@ -13,13 +13,26 @@ export const authEnvSchema = z.object({
 export type AuthEnv = z.output<typeof authEnvSchema>;
 
 export function tokenVerifierFromEnv(env: AuthEnv): TokenVerifier {
-  if (env.AUTH_JWKS_URL) return createTokenVerifier({ issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE, keys: { jwksUrl: env.AUTH_JWKS_URL } });
+  if (env.AUTH_JWKS_URL)
+    return createTokenVerifier({
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE,
+      keys: { jwksUrl: env.AUTH_JWKS_URL },
+    });
   if (env.AUTH_JWKS) {
     const [first] = env.AUTH_JWKS.keys;
     if (env.AUTH_JWKS.keys.length === 1 && first) {
-      return createTokenVerifier({ issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE, keys: { publicKey: publicKeyFromJwk(first) } });
+      return createTokenVerifier({
+        issuer: env.AUTH_ISSUER,
+        audience: env.AUTH_AUDIENCE,
+        keys: { publicKey: publicKeyFromJwk(first) },
+      });
     }
-    return createTokenVerifier({ issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE, keys: { jwks: env.AUTH_JWKS as never } });
+    return createTokenVerifier({
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE,
+      keys: { jwks: env.AUTH_JWKS as never },
+    });
   }
   throw new Error('set AUTH_JWKS_URL or AUTH_JWKS (the keys of the bearer-token issuer)');
 }

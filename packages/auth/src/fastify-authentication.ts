@@ -9,7 +9,11 @@ const principals = new WeakMap<FastifyRequest, Principal>();
  * Verifies the bearer token of every request except the public paths, before validation and handlers run.
  * Authorization is separate: each route states its roles with `requireRole`; a route that states none is refused.
  */
-export function registerAuthentication(app: Server, verify: TokenVerifier, options: { publicPaths: (path: string) => boolean }): void {
+export function registerAuthentication(
+  app: Server,
+  verify: TokenVerifier,
+  options: { publicPaths: (path: string) => boolean },
+): void {
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0] ?? '';
     // No route matched: the not-found handler answers 404 for everyone.

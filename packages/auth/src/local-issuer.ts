@@ -14,6 +14,8 @@ export async function loadOrCreateLocalIssuer(file: string): Promise<SigningKey>
   }
   const key = await generateSigningKey();
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify({ privateJwk: key.privateKey.export({ format: 'jwk' }) }, null, 2), { mode: 0o600 });
+  writeFileSync(file, JSON.stringify({ privateJwk: key.privateKey.export({ format: 'jwk' }) }, null, 2), {
+    mode: 0o600,
+  });
   return key;
 }

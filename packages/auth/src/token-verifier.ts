@@ -23,7 +23,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const cache = new Map<string, { principal: Principal; expiresAtMs: number }>();
   const keys = options.keys;
   const getKey: JWTVerifyGetKey | KeyObject =
-    'jwksUrl' in keys ? createRemoteJWKSet(new URL(keys.jwksUrl)) : 'jwks' in keys ? createLocalJWKSet(keys.jwks) : keys.publicKey;
+    'jwksUrl' in keys
+      ? createRemoteJWKSet(new URL(keys.jwksUrl))
+      : 'jwks' in keys
+        ? createLocalJWKSet(keys.jwks)
+        : keys.publicKey;
 
   return async (token) => {
     const cached = cache.get(token);
@@ -48,7 +52,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         `bearer token claims: ${claims.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
       );
     }
-    const principal: Principal = { subject: claims.data.sub, org: claims.data.org, role: claims.data.role, tokenId: claims.data.jti };
+    const principal: Principal = {
+      subject: claims.data.sub,
+      org: claims.data.org,
+      role: claims.data.role,
+      tokenId: claims.data.jti,
+    };
     if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
     cache.set(token, { principal, expiresAtMs: (payload.exp ?? 0) * 1000 });
     return principal;

@@ -10,13 +10,28 @@ import type { PushReport } from '../src/commands/evidence-push.ts';
 
 const cli = path.resolve(import.meta.dirname, '../bin/cabc');
 const samplesDir = path.resolve(import.meta.dirname, '../../../fixtures/tool-outputs');
-const sampleDirs = ['croissant', 'deepchecks', 'evidently', 'fairness-robustness', 'great-expectations', 'hf-model-card', 'mlflow-mlmodel', 'mlflow-run', 'model-card-toolkit'];
+const sampleDirs = [
+  'croissant',
+  'deepchecks',
+  'evidently',
+  'fairness-robustness',
+  'great-expectations',
+  'hf-model-card',
+  'mlflow-mlmodel',
+  'mlflow-run',
+  'model-card-toolkit',
+];
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [cli, ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -26,7 +41,9 @@ function verifyJws(token: string, jwks: { keys: { kid: string }[] }): { header: 
   const decoded = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
   const jwk = jwks.keys.find((key) => key.kid === decoded.kid);
   expect(jwk, `a published key ${decoded.kid}`).toBeDefined();
-  expect(verify(null, Buffer.from(`${header}.${claims}`), publicKeyFromJwk(jwk), Buffer.from(signature, 'base64url'))).toBe(true);
+  expect(
+    verify(null, Buffer.from(`${header}.${claims}`), publicKeyFromJwk(jwk), Buffer.from(signature, 'base64url')),
+  ).toBe(true);
   return { header: decoded, claims: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) };
 }
 
@@ -48,15 +65,30 @@ describe('every sample file through the CLI arrives verified at the assessment s
     const { toeId, tokens } = await certifyToe(platform, { org: 'acme', name: 'credit-scoring' });
     const model = `model.onnx@sha256:${'9'.repeat(64)}`;
     const result = await run(
-      ['evidence', 'push', ...sampleDirs.map((dir) => path.join(samplesDir, dir)), '--toe', toeId, '--model', model, '--collector', platform.urls.collector, '--json'],
+      [
+        'evidence',
+        'push',
+        ...sampleDirs.map((dir) => path.join(samplesDir, dir)),
+        '--toe',
+        toeId,
+        '--model',
+        model,
+        '--collector',
+        platform.urls.collector,
+        '--json',
+      ],
       { CABC_TOKEN: tokens.pipeline },
     );
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as PushReport;
     expect(report.summary).toMatchObject({ files: 11, pushed: 11, rejected: 0 });
-    const items = report.files.flatMap((file) => file.evidence!.map((item) => ({ ...item, file: file.path, format: file.format })));
+    const items = report.files.flatMap((file) =>
+      file.evidence!.map((item) => ({ ...item, file: file.path, format: file.format })),
+    );
 
-    const auditorJwks = (await (await fetch(`${platform.urls.assessment}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
+    const auditorJwks = (await (await fetch(`${platform.urls.assessment}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string }[];
+    };
     for (const item of items) {
       const delivered = await waitFor(`delivery of ${item.kind} from ${path.basename(item.file)}`, async () => {
         const view = await getJson(`${platform.urls.collector}/v1/evidence/${item.id}`, tokens.pipeline);
@@ -71,7 +103,11 @@ describe('every sample file through the CLI arrives verified at the assessment s
       expect(claims).toMatchObject({ envelopeSha256: item.envelopeSha256, toe: toeId });
       const stored = await getJson(`${platform.urls.assessment}/v1/evidence/${receipt.evidenceId}`, tokens.auditor);
       expect(stored.status).toBe(200);
-      expect(stored.body).toMatchObject({ envelopeSha256: item.envelopeSha256, kind: item.kind, predicate: { toe: toeId, raw: { digest: { sha256: item.rawSha256 } } } });
+      expect(stored.body).toMatchObject({
+        envelopeSha256: item.envelopeSha256,
+        kind: item.kind,
+        predicate: { toe: toeId, raw: { digest: { sha256: item.rawSha256 } } },
+      });
     }
     expect(new Set(items.map((item) => item.format)).size).toBe(11);
   }, 60_000);

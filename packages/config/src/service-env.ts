@@ -13,12 +13,19 @@ export function serviceEnvSchema(defaultPort: number) {
     DATABASE_URL: postgresUrl,
     REDIS_URL: redisUrl,
     /** BullMQ key prefix, so several deployments (or test files) can share one Redis. */
-    QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('cabc'),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .default('cabc'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Encrypts the service's signing keys at rest. No default: a deployment must choose its own. */
     KEY_ENCRYPTION_SECRET: z.string().min(16, 'must be at least 16 characters'),
     MIGRATE_ON_START: envBoolean(true),
-    BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
     /** How often unacknowledged outbox rows are re-enqueued (Redis may have lost their jobs). */
     RECONCILE_INTERVAL: envDuration('5s'),
     /** Retries of a failed delivery wait exponentially longer, from the base up to this cap (with jitter). */

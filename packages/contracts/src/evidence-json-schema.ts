@@ -10,7 +10,15 @@ export function evidenceJsonSchemas(): { predicate: object; statement: object } 
   const predicate = z.toJSONSchema(evidencePredicateSchema, { io: 'input' });
   const statement = z.toJSONSchema(evidenceStatementSchema, { io: 'input' });
   return {
-    predicate: { $id: `${EVIDENCE_PREDICATE_TYPE}/predicate.schema.json`, title: 'CABC evidence predicate v1', ...predicate },
-    statement: { $id: `${EVIDENCE_PREDICATE_TYPE}/statement.schema.json`, title: 'in-toto Statement v1 with a CABC evidence predicate', ...statement },
+    predicate: {
+      $id: `${EVIDENCE_PREDICATE_TYPE}/predicate.schema.json`,
+      title: 'CABC evidence predicate v1',
+      ...predicate,
+    },
+    statement: {
+      $id: `${EVIDENCE_PREDICATE_TYPE}/statement.schema.json`,
+      title: 'in-toto Statement v1 with a CABC evidence predicate',
+      ...statement,
+    },
   };
 }

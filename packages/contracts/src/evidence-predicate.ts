@@ -75,8 +75,6 @@ export const evidencePredicateSchema = z.strictObject({
    * Who handed the evidence to the collector (from their bearer token). The auditor accepts evidence for a ToE only
    * from its own organization, so a collector shared by several organizations cannot be used across them.
    */
-  submitter: z
-    .strictObject({ org: shortText, subject: shortText, role: z.enum(['pipeline', 'auditee']) })
-    .optional(),
+  submitter: z.strictObject({ org: shortText, subject: shortText, role: z.enum(['pipeline', 'auditee']) }).optional(),
 });
 export type EvidencePredicate = z.infer<typeof evidencePredicateSchema>;

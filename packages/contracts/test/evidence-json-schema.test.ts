@@ -14,7 +14,9 @@ describe('published JSON Schemas of the evidence', () => {
   });
 
   it('require what the services require', () => {
-    const { predicate } = evidenceJsonSchemas() as { predicate: { required: string[]; properties: Record<string, { enum?: string[] }> } };
+    const { predicate } = evidenceJsonSchemas() as {
+      predicate: { required: string[]; properties: Record<string, { enum?: string[] }> };
+    };
     expect(predicate.required).toEqual(expect.arrayContaining(['toe', 'kind', 'producer', 'observedAt']));
     expect(predicate.properties.kind!.enum).toHaveLength(13);
   });

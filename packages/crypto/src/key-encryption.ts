@@ -5,7 +5,9 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, type KeyObject
 const FORMAT = 'v1';
 
 function derive(secret: string, context: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), `cabc-key-encryption:${context}`, 32));
+  return Buffer.from(
+    hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), `cabc-key-encryption:${context}`, 32),
+  );
 }
 
 /** The stored key was sealed under another secret (or altered): the operator must supply the right secret. */
@@ -32,6 +34,8 @@ export function decryptPrivateKey(sealed: string, secret: string, context: strin
     const pkcs8 = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
     return createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
   } catch {
-    throw new KeyDecryptionError('cannot decrypt the stored signing key: the key-encryption secret is not the one it was sealed with');
+    throw new KeyDecryptionError(
+      'cannot decrypt the stored signing key: the key-encryption secret is not the one it was sealed with',
+    );
   }
 }

@@ -16,7 +16,10 @@ interface Vector {
 }
 
 const fixture = path.join(import.meta.dirname, 'fixtures/dsse-vectors/vectors.json');
-const file = JSON.parse(readFileSync(fixture, 'utf8')) as { keys: Record<string, { algorithm: string; seed: string; public: string }>; vectors: Vector[] };
+const file = JSON.parse(readFileSync(fixture, 'utf8')) as {
+  keys: Record<string, { algorithm: string; seed: string; public: string }>;
+  vectors: Vector[];
+};
 
 /** RFC 8032 keys from their 32-byte seed (PKCS#8 wrapping of the seed), named as the vectors name them. */
 function keyPair(seedHex: string): { privateKey: KeyObject; publicKey: KeyObject } {
@@ -24,7 +27,9 @@ function keyPair(seedHex: string): { privateKey: KeyObject; publicKey: KeyObject
   const privateKey = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
   return { privateKey, publicKey: createPublicKey(privateKey) };
 }
-const keys = Object.fromEntries(Object.entries(file.keys).map(([name, key]) => [name, { ...keyPair(key.seed), publicHex: key.public }]));
+const keys = Object.fromEntries(
+  Object.entries(file.keys).map(([name, key]) => [name, { ...keyPair(key.seed), publicHex: key.public }]),
+);
 
 const decode = (text: string) => Buffer.from(text.replaceAll('-', '+').replaceAll('_', '/'), 'base64');
 
@@ -39,14 +44,19 @@ describe('DSSE test vectors (secure-systems-lab/dsse) through verifyDsse', () =>
   });
 
   it('is the copy whose SHA-256 the provenance note records', () => {
-    const recorded = /sha256 `([0-9a-f]{64})`/.exec(readFileSync(path.join(import.meta.dirname, 'fixtures/dsse-vectors/PROVENANCE.md'), 'utf8'));
+    const recorded = /sha256 `([0-9a-f]{64})`/.exec(
+      readFileSync(path.join(import.meta.dirname, 'fixtures/dsse-vectors/PROVENANCE.md'), 'utf8'),
+    );
     expect(recorded?.[1]).toBe(createHash('sha256').update(readFileSync(fixture)).digest('hex'));
   });
 
   describe.each(file.vectors)('$id ($expect)', (vector) => {
     const trusted = new Map(vector.trustedKeys.map((name) => [name, keys[name]!.publicKey] as const));
     const verify = () =>
-      verifyDsse(vector.envelope, trusted, { supportedPayloadTypes: vector.supportedPayloadTypes, threshold: vector.threshold });
+      verifyDsse(vector.envelope, trusted, {
+        supportedPayloadTypes: vector.supportedPayloadTypes,
+        threshold: vector.threshold,
+      });
 
     it(vector.expect === 'accept' ? 'verifies' : 'is refused', () => {
       if (vector.expect === 'accept') {
@@ -68,7 +78,9 @@ describe('DSSE test vectors (secure-systems-lab/dsse) through verifyDsse', () =>
       for (const [index, signature] of vector.envelope.signatures.entries()) {
         // Without a keyid, the signers are the trusted keys in order.
         const name = signature.keyid ?? vector.trustedKeys[index]!;
-        const signed = signDsse(decode(vector.envelope.payload), vector.envelope.payloadType, [{ keyid: name, privateKey: keys[name]!.privateKey }]);
+        const signed = signDsse(decode(vector.envelope.payload), vector.envelope.payloadType, [
+          { keyid: name, privateKey: keys[name]!.privateKey },
+        ]);
         expect(decode(signed.signatures[0]!.sig).equals(decode(signature.sig))).toBe(true);
       }
     });
@@ -80,10 +92,14 @@ describe('DSSE test vectors (secure-systems-lab/dsse) through verifyDsse', () =>
         .filter((vector) => vector.expect === 'reject')
         .map((vector) => {
           try {
-            verifyDsse(vector.envelope, new Map(vector.trustedKeys.map((name) => [name, keys[name]!.publicKey] as const)), {
-              supportedPayloadTypes: vector.supportedPayloadTypes,
-              threshold: vector.threshold,
-            });
+            verifyDsse(
+              vector.envelope,
+              new Map(vector.trustedKeys.map((name) => [name, keys[name]!.publicKey] as const)),
+              {
+                supportedPayloadTypes: vector.supportedPayloadTypes,
+                threshold: vector.threshold,
+              },
+            );
             return [vector.id, 'accepted'];
           } catch (error) {
             return [vector.id, (error as DsseVerificationError).reason];
@@ -103,13 +119,17 @@ describe('DSSE test vectors (secure-systems-lab/dsse) through verifyDsse', () =>
       const options = { supportedPayloadTypes: vector.supportedPayloadTypes, threshold: vector.threshold };
       const payload = decode(vector.envelope.payload);
       const tampered = Buffer.concat([payload, Buffer.from(' ')]).toString('base64');
-      expect(() => verifyDsse({ ...vector.envelope, payload: tampered }, trusted, options), vector.id).toThrow(DsseVerificationError);
+      expect(() => verifyDsse({ ...vector.envelope, payload: tampered }, trusted, options), vector.id).toThrow(
+        DsseVerificationError,
+      );
       const flipped = vector.envelope.signatures.map((signature) => {
         const sig = decode(signature.sig);
         sig[0] = sig[0]! ^ 0x01;
         return { ...signature, sig: sig.toString('base64') };
       });
-      expect(() => verifyDsse({ ...vector.envelope, signatures: flipped }, trusted, options), vector.id).toThrow(DsseVerificationError);
+      expect(() => verifyDsse({ ...vector.envelope, signatures: flipped }, trusted, options), vector.id).toThrow(
+        DsseVerificationError,
+      );
       expect(() => verifyDsse(vector.envelope, new Map(), options), vector.id).toThrow(DsseVerificationError);
     }
   });

@@ -27,7 +27,9 @@ export async function migrateToLatest(db: Kysely<any>, service: ServiceName): Pr
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
     const cause = error instanceof Error ? error.message : String(error);
-    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} of ${service} failed: ${cause}`, { cause: error });
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} of ${service} failed: ${cause}`, {
+      cause: error,
+    });
   }
   return (results ?? []).map((result) => result.migrationName);
 }

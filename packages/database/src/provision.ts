@@ -33,7 +33,10 @@ export async function ensureDatabaseExists(url: string, options: { template?: st
 }
 
 export async function isPostgresReachable(url: string, timeoutMs = 2000): Promise<boolean> {
-  const client = new pg.Client({ connectionString: databaseUrlFor(url, 'postgres'), connectionTimeoutMillis: timeoutMs });
+  const client = new pg.Client({
+    connectionString: databaseUrlFor(url, 'postgres'),
+    connectionTimeoutMillis: timeoutMs,
+  });
   try {
     await client.connect();
     await client.query('select 1');

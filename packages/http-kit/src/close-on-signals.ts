@@ -4,7 +4,10 @@ import type { Server } from './create-server.ts';
  * Closes the app (and through its onClose hooks the workers, queues and pools) on SIGINT/SIGTERM. A second signal,
  * or a close that takes longer than the grace period, ends the process at once.
  */
-export function closeOnSignals(closables: { close: () => Promise<unknown>; log: Server['log'] }, options: { graceMs?: number } = {}): void {
+export function closeOnSignals(
+  closables: { close: () => Promise<unknown>; log: Server['log'] },
+  options: { graceMs?: number } = {},
+): void {
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (closing) {

@@ -11,7 +11,9 @@ export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, sc
   try {
     return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {
-    throw new BadRequestProblem('the cursor is not one this API returned', [{ field: 'query:cursor', message: 'invalid cursor' }]);
+    throw new BadRequestProblem('the cursor is not one this API returned', [
+      { field: 'query:cursor', message: 'invalid cursor' },
+    ]);
   }
 }
 
@@ -20,4 +22,5 @@ export const pageQuerySchema = z.object({
   cursor: z.string().max(512).optional(),
 });
 
-export const pageSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const pageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });

@@ -43,7 +43,9 @@ export function registerHealthRoutes(app: Server, checks: ReadinessCheck[]): voi
       },
     },
     async (_request, reply) => {
-      const results = await Promise.all(checks.map(async ({ name, check }) => [name, await withTimeout(check, 2000)] as const));
+      const results = await Promise.all(
+        checks.map(async ({ name, check }) => [name, await withTimeout(check, 2000)] as const),
+      );
       const ready = results.every(([, up]) => up);
       return reply.code(ready ? 200 : 503).send({
         status: ready ? 'ready' : 'not_ready',

@@ -3,7 +3,14 @@ import type { Server } from './create-server.ts';
 
 const jwksSchema = z.object({
   keys: z.array(
-    z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string().optional(), alg: z.string().optional(), use: z.string().optional() }),
+    z.object({
+      kty: z.string(),
+      crv: z.string(),
+      x: z.string(),
+      kid: z.string().optional(),
+      alg: z.string().optional(),
+      use: z.string().optional(),
+    }),
   ),
 });
 

@@ -8,7 +8,14 @@ const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 function send(
   reply: FastifyReply,
   request: FastifyRequest,
-  problem: { status: number; type: string; title: string; detail: string; fields?: ProblemField[]; extensions?: object },
+  problem: {
+    status: number;
+    type: string;
+    title: string;
+    detail: string;
+    fields?: ProblemField[];
+    extensions?: object;
+  },
 ) {
   const body = {
     type: problem.type,
@@ -36,8 +43,10 @@ function validationFields(error: FastifyError): ProblemField[] {
     const raw = issue as { keyword?: string; instancePath?: string; message?: string; params?: { keys?: unknown } };
     const path = raw.instancePath?.replace(/^\//, '').replaceAll('/', '.');
     // An unknown member is named itself, not the object that holds it.
-    const keys = raw.keyword === 'unrecognized_keys' && Array.isArray(raw.params?.keys) ? raw.params.keys.map(String) : [];
-    if (keys.length > 0) return keys.map((key) => ({ field: named(path ? `${path}.${key}` : key), message: 'unknown member' }));
+    const keys =
+      raw.keyword === 'unrecognized_keys' && Array.isArray(raw.params?.keys) ? raw.params.keys.map(String) : [];
+    if (keys.length > 0)
+      return keys.map((key) => ({ field: named(path ? `${path}.${key}` : key), message: 'unknown member' }));
     return [{ field: named(path), message: raw.message ?? 'invalid' }];
   });
 }
@@ -53,7 +62,12 @@ function fastifyErrorField(code: string | undefined): string | undefined {
 
 /** Fastify's own 4xx: malformed JSON, unsupported media type, body too large, poisoned keys, bad URLs... */
 function fastifyProblem(error: FastifyError, status: number) {
-  const slug = error.code ? error.code.toLowerCase().replace(/^fst_err_/, '').replaceAll('_', '-') : 'bad-request';
+  const slug = error.code
+    ? error.code
+        .toLowerCase()
+        .replace(/^fst_err_/, '')
+        .replaceAll('_', '-')
+    : 'bad-request';
   const field = fastifyErrorField(error.code);
   const reason = STATUS_CODES[status] ?? 'Bad request';
   return {
@@ -92,7 +106,14 @@ export function installProblemHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpProblem) {
       if (error.status >= 500) request.log.error({ err: error }, 'request failed');
-      return send(reply, request, { status: error.status, type: error.type, title: error.title, detail: error.message, fields: error.fields, extensions: error.extensions });
+      return send(reply, request, {
+        status: error.status,
+        type: error.type,
+        title: error.title,
+        detail: error.message,
+        fields: error.fields,
+        extensions: error.extensions,
+      });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const fields = validationFields(error);

@@ -40,7 +40,8 @@ export function parseCheckpoint(text: string): Checkpoint {
   if (!text.endsWith('\n')) throw malformed('the text does not end with a newline');
   const [origin = '', sizeLine = '', rootLine = '', ...extensions] = text.slice(0, -1).split('\n');
   if (origin.length === 0) throw malformed('empty origin line');
-  if (!/^(0|[1-9][0-9]*)$/.test(sizeLine)) throw malformed('the tree size is not a decimal number without leading zeroes');
+  if (!/^(0|[1-9][0-9]*)$/.test(sizeLine))
+    throw malformed('the tree size is not a decimal number without leading zeroes');
   const size = Number(sizeLine);
   if (!Number.isSafeInteger(size)) throw malformed(`tree size ${sizeLine} is beyond what this verifier supports`);
   const rootHash = decodeStrictBase64(rootLine);

@@ -45,7 +45,8 @@ export function encodeLeaf(fields: LeafFields): Buffer {
   if (sequence < 0n || sequence > MAX_UINT64) throw new RangeError('sequence must fit an unsigned 64-bit integer');
   const receivedAtMs = fields.receivedAt.getTime();
   if (Number.isNaN(receivedAtMs)) throw new TypeError('receivedAt is an invalid date');
-  if (fields.toe.length === 0 || !fields.toe.isWellFormed()) throw new TypeError('toe must be non-empty, well-formed text');
+  if (fields.toe.length === 0 || !fields.toe.isWellFormed())
+    throw new TypeError('toe must be non-empty, well-formed text');
   const toe = Buffer.from(fields.toe, 'utf8');
   if (toe.length > MAX_TOE_BYTES) throw new RangeError(`toe must be at most ${MAX_TOE_BYTES} UTF-8 bytes`);
 

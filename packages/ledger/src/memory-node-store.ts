@@ -66,7 +66,7 @@ export class MemoryNodeStore {
     }
     const current = this.#levels[level]!;
     if (current.length >= count * HASH_SIZE) return;
-    const grown = Buffer.alloc(Math.max(count, current.length / HASH_SIZE * 2, 16) * HASH_SIZE);
+    const grown = Buffer.alloc(Math.max(count, (current.length / HASH_SIZE) * 2, 16) * HASH_SIZE);
     current.copy(grown);
     this.#levels[level] = grown;
   }

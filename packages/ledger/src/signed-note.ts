@@ -68,7 +68,8 @@ export function openNote(note: string | Uint8Array, trusted: readonly NoteVerifi
     const space = rest.indexOf(' ');
     const name = space < 0 ? rest : rest.slice(0, space);
     const signature = space < 0 ? undefined : decodeStrictBase64(rest.slice(space + 1));
-    if (!isValidKeyName(name) || !signature || signature.length < 5) throw malformed(`bad signature line for "${name}"`);
+    if (!isValidKeyName(name) || !signature || signature.length < 5)
+      throw malformed(`bad signature line for "${name}"`);
     const keyId = signature.readUInt32BE(0);
     const lookup = `${name}+${hex8(keyId)}`;
     const key = keys.get(lookup);

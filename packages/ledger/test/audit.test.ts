@@ -32,11 +32,16 @@ async function honestLog(leaves: readonly Buffer[], checkpointSizes: readonly nu
 const leaves = makeLeaves(100);
 const log = await honestLog(leaves, [10, 37, 64, 100]);
 const hints = { committedNodes: log.store.read };
-const forged = (i: number) => encodeLeaf({ envelopeSha256: 'f'.repeat(64), sequence: i + 1, receivedAt: new Date(0), toe: 'x' });
+const forged = (i: number) =>
+  encodeLeaf({ envelopeSha256: 'f'.repeat(64), sequence: i + 1, receivedAt: new Date(0), toe: 'x' });
 
 describe('recomputeAndCompare', () => {
   it('passes the untouched log', async () => {
-    expect(await recomputeAndCompare(leaves, log.checkpoints, hints)).toEqual({ ok: true, leafCount: 100, committedSize: 100 });
+    expect(await recomputeAndCompare(leaves, log.checkpoints, hints)).toEqual({
+      ok: true,
+      leafCount: 100,
+      committedSize: 100,
+    });
   });
 
   it('passes rows appended after the last checkpoint; they are not yet committed', async () => {
@@ -52,7 +57,12 @@ describe('recomputeAndCompare', () => {
     ['a changed first row', leaves.map((leaf, i) => (i === 0 ? forged(0) : leaf)), 0],
   ])('names the first leaf that differs after %s', async (_desc, tampered, index) => {
     const audit = await recomputeAndCompare(tampered, log.checkpoints, hints);
-    expect(audit).toMatchObject({ ok: false, located: 'leaf_differs', firstDifference: index, range: { from: index, to: index + 1 } });
+    expect(audit).toMatchObject({
+      ok: false,
+      located: 'leaf_differs',
+      firstDifference: index,
+      range: { from: index, to: index + 1 },
+    });
     expect(audit).toMatchObject({ checkpointSize: [10, 37, 64, 100].find((size) => size > index) });
   });
 
@@ -77,7 +87,10 @@ describe('recomputeAndCompare', () => {
   });
 
   it('without hints, names the exact row when a checkpoint was signed after every append', async () => {
-    const everySize = await honestLog(leaves, Array.from({ length: 100 }, (_, i) => i + 1));
+    const everySize = await honestLog(
+      leaves,
+      Array.from({ length: 100 }, (_, i) => i + 1),
+    );
     const tampered = leaves.filter((_, i) => i !== 77);
     expect(await recomputeAndCompare(tampered, everySize.checkpoints)).toMatchObject({
       located: 'leaf_differs',
@@ -108,13 +121,18 @@ describe('recomputeAndCompare', () => {
 
   it('reports two signed checkpoints of the same size that disagree', async () => {
     const conflicting = [...log.checkpoints, { size: 37, rootHash: leafHash(Buffer.from('other')) }];
-    expect(await recomputeAndCompare(leaves, conflicting)).toMatchObject({ ok: false, located: 'conflicting_checkpoints' });
+    expect(await recomputeAndCompare(leaves, conflicting)).toMatchObject({
+      ok: false,
+      located: 'conflicting_checkpoints',
+    });
   });
 
   it('refuses checkpoints that are not tree heads', async () => {
     await expect(recomputeAndCompare(leaves, [{ size: 3, rootHash: Buffer.alloc(3) }])).rejects.toThrow(TypeError);
     await expect(recomputeAndCompare(leaves, [{ size: 0, rootHash: leafHash(leaves[0]!) }])).rejects.toThrow(TypeError);
-    await expect(recomputeAndCompare(leaves, [{ size: -1, rootHash: leafHash(leaves[0]!) }])).rejects.toThrow(TypeError);
+    await expect(recomputeAndCompare(leaves, [{ size: -1, rootHash: leafHash(leaves[0]!) }])).rejects.toThrow(
+      TypeError,
+    );
   });
 
   it('names the first differing leaf for random tamperings of random logs', async () => {

@@ -54,12 +54,17 @@ describe('checkpoint body', () => {
 
   it('writes the empty tree as size 0', () => {
     const empty = hex('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-    expect(formatCheckpoint({ origin, size: 0, rootHash: empty })).toBe(`${origin}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n`);
+    expect(formatCheckpoint({ origin, size: 0, rootHash: empty })).toBe(
+      `${origin}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n`,
+    );
   });
 
-  it.each(checkpointBodies.rejected)('refuses a body with $desc (transparency-dev/formats checkpoint_test.go)', ({ text }) => {
-    expect(reasonOf(() => parseCheckpoint(text))).toBe('malformed_checkpoint');
-  });
+  it.each(checkpointBodies.rejected)(
+    'refuses a body with $desc (transparency-dev/formats checkpoint_test.go)',
+    ({ text }) => {
+      expect(reasonOf(() => parseCheckpoint(text))).toBe('malformed_checkpoint');
+    },
+  );
 
   it.each([
     ['a size with leading zeroes', `${origin}\n0123\n${rootHash.toString('base64')}\n`],
@@ -89,7 +94,10 @@ describe('signCheckpoint and parseAndVerifyCheckpoint', () => {
     const root8 = hex('5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328');
     expect(signCheckpoint({ origin: docOrigin, size: 8, rootHash: root8 }, { name: docOrigin, privateKey })).toBe(note);
     expect(formatVerifierKey(docOrigin, createPublicKey(privateKey))).toBe(verifierKey);
-    expect(parseAndVerifyCheckpoint(note, [verifierKey], { origin: docOrigin })).toMatchObject({ size: 8, rootHash: root8 });
+    expect(parseAndVerifyCheckpoint(note, [verifierKey], { origin: docOrigin })).toMatchObject({
+      size: 8,
+      rootHash: root8,
+    });
   });
 
   it('derive RFC 8032 test 1 public key from its seed (the key helper the vectors rely on)', () => {

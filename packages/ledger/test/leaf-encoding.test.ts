@@ -44,7 +44,9 @@ describe('encodeLeaf (layout version 1)', () => {
   });
 
   it('refuses values it cannot encode canonically', () => {
-    expect(() => encodeLeaf({ ...fields, envelopeSha256: fields.envelopeSha256.toUpperCase() })).toThrow(/lowercase hex/);
+    expect(() => encodeLeaf({ ...fields, envelopeSha256: fields.envelopeSha256.toUpperCase() })).toThrow(
+      /lowercase hex/,
+    );
     expect(() => encodeLeaf({ ...fields, envelopeSha256: 'abc' })).toThrow(/64/);
     expect(() => encodeLeaf({ ...fields, sequence: -1 })).toThrow(/unsigned/);
     expect(() => encodeLeaf({ ...fields, sequence: 2n ** 64n })).toThrow(/unsigned/);

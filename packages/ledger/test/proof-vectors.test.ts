@@ -89,9 +89,17 @@ describe('proofs of the 8-leaf reference tree (transparency-dev/merkle verify_te
       flipped[i]![0]! ^= 8;
       probes.push([`proof[${i}] bit 3 flipped`, vector.index, vector.size, leaf, flipped, treeRoot]);
     });
-    if (proof.length > 0) probes.push(['removed component', vector.index, vector.size, leaf, proof.slice(0, -1), treeRoot]);
+    if (proof.length > 0)
+      probes.push(['removed component', vector.index, vector.size, leaf, proof.slice(0, -1), treeRoot]);
     if (proof.length > 1) {
-      probes.push(['inserted component', vector.index, vector.size, leaf, [proof[0]!, someHash, ...proof.slice(1)], treeRoot]);
+      probes.push([
+        'inserted component',
+        vector.index,
+        vector.size,
+        leaf,
+        [proof[0]!, someHash, ...proof.slice(1)],
+        treeRoot,
+      ]);
     }
     for (const [desc, index, size, probeLeaf, probeProof, probeRoot] of probes) {
       expect(verifyInclusion(probeLeaf, index, size, probeProof, probeRoot), desc).toBe(false);

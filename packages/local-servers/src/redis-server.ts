@@ -23,8 +23,21 @@ export function hasRedisServerBinary(): boolean {
 export async function startRedisServer(options: { port?: number; dir?: string } = {}): Promise<LocalRedis> {
   const port = options.port ?? (await freePort());
   if (options.dir) mkdirSync(options.dir, { recursive: true });
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'];
-  const child: ChildProcess = spawn('redis-server', [...args, ...(options.dir ? ['--dir', options.dir] : [])], { stdio: 'ignore' });
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
+  const child: ChildProcess = spawn('redis-server', [...args, ...(options.dir ? ['--dir', options.dir] : [])], {
+    stdio: 'ignore',
+  });
   const url = `redis://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 10_000;

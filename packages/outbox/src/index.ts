@@ -1,4 +1,9 @@
-export { OutboxRepository, type OutboxDatabase, type OutboxMessage, type NewOutboxMessage } from './outbox.repository.ts';
+export {
+  OutboxRepository,
+  type OutboxDatabase,
+  type OutboxMessage,
+  type NewOutboxMessage,
+} from './outbox.repository.ts';
 export { createOutboxProcessor, type DeliveryOutcome } from './outbox-delivery.ts';
 export { startReconciler } from './reconciler.ts';
 export { outboxJobOptions } from './outbox-job-options.ts';

@@ -20,7 +20,9 @@ export function createOutboxProducer(name: OutboxQueueName, context: QueueContex
   return {
     kick: async (outboxIds) => {
       try {
-        await queue.addBulk(outboxIds.map((outboxId) => ({ payload: { outboxId }, options: outboxJobOptions(outboxId) })));
+        await queue.addBulk(
+          outboxIds.map((outboxId) => ({ payload: { outboxId }, options: outboxJobOptions(outboxId) })),
+        );
       } catch (error) {
         logger.warn({ err: error, outboxIds }, 'could not enqueue outbox delivery; the reconciler will');
       }
@@ -45,7 +47,10 @@ export function startOutboxDelivery(deps: {
     logger: deps.logger,
     kickNext: (outboxId) => deps.producer.kick([outboxId]),
   });
-  const worker = startWorker(deps.name, deps.context, processor, { concurrency: deps.concurrency ?? 16, backoff: deps.retry });
+  const worker = startWorker(deps.name, deps.context, processor, {
+    concurrency: deps.concurrency ?? 16,
+    backoff: deps.retry,
+  });
   const reconciler = startReconciler({
     findPending: (olderThan) => deps.outbox.pendingIds(olderThan, 1_000),
     enqueue: deps.producer.kick,

@@ -30,7 +30,9 @@ export async function certifyToe(
     auditor: await platform.token('auditor', options.org),
     pipeline: await platform.token('pipeline', options.org),
   };
-  const keys = options.collectorKeys ?? (await api<{ keys: unknown[] }>('GET', `${platform.urls.collector}/.well-known/jwks.json`)).keys;
+  const keys =
+    options.collectorKeys ??
+    (await api<{ keys: unknown[] }>('GET', `${platform.urls.collector}/.well-known/jwks.json`)).keys;
   const toe = await api<{ id: string }>('POST', `${platform.urls.assessment}/v1/toes`, {
     token: tokens.auditee,
     body: {
@@ -39,7 +41,9 @@ export async function certifyToe(
       fieldOfOperation: 'consumer lending',
       riskClass: 'high',
       owner: 'ml-platform team',
-      artifacts: options.modelSha256 ? { models: [{ name: 'model.onnx', sha256: options.modelSha256 }], datasets: [] } : undefined,
+      artifacts: options.modelSha256
+        ? { models: [{ name: 'model.onnx', sha256: options.modelSha256 }], datasets: [] }
+        : undefined,
     },
   });
   const scopes = `${platform.urls.assessment}/v1/toes/${toe.id}/scopes`;
@@ -47,13 +51,23 @@ export async function certifyToe(
     token: tokens.auditee,
     body: {
       document: {
-        risks: [{ id: 'R-WRONG-DECISIONS', description: 'Wrong credit decisions harm applicants', likelihood: 'possible', impact: 'major' }],
+        risks: [
+          {
+            id: 'R-WRONG-DECISIONS',
+            description: 'Wrong credit decisions harm applicants',
+            likelihood: 'possible',
+            impact: 'major',
+          },
+        ],
         requirements: options.requirements ?? [accuracyRequirement(0.9)],
         collectorKeys: keys,
       },
     },
   });
   await api('POST', `${scopes}/1/submit`, { token: tokens.auditee });
-  await api('POST', `${scopes}/1/approve`, { token: tokens.auditor, body: { comment: 'Requirements and measurements are adequate.' } });
+  await api('POST', `${scopes}/1/approve`, {
+    token: tokens.auditor,
+    body: { comment: 'Requirements and measurements are adequate.' },
+  });
   return { toeId: toe.id, tokens };
 }

@@ -63,7 +63,11 @@ const databaseNames: Record<ServiceKey, string> = {
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const host = options.host ?? '127.0.0.1';
   const port = async (key: ServiceKey) => options.ports?.[key] || (await freePort(host));
-  const ports = { certificationBody: await port('certificationBody'), assessment: await port('assessment'), collector: await port('collector') };
+  const ports = {
+    certificationBody: await port('certificationBody'),
+    assessment: await port('assessment'),
+    collector: await port('collector'),
+  };
   const urls = {
     collector: `http://${host}:${ports.collector}`,
     assessment: `http://${host}:${ports.assessment}`,
@@ -72,11 +76,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const databaseUrls = Object.fromEntries(
     (Object.keys(databaseNames) as ServiceKey[]).map((key) => [
       key,
-      options.databaseUrls?.[key] ?? databaseUrlFor(options.databaseUrl, `${options.databasePrefix ?? 'cabc'}_${databaseNames[key]}`),
+      options.databaseUrls?.[key] ??
+        databaseUrlFor(options.databaseUrl, `${options.databasePrefix ?? 'cabc'}_${databaseNames[key]}`),
     ]),
   ) as Record<ServiceKey, string>;
   const issuer = options.tokenIssuer ?? (await generateSigningKey());
-  const auth = { AUTH_ISSUER: 'cabc-local', AUTH_AUDIENCE: 'cabc', AUTH_JWKS: JSON.stringify({ keys: [issuer.publicJwk] }) };
+  const auth = {
+    AUTH_ISSUER: 'cabc-local',
+    AUTH_AUDIENCE: 'cabc',
+    AUTH_JWKS: JSON.stringify({ keys: [issuer.publicJwk] }),
+  };
   const common = (key: ServiceKey) => ({
     ...auth,
     HOST: host,
@@ -102,7 +111,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           ...common('certificationBody'),
           AUDITOR_JWKS_URL: `${urls.assessment}/.well-known/jwks.json`,
         }),
-        { ...(options.certificationPolicy ? { policy: options.certificationPolicy } : {}), ...(options.now ? { now: options.now } : {}) },
+        {
+          ...(options.certificationPolicy ? { policy: options.certificationPolicy } : {}),
+          ...(options.now ? { now: options.now } : {}),
+        },
       ),
     assessment: () =>
       startAssessment(
@@ -133,7 +145,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   return {
     urls,
     token: (role, org, subject = `${role}@${org}`) =>
-      mintToken({ issuer: auth.AUTH_ISSUER, audience: auth.AUTH_AUDIENCE, subject, org, role, ttlSeconds: 3600, key: issuer }),
+      mintToken({
+        issuer: auth.AUTH_ISSUER,
+        audience: auth.AUTH_AUDIENCE,
+        subject,
+        org,
+        role,
+        ttlSeconds: 3600,
+        key: issuer,
+      }),
     databaseUrls,
     service: (key) => {
       const service = running.get(key);

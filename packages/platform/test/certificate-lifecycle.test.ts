@@ -40,10 +40,14 @@ describe('certificate lifecycle end to end: suspension, grace, revocation, reins
   });
 
   const push = (toe: CertifiedToe, accuracy: number) =>
-    postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe.toeId, accuracy), { authorization: `Bearer ${toe.tokens.pipeline}` });
+    postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe.toeId, accuracy), {
+      authorization: `Bearer ${toe.tokens.pipeline}`,
+    });
   const certificateOf = async (toe: CertifiedToe, state: string) =>
     waitFor(`certificate of ${toe.toeId} ${state}`, async () => {
-      const items = (await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`, toe.tokens.auditee)).body.items as any[];
+      const items = (
+        await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`, toe.tokens.auditee)
+      ).body.items as any[];
       return items[0]?.state === state ? items[0] : undefined;
     });
 
@@ -63,9 +67,15 @@ describe('certificate lifecycle end to end: suspension, grace, revocation, reins
     skipped += 2 * DAY; // past the 7-day grace period
     await platform.service('certificationBody').runDeadlines!();
     const revoked = await certificateOf(toe, 'revoked');
-    const history = (await getJson(`${platform.urls.certificationBody}/v1/certificates/${revoked.id}`, toe.tokens.auditee)).body.history;
+    const history = (
+      await getJson(`${platform.urls.certificationBody}/v1/certificates/${revoked.id}`, toe.tokens.auditee)
+    ).body.history;
     // Pinned reason codes: 1 compliant_posture, 2 non_compliance, 4 grace_period_elapsed.
-    expect(history.map((entry: any) => `${entry.to}:${entry.reasonCode}`)).toEqual(['issued:1', 'suspended:2', 'revoked:4']);
+    expect(history.map((entry: any) => `${entry.to}:${entry.reasonCode}`)).toEqual([
+      'issued:1',
+      'suspended:2',
+      'revoked:4',
+    ]);
     expect(history[2].cause.kind).toBe('schedule');
     await receiver.start();
   });
@@ -80,8 +90,14 @@ describe('certificate lifecycle end to end: suspension, grace, revocation, reins
     await platform.service('certificationBody').runDeadlines!();
     await push(toe, 0.96);
     const reinstated = await certificateOf(toe, 'issued');
-    const history = (await getJson(`${platform.urls.certificationBody}/v1/certificates/${reinstated.id}`, toe.tokens.auditee)).body.history;
-    expect(history.map((entry: any) => `${entry.from}->${entry.to}`)).toEqual(['none->issued', 'issued->suspended', 'suspended->issued']);
+    const history = (
+      await getJson(`${platform.urls.certificationBody}/v1/certificates/${reinstated.id}`, toe.tokens.auditee)
+    ).body.history;
+    expect(history.map((entry: any) => `${entry.from}->${entry.to}`)).toEqual([
+      'none->issued',
+      'issued->suspended',
+      'suspended->issued',
+    ]);
   });
 
   it('delivered every transition to the subscriber exactly once, signed, including those made while it was down', async () => {
@@ -99,7 +115,14 @@ describe('certificate lifecycle end to end: suspension, grace, revocation, reins
     const eventIds = received.map((webhook) => webhook.data.eventId);
     expect(new Set(eventIds).size).toBe(expected);
     expect(received.map((webhook) => webhook.type).sort()).toEqual(
-      ['certificate.issued', 'certificate.issued', 'certificate.reinstated', 'certificate.revoked', 'certificate.suspended', 'certificate.suspended'].sort(),
+      [
+        'certificate.issued',
+        'certificate.issued',
+        'certificate.reinstated',
+        'certificate.revoked',
+        'certificate.suspended',
+        'certificate.suspended',
+      ].sort(),
     );
   });
 });

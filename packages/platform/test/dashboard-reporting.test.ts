@@ -33,13 +33,27 @@ describe('reporting: dashboard read APIs, live events and exports', () => {
     toe = certified.toeId;
     const pipeline = { authorization: `Bearer ${certified.tokens.pipeline}` };
     // One at a time, each evaluated before the next arrives (a burst may be evaluated as one).
-    for (const [n, accuracy] of [[0, 0.95], [1, 0.93], [2, 0.96], [3, 0.88], [4, 0.94]] as const) {
-      const answer = await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe, accuracy, day(n)), pipeline);
+    for (const [n, accuracy] of [
+      [0, 0.95],
+      [1, 0.93],
+      [2, 0.96],
+      [3, 0.88],
+      [4, 0.94],
+    ] as const) {
+      const answer = await postJson(
+        `${platform.urls.collector}/v1/evidence`,
+        performanceEvidence(toe, accuracy, day(n)),
+        pipeline,
+      );
       expect(answer.status).toBe(201);
-      await waitFor(`accuracy ${accuracy} evaluated`, async () => {
-        const posture = await getJson(`${api()}/v1/toes/${toe}/posture`, certified.tokens.auditor);
-        return posture.body.requirements?.[0]?.details?.[0]?.value === accuracy ? true : undefined;
-      }, { timeoutMs: 45_000 });
+      await waitFor(
+        `accuracy ${accuracy} evaluated`,
+        async () => {
+          const posture = await getJson(`${api()}/v1/toes/${toe}/posture`, certified.tokens.auditor);
+          return posture.body.requirements?.[0]?.details?.[0]?.value === accuracy ? true : undefined;
+        },
+        { timeoutMs: 45_000 },
+      );
     }
   }, 240_000);
   afterAll(async () => {
@@ -47,7 +61,11 @@ describe('reporting: dashboard read APIs, live events and exports', () => {
   });
 
   it('tells the dashboard who a token is for, and refuses a missing or bad token', async () => {
-    expect((await getJson(`${api()}/v1/session`, certified.tokens.auditor)).body).toEqual({ subject: 'auditor@acme', org: 'acme', role: 'auditor' });
+    expect((await getJson(`${api()}/v1/session`, certified.tokens.auditor)).body).toEqual({
+      subject: 'auditor@acme',
+      org: 'acme',
+      role: 'auditor',
+    });
     expect((await getJson(`${api()}/v1/session`)).status).toBe(401);
     expect((await getJson(`${api()}/v1/session`, 'not.a.token')).status).toBe(401);
   });
@@ -73,13 +91,27 @@ describe('reporting: dashboard read APIs, live events and exports', () => {
     expect(first.status).toBe(200);
     expect(first.body.items.map((item: any) => item.observedAt)).toEqual([day(4).toISOString(), day(3).toISOString()]);
     const item = first.body.items[0];
-    expect(item.verification).toMatchObject({ state: 'verified', envelopeDigest: 'matches', signature: 'valid', receipt: 'valid', keyInScope: true });
+    expect(item.verification).toMatchObject({
+      state: 'verified',
+      envelopeDigest: 'matches',
+      signature: 'valid',
+      receipt: 'valid',
+      keyInScope: true,
+    });
     expect(item.receipt.split('.')).toHaveLength(3);
     expect(item.measurements).toEqual([{ name: 'accuracy', value: 0.94 }]);
-    const second = await getJson(`${api()}/v1/toes/${toe}/evidence?limit=2&cursor=${first.body.nextCursor}`, certified.tokens.auditor);
-    expect(second.body.items.map((entry: any) => entry.observedAt)).toEqual([day(2).toISOString(), day(1).toISOString()]);
+    const second = await getJson(
+      `${api()}/v1/toes/${toe}/evidence?limit=2&cursor=${first.body.nextCursor}`,
+      certified.tokens.auditor,
+    );
+    expect(second.body.items.map((entry: any) => entry.observedAt)).toEqual([
+      day(2).toISOString(),
+      day(1).toISOString(),
+    ]);
 
-    const envelope = await fetch(`${api()}${item.links.envelope}`, { headers: { authorization: `Bearer ${certified.tokens.auditor}` } });
+    const envelope = await fetch(`${api()}${item.links.envelope}`, {
+      headers: { authorization: `Bearer ${certified.tokens.auditor}` },
+    });
     expect(envelope.status).toBe(200);
     const text = await envelope.text();
     expect(createHash('sha256').update(text).digest('hex')).toBe(item.envelopeSha256);
@@ -90,11 +122,22 @@ describe('reporting: dashboard read APIs, live events and exports', () => {
   });
 
   it('keeps requirement history and its status changes', async () => {
-    const all = await getJson(`${api()}/v1/toes/${toe}/results?requirement=REQ-ACCURACY&limit=50`, certified.tokens.auditor);
+    const all = await getJson(
+      `${api()}/v1/toes/${toe}/results?requirement=REQ-ACCURACY&limit=50`,
+      certified.tokens.auditor,
+    );
     expect(all.body.items.length).toBeGreaterThanOrEqual(5);
-    const changes = await getJson(`${api()}/v1/toes/${toe}/results?requirement=REQ-ACCURACY&changesOnly=true`, certified.tokens.auditor);
+    const changes = await getJson(
+      `${api()}/v1/toes/${toe}/results?requirement=REQ-ACCURACY&changesOnly=true`,
+      certified.tokens.auditor,
+    );
     // Newest first: compliant again (0.94), non-compliant (0.88), compliant, pending at approval (no evidence yet).
-    expect(changes.body.items.map((item: any) => item.status)).toEqual(['compliant', 'non_compliant', 'compliant', 'pending']);
+    expect(changes.body.items.map((item: any) => item.status)).toEqual([
+      'compliant',
+      'non_compliant',
+      'compliant',
+      'pending',
+    ]);
     expect(changes.body.items[1].previousStatus).toBe('compliant');
     expect(changes.body.items[1].evidenceIds).toHaveLength(1);
   });
@@ -102,11 +145,25 @@ describe('reporting: dashboard read APIs, live events and exports', () => {
   it('serves the metric series with its threshold, and downsamples a long history without losing a violation', async () => {
     const catalog = await getJson(`${api()}/v1/toes/${toe}/metrics`, certified.tokens.auditor);
     expect(catalog.body.thresholds).toEqual([
-      expect.objectContaining({ requirementId: 'REQ-ACCURACY', operator: '>=', target: 0.9, selector: { kind: 'performance', metric: 'accuracy' } }),
+      expect.objectContaining({
+        requirementId: 'REQ-ACCURACY',
+        operator: '>=',
+        target: 0.9,
+        selector: { kind: 'performance', metric: 'accuracy' },
+      }),
     ]);
-    expect(catalog.body.measured).toEqual([expect.objectContaining({ kind: 'performance', metric: 'accuracy', points: 5 })]);
-    const series = await getJson(`${api()}/v1/toes/${toe}/metrics/series?kind=performance&metric=accuracy`, certified.tokens.auditor);
-    expect(series.body).toMatchObject({ total: 5, downsampled: false, thresholds: [expect.objectContaining({ target: 0.9 })] });
+    expect(catalog.body.measured).toEqual([
+      expect.objectContaining({ kind: 'performance', metric: 'accuracy', points: 5 }),
+    ]);
+    const series = await getJson(
+      `${api()}/v1/toes/${toe}/metrics/series?kind=performance&metric=accuracy`,
+      certified.tokens.auditor,
+    );
+    expect(series.body).toMatchObject({
+      total: 5,
+      downsampled: false,
+      thresholds: [expect.objectContaining({ target: 0.9 })],
+    });
     expect(series.body.points.map((point: any) => point.value)).toEqual([0.95, 0.93, 0.96, 0.88, 0.94]);
     expect(series.body.points.every((point: any) => /^[0-9a-f-]{36}$/.test(point.evidenceId))).toBe(true);
 
@@ -126,13 +183,19 @@ describe('reporting: dashboard read APIs, live events and exports', () => {
       await client.end();
     }
     const started = performance.now();
-    const large = await getJson(`${api()}/v1/toes/${toe}/metrics/series?kind=robustness&metric=adversarial_accuracy&points=1200`, certified.tokens.auditor);
+    const large = await getJson(
+      `${api()}/v1/toes/${toe}/metrics/series?kind=robustness&metric=adversarial_accuracy&points=1200`,
+      certified.tokens.auditor,
+    );
     const elapsedMs = performance.now() - started;
     expect(large.body.total).toBe(points);
     expect(large.body.downsampled).toBe(true);
     expect(large.body.points.length).toBeLessThanOrEqual(1200);
     expect(Math.min(...large.body.points.map((point: any) => point.value))).toBeCloseTo(0.41);
-    writeFileSync(path.join(artifacts, 'series-timing.json'), JSON.stringify({ points, returned: large.body.points.length, elapsedMs }, null, 2));
+    writeFileSync(
+      path.join(artifacts, 'series-timing.json'),
+      JSON.stringify({ points, returned: large.body.points.length, elapsedMs }, null, 2),
+    );
     expect(elapsedMs).toBeLessThan(5_000);
   });
 
@@ -166,7 +229,9 @@ describe('reporting: dashboard read APIs, live events and exports', () => {
 
     const pipeline = { authorization: `Bearer ${certified.tokens.pipeline}` };
     await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe, 0.5, day(5)), pipeline);
-    const posture = await waitFor('a posture event', () => messages.find((message) => message.event === 'posture'), { timeoutMs: 20_000 });
+    const posture = await waitFor('a posture event', () => messages.find((message) => message.event === 'posture'), {
+      timeoutMs: 20_000,
+    });
     expect(JSON.parse(posture.data)).toMatchObject({ toe, posture: 'non_compliant', previousPosture: 'compliant' });
     await waitFor('an evaluated event', () => messages.find((message) => message.event === 'evaluated'));
     expect(strangerMessages.filter((message) => message.event !== 'hello')).toEqual([]);
@@ -180,7 +245,10 @@ describe('reporting: dashboard read APIs, live events and exports', () => {
   it('exports OSCAL 1.1.2 assessment results that validate against NIST’s schema', async () => {
     const from = start.toISOString();
     const to = new Date().toISOString();
-    const answer = await getJson(`${api()}/v1/toes/${toe}/reports/oscal-ar?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, certified.tokens.auditor);
+    const answer = await getJson(
+      `${api()}/v1/toes/${toe}/reports/oscal-ar?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+      certified.tokens.auditor,
+    );
     expect(answer.status).toBe(200);
     const document = answer.body;
     writeFileSync(path.join(artifacts, 'assessment-results.oscal.json'), JSON.stringify(document, null, 2));
@@ -210,19 +278,28 @@ describe('reporting: dashboard read APIs, live events and exports', () => {
       const empty = await getJson(`${api()}/v1/toes/${toe}/${report}${query(at, at)}`, certified.tokens.auditor);
       expect(empty.status).toBe(422);
       expect(empty.body.detail).toMatch(/empty/);
-      const reversed = await getJson(`${api()}/v1/toes/${toe}/${report}${query('2026-02-01T00:00:00Z', at)}`, certified.tokens.auditor);
+      const reversed = await getJson(
+        `${api()}/v1/toes/${toe}/${report}${query('2026-02-01T00:00:00Z', at)}`,
+        certified.tokens.auditor,
+      );
       expect(reversed.status).toBe(422);
       expect(reversed.body.detail).toMatch(/after it ends/);
-      const large = await getJson(`${api()}/v1/toes/${toe}/${report}${query('2020-01-01T00:00:00Z', at)}`, certified.tokens.auditor);
+      const large = await getJson(
+        `${api()}/v1/toes/${toe}/${report}${query('2020-01-01T00:00:00Z', at)}`,
+        certified.tokens.auditor,
+      );
       expect(large.status).toBe(422);
       expect(large.body.detail).toMatch(/limit is 366 days/);
     }
   });
 
   it('renders the audit report as HTML with charts, results and evidence digests', async () => {
-    const response = await fetch(`${api()}/v1/toes/${toe}/reports/audit?from=${encodeURIComponent(start.toISOString())}`, {
-      headers: { authorization: `Bearer ${certified.tokens.auditor}` },
-    });
+    const response = await fetch(
+      `${api()}/v1/toes/${toe}/reports/audit?from=${encodeURIComponent(start.toISOString())}`,
+      {
+        headers: { authorization: `Bearer ${certified.tokens.auditor}` },
+      },
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/html/);
     const html = await response.text();
@@ -234,27 +311,48 @@ describe('reporting: dashboard read APIs, live events and exports', () => {
     expect(html).toMatch(/Certificate history/);
   });
 
-  const pdfSkip = chromiumMissing || pdftoppmMissing ? ' (skipped: /usr/bin/chromium or pdftoppm is missing: apt-get install -y chromium poppler-utils)' : '';
-  it.skipIf(pdfSkip !== '')(`renders the audit report as a PDF whose first page is not blank${pdfSkip}`, async () => {
-    const response = await fetch(`${api()}/v1/toes/${toe}/reports/audit?format=pdf&from=${encodeURIComponent(start.toISOString())}`, {
-      headers: { authorization: `Bearer ${certified.tokens.auditor}` },
-    });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe('application/pdf');
-    const pdf = Buffer.from(await response.arrayBuffer());
-    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-    const file = path.join(artifacts, 'audit-report.pdf');
-    writeFileSync(file, pdf);
-    execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', file, path.join(artifacts, 'audit-report-page1')]);
-    const png = path.join(artifacts, 'audit-report-page1.png');
-    // Render the page as raw grey pixels and count the ones that are not white.
-    const gray = execFileSync('pdftoppm', ['-gray', '-r', '30', '-f', '1', '-l', '1', '-singlefile', file]);
-    const header = gray.toString('latin1', 0, 40).match(/^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/);
-    expect(header).not.toBeNull();
-    const pixels = gray.subarray(header![0].length);
-    let dark = 0;
-    for (const value of pixels) if (value < 200) dark += 1;
-    expect(existsSync(png)).toBe(true);
-    expect(dark / pixels.length).toBeGreaterThan(0.01);
-  }, 60_000);
+  const pdfSkip =
+    chromiumMissing || pdftoppmMissing
+      ? ' (skipped: /usr/bin/chromium or pdftoppm is missing: apt-get install -y chromium poppler-utils)'
+      : '';
+  it.skipIf(pdfSkip !== '')(
+    `renders the audit report as a PDF whose first page is not blank${pdfSkip}`,
+    async () => {
+      const response = await fetch(
+        `${api()}/v1/toes/${toe}/reports/audit?format=pdf&from=${encodeURIComponent(start.toISOString())}`,
+        {
+          headers: { authorization: `Bearer ${certified.tokens.auditor}` },
+        },
+      );
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/pdf');
+      const pdf = Buffer.from(await response.arrayBuffer());
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      const file = path.join(artifacts, 'audit-report.pdf');
+      writeFileSync(file, pdf);
+      execFileSync('pdftoppm', [
+        '-png',
+        '-r',
+        '60',
+        '-f',
+        '1',
+        '-l',
+        '1',
+        '-singlefile',
+        file,
+        path.join(artifacts, 'audit-report-page1'),
+      ]);
+      const png = path.join(artifacts, 'audit-report-page1.png');
+      // Render the page as raw grey pixels and count the ones that are not white.
+      const gray = execFileSync('pdftoppm', ['-gray', '-r', '30', '-f', '1', '-l', '1', '-singlefile', file]);
+      const header = gray.toString('latin1', 0, 40).match(/^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/);
+      expect(header).not.toBeNull();
+      const pixels = gray.subarray(header![0].length);
+      let dark = 0;
+      for (const value of pixels) if (value < 200) dark += 1;
+      expect(existsSync(png)).toBe(true);
+      expect(dark / pixels.length).toBeGreaterThan(0.01);
+    },
+    60_000,
+  );
 });

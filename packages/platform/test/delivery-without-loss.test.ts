@@ -31,11 +31,18 @@ async function submitMany(collectorUrl: string, toe: CertifiedToe, count: number
   }
 }
 
-async function expectExactlyOnce(platform: Parameters<typeof sentDigests>[0] & Parameters<typeof receivedDigests>[0], expected: number) {
-  const received = await waitFor(`${expected} envelopes at the assessment service`, async () => {
-    const rows = await receivedDigests(platform);
-    return rows.length >= expected ? rows : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 200 });
+async function expectExactlyOnce(
+  platform: Parameters<typeof sentDigests>[0] & Parameters<typeof receivedDigests>[0],
+  expected: number,
+) {
+  const received = await waitFor(
+    `${expected} envelopes at the assessment service`,
+    async () => {
+      const rows = await receivedDigests(platform);
+      return rows.length >= expected ? rows : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
   const sent = await sentDigests(platform);
   expect(sent).toHaveLength(expected);
   expect(received).toEqual(sent);
@@ -71,23 +78,26 @@ describe('delivery without loss', () => {
     await expectExactlyOnce(platform, 15);
   });
 
-  it.skipIf(!hasRedisServerBinary())('delivers everything exactly once when Redis restarts empty mid-delivery', async () => {
-    const redis = await startRedisServer();
-    const platform = await startTestPlatform({ redisUrl: redis.url });
-    dispose = async () => {
-      await platform.dispose();
-      await redis.kill();
-    };
-    const toe = await certifyToe(platform, { org: 'acme', name: 'redis-restart' });
-    await platform.stop('assessment'); // deliveries pile up as delayed retry jobs in Redis
-    await submitMany(platform.urls.collector, toe, 10);
-    await redis.kill(); // every job is gone: Redis keeps nothing
-    const restarted = await startRedisServer({ port: redis.port });
-    dispose = async () => {
-      await platform.dispose();
-      await restarted.kill();
-    };
-    await platform.start('assessment');
-    await expectExactlyOnce(platform, 10);
-  });
+  it.skipIf(!hasRedisServerBinary())(
+    'delivers everything exactly once when Redis restarts empty mid-delivery',
+    async () => {
+      const redis = await startRedisServer();
+      const platform = await startTestPlatform({ redisUrl: redis.url });
+      dispose = async () => {
+        await platform.dispose();
+        await redis.kill();
+      };
+      const toe = await certifyToe(platform, { org: 'acme', name: 'redis-restart' });
+      await platform.stop('assessment'); // deliveries pile up as delayed retry jobs in Redis
+      await submitMany(platform.urls.collector, toe, 10);
+      await redis.kill(); // every job is gone: Redis keeps nothing
+      const restarted = await startRedisServer({ port: redis.port });
+      dispose = async () => {
+        await platform.dispose();
+        await restarted.kill();
+      };
+      await platform.start('assessment');
+      await expectExactlyOnce(platform, 10);
+    },
+  );
 });

@@ -2,7 +2,9 @@ import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, t
 import { startPlatform, type Platform, type PlatformOptions } from '../src/index.ts';
 
 /** The three services in this process, on databases and a queue prefix of this test file's own. */
-export async function startTestPlatform(overrides: Partial<PlatformOptions> = {}): Promise<Platform & { dispose: () => Promise<void> }> {
+export async function startTestPlatform(
+  overrides: Partial<PlatformOptions> = {},
+): Promise<Platform & { dispose: () => Promise<void> }> {
   const databases: TestDatabase[] = [];
   const database = async (service: Parameters<typeof createTestDatabase>[0]) => {
     const created = await createTestDatabase(service);
@@ -55,7 +57,11 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    body: text ? JSON.parse(text) : undefined,
+  };
 }
 
 export async function getJson(url: string, token?: string) {

@@ -17,11 +17,19 @@ describe('trust boundaries across the platform', () => {
 
   it("refuses evidence that another organization's pipeline pushed for a ToE, even through a shared collector", async () => {
     const acme = await certifyToe(platform, { org: 'acme', name: 'guarded' });
-    await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(acme.toeId, 0.95), { authorization: `Bearer ${acme.tokens.pipeline}` });
-    const [issued] = await waitFor('issued', async () => ((await certificates(acme.toeId, acme.tokens.auditee))[0]?.state === 'issued' ? certificates(acme.toeId, acme.tokens.auditee) : undefined));
+    await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(acme.toeId, 0.95), {
+      authorization: `Bearer ${acme.tokens.pipeline}`,
+    });
+    const [issued] = await waitFor('issued', async () =>
+      (await certificates(acme.toeId, acme.tokens.auditee))[0]?.state === 'issued'
+        ? certificates(acme.toeId, acme.tokens.auditee)
+        : undefined,
+    );
 
     const intruder = await platform.token('pipeline', 'globex');
-    const pushed = await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(acme.toeId, 0.1), { authorization: `Bearer ${intruder}` });
+    const pushed = await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(acme.toeId, 0.1), {
+      authorization: `Bearer ${intruder}`,
+    });
     expect(pushed.status).toBe(201); // the collector cannot know whose ToE it is; the auditor can
     const refused = await waitFor('the delivery refused', async () => {
       const view = await getJson(`${platform.urls.collector}/v1/evidence/${pushed.body.id}`, intruder);
@@ -33,8 +41,13 @@ describe('trust boundaries across the platform', () => {
 
   it('keeps the ToE certified when a new scope version is approved and the posture stays compliant', async () => {
     const toe = await certifyToe(platform, { org: 'acme', name: 'reapproved' });
-    await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe.toeId, 0.95), { authorization: `Bearer ${toe.tokens.pipeline}` });
-    await waitFor('issued under v1', async () => (await certificates(toe.toeId, toe.tokens.auditee))[0]?.state === 'issued');
+    await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe.toeId, 0.95), {
+      authorization: `Bearer ${toe.tokens.pipeline}`,
+    });
+    await waitFor(
+      'issued under v1',
+      async () => (await certificates(toe.toeId, toe.tokens.auditee))[0]?.state === 'issued',
+    );
 
     const scopes = `${platform.urls.assessment}/v1/toes/${toe.toeId}/scopes`;
     await api('POST', scopes, { token: toe.tokens.auditee, body: {} });
@@ -46,7 +59,9 @@ describe('trust boundaries across the platform', () => {
       return items.find((certificate) => certificate.scopeVersion === 2 && certificate.state === 'issued');
     });
     expect(current.scopeVersion).toBe(2);
-    const states = (await certificates(toe.toeId, toe.tokens.auditee)).map((certificate) => `${certificate.scopeVersion}:${certificate.state}`).sort();
+    const states = (await certificates(toe.toeId, toe.tokens.auditee))
+      .map((certificate) => `${certificate.scopeVersion}:${certificate.state}`)
+      .sort();
     expect(states).toEqual(['1:withdrawn', '2:issued']);
   });
 });

@@ -15,7 +15,9 @@ export async function startWebhookReceiver(port: number) {
   let server: Server | undefined;
   const verify = (headers: Record<string, string | string[] | undefined>, body: string) => {
     const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-    const expected = createHmac('sha256', key).update(`${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`).digest();
+    const expected = createHmac('sha256', key)
+      .update(`${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`)
+      .digest();
     return String(headers['webhook-signature'] ?? '')
       .split(' ')
       .some((entry) => {
@@ -31,7 +33,12 @@ export async function startWebhookReceiver(port: number) {
         request.on('data', (chunk) => (body += chunk));
         request.on('end', () => {
           const parsed = JSON.parse(body) as { type: string; data: ReceivedWebhook['data'] };
-          received.push({ id: String(request.headers['webhook-id']), type: parsed.type, data: parsed.data, signatureValid: verify(request.headers, body) });
+          received.push({
+            id: String(request.headers['webhook-id']),
+            type: parsed.type,
+            data: parsed.data,
+            signatureValid: verify(request.headers, body),
+          });
           response.writeHead(204).end();
         });
       });

@@ -27,7 +27,11 @@ export class TypedQueue<N extends QueueName> {
   async addBulk(items: { payload: QueuePayload<N>; options?: JobsOptions }[]): Promise<void> {
     if (items.length === 0) return;
     await this.queue.addBulk(
-      items.map((item) => ({ name: this.name, data: queueRegistry[this.name].parse(item.payload), opts: item.options ?? {} })),
+      items.map((item) => ({
+        name: this.name,
+        data: queueRegistry[this.name].parse(item.payload),
+        opts: item.options ?? {},
+      })),
     );
   }
 

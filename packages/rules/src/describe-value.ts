@@ -3,7 +3,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 61)}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return `[${value.slice(0, 10).map(describeValue).join(', ')}${value.length > 10 ? ', ...' : ''}]`;
+  if (Array.isArray(value))
+    return `[${value.slice(0, 10).map(describeValue).join(', ')}${value.length > 10 ? ', ...' : ''}]`;
   return typeof value;
 }
 

@@ -34,6 +34,7 @@ export function parseDuration(text: string): ParsedDuration {
 }
 
 function positive(ms: number, text: string): ParsedDuration {
-  if (!Number.isSafeInteger(Math.round(ms)) || ms <= 0) return { error: `'${text}' must be a positive, finite duration` };
+  if (!Number.isSafeInteger(Math.round(ms)) || ms <= 0)
+    return { error: `'${text}' must be a positive, finite duration` };
   return { ms };
 }

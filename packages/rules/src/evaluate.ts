@@ -13,6 +13,9 @@ export function evaluate(compiled: CompiledRule, context: EvaluationContext): Ru
     return { ...result, reason: `${result.reason.slice(0, MAX_REASON_LENGTH - 3)}...` };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return errorResult(`the rule could not be evaluated: ${message}`, context.evidence.map((record) => record.id));
+    return errorResult(
+      `the rule could not be evaluated: ${message}`,
+      context.evidence.map((record) => record.id),
+    );
   }
 }

@@ -41,4 +41,3 @@ export interface RuleResult {
 }
 
 export type RuleEvaluator = (context: EvaluationContext) => RuleResult;
-

@@ -10,7 +10,10 @@ function compareNewestFirst(a: EvidenceRecord, aObserved: number, b: EvidenceRec
   return bObserved - aObserved || b.receivedAt.getTime() - a.receivedAt.getTime();
 }
 
-export function newestOf(records: readonly EvidenceRecord[], include: (record: EvidenceRecord) => boolean): EvidenceRecord | undefined {
+export function newestOf(
+  records: readonly EvidenceRecord[],
+  include: (record: EvidenceRecord) => boolean,
+): EvidenceRecord | undefined {
   let newest: EvidenceRecord | undefined;
   let newestObserved = Number.NEGATIVE_INFINITY;
   for (const record of records) {
@@ -24,7 +27,10 @@ export function newestOf(records: readonly EvidenceRecord[], include: (record: E
   return newest;
 }
 
-export function newestFirst(records: readonly EvidenceRecord[], include: (record: EvidenceRecord) => boolean): EvidenceRecord[] {
+export function newestFirst(
+  records: readonly EvidenceRecord[],
+  include: (record: EvidenceRecord) => boolean,
+): EvidenceRecord[] {
   return records
     .filter(include)
     .map((record) => ({ record, observed: observedAtMs(record) }))

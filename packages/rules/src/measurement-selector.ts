@@ -32,8 +32,13 @@ export function selectorLabel(selector: Selector): string {
 }
 
 export function describeSelection(selector: Selector): string {
-  const qualifiers = [selector.dataset && `dataset ${selector.dataset}`, selector.split && `split ${selector.split}`].filter(Boolean);
-  return qualifiers.length === 0 ? `${selector.kind} evidence` : `${selector.kind} evidence for ${qualifiers.join(', ')}`;
+  const qualifiers = [
+    selector.dataset && `dataset ${selector.dataset}`,
+    selector.split && `split ${selector.split}`,
+  ].filter(Boolean);
+  return qualifiers.length === 0
+    ? `${selector.kind} evidence`
+    : `${selector.kind} evidence for ${qualifiers.join(', ')}`;
 }
 
 export type ReadValue = { value: DetailScalar } | { error: string };
@@ -52,5 +57,7 @@ export function readNumber(record: EvidenceRecord, selector: Selector): { value:
   if ('error' in read) return read;
   return typeof read.value === 'number' && Number.isFinite(read.value)
     ? { value: read.value }
-    : { error: `${selectorLabel(selector)} in evidence ${record.id} is ${describeValue(read.value)}, not a finite number` };
+    : {
+        error: `${selectorLabel(selector)} in evidence ${record.id} is ${describeValue(read.value)}, not a finite number`,
+      };
 }

@@ -26,7 +26,9 @@ export const thresholdRuleSchema = z
     // schema still converts to JSON Schema.
     target: z
       .unknown()
-      .meta({ description: 'a number, string or boolean; a list of them for in / not_in' }) as z.ZodType<ThresholdTarget>,
+      .meta({
+        description: 'a number, string or boolean; a list of them for in / not_in',
+      }) as z.ZodType<ThresholdTarget>,
   })
   .superRefine(
     (rule, ctx) => {
@@ -104,7 +106,11 @@ export const trendRuleSchema = z
       ctx.addIssue({ code: 'custom', path: ['alpha'], message: 'alpha applies to method ewma only' });
     }
     if (rule.method === 'ewma' && rule.threshold !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'threshold applies to method cusum only; use k for ewma' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['threshold'],
+        message: 'threshold applies to method cusum only; use k for ewma',
+      });
     }
   });
 

@@ -15,18 +15,25 @@ export function describeTargetProblems(operator: ComparisonOperator, target: unk
   if (target === undefined) return [{ path: [], message: 'target is required' }];
 
   if (membershipOperators.has(operator)) {
-    if (!Array.isArray(target)) return [{ path: [], message: `operator ${operator} needs a list target, got ${typeOfValue(target)}` }];
+    if (!Array.isArray(target))
+      return [{ path: [], message: `operator ${operator} needs a list target, got ${typeOfValue(target)}` }];
     if (target.length === 0 || target.length > MAX_LIST) {
       return [{ path: [], message: `operator ${operator} needs a list of 1 to ${MAX_LIST} values` }];
     }
     return target.flatMap((item, index) => scalarProblems(item).map((message) => ({ path: [index], message })));
   }
-  if (Array.isArray(target)) return [{ path: [], message: `operator ${operator} needs a single value; lists go with in / not_in` }];
+  if (Array.isArray(target))
+    return [{ path: [], message: `operator ${operator} needs a single value; lists go with in / not_in` }];
 
   const problems = scalarProblems(target);
   if (problems.length > 0) return problems.map((message) => ({ path: [], message }));
   if (orderingOperators.has(operator) && typeof target !== 'number') {
-    return [{ path: [], message: `operator ${operator} needs a number target, got ${typeOfValue(target)} ${describeValue(target)}` }];
+    return [
+      {
+        path: [],
+        message: `operator ${operator} needs a number target, got ${typeOfValue(target)} ${describeValue(target)}`,
+      },
+    ];
   }
   return [];
 }

@@ -10,7 +10,11 @@ describe('affectedKinds', () => {
     [{ type: 'threshold', selector, operator: '<', target: 0.1 }, ['robustness']],
     [{ type: 'trend', selector, direction: 'increase_is_bad', method: 'cusum' }, ['robustness']],
     [
-      { type: 'expression', expression: 'latest.fairness.metrics.gap < 0.1', kinds: ['fairness', 'performance', 'fairness'] },
+      {
+        type: 'expression',
+        expression: 'latest.fairness.metrics.gap < 0.1',
+        kinds: ['fairness', 'performance', 'fairness'],
+      },
       ['fairness', 'performance'],
     ],
     [{ type: 'checks', kind: 'data_quality' }, ['data_quality']],

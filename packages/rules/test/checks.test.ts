@@ -39,7 +39,10 @@ describe('checks rules', () => {
   it('is an error when the tool could not run a check, unless another check failed', () => {
     const broken = checksOf([pass('nulls'), { name: 'ranges', status: 'error' }]);
     expect(run(rule(), [broken]).status).toBe('error');
-    const brokenAndFailed = checksOf([{ name: 'nulls', status: 'fail' }, { name: 'ranges', status: 'error' }]);
+    const brokenAndFailed = checksOf([
+      { name: 'nulls', status: 'fail' },
+      { name: 'ranges', status: 'error' },
+    ]);
     expect(run(rule(), [brokenAndFailed]).status).toBe('non_compliant');
   });
 

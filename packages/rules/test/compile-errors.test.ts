@@ -4,7 +4,11 @@ import { compileIssues } from './fixtures.ts';
 
 const selector = { kind: 'performance', metric: 'accuracy' };
 const threshold = { type: 'threshold', selector, operator: '>=', target: 0.9 };
-const expression = (text: string, kinds: string[] = ['performance']) => ({ type: 'expression', expression: text, kinds });
+const expression = (text: string, kinds: string[] = ['performance']) => ({
+  type: 'expression',
+  expression: text,
+  kinds,
+});
 const fields = (rule: unknown) => compileIssues(rule).map((issue) => issue.field);
 
 describe('compileRule refuses a bad rule and names the field', () => {
@@ -34,19 +38,47 @@ describe('compileRule refuses a bad rule and names the field', () => {
     ['null inside an in list', { ...threshold, operator: 'in', target: ['a', null] }, 'rule.target.1'],
     ['expression is not a string', { type: 'expression', expression: 1, kinds: ['performance'] }, 'rule.expression'],
     ['expression without kinds', { type: 'expression', expression: 'true' }, 'rule.kinds'],
-    ['checks with a non-boolean allowWarnings', { type: 'checks', kind: 'data_quality', allowWarnings: 'yes' }, 'rule.allowWarnings'],
+    [
+      'checks with a non-boolean allowWarnings',
+      { type: 'checks', kind: 'data_quality', allowWarnings: 'yes' },
+      'rule.allowWarnings',
+    ],
     ['freshness with an unparsable maxAge', { type: 'freshness', kind: 'performance', maxAge: 'soon' }, 'rule.maxAge'],
     ['freshness in months', { type: 'freshness', kind: 'performance', maxAge: 'P1M' }, 'rule.maxAge'],
     ['freshness of zero', { type: 'freshness', kind: 'performance', maxAge: 'PT0S' }, 'rule.maxAge'],
     ['presence that asks for nothing', { type: 'presence' }, 'rule.kinds'],
     ['presence with an empty field list', { type: 'presence', modelCardFields: [] }, 'rule.modelCardFields'],
     ['provenance with an unknown kind', { type: 'provenance', kinds: ['performance', 'vibes'] }, 'rule.kinds.1'],
-    ['trend with an unknown method', { type: 'trend', selector, direction: 'decrease_is_bad', method: 'arima' }, 'rule.method'],
-    ['trend with alpha above 1', { type: 'trend', selector, direction: 'decrease_is_bad', method: 'ewma', alpha: 1.5 }, 'rule.alpha'],
-    ['trend with NaN k', { type: 'trend', selector, direction: 'decrease_is_bad', method: 'ewma', k: Number.NaN }, 'rule.k'],
-    ['trend with alpha on cusum', { type: 'trend', selector, direction: 'decrease_is_bad', method: 'cusum', alpha: 0.3 }, 'rule.alpha'],
-    ['trend with threshold on ewma', { type: 'trend', selector, direction: 'increase_is_bad', method: 'ewma', threshold: 4 }, 'rule.threshold'],
-    ['trend with a fractional minHistory', { type: 'trend', selector, direction: 'decrease_is_bad', method: 'cusum', minHistory: 4.5 }, 'rule.minHistory'],
+    [
+      'trend with an unknown method',
+      { type: 'trend', selector, direction: 'decrease_is_bad', method: 'arima' },
+      'rule.method',
+    ],
+    [
+      'trend with alpha above 1',
+      { type: 'trend', selector, direction: 'decrease_is_bad', method: 'ewma', alpha: 1.5 },
+      'rule.alpha',
+    ],
+    [
+      'trend with NaN k',
+      { type: 'trend', selector, direction: 'decrease_is_bad', method: 'ewma', k: Number.NaN },
+      'rule.k',
+    ],
+    [
+      'trend with alpha on cusum',
+      { type: 'trend', selector, direction: 'decrease_is_bad', method: 'cusum', alpha: 0.3 },
+      'rule.alpha',
+    ],
+    [
+      'trend with threshold on ewma',
+      { type: 'trend', selector, direction: 'increase_is_bad', method: 'ewma', threshold: 4 },
+      'rule.threshold',
+    ],
+    [
+      'trend with a fractional minHistory',
+      { type: 'trend', selector, direction: 'decrease_is_bad', method: 'cusum', minHistory: 4.5 },
+      'rule.minHistory',
+    ],
     ['drift share above 1', { type: 'drift', maxDriftShare: 1.2 }, 'rule.maxDriftShare'],
     ['drift of another kind', { type: 'drift', kind: 'performance' }, 'rule.kind'],
     ['drift that checks nothing', { type: 'drift', failOnDatasetDrift: false }, 'rule.failOnDatasetDrift'],
@@ -82,11 +114,31 @@ describe('CEL expressions are checked when the rule is compiled', () => {
     ['an unknown variable', 'accuracy > 0.9', 'rule.expression', "undeclared reference to 'accuracy'"],
     ['an unknown function', 'avg(history.performance) > 0.9', 'rule.expression', "undeclared function 'avg'"],
     ['a misspelt evidence field', 'latest.performance.metricz.accuracy > 0.9', 'rule.expression', "no field 'metricz'"],
-    ['a kind that does not exist', 'latest.perf.metrics.accuracy > 0.9', 'rule.expression', "'perf' is not an evidence kind"],
+    [
+      'a kind that does not exist',
+      'latest.perf.metrics.accuracy > 0.9',
+      'rule.expression',
+      "'perf' is not an evidence kind",
+    ],
     ['a kind missing from kinds', 'latest.fairness.metrics.gap < 0.1', 'rule.kinds', "kinds must list 'fairness'"],
-    ['a timestamp compared with a number', 'latest.performance.observedAt > 5', 'rule.expression', "no matching overload for '>'"],
-    ['a string compared with a number', 'latest.performance.context.dataset > 1', 'rule.expression', 'applied to (string, int)'],
-    ['a non-bool result', 'latest.performance.measurements.size()', 'rule.expression', 'must return bool, but returns int'],
+    [
+      'a timestamp compared with a number',
+      'latest.performance.observedAt > 5',
+      'rule.expression',
+      "no matching overload for '>'",
+    ],
+    [
+      'a string compared with a number',
+      'latest.performance.context.dataset > 1',
+      'rule.expression',
+      'applied to (string, int)',
+    ],
+    [
+      'a non-bool result',
+      'latest.performance.measurements.size()',
+      'rule.expression',
+      'must return bool, but returns int',
+    ],
     ['a result only known at run time', 'latest.performance.metrics.accuracy', 'rule.expression', 'returns dyn'],
     ['a non-bool operand of &&', 'latest.performance.id && true', 'rule.expression', 'must be bool'],
     ['iterating over a number', '(1).all(x, x > 0)', 'rule.expression', 'cannot iterate over int'],

@@ -13,7 +13,11 @@ describe('drift rules', () => {
     metric('number_of_drifted_columns', 1),
     ...columns(0.2, 0.01),
   ]);
-  const drifting = driftEvidence([metric('dataset_drift', true), metric('drift_share', 0.6), metric('number_of_drifted_columns', 6)]);
+  const drifting = driftEvidence([
+    metric('dataset_drift', true),
+    metric('drift_share', 0.6),
+    metric('number_of_drifted_columns', 6),
+  ]);
 
   it("by default follows the tool's dataset_drift flag", () => {
     expect(run({ type: 'drift' }, [calm])).toMatchObject({
@@ -28,7 +32,9 @@ describe('drift rules', () => {
   it('with maxDriftShare judges the share of drifted columns instead, at its boundary', () => {
     expect(run({ type: 'drift', maxDriftShare: 0.6 }, [drifting]).status).toBe('compliant');
     expect(run({ type: 'drift', maxDriftShare: 0.59 }, [drifting]).status).toBe('non_compliant');
-    expect(run({ type: 'drift', maxDriftShare: 0.6, failOnDatasetDrift: true }, [drifting]).status).toBe('non_compliant');
+    expect(run({ type: 'drift', maxDriftShare: 0.6, failOnDatasetDrift: true }, [drifting]).status).toBe(
+      'non_compliant',
+    );
   });
 
   it('derives the share from drifted columns and per-column scores when drift_share is absent', () => {
@@ -46,7 +52,11 @@ describe('drift rules', () => {
   it.each([
     ['the flag is missing', { type: 'drift' }, [metric('drift_share', 0.1)]],
     ['the flag is a string', { type: 'drift' }, [metric('dataset_drift', 'false')]],
-    ['the share is missing and cannot be derived', { type: 'drift', maxDriftShare: 0.5 }, [metric('dataset_drift', false)]],
+    [
+      'the share is missing and cannot be derived',
+      { type: 'drift', maxDriftShare: 0.5 },
+      [metric('dataset_drift', false)],
+    ],
     ['the share is NaN', { type: 'drift', maxDriftShare: 0.5 }, [metric('drift_share', Number.NaN)]],
     ['the share is above 1', { type: 'drift', maxDriftShare: 0.5 }, [metric('drift_share', 1.5)]],
     ['the share is null', { type: 'drift', maxDriftShare: 0.5 }, [metric('drift_share', null)]],
@@ -55,6 +65,8 @@ describe('drift rules', () => {
   });
 
   it('is pending without drift evidence', () => {
-    expect(run({ type: 'drift' }, [evidence({ measurements: [metric('dataset_drift', true)] })]).status).toBe('pending');
+    expect(run({ type: 'drift' }, [evidence({ measurements: [metric('dataset_drift', true)] })]).status).toBe(
+      'pending',
+    );
   });
 });

@@ -35,7 +35,10 @@ describe('expression rules', () => {
   });
 
   it('reads history newest first and then reports every evidence id it was given', () => {
-    const result = run(rule('history.performance[0].metrics.accuracy < history.performance[1].metrics.accuracy'), [older, newer]);
+    const result = run(rule('history.performance[0].metrics.accuracy < history.performance[1].metrics.accuracy'), [
+      older,
+      newer,
+    ]);
     expect(result.status).toBe('compliant');
     expect(result.evidenceIds).toEqual(['new', 'old']);
   });
@@ -46,7 +49,13 @@ describe('expression rules', () => {
   });
 
   it('is pending until every declared kind has evidence', () => {
-    const result = run(rule('latest.performance.metrics.accuracy > 0.9 && latest.fairness.metrics.gap < 0.1', ['performance', 'fairness']), [newer]);
+    const result = run(
+      rule('latest.performance.metrics.accuracy > 0.9 && latest.fairness.metrics.gap < 0.1', [
+        'performance',
+        'fairness',
+      ]),
+      [newer],
+    );
     expect(result.status).toBe('pending');
     expect(result.reason).toContain('fairness');
   });

@@ -60,7 +60,8 @@ export function compileIssues(rule: unknown): { field: string; message: string }
   try {
     compileRule(rule);
   } catch (error) {
-    if (error instanceof Error && 'issues' in error) return (error as { issues: { field: string; message: string }[] }).issues;
+    if (error instanceof Error && 'issues' in error)
+      return (error as { issues: { field: string; message: string }[] }).issues;
     throw error;
   }
   throw new Error('expected the rule to be refused');

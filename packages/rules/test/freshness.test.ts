@@ -8,7 +8,9 @@ describe('freshness rules', () => {
     const exactly = evidence({ observedAt: hoursAgo(30 * 24) });
     expect(run(rule('30d'), [exactly])).toMatchObject({
       status: 'compliant',
-      details: [{ property: 'age_seconds:performance', value: 30 * 86_400, operator: '<=', target: 30 * 86_400, success: true }],
+      details: [
+        { property: 'age_seconds:performance', value: 30 * 86_400, operator: '<=', target: 30 * 86_400, success: true },
+      ],
     });
     const later = new Date(NOW.getTime() + 1000);
     expect(run(rule('P30D'), [exactly], later).status).toBe('non_compliant');

@@ -38,6 +38,8 @@ describe('aggregatePosture', () => {
 
   it('flags a failed critical requirement, and only a failed one', () => {
     expect(aggregatePosture([result('non_compliant', 'high', true)]).criticalFailed).toBe(true);
-    expect(aggregatePosture([result('error', 'high', true), result('non_compliant', 'low', false)]).criticalFailed).toBe(false);
+    expect(
+      aggregatePosture([result('error', 'high', true), result('non_compliant', 'low', false)]).criticalFailed,
+    ).toBe(false);
   });
 });

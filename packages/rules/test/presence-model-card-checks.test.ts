@@ -16,17 +16,35 @@ const card = (checks: { name: string; status: 'pass' | 'warn' | 'fail' | 'error'
   },
 });
 
-describe('presence of model-card fields from the adapters\' present:<field> checks', () => {
+describe("presence of model-card fields from the adapters' present:<field> checks", () => {
   const rule = compileRule({ type: 'presence', modelCardFields: ['license', 'limitations'] });
   const scope = { modelDigests: [], datasetDigests: [] };
 
   it('is compliant when every field has a passing present: check', () => {
-    const result = evaluate(rule, { now: new Date(), scope, evidence: [card([{ name: 'present:license', status: 'pass' }, { name: 'present:limitations', status: 'pass' }])] });
+    const result = evaluate(rule, {
+      now: new Date(),
+      scope,
+      evidence: [
+        card([
+          { name: 'present:license', status: 'pass' },
+          { name: 'present:limitations', status: 'pass' },
+        ]),
+      ],
+    });
     expect(result.status).toBe('compliant');
   });
 
   it('is non-compliant when the adapter only warned that a field is missing', () => {
-    const result = evaluate(rule, { now: new Date(), scope, evidence: [card([{ name: 'present:license', status: 'pass' }, { name: 'present:limitations', status: 'warn' }])] });
+    const result = evaluate(rule, {
+      now: new Date(),
+      scope,
+      evidence: [
+        card([
+          { name: 'present:license', status: 'pass' },
+          { name: 'present:limitations', status: 'warn' },
+        ]),
+      ],
+    });
     expect(result.status).toBe('non_compliant');
     expect(result.details.find((detail) => detail.property === 'model_card:limitations')?.success).toBe(false);
   });

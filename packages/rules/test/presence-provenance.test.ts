@@ -6,7 +6,10 @@ describe('presence rules', () => {
     evidence({ kind: 'model_card', measurements });
 
   it('is compliant when every listed kind has evidence', () => {
-    const result = run({ type: 'presence', kinds: ['performance', 'fairness'] }, [evidence(), evidence({ kind: 'fairness' })]);
+    const result = run({ type: 'presence', kinds: ['performance', 'fairness'] }, [
+      evidence(),
+      evidence({ kind: 'fairness' }),
+    ]);
     expect(result.status).toBe('compliant');
   });
 
@@ -23,7 +26,13 @@ describe('presence rules', () => {
     expect(run(rule, [card()]).status).toBe('compliant');
     const result = run(rule, [card([metric('intended_use', 'credit decisions'), metric('limitations', '')])]);
     expect(result.status).toBe('non_compliant');
-    expect(result.details).toContainEqual({ property: 'model_card:limitations', value: false, operator: '==', target: true, success: false });
+    expect(result.details).toContainEqual({
+      property: 'model_card:limitations',
+      value: false,
+      operator: '==',
+      target: true,
+      success: false,
+    });
     expect(run(rule, [card([metric('intended_use', null), metric('limitations', 'x')])]).status).toBe('non_compliant');
     expect(run(rule, []).status).toBe('pending');
   });
@@ -35,7 +44,8 @@ describe('presence rules', () => {
 });
 
 describe('provenance rules', () => {
-  const about = (...digests: string[]) => digests.map((sha256, index) => ({ name: `subject-${index}`, digest: { sha256 } }));
+  const about = (...digests: string[]) =>
+    digests.map((sha256, index) => ({ name: `subject-${index}`, digest: { sha256 } }));
 
   it('is compliant when every subject is a model or dataset of the approved scope', () => {
     const records = [
@@ -47,7 +57,9 @@ describe('provenance rules', () => {
 
   it('is non-compliant when a subject is outside the scope, naming the subject', () => {
     const stranger = 'c'.repeat(64);
-    const result = run({ type: 'provenance', kinds: ['performance'] }, [evidence({ subjects: about(MODEL_DIGEST, stranger) })]);
+    const result = run({ type: 'provenance', kinds: ['performance'] }, [
+      evidence({ subjects: about(MODEL_DIGEST, stranger) }),
+    ]);
     expect(result.status).toBe('non_compliant');
     expect(result.details).toContainEqual({
       property: 'subject:performance:subject-1',

@@ -6,13 +6,26 @@ describe('ruleSchema', () => {
   it('converts to JSON Schema, so routes can publish it', () => {
     for (const io of ['input', 'output'] as const) {
       const schema = JSON.stringify(z.toJSONSchema(ruleSchema, { io }));
-      for (const type of ['threshold', 'expression', 'checks', 'freshness', 'presence', 'provenance', 'trend', 'drift']) {
+      for (const type of [
+        'threshold',
+        'expression',
+        'checks',
+        'freshness',
+        'presence',
+        'provenance',
+        'trend',
+        'drift',
+      ]) {
         expect(schema).toContain(`"const":"${type}"`);
       }
     }
   });
 
   it('applies defaults', () => {
-    expect(ruleSchema.parse({ type: 'checks', kind: 'data_quality' })).toEqual({ type: 'checks', kind: 'data_quality', allowWarnings: false });
+    expect(ruleSchema.parse({ type: 'checks', kind: 'data_quality' })).toEqual({
+      type: 'checks',
+      kind: 'data_quality',
+      allowWarnings: false,
+    });
   });
 });

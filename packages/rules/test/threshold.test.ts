@@ -3,7 +3,9 @@ import { evidence, metric, run, hoursAgo } from './fixtures.ts';
 
 const selector = { kind: 'performance', metric: 'accuracy' };
 const threshold = (operator: string, target: unknown) => ({ type: 'threshold', selector, operator, target });
-const withAccuracy = (value: number | string | boolean | null) => [evidence({ measurements: [metric('accuracy', value)] })];
+const withAccuracy = (value: number | string | boolean | null) => [
+  evidence({ measurements: [metric('accuracy', value)] }),
+];
 
 describe('threshold operators at their boundaries', () => {
   const cases: [operator: string, target: number, value: number, status: string][] = [

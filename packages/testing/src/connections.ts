@@ -30,7 +30,10 @@ export async function postgresSessionsOn(url: string): Promise<number> {
   const admin = new pg.Client({ connectionString: databaseUrlFor(url, 'postgres') });
   await admin.connect();
   try {
-    const { rows } = await admin.query<{ count: number }>('select count(*)::int as count from pg_stat_activity where datname = $1', [name]);
+    const { rows } = await admin.query<{ count: number }>(
+      'select count(*)::int as count from pg_stat_activity where datname = $1',
+      [name],
+    );
     return rows[0]!.count;
   } finally {
     await admin.end();

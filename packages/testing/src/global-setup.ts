@@ -5,7 +5,13 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { providePostgres, provideRedis } from '@cabc/local-servers';
-import { createDatabase, databaseUrlFor, ensureDatabaseExists, migrateToLatest, type ServiceName } from '@cabc/database';
+import {
+  createDatabase,
+  databaseUrlFor,
+  ensureDatabaseExists,
+  migrateToLatest,
+  type ServiceName,
+} from '@cabc/database';
 import './provided-context.ts';
 
 const services: ServiceName[] = ['evidence-collector', 'assessment', 'certification-body'];

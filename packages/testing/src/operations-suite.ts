@@ -72,18 +72,30 @@ export function describeOperations<F extends OperationsFixture>(suite: Operation
     });
 
     it('echoes a well-formed x-request-id and generates one otherwise', async () => {
-      const echoed = await fixture.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'pipeline-run-7:step.2' } });
+      const echoed = await fixture.app.inject({
+        method: 'GET',
+        url: '/healthz',
+        headers: { 'x-request-id': 'pipeline-run-7:step.2' },
+      });
       expect(echoed.headers['x-request-id']).toBe('pipeline-run-7:step.2');
 
       const generated = await fixture.app.inject({ method: 'GET', url: '/healthz' });
       expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
 
-      const unsafe = await fixture.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id\twith spaces' } });
+      const unsafe = await fixture.app.inject({
+        method: 'GET',
+        url: '/healthz',
+        headers: { 'x-request-id': 'bad id\twith spaces' },
+      });
       expect(unsafe.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     });
 
     it('carries the request id into problem answers', async () => {
-      const response = await fixture.app.inject({ method: 'GET', url: '/no-such-route', headers: { 'x-request-id': 'trace-404' } });
+      const response = await fixture.app.inject({
+        method: 'GET',
+        url: '/no-such-route',
+        headers: { 'x-request-id': 'trace-404' },
+      });
       expect(response.statusCode).toBe(404);
       expect(response.headers['x-request-id']).toBe('trace-404');
       expect(response.json().requestId).toBe('trace-404');

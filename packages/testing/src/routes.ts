@@ -29,7 +29,11 @@ export function registeredRoutes(app: Server): string[] {
 export function documentedRoutes(document: { paths?: Record<string, Record<string, unknown>> }): string[] {
   const httpMethods = new Set(['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace']);
   return Object.entries(document.paths ?? {})
-    .flatMap(([path, item]) => Object.keys(item).filter((key) => httpMethods.has(key)).map((method) => `${method.toUpperCase()} ${path}`))
+    .flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((key) => httpMethods.has(key))
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    )
     .sort();
 }
 

@@ -5,7 +5,11 @@ import type { AssessmentConfig } from './config.ts';
 import { ledgerSettingsOf } from './modules/ledger/ledger.settings.ts';
 
 /** The app's dependencies from the opened infrastructure and the config: one wiring for the process and the tests. */
-export function appDepsFrom(infra: Infrastructure, config: AssessmentConfig, options: { now?: () => Date } = {}): AssessmentDeps {
+export function appDepsFrom(
+  infra: Infrastructure,
+  config: AssessmentConfig,
+  options: { now?: () => Date } = {},
+): AssessmentDeps {
   return {
     logger: infra.logger,
     db: infra.db,

@@ -19,7 +19,12 @@ import { createCollectorTrust } from './modules/evidence/collector-trust.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { createEvidenceIngestService } from './modules/evidence/evidence.service.ts';
-import { createLedger, isPublicLedgerPath, registerLedgerRoutes, type LedgerSettings } from './modules/ledger/ledger.module.ts';
+import {
+  createLedger,
+  isPublicLedgerPath,
+  registerLedgerRoutes,
+  type LedgerSettings,
+} from './modules/ledger/ledger.module.ts';
 import { registerPostureRoutes } from './modules/posture/posture.routes.ts';
 import { registerReporting } from './modules/reporting/reporting.module.ts';
 import { createScopeDecisionSender } from './modules/scopes/scope-decisions.ts';
@@ -71,7 +76,12 @@ export async function buildApp(deps: AssessmentDeps): Promise<Server> {
   });
   const enqueueEvaluation = async (payload: { toe: string; evidenceId?: string }, jobId: string) => {
     try {
-      await evaluateQueue.add(payload, payload.evidenceId ? evaluationJobOptions(payload.evidenceId) : { jobId, removeOnComplete: true, removeOnFail: true });
+      await evaluateQueue.add(
+        payload,
+        payload.evidenceId
+          ? evaluationJobOptions(payload.evidenceId)
+          : { jobId, removeOnComplete: true, removeOnFail: true },
+      );
     } catch (error) {
       app.log.warn({ err: error, ...payload }, 'could not enqueue evaluation; the reconciler or scheduler will');
     }
@@ -138,7 +148,10 @@ export async function buildApp(deps: AssessmentDeps): Promise<Server> {
   );
   registerAuditRoutes(app, audit);
   registerCatalogRoutes(app);
-  registerDryRunRoutes(app, createDryRunService({ toes, scopes, inForce, evaluations, ...(deps.now ? { now: deps.now } : {}) }));
+  registerDryRunRoutes(
+    app,
+    createDryRunService({ toes, scopes, inForce, evaluations, ...(deps.now ? { now: deps.now } : {}) }),
+  );
   registerLedgerRoutes(app, ledger.service, { verifyToken: deps.verifyToken });
   await registerReporting(app, { ...deps, toes, evaluations, inForce });
   return app;

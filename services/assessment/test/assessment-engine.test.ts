@@ -20,7 +20,9 @@ const mlflowRun = readFileSync(path.join(samples, 'mlflow-run/run_raw.json'));
 /** The sample MLflow run with its r2 replaced, as a degraded (or fixed) later run would report it. */
 function mlflowRunWithR2(r2: number): Buffer {
   const run = JSON.parse(mlflowRun.toString('utf8'));
-  run.run.data.metrics = run.run.data.metrics.map((metric: { key: string }) => (metric.key === 'r2' ? { ...metric, value: r2 } : metric));
+  run.run.data.metrics = run.run.data.metrics.map((metric: { key: string }) =>
+    metric.key === 'r2' ? { ...metric, value: r2 } : metric,
+  );
   return Buffer.from(JSON.stringify(run));
 }
 
@@ -32,12 +34,24 @@ describe('assessment engine: rules from the approved scope, scheduled re-evaluat
   let collectorKey: SigningKey;
   let issuerKey: SigningKey;
   let toeId: string;
-  const tokenFor = (role: Role) => mintToken({ issuer: 'cabc-local', audience: 'cabc', subject: `${role}-1`, org: 'acme', role, ttlSeconds: 3600, key: issuerKey });
+  const tokenFor = (role: Role) =>
+    mintToken({
+      issuer: 'cabc-local',
+      audience: 'cabc',
+      subject: `${role}-1`,
+      org: 'acme',
+      role,
+      ttlSeconds: 3600,
+      key: issuerKey,
+    });
 
   const api = async (method: string, url: string, role: Role, body?: unknown) => {
     const response = await fetch(`${service.url}${url}`, {
       method,
-      headers: { authorization: `Bearer ${await tokenFor(role)}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${await tokenFor(role)}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await response.text();
@@ -80,7 +94,9 @@ describe('assessment engine: rules from the approved scope, scheduled re-evaluat
     prefix = testQueuePrefix('assessment-engine');
     collectorKey = await generateSigningKey();
     issuerKey = await generateSigningKey();
-    const config = loadAssessmentConfig(assessmentEnv(database.url, prefix, issuerKey, { PORT: '0', RECONCILE_INTERVAL: '1h' }));
+    const config = loadAssessmentConfig(
+      assessmentEnv(database.url, prefix, issuerKey, { PORT: '0', RECONCILE_INTERVAL: '1h' }),
+    );
     service = await startAssessment(config, { now: () => new Date(clock) });
 
     toeId = (await api('POST', '/v1/toes', 'auditee', toeInput('regression-model'))).body.id;
@@ -106,7 +122,13 @@ describe('assessment engine: rules from the approved scope, scheduled re-evaluat
   it('drives the sample MLflow run through compliant → non_compliant → compliant, keeping every result', async () => {
     await pushMlflowRun(mlflowRun); // r2 = 0.281 ≥ 0.25
     const compliant = await waitForPosture('compliant');
-    expect(compliant.requirements[0].details[0]).toMatchObject({ property: 'r2', value: 0.28100217442439346, operator: '>=', target: 0.25, success: true });
+    expect(compliant.requirements[0].details[0]).toMatchObject({
+      property: 'r2',
+      value: 0.28100217442439346,
+      operator: '>=',
+      target: 0.25,
+      success: true,
+    });
 
     clock += 60_000;
     await pushMlflowRun(mlflowRunWithR2(0.12));
@@ -118,7 +140,9 @@ describe('assessment engine: rules from the approved scope, scheduled re-evaluat
     await waitForPosture('compliant');
 
     const db = createDatabase<any>(database.url, { max: 1 });
-    const history = await sql<{ status: string }>`select status from requirement_results where toe = ${toeId} order by id`.execute(db);
+    const history = await sql<{
+      status: string;
+    }>`select status from requirement_results where toe = ${toeId} order by id`.execute(db);
     await db.destroy();
     // The approval evaluated the ToE before any evidence: pending first.
     expect(history.rows.map((row) => row.status)).toEqual(['pending', 'compliant', 'non_compliant', 'compliant']);
@@ -142,8 +166,20 @@ describe('assessment engine: rules from the approved scope, scheduled re-evaluat
     expect(recorded.status, JSON.stringify(recorded.body)).toBe(201);
     const overridden = await waitForPosture('compliant');
     expect(overridden.requirements[0].reason).toMatch(/manual finding by auditor-1/);
-    expect(overridden.requirements[0].details[0]).toMatchObject({ property: 'manual_finding', target: 'non_compliant' });
-    expect((await api('POST', `/v1/toes/${toeId}/findings`, 'auditee', { requirementId: 'REQ-R2', status: 'compliant', justification: 'I say so, honestly.', validUntil: new Date(clock + 60_000).toISOString() })).status).toBe(403);
+    expect(overridden.requirements[0].details[0]).toMatchObject({
+      property: 'manual_finding',
+      target: 'non_compliant',
+    });
+    expect(
+      (
+        await api('POST', `/v1/toes/${toeId}/findings`, 'auditee', {
+          requirementId: 'REQ-R2',
+          status: 'compliant',
+          justification: 'I say so, honestly.',
+          validUntil: new Date(clock + 60_000).toISOString(),
+        })
+      ).status,
+    ).toBe(403);
 
     clock += 31 * 60_000; // the finding has expired
     await service.reconcileNow();
@@ -153,15 +189,29 @@ describe('assessment engine: rules from the approved scope, scheduled re-evaluat
   it('dry-runs a draft version against the stored history without storing anything', async () => {
     const draft = await api('POST', `/v1/toes/${toeId}/scopes`, 'auditee', {});
     expect(draft.status).toBe(201);
-    const stricter = { ...draft.body.document, requirements: [{ ...draft.body.document.requirements[0], freshness: undefined, rule: { ...draft.body.document.requirements[0].rule, target: 0.29 } }] };
+    const stricter = {
+      ...draft.body.document,
+      requirements: [
+        {
+          ...draft.body.document.requirements[0],
+          freshness: undefined,
+          rule: { ...draft.body.document.requirements[0].rule, target: 0.29 },
+        },
+      ],
+    };
     await api('PUT', `/v1/toes/${toeId}/scopes/2`, 'auditee', { document: stricter });
     const db = createDatabase<any>(database.url, { max: 1 });
-    const count = async () => Number((await sql<{ n: number }>`select count(*) as n from requirement_results`.execute(db)).rows[0]!.n);
+    const count = async () =>
+      Number((await sql<{ n: number }>`select count(*) as n from requirement_results`.execute(db)).rows[0]!.n);
     try {
       const before = await count();
       const dryRun = await api('POST', `/v1/toes/${toeId}/scopes/2/dry-run`, 'auditor');
       expect(dryRun.status, JSON.stringify(dryRun.body)).toBe(200);
-      expect(dryRun.body.timeline.map((step: { posture: string }) => step.posture)).toEqual(['non_compliant', 'non_compliant', 'compliant']);
+      expect(dryRun.body.timeline.map((step: { posture: string }) => step.posture)).toEqual([
+        'non_compliant',
+        'non_compliant',
+        'compliant',
+      ]);
       expect(dryRun.body.posture).toBe('compliant');
       expect(dryRun.body.evidenceConsidered).toBe(3);
       expect(await count()).toBe(before);
@@ -172,13 +222,37 @@ describe('assessment engine: rules from the approved scope, scheduled re-evaluat
 
   it('offers a catalog mapped to the EU AI Act articles 9–15, ISO/IEC 25059 and AIC4, refusing bad parameters', async () => {
     const catalog = (await api('GET', '/v1/catalog', 'auditee')).body;
-    const articles = new Set(catalog.templates.flatMap((template: { controls: { euAiAct: string[] } }) => template.controls.euAiAct.map((article) => article.replace(/\(.*$/, ''))));
-    for (const article of ['Art.9', 'Art.10', 'Art.11', 'Art.12', 'Art.13', 'Art.14', 'Art.15']) expect(articles).toContain(article);
+    const articles = new Set(
+      catalog.templates.flatMap((template: { controls: { euAiAct: string[] } }) =>
+        template.controls.euAiAct.map((article) => article.replace(/\(.*$/, '')),
+      ),
+    );
+    for (const article of ['Art.9', 'Art.10', 'Art.11', 'Art.12', 'Art.13', 'Art.14', 'Art.15'])
+      expect(articles).toContain(article);
     const areas = new Set(catalog.templates.map((template: { area: string }) => template.area));
-    for (const area of ['performance', 'robustness', 'bias', 'data_quality', 'drift', 'documentation', 'explainability', 'provenance', 'freshness']) expect(areas).toContain(area);
-    const bad = await api('POST', '/v1/catalog/templates/PERF-MIN-METRIC/requirement', 'auditee', { parameters: { minimum: 'high' } });
+    for (const area of [
+      'performance',
+      'robustness',
+      'bias',
+      'data_quality',
+      'drift',
+      'documentation',
+      'explainability',
+      'provenance',
+      'freshness',
+    ])
+      expect(areas).toContain(area);
+    const bad = await api('POST', '/v1/catalog/templates/PERF-MIN-METRIC/requirement', 'auditee', {
+      parameters: { minimum: 'high' },
+    });
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((error: { field: string }) => error.field)).toContain('requirements.0.rule.target');
-    expect((await api('POST', '/v1/catalog/templates/PERF-MIN-METRIC/requirement', 'auditee', { parameters: { colour: 'red' } })).body.errors[0].field).toBe('parameters.colour');
+    expect(
+      (
+        await api('POST', '/v1/catalog/templates/PERF-MIN-METRIC/requirement', 'auditee', {
+          parameters: { colour: 'red' },
+        })
+      ).body.errors[0].field,
+    ).toBe('parameters.colour');
   });
 });

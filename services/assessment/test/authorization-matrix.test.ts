@@ -4,7 +4,12 @@ import { roles, type Role } from '@cabc/auth';
 import { generateSigningKey } from '@cabc/crypto';
 import { scopeDigest } from '../src/modules/scopes/scopes.service.ts';
 import { scopeDocumentSchema } from '../src/modules/scopes/scope-document.schema.ts';
-import { evidenceStatement, signedEnvelope, startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
+import {
+  evidenceStatement,
+  signedEnvelope,
+  startAssessmentApp,
+  type AssessmentFixture,
+} from './support/assessment-app.ts';
 import { call, toeInput } from './support/api.ts';
 import { accuracyScope } from './support/seed.ts';
 
@@ -44,7 +49,7 @@ const allowed: Record<string, Role[]> = {
   'read catalog': ['auditee', 'auditor', 'certification_body', 'admin'],
   'instantiate template': ['auditee', 'auditor', 'certification_body', 'admin'],
   'who am I': ['auditee', 'pipeline', 'auditor', 'certification_body', 'admin'],
-  'overview': ['auditee', 'auditor', 'certification_body', 'admin'],
+  overview: ['auditee', 'auditor', 'certification_body', 'admin'],
   'list evidence of a ToE': ['auditee', 'auditor', 'admin'],
   'read evidence of a ToE': ['auditee', 'auditor', 'admin'],
   'read envelope': ['auditee', 'auditor', 'admin'],
@@ -56,21 +61,86 @@ const allowed: Record<string, Role[]> = {
 };
 
 const endpoints: Endpoint[] = [
-  { name: 'create ToE', ownedResource: false, request: () => ({ method: 'POST', url: '/v1/toes', body: toeInput('matrix') }) },
+  {
+    name: 'create ToE',
+    ownedResource: false,
+    request: () => ({ method: 'POST', url: '/v1/toes', body: toeInput('matrix') }),
+  },
   { name: 'list ToEs', ownedResource: false, request: () => ({ method: 'GET', url: '/v1/toes' }) },
   { name: 'read ToE', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}` }) },
-  { name: 'update ToE', ownedResource: true, request: ({ toeId }) => ({ method: 'PATCH', url: `/v1/toes/${toeId}`, body: { owner: 'new owner' } }) },
-  { name: 'draft scope', ownedResource: true, request: ({ toeId }) => ({ method: 'POST', url: `/v1/toes/${toeId}/scopes`, body: {} }) },
-  { name: 'list scopes', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/scopes` }) },
-  { name: 'read scope', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/scopes/1` }) },
-  { name: 'edit scope', scopeState: 'draft', ownedResource: true, request: ({ toeId }) => ({ method: 'PUT', url: `/v1/toes/${toeId}/scopes/2`, body: { document: null } }) },
-  { name: 'submit scope', scopeState: 'draft', ownedResource: true, request: ({ toeId }) => ({ method: 'POST', url: `/v1/toes/${toeId}/scopes/2/submit` }) },
-  { name: 'request changes', scopeState: 'submitted', ownedResource: true, request: ({ toeId }) => ({ method: 'POST', url: `/v1/toes/${toeId}/scopes/2/request-changes`, body: { comment: 'more' } }) },
-  { name: 'approve scope', scopeState: 'submitted', ownedResource: true, request: ({ toeId }) => ({ method: 'POST', url: `/v1/toes/${toeId}/scopes/2/approve`, body: {} }) },
-  { name: 'reject scope', scopeState: 'submitted', ownedResource: true, request: ({ toeId }) => ({ method: 'POST', url: `/v1/toes/${toeId}/scopes/2/reject`, body: { comment: 'no' } }) },
-  { name: 'comment on scope', ownedResource: true, request: ({ toeId }) => ({ method: 'POST', url: `/v1/toes/${toeId}/scopes/1/comments`, body: { body: 'a remark' } }) },
-  { name: 'read posture', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/posture` }) },
-  { name: 'read evidence', ownedResource: true, request: ({ evidenceId }) => ({ method: 'GET', url: `/v1/evidence/${evidenceId}` }) },
+  {
+    name: 'update ToE',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'PATCH', url: `/v1/toes/${toeId}`, body: { owner: 'new owner' } }),
+  },
+  {
+    name: 'draft scope',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'POST', url: `/v1/toes/${toeId}/scopes`, body: {} }),
+  },
+  {
+    name: 'list scopes',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/scopes` }),
+  },
+  {
+    name: 'read scope',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/scopes/1` }),
+  },
+  {
+    name: 'edit scope',
+    scopeState: 'draft',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'PUT', url: `/v1/toes/${toeId}/scopes/2`, body: { document: null } }),
+  },
+  {
+    name: 'submit scope',
+    scopeState: 'draft',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'POST', url: `/v1/toes/${toeId}/scopes/2/submit` }),
+  },
+  {
+    name: 'request changes',
+    scopeState: 'submitted',
+    ownedResource: true,
+    request: ({ toeId }) => ({
+      method: 'POST',
+      url: `/v1/toes/${toeId}/scopes/2/request-changes`,
+      body: { comment: 'more' },
+    }),
+  },
+  {
+    name: 'approve scope',
+    scopeState: 'submitted',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'POST', url: `/v1/toes/${toeId}/scopes/2/approve`, body: {} }),
+  },
+  {
+    name: 'reject scope',
+    scopeState: 'submitted',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'POST', url: `/v1/toes/${toeId}/scopes/2/reject`, body: { comment: 'no' } }),
+  },
+  {
+    name: 'comment on scope',
+    ownedResource: true,
+    request: ({ toeId }) => ({
+      method: 'POST',
+      url: `/v1/toes/${toeId}/scopes/1/comments`,
+      body: { body: 'a remark' },
+    }),
+  },
+  {
+    name: 'read posture',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/posture` }),
+  },
+  {
+    name: 'read evidence',
+    ownedResource: true,
+    request: ({ evidenceId }) => ({ method: 'GET', url: `/v1/evidence/${evidenceId}` }),
+  },
   { name: 'read audit trail', ownedResource: false, request: () => ({ method: 'GET', url: '/v1/audit-events' }) },
   {
     name: 'record finding',
@@ -78,23 +148,75 @@ const endpoints: Endpoint[] = [
     request: ({ toeId }) => ({
       method: 'POST',
       url: `/v1/toes/${toeId}/findings`,
-      body: { requirementId: 'REQ-ACCURACY', status: 'compliant', justification: 'Reviewed by hand.', validUntil: new Date(Date.now() + 86_400_000).toISOString() },
+      body: {
+        requirementId: 'REQ-ACCURACY',
+        status: 'compliant',
+        justification: 'Reviewed by hand.',
+        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
+      },
     }),
   },
-  { name: 'list findings', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/findings` }) },
-  { name: 'dry-run scope', ownedResource: true, request: ({ toeId }) => ({ method: 'POST', url: `/v1/toes/${toeId}/scopes/1/dry-run` }) },
+  {
+    name: 'list findings',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/findings` }),
+  },
+  {
+    name: 'dry-run scope',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'POST', url: `/v1/toes/${toeId}/scopes/1/dry-run` }),
+  },
   { name: 'read catalog', ownedResource: false, request: () => ({ method: 'GET', url: '/v1/catalog' }) },
-  { name: 'instantiate template', ownedResource: false, request: () => ({ method: 'POST', url: '/v1/catalog/templates/DQ-CHECKS-PASS/requirement', body: {} }) },
+  {
+    name: 'instantiate template',
+    ownedResource: false,
+    request: () => ({ method: 'POST', url: '/v1/catalog/templates/DQ-CHECKS-PASS/requirement', body: {} }),
+  },
   { name: 'who am I', ownedResource: false, request: () => ({ method: 'GET', url: '/v1/session' }) },
   { name: 'overview', ownedResource: false, request: () => ({ method: 'GET', url: '/v1/overview' }) },
-  { name: 'list evidence of a ToE', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/evidence` }) },
-  { name: 'read evidence of a ToE', ownedResource: true, request: ({ toeId, evidenceId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/evidence/${evidenceId}` }) },
-  { name: 'read envelope', ownedResource: true, request: ({ toeId, evidenceId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/evidence/${evidenceId}/envelope` }) },
-  { name: 'result history', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/results` }) },
-  { name: 'metrics catalog', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/metrics` }) },
-  { name: 'metric series', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/metrics/series?kind=performance&metric=accuracy` }) },
-  { name: 'OSCAL export', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/reports/oscal-ar` }) },
-  { name: 'audit report', ownedResource: true, request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/reports/audit?format=html` }) },
+  {
+    name: 'list evidence of a ToE',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/evidence` }),
+  },
+  {
+    name: 'read evidence of a ToE',
+    ownedResource: true,
+    request: ({ toeId, evidenceId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/evidence/${evidenceId}` }),
+  },
+  {
+    name: 'read envelope',
+    ownedResource: true,
+    request: ({ toeId, evidenceId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/evidence/${evidenceId}/envelope` }),
+  },
+  {
+    name: 'result history',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/results` }),
+  },
+  {
+    name: 'metrics catalog',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/metrics` }),
+  },
+  {
+    name: 'metric series',
+    ownedResource: true,
+    request: ({ toeId }) => ({
+      method: 'GET',
+      url: `/v1/toes/${toeId}/metrics/series?kind=performance&metric=accuracy`,
+    }),
+  },
+  {
+    name: 'OSCAL export',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/reports/oscal-ar` }),
+  },
+  {
+    name: 'audit report',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/reports/audit?format=html` }),
+  },
 ];
 
 describe('authorization matrix: every endpoint × every role × own / other organization', () => {
@@ -112,10 +234,28 @@ describe('authorization matrix: every endpoint × every role × own / other orga
     const db = fixture.infra.db;
     await db
       .insertInto('toes')
-      .values({ id: toeId, org: 'acme', name: 'matrix', business_purpose: 'x', field_of_operation: 'x', risk_class: 'high', owner: 'x', artifacts: JSON.stringify({ models: [], datasets: [] }), created_by: 'seed' })
+      .values({
+        id: toeId,
+        org: 'acme',
+        name: 'matrix',
+        business_purpose: 'x',
+        field_of_operation: 'x',
+        risk_class: 'high',
+        owner: 'x',
+        artifacts: JSON.stringify({ models: [], datasets: [] }),
+        created_by: 'seed',
+      })
       .execute();
     const document = scopeDocumentSchema.parse(accuracyScope([fixture.collectorKey]));
-    const version = (number: number, state: string) => ({ id: randomUUID(), toe_id: toeId, version: number, state, document: JSON.stringify(document), digest: scopeDigest(document), created_by: 'seed' });
+    const version = (number: number, state: string) => ({
+      id: randomUUID(),
+      toe_id: toeId,
+      version: number,
+      state,
+      document: JSON.stringify(document),
+      digest: scopeDigest(document),
+      created_by: 'seed',
+    });
     await db.insertInto('scope_versions').values(version(1, 'approved')).execute();
     if (versionTwo) await db.insertInto('scope_versions').values(version(2, versionTwo)).execute();
     const accepted = await fixture.app.inject({
@@ -138,13 +278,16 @@ describe('authorization matrix: every endpoint × every role × own / other orga
           const ids = await target(endpoint.scopeState ?? (endpoint.name === 'draft scope' ? undefined : 'draft'));
           const request = endpoint.request(ids);
           // Edits need a real document; the placeholder keeps the table short.
-          const body = endpoint.name === 'edit scope' ? { document: accuracyScope([fixture.collectorKey], 0.91) } : request.body;
+          const body =
+            endpoint.name === 'edit scope' ? { document: accuracyScope([fixture.collectorKey], 0.91) } : request.body;
           const answer = await call(fixture.app, request.method, request.url, await fixture.token(role, org), body);
           if (expectation === 'allowed') {
             expect(answer.status, JSON.stringify(answer.body)).toBeGreaterThanOrEqual(200);
             expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
-            if (!own && endpoint.name === 'list ToEs') expect(answer.body.items.map((toe: { id: string }) => toe.id)).not.toContain(ids.toeId);
-            if (!own && endpoint.name === 'read audit trail') expect(answer.body.items.some((event: { toeId: string }) => event.toeId === ids.toeId)).toBe(false);
+            if (!own && endpoint.name === 'list ToEs')
+              expect(answer.body.items.map((toe: { id: string }) => toe.id)).not.toContain(ids.toeId);
+            if (!own && endpoint.name === 'read audit trail')
+              expect(answer.body.items.some((event: { toeId: string }) => event.toeId === ids.toeId)).toBe(false);
           } else {
             expect(answer.status, JSON.stringify(answer.body)).toBe(expectation === 'forbidden' ? 403 : 404);
             expect(answer.contentType).toContain('application/problem+json');

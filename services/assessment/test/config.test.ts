@@ -13,7 +13,8 @@ const minimal = {
   AUTH_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
 };
 
-const configErrorOf = (env: Record<string, string | undefined>) => thrownBy(ConfigError, () => loadAssessmentConfig(env));
+const configErrorOf = (env: Record<string, string | undefined>) =>
+  thrownBy(ConfigError, () => loadAssessmentConfig(env));
 
 describe('loadAssessmentConfig', () => {
   it('parses the minimal environment with the documented defaults', () => {

@@ -26,7 +26,10 @@ describe('event streams are bounded', () => {
       expect(refused.status).toBe(429);
       expect(((await refused.json()) as { type: string }).type).toBe('https://cabc.dev/problems/too-many-streams');
       // Another caller is not affected.
-      const other = await fetch(`${base}/v1/events`, { headers: { authorization: `Bearer ${await fixture.token('auditee')}` }, signal: new AbortController().signal });
+      const other = await fetch(`${base}/v1/events`, {
+        headers: { authorization: `Bearer ${await fixture.token('auditee')}` },
+        signal: new AbortController().signal,
+      });
       expect(other.status).toBe(200);
       await other.body?.cancel();
       aborts[0]!.abort();

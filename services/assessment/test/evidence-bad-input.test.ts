@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, signDsse } from '@cabc/crypto';
 import { expectEachTestLeavesUnchanged, expectProblem } from '@cabc/testing';
-import { evidenceStatement, signedEnvelope, startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
+import {
+  evidenceStatement,
+  signedEnvelope,
+  startAssessmentApp,
+  type AssessmentFixture,
+} from './support/assessment-app.ts';
 
 describe('assessment POST /v1/evidence refuses what it cannot verify and stores nothing', () => {
   let fixture: AssessmentFixture;
@@ -21,7 +26,9 @@ describe('assessment POST /v1/evidence refuses what it cannot verify and stores 
   });
 
   it('refuses a JSON body that is not a DSSE envelope with 400 naming signatures', async () => {
-    const { signatures: _signatures, ...unsigned } = JSON.parse(signedEnvelope(evidenceStatement(), fixture.collectorKey));
+    const { signatures: _signatures, ...unsigned } = JSON.parse(
+      signedEnvelope(evidenceStatement(), fixture.collectorKey),
+    );
     const problem = expectProblem(await post(JSON.stringify(unsigned)), 400, 'signatures');
     expect(problem.detail).toMatch(/not a DSSE envelope/);
   });
@@ -63,7 +70,11 @@ describe('assessment POST /v1/evidence refuses what it cannot verify and stores 
   it('refuses a verified payload that is not a valid statement with 422 naming payload.predicate.toe', async () => {
     const statement = evidenceStatement();
     const { toe: _toe, ...predicate } = statement.predicate;
-    const problem = expectProblem(await post(signedEnvelope({ ...statement, predicate }, fixture.collectorKey)), 422, 'payload.predicate.toe');
+    const problem = expectProblem(
+      await post(signedEnvelope({ ...statement, predicate }, fixture.collectorKey)),
+      422,
+      'payload.predicate.toe',
+    );
     expect(problem.type).toBe('https://cabc.dev/problems/invalid-statement');
   });
 
@@ -94,13 +105,20 @@ describe('assessment POST /v1/evidence refuses what it cannot verify and stores 
   it('refuses a body over the configured limit with 413', async () => {
     const statement = evidenceStatement();
     const checks = ['a', 'b', 'c'].map((name) => ({ name, status: 'pass', detail: 'x'.repeat(4000) }));
-    const envelope = signedEnvelope({ ...statement, predicate: { ...statement.predicate, checks } }, fixture.collectorKey);
+    const envelope = signedEnvelope(
+      { ...statement, predicate: { ...statement.predicate, checks } },
+      fixture.collectorKey,
+    );
     expect(envelope.length).toBeGreaterThan(8192);
     expectProblem(await post(envelope), 413, 'body');
   });
 
   it('refuses a body that is not JSON with 415 naming the content-type header', async () => {
-    expectProblem(await post(signedEnvelope(evidenceStatement(), fixture.collectorKey), 'text/plain'), 415, 'header:content-type');
+    expectProblem(
+      await post(signedEnvelope(evidenceStatement(), fixture.collectorKey), 'text/plain'),
+      415,
+      'header:content-type',
+    );
   });
 
   it('refuses a __proto__ key with 400', async () => {
@@ -120,11 +138,21 @@ describe('assessment POST /v1/evidence is idempotent by envelope', () => {
 
   it('answers a repeated envelope with 200 and the identical receipt, keeping one row', async () => {
     const envelope = signedEnvelope(evidenceStatement({ toe: 'toe-replayed' }), fixture.collectorKey);
-    const post = () => fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: { 'content-type': 'application/json' }, payload: envelope });
+    const post = () =>
+      fixture.app.inject({
+        method: 'POST',
+        url: '/v1/evidence',
+        headers: { 'content-type': 'application/json' },
+        payload: envelope,
+      });
 
     const first = await post();
     expect(first.statusCode, first.body).toBe(201);
-    expect(first.json()).toMatchObject({ toe: 'toe-replayed', sequence: expect.any(Number), receipt: expect.any(String) });
+    expect(first.json()).toMatchObject({
+      toe: 'toe-replayed',
+      sequence: expect.any(Number),
+      receipt: expect.any(String),
+    });
     const second = await post();
     expect(second.statusCode, second.body).toBe(200);
     expect(second.json()).toEqual(first.json());

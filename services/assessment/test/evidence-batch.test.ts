@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '@cabc/crypto';
-import { evidenceStatement, signedEnvelope, startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
+import {
+  evidenceStatement,
+  signedEnvelope,
+  startAssessmentApp,
+  type AssessmentFixture,
+} from './support/assessment-app.ts';
 
 describe('POST /v1/evidence/batch', () => {
   let fixture: AssessmentFixture;
@@ -12,7 +17,12 @@ describe('POST /v1/evidence/batch', () => {
   });
 
   const post = (body: unknown) =>
-    fixture.app.inject({ method: 'POST', url: '/v1/evidence/batch', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    fixture.app.inject({
+      method: 'POST',
+      url: '/v1/evidence/batch',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
 
   it('stores each envelope as the single route would, answering each in order, refusals included', async () => {
     const before = await fixture.counts();
@@ -21,10 +31,16 @@ describe('POST /v1/evidence/batch', () => {
     const stranger = signedEnvelope(evidenceStatement({ accuracy: 0.93 }), await generateSigningKey());
     const answer = await post({ envelopes: [first, second, first, stranger, '{not json'] });
     expect(answer.statusCode, answer.body).toBe(200);
-    const results = answer.json().results as { status: number; receipt?: { evidenceId: string; sequence: number }; problem?: { type: string; errors?: { field: string }[] } }[];
+    const results = answer.json().results as {
+      status: number;
+      receipt?: { evidenceId: string; sequence: number };
+      problem?: { type: string; errors?: { field: string }[] };
+    }[];
     // The same envelope twice in one batch: stored once; which of the two answers 201 depends on timing.
     expect([results[0]!.status, results[2]!.status].sort()).toEqual([200, 201]);
-    expect(results.map((result) => result.status).filter((_, index) => index !== 0 && index !== 2)).toEqual([201, 403, 400]);
+    expect(results.map((result) => result.status).filter((_, index) => index !== 0 && index !== 2)).toEqual([
+      201, 403, 400,
+    ]);
     expect(results[2]!.receipt).toEqual(results[0]!.receipt);
     expect(results[0]!.receipt!.evidenceId).not.toBe(results[1]!.receipt!.evidenceId);
     expect(results[3]!.problem!.type).toBe('https://cabc.dev/problems/unknown-signing-key');

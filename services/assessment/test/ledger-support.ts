@@ -20,11 +20,19 @@ let counter = 0;
 export function distinctEnvelope(fixture: AssessmentFixture, toe = 'credit-scoring'): string {
   counter += 1;
   const observedAt = new Date(Date.now() - 3_600_000 + counter).toISOString();
-  return signedEnvelope(evidenceStatement({ toe, observedAt, accuracy: 0.9 + (counter % 10) / 100 }), fixture.collectorKey);
+  return signedEnvelope(
+    evidenceStatement({ toe, observedAt, accuracy: 0.9 + (counter % 10) / 100 }),
+    fixture.collectorKey,
+  );
 }
 
 export async function postEnvelope(app: Server, envelope: string): Promise<{ status: number; receipt: Receipt }> {
-  const response = await app.inject({ method: 'POST', url: '/v1/evidence', headers: { 'content-type': 'application/json' }, payload: envelope });
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/evidence',
+    headers: { 'content-type': 'application/json' },
+    payload: envelope,
+  });
   expect([200, 201], response.body).toContain(response.statusCode);
   return { status: response.statusCode, receipt: response.json() as Receipt };
 }
@@ -32,14 +40,20 @@ export async function postEnvelope(app: Server, envelope: string): Promise<{ sta
 /** Accepts `count` new envelopes one after the other; returns their receipts. */
 export async function ingest(fixture: AssessmentFixture, count: number, toe?: string): Promise<Receipt[]> {
   const receipts: Receipt[] = [];
-  for (let i = 0; i < count; i++) receipts.push((await postEnvelope(fixture.app, distinctEnvelope(fixture, toe))).receipt);
+  for (let i = 0; i < count; i++)
+    receipts.push((await postEnvelope(fixture.app, distinctEnvelope(fixture, toe))).receipt);
   return receipts;
 }
 
 /** The leaf hash a receipt holder computes on its own (docs/ledger.md, "Leaves"). */
 export function leafOfReceipt(receipt: Receipt): Buffer {
   return leafHash(
-    encodeLeaf({ envelopeSha256: receipt.envelopeSha256, sequence: receipt.sequence, receivedAt: new Date(receipt.receivedAt), toe: receipt.toe }),
+    encodeLeaf({
+      envelopeSha256: receipt.envelopeSha256,
+      sequence: receipt.sequence,
+      receivedAt: new Date(receipt.receivedAt),
+      toe: receipt.toe,
+    }),
   );
 }
 
@@ -53,9 +67,15 @@ export async function get(app: Server, url: string, headers: Record<string, stri
 }
 
 /** Signs a checkpoint now as the auditor; returns it verified against the published verifier key. */
-export async function checkpointNow(fixture: AssessmentFixture): Promise<VerifiedCheckpoint & { note: string; verifierKey: string }> {
+export async function checkpointNow(
+  fixture: AssessmentFixture,
+): Promise<VerifiedCheckpoint & { note: string; verifierKey: string }> {
   const token = await fixture.token('auditor');
-  const response = await fixture.app.inject({ method: 'POST', url: '/v1/ledger/checkpoints', headers: { authorization: `Bearer ${token}` } });
+  const response = await fixture.app.inject({
+    method: 'POST',
+    url: '/v1/ledger/checkpoints',
+    headers: { authorization: `Bearer ${token}` },
+  });
   expect([200, 201], response.body).toContain(response.statusCode);
   const { note } = response.json() as { note: string };
   const { verifierKey } = (await get(fixture.app, '/v1/ledger/verifier-key')).json() as { verifierKey: string };

@@ -66,11 +66,16 @@ describe('cabc ledger verify', () => {
 
   it('names the entry whose stored envelope was changed', async () => {
     const target = receipts[3]!;
-    await asSuperuser(fixture.infra.db, (db) => sql`update evidence set envelope = envelope || ' ' where id = ${target.evidenceId}`.execute(db));
+    await asSuperuser(fixture.infra.db, (db) =>
+      sql`update evidence set envelope = envelope || ' ' where id = ${target.evidenceId}`.execute(db),
+    );
     const result = await verifyLedgerDatabase(fixture.config.DATABASE_URL, { noteKeys: [noteKey] });
     expect(result.ok).toBe(false);
     expect(result.audit).toMatchObject({ ok: false, firstDifference: 3, located: 'leaf_differs', checkpointSize: 5 });
-    expect(result.firstDifference).toMatchObject({ index: 3, committed: { evidenceId: target.evidenceId, envelopeSha256: target.envelopeSha256 } });
+    expect(result.firstDifference).toMatchObject({
+      index: 3,
+      committed: { evidenceId: target.evidenceId, envelopeSha256: target.envelopeSha256 },
+    });
     expect(result.firstDifference!.stored!.envelopeSha256).not.toBe(target.envelopeSha256);
 
     const cliRun = await cabcLedgerVerify(['--db', fixture.config.DATABASE_URL, '--note-key', noteKey]);
@@ -88,7 +93,11 @@ describe('cabc ledger verify', () => {
     });
     const result = await verifyLedgerDatabase(fixture.config.DATABASE_URL, { noteKeys: [noteKey] });
     expect(result.audit).toMatchObject({ ok: false, firstDifference: 7, located: 'leaf_differs', checkpointSize: 10 });
-    expect(result.firstDifference).toMatchObject({ index: 7, committed: { evidenceId: target.evidenceId }, stored: null });
+    expect(result.firstDifference).toMatchObject({
+      index: 7,
+      committed: { evidenceId: target.evidenceId },
+      stored: null,
+    });
     expect(result.report.join('\n')).toContain(`evidence ${target.evidenceId} is missing`);
 
     const cliRun = await cabcLedgerVerify(['--db', fixture.config.DATABASE_URL, '--note-key', noteKey]);
@@ -105,17 +114,28 @@ describe('cabc ledger verify', () => {
     });
     const result = await verifyLedgerDatabase(fixture.config.DATABASE_URL, { noteKeys: [noteKey] });
     expect(result.audit).toMatchObject({ ok: false, firstDifference: 1, located: 'leaf_differs' });
-    expect(result.firstDifference).toMatchObject({ index: 1, stored: { evidenceId: a.evidenceId, sequence: b.sequence } });
+    expect(result.firstDifference).toMatchObject({
+      index: 1,
+      stored: { evidenceId: a.evidenceId, sequence: b.sequence },
+    });
   });
 
   it('names an entry changed after the latest checkpoint, from the leaf recorded at append', async () => {
     const later = await ingest(fixture, 3);
-    await asSuperuser(fixture.infra.db, (db) => sql`update evidence set toe = 'toe-lookup' where id = ${later[1]!.evidenceId}`.execute(db));
+    await asSuperuser(fixture.infra.db, (db) =>
+      sql`update evidence set toe = 'toe-lookup' where id = ${later[1]!.evidenceId}`.execute(db),
+    );
     const result = await verifyLedgerDatabase(fixture.config.DATABASE_URL, { noteKeys: [noteKey] });
     expect(result.audit.ok).toBe(true); // no signed checkpoint covers it yet
     expect(result.ok).toBe(false);
-    expect(result.unrecordedChange).toMatchObject({ index: 11, committed: { evidenceId: later[1]!.evidenceId }, stored: { toe: 'toe-lookup' } });
-    expect(result.report.join('\n')).toContain('log index 11: the stored evidence no longer matches the leaf recorded when it was appended');
+    expect(result.unrecordedChange).toMatchObject({
+      index: 11,
+      committed: { evidenceId: later[1]!.evidenceId },
+      stored: { toe: 'toe-lookup' },
+    });
+    expect(result.report.join('\n')).toContain(
+      'log index 11: the stored evidence no longer matches the leaf recorded when it was appended',
+    );
   });
 
   it('fails when a ledger row is removed and everything after it shifts', async () => {

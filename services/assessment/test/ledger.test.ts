@@ -13,7 +13,16 @@ import {
 import { sha256Hex } from '@cabc/crypto';
 import { buildApp } from '../src/app.ts';
 import { createLedger, startCheckpointTimer } from '../src/modules/ledger/ledger.module.ts';
-import { checkpointNow, claimsOf, distinctEnvelope, get, ingest, leafOfReceipt, postEnvelope, type Receipt } from './ledger-support.ts';
+import {
+  checkpointNow,
+  claimsOf,
+  distinctEnvelope,
+  get,
+  ingest,
+  leafOfReceipt,
+  postEnvelope,
+  type Receipt,
+} from './ledger-support.ts';
 import { expectProblem } from '@cabc/testing';
 import { appDeps, startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
 
@@ -33,9 +42,15 @@ describe('evidence ledger: receipts, checkpoints and proofs', () => {
   it('gives every accepted envelope the next log index, in the JSON answer and in the signed receipt', async () => {
     expect(receipts.map((receipt) => receipt.logIndex)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     for (const receipt of receipts) {
-      expect(claimsOf(receipt.receipt)).toMatchObject({ logIndex: receipt.logIndex, sequence: receipt.sequence, sub: receipt.evidenceId });
+      expect(claimsOf(receipt.receipt)).toMatchObject({
+        logIndex: receipt.logIndex,
+        sequence: receipt.sequence,
+        sub: receipt.evidenceId,
+      });
     }
-    const evidence = await get(fixture.app, `/v1/evidence/${receipts[3]!.evidenceId}`, { authorization: `Bearer ${await fixture.token('auditor')}` });
+    const evidence = await get(fixture.app, `/v1/evidence/${receipts[3]!.evidenceId}`, {
+      authorization: `Bearer ${await fixture.token('auditor')}`,
+    });
     expect(evidence.statusCode, evidence.body).toBe(200);
     expect(evidence.json().logIndex).toBe(3);
   });
@@ -53,14 +68,26 @@ describe('evidence ledger: receipts, checkpoints and proofs', () => {
   });
 
   it('stores the leaf the receipt holder computes, with received_at at the encoded millisecond', async () => {
-    const { rows } = await sql<{ leaf_index: number; leaf_hash: Buffer; envelope: string; sequence: number; received_at: Date; toe: string }>`
+    const { rows } = await sql<{
+      leaf_index: number;
+      leaf_hash: Buffer;
+      envelope: string;
+      sequence: number;
+      received_at: Date;
+      toe: string;
+    }>`
       select l.leaf_index, l.leaf_hash, e.envelope, e.sequence, e.received_at, e.toe
       from ledger_leaves l join evidence e on e.id = l.evidence_id order by l.leaf_index`.execute(fixture.infra.db);
     expect(rows).toHaveLength(receipts.length);
     for (const row of rows) {
       const receipt = receipts[Number(row.leaf_index)]!;
       const fromRow = leafHash(
-        encodeLeaf({ envelopeSha256: sha256Hex(row.envelope), sequence: Number(row.sequence), receivedAt: row.received_at, toe: row.toe }),
+        encodeLeaf({
+          envelopeSha256: sha256Hex(row.envelope),
+          sequence: Number(row.sequence),
+          receivedAt: row.received_at,
+          toe: row.toe,
+        }),
       );
       expect(fromRow.equals(row.leaf_hash)).toBe(true);
       expect(leafOfReceipt(receipt).equals(row.leaf_hash)).toBe(true);
@@ -71,13 +98,25 @@ describe('evidence ledger: receipts, checkpoints and proofs', () => {
     const url = '/v1/ledger/checkpoints';
     expectProblem(await fixture.app.inject({ method: 'POST', url }), 401);
     for (const role of ['auditee', 'pipeline', 'certification_body'] as const) {
-      const response = await fixture.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${await fixture.token(role)}` } });
+      const response = await fixture.app.inject({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${await fixture.token(role)}` },
+      });
       expectProblem(response, 403);
     }
-    const first = await fixture.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${await fixture.token('auditor')}` } });
+    const first = await fixture.app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${await fixture.token('auditor')}` },
+    });
     expect(first.statusCode, first.body).toBe(201);
     expect(first.json()).toMatchObject({ size: receipts.length, origin: 'cabc-assessment/ledger' });
-    const again = await fixture.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${await fixture.token('admin')}` } });
+    const again = await fixture.app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${await fixture.token('admin')}` },
+    });
     expect(again.statusCode).toBe(200);
     expect(again.json().id).toBe(first.json().id);
   });
@@ -116,9 +155,19 @@ describe('evidence ledger: receipts, checkpoints and proofs', () => {
         const proof = response.json();
         expect(proof).toMatchObject({ index: receipt.logIndex, size: checkpoint.size });
         const hashes = proof.hashes.map(b64);
-        expect(verifyInclusion(leafOfReceipt(receipt), receipt.logIndex!, checkpoint.size, hashes, checkpoint.rootHash)).toBe(true);
+        expect(
+          verifyInclusion(leafOfReceipt(receipt), receipt.logIndex!, checkpoint.size, hashes, checkpoint.rootHash),
+        ).toBe(true);
         // A different leaf does not verify with the same path.
-        expect(verifyInclusion(leafOfReceipt({ ...receipt, sequence: receipt.sequence + 1 }), receipt.logIndex!, checkpoint.size, hashes, checkpoint.rootHash)).toBe(false);
+        expect(
+          verifyInclusion(
+            leafOfReceipt({ ...receipt, sequence: receipt.sequence + 1 }),
+            receipt.logIndex!,
+            checkpoint.size,
+            hashes,
+            checkpoint.rootHash,
+          ),
+        ).toBe(false);
       }
     }
     // Without a size, the proof is for the latest checkpoint.
@@ -135,11 +184,19 @@ describe('evidence ledger: receipts, checkpoints and proofs', () => {
       const response = await get(fixture.app, `/v1/ledger/proofs/consistency?first=${first}&second=${newer.size}`);
       expect(response.statusCode, response.body).toBe(200);
       const rootFirst = rootOf(receipts.slice(0, first).map(leafOfReceipt));
-      expect(verifyConsistency(first, newer.size, response.json().hashes.map(b64), rootFirst, newer.rootHash)).toBe(true);
+      expect(verifyConsistency(first, newer.size, response.json().hashes.map(b64), rootFirst, newer.rootHash)).toBe(
+        true,
+      );
     }
-    const between = (await get(fixture.app, `/v1/ledger/proofs/consistency?first=${older.size}&second=${newer.size}`)).json();
-    expect(verifyConsistency(older.size, newer.size, between.hashes.map(b64), older.rootHash, newer.rootHash)).toBe(true);
-    expect(verifyConsistency(older.size, newer.size, between.hashes.map(b64), Buffer.alloc(32), newer.rootHash)).toBe(false);
+    const between = (
+      await get(fixture.app, `/v1/ledger/proofs/consistency?first=${older.size}&second=${newer.size}`)
+    ).json();
+    expect(verifyConsistency(older.size, newer.size, between.hashes.map(b64), older.rootHash, newer.rootHash)).toBe(
+      true,
+    );
+    expect(verifyConsistency(older.size, newer.size, between.hashes.map(b64), Buffer.alloc(32), newer.rootHash)).toBe(
+      false,
+    );
   });
 
   it('lists every checkpoint in signing order, page by page, without a token', async () => {
@@ -179,7 +236,11 @@ describe('evidence ledger: receipts, checkpoints and proofs', () => {
       expect(problem, url).toMatchObject({ limit, relation });
       expect(problem.detail, url).toContain(String(limit));
     }
-    const tooSmall = expectProblem(await get(fixture.app, `/v1/ledger/proofs/inclusion?evidenceId=${receipts[5]!.evidenceId}&size=3`), 422, 'query:size');
+    const tooSmall = expectProblem(
+      await get(fixture.app, `/v1/ledger/proofs/inclusion?evidenceId=${receipts[5]!.evidenceId}&size=3`),
+      422,
+      'query:size',
+    );
     expect(tooSmall).toMatchObject({ limit: 5, relation: '>' });
   });
 
@@ -187,7 +248,14 @@ describe('evidence ledger: receipts, checkpoints and proofs', () => {
     expectProblem(await get(fixture.app, '/v1/ledger/proofs/inclusion?index=abc&size=3'), 400, 'query:index');
     expectProblem(await get(fixture.app, '/v1/ledger/proofs/consistency?first=1.5&second=3'), 400, 'query:first');
     expectProblem(await get(fixture.app, '/v1/ledger/proofs/consistency?second=3'), 400, 'query:first');
-    expectProblem(await get(fixture.app, `/v1/ledger/proofs/inclusion?evidenceId=${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`), 404, 'query:evidenceId');
+    expectProblem(
+      await get(
+        fixture.app,
+        `/v1/ledger/proofs/inclusion?evidenceId=${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`,
+      ),
+      404,
+      'query:evidenceId',
+    );
   });
 });
 
@@ -203,7 +271,9 @@ describe('evidence ledger: concurrent ingest', () => {
   it('gives 200 envelopes from 8 parallel clients, through two replicas, distinct consecutive indexes and one consistent tree', async () => {
     // A second app on the same database: another replica, with its own sequencer, serialized by the head row lock.
     const replica = await buildApp(appDeps(fixture.infra, fixture.config));
-    const envelopes = Array.from({ length: 200 }, (_, i) => distinctEnvelope(fixture, i % 2 === 0 ? 'credit-scoring' : 'toe-lookup'));
+    const envelopes = Array.from({ length: 200 }, (_, i) =>
+      distinctEnvelope(fixture, i % 2 === 0 ? 'credit-scoring' : 'toe-lookup'),
+    );
     let next = 0;
     const receipts: Receipt[] = [];
     await Promise.all(
@@ -229,10 +299,19 @@ describe('evidence ledger: concurrent ingest', () => {
       select e.envelope, e.sequence, e.received_at, e.toe from ledger_leaves l join evidence e on e.id = l.evidence_id
       order by l.leaf_index`.execute(fixture.infra.db);
     const recomputed = rows.map((row) =>
-      leafHash(encodeLeaf({ envelopeSha256: sha256Hex(row.envelope), sequence: Number(row.sequence), receivedAt: row.received_at, toe: row.toe })),
+      leafHash(
+        encodeLeaf({
+          envelopeSha256: sha256Hex(row.envelope),
+          sequence: Number(row.sequence),
+          receivedAt: row.received_at,
+          toe: row.toe,
+        }),
+      ),
     );
     expect(rootOf(recomputed).equals(checkpoint.rootHash)).toBe(true);
-    const nodes = await sql<{ count: number }>`select count(*)::int as count from ledger_nodes`.execute(fixture.infra.db);
+    const nodes = await sql<{ count: number }>`select count(*)::int as count from ledger_nodes`.execute(
+      fixture.infra.db,
+    );
     expect(nodes.rows[0]!.count).toBe(200 + 100 + 50 + 25 + 12 + 6 + 3 + 1);
   });
 });
@@ -258,16 +337,28 @@ describe('evidence ledger: group commit', () => {
     }
     expect(byEvidence.size).toBe(40);
     expect(answers.filter((answer) => answer.status === 201)).toHaveLength(40);
-    expect([...byEvidence.values()].map((receipt) => receipt.logIndex!).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect([...byEvidence.values()].map((receipt) => receipt.logIndex!).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 40 }, (_, i) => i),
+    );
     const checkpoint = await checkpointNow(fixture);
     const inLogOrder = [...byEvidence.values()].sort((a, b) => a.logIndex! - b.logIndex!);
     expect(rootOf(inLogOrder.map(leafOfReceipt)).equals(checkpoint.rootHash)).toBe(true);
   });
 
   it('commits the other appends of a batch when one of them fails', async () => {
-    const ledger = createLedger({ db: fixture.infra.db, keys: fixture.infra.keys, issuer: fixture.config.AUDITOR_ISSUER });
+    const ledger = createLedger({
+      db: fixture.infra.db,
+      keys: fixture.infra.keys,
+      issuer: fixture.config.AUDITOR_ISSUER,
+    });
     const size = await ledger.repository.size();
-    const leaf = (i: number) => ({ evidenceId: randomUUID(), envelopeSha256: sha256Hex(`x${i}`), sequence: 1_000_000 + i, receivedAt: new Date(), toe: 'credit-scoring' });
+    const leaf = (i: number) => ({
+      evidenceId: randomUUID(),
+      envelopeSha256: sha256Hex(`x${i}`),
+      sequence: 1_000_000 + i,
+      receivedAt: new Date(),
+      toe: 'credit-scoring',
+    });
     const written: number[] = [];
     const write = async (_trx: unknown, indexes: number[]) => {
       written.push(...indexes);
@@ -303,11 +394,25 @@ describe('evidence ledger: periodic checkpoints and the switch', () => {
   });
 
   it('signs on the timer only when the log grew', async () => {
-    const ledger = createLedger({ db: fixture.infra.db, keys: fixture.infra.keys, issuer: fixture.config.AUDITOR_ISSUER });
-    const timer = startCheckpointTimer({ ledger: ledger.service, logger: pino({ level: 'silent' }), intervalMs: 3_600_000 });
+    const ledger = createLedger({
+      db: fixture.infra.db,
+      keys: fixture.infra.keys,
+      issuer: fixture.config.AUDITOR_ISSUER,
+    });
+    const timer = startCheckpointTimer({
+      ledger: ledger.service,
+      logger: pino({ level: 'silent' }),
+      intervalMs: 3_600_000,
+    });
     try {
       const count = async () =>
-        Number((await sql<{ count: number }>`select count(*)::int as count from ledger_checkpoints`.execute(fixture.infra.db)).rows[0]!.count);
+        Number(
+          (
+            await sql<{ count: number }>`select count(*)::int as count from ledger_checkpoints`.execute(
+              fixture.infra.db,
+            )
+          ).rows[0]!.count,
+        );
       await timer.runOnce();
       expect(await count()).toBe(0); // empty log: nothing to sign
       await ingest(fixture, 3);
@@ -326,12 +431,16 @@ describe('evidence ledger: periodic checkpoints and the switch', () => {
   it('stores evidence without a leaf, and receipts without logIndex, when LEDGER_ENABLED is false', async () => {
     const app = await buildApp({ ...appDeps(fixture.infra, fixture.config), ledger: { enabled: false } });
     try {
-      const before = Number((await sql<{ size: number }>`select size from ledger_head`.execute(fixture.infra.db)).rows[0]!.size);
+      const before = Number(
+        (await sql<{ size: number }>`select size from ledger_head`.execute(fixture.infra.db)).rows[0]!.size,
+      );
       const { status, receipt } = await postEnvelope(app, distinctEnvelope(fixture));
       expect(status).toBe(201);
       expect(receipt.logIndex).toBeNull();
       expect(claimsOf(receipt.receipt)).not.toHaveProperty('logIndex');
-      const after = Number((await sql<{ size: number }>`select size from ledger_head`.execute(fixture.infra.db)).rows[0]!.size);
+      const after = Number(
+        (await sql<{ size: number }>`select size from ledger_head`.execute(fixture.infra.db)).rows[0]!.size,
+      );
       expect(after).toBe(before);
     } finally {
       await app.close();

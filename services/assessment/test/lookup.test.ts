@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '@cabc/testing';
-import { evidenceStatement, signedEnvelope, startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
+import {
+  evidenceStatement,
+  signedEnvelope,
+  startAssessmentApp,
+  type AssessmentFixture,
+} from './support/assessment-app.ts';
 
 describe('assessment lookups', () => {
   let fixture: AssessmentFixture;
@@ -14,7 +19,8 @@ describe('assessment lookups', () => {
     await fixture?.dispose();
   });
 
-  const get = (url: string, token = auditor) => fixture.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+  const get = (url: string, token = auditor) =>
+    fixture.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
 
   it('finds accepted evidence with the receipt it answered', async () => {
     const accepted = await fixture.app.inject({
@@ -59,7 +65,11 @@ describe('assessment lookups', () => {
   });
 
   it('answers 400 problem+json naming path for a URL that does not decode', async () => {
-    const response = await fixture.app.inject({ method: 'GET', url: '/v1/evidence/%zz', headers: { 'x-request-id': 'bad-url-1' } });
+    const response = await fixture.app.inject({
+      method: 'GET',
+      url: '/v1/evidence/%zz',
+      headers: { 'x-request-id': 'bad-url-1' },
+    });
     const problem = expectProblem(response, 400, 'path');
     expect(problem.requestId).toBe('bad-url-1');
   });

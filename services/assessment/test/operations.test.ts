@@ -14,5 +14,9 @@ describeOperations({
     'POST /v1/toes/{toeId}/scopes/{version}/approve',
     'POST /v1/evidence',
   ],
-  appWithRedis: (fixture, redis) => buildApp({ ...appDeps(fixture.infra, fixture.config), queues: { connection: redis, prefix: fixture.config.QUEUE_PREFIX } }),
+  appWithRedis: (fixture, redis) =>
+    buildApp({
+      ...appDeps(fixture.infra, fixture.config),
+      queues: { connection: redis, prefix: fixture.config.QUEUE_PREFIX },
+    }),
 });

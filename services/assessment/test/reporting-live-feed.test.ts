@@ -14,10 +14,23 @@ describe('reporting live feed', () => {
   beforeAll(async () => {
     database = await createTestDatabase('assessment');
     db = createDatabase<any>(database.url, { max: 4 });
-    for (const [id, org] of [['toe_live_acme', 'acme'], ['toe_live_globex', 'globex']]) {
+    for (const [id, org] of [
+      ['toe_live_acme', 'acme'],
+      ['toe_live_globex', 'globex'],
+    ]) {
       await db
         .insertInto('toes')
-        .values({ id, org, name: id, business_purpose: 'x', field_of_operation: 'x', risk_class: 'high', owner: 'x', artifacts: JSON.stringify({ models: [], datasets: [] }), created_by: 'test' })
+        .values({
+          id,
+          org,
+          name: id,
+          business_purpose: 'x',
+          field_of_operation: 'x',
+          risk_class: 'high',
+          owner: 'x',
+          artifacts: JSON.stringify({ models: [], datasets: [] }),
+          created_by: 'test',
+        })
         .execute();
     }
   });
@@ -35,16 +48,28 @@ describe('reporting live feed', () => {
 
   it('emits a posture change of the watched organization at once when the database notifies (LISTEN), and nothing of others', async () => {
     // An interval far longer than the test: only the notification can make the feed read.
-    const feed = createLiveFeed({ repository: createReportingRepository(db), logger, intervalMs: 600_000, databaseUrl: database.url });
+    const feed = createLiveFeed({
+      repository: createReportingRepository(db),
+      logger,
+      intervalMs: 600_000,
+      databaseUrl: database.url,
+    });
     const events: LiveEvent[] = [];
     const unsubscribe = await feed.subscribe({ org: 'acme', send: (event) => events.push(event) });
     await new Promise((resolve) => setTimeout(resolve, 200)); // the LISTEN connection
     const started = Date.now();
     await savePosture('toe_live_globex', 'non_compliant', 1);
     await savePosture('toe_live_acme', 'compliant', 1);
-    const event = await waitFor('a posture event', () => events.find((entry) => entry.type === 'posture'), { timeoutMs: 5_000 });
+    const event = await waitFor('a posture event', () => events.find((entry) => entry.type === 'posture'), {
+      timeoutMs: 5_000,
+    });
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(event.data).toMatchObject({ toe: 'toe_live_acme', posture: 'compliant', previousPosture: null, sequence: 1 });
+    expect(event.data).toMatchObject({
+      toe: 'toe_live_acme',
+      posture: 'compliant',
+      previousPosture: null,
+      sequence: 1,
+    });
     expect(events.every((entry) => entry.data.toe === 'toe_live_acme')).toBe(true);
     unsubscribe();
     await feed.close();
@@ -53,9 +78,15 @@ describe('reporting live feed', () => {
   it('finds changes on its timer without notifications, and stops reading when nobody listens', async () => {
     const feed = createLiveFeed({ repository: createReportingRepository(db), logger, intervalMs: 100 });
     const events: LiveEvent[] = [];
-    const unsubscribe = await feed.subscribe({ org: 'acme', toe: 'toe_live_acme', send: (event) => events.push(event) });
+    const unsubscribe = await feed.subscribe({
+      org: 'acme',
+      toe: 'toe_live_acme',
+      send: (event) => events.push(event),
+    });
     await savePosture('toe_live_acme', 'non_compliant', 2);
-    const event = await waitFor('a posture event', () => events.find((entry) => entry.type === 'posture'), { timeoutMs: 5_000 });
+    const event = await waitFor('a posture event', () => events.find((entry) => entry.type === 'posture'), {
+      timeoutMs: 5_000,
+    });
     expect(event.data).toMatchObject({ posture: 'non_compliant', previousPosture: 'compliant', sequence: 2 });
     unsubscribe();
     expect(feed.size).toBe(0);
@@ -88,7 +119,12 @@ describe('reporting live feed', () => {
         receipt: 'x.y.z',
       })
       .execute();
-    const rows = await db.selectFrom('evidence_measurements').selectAll().where('evidence_id', '=', id).orderBy('ordinal').execute();
+    const rows = await db
+      .selectFrom('evidence_measurements')
+      .selectAll()
+      .where('evidence_id', '=', id)
+      .orderBy('ordinal')
+      .execute();
     expect(rows.map((row: any) => [row.name, row.value, row.dataset, row.split, row.slice])).toEqual([
       ['accuracy', 0.91, 'holdout', 'test', null],
       ['f1', 0.8, 'holdout', 'test', 'age>60'],

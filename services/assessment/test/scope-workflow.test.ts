@@ -24,7 +24,8 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
     await fixture?.dispose();
   });
 
-  const api = (method: string, url: string, token: string | undefined, body?: unknown) => call(fixture.app, method, url, token, body);
+  const api = (method: string, url: string, token: string | undefined, body?: unknown) =>
+    call(fixture.app, method, url, token, body);
   const newToe = async (name = 'credit-scoring') => {
     const created = await api('POST', '/v1/toes', auditee, toeInput(name));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -33,7 +34,13 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
   const draft = async (toeId: string, document: unknown = accuracyScope([fixture.collectorKey])) =>
     api('POST', `/v1/toes/${toeId}/scopes`, auditee, { document });
   const auditTrail = async (toeId: string) =>
-    (await api('GET', `/v1/audit-events?toe=${toeId}&limit=200`, auditor)).body.items as { action: string; role: string; beforeDigest: string | null; afterDigest: string | null; comment: string | null }[];
+    (await api('GET', `/v1/audit-events?toe=${toeId}&limit=200`, auditor)).body.items as {
+      action: string;
+      role: string;
+      beforeDigest: string | null;
+      afterDigest: string | null;
+      comment: string | null;
+    }[];
 
   it('walks draft → submitted → changes_requested → submitted → approved, with comments and an audit event per step', async () => {
     const toeId = await newToe();
@@ -44,11 +51,15 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
 
     const base = `/v1/toes/${toeId}/scopes/1`;
     expect((await api('POST', `${base}/submit`, auditee)).body.state).toBe('submitted');
-    const comment = await api('POST', `${base}/comments`, auditor, { requirementId: 'REQ-ACCURACY', body: 'Which holdout set is this measured on?' });
+    const comment = await api('POST', `${base}/comments`, auditor, {
+      requirementId: 'REQ-ACCURACY',
+      body: 'Which holdout set is this measured on?',
+    });
     expect(comment.status).toBe(201);
-    expect((await api('POST', `${base}/request-changes`, auditor, { comment: 'Name the dataset in the measurements.' })).body.state).toBe(
-      'changes_requested',
-    );
+    expect(
+      (await api('POST', `${base}/request-changes`, auditor, { comment: 'Name the dataset in the measurements.' })).body
+        .state,
+    ).toBe('changes_requested');
     const edited = accuracyScope([fixture.collectorKey], 0.92);
     const afterEdit = await api('PUT', base, auditee, { document: edited });
     expect(afterEdit.body.state).toBe('changes_requested');
@@ -59,7 +70,9 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
     expect(approved.body).toMatchObject({ state: 'approved', decidedBy: 'auditor-1', digest: afterEdit.body.digest });
 
     const detail = await api('GET', base, auditee);
-    expect(detail.body.comments.map((c: { requirementId: string | null; body: string }) => [c.requirementId, c.body])).toEqual([
+    expect(
+      detail.body.comments.map((c: { requirementId: string | null; body: string }) => [c.requirementId, c.body]),
+    ).toEqual([
       ['REQ-ACCURACY', 'Which holdout set is this measured on?'],
       [null, 'Name the dataset in the measurements.'],
     ]);
@@ -91,11 +104,22 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
     expect(rows[0]!.topic).toBe('certification-body');
     expect(rows[0]!.destination).toMatch(/\/v1\/callbacks\/scope$/);
     const jwks = createLocalJWKSet((await api('GET', '/.well-known/jwks.json', undefined)).body);
-    const { payload, protectedHeader } = await jwtVerify(rows[0]!.body, jwks, { audience: 'certification-body', issuer: 'cabc-assessment' });
+    const { payload, protectedHeader } = await jwtVerify(rows[0]!.body, jwks, {
+      audience: 'certification-body',
+      issuer: 'cabc-assessment',
+    });
     expect(protectedHeader.typ).toBe(SCOPE_DECISION_TYP);
     const claims = scopeDecisionClaimsSchema.parse(payload);
-    expect(claims).toMatchObject({ type: 'scope.approved', toe: toeId, org: 'acme', scopeVersion: 1, scopeDigest: approved.body.digest });
-    expect(claims.requirements).toEqual([{ id: 'REQ-ACCURACY', title: 'Accuracy at least 0.9', severity: 'critical', critical: true }]);
+    expect(claims).toMatchObject({
+      type: 'scope.approved',
+      toe: toeId,
+      org: 'acme',
+      scopeVersion: 1,
+      scopeDigest: approved.body.digest,
+    });
+    expect(claims.requirements).toEqual([
+      { id: 'REQ-ACCURACY', title: 'Accuracy at least 0.9', severity: 'critical', critical: true },
+    ]);
   });
 
   it('keeps the approved version in force while a new one is drafted, and supersedes it on the next approval', async () => {
@@ -110,12 +134,16 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
     await api('PUT', `/v1/toes/${toeId}/scopes/2`, auditee, { document: accuracyScope([fixture.collectorKey], 0.95) });
     await api('POST', `/v1/toes/${toeId}/scopes/2/submit`, auditee);
     await api('POST', `/v1/toes/${toeId}/scopes/2/approve`, auditor, {});
-    const versions = (await api('GET', `/v1/toes/${toeId}/scopes`, auditor)).body.items.map((v: { version: number; state: string }) => [v.version, v.state]);
+    const versions = (await api('GET', `/v1/toes/${toeId}/scopes`, auditor)).body.items.map(
+      (v: { version: number; state: string }) => [v.version, v.state],
+    );
     expect(versions).toEqual([
       [1, 'superseded'],
       [2, 'approved'],
     ]);
-    const { rows } = await sql<{ body: string }>`select body from outbox where ordering_key = ${toeId} order by id`.execute(fixture.infra.db);
+    const { rows } = await sql<{
+      body: string;
+    }>`select body from outbox where ordering_key = ${toeId} order by id`.execute(fixture.infra.db);
     const types = rows.map((row) => JSON.parse(Buffer.from(row.body.split('.')[1]!, 'base64url').toString()).type);
     expect(types).toEqual(['scope.approved', 'scope.superseded', 'scope.approved']);
   });
@@ -149,7 +177,9 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
     const rejected = await newToe('rejected');
     await draft(rejected);
     await api('POST', `/v1/toes/${rejected}/scopes/1/submit`, auditee);
-    expect((await api('POST', `/v1/toes/${rejected}/scopes/1/reject`, auditor, { comment: 'Risks missing.' })).body.state).toBe('rejected');
+    expect(
+      (await api('POST', `/v1/toes/${rejected}/scopes/1/reject`, auditor, { comment: 'Risks missing.' })).body.state,
+    ).toBe('rejected');
     await expectConflict(api('POST', `/v1/toes/${rejected}/scopes/1/submit`, auditee), 'rejected');
   });
 
@@ -158,20 +188,62 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
     const valid = accuracyScope([fixture.collectorKey]);
     const requirement = valid.requirements[0]!;
     const cases: [string, unknown, string][] = [
-      ['unknown rule type', { ...valid, requirements: [{ ...requirement, rule: { type: 'vibes' } }] }, 'requirements.0.rule.type'],
-      ['unknown operator', { ...valid, requirements: [{ ...requirement, rule: { ...(requirement.rule as object), operator: '≈' } }] }, 'requirements.0.rule.operator'],
-      ['dangling risk', { ...valid, requirements: [{ ...requirement, mitigates: ['R-NOPE'] }] }, 'requirements.0.mitigates.0'],
+      [
+        'unknown rule type',
+        { ...valid, requirements: [{ ...requirement, rule: { type: 'vibes' } }] },
+        'requirements.0.rule.type',
+      ],
+      [
+        'unknown operator',
+        { ...valid, requirements: [{ ...requirement, rule: { ...(requirement.rule as object), operator: '≈' } }] },
+        'requirements.0.rule.operator',
+      ],
+      [
+        'dangling risk',
+        { ...valid, requirements: [{ ...requirement, mitigates: ['R-NOPE'] }] },
+        'requirements.0.mitigates.0',
+      ],
       ['malformed JWK', { ...valid, collectorKeys: [{ kty: 'RSA', n: 'x', e: 'AQAB' }] }, 'collectorKeys.0'],
       ['duplicate requirement ids', { ...valid, requirements: [requirement, requirement] }, 'requirements.1.id'],
-      ['measurement of no requirement', { ...valid, measurements: [{ requirementId: 'NOPE', evidenceKinds: ['performance'], expectedFrequency: '1d' }] }, 'measurements.0.requirementId'],
-      ['bad CEL', { ...valid, requirements: [{ ...requirement, rule: { type: 'expression', expression: 'latest.performance.metrics["accuracy"] >', kinds: ['performance'] } }] }, 'requirements.0.rule.expression'],
-      ['bad freshness window', { ...valid, requirements: [{ ...requirement, freshness: 'soon' }] }, 'requirements.0.freshness'],
+      [
+        'measurement of no requirement',
+        {
+          ...valid,
+          measurements: [{ requirementId: 'NOPE', evidenceKinds: ['performance'], expectedFrequency: '1d' }],
+        },
+        'measurements.0.requirementId',
+      ],
+      [
+        'bad CEL',
+        {
+          ...valid,
+          requirements: [
+            {
+              ...requirement,
+              rule: {
+                type: 'expression',
+                expression: 'latest.performance.metrics["accuracy"] >',
+                kinds: ['performance'],
+              },
+            },
+          ],
+        },
+        'requirements.0.rule.expression',
+      ],
+      [
+        'bad freshness window',
+        { ...valid, requirements: [{ ...requirement, freshness: 'soon' }] },
+        'requirements.0.freshness',
+      ],
     ];
     for (const [label, document, field] of cases) {
       const answer = await draft(toeId, document);
       expect(answer.status, label).toBe(422);
       expect(answer.contentType).toContain('application/problem+json');
-      expect(answer.body.errors.map((error: { field: string }) => error.field), label).toContain(field);
+      expect(
+        answer.body.errors.map((error: { field: string }) => error.field),
+        label,
+      ).toContain(field);
     }
     expect((await api('GET', `/v1/toes/${toeId}/scopes`, auditee)).body.items).toEqual([]);
   });
@@ -189,10 +261,16 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
     await draft(toeId);
     await api('POST', `/v1/toes/${toeId}/scopes/1/submit`, auditee);
     await api('POST', `/v1/toes/${toeId}/scopes/1/approve`, auditor, {});
-    await expect(sql`update audit_events set comment = 'rewritten' where toe_id = ${toeId}`.execute(fixture.infra.db)).rejects.toThrow(/append-only/);
-    await expect(sql`delete from audit_events where toe_id = ${toeId}`.execute(fixture.infra.db)).rejects.toThrow(/append-only/);
     await expect(
-      sql`update scope_versions set document = '{}'::jsonb where toe_id = ${toeId} and version = 1`.execute(fixture.infra.db),
+      sql`update audit_events set comment = 'rewritten' where toe_id = ${toeId}`.execute(fixture.infra.db),
+    ).rejects.toThrow(/append-only/);
+    await expect(sql`delete from audit_events where toe_id = ${toeId}`.execute(fixture.infra.db)).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(
+      sql`update scope_versions set document = '{}'::jsonb where toe_id = ${toeId} and version = 1`.execute(
+        fixture.infra.db,
+      ),
     ).rejects.toThrow(/immutable/);
   });
 
@@ -203,7 +281,9 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
     await api('POST', `/v1/toes/${toeId}/scopes/1/submit`, auditee);
     await api('POST', `/v1/toes/${toeId}/scopes/1/request-changes`, auditor, { comment: 'more detail' });
     // While the version is back with the auditee, it lists a key of its own and signs evidence with it ...
-    await api('PUT', `/v1/toes/${toeId}/scopes/1`, auditee, { document: accuracyScope([fixture.collectorKey, intruderKey]) });
+    await api('PUT', `/v1/toes/${toeId}/scopes/1`, auditee, {
+      document: accuracyScope([fixture.collectorKey, intruderKey]),
+    });
     const forged = await fixture.app.inject({
       method: 'POST',
       url: '/v1/evidence',
@@ -216,7 +296,11 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
     await api('POST', `/v1/toes/${toeId}/scopes/1/submit`, auditee);
     await api('POST', `/v1/toes/${toeId}/scopes/1/approve`, auditor, {});
     const inForce = await createInForceScopes(createScopesRepository(fixture.infra.db)).of(toeId);
-    const readable = await createEvaluationRepository(fixture.infra.db).evidenceOfKinds(toeId, new Map([['performance', 10]]), inForce!.collectorKeyIds);
+    const readable = await createEvaluationRepository(fixture.infra.db).evidenceOfKinds(
+      toeId,
+      new Map([['performance', 10]]),
+      inForce!.collectorKeyIds,
+    );
     expect(readable).toEqual([]);
   });
 
@@ -238,8 +322,18 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
       .setSubject('someone')
       .setExpirationTime('1h')
       .sign(stranger.privateKey);
-    const unsigned = new UnsecuredJWT(claims).setIssuer(fixture.config.AUTH_ISSUER).setAudience(fixture.config.AUTH_AUDIENCE).setSubject('x').setExpirationTime('1h').encode();
-    for (const [label, token] of [['expired', expired], ['foreign issuer key', foreign], ['unsigned', unsigned], ['garbage', 'not-a-token']] as const) {
+    const unsigned = new UnsecuredJWT(claims)
+      .setIssuer(fixture.config.AUTH_ISSUER)
+      .setAudience(fixture.config.AUTH_AUDIENCE)
+      .setSubject('x')
+      .setExpirationTime('1h')
+      .encode();
+    for (const [label, token] of [
+      ['expired', expired],
+      ['foreign issuer key', foreign],
+      ['unsigned', unsigned],
+      ['garbage', 'not-a-token'],
+    ] as const) {
       const answer = await api('GET', '/v1/toes', token);
       expect(answer.status, label).toBe(401);
       expect(answer.contentType).toContain('application/problem+json');

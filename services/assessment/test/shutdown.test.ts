@@ -10,7 +10,10 @@ import { seedApprovedToe } from './support/seed.ts';
 async function postureRows(url: string): Promise<number> {
   const db = createDatabase<any>(url, { max: 1 });
   try {
-    const row = await db.selectFrom('postures').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('postures')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
     return Number(row.count);
   } finally {
     await db.destroy();
@@ -27,7 +30,9 @@ describeShutdown({
     const seeding = createDatabase<any>(databaseUrl, { max: 1 });
     await seedApprovedToe(seeding, 'toe-shutdown', [collectorKey]);
     await seeding.destroy();
-    const service = await startAssessment(loadAssessmentConfig(assessmentEnv(databaseUrl, prefix, await generateSigningKey(), env)));
+    const service = await startAssessment(
+      loadAssessmentConfig(assessmentEnv(databaseUrl, prefix, await generateSigningKey(), env)),
+    );
     return {
       service,
       async exercise() {

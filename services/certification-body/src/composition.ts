@@ -64,8 +64,15 @@ export function composeCertificationBody(deps: CertificationBodyDeps) {
   const received = createReceivedCallbacksRepository(db, now);
   const webhooks = createWebhooksRepository(db);
   const scheduler = createDeliveryScheduler(deps.queues, logger);
-  const urlPolicy = { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK, allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS };
-  const retry = { baseMs: config.WEBHOOK_RETRY_BASE_DELAY, maxMs: config.WEBHOOK_RETRY_MAX_DELAY, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS };
+  const urlPolicy = {
+    allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
+    allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+  };
+  const retry = {
+    baseMs: config.WEBHOOK_RETRY_BASE_DELAY,
+    maxMs: config.WEBHOOK_RETRY_MAX_DELAY,
+    maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+  };
   const publicBaseUrl = config.PUBLIC_BASE_URL;
 
   const certification = createCertificationService({
@@ -77,13 +84,20 @@ export function composeCertificationBody(deps: CertificationBodyDeps) {
     certificateIssuer: config.CERTIFICATE_ISSUER,
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
     runInTransaction,
-    onTransition: createWebhookFanout({ webhooks, scheduler, maxAttempts: retry.maxAttempts, ...(publicBaseUrl ? { publicBaseUrl } : {}) }),
+    onTransition: createWebhookFanout({
+      webhooks,
+      scheduler,
+      maxAttempts: retry.maxAttempts,
+      ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    }),
     now,
   });
   const callbacks = createCallbacksService({
     verify:
       deps.verifyAuditorJwt ??
-      createJwtVerifier(config.AUDITOR_JWKS ? { jwks: config.AUDITOR_JWKS as never } : { jwksUrl: config.AUDITOR_JWKS_URL! }),
+      createJwtVerifier(
+        config.AUDITOR_JWKS ? { jwks: config.AUDITOR_JWKS as never } : { jwksUrl: config.AUDITOR_JWKS_URL! },
+      ),
     audience: config.CALLBACK_AUDIENCE,
     auditorIssuer: config.AUDITOR_ISSUER,
     maxAgeMs: config.CALLBACK_MAX_AGE,
@@ -91,7 +105,13 @@ export function composeCertificationBody(deps: CertificationBodyDeps) {
     certification,
     runInTransaction,
   });
-  const status = createStatusService({ certifications, keys: deps.keys, issuer: config.CERTIFICATE_ISSUER, maxAgeMs: config.STATUS_MAX_AGE, now });
+  const status = createStatusService({
+    certifications,
+    keys: deps.keys,
+    issuer: config.CERTIFICATE_ISSUER,
+    maxAgeMs: config.STATUS_MAX_AGE,
+    now,
+  });
   const webhookService = createWebhooksService({
     webhooks,
     audit,

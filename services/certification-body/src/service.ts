@@ -27,5 +27,10 @@ export async function startCertificationBody(
     await workers.close();
     await infra.close();
   });
-  return { ...(await listen(app, config.HOST, config.PORT)), runDeadlines: workers.runDeadlines, reconcileWebhooks: workers.reconcileWebhooks, body };
+  return {
+    ...(await listen(app, config.HOST, config.PORT)),
+    runDeadlines: workers.runDeadlines,
+    reconcileWebhooks: workers.reconcileWebhooks,
+    body,
+  };
 }

@@ -25,7 +25,12 @@ describe('certification body: who may read and withdraw certificates', () => {
 
   const get = async (url: string, role?: Parameters<typeof bearer>[0], org = 'acme') =>
     fixture.app.inject({ method: 'GET', url, headers: role ? await bearer(role, org) : {} });
-  const withdraw = async (id: string, role: Parameters<typeof bearer>[0] | undefined, org = 'acme', comment: unknown = 'model retired') =>
+  const withdraw = async (
+    id: string,
+    role: Parameters<typeof bearer>[0] | undefined,
+    org = 'acme',
+    comment: unknown = 'model retired',
+  ) =>
     fixture.app.inject({
       method: 'POST',
       url: `/v1/certificates/${id}/withdraw`,
@@ -38,8 +43,23 @@ describe('certification body: who may read and withdraw certificates', () => {
     expectProblem(await get('/v1/certificates?toe=toe-acme'), 401);
     expectProblem(await get('/v1/webhooks/subscriptions'), 401);
     const stranger = await generateSigningKey();
-    const forged = await mintToken({ issuer: 'cabc-local', audience: 'cabc', subject: 'x', org: 'acme', role: 'admin', ttlSeconds: 60, key: stranger });
-    expectProblem(await fixture.app.inject({ method: 'GET', url: '/v1/certificates?toe=toe-acme', headers: { authorization: `Bearer ${forged}` } }), 401);
+    const forged = await mintToken({
+      issuer: 'cabc-local',
+      audience: 'cabc',
+      subject: 'x',
+      org: 'acme',
+      role: 'admin',
+      ttlSeconds: 60,
+      key: stranger,
+    });
+    expectProblem(
+      await fixture.app.inject({
+        method: 'GET',
+        url: '/v1/certificates?toe=toe-acme',
+        headers: { authorization: `Bearer ${forged}` },
+      }),
+      401,
+    );
   });
 
   it('lets the auditee read its own organization’s certificates and hides the others (404, empty list)', async () => {
@@ -48,21 +68,35 @@ describe('certification body: who may read and withdraw certificates', () => {
     expect(hidden.detail).toBe(`no certificate ${globexCertificate}`);
     expect((await get('/v1/certificates?toe=toe-globex', 'auditee', 'acme')).json()).toEqual({ items: [] });
     expect((await get('/v1/certificates?toe=toe-acme', 'auditee', 'acme')).json().items).toHaveLength(1);
-    expect((await get('/v1/certifications', 'auditee', 'acme')).json().items.map((item: { toe: string }) => item.toe)).toEqual(['toe-acme']);
+    expect(
+      (await get('/v1/certifications', 'auditee', 'acme')).json().items.map((item: { toe: string }) => item.toe),
+    ).toEqual(['toe-acme']);
   });
 
   it('lets the certification body, admins and auditors read their token’s organization only; another’s is not found (404, empty lists)', async () => {
-    const own = { acme: { certificate: acmeCertificate, toe: 'toe-acme' }, globex: { certificate: globexCertificate, toe: 'toe-globex' } };
+    const own = {
+      acme: { certificate: acmeCertificate, toe: 'toe-acme' },
+      globex: { certificate: globexCertificate, toe: 'toe-globex' },
+    };
     for (const role of ['certification_body', 'admin', 'auditor'] as const) {
-      for (const [org, other] of [['acme', 'globex'], ['globex', 'acme']] as const) {
+      for (const [org, other] of [
+        ['acme', 'globex'],
+        ['globex', 'acme'],
+      ] as const) {
         const read = await get(`/v1/certificates/${own[org].certificate}`, role, org);
         expect(read.statusCode, `${role}@${org}: ${read.body}`).toBe(200);
         expect(read.json()).toMatchObject({ id: own[org].certificate, org });
-        const hidden = expectProblem(await get(`/v1/certificates/${own[other].certificate}`, role, org), 404, 'path:id');
+        const hidden = expectProblem(
+          await get(`/v1/certificates/${own[other].certificate}`, role, org),
+          404,
+          'path:id',
+        );
         expect(hidden.detail).toBe(`no certificate ${own[other].certificate}`);
         expect((await get(`/v1/certificates?toe=${own[other].toe}`, role, org)).json()).toEqual({ items: [] });
         expect((await get(`/v1/certificates?toe=${own[org].toe}`, role, org)).json().items).toHaveLength(1);
-        expect((await get('/v1/certifications', role, org)).json().items.map((item: { toe: string }) => item.toe)).toEqual([own[org].toe]);
+        expect(
+          (await get('/v1/certifications', role, org)).json().items.map((item: { toe: string }) => item.toe),
+        ).toEqual([own[org].toe]);
       }
     }
     // A token of an organization without certificates sees none of anyone's.
@@ -79,7 +113,8 @@ describe('certification body: who may read and withdraw certificates', () => {
   it('refuses a withdrawal from another organization (404), a wrong role (403), no token (401), no comment (400)', async () => {
     expectProblem(await withdraw(acmeCertificate, 'auditee', 'globex'), 404, 'path:id');
     expectProblem(await withdraw(acmeCertificate, 'admin', 'globex'), 404, 'path:id');
-    for (const role of ['auditor', 'pipeline', 'certification_body'] as const) expectProblem(await withdraw(acmeCertificate, role, 'acme'), 403);
+    for (const role of ['auditor', 'pipeline', 'certification_body'] as const)
+      expectProblem(await withdraw(acmeCertificate, role, 'acme'), 403);
     expectProblem(await withdraw(acmeCertificate, undefined), 401);
     expectProblem(await withdraw(acmeCertificate, 'auditee', 'acme', '   '), 400, 'comment');
     expectProblem(await withdraw(randomUUID(), 'auditee', 'acme'), 404, 'path:id');
@@ -89,12 +124,24 @@ describe('certification body: who may read and withdraw certificates', () => {
   it('withdraws at the auditee’s request: history with the request as cause, audit trail naming who asked', async () => {
     const response = await withdraw(acmeCertificate, 'auditee', 'acme', 'model retired from production');
     expect(response.statusCode, response.body).toBe(200);
-    expect(response.json()).toMatchObject({ id: acmeCertificate, state: 'withdrawn', status: 'withdrawn', reasonCode: REASON_CODES.withdrawn_on_request });
+    expect(response.json()).toMatchObject({
+      id: acmeCertificate,
+      state: 'withdrawn',
+      status: 'withdrawn',
+      reasonCode: REASON_CODES.withdrawn_on_request,
+    });
     const entry = response.json().history.at(-1);
-    expect(entry).toMatchObject({ from: 'issued', to: 'withdrawn', reasonCode: 7, cause: { kind: 'request', ref: response.headers['x-request-id'] } });
+    expect(entry).toMatchObject({
+      from: 'issued',
+      to: 'withdrawn',
+      reasonCode: 7,
+      cause: { kind: 'request', ref: response.headers['x-request-id'] },
+    });
     expect(entry.reason).toContain('auditee-alice@acme (auditee, org acme): model retired from production');
 
-    const audit = (await get(`/v1/audit-events?targetType=certificate&targetId=${acmeCertificate}`, 'admin', 'acme')).json();
+    const audit = (
+      await get(`/v1/audit-events?targetType=certificate&targetId=${acmeCertificate}`, 'admin', 'acme')
+    ).json();
     expect(audit.items).toEqual([
       expect.objectContaining({
         action: 'certificate.withdraw',
@@ -106,9 +153,15 @@ describe('certification body: who may read and withdraw certificates', () => {
         org: 'acme',
       }),
     ]);
-    expect((await get('/v1/audit-events?org=acme', 'certification_body', 'acme')).json().items.map((item: { targetId: string }) => item.targetId)).toEqual([acmeCertificate]);
+    expect(
+      (await get('/v1/audit-events?org=acme', 'certification_body', 'acme'))
+        .json()
+        .items.map((item: { targetId: string }) => item.targetId),
+    ).toEqual([acmeCertificate]);
     // Another organization's operators never see acme's trail, not even by asking for it.
-    expect((await get(`/v1/audit-events?targetType=certificate&targetId=${acmeCertificate}`, 'admin', 'globex')).json()).toEqual({ items: [] });
+    expect(
+      (await get(`/v1/audit-events?targetType=certificate&targetId=${acmeCertificate}`, 'admin', 'globex')).json(),
+    ).toEqual({ items: [] });
     expect((await get('/v1/audit-events?org=acme', 'admin', 'globex')).json()).toEqual({ items: [] });
     expectProblem(await get('/v1/audit-events', 'auditee', 'acme'), 403);
 
@@ -123,9 +176,15 @@ describe('certification body: who may read and withdraw certificates', () => {
     const response = await withdraw(globexCertificate, 'admin', 'globex', 'court order');
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json().state).toBe('withdrawn');
-    const audit = (await get(`/v1/audit-events?targetType=certificate&targetId=${globexCertificate}`, 'admin', 'globex')).json();
+    const audit = (
+      await get(`/v1/audit-events?targetType=certificate&targetId=${globexCertificate}`, 'admin', 'globex')
+    ).json();
     expect(audit.items).toEqual([
-      expect.objectContaining({ action: 'certificate.withdraw', actor: { type: 'user', subject: 'admin-alice@globex', org: 'globex', role: 'admin' }, org: 'globex' }),
+      expect.objectContaining({
+        action: 'certificate.withdraw',
+        actor: { type: 'user', subject: 'admin-alice@globex', org: 'globex', role: 'admin' },
+        org: 'globex',
+      }),
     ]);
   });
 });

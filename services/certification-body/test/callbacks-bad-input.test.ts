@@ -24,7 +24,12 @@ describe('certification body POST /v1/callbacks/assessment refuses what it canno
   });
 
   const post = (payload: string, contentType = 'application/jose') =>
-    fixture.app.inject({ method: 'POST', url: '/v1/callbacks/assessment', headers: { 'content-type': contentType }, payload });
+    fixture.app.inject({
+      method: 'POST',
+      url: '/v1/callbacks/assessment',
+      headers: { 'content-type': contentType },
+      payload,
+    });
 
   /** Runs `act` and asserts it added no certification state, and exactly `refusals` records with that outcome. */
   async function changesNothing(refusals: number, act: () => Promise<void>, outcome = 'refused') {
@@ -70,7 +75,11 @@ describe('certification body POST /v1/callbacks/assessment refuses what it canno
     const forger = await generateSigningKey();
     const claims = postureClaims({ toe: 'toe-forged' });
     const [record] = await changesNothing(1, async () => {
-      const problem = expectProblem(await post(await signedCallback(claims, { ...forger, kid: fixture.auditorKey.kid })), 401, 'body');
+      const problem = expectProblem(
+        await post(await signedCallback(claims, { ...forger, kid: fixture.auditorKey.kid })),
+        401,
+        'body',
+      );
       expect(problem.type).toBe('https://cabc.dev/problems/invalid-callback-signature');
     });
     expect(record!.toe).toBeNull();
@@ -90,20 +99,32 @@ describe('certification body POST /v1/callbacks/assessment refuses what it canno
 
   it('refuses a callback for another audience with 401', async () => {
     await changesNothing(1, async () => {
-      const problem = expectProblem(await post(await signedCallback(postureClaims({ aud: 'someone-else' }), fixture.auditorKey)), 401, 'body');
+      const problem = expectProblem(
+        await post(await signedCallback(postureClaims({ aud: 'someone-else' }), fixture.auditorKey)),
+        401,
+        'body',
+      );
       expect(problem.detail).toMatch(/aud/);
     });
   });
 
   it('refuses a callback from another issuer with 401', async () => {
     await changesNothing(1, async () => {
-      expectProblem(await post(await signedCallback(postureClaims({ iss: 'someone-else' }), fixture.auditorKey)), 401, 'body');
+      expectProblem(
+        await post(await signedCallback(postureClaims({ iss: 'someone-else' }), fixture.auditorKey)),
+        401,
+        'body',
+      );
     });
   });
 
   it('refuses a token of another typ (e.g. a receipt) with 401', async () => {
     await changesNothing(1, async () => {
-      const problem = expectProblem(await post(await signedCallback(postureClaims(), fixture.auditorKey, 'cabc-receipt+jwt')), 401, 'body');
+      const problem = expectProblem(
+        await post(await signedCallback(postureClaims(), fixture.auditorKey, 'cabc-receipt+jwt')),
+        401,
+        'body',
+      );
       expect(problem.detail).toMatch(/typ/);
     });
   });
@@ -111,7 +132,11 @@ describe('certification body POST /v1/callbacks/assessment refuses what it canno
   it('refuses a callback older than the accepted age with 401', async () => {
     const eightDaysAgo = Math.floor(Date.now() / 1000) - 8 * 86_400;
     await changesNothing(1, async () => {
-      expectProblem(await post(await signedCallback(postureClaims({ iat: eightDaysAgo }), fixture.auditorKey)), 401, 'body');
+      expectProblem(
+        await post(await signedCallback(postureClaims({ iat: eightDaysAgo }), fixture.auditorKey)),
+        401,
+        'body',
+      );
     });
   });
 
@@ -128,7 +153,11 @@ describe('certification body POST /v1/callbacks/assessment refuses what it canno
     await auditor(fixture).approve('toe-unversioned');
     await changesNothing(2, async () => {
       for (const claims of [unversioned, { ...unversioned, scopeVersion: null }]) {
-        const problem = expectProblem(await post(await signedCallback(claims, fixture.auditorKey)), 422, 'claims.scopeVersion');
+        const problem = expectProblem(
+          await post(await signedCallback(claims, fixture.auditorKey)),
+          422,
+          'claims.scopeVersion',
+        );
         expect(problem.type).toBe('https://cabc.dev/problems/invalid-callback');
       }
     });
@@ -137,8 +166,15 @@ describe('certification body POST /v1/callbacks/assessment refuses what it canno
   it('refuses a posture for a ToE without an open certification of its scope version with 422 unknown-certification', async () => {
     await auditor(fixture).approve('toe-other-version', 2);
     await changesNothing(2, async () => {
-      for (const claims of [postureClaims({ toe: 'toe-never-approved' }), postureClaims({ toe: 'toe-other-version', scopeVersion: 1 })]) {
-        const problem = expectProblem(await post(await signedCallback(claims, fixture.auditorKey)), 422, 'claims.scopeVersion');
+      for (const claims of [
+        postureClaims({ toe: 'toe-never-approved' }),
+        postureClaims({ toe: 'toe-other-version', scopeVersion: 1 }),
+      ]) {
+        const problem = expectProblem(
+          await post(await signedCallback(claims, fixture.auditorKey)),
+          422,
+          'claims.scopeVersion',
+        );
         expect(problem.type).toBe('https://cabc.dev/problems/unknown-certification');
       }
     });
@@ -146,7 +182,11 @@ describe('certification body POST /v1/callbacks/assessment refuses what it canno
 
   it('refuses verified claims with an unknown posture with 422 naming claims.posture', async () => {
     await changesNothing(1, async () => {
-      expectProblem(await post(await signedCallback({ ...postureClaims(), posture: 'great' }, fixture.auditorKey)), 422, 'claims.posture');
+      expectProblem(
+        await post(await signedCallback({ ...postureClaims(), posture: 'great' }, fixture.auditorKey)),
+        422,
+        'claims.posture',
+      );
     });
   });
 
@@ -175,9 +215,18 @@ describe('certification body callbacks: replays and order', () => {
   });
 
   const post = (token: string) =>
-    fixture.app.inject({ method: 'POST', url: '/v1/callbacks/assessment', headers: { 'content-type': 'application/jose' }, payload: token });
+    fixture.app.inject({
+      method: 'POST',
+      url: '/v1/callbacks/assessment',
+      headers: { 'content-type': 'application/jose' },
+      payload: token,
+    });
   const certificationOf = async (toe: string) =>
-    (await fixture.infra.db.selectFrom('certifications').select(['decision_state', 'updated_at']).where('toe', '=', toe).executeTakeFirstOrThrow()) as {
+    (await fixture.infra.db
+      .selectFrom('certifications')
+      .select(['decision_state', 'updated_at'])
+      .where('toe', '=', toe)
+      .executeTakeFirstOrThrow()) as {
       decision_state: unknown;
       updated_at: Date;
     };
@@ -199,13 +248,24 @@ describe('certification body callbacks: replays and order', () => {
 
   it('answers a callback older than the applied sequence with stale and keeps the certificate', async () => {
     const toe = 'toe-out-of-order';
-    const second = await post(await signedCallback(postureClaims({ toe, sequence: 2, posture: 'compliant' }), fixture.auditorKey));
+    const second = await post(
+      await signedCallback(postureClaims({ toe, sequence: 2, posture: 'compliant' }), fixture.auditorKey),
+    );
     expect(second.json()).toMatchObject({ outcome: 'applied', state: 'issued' });
     const eventsBefore = (await fixture.counts()).certificateEvents;
 
-    const first = await post(await signedCallback(postureClaims({ toe, sequence: 1, posture: 'non_compliant', criticalFailed: true }), fixture.auditorKey));
+    const first = await post(
+      await signedCallback(
+        postureClaims({ toe, sequence: 1, posture: 'non_compliant', criticalFailed: true }),
+        fixture.auditorKey,
+      ),
+    );
     expect(first.statusCode, first.body).toBe(200);
-    expect(first.json()).toMatchObject({ outcome: 'stale', state: 'issued', certificateId: second.json().certificateId });
+    expect(first.json()).toMatchObject({
+      outcome: 'stale',
+      state: 'issued',
+      certificateId: second.json().certificateId,
+    });
     expect((await fixture.counts()).certificateEvents).toBe(eventsBefore);
 
     const records = await fixture.receivedCallbacks();
@@ -220,9 +280,14 @@ async function startJwksServer() {
   const server = http.createServer((_request, response) => {
     if (mode === 'hang') return;
     if (mode === 'fail') return void response.writeHead(500, { connection: 'close' }).end('upstream trouble');
-    response.writeHead(200, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ keys: keys.map((key) => key.publicJwk) }));
+    response
+      .writeHead(200, { 'content-type': 'application/json', connection: 'close' })
+      .end(JSON.stringify({ keys: keys.map((key) => key.publicJwk) }));
   });
-  const listen = (port: number) => new Promise<number>((resolve) => server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  const listen = (port: number) =>
+    new Promise<number>((resolve) =>
+      server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+    );
   const port = await listen(0);
   const stop = () =>
     new Promise<void>((resolve) => {
@@ -266,7 +331,9 @@ describe('certification body callbacks while the auditor key set cannot be had (
     expect((await fixture.receivedCallbacks()).at(-1)).toMatchObject({ jti: null, toe: null, outcome: 'unavailable' });
   }
 
-  it('answers 503 while the key set is unreachable, failing or silent, and applies the same message once it answers', { timeout: 30_000 }, async () => {
+  it('answers 503 while the key set is unreachable, failing or silent, and applies the same message once it answers', {
+    timeout: 30_000,
+  }, async () => {
     const approval = await signedScopeDecision(scopeClaims({ toe: 'toe-jwks' }), fixture.auditorKey);
     await unavailable('scope', approval, /fetch failed/);
     await jwks.start();
@@ -280,11 +347,21 @@ describe('certification body callbacks while the auditor key set cannot be had (
     expect(applied.json()).toMatchObject({ outcome: 'applied', state: 'none' });
   });
 
-  it('answers 503 for a key id the set does not have yet, 401 for a bad signature, and applies the message once the rotated key is published', { timeout: 30_000 }, async () => {
+  it('answers 503 for a key id the set does not have yet, 401 for a bad signature, and applies the message once the rotated key is published', {
+    timeout: 30_000,
+  }, async () => {
     const rotated = await generateSigningKey();
     const posture = await signedCallback(postureClaims({ toe: 'toe-jwks' }), rotated);
     await unavailable('assessment', posture, /no applicable key found/);
-    const forged = expectProblem(await postCallback(fixture.app, 'assessment', await signedCallback(postureClaims({ toe: 'toe-jwks' }), { ...rotated, kid: fixture.auditorKey.kid })), 401, 'body');
+    const forged = expectProblem(
+      await postCallback(
+        fixture.app,
+        'assessment',
+        await signedCallback(postureClaims({ toe: 'toe-jwks' }), { ...rotated, kid: fixture.auditorKey.kid }),
+      ),
+      401,
+      'body',
+    );
     expect(forged.type).toBe('https://cabc.dev/problems/invalid-callback-signature');
     expect((await fixture.counts()).certificates).toBe(0);
 

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '@cabc/testing';
-import { bearer, postureClaims, signedCallback, startCertificationApp, type CertificationFixture } from './support/certification-app.ts';
+import {
+  bearer,
+  postureClaims,
+  signedCallback,
+  startCertificationApp,
+  type CertificationFixture,
+} from './support/certification-app.ts';
 import { auditor } from './support/scenario.ts';
 
 describe('certification body lookups', () => {
@@ -14,7 +20,8 @@ describe('certification body lookups', () => {
   });
 
   // The certificates here belong to acme (scopeClaims' organization); the certification body reads them with an acme token.
-  const get = async (url: string, org = 'acme') => fixture.app.inject({ method: 'GET', url, headers: await bearer('certification_body', org) });
+  const get = async (url: string, org = 'acme') =>
+    fixture.app.inject({ method: 'GET', url, headers: await bearer('certification_body', org) });
 
   it('lists and finds an issued certificate', async () => {
     await auditor(fixture).approve('toe-lookup');

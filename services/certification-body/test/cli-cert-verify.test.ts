@@ -14,9 +14,14 @@ const cabc = path.join(repositoryRoot, 'packages/cli/bin/cabc');
 /** Runs `cabc` as a child process, as a user would. */
 function run(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [cabc, ...args], { cwd: repositoryRoot, timeout: 20_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [cabc, ...args],
+      { cwd: repositoryRoot, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
     if (input !== undefined) child.stdin!.end(input);
   });
 }
@@ -35,9 +40,18 @@ describe('cabc cert verify <jwt> --jwks <file|url>', () => {
     drive = auditor(fixture);
     directory = mkdtempSync(path.join(tmpdir(), 'cabc-cert-verify-'));
     jwksFile = path.join(directory, 'jwks.json');
-    writeFileSync(jwksFile, JSON.stringify((await fixture.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json()));
+    writeFileSync(
+      jwksFile,
+      JSON.stringify((await fixture.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json()),
+    );
     const tokenOf = async (id: string) =>
-      (await fixture.app.inject({ method: 'GET', url: `/v1/certificates/${id}`, headers: await bearer('certification_body', 'acme') })).json().token as string;
+      (
+        await fixture.app.inject({
+          method: 'GET',
+          url: `/v1/certificates/${id}`,
+          headers: await bearer('certification_body', 'acme'),
+        })
+      ).json().token as string;
     await drive.approve('toe-cli', 3, { scopeDigest: 'e'.repeat(64) });
     token = await tokenOf((await drive.posture('toe-cli', 'compliant', { scopeVersion: 3 })).certificateId!);
     await drive.approve('toe-cli-suspended', 1);
@@ -78,9 +92,19 @@ describe('cabc cert verify <jwt> --jwks <file|url>', () => {
   it('derives the status URL from a JWKS URL and reads the token from a file or stdin', async () => {
     const tokenFile = path.join(directory, 'certificate.jwt');
     writeFileSync(tokenFile, `${token}\n`);
-    const fromFile = await run(['cert', 'verify', `@${tokenFile}`, '--jwks', `${baseUrl}/.well-known/jwks.json`, '--json']);
+    const fromFile = await run([
+      'cert',
+      'verify',
+      `@${tokenFile}`,
+      '--jwks',
+      `${baseUrl}/.well-known/jwks.json`,
+      '--json',
+    ]);
     expect(fromFile.code, fromFile.stderr).toBe(0);
-    expect(JSON.parse(fromFile.stdout).status).toMatchObject({ checked: true, url: `${baseUrl}/v1/status/${JSON.parse(fromFile.stdout).claims.sub}` });
+    expect(JSON.parse(fromFile.stdout).status).toMatchObject({
+      checked: true,
+      url: `${baseUrl}/v1/status/${JSON.parse(fromFile.stdout).claims.sub}`,
+    });
     const fromStdin = await run(['cert', 'verify', '-', '--jwks', jwksFile, '--offline'], token);
     expect(fromStdin.code, fromStdin.stderr).toBe(0);
     expect(fromStdin.stdout).toMatch(/status\s+not checked/);
@@ -103,10 +127,19 @@ describe('cabc cert verify <jwt> --jwks <file|url>', () => {
 
     const other = await generateSigningKey();
     const otherJwks = path.join(directory, 'other-jwks.json');
-    writeFileSync(otherJwks, JSON.stringify({ keys: [{ ...other.publicJwk, kid: JSON.parse(Buffer.from(header, 'base64url').toString()).kid }] }));
+    writeFileSync(
+      otherJwks,
+      JSON.stringify({
+        keys: [{ ...other.publicJwk, kid: JSON.parse(Buffer.from(header, 'base64url').toString()).kid }],
+      }),
+    );
     const wrongKey = await run(['cert', 'verify', token, '--jwks', otherJwks, '--offline', '--json']);
     expect(wrongKey.code).toBe(1);
-    expect(JSON.parse(wrongKey.stdout)).toMatchObject({ verdict: 'invalid', valid: false, signature: { valid: false } });
+    expect(JSON.parse(wrongKey.stdout)).toMatchObject({
+      verdict: 'invalid',
+      valid: false,
+      signature: { valid: false },
+    });
   });
 
   it('exits 1 for something that is not a certificate, or a JWKS it cannot read', async () => {

@@ -11,7 +11,8 @@ const minimal = {
   AUTH_JWKS_URL: 'https://login.example/.well-known/jwks.json',
 };
 
-const configErrorOf = (env: Record<string, string | undefined>) => thrownBy(ConfigError, () => loadCertificationConfig(env));
+const configErrorOf = (env: Record<string, string | undefined>) =>
+  thrownBy(ConfigError, () => loadCertificationConfig(env));
 
 describe('loadCertificationConfig', () => {
   it('parses the minimal environment with the documented defaults', () => {
@@ -37,7 +38,9 @@ describe('loadCertificationConfig', () => {
   it('accepts the auditor keys inline instead of a URL', () => {
     const { AUDITOR_JWKS_URL: _url, ...withoutUrl } = minimal;
     const jwks = JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'A'.repeat(43), kid: 'auditor-key' }] });
-    expect(loadCertificationConfig({ ...withoutUrl, AUDITOR_JWKS: jwks }).AUDITOR_JWKS?.keys[0]?.kid).toBe('auditor-key');
+    expect(loadCertificationConfig({ ...withoutUrl, AUDITOR_JWKS: jwks }).AUDITOR_JWKS?.keys[0]?.kid).toBe(
+      'auditor-key',
+    );
   });
 
   for (const variable of ['DATABASE_URL', 'REDIS_URL', 'KEY_ENCRYPTION_SECRET'] as const) {

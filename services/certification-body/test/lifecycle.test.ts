@@ -32,7 +32,12 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
   it('scope approved → compliant → issued → degraded → suspended → not fixed within grace → revoked', async () => {
     const toe = 'toe-revoked-after-grace';
     const opened = await drive.approve(toe, 1);
-    expect(opened).toMatchObject({ outcome: 'applied', state: 'none', certificateId: null, certificationId: expect.any(String) });
+    expect(opened).toMatchObject({
+      outcome: 'applied',
+      state: 'none',
+      certificateId: null,
+      certificationId: expect.any(String),
+    });
 
     const issued = await drive.posture(toe, 'compliant');
     expect(issued).toMatchObject({ outcome: 'applied', state: 'issued', certificateId: expect.any(String) });
@@ -52,7 +57,14 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
       toeName: 'Credit scoring',
       org: 'acme',
       scope: { version: 1, digest: 'c'.repeat(64) },
-      requirements: { total: 2, critical: 1, items: [expect.objectContaining({ id: 'REQ-ACC', critical: true }), expect.objectContaining({ id: 'REQ-DRIFT' })] },
+      requirements: {
+        total: 2,
+        critical: 1,
+        items: [
+          expect.objectContaining({ id: 'REQ-ACC', critical: true }),
+          expect.objectContaining({ id: 'REQ-DRIFT' }),
+        ],
+      },
       validity: { notBefore: expect.any(String), notAfter: certificate.expiresAt },
       certification: opened.certificationId,
       status: { url: `https://cb.example/v1/status/${id}`, list: 'https://cb.example/v1/status-lists/acme' },
@@ -68,16 +80,27 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
     clock.advance(DAY + 1_000);
     expect(await fixture.runDeadlines()).toBe(1);
     const revoked = await certificateOf(fixture, id);
-    expect(revoked).toMatchObject({ state: 'revoked', status: 'revoked', reasonCode: REASON_CODES.grace_period_elapsed, reason: 'grace_period_elapsed' });
+    expect(revoked).toMatchObject({
+      state: 'revoked',
+      status: 'revoked',
+      reasonCode: REASON_CODES.grace_period_elapsed,
+      reason: 'grace_period_elapsed',
+    });
     expect(revoked.revokedAt).not.toBeNull();
     expect(path(revoked)).toEqual(['none->issued:1', 'issued->suspended:2', 'suspended->revoked:4']);
     expect(revoked.history.map((entry) => entry.cause.kind)).toEqual(['callback', 'callback', 'schedule']);
 
     // The certification is closed; a later compliant posture for that version has nothing to act on.
     const certification = (await getAs(fixture, `/v1/certifications/${opened.certificationId}`)).json();
-    expect(certification).toMatchObject({ lifecycleState: 'revoked', closeReason: 'grace_period_elapsed', nextDeadline: null });
+    expect(certification).toMatchObject({
+      lifecycleState: 'revoked',
+      closeReason: 'grace_period_elapsed',
+      nextDeadline: null,
+    });
     const late = await drive.postureRaw(toe, 'compliant');
-    expect(expectProblem(late, 422, 'claims.scopeVersion').type).toBe('https://cabc.dev/problems/unknown-certification');
+    expect(expectProblem(late, 422, 'claims.scopeVersion').type).toBe(
+      'https://cabc.dev/problems/unknown-certification',
+    );
   });
 
   it('a second run fixed within the grace period is reinstated, keeping its original expiry', async () => {
@@ -90,7 +113,12 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
     expect(await fixture.runDeadlines()).toBe(0);
     expect(await drive.posture(toe, 'compliant')).toMatchObject({ outcome: 'applied', state: 'issued' });
     const reinstated = await certificateOf(fixture, certificateId!);
-    expect(reinstated).toMatchObject({ state: 'issued', status: 'good', reasonCode: REASON_CODES.compliant_posture, expiresAt: before.expiresAt });
+    expect(reinstated).toMatchObject({
+      state: 'issued',
+      status: 'good',
+      reasonCode: REASON_CODES.compliant_posture,
+      expiresAt: before.expiresAt,
+    });
     expect(path(reinstated)).toEqual(['none->issued:1', 'issued->suspended:2', 'suspended->issued:1']);
     // The old grace deadline is gone: time passing changes nothing.
     clock.advance(5 * DAY);
@@ -133,7 +161,11 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
     expect(v2).toMatchObject({ outcome: 'applied', state: 'none' });
     expect(v2.detail).toContain(`closed certification ${v1.certificationId} (scope_superseded)`);
     const withdrawn = await certificateOf(fixture, firstId!);
-    expect(withdrawn).toMatchObject({ state: 'withdrawn', status: 'withdrawn', reasonCode: REASON_CODES.scope_superseded });
+    expect(withdrawn).toMatchObject({
+      state: 'withdrawn',
+      status: 'withdrawn',
+      reasonCode: REASON_CODES.scope_superseded,
+    });
     expect(withdrawn.history.at(-1)?.cause.kind).toBe('callback');
 
     // Postures for the old version now have no certification to act on; the new version's do.
@@ -153,10 +185,15 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
     const toe = 'toe-superseded-message';
     await drive.approve(toe, 4);
     const { certificateId } = await drive.posture(toe, 'compliant', { scopeVersion: 4 });
-    expect(await drive.scope({ toe, type: 'scope.superseded', scopeVersion: 3, supersededBy: 4 })).toMatchObject({ outcome: 'no_change' });
+    expect(await drive.scope({ toe, type: 'scope.superseded', scopeVersion: 3, supersededBy: 4 })).toMatchObject({
+      outcome: 'no_change',
+    });
     const closed = await drive.scope({ toe, type: 'scope.superseded', scopeVersion: 4, supersededBy: 5 });
     expect(closed).toMatchObject({ outcome: 'applied', state: 'withdrawn', certificateId });
-    expect(await certificateOf(fixture, certificateId!)).toMatchObject({ state: 'withdrawn', reasonCode: REASON_CODES.scope_superseded });
+    expect(await certificateOf(fixture, certificateId!)).toMatchObject({
+      state: 'withdrawn',
+      reasonCode: REASON_CODES.scope_superseded,
+    });
     // A superseded version can never be approved again.
     expect(await drive.approve(toe, 4)).toMatchObject({ outcome: 'stale' });
   });
@@ -167,11 +204,18 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
     const { certificateId } = await drive.posture(toe, 'compliant');
     expect(await drive.scope({ toe, type: 'scope.rejected', scopeVersion: 2 })).toMatchObject({ outcome: 'recorded' });
     expect((await certificateOf(fixture, certificateId!)).state).toBe('issued');
-    expect(await drive.scope({ toe, type: 'scope.rejected', scopeVersion: 1 })).toMatchObject({ outcome: 'applied', state: 'revoked' });
-    expect(await certificateOf(fixture, certificateId!)).toMatchObject({ state: 'revoked', reasonCode: REASON_CODES.approval_rejected });
-    const { rows } = await sql<{ type: string; outcome: string }>`select type, outcome from scope_decisions where toe = ${toe} order by id`.execute(
-      fixture.infra.db,
-    );
+    expect(await drive.scope({ toe, type: 'scope.rejected', scopeVersion: 1 })).toMatchObject({
+      outcome: 'applied',
+      state: 'revoked',
+    });
+    expect(await certificateOf(fixture, certificateId!)).toMatchObject({
+      state: 'revoked',
+      reasonCode: REASON_CODES.approval_rejected,
+    });
+    const { rows } = await sql<{
+      type: string;
+      outcome: string;
+    }>`select type, outcome from scope_decisions where toe = ${toe} order by id`.execute(fixture.infra.db);
     expect(rows).toEqual([
       { type: 'scope.approved', outcome: 'applied' },
       { type: 'scope.rejected', outcome: 'recorded' },
@@ -184,8 +228,15 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
     const v1 = await drive.approve(toe, 1);
     const v2 = await drive.approve(toe, 2);
     const first = (await getAs(fixture, `/v1/certifications/${v1.certificationId}`)).json();
-    expect(first).toMatchObject({ lifecycleState: 'none', certificateId: null, closeReason: 'scope_superseded', closedAt: expect.any(String) });
-    const listed = (await getAs(fixture, `/v1/certifications?toe=${toe}`)).json().items.map((item: { id: string }) => item.id);
+    expect(first).toMatchObject({
+      lifecycleState: 'none',
+      certificateId: null,
+      closeReason: 'scope_superseded',
+      closedAt: expect.any(String),
+    });
+    const listed = (await getAs(fixture, `/v1/certifications?toe=${toe}`))
+      .json()
+      .items.map((item: { id: string }) => item.id);
     expect(listed).toEqual([v2.certificationId, v1.certificationId]);
   });
 
@@ -197,7 +248,12 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
     const problem = expectProblem(refused, 422, 'claims.scopeVersion');
     expect(problem.type).toBe('https://cabc.dev/problems/unknown-certification');
     const records = await fixture.receivedCallbacks();
-    expect(records.at(-1)).toMatchObject({ jti: null, toe, outcome: 'refused', detail: expect.stringContaining(claims.jti) });
+    expect(records.at(-1)).toMatchObject({
+      jti: null,
+      toe,
+      outcome: 'refused',
+      detail: expect.stringContaining(claims.jti),
+    });
 
     await drive.approve(toe, 7);
     const accepted = await postCallback(fixture.app, 'assessment', token);
@@ -209,11 +265,14 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
     const toe = 'toe-no-approval';
     const before = await fixture.counts();
     const unversioned = await signedCallback({ ...postureClaims({ toe }), scopeVersion: null }, fixture.auditorKey);
-    expect(expectProblem(await postCallback(fixture.app, 'assessment', unversioned), 422, 'claims.scopeVersion').type).toBe(
-      'https://cabc.dev/problems/invalid-callback',
-    );
+    expect(
+      expectProblem(await postCallback(fixture.app, 'assessment', unversioned), 422, 'claims.scopeVersion').type,
+    ).toBe('https://cabc.dev/problems/invalid-callback');
     const unapproved = expectProblem(await drive.postureRaw(toe, 'compliant'), 422, 'claims.scopeVersion');
-    expect(unapproved).toMatchObject({ type: 'https://cabc.dev/problems/unknown-certification', detail: `no open certification for ToE ${toe} scope version 1` });
+    expect(unapproved).toMatchObject({
+      type: 'https://cabc.dev/problems/unknown-certification',
+      detail: `no open certification for ToE ${toe} scope version 1`,
+    });
     expect(await fixture.counts()).toEqual({ ...before, receivedCallbacks: before.receivedCallbacks + 2 });
     expect((await fixture.receivedCallbacks()).slice(-2)).toEqual([
       expect.objectContaining({ jti: null, outcome: 'refused' }),
@@ -223,9 +282,19 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
 
     // With version 1 approved, a posture assessed against version 2 moves nothing either.
     const { certificationId } = await drive.approve(toe, 1);
-    const other = expectProblem(await drive.postureRaw(toe, 'compliant', { scopeVersion: 2 }), 422, 'claims.scopeVersion');
-    expect(other.detail).toBe(`no open certification for ToE ${toe} scope version 2 (the open one covers scope version 1)`);
-    expect((await getAs(fixture, `/v1/certifications/${certificationId}`)).json()).toMatchObject({ lifecycleState: 'none', certificateId: null, posture: null });
+    const other = expectProblem(
+      await drive.postureRaw(toe, 'compliant', { scopeVersion: 2 }),
+      422,
+      'claims.scopeVersion',
+    );
+    expect(other.detail).toBe(
+      `no open certification for ToE ${toe} scope version 2 (the open one covers scope version 1)`,
+    );
+    expect((await getAs(fixture, `/v1/certifications/${certificationId}`)).json()).toMatchObject({
+      lifecycleState: 'none',
+      certificateId: null,
+      posture: null,
+    });
   });
 
   it('a per-certification policy change applies at once and is audited', async () => {
@@ -258,9 +327,15 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
       payload: { policy: { gracePeriodMs: DAY }, comment: 'high-risk system: one day of grace' },
     });
     expect(changed.statusCode, changed.body).toBe(200);
-    expect(changed.json()).toMatchObject({ lifecycleState: 'revoked', policy: { gracePeriodMs: DAY }, closeReason: 'grace_period_elapsed' });
+    expect(changed.json()).toMatchObject({
+      lifecycleState: 'revoked',
+      policy: { gracePeriodMs: DAY },
+      closeReason: 'grace_period_elapsed',
+    });
     expect((await certificateOf(fixture, certificateId!)).state).toBe('revoked');
-    const audit = (await getAs(fixture, `/v1/audit-events?targetType=certification&targetId=${certificationId}`)).json();
+    const audit = (
+      await getAs(fixture, `/v1/audit-events?targetType=certification&targetId=${certificationId}`)
+    ).json();
     expect(audit.items).toEqual([
       expect.objectContaining({
         action: 'certification.set_policy',
@@ -270,7 +345,11 @@ describe('certification lifecycle, end to end through the callbacks (controllabl
       }),
     ]);
     // The trail is acme's: another organization's operators see none of it, even when they ask for acme by name.
-    expect((await getAs(fixture, `/v1/audit-events?targetType=certification&targetId=${certificationId}`, 'admin', 'globex')).json()).toEqual({ items: [] });
+    expect(
+      (
+        await getAs(fixture, `/v1/audit-events?targetType=certification&targetId=${certificationId}`, 'admin', 'globex')
+      ).json(),
+    ).toEqual({ items: [] });
     expect((await getAs(fixture, '/v1/audit-events?org=acme', 'admin', 'globex')).json()).toEqual({ items: [] });
     expectProblem(await getAs(fixture, `/v1/certifications/${certificationId}`, 'admin', 'globex'), 404, 'path:id');
     const auditee = await fixture.app.inject({
@@ -289,7 +368,11 @@ describe('certification defaults from the environment', () => {
   beforeAll(async () => {
     fixture = await startCertificationApp({
       now: clock.now,
-      env: { CERTIFICATION_GRACE_PERIOD: '1d', CERTIFICATE_VALIDITY: '30d', CERTIFICATION_REVOKE_ON_CRITICAL_FAILURE: 'false' },
+      env: {
+        CERTIFICATION_GRACE_PERIOD: '1d',
+        CERTIFICATE_VALIDITY: '30d',
+        CERTIFICATION_REVOKE_ON_CRITICAL_FAILURE: 'false',
+      },
     });
   });
   afterAll(async () => {
@@ -300,9 +383,16 @@ describe('certification defaults from the environment', () => {
     const drive = auditor(fixture);
     const { certificationId } = await drive.approve('toe-env-policy', 1);
     const certification = (await getAs(fixture, `/v1/certifications/${certificationId}`)).json();
-    expect(certification.policy).toMatchObject({ gracePeriodMs: DAY, validityMs: 30 * DAY, revokeOnCriticalFailure: false, suspendOnStaleEvidence: false });
+    expect(certification.policy).toMatchObject({
+      gracePeriodMs: DAY,
+      validityMs: 30 * DAY,
+      revokeOnCriticalFailure: false,
+      suspendOnStaleEvidence: false,
+    });
     const { certificateId } = await drive.posture('toe-env-policy', 'compliant');
-    expect(await drive.posture('toe-env-policy', 'non_compliant', { criticalFailed: true })).toMatchObject({ state: 'suspended' });
+    expect(await drive.posture('toe-env-policy', 'non_compliant', { criticalFailed: true })).toMatchObject({
+      state: 'suspended',
+    });
     clock.advance(DAY);
     expect(await fixture.runDeadlines()).toBe(1);
     const revoked = await certificateOf(fixture, certificateId!);

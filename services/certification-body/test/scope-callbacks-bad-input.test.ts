@@ -26,7 +26,9 @@ describe('certification body POST /v1/callbacks/scope refuses what it cannot ver
     const { rows } = await sql<{ certifications: number; decisions: number; refused: number }>`
       select (select count(*) from certifications)::int as certifications,
              (select count(*) from scope_decisions)::int as decisions,
-             (select count(*) from received_callbacks where kind = 'scope' and outcome = 'refused')::int as refused`.execute(fixture.infra.db);
+             (select count(*) from received_callbacks where kind = 'scope' and outcome = 'refused')::int as refused`.execute(
+      fixture.infra.db,
+    );
     return rows[0]!;
   };
 
@@ -40,53 +42,108 @@ describe('certification body POST /v1/callbacks/scope refuses what it cannot ver
   it('answers a decision signed by a key outside the auditor JWKS with 503 (retry later) and applies nothing', async () => {
     const stranger = await generateSigningKey();
     const before = await scopeState();
-    const problem = expectProblem(await postCallback(fixture.app, 'scope', await signedScopeDecision(scopeClaims({ toe: 'toe-forged' }), stranger)), 503);
+    const problem = expectProblem(
+      await postCallback(fixture.app, 'scope', await signedScopeDecision(scopeClaims({ toe: 'toe-forged' }), stranger)),
+      503,
+    );
     expect(problem.type).toBe('https://cabc.dev/problems/callback-key-unavailable');
     expect(await scopeState()).toEqual(before);
-    const { rows } = await sql<{ outcome: string; jti: string | null }>`select outcome, jti from received_callbacks order by id desc limit 1`.execute(fixture.infra.db);
+    const { rows } = await sql<{
+      outcome: string;
+      jti: string | null;
+    }>`select outcome, jti from received_callbacks order by id desc limit 1`.execute(fixture.infra.db);
     expect(rows).toEqual([{ outcome: 'unavailable', jti: null }]);
   });
 
   it('refuses a forgery that claims the auditor key id (401)', async () => {
     const forger = await generateSigningKey();
     await refusedAndRecorded(async () => {
-      expectProblem(await postCallback(fixture.app, 'scope', await signedScopeDecision(scopeClaims(), { ...forger, kid: fixture.auditorKey.kid })), 401, 'body');
+      expectProblem(
+        await postCallback(
+          fixture.app,
+          'scope',
+          await signedScopeDecision(scopeClaims(), { ...forger, kid: fixture.auditorKey.kid }),
+        ),
+        401,
+        'body',
+      );
     });
   });
 
   it('refuses a decision for another audience, from another issuer, or too old (401)', async () => {
-    for (const claims of [scopeClaims({ aud: 'another-certification-body' }), scopeClaims({ iss: 'someone-else' }), scopeClaims({ iat: Math.floor(Date.now() / 1000) - 8 * 86_400 })]) {
+    for (const claims of [
+      scopeClaims({ aud: 'another-certification-body' }),
+      scopeClaims({ iss: 'someone-else' }),
+      scopeClaims({ iat: Math.floor(Date.now() / 1000) - 8 * 86_400 }),
+    ]) {
       await refusedAndRecorded(async () => {
-        expectProblem(await postCallback(fixture.app, 'scope', await signedScopeDecision(claims, fixture.auditorKey)), 401, 'body');
+        expectProblem(
+          await postCallback(fixture.app, 'scope', await signedScopeDecision(claims, fixture.auditorKey)),
+          401,
+          'body',
+        );
       });
     }
   });
 
   it('refuses a posture callback sent to the scope route and a scope decision sent to the posture route (typ, 401)', async () => {
     await refusedAndRecorded(async () => {
-      const problem = expectProblem(await postCallback(fixture.app, 'scope', await signedCallback(postureClaims(), fixture.auditorKey)), 401, 'body');
+      const problem = expectProblem(
+        await postCallback(fixture.app, 'scope', await signedCallback(postureClaims(), fixture.auditorKey)),
+        401,
+        'body',
+      );
       expect(problem.detail).toMatch(/typ/);
     });
-    const onPosture = await postCallback(fixture.app, 'assessment', await signedScopeDecision(scopeClaims(), fixture.auditorKey));
+    const onPosture = await postCallback(
+      fixture.app,
+      'assessment',
+      await signedScopeDecision(scopeClaims(), fixture.auditorKey),
+    );
     expect(expectProblem(onPosture, 401, 'body').detail).toMatch(/typ/);
   });
 
   it('refuses verified claims that are not a scope decision (422 naming the claim)', async () => {
     await refusedAndRecorded(async () => {
-      expectProblem(await postCallback(fixture.app, 'scope', await signedScopeDecision({ ...scopeClaims(), scopeDigest: 'sha256:abc' }, fixture.auditorKey)), 422, 'claims.scopeDigest');
+      expectProblem(
+        await postCallback(
+          fixture.app,
+          'scope',
+          await signedScopeDecision({ ...scopeClaims(), scopeDigest: 'sha256:abc' }, fixture.auditorKey),
+        ),
+        422,
+        'claims.scopeDigest',
+      );
     });
     await refusedAndRecorded(async () => {
-      expectProblem(await postCallback(fixture.app, 'scope', await signedScopeDecision({ ...scopeClaims(), type: 'scope.deleted' }, fixture.auditorKey)), 422, 'claims.type');
+      expectProblem(
+        await postCallback(
+          fixture.app,
+          'scope',
+          await signedScopeDecision({ ...scopeClaims(), type: 'scope.deleted' }, fixture.auditorKey),
+        ),
+        422,
+        'claims.type',
+      );
     });
     await refusedAndRecorded(async () => {
       const { org: _org, ...withoutOrg } = scopeClaims();
-      expectProblem(await postCallback(fixture.app, 'scope', await signedScopeDecision(withoutOrg, fixture.auditorKey)), 422, 'claims.org');
+      expectProblem(
+        await postCallback(fixture.app, 'scope', await signedScopeDecision(withoutOrg, fixture.auditorKey)),
+        422,
+        'claims.org',
+      );
     });
   });
 
   it('refuses a body that is not a compact JWS (400) or not application/jose (415)', async () => {
     expectProblem(await postCallback(fixture.app, 'scope', 'approve please'), 400, 'body');
-    const json = await fixture.app.inject({ method: 'POST', url: '/v1/callbacks/scope', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    const json = await fixture.app.inject({
+      method: 'POST',
+      url: '/v1/callbacks/scope',
+      headers: { 'content-type': 'application/json' },
+      payload: '{}',
+    });
     expectProblem(json, 415, 'header:content-type');
   });
 
@@ -104,14 +161,32 @@ describe('certification body POST /v1/callbacks/scope refuses what it cannot ver
 
   it('lists to the operators of an organization what was received about its ToEs, refusals included, and nothing else', async () => {
     const list = async (query: string, org: string) => {
-      const response = await fixture.app.inject({ method: 'GET', url: `/v1/received-callbacks${query}`, headers: await bearer('certification_body', org) });
+      const response = await fixture.app.inject({
+        method: 'GET',
+        url: `/v1/received-callbacks${query}`,
+        headers: await bearer('certification_body', org),
+      });
       expect(response.statusCode, response.body).toBe(200);
-      return response.json().items as { kind: string; toe: string | null; outcome: string; jti: string | null; detail: string }[];
+      return response.json().items as {
+        kind: string;
+        toe: string | null;
+        outcome: string;
+        jti: string | null;
+        detail: string;
+      }[];
     };
     // acme's ToE (approved above) gets a posture refused for naming a scope version that is not open; globex one of its own.
-    const refusedPosture = await postCallback(fixture.app, 'assessment', await signedCallback(postureClaims({ toe: 'toe-replayed-scope', scopeVersion: 2 }), fixture.auditorKey));
+    const refusedPosture = await postCallback(
+      fixture.app,
+      'assessment',
+      await signedCallback(postureClaims({ toe: 'toe-replayed-scope', scopeVersion: 2 }), fixture.auditorKey),
+    );
     expectProblem(refusedPosture, 422, 'claims.scopeVersion');
-    const globex = await postCallback(fixture.app, 'scope', await signedScopeDecision(scopeClaims({ toe: 'toe-globex-scope', org: 'globex' }), fixture.auditorKey));
+    const globex = await postCallback(
+      fixture.app,
+      'scope',
+      await signedScopeDecision(scopeClaims({ toe: 'toe-globex-scope', org: 'globex' }), fixture.auditorKey),
+    );
     expect(globex.statusCode, globex.body).toBe(200);
 
     expect((await list('', 'acme')).map((item) => `${item.kind}:${item.toe}:${item.outcome}`)).toEqual([
@@ -119,13 +194,28 @@ describe('certification body POST /v1/callbacks/scope refuses what it cannot ver
       'scope:toe-replayed-scope:applied',
     ]);
     expect(await list('?kind=posture&outcome=refused', 'acme')).toEqual([
-      expect.objectContaining({ kind: 'posture', toe: 'toe-replayed-scope', outcome: 'refused', jti: null, detail: expect.stringContaining('no open certification') }),
+      expect.objectContaining({
+        kind: 'posture',
+        toe: 'toe-replayed-scope',
+        outcome: 'refused',
+        jti: null,
+        detail: expect.stringContaining('no open certification'),
+      }),
     ]);
-    expect((await list('', 'globex')).map((item) => `${item.kind}:${item.toe}:${item.outcome}`)).toEqual(['scope:toe-globex-scope:applied']);
+    expect((await list('', 'globex')).map((item) => `${item.kind}:${item.toe}:${item.outcome}`)).toEqual([
+      'scope:toe-globex-scope:applied',
+    ]);
     expect(await list('?toe=toe-replayed-scope', 'globex')).toEqual([]);
     // Refusals that name no verified ToE (forgeries, claims that are not a decision) are kept, but listed to nobody.
     expect((await scopeState()).refused).toBeGreaterThanOrEqual(8);
     for (const org of ['acme', 'globex', 'cb']) expect(await list('?kind=scope&outcome=refused', org)).toEqual([]);
-    expectProblem(await fixture.app.inject({ method: 'GET', url: '/v1/received-callbacks', headers: await bearer('auditee', 'acme') }), 403);
+    expectProblem(
+      await fixture.app.inject({
+        method: 'GET',
+        url: '/v1/received-callbacks',
+        headers: await bearer('auditee', 'acme'),
+      }),
+      403,
+    );
   });
 });

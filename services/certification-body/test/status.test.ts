@@ -37,7 +37,8 @@ describe('public status: one certificate (OCSP-like) and a signed list per organ
     await fixture?.dispose();
   });
 
-  const status = (id: string, headers: Record<string, string> = {}) => fixture.app.inject({ method: 'GET', url: `/v1/status/${id}`, headers });
+  const status = (id: string, headers: Record<string, string> = {}) =>
+    fixture.app.inject({ method: 'GET', url: `/v1/status/${id}`, headers });
 
   it('answers good for an issued certificate, without authentication, with a freshness horizon', async () => {
     const response = await status(ids.good!);
@@ -58,7 +59,12 @@ describe('public status: one certificate (OCSP-like) and a signed list per organ
 
   it('answers suspended with the suspension reason; nextUpdate never later than the end of the grace period', async () => {
     const answer = (await status(ids.suspended!)).json();
-    expect(answer).toMatchObject({ status: 'suspended', reasonCode: REASON_CODES.non_compliance, reason: 'non_compliance', revokedAt: null });
+    expect(answer).toMatchObject({
+      status: 'suspended',
+      reasonCode: REASON_CODES.non_compliance,
+      reason: 'non_compliance',
+      revokedAt: null,
+    });
     expect(Date.parse(answer.nextUpdate)).toBeLessThanOrEqual(Date.parse(answer.thisUpdate) + 5 * 60_000);
   });
 
@@ -75,7 +81,13 @@ describe('public status: one certificate (OCSP-like) and a signed list per organ
   });
 
   it('answers withdrawn with reason withdrawn_on_request', async () => {
-    expect((await status(ids.withdrawn!)).json()).toMatchObject({ status: 'withdrawn', reasonCode: 7, reason: 'withdrawn_on_request', revokedAt: null, nextUpdate: null });
+    expect((await status(ids.withdrawn!)).json()).toMatchObject({
+      status: 'withdrawn',
+      reasonCode: 7,
+      reason: 'withdrawn_on_request',
+      revokedAt: null,
+      nextUpdate: null,
+    });
   });
 
   it.each([
@@ -89,7 +101,13 @@ describe('public status: one certificate (OCSP-like) and a signed list per organ
     const response = await status(encodeURIComponent(id));
     expect(response.statusCode, response.body).toBe(200);
     expect(String(response.headers['content-type'])).toMatch(/^application\/json/);
-    expect(response.json()).toMatchObject({ certificateId: id.slice(0, 256), status: 'unknown', revokedAt: null, reasonCode: null, reason: null });
+    expect(response.json()).toMatchObject({
+      certificateId: id.slice(0, 256),
+      status: 'unknown',
+      revokedAt: null,
+      reasonCode: null,
+      reason: null,
+    });
   });
 
   it('serves the same answer as a JWT signed by the certification body on Accept: application/jwt', async () => {
@@ -97,9 +115,17 @@ describe('public status: one certificate (OCSP-like) and a signed list per organ
     expect(response.statusCode).toBe(200);
     expect(String(response.headers['content-type'])).toMatch(/^application\/jwt/);
     const jwks = (await fixture.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
-    const { payload, protectedHeader } = await jwtVerify(response.body, createLocalJWKSet(jwks), { issuer: 'cabc-certification-body', currentDate: clock.now() });
+    const { payload, protectedHeader } = await jwtVerify(response.body, createLocalJWKSet(jwks), {
+      issuer: 'cabc-certification-body',
+      currentDate: clock.now(),
+    });
     expect(protectedHeader.typ).toBe('cabc-status+jwt');
-    expect(payload).toMatchObject({ sub: ids.suspended, certificateId: ids.suspended, status: 'suspended', reasonCode: 2 });
+    expect(payload).toMatchObject({
+      sub: ids.suspended,
+      certificateId: ids.suspended,
+      status: 'suspended',
+      reasonCode: 2,
+    });
   });
 
   it('publishes a signed status list per organization that verifies against the JWKS', async () => {
@@ -107,20 +133,40 @@ describe('public status: one certificate (OCSP-like) and a signed list per organ
     expect(response.statusCode, response.body).toBe(200);
     expect(String(response.headers['content-type'])).toMatch(/^application\/jwt/);
     const jwks = (await fixture.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
-    const { payload, protectedHeader } = await jwtVerify(response.body, createLocalJWKSet(jwks), { issuer: 'cabc-certification-body', subject: 'acme', currentDate: clock.now() });
+    const { payload, protectedHeader } = await jwtVerify(response.body, createLocalJWKSet(jwks), {
+      issuer: 'cabc-certification-body',
+      subject: 'acme',
+      currentDate: clock.now(),
+    });
     expect(protectedHeader).toMatchObject({ alg: 'EdDSA', typ: 'cabc-status-list+jwt' });
     expect(payload.exp).toBe(Math.ceil(Date.parse(payload.nextUpdate as string) / 1000));
     expect(payload.truncated).toBe(false);
-    const byId = Object.fromEntries((payload.certificates as { id: string; status: string }[]).map((entry) => [entry.id, entry.status]));
-    expect(byId).toEqual({ [ids.good!]: 'good', [ids.suspended!]: 'suspended', [ids.revoked!]: 'revoked', [ids.withdrawn!]: 'withdrawn' });
+    const byId = Object.fromEntries(
+      (payload.certificates as { id: string; status: string }[]).map((entry) => [entry.id, entry.status]),
+    );
+    expect(byId).toEqual({
+      [ids.good!]: 'good',
+      [ids.suspended!]: 'suspended',
+      [ids.revoked!]: 'revoked',
+      [ids.withdrawn!]: 'withdrawn',
+    });
     expect(payload.certificates).toContainEqual(
-      expect.objectContaining({ id: ids.revoked, toe: 'toe-revoked', scopeVersion: 1, reasonCode: 5, reason: 'critical_requirement_failed', revokedAt: expect.any(String) }),
+      expect.objectContaining({
+        id: ids.revoked,
+        toe: 'toe-revoked',
+        scopeVersion: 1,
+        reasonCode: 5,
+        reason: 'critical_requirement_failed',
+        revokedAt: expect.any(String),
+      }),
     );
   });
 
   it('a status list is not forgeable: a list signed by another key fails verification', async () => {
     const forger = await generateSigningKey();
-    const forged = await signJwt({ iss: 'cabc-certification-body', sub: 'acme', certificates: [] }, forger, { typ: 'cabc-status-list+jwt' });
+    const forged = await signJwt({ iss: 'cabc-certification-body', sub: 'acme', certificates: [] }, forger, {
+      typ: 'cabc-status-list+jwt',
+    });
     const jwks = (await fixture.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
     expect(decodeProtectedHeader(forged).kid).not.toBe(jwks.keys[0].kid);
     await expect(jwtVerify(forged, createLocalJWKSet(jwks))).rejects.toThrow();
@@ -137,11 +183,18 @@ describe('public status: one certificate (OCSP-like) and a signed list per organ
 
   it('says expired as soon as the validity ended, in the single answer and in the list', async () => {
     clock.advance(366 * DAY);
-    expect((await status(ids.good!)).json()).toMatchObject({ status: 'expired', reasonCode: REASON_CODES.validity_ended, reason: 'validity_ended', nextUpdate: null });
+    expect((await status(ids.good!)).json()).toMatchObject({
+      status: 'expired',
+      reasonCode: REASON_CODES.validity_ended,
+      reason: 'validity_ended',
+      nextUpdate: null,
+    });
     const jwks = (await fixture.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
     const list = await fixture.app.inject({ method: 'GET', url: '/v1/status-lists/acme' });
     const { payload } = await jwtVerify(list.body, createLocalJWKSet(jwks), { currentDate: clock.now() });
-    expect((payload.certificates as { id: string; status: string }[]).find((entry) => entry.id === ids.good)?.status).toBe('expired');
+    expect(
+      (payload.certificates as { id: string; status: string }[]).find((entry) => entry.id === ids.good)?.status,
+    ).toBe('expired');
   });
 });
 
@@ -156,14 +209,20 @@ describe('public status: rate limit', () => {
 
   it('answers 429 problem+json with Retry-After once a client exceeds the limit', async () => {
     const ask = (url: string) => fixture.app.inject({ method: 'GET', url, remoteAddress: '203.0.113.7' });
-    for (let request = 0; request < 3; request += 1) expect((await ask(`/v1/status/${randomUUID()}`)).statusCode).toBe(200);
+    for (let request = 0; request < 3; request += 1)
+      expect((await ask(`/v1/status/${randomUUID()}`)).statusCode).toBe(200);
     const limited = await ask('/v1/status-lists/acme');
     const problem = expectProblem(limited, 429);
     expect(problem.type).toBe('https://cabc.dev/problems/rate-limited');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     // Another client is not affected.
-    expect((await fixture.app.inject({ method: 'GET', url: `/v1/status/${randomUUID()}`, remoteAddress: '203.0.113.8' })).statusCode).toBe(200);
+    expect(
+      (await fixture.app.inject({ method: 'GET', url: `/v1/status/${randomUUID()}`, remoteAddress: '203.0.113.8' }))
+        .statusCode,
+    ).toBe(200);
     // Authenticated routes are not counted.
-    expect((await fixture.app.inject({ method: 'GET', url: '/healthz', remoteAddress: '203.0.113.7' })).statusCode).toBe(200);
+    expect(
+      (await fixture.app.inject({ method: 'GET', url: '/healthz', remoteAddress: '203.0.113.7' })).statusCode,
+    ).toBe(200);
   });
 });

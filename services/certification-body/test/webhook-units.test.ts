@@ -15,7 +15,12 @@ const strict = { allowLoopback: false, allowPrivateNetworks: false };
 
 describe('Standard Webhooks signatures', () => {
   it('reproduces the published Standard Webhooks test vector', () => {
-    const signature = signWebhook('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}');
+    const signature = signWebhook(
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      1614265330,
+      '{"test": 2432232314}',
+    );
     expect(signature).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
   });
 
@@ -42,7 +47,9 @@ describe('webhook retry schedule', () => {
   it('doubles from the base up to the cap, ±20 % jitter: 30 s … 8 h over 12 attempts by default', () => {
     const schedule = { baseMs: 30_000, maxMs: 8 * 3_600_000 };
     const nominal = Array.from({ length: 11 }, (_, index) => webhookRetryDelay(index + 1, schedule, () => 0.5));
-    expect(nominal).toEqual([30_000, 60_000, 120_000, 240_000, 480_000, 960_000, 1_920_000, 3_840_000, 7_680_000, 15_360_000, 28_800_000]);
+    expect(nominal).toEqual([
+      30_000, 60_000, 120_000, 240_000, 480_000, 960_000, 1_920_000, 3_840_000, 7_680_000, 15_360_000, 28_800_000,
+    ]);
     expect(nominal.reduce((sum, delay) => sum + delay, 0) / 3_600_000).toBeCloseTo(16.525, 2);
     expect(webhookRetryDelay(1, schedule, () => 0)).toBe(24_000);
     expect(webhookRetryDelay(1, schedule, () => 1)).toBe(36_000);
@@ -86,14 +93,23 @@ describe('webhook URL guard', () => {
 
   it('resolves names at registration and refuses one that resolves to a refused address', async () => {
     await expect(assertWebhookUrl('http://localhost:8080/hooks', open)).resolves.toBeInstanceOf(URL);
-    await expect(assertWebhookUrl('http://localhost:8080/hooks', strict)).rejects.toMatchObject({ status: 422, message: expect.stringMatching(/resolves to .*loopback/) });
+    await expect(assertWebhookUrl('http://localhost:8080/hooks', strict)).rejects.toMatchObject({
+      status: 422,
+      message: expect.stringMatching(/resolves to .*loopback/),
+    });
   });
 
   it('refuses a blocked address again at connect time (DNS may change after registration)', async () => {
     const lookup = guardedLookup(strict);
-    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => lookup('localhost', {}, (failure) => resolve(failure)));
+    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) =>
+      lookup('localhost', {}, (failure) => resolve(failure)),
+    );
     expect(error).toMatchObject({ code: 'EBLOCKED', message: expect.stringMatching(/loopback/) });
-    const allowed = await new Promise<string>((resolve, reject) => guardedLookup(open)('localhost', {}, (failure, address) => (failure ? reject(failure) : resolve(String(address)))));
+    const allowed = await new Promise<string>((resolve, reject) =>
+      guardedLookup(open)('localhost', {}, (failure, address) =>
+        failure ? reject(failure) : resolve(String(address)),
+      ),
+    );
     expect(allowed).toMatch(/^(127\.0\.0\.1|::1)$/);
   });
 });
@@ -122,7 +138,7 @@ describe('status rate limit token bucket', () => {
   });
 });
 
-describe('what is kept of a receiver\'s answer', () => {
+describe("what is kept of a receiver's answer", () => {
   it('keeps nothing of a 2xx body', () => {
     expect(keptResponseBody(200, 'ok, and here is a page of ours')).toBeNull();
     expect(keptResponseBody(204, Buffer.alloc(0))).toBeNull();

@@ -27,7 +27,12 @@ type Role = Parameters<typeof bearer>[0];
 function webhooksApi(fixture: CertificationFixture) {
   return {
     async subscribe(role: Role, org: string, body: Record<string, unknown>) {
-      return fixture.app.inject({ method: 'POST', url: '/v1/webhooks/subscriptions', headers: await bearer(role, org), payload: body });
+      return fixture.app.inject({
+        method: 'POST',
+        url: '/v1/webhooks/subscriptions',
+        headers: await bearer(role, org),
+        payload: body,
+      });
     },
     async subscribed(role: Role, org: string, body: Record<string, unknown>) {
       const response = await this.subscribe(role, org, body);
@@ -47,16 +52,28 @@ function webhooksApi(fixture: CertificationFixture) {
         status: string;
         eventType: string;
         attempts: number;
-        attemptLog: { attempt: number; trigger: string; outcome: string; responseStatus: number | null; responseBody: string | null; error: string | null }[];
+        attemptLog: {
+          attempt: number;
+          trigger: string;
+          outcome: string;
+          responseStatus: number | null;
+          responseBody: string | null;
+          error: string | null;
+        }[];
       }[];
     },
     async redeliver(id: number, role: Role = 'certification_body', org = 'acme') {
-      return fixture.app.inject({ method: 'POST', url: `/v1/webhooks/deliveries/${id}/redeliver`, headers: await bearer(role, org) });
+      return fixture.app.inject({
+        method: 'POST',
+        url: `/v1/webhooks/deliveries/${id}/redeliver`,
+        headers: await bearer(role, org),
+      });
     },
   };
 }
 
-const parsed = (webhook: ReceivedWebhook) => JSON.parse(webhook.body) as { type: string; timestamp: string; data: Record<string, unknown> };
+const parsed = (webhook: ReceivedWebhook) =>
+  JSON.parse(webhook.body) as { type: string; timestamp: string; data: Record<string, unknown> };
 const idsOf = (received: ReceivedWebhook[]) => received.map((webhook) => webhook.id);
 
 describe('webhook subscriptions: who may subscribe, to what URL', () => {
@@ -91,50 +108,109 @@ describe('webhook subscriptions: who may subscribe, to what URL', () => {
   });
 
   it('accepts loopback (when allowed) and https URLs, shows the whsec_ secret once and never again', async () => {
-    const created = await api.subscribed('auditee', 'acme', { url: 'http://127.0.0.1:9/hooks', description: 'our receiver' });
-    expect(created).toMatchObject({ status: 'active', org: 'acme', ownerOrg: 'acme', createdBy: 'auditee-user@acme', secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) });
+    const created = await api.subscribed('auditee', 'acme', {
+      url: 'http://127.0.0.1:9/hooks',
+      description: 'our receiver',
+    });
+    expect(created).toMatchObject({
+      status: 'active',
+      org: 'acme',
+      ownerOrg: 'acme',
+      createdBy: 'auditee-user@acme',
+      secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
+    });
     expect(Buffer.from(created.secret.slice(6), 'base64')).toHaveLength(32);
     const listed = (await api.get('/v1/webhooks/subscriptions', 'auditee', 'acme')).json().items;
     expect(listed).toEqual([expect.objectContaining({ id: created.id, disabledReason: null })]);
     expect(JSON.stringify(listed)).not.toContain(created.secret.slice(6));
-    const { rows } = await fixture.infra.db.selectFrom('webhook_subscriptions').select('sealed_secret').execute().then((sealed) => ({ rows: sealed }));
+    const { rows } = await fixture.infra.db
+      .selectFrom('webhook_subscriptions')
+      .select('sealed_secret')
+      .execute()
+      .then((sealed) => ({ rows: sealed }));
     expect(JSON.stringify(rows)).not.toContain(created.secret.slice(6));
   });
 
   it('keeps every subscriber to its own organization; refuses roles that do not subscribe', async () => {
     for (const role of ['auditee', 'certification_body', 'admin'] as const) {
-      const refused = expectProblem(await api.subscribe(role, 'acme', { url: 'http://127.0.0.1:9/x', org: 'globex' }), 403);
-      expect(refused.detail).toBe('a subscription covers the certificates of its own organization only (acme), not globex');
+      const refused = expectProblem(
+        await api.subscribe(role, 'acme', { url: 'http://127.0.0.1:9/x', org: 'globex' }),
+        403,
+      );
+      expect(refused.detail).toBe(
+        'a subscription covers the certificates of its own organization only (acme), not globex',
+      );
     }
     expectProblem(await api.subscribe('pipeline', 'acme', { url: 'http://127.0.0.1:9/x' }), 403);
     expectProblem(await api.subscribe('auditor', 'acme', { url: 'http://127.0.0.1:9/x' }), 403);
-    expectProblem(await fixture.app.inject({ method: 'POST', url: '/v1/webhooks/subscriptions', payload: { url: 'http://127.0.0.1:9/x' } }), 401);
-    expectProblem(await api.subscribe('auditee', 'acme', { url: 'http://127.0.0.1:9/x', eventTypes: ['certificate.exploded'] }), 400, 'eventTypes.0');
+    expectProblem(
+      await fixture.app.inject({
+        method: 'POST',
+        url: '/v1/webhooks/subscriptions',
+        payload: { url: 'http://127.0.0.1:9/x' },
+      }),
+      401,
+    );
+    expectProblem(
+      await api.subscribe('auditee', 'acme', { url: 'http://127.0.0.1:9/x', eventTypes: ['certificate.exploded'] }),
+      400,
+      'eventTypes.0',
+    );
     const globex = await api.subscribed('auditee', 'globex', { url: 'http://127.0.0.1:9/globex' });
     // Another organization's subscription is invisible (404), and cannot be deleted.
     expectProblem(await api.get(`/v1/webhooks/subscriptions/${globex.id}`, 'auditee', 'acme'), 404, 'path:id');
-    expectProblem(await fixture.app.inject({ method: 'DELETE', url: `/v1/webhooks/subscriptions/${globex.id}`, headers: await bearer('auditee', 'acme') }), 404);
+    expectProblem(
+      await fixture.app.inject({
+        method: 'DELETE',
+        url: `/v1/webhooks/subscriptions/${globex.id}`,
+        headers: await bearer('auditee', 'acme'),
+      }),
+      404,
+    );
     expectProblem(await api.get(`/v1/webhooks/deliveries?subscription=${globex.id}`, 'auditee', 'acme'), 404);
     // The certification body's staff and admins of acme do not see globex's subscription either (404, empty lists).
     for (const role of ['certification_body', 'admin'] as const) {
       expectProblem(await api.get(`/v1/webhooks/subscriptions/${globex.id}`, role, 'acme'), 404, 'path:id');
       expectProblem(await api.get(`/v1/webhooks/deliveries?subscription=${globex.id}`, role, 'acme'), 404, 'path:id');
       const headers = await bearer(role, 'acme');
-      expectProblem(await fixture.app.inject({ method: 'POST', url: `/v1/webhooks/subscriptions/${globex.id}/enable`, headers }), 404, 'path:id');
-      expectProblem(await fixture.app.inject({ method: 'DELETE', url: `/v1/webhooks/subscriptions/${globex.id}`, headers }), 404, 'path:id');
+      expectProblem(
+        await fixture.app.inject({ method: 'POST', url: `/v1/webhooks/subscriptions/${globex.id}/enable`, headers }),
+        404,
+        'path:id',
+      );
+      expectProblem(
+        await fixture.app.inject({ method: 'DELETE', url: `/v1/webhooks/subscriptions/${globex.id}`, headers }),
+        404,
+        'path:id',
+      );
       const listed = (await api.get('/v1/webhooks/subscriptions?ownerOrg=globex', role, 'acme')).json().items;
       expect(listed).toEqual([]);
-      expect((await api.get('/v1/webhooks/subscriptions', role, 'acme')).json().items.map((item: { ownerOrg: string }) => item.ownerOrg)).not.toContain('globex');
+      expect(
+        (await api.get('/v1/webhooks/subscriptions', role, 'acme'))
+          .json()
+          .items.map((item: { ownerOrg: string }) => item.ownerOrg),
+      ).not.toContain('globex');
     }
-    expect((await api.get(`/v1/webhooks/subscriptions/${globex.id}`, 'admin', 'globex')).json()).toMatchObject({ id: globex.id, status: 'active' });
+    expect((await api.get(`/v1/webhooks/subscriptions/${globex.id}`, 'admin', 'globex')).json()).toMatchObject({
+      id: globex.id,
+      status: 'active',
+    });
     // A subscription always covers its owner's certificates: `org` omitted or naming it.
-    expect(await api.subscribed('certification_body', 'acme', { url: 'https://registry.example/hooks' })).toMatchObject({ org: 'acme', ownerOrg: 'acme' });
-    expect(await api.subscribed('admin', 'acme', { url: 'https://registry.example/hooks', org: 'acme' })).toMatchObject({ org: 'acme', ownerOrg: 'acme' });
+    expect(await api.subscribed('certification_body', 'acme', { url: 'https://registry.example/hooks' })).toMatchObject(
+      { org: 'acme', ownerOrg: 'acme' },
+    );
+    expect(await api.subscribed('admin', 'acme', { url: 'https://registry.example/hooks', org: 'acme' })).toMatchObject(
+      { org: 'acme', ownerOrg: 'acme' },
+    );
   });
 
   it('deletes a subscription (then it is gone from the list)', async () => {
     const created = await api.subscribed('auditee', 'initech', { url: 'http://127.0.0.1:9/x' });
-    const deleted = await fixture.app.inject({ method: 'DELETE', url: `/v1/webhooks/subscriptions/${created.id}`, headers: await bearer('auditee', 'initech') });
+    const deleted = await fixture.app.inject({
+      method: 'DELETE',
+      url: `/v1/webhooks/subscriptions/${created.id}`,
+      headers: await bearer('auditee', 'initech'),
+    });
     expect(deleted.statusCode).toBe(204);
     expect((await api.get('/v1/webhooks/subscriptions', 'auditee', 'initech')).json().items).toEqual([]);
   });
@@ -166,7 +242,10 @@ describe('webhook subscriptions by default (WEBHOOK_ALLOW_LOOPBACK and WEBHOOK_A
   });
 
   it('accepts a public https URL', async () => {
-    expect(await api.subscribed('auditee', 'acme', { url: 'https://hooks.example.com/cabc' })).toMatchObject({ status: 'active', org: 'acme' });
+    expect(await api.subscribed('auditee', 'acme', { url: 'https://hooks.example.com/cabc' })).toMatchObject({
+      status: 'active',
+      org: 'acme',
+    });
   });
 });
 
@@ -190,7 +269,10 @@ describe('webhook delivery to a real local receiver', () => {
     const registry = await startWebhookReceiver({ status: 200 });
     const acmeSubscription = await api.subscribed('auditee', 'acme', { url: acme.url });
     await api.subscribed('auditee', 'globex', { url: globex.url });
-    const registrySubscription = await api.subscribed('certification_body', 'acme', { url: registry.url, eventTypes: ['certificate.revoked'] });
+    const registrySubscription = await api.subscribed('certification_body', 'acme', {
+      url: registry.url,
+      eventTypes: ['certificate.revoked'],
+    });
     // Another organization's subscription hears nothing of acme's certificates, nor does one from before every
     // subscription was scoped to its owner (no org filter, owned by the certification body's own organization).
     const elsewhere = await startWebhookReceiver();
@@ -234,7 +316,9 @@ describe('webhook delivery to a real local receiver', () => {
       return status.json().status === 'revoked';
     });
 
-    const all = await waitFor('five webhooks at the acme receiver', () => (acme.received.length >= 5 ? acme.received : undefined));
+    const all = await waitFor('five webhooks at the acme receiver', () =>
+      acme.received.length >= 5 ? acme.received : undefined,
+    );
     await waitFor('one webhook at the registry', () => registry.received.length >= 1);
     // Give retries and the reconciler time to misbehave, then check nothing came twice.
     await new Promise((resolve) => setTimeout(resolve, 600));
@@ -261,7 +345,15 @@ describe('webhook delivery to a real local receiver', () => {
       'issued->suspended:2',
       'suspended->revoked:4',
     ]);
-    expect(events[4]!.data).toMatchObject({ certificateId, toe, org: 'acme', scopeVersion: 1, status: 'revoked', reason: 'grace_period_elapsed', cause: { kind: 'schedule' } });
+    expect(events[4]!.data).toMatchObject({
+      certificateId,
+      toe,
+      org: 'acme',
+      scopeVersion: 1,
+      status: 'revoked',
+      reason: 'grace_period_elapsed',
+      cause: { kind: 'schedule' },
+    });
 
     expect(registry.received).toHaveLength(1);
     expect(parsed(registry.received[0]!).type).toBe('certificate.revoked');
@@ -269,7 +361,9 @@ describe('webhook delivery to a real local receiver', () => {
     expect(globex.received).toHaveLength(0);
     expect(elsewhere.received).toHaveLength(0);
     const { rows: strayDeliveries } = await sql<{ count: number }>`
-      select count(*)::int as count from webhook_deliveries where subscription_id in (${elsewhereSubscription.id}, ${legacySubscription})`.execute(fixture.infra.db);
+      select count(*)::int as count from webhook_deliveries where subscription_id in (${elsewhereSubscription.id}, ${legacySubscription})`.execute(
+      fixture.infra.db,
+    );
     expect(strayDeliveries).toEqual([{ count: 0 }]);
 
     // The delivery log: one attempt each, succeeded.
@@ -277,7 +371,9 @@ describe('webhook delivery to a real local receiver', () => {
     expect(log).toHaveLength(5);
     for (const delivery of log) {
       expect(delivery).toMatchObject({ status: 'delivered', attempts: 1 });
-      expect(delivery.attemptLog).toEqual([expect.objectContaining({ attempt: 1, trigger: 'automatic', outcome: 'succeeded', responseStatus: 204 })]);
+      expect(delivery.attemptLog).toEqual([
+        expect.objectContaining({ attempt: 1, trigger: 'automatic', outcome: 'succeeded', responseStatus: 204 }),
+      ]);
     }
     for (const receiver of [acme, globex, registry, elsewhere]) await receiver.stop();
   });
@@ -294,7 +390,10 @@ describe('webhook delivery to a real local receiver', () => {
 
     const failing = await waitFor('every delivery failing twice', async () => {
       const log = await api.deliveries(subscription.id);
-      return log.length === 3 && log.every((delivery) => delivery.attemptLog.filter((attempt) => attempt.outcome === 'failed').length >= 2) ? log : undefined;
+      return log.length === 3 &&
+        log.every((delivery) => delivery.attemptLog.filter((attempt) => attempt.outcome === 'failed').length >= 2)
+        ? log
+        : undefined;
     });
     expect(failing.every((delivery) => delivery.status === 'pending')).toBe(true);
     expect(failing[0]!.attemptLog[0]!.error).toMatch(/ECONNREFUSED/);
@@ -304,22 +403,37 @@ describe('webhook delivery to a real local receiver', () => {
     await queue.close();
 
     await receiver.start();
-    await waitFor('three webhooks after the receiver came back', () => (receiver.received.length >= 3 ? true : undefined), { timeoutMs: 20_000 });
+    await waitFor(
+      'three webhooks after the receiver came back',
+      () => (receiver.received.length >= 3 ? true : undefined),
+      { timeoutMs: 20_000 },
+    );
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(receiver.received).toHaveLength(3);
     expect(new Set(idsOf(receiver.received)).size).toBe(3);
     for (const webhook of receiver.received) expect(signatureVerifies(subscription.secret, webhook)).toBe(true);
-    expect(receiver.received.map(parsed).map((event) => event.type).sort()).toEqual(['certificate.issued', 'certificate.reinstated', 'certificate.suspended']);
+    expect(
+      receiver.received
+        .map(parsed)
+        .map((event) => event.type)
+        .sort(),
+    ).toEqual(['certificate.issued', 'certificate.reinstated', 'certificate.suspended']);
 
     const log = await api.deliveries(subscription.id);
     for (const delivery of log) {
       expect(delivery.status).toBe('delivered');
       expect(delivery.attemptLog.at(-1)).toMatchObject({ outcome: 'succeeded' });
       expect(delivery.attemptLog.filter((attempt) => attempt.outcome === 'failed').length).toBeGreaterThanOrEqual(2);
-      expect(delivery.attemptLog.map((attempt) => attempt.attempt)).toEqual(delivery.attemptLog.map((_, index) => index + 1));
+      expect(delivery.attemptLog.map((attempt) => attempt.attempt)).toEqual(
+        delivery.attemptLog.map((_, index) => index + 1),
+      );
     }
     // Failing for seconds is far from the disable window: the subscription stays active and healthy.
-    expect((await api.get(`/v1/webhooks/subscriptions/${subscription.id}`)).json()).toMatchObject({ status: 'active', failingSince: null, lastSuccessAt: expect.any(String) });
+    expect((await api.get(`/v1/webhooks/subscriptions/${subscription.id}`)).json()).toMatchObject({
+      status: 'active',
+      failingSince: null,
+      lastSuccessAt: expect.any(String),
+    });
     await receiver.stop();
   });
 
@@ -347,9 +461,19 @@ describe('webhook delivery to a real local receiver', () => {
       const [latest] = await api.deliveries(subscription.id);
       return latest!.status === 'delivered' && latest!.attemptLog.length === 2 ? latest : undefined;
     });
-    expect(after.attemptLog.map((attempt) => `${attempt.trigger}:${attempt.outcome}`)).toEqual(['automatic:succeeded', 'manual:succeeded']);
-    const audit = (await api.get(`/v1/audit-events?targetType=webhook_delivery&targetId=${delivery!.id}`, 'admin', 'acme')).json().items;
-    expect(audit).toEqual([expect.objectContaining({ action: 'webhook_delivery.redeliver', actor: expect.objectContaining({ role: 'auditee', org: 'acme' }) })]);
+    expect(after.attemptLog.map((attempt) => `${attempt.trigger}:${attempt.outcome}`)).toEqual([
+      'automatic:succeeded',
+      'manual:succeeded',
+    ]);
+    const audit = (
+      await api.get(`/v1/audit-events?targetType=webhook_delivery&targetId=${delivery!.id}`, 'admin', 'acme')
+    ).json().items;
+    expect(audit).toEqual([
+      expect.objectContaining({
+        action: 'webhook_delivery.redeliver',
+        actor: expect.objectContaining({ role: 'auditee', org: 'acme' }),
+      }),
+    ]);
     await receiver.stop();
   });
 
@@ -368,13 +492,22 @@ describe('webhook delivery to a real local receiver', () => {
     });
     expect(delivered!.attemptLog.slice(0, 3).map((attempt) => attempt.responseStatus)).toEqual([503, 503, 503]);
     // The character the limit cuts is dropped whole: 255 bytes kept.
-    expect(delivered!.attemptLog.slice(0, 3).map((attempt) => attempt.responseBody)).toEqual(Array(3).fill('r'.repeat(255)));
-    expect(delivered!.attemptLog.at(-1)).toMatchObject({ outcome: 'succeeded', responseStatus: 200, responseBody: null });
+    expect(delivered!.attemptLog.slice(0, 3).map((attempt) => attempt.responseBody)).toEqual(
+      Array(3).fill('r'.repeat(255)),
+    );
+    expect(delivered!.attemptLog.at(-1)).toMatchObject({
+      outcome: 'succeeded',
+      responseStatus: 200,
+      responseBody: null,
+    });
     // Stored, not only shown, that way.
     const { rows: stored } = await sql<{ response_status: number; response_body: string | null }>`
-      select response_status, response_body from webhook_delivery_attempts where delivery_id = ${delivered!.id} order by attempt`.execute(fixture.infra.db);
+      select response_status, response_body from webhook_delivery_attempts where delivery_id = ${delivered!.id} order by attempt`.execute(
+      fixture.infra.db,
+    );
     expect(stored.at(-1)).toEqual({ response_status: 200, response_body: null });
-    for (const attempt of stored.slice(0, -1)) expect(attempt).toEqual({ response_status: 503, response_body: 'r'.repeat(255) });
+    for (const attempt of stored.slice(0, -1))
+      expect(attempt).toEqual({ response_status: 503, response_body: 'r'.repeat(255) });
     expect(new Set(idsOf(receiver.received)).size).toBe(1);
     await receiver.stop();
   });
@@ -387,7 +520,11 @@ describe('webhook subscriptions that keep failing are disabled and their owner t
   let drive: ReturnType<typeof auditor>;
   let deadUrl: string;
   beforeAll(async () => {
-    fixture = await startCertificationApp({ workers: true, now: clock.now, env: { ...fastRetries, WEBHOOK_RETRY_BASE_DELAY: '200ms', WEBHOOK_RETRY_MAX_DELAY: '200ms' } });
+    fixture = await startCertificationApp({
+      workers: true,
+      now: clock.now,
+      env: { ...fastRetries, WEBHOOK_RETRY_BASE_DELAY: '200ms', WEBHOOK_RETRY_MAX_DELAY: '200ms' },
+    });
     api = webhooksApi(fixture);
     drive = auditor(fixture);
     // A port nothing listens on.
@@ -404,7 +541,10 @@ describe('webhook subscriptions that keep failing are disabled and their owner t
     const subscription = await api.subscribed('auditee', 'acme', { url: deadUrl, toe: 'toe-dead' });
     await drive.approve('toe-dead', 1);
     await drive.posture('toe-dead', 'compliant');
-    await waitFor('a first failed attempt', async () => ((await api.deliveries(subscription.id))[0]?.attemptLog.length ?? 0) >= 1);
+    await waitFor(
+      'a first failed attempt',
+      async () => ((await api.deliveries(subscription.id))[0]?.attemptLog.length ?? 0) >= 1,
+    );
     const failingSince = (await api.get(`/v1/webhooks/subscriptions/${subscription.id}`)).json().failingSince;
     expect(failingSince).toEqual(expect.any(String));
 
@@ -413,25 +553,44 @@ describe('webhook subscriptions that keep failing are disabled and their owner t
     await drive.posture('toe-dead', 'non_compliant');
     await waitFor('attempts after two days', async () => (await api.deliveries(subscription.id)).length === 2);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect((await api.get(`/v1/webhooks/subscriptions/${subscription.id}`)).json()).toMatchObject({ status: 'active', failingSince });
+    expect((await api.get(`/v1/webhooks/subscriptions/${subscription.id}`)).json()).toMatchObject({
+      status: 'active',
+      failingSince,
+    });
 
     clock.advance(DAY + 60_000);
     const disabled = await waitFor('the subscription disabled', async () => {
       const view = (await api.get(`/v1/webhooks/subscriptions/${subscription.id}`, 'auditee', 'acme')).json();
       return view.status === 'disabled' ? view : undefined;
     });
-    expect(disabled.disabledReason).toMatch(new RegExp(`every delivery failed since ${failingSince.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(3\\.0 days\\); last error: .*ECONNREFUSED`));
+    expect(disabled.disabledReason).toMatch(
+      new RegExp(
+        `every delivery failed since ${failingSince.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(3\\.0 days\\); last error: .*ECONNREFUSED`,
+      ),
+    );
     expect(disabled.disabledAt).toEqual(expect.any(String));
     // The owner sees it in the subscription list and in its notifications.
     const listed = (await api.get('/v1/webhooks/subscriptions', 'auditee', 'acme')).json().items;
-    expect(listed.find((item: { id: string }) => item.id === subscription.id)).toMatchObject({ status: 'disabled', disabledReason: disabled.disabledReason });
+    expect(listed.find((item: { id: string }) => item.id === subscription.id)).toMatchObject({
+      status: 'disabled',
+      disabledReason: disabled.disabledReason,
+    });
     const notifications = (await api.get('/v1/notifications', 'auditee', 'acme')).json().items;
     expect(notifications).toEqual([
-      expect.objectContaining({ kind: 'webhook_subscription.disabled', subjectId: subscription.id, recipient: 'auditee-user@acme', message: expect.stringContaining('/enable') }),
+      expect.objectContaining({
+        kind: 'webhook_subscription.disabled',
+        subjectId: subscription.id,
+        recipient: 'auditee-user@acme',
+        message: expect.stringContaining('/enable'),
+      }),
     ]);
     expect((await api.get('/v1/notifications', 'auditee', 'globex')).json().items).toEqual([]);
-    const audit = (await api.get(`/v1/audit-events?targetType=webhook_subscription&targetId=${subscription.id}`)).json().items;
-    expect(audit[0]).toMatchObject({ action: 'webhook_subscription.disable', actor: { type: 'system', component: 'webhook-delivery' } });
+    const audit = (await api.get(`/v1/audit-events?targetType=webhook_subscription&targetId=${subscription.id}`)).json()
+      .items;
+    expect(audit[0]).toMatchObject({
+      action: 'webhook_subscription.disable',
+      actor: { type: 'system', component: 'webhook-delivery' },
+    });
     // Nothing is pending any more; new transitions are not queued for it; redelivery waits for re-enabling.
     const log = await api.deliveries(subscription.id);
     expect(log.map((delivery) => delivery.status).sort()).toEqual(['cancelled', 'cancelled']);
@@ -440,7 +599,11 @@ describe('webhook subscriptions that keep failing are disabled and their owner t
     const refused = expectProblem(await api.redeliver(log[0]!.id, 'auditee', 'acme'), 409);
     expect(refused.detail).toMatch(/disabled/);
 
-    const enabled = await fixture.app.inject({ method: 'POST', url: `/v1/webhooks/subscriptions/${subscription.id}/enable`, headers: await bearer('auditee', 'acme') });
+    const enabled = await fixture.app.inject({
+      method: 'POST',
+      url: `/v1/webhooks/subscriptions/${subscription.id}/enable`,
+      headers: await bearer('auditee', 'acme'),
+    });
     expect(enabled.statusCode, enabled.body).toBe(200);
     expect(enabled.json()).toMatchObject({ status: 'active', disabledReason: null, failingSince: null });
     expect((await api.redeliver(log[0]!.id, 'auditee', 'acme')).statusCode).toBe(202);
@@ -458,10 +621,26 @@ describe('webhook deliveries of unknown ids', () => {
 
   it('answers 404 for an unknown delivery or subscription, 400 for a malformed one', async () => {
     const headers = await bearer('admin', 'ops');
-    expectProblem(await fixture.app.inject({ method: 'POST', url: '/v1/webhooks/deliveries/999999/redeliver', headers }), 404, 'path:id');
-    expectProblem(await fixture.app.inject({ method: 'GET', url: `/v1/webhooks/deliveries?subscription=${randomUUID()}`, headers }), 404, 'path:id');
-    expectProblem(await fixture.app.inject({ method: 'GET', url: '/v1/webhooks/deliveries?subscription=nope', headers }), 400, 'query:subscription');
-    expectProblem(await fixture.app.inject({ method: 'GET', url: '/v1/webhooks/deliveries/abc', headers }), 400, 'path:id');
+    expectProblem(
+      await fixture.app.inject({ method: 'POST', url: '/v1/webhooks/deliveries/999999/redeliver', headers }),
+      404,
+      'path:id',
+    );
+    expectProblem(
+      await fixture.app.inject({ method: 'GET', url: `/v1/webhooks/deliveries?subscription=${randomUUID()}`, headers }),
+      404,
+      'path:id',
+    );
+    expectProblem(
+      await fixture.app.inject({ method: 'GET', url: '/v1/webhooks/deliveries?subscription=nope', headers }),
+      400,
+      'query:subscription',
+    );
+    expectProblem(
+      await fixture.app.inject({ method: 'GET', url: '/v1/webhooks/deliveries/abc', headers }),
+      400,
+      'path:id',
+    );
   });
 });
 
@@ -501,21 +680,40 @@ describe('webhook delivery leases', () => {
         trx,
       );
     });
-    const id = await fixture.infra.db.transaction().execute((trx) =>
-      webhooks.insertDelivery(
-        { messageId: `msg_${randomUUID()}`, subscriptionId, eventType: 'certificate.issued', certificateId: null, certificateEventId: null, payload: '{}', status: 'pending', maxAttempts: 3, nextAttemptAt: now, createdAt: now },
-        trx,
-      ),
-    );
+    const id = await fixture.infra.db
+      .transaction()
+      .execute((trx) =>
+        webhooks.insertDelivery(
+          {
+            messageId: `msg_${randomUUID()}`,
+            subscriptionId,
+            eventType: 'certificate.issued',
+            certificateId: null,
+            certificateEventId: null,
+            payload: '{}',
+            status: 'pending',
+            maxAttempts: 3,
+            nextAttemptAt: now,
+            createdAt: now,
+          },
+          trx,
+        ),
+      );
     const first = await webhooks.claim(id, now, 60_000);
     expect(first).toMatchObject({ id, attempts: 1 });
     expect(await webhooks.claim(id, now, 60_000)).toBeUndefined();
     expect(await webhooks.claim(id, new Date(now.getTime() + 7 * DAY), 60_000)).toBeUndefined();
     expect(await webhooks.dueDeliveries(new Date(now.getTime() + 7 * DAY), 10)).toEqual([]);
     // Once the attempt settled (here: a retry due now), the next attempt may take it.
-    await fixture.infra.db.transaction().execute((trx) =>
-      webhooks.settleDelivery(id, { status: 'pending', nextAttemptAt: now, lastError: 'HTTP 503', lastResponseStatus: 503 }, trx),
-    );
+    await fixture.infra.db
+      .transaction()
+      .execute((trx) =>
+        webhooks.settleDelivery(
+          id,
+          { status: 'pending', nextAttemptAt: now, lastError: 'HTTP 503', lastResponseStatus: 503 },
+          trx,
+        ),
+      );
     expect(await webhooks.dueDeliveries(now, 10)).toEqual([{ id, attempts: 1 }]);
     expect(await webhooks.claim(id, now, 60_000)).toMatchObject({ attempts: 2 });
   });

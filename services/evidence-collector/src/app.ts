@@ -58,7 +58,12 @@ export async function buildApp(deps: CollectorDeps): Promise<Server> {
   const outbox = new OutboxRepository(deps.db);
   const producer = createOutboxProducer('collector.outbox', deps.queues, deps.logger);
   app.addHook('onClose', () => producer.close());
-  const keys = createCollectorKeys({ db: deps.db, store: deps.keys, secret: deps.keyEncryptionSecret, refreshMs: deps.keyRefreshMs });
+  const keys = createCollectorKeys({
+    db: deps.db,
+    store: deps.keys,
+    secret: deps.keyEncryptionSecret,
+    refreshMs: deps.keyRefreshMs,
+  });
   const access = createAccess({ collectorOrg: deps.collectorOrg });
 
   registerHealthRoutes(app, [

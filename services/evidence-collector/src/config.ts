@@ -22,7 +22,12 @@ export const collectorEnvSchema = serviceEnvSchema(8081)
     /** Comma-separated experiment ids to poll. */
     MLFLOW_EXPERIMENT_IDS: z
       .string()
-      .transform((value) => value.split(',').map((id) => id.trim()).filter((id) => id.length > 0))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id.length > 0),
+      )
       .pipe(z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'experiment ids: letters, digits, _ -')).min(1))
       .optional(),
     /** The target of evaluation the pulled runs are evidence for. */
@@ -49,11 +54,16 @@ export const collectorEnvSchema = serviceEnvSchema(8081)
   })
   .superRefine((env, ctx) => {
     if (!env.AUTH_JWKS_URL && !env.AUTH_JWKS) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'set AUTH_JWKS_URL or AUTH_JWKS (the keys of the bearer-token issuer)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_JWKS_URL'],
+        message: 'set AUTH_JWKS_URL or AUTH_JWKS (the keys of the bearer-token issuer)',
+      });
     }
     if (env.MLFLOW_TRACKING_URI) {
       for (const name of ['MLFLOW_EXPERIMENT_IDS', 'MLFLOW_TOE', 'COLLECTOR_ORG'] as const) {
-        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when MLFLOW_TRACKING_URI is set (not set)' });
+        if (!env[name])
+          ctx.addIssue({ code: 'custom', path: [name], message: 'required when MLFLOW_TRACKING_URI is set (not set)' });
       }
     }
   });

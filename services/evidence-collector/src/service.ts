@@ -7,7 +7,8 @@ import { ledgerWatchSettingsOf } from './modules/ledger-watch/ledger-watch.setti
 
 /** Pull collection settings from the configuration, or undefined when MLFLOW_TRACKING_URI is not set. */
 export function mlflowPullConfig(config: CollectorConfig): MlflowPullConfig | undefined {
-  if (!config.MLFLOW_TRACKING_URI || !config.MLFLOW_EXPERIMENT_IDS || !config.MLFLOW_TOE || !config.COLLECTOR_ORG) return undefined;
+  if (!config.MLFLOW_TRACKING_URI || !config.MLFLOW_EXPERIMENT_IDS || !config.MLFLOW_TOE || !config.COLLECTOR_ORG)
+    return undefined;
   return {
     trackingUri: config.MLFLOW_TRACKING_URI,
     experimentIds: config.MLFLOW_EXPERIMENT_IDS,
@@ -16,7 +17,11 @@ export function mlflowPullConfig(config: CollectorConfig): MlflowPullConfig | un
     lookbackMs: config.MLFLOW_LOOKBACK,
     intervalMs: config.MLFLOW_POLL_INTERVAL,
     submitter: { org: config.COLLECTOR_ORG, subject: 'mlflow-poller', role: 'pipeline' },
-    credentials: { token: config.MLFLOW_TRACKING_TOKEN, username: config.MLFLOW_TRACKING_USERNAME, password: config.MLFLOW_TRACKING_PASSWORD },
+    credentials: {
+      token: config.MLFLOW_TRACKING_TOKEN,
+      username: config.MLFLOW_TRACKING_USERNAME,
+      password: config.MLFLOW_TRACKING_PASSWORD,
+    },
   };
 }
 
@@ -43,5 +48,9 @@ export async function startCollector(config: CollectorConfig): Promise<RunningCo
     await workers.close();
     await infra.close();
   });
-  return { ...(await listen(app, config.HOST, config.PORT)), reconcileNow: workers.reconcileNow, pollMlflow: workers.pollMlflow };
+  return {
+    ...(await listen(app, config.HOST, config.PORT)),
+    reconcileNow: workers.reconcileNow,
+    pollMlflow: workers.pollMlflow,
+  };
 }

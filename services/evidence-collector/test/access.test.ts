@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '@cabc/crypto';
 import { expectProblem } from '@cabc/testing';
-import { bearer, MODEL, performanceEvidence, startCollectorApp, tokenFor, type CollectorFixture } from './support/collector-app.ts';
+import {
+  bearer,
+  MODEL,
+  performanceEvidence,
+  startCollectorApp,
+  tokenFor,
+  type CollectorFixture,
+} from './support/collector-app.ts';
 import { bytesOf, formatFiles } from './support/native.ts';
 
 const mlflowRun = bytesOf(formatFiles[0]!.file);
@@ -16,7 +23,12 @@ describe('collector authentication and authorization', () => {
   });
 
   const push = (headers: Record<string, string>) =>
-    fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(performanceEvidence()) });
+    fixture.app.inject({
+      method: 'POST',
+      url: '/v1/evidence',
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: JSON.stringify(performanceEvidence()),
+    });
 
   it('serves health, documentation and the JWKS without a token', async () => {
     for (const url of ['/healthz', '/readyz', '/openapi.json', '/.well-known/jwks.json']) {
@@ -63,15 +75,26 @@ describe('collector authentication and authorization', () => {
     const id = submission.evidence[0]!.id;
     const rawSha = sha256Hex(mlflowRun);
 
-    const urls = [`/v1/evidence/${id}`, `/v1/evidence/${id}/envelope`, `/v1/submissions/${submission.id}`, `/v1/raw/${rawSha}`];
+    const urls = [
+      `/v1/evidence/${id}`,
+      `/v1/evidence/${id}/envelope`,
+      `/v1/submissions/${submission.id}`,
+      `/v1/raw/${rawSha}`,
+    ];
     for (const url of urls) {
       expect((await fixture.app.inject({ method: 'GET', url, headers: own })).statusCode, url).toBe(200);
-      expect((await fixture.app.inject({ method: 'GET', url, headers: await bearer('auditee') })).statusCode, url).toBe(200);
+      expect((await fixture.app.inject({ method: 'GET', url, headers: await bearer('auditee') })).statusCode, url).toBe(
+        200,
+      );
       expectProblem(await fixture.app.inject({ method: 'GET', url, headers: await bearer('auditee', 'globex') }), 404);
       expectProblem(await fixture.app.inject({ method: 'GET', url, headers: await bearer('pipeline', 'globex') }), 404);
       expectProblem(await fixture.app.inject({ method: 'GET', url, headers: await bearer('auditor') }), 403);
     }
-    const foreignList = await fixture.app.inject({ method: 'GET', url: '/v1/evidence', headers: await bearer('auditee', 'globex') });
+    const foreignList = await fixture.app.inject({
+      method: 'GET',
+      url: '/v1/evidence',
+      headers: await bearer('auditee', 'globex'),
+    });
     expect(foreignList.json()).toEqual({ items: [], nextCursor: null });
   });
 

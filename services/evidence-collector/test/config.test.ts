@@ -11,7 +11,8 @@ const minimal = {
   AUTH_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
 };
 
-const configErrorOf = (env: Record<string, string | undefined>) => thrownBy(ConfigError, () => loadCollectorConfig(env));
+const configErrorOf = (env: Record<string, string | undefined>) =>
+  thrownBy(ConfigError, () => loadCollectorConfig(env));
 
 describe('loadCollectorConfig', () => {
   it('parses the minimal environment with the documented defaults', () => {
@@ -51,7 +52,11 @@ describe('loadCollectorConfig', () => {
 
   it('turns pull collection on with MLFLOW_TRACKING_URI and names what it then needs', () => {
     const error = configErrorOf({ ...minimal, MLFLOW_TRACKING_URI: 'http://mlflow.example:5000' });
-    expect(error.issues.map((issue) => issue.split(':')[0]).sort()).toEqual(['COLLECTOR_ORG', 'MLFLOW_EXPERIMENT_IDS', 'MLFLOW_TOE']);
+    expect(error.issues.map((issue) => issue.split(':')[0]).sort()).toEqual([
+      'COLLECTOR_ORG',
+      'MLFLOW_EXPERIMENT_IDS',
+      'MLFLOW_TOE',
+    ]);
     const config = loadCollectorConfig({
       ...minimal,
       MLFLOW_TRACKING_URI: 'http://mlflow.example:5000',
@@ -75,7 +80,11 @@ describe('loadCollectorConfig', () => {
 
   it('names every failing variable at once', () => {
     const error = configErrorOf({ ASSESSMENT_URL: minimal.ASSESSMENT_URL, AUTH_JWKS_URL: minimal.AUTH_JWKS_URL });
-    expect(error.issues.map((issue) => issue.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'KEY_ENCRYPTION_SECRET', 'REDIS_URL']);
+    expect(error.issues.map((issue) => issue.split(':')[0]).sort()).toEqual([
+      'DATABASE_URL',
+      'KEY_ENCRYPTION_SECRET',
+      'REDIS_URL',
+    ]);
   });
 
   it.each([
@@ -104,13 +113,22 @@ describe('loadCollectorConfig', () => {
   });
 
   it('treats an empty variable as not set: defaults apply, required ones are named', () => {
-    expect(loadCollectorConfig({ ...minimal, PORT: '', LOG_LEVEL: '' })).toMatchObject({ PORT: 8081, LOG_LEVEL: 'info' });
+    expect(loadCollectorConfig({ ...minimal, PORT: '', LOG_LEVEL: '' })).toMatchObject({
+      PORT: 8081,
+      LOG_LEVEL: 'info',
+    });
     const error = configErrorOf({ ...minimal, DATABASE_URL: '' });
     expect(error.issues).toEqual([expect.stringMatching(/^DATABASE_URL: .*\(not set\)$/)]);
   });
 
   it('parses explicit values', () => {
-    const config = loadCollectorConfig({ ...minimal, PORT: '0', RECONCILE_INTERVAL: '250ms', MIGRATE_ON_START: 'no', LOG_LEVEL: 'silent' });
+    const config = loadCollectorConfig({
+      ...minimal,
+      PORT: '0',
+      RECONCILE_INTERVAL: '250ms',
+      MIGRATE_ON_START: 'no',
+      LOG_LEVEL: 'silent',
+    });
     expect(config).toMatchObject({ PORT: 0, RECONCILE_INTERVAL: 250, MIGRATE_ON_START: false, LOG_LEVEL: 'silent' });
   });
 });

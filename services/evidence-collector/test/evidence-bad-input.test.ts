@@ -15,7 +15,12 @@ describe('collector POST /v1/evidence refuses bad input and stores nothing', () 
   expectEachTestLeavesUnchanged(() => fixture.counts());
 
   const post = (payload: string, headers: Record<string, string> = {}) =>
-    fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: { 'content-type': 'application/json', ...auth, ...headers }, payload });
+    fixture.app.inject({
+      method: 'POST',
+      url: '/v1/evidence',
+      headers: { 'content-type': 'application/json', ...auth, ...headers },
+      payload,
+    });
   const postJson = (body: unknown, headers: Record<string, string> = {}) => post(JSON.stringify(body), headers);
 
   it('refuses malformed JSON with 400 naming the body', async () => {
@@ -45,7 +50,11 @@ describe('collector POST /v1/evidence refuses bad input and stores nothing', () 
 
   it('refuses unknown members with 400 naming each of them', async () => {
     const evidence = performanceEvidence();
-    const problem = expectProblem(await postJson({ ...evidence, extra: 1, producer: { ...evidence.producer, colour: 'red' } }), 400, 'extra');
+    const problem = expectProblem(
+      await postJson({ ...evidence, extra: 1, producer: { ...evidence.producer, colour: 'red' } }),
+      400,
+      'extra',
+    );
     expect(problem.errors?.map((error) => error.field)).toContain('producer.colour');
   });
 
@@ -67,7 +76,11 @@ describe('collector POST /v1/evidence refuses bad input and stores nothing', () 
   });
 
   it('refuses a malformed Idempotency-Key with 400 naming the header', async () => {
-    expectProblem(await postJson(performanceEvidence(), { 'idempotency-key': 'has spaces/and slashes' }), 400, 'header:idempotency-key');
+    expectProblem(
+      await postJson(performanceEvidence(), { 'idempotency-key': 'has spaces/and slashes' }),
+      400,
+      'header:idempotency-key',
+    );
   });
 });
 
@@ -83,7 +96,12 @@ describe('collector Idempotency-Key (unified JSON)', () => {
   });
 
   const post = (body: unknown, key: string) =>
-    fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: { 'idempotency-key': key, ...auth }, payload: body as object });
+    fixture.app.inject({
+      method: 'POST',
+      url: '/v1/evidence',
+      headers: { 'idempotency-key': key, ...auth },
+      payload: body as object,
+    });
 
   it('answers the same body again with 200 and the same evidence, storing it once', async () => {
     const first = await post(performanceEvidence('toe-a', 0.91), 'run-42:eval');
@@ -100,7 +118,11 @@ describe('collector Idempotency-Key (unified JSON)', () => {
     const first = await post(performanceEvidence('toe-b', 0.93), 'run-43:eval');
     expect(first.statusCode, first.body).toBe(201);
     const counted = await fixture.counts();
-    const conflict = expectProblem(await post(performanceEvidence('toe-b', 0.5), 'run-43:eval'), 409, 'header:idempotency-key');
+    const conflict = expectProblem(
+      await post(performanceEvidence('toe-b', 0.5), 'run-43:eval'),
+      409,
+      'header:idempotency-key',
+    );
     expect(conflict.submissionId).toBe(first.json().submissionId);
     expect(await fixture.counts()).toEqual(counted);
   });

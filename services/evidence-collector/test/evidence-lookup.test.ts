@@ -17,7 +17,12 @@ describe('collector lookups', () => {
   const get = (url: string) => fixture.app.inject({ method: 'GET', url, headers: auth });
 
   it('finds submitted evidence and its envelope', async () => {
-    const submitted = await fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: auth, payload: performanceEvidence() });
+    const submitted = await fixture.app.inject({
+      method: 'POST',
+      url: '/v1/evidence',
+      headers: auth,
+      payload: performanceEvidence(),
+    });
     expect(submitted.statusCode, submitted.body).toBe(201);
     const { id, envelopeSha256 } = submitted.json();
     const view = await get(`/v1/evidence/${id}`);

@@ -15,7 +15,9 @@ describe('published evidence JSON Schemas', () => {
       const response = await fixture.app.inject({ method: 'GET', url: `/v1/schemas/${name}` });
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toMatch(/^application\/schema\+json/);
-      expect(response.json().$id).toBe(`https://cabc.dev/attestations/evidence/v1/${name.replace('evidence-', '').replace('.v1', '')}`);
+      expect(response.json().$id).toBe(
+        `https://cabc.dev/attestations/evidence/v1/${name.replace('evidence-', '').replace('.v1', '')}`,
+      );
     }
   });
 });

@@ -32,14 +32,26 @@ describe('collector signing key rotation', () => {
   });
 
   const submit = async (app: Server, accuracy: number) => {
-    const response = await app.inject({ method: 'POST', url: '/v1/evidence', headers: pipeline, payload: performanceEvidence('rotating', accuracy) });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/evidence',
+      headers: pipeline,
+      payload: performanceEvidence('rotating', accuracy),
+    });
     expect(response.statusCode, response.body).toBe(201);
     return response.json().id as string;
   };
-  const jwksKids = async () => ((await fixture.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json().keys as { kid: string }[]).map((key) => key.kid);
+  const jwksKids = async () =>
+    ((await fixture.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json().keys as { kid: string }[]).map(
+      (key) => key.kid,
+    );
 
   it('lets only admins of the operating organization manage keys', async () => {
-    for (const [method, url] of [['GET', '/v1/keys'], ['POST', '/v1/keys/next'], ['POST', '/v1/keys/rotate']] as const) {
+    for (const [method, url] of [
+      ['GET', '/v1/keys'],
+      ['POST', '/v1/keys/next'],
+      ['POST', '/v1/keys/rotate'],
+    ] as const) {
       expectProblem(await fixture.app.inject({ method, url }), 401);
       expectProblem(await fixture.app.inject({ method, url, headers: pipeline }), 403);
       expectProblem(await fixture.app.inject({ method, url, headers: await bearer('auditee') }), 403);
@@ -69,7 +81,11 @@ describe('collector signing key rotation', () => {
 
     const rotated = await fixture.app.inject({ method: 'POST', url: '/v1/keys/rotate', headers: admin });
     expect(rotated.statusCode, rotated.body).toBe(200);
-    expect(rotated.json()).toMatchObject({ active: { kid: next.kid, status: 'active' }, retired: { kid: first.kid, status: 'retired' }, promotedNextKey: true });
+    expect(rotated.json()).toMatchObject({
+      active: { kid: next.kid, status: 'active' },
+      retired: { kid: first.kid, status: 'retired' },
+      promotedNextKey: true,
+    });
     expect(rotated.json().note).toContain('scope');
 
     const after = await submit(fixture.app, 0.93);
@@ -83,13 +99,19 @@ describe('collector signing key rotation', () => {
   });
 
   it('rotates without a prepared key (emergency): a new key signs, every earlier one stays published', async () => {
-    const previous = (await fixture.app.inject({ method: 'GET', url: '/v1/keys', headers: admin })).json().keys as { kid: string; status: string }[];
+    const previous = (await fixture.app.inject({ method: 'GET', url: '/v1/keys', headers: admin })).json().keys as {
+      kid: string;
+      status: string;
+    }[];
     const rotated = await fixture.app.inject({ method: 'POST', url: '/v1/keys/rotate', headers: admin });
     expect(rotated.statusCode).toBe(200);
     expect(rotated.json().promotedNextKey).toBe(false);
     const active = rotated.json().active.kid as string;
     expect(previous.map((key) => key.kid)).not.toContain(active);
-    const listed = (await fixture.app.inject({ method: 'GET', url: '/v1/keys', headers: admin })).json().keys as { kid: string; status: string }[];
+    const listed = (await fixture.app.inject({ method: 'GET', url: '/v1/keys', headers: admin })).json().keys as {
+      kid: string;
+      status: string;
+    }[];
     expect(listed.filter((key) => key.status === 'active').map((key) => key.kid)).toEqual([active]);
     expect(listed.filter((key) => key.status === 'retired')).toHaveLength(2);
     expect(await jwksKids()).toEqual(expect.arrayContaining(listed.map((key) => key.kid)));
@@ -108,9 +130,17 @@ describe('collector key management without COLLECTOR_ORG', () => {
   });
 
   it('is disabled (403 naming COLLECTOR_ORG), while pushes from any organization work', async () => {
-    const problem = expectProblem(await fixture.app.inject({ method: 'POST', url: '/v1/keys/rotate', headers: await bearer('admin') }), 403);
+    const problem = expectProblem(
+      await fixture.app.inject({ method: 'POST', url: '/v1/keys/rotate', headers: await bearer('admin') }),
+      403,
+    );
     expect(problem.detail).toContain('COLLECTOR_ORG');
-    const pushed = await fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: await bearer('pipeline', 'globex'), payload: performanceEvidence() });
+    const pushed = await fixture.app.inject({
+      method: 'POST',
+      url: '/v1/evidence',
+      headers: await bearer('pipeline', 'globex'),
+      payload: performanceEvidence(),
+    });
     expect(pushed.statusCode).toBe(201);
   });
 });

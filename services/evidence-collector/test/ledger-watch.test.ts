@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, SigningKeyStore } from '@cabc/crypto';
 import { createDatabase } from '@cabc/database';
 import { formatVerifierKey, signCheckpoint } from '@cabc/ledger';
-import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, waitFor, type TestDatabase } from '@cabc/testing';
+import {
+  createTestDatabase,
+  deleteRedisPrefix,
+  testQueuePrefix,
+  testRedisUrl,
+  waitFor,
+  type TestDatabase,
+} from '@cabc/testing';
 import { certifyToe, startPlatform, type Platform } from '../../../packages/platform/src/index.ts';
 import { createLedgerClient } from '../src/modules/ledger-watch/ledger-watch.client.ts';
 import { createLedgerWatchRepository } from '../src/modules/ledger-watch/ledger-watch.repository.ts';
@@ -28,7 +35,10 @@ function capturingLogger() {
 async function api(method: string, url: string, token?: string, body?: unknown) {
   const response = await fetch(url, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();
@@ -53,7 +63,8 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
     expect([200, 201]).toContain(answer.status);
     return answer.body as { size: number; note: string };
   };
-  const status = async () => (await api('GET', `${platform.urls.collector}/v1/ledger-watch/status`, tokens.auditee)).body;
+  const status = async () =>
+    (await api('GET', `${platform.urls.collector}/v1/ledger-watch/status`, tokens.auditee)).body;
   const push = async (count: number) => {
     for (let i = 0; i < count; i++) {
       const submitted = await api('POST', `${platform.urls.collector}/v1/evidence`, tokens.pipeline, {
@@ -74,7 +85,11 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
   };
   /** The auditor-side evidence id of the collector's evidence at a log index. */
   const auditorEvidenceAt = async (logIndex: number) =>
-    (await sql<{ evidence_id: string }>`select evidence_id from ledger_leaves where leaf_index = ${logIndex}`.execute(assessmentDb)).rows[0]!.evidence_id;
+    (
+      await sql<{ evidence_id: string }>`select evidence_id from ledger_leaves where leaf_index = ${logIndex}`.execute(
+        assessmentDb,
+      )
+    ).rows[0]!.evidence_id;
   const asSuperuser = async (change: () => Promise<unknown>) => {
     await sql`alter table evidence disable trigger evidence_append_only`.execute(assessmentDb);
     try {
@@ -134,7 +149,13 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
 
     const signed = await checkpoint();
     const run = await watcher.runOnce();
-    expect(run).toMatchObject({ receiptsAdded: 0, checkpointSize: signed.size, receiptsChecked: 6, failures: [], error: null });
+    expect(run).toMatchObject({
+      receiptsAdded: 0,
+      checkpointSize: signed.size,
+      receiptsChecked: 6,
+      failures: [],
+      error: null,
+    });
     const published = (await api('GET', `${platform.urls.assessment}/v1/ledger/verifier-key`)).body.verifierKey;
     expect(await status()).toMatchObject({
       ok: true,
@@ -153,7 +174,9 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
     const run = await watcher.runOnce();
     expect(run).toMatchObject({ checkpointSize: 9, failures: [], error: null });
     expect(run.receiptsChecked).toBe(9);
-    const { rows } = await sql<{ size: number }>`select size from ledger_watch_checkpoints order by id`.execute(collectorDb);
+    const { rows } = await sql<{ size: number }>`select size from ledger_watch_checkpoints order by id`.execute(
+      collectorDb,
+    );
     const sizes = rows.map((row) => Number(row.size));
     expect(sizes.slice(-2)).toEqual([6, 9]);
     expect([...sizes].sort((a, b) => a - b)).toEqual(sizes);
@@ -162,12 +185,23 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
   it('names the entry whose evidence the auditor changed in its database', async () => {
     const target = delivered[2]!;
     const auditorId = await auditorEvidenceAt(target.logIndex);
-    await asSuperuser(() => sql`update evidence set envelope = envelope || ' ' where id = ${auditorId}`.execute(assessmentDb));
+    await asSuperuser(() =>
+      sql`update evidence set envelope = envelope || ' ' where id = ${auditorId}`.execute(assessmentDb),
+    );
     const run = await watcher.runOnce();
     expect(run.failures).toHaveLength(1);
-    expect(run.failures[0]).toMatchObject({ kind: 'stored_entry_differs', evidenceId: target.id, assessmentEvidenceId: auditorId, logIndex: 2 });
-    expect(run.failures[0]!.detail).toMatch(/^log index 2 \(evidence .*\): the evidence the auditor stores now differs/);
-    expect(capture.lines.some((line) => line.level === 50 && line.msg.includes(`log index 2 (evidence ${target.id}`))).toBe(true);
+    expect(run.failures[0]).toMatchObject({
+      kind: 'stored_entry_differs',
+      evidenceId: target.id,
+      assessmentEvidenceId: auditorId,
+      logIndex: 2,
+    });
+    expect(run.failures[0]!.detail).toMatch(
+      /^log index 2 \(evidence .*\): the evidence the auditor stores now differs/,
+    );
+    expect(
+      capture.lines.some((line) => line.level === 50 && line.msg.includes(`log index 2 (evidence ${target.id}`)),
+    ).toBe(true);
 
     const answer = await status();
     expect(answer.ok).toBe(false);
@@ -194,7 +228,10 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
     const [a, b] = [delivered[6]!, delivered[7]!];
     const [idA, idB] = [await auditorEvidenceAt(a.logIndex), await auditorEvidenceAt(b.logIndex)];
     await asSuperuser(async () => {
-      const { rows } = await sql<{ id: string; sequence: number }>`select id, sequence from evidence where id in (${idA}, ${idB})`.execute(assessmentDb);
+      const { rows } = await sql<{
+        id: string;
+        sequence: number;
+      }>`select id, sequence from evidence where id in (${idA}, ${idB})`.execute(assessmentDb);
       const seqA = rows.find((row) => row.id === idA)!.sequence;
       const seqB = rows.find((row) => row.id === idB)!.sequence;
       await sql`update evidence set sequence = -1 where id = ${idA}`.execute(assessmentDb);
@@ -213,9 +250,14 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
     const keys = new SigningKeyStore(assessmentDb, { secret: SECRET, service: 'assessment' });
     const key = await keys.active();
     const latest = (await api('GET', `${platform.urls.assessment}/v1/ledger/checkpoints/latest`)).body;
-    const forged = signCheckpoint({ origin: latest.origin, size: latest.size, rootHash: Buffer.alloc(32, 7) }, { name: latest.origin, privateKey: key.privateKey });
+    const forged = signCheckpoint(
+      { origin: latest.origin, size: latest.size, rootHash: Buffer.alloc(32, 7) },
+      { name: latest.origin, privateKey: key.privateKey },
+    );
     await sql`insert into ledger_checkpoints (origin, size, root_hash, kid, verifier_key, note)
-              values (${latest.origin}, ${latest.size}, ${Buffer.alloc(32, 7)}, ${'forged'}, ${latest.verifierKey}, ${forged})`.execute(assessmentDb);
+              values (${latest.origin}, ${latest.size}, ${Buffer.alloc(32, 7)}, ${'forged'}, ${latest.verifierKey}, ${forged})`.execute(
+      assessmentDb,
+    );
     const run = await watcher.runOnce();
     expect(run.failures).toHaveLength(1);
     expect(run.failures[0]).toMatchObject({ kind: 'fork', checkpointSize: latest.size });

@@ -8,11 +8,16 @@ import { bearer, collectorEnv, TEST_ORG } from './support/collector-app.ts';
 import { startFakeMlflow, type FakeRun } from './support/mlflow-server.ts';
 import { bytesOf, formatFiles } from './support/native.ts';
 
-const sample = JSON.parse(bytesOf(formatFiles.find(({ format }) => format === 'mlflow-run')!.file).toString('utf8')).run as FakeRun;
+const sample = JSON.parse(bytesOf(formatFiles.find(({ format }) => format === 'mlflow-run')!.file).toString('utf8'))
+  .run as FakeRun;
 const MODEL_SHA = 'd'.repeat(64);
 const TAGGED_SHA = 'e'.repeat(64);
 
-function variant(runId: string, startTime: number, changes: { status?: string; experiment?: string; tags?: { key: string; value: string }[] } = {}): FakeRun {
+function variant(
+  runId: string,
+  startTime: number,
+  changes: { status?: string; experiment?: string; tags?: { key: string; value: string }[] } = {},
+): FakeRun {
   return {
     ...structuredClone(sample),
     info: {
@@ -44,7 +49,9 @@ describe('MLflow pull collection', () => {
       token: 'mlflow-secret-token',
       runs: [
         sample, // the real run_raw.json sample, experiment "2"
-        variant('run-tagged', t0 + 1_000, { tags: [{ key: 'cabc.subject', value: `retrained.onnx@sha256:${TAGGED_SHA}` }] }),
+        variant('run-tagged', t0 + 1_000, {
+          tags: [{ key: 'cabc.subject', value: `retrained.onnx@sha256:${TAGGED_SHA}` }],
+        }),
         variant('run-failed', t0 + 2_000, { status: 'FAILED' }),
         variant('run-other-experiment', t0 + 3_000, { experiment: '99' }),
         variant('run-bad-tag', t0 + 4_000, { tags: [{ key: 'cabc.subject', value: 'no-digest-here' }] }),
@@ -102,7 +109,11 @@ describe('MLflow pull collection', () => {
       { run_id: 'run-bad-tag', outcome: 'skipped', detail: expect.stringContaining('cabc.subject') },
     ]);
     const first = mlflow.requests[0]!;
-    expect(first).toMatchObject({ experiment_ids: ['2'], order_by: ['attributes.start_time ASC'], authorization: 'Bearer mlflow-secret-token' });
+    expect(first).toMatchObject({
+      experiment_ids: ['2'],
+      order_by: ['attributes.start_time ASC'],
+      authorization: 'Bearer mlflow-secret-token',
+    });
     expect(first.filter).toBe("attributes.status = 'FINISHED' AND attributes.start_time >= 0");
     // Page size 1 at the server: one request per finished run of experiment 2, then the last page.
     expect(mlflow.requests.map((request) => request.page_token ?? null)).toEqual([null, '1', '2']);
@@ -128,7 +139,14 @@ describe('MLflow pull collection', () => {
     }
     expect(subjects).toEqual([MODEL_SHA, MODEL_SHA, TAGGED_SHA, TAGGED_SHA]);
     const performance = JSON.parse(
-      Buffer.from(((await (await fetch(`${collector!.url}/v1/evidence/${rows[0]!.id}/envelope`, { headers: auth })).json()) as any).payload, 'base64').toString('utf8'),
+      Buffer.from(
+        (
+          (await (
+            await fetch(`${collector!.url}/v1/evidence/${rows[0]!.id}/envelope`, { headers: auth })
+          ).json()) as any
+        ).payload,
+        'base64',
+      ).toString('utf8'),
     );
     expect(performance.predicate.measurements).toContainEqual({ name: 'rmse', value: 0.7367947360663162 });
     expect(performance.predicate.observedAt).toBe(new Date(sample.info.end_time as number).toISOString());
@@ -136,7 +154,9 @@ describe('MLflow pull collection', () => {
 
   it('remembers the watermark, and a restart collects nothing twice', async () => {
     const handle = db();
-    const { rows } = await sql<{ start_time_ms: string }>`select start_time_ms from mlflow_watermarks where experiment_id = '2'`.execute(handle);
+    const { rows } = await sql<{
+      start_time_ms: string;
+    }>`select start_time_ms from mlflow_watermarks where experiment_id = '2'`.execute(handle);
     await handle.destroy();
     expect(Number(rows[0]!.start_time_ms)).toBe(t0 + 4_000);
 
@@ -146,7 +166,9 @@ describe('MLflow pull collection', () => {
     expect(await collector.pollMlflow!()).toEqual({ collected: 0, skipped: 0, evidence: 0 });
     expect((await evidenceRows()).length).toBe(4);
     // Searches now start at the watermark minus the look-back.
-    expect(mlflow.requests.at(-1)!.filter).toBe(`attributes.status = 'FINISHED' AND attributes.start_time >= ${t0 + 4_000 - 3_600_000}`);
+    expect(mlflow.requests.at(-1)!.filter).toBe(
+      `attributes.status = 'FINISHED' AND attributes.start_time >= ${t0 + 4_000 - 3_600_000}`,
+    );
   });
 
   it('collects runs that finish later, including one that started before the watermark (look-back)', async () => {

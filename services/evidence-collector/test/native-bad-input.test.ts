@@ -22,11 +22,28 @@ describe('collector refuses bad native uploads, stores nothing and keeps serving
     expect((await fixture.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
-  const raw = (payload: string | Buffer, query = `toe=credit-scoring&model=${model}`, contentType = 'application/octet-stream') =>
-    fixture.app.inject({ method: 'POST', url: `/v1/evidence?${query}`, headers: { ...auth, 'content-type': contentType }, payload });
-  const form = async (fields: Record<string, string | string[]>, files: { name: string; bytes: Buffer; field?: string }[]) => {
+  const raw = (
+    payload: string | Buffer,
+    query = `toe=credit-scoring&model=${model}`,
+    contentType = 'application/octet-stream',
+  ) =>
+    fixture.app.inject({
+      method: 'POST',
+      url: `/v1/evidence?${query}`,
+      headers: { ...auth, 'content-type': contentType },
+      payload,
+    });
+  const form = async (
+    fields: Record<string, string | string[]>,
+    files: { name: string; bytes: Buffer; field?: string }[],
+  ) => {
     const body = await multipart(fields, files);
-    return fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: { ...auth, ...body.headers }, payload: body.payload });
+    return fixture.app.inject({
+      method: 'POST',
+      url: '/v1/evidence',
+      headers: { ...auth, ...body.headers },
+      payload: body.payload,
+    });
   };
 
   it('malformed JSON → 400 malformed with line and column', async () => {
@@ -35,7 +52,11 @@ describe('collector refuses bad native uploads, stores nothing and keeps serving
   });
 
   it('malformed YAML in a file named MLmodel → 400 malformed', async () => {
-    const problem = expectProblem(await raw('flavors:\n  sklearn: [unclosed\n', `toe=t&model=${model}&filename=MLmodel`), 400, 'body');
+    const problem = expectProblem(
+      await raw('flavors:\n  sklearn: [unclosed\n', `toe=t&model=${model}&filename=MLmodel`),
+      400,
+      'body',
+    );
     expect(problem.code).toBe('malformed');
   });
 
@@ -118,16 +139,31 @@ describe('collector refuses bad native uploads, stores nothing and keeps serving
   });
 
   it('multipart: an unknown-format file → 415 naming the part', async () => {
-    expectProblem(await form({ toe: 'credit-scoring', model: MODEL }, [{ name: 'x.json', bytes: Buffer.from('{"a": 1}') }]), 415, 'file[0]');
+    expectProblem(
+      await form({ toe: 'credit-scoring', model: MODEL }, [{ name: 'x.json', bytes: Buffer.from('{"a": 1}') }]),
+      415,
+      'file[0]',
+    );
   });
 
   it('multipart: files together over the limit → 413', async () => {
     const half = Buffer.alloc(LIMIT / 2 + 10, 0x20);
-    expectProblem(await form({ toe: 't', model: MODEL }, [{ name: 'a.json', bytes: half }, { name: 'b.json', bytes: half }]), 413, 'file[1]');
+    expectProblem(
+      await form({ toe: 't', model: MODEL }, [
+        { name: 'a.json', bytes: half },
+        { name: 'b.json', bytes: half },
+      ]),
+      413,
+      'file[1]',
+    );
   });
 
   it('multipart: one file over the limit → 413', async () => {
-    expectProblem(await form({ toe: 't', model: MODEL }, [{ name: 'a.json', bytes: Buffer.alloc(LIMIT + 1, 0x20) }]), 413, 'file[0]');
+    expectProblem(
+      await form({ toe: 't', model: MODEL }, [{ name: 'a.json', bytes: Buffer.alloc(LIMIT + 1, 0x20) }]),
+      413,
+      'file[0]',
+    );
   });
 
   it('multipart: no toe → 400 naming toe; no file → 400 naming file; unknown field → 400 naming it', async () => {
@@ -135,13 +171,26 @@ describe('collector refuses bad native uploads, stores nothing and keeps serving
     expectProblem(await form({ toe: 't', model: MODEL }, []), 400, 'file');
     expectProblem(await form({ toe: 't', colour: 'red' }, [{ name: 'run.json', bytes: mlflowRun }]), 400, 'colour');
     expectProblem(await form({ toe: 't' }, [{ name: 'run.json', bytes: mlflowRun, field: 'upload' }]), 400, 'upload');
-    expectProblem(await form({ toe: 't', format: 'tensorboard' }, [{ name: 'run.json', bytes: mlflowRun }]), 400, 'format');
+    expectProblem(
+      await form({ toe: 't', format: 'tensorboard' }, [{ name: 'run.json', bytes: mlflowRun }]),
+      400,
+      'format',
+    );
   });
 
   it('multipart: a truncated body → 400', async () => {
     const body = await multipart({ toe: 't', model: MODEL }, [{ name: 'run.json', bytes: mlflowRun }]);
     const truncated = body.payload.subarray(0, body.payload.length - 200);
-    expectProblem(await fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: { ...auth, ...body.headers }, payload: truncated }), 400, 'body');
+    expectProblem(
+      await fixture.app.inject({
+        method: 'POST',
+        url: '/v1/evidence',
+        headers: { ...auth, ...body.headers },
+        payload: truncated,
+      }),
+      400,
+      'body',
+    );
   });
 
   it('after all of that, a good upload is accepted', async () => {

@@ -17,7 +17,11 @@ describe('collector POST /v1/evidence with native tool files', () => {
     await fixture?.dispose();
   });
 
-  async function expectSignedEvidence(view: { evidence: { id: string; format: string | null; rawSha256: string | null; kind: string }[] }, format: string, bytes: Buffer) {
+  async function expectSignedEvidence(
+    view: { evidence: { id: string; format: string | null; rawSha256: string | null; kind: string }[] },
+    format: string,
+    bytes: Buffer,
+  ) {
     expect(view.evidence.length).toBeGreaterThan(0);
     for (const item of view.evidence) {
       expect(item.format).toBe(format);
@@ -48,14 +52,22 @@ describe('collector POST /v1/evidence with native tool files', () => {
     const view = response.json();
     expect(response.headers.location).toBe(`/v1/submissions/${view.id}`);
     expect(view.toe).toBe('credit-scoring');
-    for (const item of view.evidence) expect(item).toMatchObject({ file: path.basename(file), delivery: { status: 'pending' } });
+    for (const item of view.evidence)
+      expect(item).toMatchObject({ file: path.basename(file), delivery: { status: 'pending' } });
     await expectSignedEvidence(view, format, bytes);
   });
 
   it.each(formatFiles)('$format in a multipart upload with the format named', async ({ format, file }) => {
     const bytes = bytesOf(file);
-    const body = await multipart({ toe: 'credit-scoring', format, model: MODEL }, [{ name: path.basename(file), bytes }]);
-    const response = await fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: { ...auth, ...body.headers }, payload: body.payload });
+    const body = await multipart({ toe: 'credit-scoring', format, model: MODEL }, [
+      { name: path.basename(file), bytes },
+    ]);
+    const response = await fixture.app.inject({
+      method: 'POST',
+      url: '/v1/evidence',
+      headers: { ...auth, ...body.headers },
+      payload: body.payload,
+    });
     expect(response.statusCode, response.body).toBe(201);
     await expectSignedEvidence(response.json(), format, bytes);
   });
@@ -64,11 +76,21 @@ describe('collector POST /v1/evidence with native tool files', () => {
     const before = await fixture.counts();
     const files = formatFiles.map(({ file }) => ({ name: path.basename(file), bytes: bytesOf(file) }));
     const body = await multipart({ toe: 'credit-scoring', model: MODEL }, files);
-    const response = await fixture.app.inject({ method: 'POST', url: '/v1/evidence', headers: { ...auth, ...body.headers }, payload: body.payload });
+    const response = await fixture.app.inject({
+      method: 'POST',
+      url: '/v1/evidence',
+      headers: { ...auth, ...body.headers },
+      payload: body.payload,
+    });
     expect(response.statusCode, response.body).toBe(201);
-    const view = response.json() as { id: string; evidence: { id: string; format: string; rawSha256: string; file: string }[] };
+    const view = response.json() as {
+      id: string;
+      evidence: { id: string; format: string; rawSha256: string; file: string }[];
+    };
     expect([...new Set(view.evidence.map((item) => item.format))]).toEqual(formatFiles.map(({ format }) => format));
-    expect([...new Set(view.evidence.map((item) => item.rawSha256))]).toEqual(files.map((file) => sha256Hex(file.bytes)));
+    expect([...new Set(view.evidence.map((item) => item.rawSha256))]).toEqual(
+      files.map((file) => sha256Hex(file.bytes)),
+    );
     const after = await fixture.counts();
     expect(after.evidence - before.evidence).toBe(view.evidence.length);
     expect(after.outbox - before.outbox).toBe(view.evidence.length);
@@ -78,7 +100,9 @@ describe('collector POST /v1/evidence with native tool files', () => {
 
     const submission = await fixture.app.inject({ method: 'GET', url: `/v1/submissions/${view.id}`, headers: auth });
     expect(submission.statusCode).toBe(200);
-    expect(submission.json().evidence.map((item: { id: string }) => item.id)).toEqual(view.evidence.map((item) => item.id));
+    expect(submission.json().evidence.map((item: { id: string }) => item.id)).toEqual(
+      view.evidence.map((item) => item.id),
+    );
   });
 
   it('uses the digests a file carries as subjects without a model parameter (Croissant, CABC robustness)', async () => {
@@ -114,7 +138,10 @@ describe('collector POST /v1/evidence with native tool files', () => {
       const url: string = `/v1/evidence?toe=paging-a&limit=3${cursor ? `&cursor=${cursor}` : ''}`;
       const page = await fixture.app.inject({ method: 'GET', url, headers: auth });
       expect(page.statusCode, page.body).toBe(200);
-      const body = page.json() as { items: { id: string; toe: string; createdAt: string }[]; nextCursor: string | null };
+      const body = page.json() as {
+        items: { id: string; toe: string; createdAt: string }[];
+        nextCursor: string | null;
+      };
       for (const item of body.items) expect(item.toe).toBe('paging-a');
       seen.push(...body.items.map((item) => item.id));
       cursor = body.nextCursor;

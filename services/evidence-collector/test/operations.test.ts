@@ -21,5 +21,8 @@ describeOperations({
     'POST /v1/keys/rotate',
   ],
   appWithRedis: (fixture, redis) =>
-    buildApp({ ...appDepsFrom(fixture.infra, fixture.config), queues: { connection: redis, prefix: fixture.config.QUEUE_PREFIX } }),
+    buildApp({
+      ...appDepsFrom(fixture.infra, fixture.config),
+      queues: { connection: redis, prefix: fixture.config.QUEUE_PREFIX },
+    }),
 });

@@ -22,7 +22,15 @@ export interface EvidenceItem {
   checkCount: number;
   raw: { digest: { sha256: string }; mediaType: string; uri?: string } | null;
   receipt: string;
-  verification: { state: string; envelopeDigest: string; signature: string; keyid: string; keyInScope: boolean; receipt: string; detail: string | null };
+  verification: {
+    state: string;
+    envelopeDigest: string;
+    signature: string;
+    keyid: string;
+    keyInScope: boolean;
+    receipt: string;
+    detail: string | null;
+  };
   links: { envelope: string; evidence: string; inclusionProof: string | null; raw: string | null };
   predicate?: unknown;
 }
@@ -38,8 +46,18 @@ export function VerificationBadge({ verification }: { verification: EvidenceItem
 }
 
 /** Everything about one piece of evidence: the checks made again now, digests, receipt, ledger, the signed predicate. */
-export function EvidenceDrawer({ toeId, evidenceId, onClose }: { toeId: string; evidenceId: string; onClose: () => void }) {
-  const evidence = useData<EvidenceItem>(`${toeId}/${evidenceId}`, () => api(`/v1/toes/${toeId}/evidence/${evidenceId}`));
+export function EvidenceDrawer({
+  toeId,
+  evidenceId,
+  onClose,
+}: {
+  toeId: string;
+  evidenceId: string;
+  onClose: () => void;
+}) {
+  const evidence = useData<EvidenceItem>(`${toeId}/${evidenceId}`, () =>
+    api(`/v1/toes/${toeId}/evidence/${evidenceId}`),
+  );
   const [proof, setProof] = useState<unknown>();
   const [message, setMessage] = useState<string>();
   const item = evidence.data;
@@ -49,7 +67,11 @@ export function EvidenceDrawer({ toeId, evidenceId, onClose }: { toeId: string; 
     try {
       await download(item.links.raw, `${item.raw?.digest.sha256}.raw`, { service: 'collector' });
     } catch (error) {
-      setMessage(error instanceof ApiError && (error.status === 403 || error.status === 404) ? 'The raw artifact is kept by the auditee’s evidence collector; your role cannot read it there. Its SHA-256 above is signed in the statement.' : String((error as Error).message));
+      setMessage(
+        error instanceof ApiError && (error.status === 403 || error.status === 404)
+          ? 'The raw artifact is kept by the auditee’s evidence collector; your role cannot read it there. Its SHA-256 above is signed in the statement.'
+          : String((error as Error).message),
+      );
     }
   };
   return (
@@ -72,10 +94,30 @@ export function EvidenceDrawer({ toeId, evidenceId, onClose }: { toeId: string; 
               </div>
               <table className="kv">
                 <tbody>
-                  <tr><th>Envelope digest</th><td>{item.verification.envelopeDigest}</td></tr>
-                  <tr><th>DSSE signature</th><td>{item.verification.signature} <span className="muted">(key {item.keyid.slice(0, 16)}…, {item.verification.keyInScope ? 'in the scope in force' : 'not in the scope in force'})</span></td></tr>
-                  <tr><th>Receipt</th><td>{item.verification.receipt}</td></tr>
-                  {item.verification.detail ? <tr><th>Detail</th><td>{item.verification.detail}</td></tr> : null}
+                  <tr>
+                    <th>Envelope digest</th>
+                    <td>{item.verification.envelopeDigest}</td>
+                  </tr>
+                  <tr>
+                    <th>DSSE signature</th>
+                    <td>
+                      {item.verification.signature}{' '}
+                      <span className="muted">
+                        (key {item.keyid.slice(0, 16)}…,{' '}
+                        {item.verification.keyInScope ? 'in the scope in force' : 'not in the scope in force'})
+                      </span>
+                    </td>
+                  </tr>
+                  <tr>
+                    <th>Receipt</th>
+                    <td>{item.verification.receipt}</td>
+                  </tr>
+                  {item.verification.detail ? (
+                    <tr>
+                      <th>Detail</th>
+                      <td>{item.verification.detail}</td>
+                    </tr>
+                  ) : null}
                 </tbody>
               </table>
             </section>
@@ -83,21 +125,69 @@ export function EvidenceDrawer({ toeId, evidenceId, onClose }: { toeId: string; 
               <h3>Facts</h3>
               <table className="kv">
                 <tbody>
-                  <tr><th>Kind</th><td>{item.kind}</td></tr>
-                  <tr><th>Observed</th><td>{dateTime(item.observedAt)}</td></tr>
-                  <tr><th>Received</th><td>{dateTime(item.receivedAt)}</td></tr>
-                  <tr><th>Producer</th><td>{item.producer?.tool ?? '—'} {item.producer?.toolVersion ?? ''} {item.producer?.pipelineRunId ? <span className="muted">run {item.producer.pipelineRunId}</span> : null}</td></tr>
-                  <tr><th>Envelope SHA-256</th><td><Mono>{item.envelopeSha256}</Mono></td></tr>
-                  <tr><th>Statement SHA-256</th><td><Mono>{item.statementSha256}</Mono></td></tr>
-                  <tr><th>Ledger index</th><td>{item.logIndex ?? '—'}</td></tr>
-                  {item.raw ? <tr><th>Raw artifact</th><td>{item.raw.mediaType} <Mono>{item.raw.digest.sha256}</Mono></td></tr> : null}
+                  <tr>
+                    <th>Kind</th>
+                    <td>{item.kind}</td>
+                  </tr>
+                  <tr>
+                    <th>Observed</th>
+                    <td>{dateTime(item.observedAt)}</td>
+                  </tr>
+                  <tr>
+                    <th>Received</th>
+                    <td>{dateTime(item.receivedAt)}</td>
+                  </tr>
+                  <tr>
+                    <th>Producer</th>
+                    <td>
+                      {item.producer?.tool ?? '—'} {item.producer?.toolVersion ?? ''}{' '}
+                      {item.producer?.pipelineRunId ? (
+                        <span className="muted">run {item.producer.pipelineRunId}</span>
+                      ) : null}
+                    </td>
+                  </tr>
+                  <tr>
+                    <th>Envelope SHA-256</th>
+                    <td>
+                      <Mono>{item.envelopeSha256}</Mono>
+                    </td>
+                  </tr>
+                  <tr>
+                    <th>Statement SHA-256</th>
+                    <td>
+                      <Mono>{item.statementSha256}</Mono>
+                    </td>
+                  </tr>
+                  <tr>
+                    <th>Ledger index</th>
+                    <td>{item.logIndex ?? '—'}</td>
+                  </tr>
+                  {item.raw ? (
+                    <tr>
+                      <th>Raw artifact</th>
+                      <td>
+                        {item.raw.mediaType} <Mono>{item.raw.digest.sha256}</Mono>
+                      </td>
+                    </tr>
+                  ) : null}
                 </tbody>
               </table>
               <div className="row-gap">
-                <button onClick={() => void download(item.links.envelope, `evidence-${item.sequence}.dsse.json`)}>Download signed envelope</button>
-                {item.links.raw ? <button className="button-secondary" onClick={() => void fetchRaw()}>Raw artifact</button> : null}
+                <button onClick={() => void download(item.links.envelope, `evidence-${item.sequence}.dsse.json`)}>
+                  Download signed envelope
+                </button>
+                {item.links.raw ? (
+                  <button className="button-secondary" onClick={() => void fetchRaw()}>
+                    Raw artifact
+                  </button>
+                ) : null}
                 {item.links.inclusionProof ? (
-                  <button className="button-secondary" onClick={() => void api(item.links.inclusionProof!).then(setProof, (error) => setMessage(String(error.message)))}>
+                  <button
+                    className="button-secondary"
+                    onClick={() =>
+                      void api(item.links.inclusionProof!).then(setProof, (error) => setMessage(String(error.message)))
+                    }
+                  >
                     Ledger inclusion proof
                   </button>
                 ) : null}
@@ -112,8 +202,13 @@ export function EvidenceDrawer({ toeId, evidenceId, onClose }: { toeId: string; 
                   <tbody>
                     {item.measurements.map((measurement, index) => (
                       <tr key={index}>
-                        <td>{measurement.name}{measurement.slice ? <span className="muted"> [{measurement.slice}]</span> : null}</td>
-                        <td className="num">{formatValue(measurement.value)} {measurement.unit ?? ''}</td>
+                        <td>
+                          {measurement.name}
+                          {measurement.slice ? <span className="muted"> [{measurement.slice}]</span> : null}
+                        </td>
+                        <td className="num">
+                          {formatValue(measurement.value)} {measurement.unit ?? ''}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
@@ -126,7 +221,17 @@ export function EvidenceDrawer({ toeId, evidenceId, onClose }: { toeId: string; 
                 <ul className="plain">
                   {item.checks.map((check, index) => (
                     <li key={index}>
-                      <Badge status={check.status === 'pass' ? 'compliant' : check.status === 'warn' ? 'suspended' : 'non_compliant'} title={check.status} /> {check.name} <span className="muted">{check.detail}</span>
+                      <Badge
+                        status={
+                          check.status === 'pass'
+                            ? 'compliant'
+                            : check.status === 'warn'
+                              ? 'suspended'
+                              : 'non_compliant'
+                        }
+                        title={check.status}
+                      />{' '}
+                      {check.name} <span className="muted">{check.detail}</span>
                     </li>
                   ))}
                 </ul>

@@ -15,13 +15,37 @@ export interface ChartThreshold {
 }
 
 const passes = (operator: string, target: number, value: number) =>
-  operator === '>=' ? value >= target : operator === '>' ? value > target : operator === '<=' ? value <= target : operator === '<' ? value < target : operator === '==' ? value === target : operator === '!=' ? value !== target : true;
+  operator === '>='
+    ? value >= target
+    : operator === '>'
+      ? value > target
+      : operator === '<='
+        ? value <= target
+        : operator === '<'
+          ? value < target
+          : operator === '=='
+            ? value === target
+            : operator === '!='
+              ? value !== target
+              : true;
 
 /**
  * A metric over time (uPlot, canvas: fast with thousands of points) with each threshold as a dashed red line and the
  * failing side shaded; failing points are red. Clicking a point opens the evidence it came from.
  */
-export function MetricChart({ points, thresholds, height = 240, onPoint, label }: { points: ChartPoint[]; thresholds: ChartThreshold[]; height?: number; onPoint?: (point: ChartPoint) => void; label: string }) {
+export function MetricChart({
+  points,
+  thresholds,
+  height = 240,
+  onPoint,
+  label,
+}: {
+  points: ChartPoint[];
+  thresholds: ChartThreshold[];
+  height?: number;
+  onPoint?: (point: ChartPoint) => void;
+  label: string;
+}) {
   const container = useRef<HTMLDivElement>(null);
   const clickRef = useRef(onPoint);
   clickRef.current = onPoint;
@@ -31,7 +55,9 @@ export function MetricChart({ points, thresholds, height = 240, onPoint, label }
     if (!element) return;
     const xs = points.map((point) => Date.parse(point.at) / 1000);
     const ys = points.map((point) => point.value);
-    const failing = points.map((point) => (thresholds.some((line) => !passes(line.operator, line.target, point.value)) ? point.value : null));
+    const failing = points.map((point) =>
+      thresholds.some((line) => !passes(line.operator, line.target, point.value)) ? point.value : null,
+    );
     const targets = thresholds.map((line) => line.target);
     const style = getComputedStyle(document.documentElement);
     const colour = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
@@ -63,7 +89,12 @@ export function MetricChart({ points, thresholds, height = 240, onPoint, label }
       series: [
         {},
         { label, stroke: accent, width: 1.6, points: { show: points.length <= 300, size: 5, fill: accent } },
-        { label: 'fails threshold', stroke: bad, paths: () => null, points: { show: true, size: 7, fill: bad, stroke: bad } },
+        {
+          label: 'fails threshold',
+          stroke: bad,
+          paths: () => null,
+          points: { show: true, size: 7, fill: bad, stroke: bad },
+        },
       ],
       hooks: {
         draw: [
@@ -88,7 +119,11 @@ export function MetricChart({ points, thresholds, height = 240, onPoint, label }
               ctx.fillStyle = bad;
               ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
               ctx.textAlign = 'right';
-              ctx.fillText(`${line.requirementId} ${line.operator} ${line.target}`, left + width - 4, y - 5 * devicePixelRatio);
+              ctx.fillText(
+                `${line.requirementId} ${line.operator} ${line.target}`,
+                left + width - 4,
+                y - 5 * devicePixelRatio,
+              );
               ctx.restore();
             }
           },
@@ -111,5 +146,13 @@ export function MetricChart({ points, thresholds, height = 240, onPoint, label }
     };
   }, [points, thresholds, height, label]);
 
-  return <div ref={container} className="metric-chart" data-testid="metric-chart" data-points={points.length} aria-label={`${label} chart`} />;
+  return (
+    <div
+      ref={container}
+      className="metric-chart"
+      data-testid="metric-chart"
+      data-points={points.length}
+      aria-label={`${label} chart`}
+    />
+  );
 }

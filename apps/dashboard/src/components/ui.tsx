@@ -4,13 +4,22 @@ import { label, STATUS_COLOURS } from '../lib/format.ts';
 
 export function Badge({ status, title, large }: { status: string; title?: string; large?: boolean }) {
   return (
-    <span className={`badge${large ? ' badge-large' : ''}`} style={{ background: STATUS_COLOURS[status] ?? 'var(--muted)' }} title={title ?? label(status)} data-status={status}>
+    <span
+      className={`badge${large ? ' badge-large' : ''}`}
+      style={{ background: STATUS_COLOURS[status] ?? 'var(--muted)' }}
+      title={title ?? label(status)}
+      data-status={status}
+    >
       {label(status)}
     </span>
   );
 }
 
-export function StatusBar({ counts }: { counts: { total: number; compliant: number; non_compliant: number; pending: number; error: number } }) {
+export function StatusBar({
+  counts,
+}: {
+  counts: { total: number; compliant: number; non_compliant: number; pending: number; error: number };
+}) {
   if (counts.total === 0) return <span className="muted">no approved requirements</span>;
   const parts = (['compliant', 'non_compliant', 'error', 'pending'] as const).filter((key) => counts[key] > 0);
   return (
@@ -30,7 +39,10 @@ export function StatusBar({ counts }: { counts: { total: number; compliant: numb
 export function ErrorPanel({ error }: { error: unknown }) {
   if (!error) return null;
   if (error instanceof ApiError && error.status === 404) return <NotFoundPanel />;
-  const detail = error instanceof ApiError ? (error.problem.detail ?? error.problem.title ?? `HTTP ${error.status}`) : String((error as Error).message ?? error);
+  const detail =
+    error instanceof ApiError
+      ? (error.problem.detail ?? error.problem.title ?? `HTTP ${error.status}`)
+      : String((error as Error).message ?? error);
   return (
     <div className="panel panel-error" role="alert">
       {detail}
@@ -42,7 +54,9 @@ export function NotFoundPanel() {
   return (
     <div className="panel not-found" role="alert">
       <h2>Not found</h2>
-      <p className="muted">There is nothing here for your organization: the address is wrong, or it belongs to someone else.</p>
+      <p className="muted">
+        There is nothing here for your organization: the address is wrong, or it belongs to someone else.
+      </p>
       <a href="/">Back to the overview</a>
     </div>
   );
@@ -52,7 +66,17 @@ export function Loading({ what }: { what?: string }) {
   return <div className="loading muted">Loading{what ? ` ${what}` : ''}…</div>;
 }
 
-export function Tile({ label: title, value, hint, tone }: { label: string; value: ReactNode; hint?: ReactNode; tone?: string }) {
+export function Tile({
+  label: title,
+  value,
+  hint,
+  tone,
+}: {
+  label: string;
+  value: ReactNode;
+  hint?: ReactNode;
+  tone?: string;
+}) {
   return (
     <div className="tile" style={tone ? { borderTopColor: tone } : undefined}>
       <div className="tile-label">{title}</div>

@@ -26,11 +26,15 @@ export function setApiToken(token: string | null, unauthorized: () => void): voi
   onUnauthorized = unauthorized;
 }
 
-export const authHeader = (): Record<string, string> => (currentToken ? { authorization: `Bearer ${currentToken}` } : {});
+export const authHeader = (): Record<string, string> =>
+  currentToken ? { authorization: `Bearer ${currentToken}` } : {};
 
 export type Service = 'assessment' | 'certification' | 'collector';
 
-export async function request(path: string, init: { method?: string; body?: unknown; service?: Service; raw?: boolean } = {}): Promise<Response> {
+export async function request(
+  path: string,
+  init: { method?: string; body?: unknown; service?: Service; raw?: boolean } = {},
+): Promise<Response> {
   const service = init.service ?? 'assessment';
   const url = path.startsWith('/api/') ? path : `/api/${service}${path}`;
   const response = await fetch(url, {
@@ -51,14 +55,21 @@ export async function request(path: string, init: { method?: string; body?: unkn
   return response;
 }
 
-export async function api<T = any>(path: string, init: { method?: string; body?: unknown; service?: Service } = {}): Promise<T> {
+export async function api<T = any>(
+  path: string,
+  init: { method?: string; body?: unknown; service?: Service } = {},
+): Promise<T> {
   const response = await request(path, init);
   const text = await response.text();
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
 /** Fetches with the token and hands the file to the browser (a plain link cannot carry the bearer token). */
-export async function download(path: string, fallbackName: string, options: { service?: Service; open?: boolean } = {}): Promise<void> {
+export async function download(
+  path: string,
+  fallbackName: string,
+  options: { service?: Service; open?: boolean } = {},
+): Promise<void> {
   const response = await request(path, { service: options.service ?? 'assessment' });
   const blob = await response.blob();
   const disposition = response.headers.get('content-disposition') ?? '';

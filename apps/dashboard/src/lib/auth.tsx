@@ -28,7 +28,9 @@ const AuthContext = createContext<AuthState | null>(null);
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(STORAGE_KEY));
   const [session, setSession] = useState<Session | null>(null);
-  const [status, setStatus] = useState<AuthState['status']>(() => (sessionStorage.getItem(STORAGE_KEY) ? 'checking' : 'signed-out'));
+  const [status, setStatus] = useState<AuthState['status']>(() =>
+    sessionStorage.getItem(STORAGE_KEY) ? 'checking' : 'signed-out',
+  );
   const [message, setMessage] = useState<string | null>(null);
 
   const signOut = useCallback((why?: string) => {
@@ -51,7 +53,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         setStatus('signed-in');
         setMessage(null);
       } catch (error) {
-        signOut(error instanceof ApiError && error.status === 401 ? 'That token was not accepted (expired, or not issued for this platform).' : `Could not check the token: ${String(error instanceof Error ? error.message : error)}`);
+        signOut(
+          error instanceof ApiError && error.status === 401
+            ? 'That token was not accepted (expired, or not issued for this platform).'
+            : `Could not check the token: ${String(error instanceof Error ? error.message : error)}`,
+        );
         throw error;
       }
     },
@@ -64,7 +70,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo<AuthState>(
-    () => ({ status, session, token, message, signIn: (candidate: string) => verify(candidate.trim().replace(/^Bearer\s+/i, '')), signOut }),
+    () => ({
+      status,
+      session,
+      token,
+      message,
+      signIn: (candidate: string) => verify(candidate.trim().replace(/^Bearer\s+/i, '')),
+      signOut,
+    }),
     [status, session, token, message, verify, signOut],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
@@ -77,6 +90,7 @@ export function useAuth(): AuthState {
 }
 
 export const canReview = (session: Session | null) => session?.role === 'auditor';
-export const canReadEvidence = (session: Session | null) => ['auditee', 'auditor', 'admin'].includes(session?.role ?? '');
+export const canReadEvidence = (session: Session | null) =>
+  ['auditee', 'auditor', 'admin'].includes(session?.role ?? '');
 export const canReadAudit = (session: Session | null) => ['auditor', 'admin'].includes(session?.role ?? '');
 export const canComment = (session: Session | null) => ['auditor', 'auditee'].includes(session?.role ?? '');

@@ -3,18 +3,33 @@ import { authHeader } from './api.ts';
 import { readEventStream } from './sse.ts';
 
 export type LiveEvent =
-  | { type: 'posture'; data: { toe: string; posture: string; previousPosture: string | null; sequence: number; at: string | null } }
+  | {
+      type: 'posture';
+      data: { toe: string; posture: string; previousPosture: string | null; sequence: number; at: string | null };
+    }
   | { type: 'evaluated'; data: { toe: string; lastResultId: number | null } }
   | { type: 'toe'; data: { toe: string; change: string } }
   | {
       type: 'certificate';
-      data: { id: string; toe: string; status: string; previousStatus: string | null; reason: string | null; since: string | null; scopeVersion: number | null };
+      data: {
+        id: string;
+        toe: string;
+        status: string;
+        previousStatus: string | null;
+        reason: string | null;
+        since: string | null;
+        scopeVersion: number | null;
+      };
     };
 
 type Listener = (event: LiveEvent) => void;
 type State = 'connecting' | 'live' | 'offline';
 
-const LiveContext = createContext<{ state: State; subscribe: (listener: Listener) => () => void; last: LiveEvent | null } | null>(null);
+const LiveContext = createContext<{
+  state: State;
+  subscribe: (listener: Listener) => () => void;
+  last: LiveEvent | null;
+} | null>(null);
 
 /**
  * The dashboard's live connection: one Server-Sent Events stream (`/api/events`, over fetch so it carries the bearer

@@ -5,9 +5,15 @@ interface Location {
   query: URLSearchParams;
 }
 
-const RouterContext = createContext<{ location: Location; navigate: (to: string, options?: { replace?: boolean }) => void } | null>(null);
+const RouterContext = createContext<{
+  location: Location;
+  navigate: (to: string, options?: { replace?: boolean }) => void;
+} | null>(null);
 
-const current = (): Location => ({ path: window.location.pathname, query: new URLSearchParams(window.location.search) });
+const current = (): Location => ({
+  path: window.location.pathname,
+  query: new URLSearchParams(window.location.search),
+});
 
 /** A small history router: the app has a handful of pages. */
 export function Router({ children }: { children: ReactNode }) {
@@ -32,7 +38,17 @@ export function useRouter() {
   return value;
 }
 
-export function Link({ to, children, className, title }: { to: string; children: ReactNode; className?: string; title?: string }) {
+export function Link({
+  to,
+  children,
+  className,
+  title,
+}: {
+  to: string;
+  children: ReactNode;
+  className?: string;
+  title?: string;
+}) {
   const { navigate } = useRouter();
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;

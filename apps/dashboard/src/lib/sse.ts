@@ -26,7 +26,12 @@ export class SseParser {
       const skip = this.buffer.startsWith('\r\n', newline) ? 2 : 1;
       this.buffer = this.buffer.slice(newline + skip);
       if (line === '') {
-        if (this.data.length > 0) messages.push({ event: this.event || 'message', data: this.data.join('\n'), ...(this.id !== undefined ? { id: this.id } : {}) });
+        if (this.data.length > 0)
+          messages.push({
+            event: this.event || 'message',
+            data: this.data.join('\n'),
+            ...(this.id !== undefined ? { id: this.id } : {}),
+          });
         this.event = '';
         this.data = [];
         continue;
@@ -54,9 +59,17 @@ export function formatSse(event: string, data: unknown): string {
  */
 export async function readEventStream(
   url: string,
-  options: { headers?: Record<string, string>; signal?: AbortSignal; onOpen?: () => void; onMessage: (message: SseMessage) => void },
+  options: {
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+    onOpen?: () => void;
+    onMessage: (message: SseMessage) => void;
+  },
 ): Promise<void> {
-  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...options.headers }, ...(options.signal ? { signal: options.signal } : {}) });
+  const response = await fetch(url, {
+    headers: { accept: 'text/event-stream', ...options.headers },
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   if (!response.ok || !response.body) {
     const error = new Error(`event stream ${url} answered ${response.status}`) as Error & { status?: number };
     error.status = response.status;

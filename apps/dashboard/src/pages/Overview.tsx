@@ -30,7 +30,9 @@ export interface CertificateStatus {
 
 /** The certificate that speaks for a ToE now: the newest by `since`. */
 export function certificateOf(certificates: CertificateStatus[], toe: string): CertificateStatus | undefined {
-  return certificates.filter((entry) => entry.toe === toe).sort((a, b) => (b.since ?? '').localeCompare(a.since ?? ''))[0];
+  return certificates
+    .filter((entry) => entry.toe === toe)
+    .sort((a, b) => (b.since ?? '').localeCompare(a.since ?? ''))[0];
 }
 
 export function useCertificates() {
@@ -48,7 +50,10 @@ export function useCertificates() {
   useEffect(load, [load]);
   useLiveEvents((event) => {
     if (event.type !== 'certificate') return;
-    setCertificates((current) => [...current.filter((entry) => entry.id !== event.data.id), { ...event.data, expiresAt: null }]);
+    setCertificates((current) => [
+      ...current.filter((entry) => entry.id !== event.data.id),
+      { ...event.data, expiresAt: null },
+    ]);
   });
   return { certificates, error };
 }
@@ -85,7 +90,8 @@ export function Overview() {
   };
 
   useLiveEvents((event) => {
-    if (event.type === 'certificate' || event.type === 'posture') setFlash((current) => ({ ...current, [event.data.toe]: Date.now() }));
+    if (event.type === 'certificate' || event.type === 'posture')
+      setFlash((current) => ({ ...current, [event.data.toe]: Date.now() }));
     if (event.type === 'posture' || event.type === 'toe' || event.type === 'evaluated') {
       clearTimeout(reloadTimer.current);
       reloadTimer.current = setTimeout(() => void loadFirst(), 250);
@@ -118,14 +124,36 @@ export function Overview() {
         </div>
       </div>
       <div className="tiles">
-        <Tile label="Compliant" value={totals.byPosture.compliant ?? 0} tone={STATUS_COLOURS.compliant} hint="posture now" />
-        <Tile label="Non-compliant" value={totals.byPosture.non_compliant ?? 0} tone={STATUS_COLOURS.non_compliant} hint="posture now" />
-        <Tile label="Pending / error" value={(totals.byPosture.pending ?? 0) + (totals.byPosture.error ?? 0)} tone={STATUS_COLOURS.pending} hint="not measured yet, or not measurable" />
-        <Tile label="Certificates valid" value={totals.byCertificate.good ?? 0} tone={STATUS_COLOURS.good} hint={`${totals.byCertificate.suspended ?? 0} suspended · ${totals.byCertificate.revoked ?? 0} revoked`} />
+        <Tile
+          label="Compliant"
+          value={totals.byPosture.compliant ?? 0}
+          tone={STATUS_COLOURS.compliant}
+          hint="posture now"
+        />
+        <Tile
+          label="Non-compliant"
+          value={totals.byPosture.non_compliant ?? 0}
+          tone={STATUS_COLOURS.non_compliant}
+          hint="posture now"
+        />
+        <Tile
+          label="Pending / error"
+          value={(totals.byPosture.pending ?? 0) + (totals.byPosture.error ?? 0)}
+          tone={STATUS_COLOURS.pending}
+          hint="not measured yet, or not measurable"
+        />
+        <Tile
+          label="Certificates valid"
+          value={totals.byCertificate.good ?? 0}
+          tone={STATUS_COLOURS.good}
+          hint={`${totals.byCertificate.suspended ?? 0} suspended · ${totals.byCertificate.revoked ?? 0} revoked`}
+        />
       </div>
       {canReview(session) && reviews.length > 0 ? (
         <div className="panel panel-info">
-          <strong>{reviews.length} scope{reviews.length === 1 ? '' : 's'} waiting for your review:</strong>{' '}
+          <strong>
+            {reviews.length} scope{reviews.length === 1 ? '' : 's'} waiting for your review:
+          </strong>{' '}
           {reviews.map((toe, index) => (
             <span key={toe.id}>
               {index > 0 ? ', ' : ''}
@@ -136,7 +164,9 @@ export function Overview() {
           ))}
         </div>
       ) : null}
-      {certificateError ? <div className="panel panel-warn">Certificate states unavailable: {certificateError}</div> : null}
+      {certificateError ? (
+        <div className="panel panel-warn">Certificate states unavailable: {certificateError}</div>
+      ) : null}
       {toes.length === 0 ? (
         <div className="panel muted">No targets of evaluation yet. The auditee registers one with POST /v1/toes.</div>
       ) : (
@@ -167,10 +197,19 @@ export function Overview() {
                   </td>
                   <td data-testid="posture">
                     <Badge status={toe.posture} />
-                    <div className="muted small">{toe.postureUpdatedAt ? `since ${relative(toe.postureUpdatedAt)}` : ''}</div>
+                    <div className="muted small">
+                      {toe.postureUpdatedAt ? `since ${relative(toe.postureUpdatedAt)}` : ''}
+                    </div>
                   </td>
                   <td data-testid="certificate">
-                    <Badge status={certificate?.status ?? 'none'} title={certificate ? `${certificate.reason ?? ''} since ${dateTime(certificate.since)}` : 'no certificate'} />
+                    <Badge
+                      status={certificate?.status ?? 'none'}
+                      title={
+                        certificate
+                          ? `${certificate.reason ?? ''} since ${dateTime(certificate.since)}`
+                          : 'no certificate'
+                      }
+                    />
                     <div className="muted small">{certificate?.reason?.replaceAll('_', ' ') ?? ''}</div>
                   </td>
                   <td>
@@ -178,8 +217,14 @@ export function Overview() {
                   </td>
                   <td title={dateTime(toe.lastObservedAt)}>{relative(toe.lastObservedAt)}</td>
                   <td>
-                    {toe.scope.inForceVersion ? `v${toe.scope.inForceVersion} in force` : <span className="muted">none approved</span>}
-                    {toe.scope.latestState && toe.scope.latestState !== 'approved' && toe.scope.latestState !== 'superseded' ? (
+                    {toe.scope.inForceVersion ? (
+                      `v${toe.scope.inForceVersion} in force`
+                    ) : (
+                      <span className="muted">none approved</span>
+                    )}
+                    {toe.scope.latestState &&
+                    toe.scope.latestState !== 'approved' &&
+                    toe.scope.latestState !== 'superseded' ? (
                       <div>
                         <Link to={`/toes/${toe.id}/scopes/${toe.scope.latestVersion}`}>
                           v{toe.scope.latestVersion} <Badge status={toe.scope.latestState} />

@@ -36,7 +36,13 @@ interface ScopeDetail {
   document: {
     risks?: { id: string; description: string; likelihood: string; impact: string }[];
     requirements: Requirement[];
-    measurements?: { requirementId: string; evidenceKinds: string[]; tools?: string[]; metrics?: string[]; expectedFrequency: string }[];
+    measurements?: {
+      requirementId: string;
+      evidenceKinds: string[];
+      tools?: string[];
+      metrics?: string[];
+      expectedFrequency: string;
+    }[];
     collectorKeys?: { kid?: string; x?: string }[];
   };
   createdBy: string;
@@ -48,10 +54,13 @@ interface ScopeDetail {
 
 function ruleText(rule: any): string {
   if (!rule || typeof rule !== 'object') return JSON.stringify(rule);
-  if (rule.type === 'threshold') return `${rule.selector?.kind} · ${rule.selector?.metric}${rule.selector?.dataset ? ` (${rule.selector.dataset})` : ''} ${rule.operator} ${JSON.stringify(rule.target)}`;
-  if (rule.type === 'trend') return `trend of ${rule.selector?.metric} (${rule.method}, ${rule.direction.replaceAll('_', ' ')})`;
+  if (rule.type === 'threshold')
+    return `${rule.selector?.kind} · ${rule.selector?.metric}${rule.selector?.dataset ? ` (${rule.selector.dataset})` : ''} ${rule.operator} ${JSON.stringify(rule.target)}`;
+  if (rule.type === 'trend')
+    return `trend of ${rule.selector?.metric} (${rule.method}, ${rule.direction.replaceAll('_', ' ')})`;
   if (rule.type === 'freshness') return `${rule.kind} evidence at most ${rule.maxAge} old`;
-  if (rule.type === 'checks') return `checks of ${rule.kind} evidence pass${rule.allowWarnings ? ' (warnings allowed)' : ''}`;
+  if (rule.type === 'checks')
+    return `checks of ${rule.kind} evidence pass${rule.allowWarnings ? ' (warnings allowed)' : ''}`;
   if (rule.type === 'expression') return `CEL: ${rule.expression}`;
   return `${rule.type}: ${JSON.stringify(rule)}`;
 }
@@ -63,7 +72,10 @@ function CommentThread({ comments }: { comments: Comment[] }) {
       {comments.map((comment) => (
         <li key={comment.id}>
           <div className="comment-meta">
-            <strong>{comment.author}</strong> <span className="muted small">{comment.role} · {dateTime(comment.createdAt)}</span>
+            <strong>{comment.author}</strong>{' '}
+            <span className="muted small">
+              {comment.role} · {dateTime(comment.createdAt)}
+            </span>
           </div>
           <div>{comment.body}</div>
         </li>
@@ -103,7 +115,8 @@ export function ScopeReview({ toeId, version }: { toeId: string; version: string
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState<string>();
 
-  if (scope.error instanceof ApiError && (scope.error.status === 404 || scope.error.status === 400)) return <NotFoundPanel />;
+  if (scope.error instanceof ApiError && (scope.error.status === 404 || scope.error.status === 400))
+    return <NotFoundPanel />;
   if (scope.error) return <ErrorPanel error={scope.error} />;
   if (!scope.data) return <Loading what="the scope" />;
   const data = scope.data;
@@ -112,7 +125,10 @@ export function ScopeReview({ toeId, version }: { toeId: string; version: string
   const comment = async (body: string, requirementId?: string) => {
     setError(undefined);
     try {
-      await api(`/v1/toes/${toeId}/scopes/${version}/comments`, { method: 'POST', body: { body, ...(requirementId ? { requirementId } : {}) } });
+      await api(`/v1/toes/${toeId}/scopes/${version}/comments`, {
+        method: 'POST',
+        body: { body, ...(requirementId ? { requirementId } : {}) },
+      });
       scope.reload();
     } catch (failure) {
       setError(failure);
@@ -123,7 +139,10 @@ export function ScopeReview({ toeId, version }: { toeId: string; version: string
     setBusy(action);
     setError(undefined);
     try {
-      await api(`/v1/toes/${toeId}/scopes/${version}/${action}`, { method: 'POST', body: decision.trim() ? { comment: decision.trim() } : {} });
+      await api(`/v1/toes/${toeId}/scopes/${version}/${action}`, {
+        method: 'POST',
+        body: decision.trim() ? { comment: decision.trim() } : {},
+      });
       setDecision('');
       scope.reload();
     } catch (failure) {
@@ -133,12 +152,14 @@ export function ScopeReview({ toeId, version }: { toeId: string; version: string
     }
   };
   const general = data.comments.filter((entry) => !entry.requirementId);
-  const measurementsOf = (id: string) => (data.document.measurements ?? []).filter((entry) => entry.requirementId === id);
+  const measurementsOf = (id: string) =>
+    (data.document.measurements ?? []).filter((entry) => entry.requirementId === id);
 
   return (
     <div className="page">
       <div className="breadcrumbs">
-        <Link to="/">Overview</Link> / <Link to={`/toes/${toeId}?tab=scopes`}>{toeId}</Link> / <span>scope v{data.version}</span>
+        <Link to="/">Overview</Link> / <Link to={`/toes/${toeId}?tab=scopes`}>{toeId}</Link> /{' '}
+        <span>scope v{data.version}</span>
       </div>
       <div className="page-header">
         <div>
@@ -147,7 +168,8 @@ export function ScopeReview({ toeId, version }: { toeId: string; version: string
           </h1>
           <p className="muted">
             drafted by {data.createdBy} {dateTime(data.createdAt)}
-            {data.decidedAt ? ` · decided by ${data.decidedBy} ${dateTime(data.decidedAt)}` : ''} · digest <Mono title={data.digest}>{data.digest.slice(0, 16)}…</Mono>
+            {data.decidedAt ? ` · decided by ${data.decidedBy} ${dateTime(data.decidedAt)}` : ''} · digest{' '}
+            <Mono title={data.digest}>{data.digest.slice(0, 16)}…</Mono>
           </p>
         </div>
       </div>
@@ -155,23 +177,42 @@ export function ScopeReview({ toeId, version }: { toeId: string; version: string
       {reviewable ? (
         <section className="panel decision" aria-label="Decision">
           <h2>Your decision</h2>
-          <p className="muted">Approving signs the decision and sends it to the certification body; the approved version is then evaluated continuously. A change needs a new version.</p>
-          <textarea rows={3} value={decision} placeholder="Comment (required to request changes or reject)" onChange={(event) => setDecision(event.target.value)} aria-label="Decision comment" />
+          <p className="muted">
+            Approving signs the decision and sends it to the certification body; the approved version is then evaluated
+            continuously. A change needs a new version.
+          </p>
+          <textarea
+            rows={3}
+            value={decision}
+            placeholder="Comment (required to request changes or reject)"
+            onChange={(event) => setDecision(event.target.value)}
+            aria-label="Decision comment"
+          />
           <div className="row-gap">
             <button disabled={busy !== undefined} onClick={() => void decide('approve')} className="button-approve">
               {busy === 'approve' ? 'Approving…' : 'Approve'}
             </button>
-            <button disabled={busy !== undefined || decision.trim() === ''} onClick={() => void decide('request-changes')} className="button-secondary">
+            <button
+              disabled={busy !== undefined || decision.trim() === ''}
+              onClick={() => void decide('request-changes')}
+              className="button-secondary"
+            >
               Request changes
             </button>
-            <button disabled={busy !== undefined || decision.trim() === ''} onClick={() => void decide('reject')} className="button-danger">
+            <button
+              disabled={busy !== undefined || decision.trim() === ''}
+              onClick={() => void decide('reject')}
+              className="button-danger"
+            >
               Reject
             </button>
           </div>
         </section>
       ) : (
         <div className="panel muted">
-          {data.state === 'submitted' ? 'Submitted for review: the auditor decides.' : `This version is ${label(data.state)}${data.state === 'approved' ? ' and in force' : ''}.`}
+          {data.state === 'submitted'
+            ? 'Submitted for review: the auditor decides.'
+            : `This version is ${label(data.state)}${data.state === 'approved' ? ' and in force' : ''}.`}
         </div>
       )}
       {error ? <ErrorPanel error={error} /> : null}
@@ -251,14 +292,21 @@ export function ScopeReview({ toeId, version }: { toeId: string; version: string
                   <tr key={index}>
                     <th>Measured by</th>
                     <td>
-                      {measurement.evidenceKinds.join(', ')} {measurement.tools?.length ? `from ${measurement.tools.join(', ')}` : ''} every {measurement.expectedFrequency}
+                      {measurement.evidenceKinds.join(', ')}{' '}
+                      {measurement.tools?.length ? `from ${measurement.tools.join(', ')}` : ''} every{' '}
+                      {measurement.expectedFrequency}
                     </td>
                   </tr>
                 ))}
               </tbody>
             </table>
             <CommentThread comments={data.comments.filter((entry) => entry.requirementId === requirement.id)} />
-            {canComment(session) ? <CommentForm placeholder={`Comment on ${requirement.id}`} onSubmit={(body) => comment(body, requirement.id)} /> : null}
+            {canComment(session) ? (
+              <CommentForm
+                placeholder={`Comment on ${requirement.id}`}
+                onSubmit={(body) => comment(body, requirement.id)}
+              />
+            ) : null}
           </article>
         ))}
       </section>
@@ -266,7 +314,9 @@ export function ScopeReview({ toeId, version }: { toeId: string; version: string
       <section>
         <h2>General comments</h2>
         <CommentThread comments={general} />
-        {canComment(session) ? <CommentForm placeholder="Comment on the whole version" onSubmit={(body) => comment(body)} /> : null}
+        {canComment(session) ? (
+          <CommentForm placeholder="Comment on the whole version" onSubmit={(body) => comment(body)} />
+        ) : null}
       </section>
       <section>
         <h2>Collector keys</h2>

@@ -34,9 +34,13 @@ export function SignIn() {
           <span className="brand-mark">✓</span> CABC
         </div>
         <h1>Sign in</h1>
-        <p className="muted">Continuous auditing based certification: posture, evidence and certificates of your organization’s ML systems.</p>
+        <p className="muted">
+          Continuous auditing based certification: posture, evidence and certificates of your organization’s ML systems.
+        </p>
         {config?.auth.mode === 'oidc' ? (
-          <p className="muted">Single sign-on with {config.auth.issuer} is configured; until it is enabled here, paste a bearer token.</p>
+          <p className="muted">
+            Single sign-on with {config.auth.issuer} is configured; until it is enabled here, paste a bearer token.
+          </p>
         ) : null}
         <label htmlFor="token">Bearer token</label>
         <textarea
@@ -51,8 +55,8 @@ export function SignIn() {
           required
         />
         <p className="hint muted">
-          For local use: <code>./scripts/cabc token --role auditor --org acme</code>. The token stays in this tab (sessionStorage) and is sent only to this
-          dashboard’s server, which passes it to the services.
+          For local use: <code>./scripts/cabc token --role auditor --org acme</code>. The token stays in this tab
+          (sessionStorage) and is sent only to this dashboard’s server, which passes it to the services.
         </p>
         {message ? (
           <div className="panel panel-error" role="alert">

@@ -26,7 +26,17 @@ interface Posture {
   scopeVersion: number | null;
   sequence: number;
   updatedAt: string | null;
-  requirements: { id: string; title: string; severity: string; critical: boolean; status: string; reason: string; details: any[]; evidenceIds: string[]; evaluatedAt: string | null }[];
+  requirements: {
+    id: string;
+    title: string;
+    severity: string;
+    critical: boolean;
+    status: string;
+    reason: string;
+    details: any[];
+    evidenceIds: string[];
+    evaluatedAt: string | null;
+  }[];
 }
 
 interface ResultItem {
@@ -83,34 +93,61 @@ export function ToePage({ toeId }: { toeId: string }) {
         <div>
           <h1>{view.name}</h1>
           <p className="muted">
-            {view.businessPurpose} · {view.fieldOfOperation} · {view.riskClass} risk · owner {view.owner} · <Mono>{view.id}</Mono>
+            {view.businessPurpose} · {view.fieldOfOperation} · {view.riskClass} risk · owner {view.owner} ·{' '}
+            <Mono>{view.id}</Mono>
           </p>
         </div>
       </div>
       <div className="tiles">
         <Tile
           label="Posture"
-          value={<span data-testid="toe-posture"><Badge status={posture.data?.posture ?? 'pending'} large /></span>}
-          hint={posture.data?.updatedAt ? `since ${relative(posture.data.updatedAt)} · assessment #${posture.data.sequence}` : 'not assessed yet'}
+          value={
+            <span data-testid="toe-posture">
+              <Badge status={posture.data?.posture ?? 'pending'} large />
+            </span>
+          }
+          hint={
+            posture.data?.updatedAt
+              ? `since ${relative(posture.data.updatedAt)} · assessment #${posture.data.sequence}`
+              : 'not assessed yet'
+          }
           tone={STATUS_COLOURS[posture.data?.posture ?? 'pending']}
         />
         <Tile
           label="Certificate"
-          value={<span data-testid="toe-certificate"><Badge status={certificate?.status ?? 'none'} large /></span>}
-          hint={certificate ? `${label(certificate.reason ?? '')} · since ${relative(certificate.since)}` : 'none issued'}
+          value={
+            <span data-testid="toe-certificate">
+              <Badge status={certificate?.status ?? 'none'} large />
+            </span>
+          }
+          hint={
+            certificate ? `${label(certificate.reason ?? '')} · since ${relative(certificate.since)}` : 'none issued'
+          }
           tone={STATUS_COLOURS[certificate?.status ?? 'none']}
         />
-        <Tile label="Requirements met" value={`${compliant}/${requirements.length}`} hint={posture.data?.scopeVersion ? `approved scope v${posture.data.scopeVersion}` : 'no approved scope'} />
+        <Tile
+          label="Requirements met"
+          value={`${compliant}/${requirements.length}`}
+          hint={posture.data?.scopeVersion ? `approved scope v${posture.data.scopeVersion}` : 'no approved scope'}
+        />
       </div>
       <nav className="tabs" role="tablist">
         {TABS.map(([key, title]) => (
-          <button key={key} role="tab" aria-selected={tab === key} className={tab === key ? 'tab active' : 'tab'} onClick={() => navigate(`/toes/${toeId}?tab=${key}`, { replace: true })}>
+          <button
+            key={key}
+            role="tab"
+            aria-selected={tab === key}
+            className={tab === key ? 'tab active' : 'tab'}
+            onClick={() => navigate(`/toes/${toeId}?tab=${key}`, { replace: true })}
+          >
             {title}
           </button>
         ))}
       </nav>
       <div className="tab-body">
-        {tab === 'requirements' ? <RequirementsTab toeId={toeId} posture={posture.data} pulse={pulse} openEvidence={setEvidenceId} /> : null}
+        {tab === 'requirements' ? (
+          <RequirementsTab toeId={toeId} posture={posture.data} pulse={pulse} openEvidence={setEvidenceId} />
+        ) : null}
         {tab === 'metrics' ? <MetricsTab toeId={toeId} pulse={pulse} openEvidence={setEvidenceId} /> : null}
         {tab === 'evidence' ? <EvidenceTab toeId={toeId} pulse={pulse} openEvidence={setEvidenceId} /> : null}
         {tab === 'audit' ? <AuditTab toeId={toeId} /> : null}
@@ -133,24 +170,44 @@ function HistoryStrip({ changes }: { changes: ResultItem[] }) {
       {ordered.map((change, index) => {
         const from = Date.parse(change.evaluatedAt);
         const to = index + 1 < ordered.length ? Date.parse(ordered[index + 1]!.evaluatedAt) : end;
-        return <span key={change.id} style={{ flex: Math.max(1, to - from), minWidth: 3, background: STATUS_COLOURS[change.status] }} title={`${label(change.status)} from ${dateTime(change.evaluatedAt)}: ${change.reason}`} />;
+        return (
+          <span
+            key={change.id}
+            style={{ flex: Math.max(1, to - from), minWidth: 3, background: STATUS_COLOURS[change.status] }}
+            title={`${label(change.status)} from ${dateTime(change.evaluatedAt)}: ${change.reason}`}
+          />
+        );
       })}
       <span className="history-strip-span muted small">{relative(new Date(start).toISOString())}</span>
     </div>
   );
 }
 
-function RequirementsTab({ toeId, posture, pulse, openEvidence }: { toeId: string; posture: Posture | undefined; pulse: number; openEvidence: (id: string) => void }) {
-  const changes = useData<Page<ResultItem>>(`${toeId}`, () => api(`/v1/toes/${toeId}/results?changesOnly=true&limit=200`));
+function RequirementsTab({
+  toeId,
+  posture,
+  pulse,
+  openEvidence,
+}: {
+  toeId: string;
+  posture: Posture | undefined;
+  pulse: number;
+  openEvidence: (id: string) => void;
+}) {
+  const changes = useData<Page<ResultItem>>(`${toeId}`, () =>
+    api(`/v1/toes/${toeId}/results?changesOnly=true&limit=200`),
+  );
   const [open, setOpen] = useState<string | null>(null);
   useEffect(() => {
     if (pulse > 0) changes.reload();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [pulse]);
   if (!posture) return <Loading what="requirements" />;
-  if (posture.requirements.length === 0) return <div className="panel muted">No approved scope yet: nothing is evaluated. See the Scope tab.</div>;
+  if (posture.requirements.length === 0)
+    return <div className="panel muted">No approved scope yet: nothing is evaluated. See the Scope tab.</div>;
   const byRequirement = new Map<string, ResultItem[]>();
-  for (const item of changes.data?.items ?? []) byRequirement.set(item.requirementId, [...(byRequirement.get(item.requirementId) ?? []), item]);
+  for (const item of changes.data?.items ?? [])
+    byRequirement.set(item.requirementId, [...(byRequirement.get(item.requirementId) ?? []), item]);
   return (
     <table className="table requirements-table">
       <thead>
@@ -167,7 +224,10 @@ function RequirementsTab({ toeId, posture, pulse, openEvidence }: { toeId: strin
           <Fragment key={requirement.id}>
             <tr data-requirement={requirement.id}>
               <td>
-                <button className="link-button strong" onClick={() => setOpen(open === requirement.id ? null : requirement.id)}>
+                <button
+                  className="link-button strong"
+                  onClick={() => setOpen(open === requirement.id ? null : requirement.id)}
+                >
                   {requirement.id}
                 </button>
                 <div>{requirement.title}</div>
@@ -183,7 +243,8 @@ function RequirementsTab({ toeId, posture, pulse, openEvidence }: { toeId: strin
               <td>
                 {(requirement.details ?? []).slice(0, 3).map((detail, index) => (
                   <div key={index} className={detail.success === false ? 'detail-fail' : 'detail-pass'}>
-                    {detail.property} = <strong>{formatValue(detail.value)}</strong> {detail.operator} {formatValue(detail.target)}
+                    {detail.property} = <strong>{formatValue(detail.value)}</strong> {detail.operator}{' '}
+                    {formatValue(detail.target)}
                   </div>
                 ))}
                 <div className="muted small">{requirement.reason}</div>
@@ -193,7 +254,12 @@ function RequirementsTab({ toeId, posture, pulse, openEvidence }: { toeId: strin
               </td>
               <td>
                 {requirement.evidenceIds.slice(0, 3).map((id) => (
-                  <button key={id} className="link-button mono" onClick={() => openEvidence(id)} title="open the signed evidence">
+                  <button
+                    key={id}
+                    className="link-button mono"
+                    onClick={() => openEvidence(id)}
+                    title="open the signed evidence"
+                  >
                     {shortId(id)}
                   </button>
                 ))}
@@ -213,13 +279,23 @@ function RequirementsTab({ toeId, posture, pulse, openEvidence }: { toeId: strin
   );
 }
 
-function RequirementHistory({ toeId, requirementId, openEvidence }: { toeId: string; requirementId: string; openEvidence: (id: string) => void }) {
+function RequirementHistory({
+  toeId,
+  requirementId,
+  openEvidence,
+}: {
+  toeId: string;
+  requirementId: string;
+  openEvidence: (id: string) => void;
+}) {
   const [items, setItems] = useState<ResultItem[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [changesOnly, setChangesOnly] = useState(true);
   const load = useCallback(
     async (after: string | null) => {
-      const page = await api<Page<ResultItem>>(`/v1/toes/${toeId}/results?requirement=${encodeURIComponent(requirementId)}&changesOnly=${changesOnly}&limit=25${after ? `&cursor=${encodeURIComponent(after)}` : ''}`);
+      const page = await api<Page<ResultItem>>(
+        `/v1/toes/${toeId}/results?requirement=${encodeURIComponent(requirementId)}&changesOnly=${changesOnly}&limit=25${after ? `&cursor=${encodeURIComponent(after)}` : ''}`,
+      );
       setItems((current) => (after ? [...current, ...page.items] : page.items));
       setCursor(page.nextCursor);
     },
@@ -231,7 +307,8 @@ function RequirementHistory({ toeId, requirementId, openEvidence }: { toeId: str
       <div className="row-gap">
         <strong>History of {requirementId}</strong>
         <label className="small">
-          <input type="checkbox" checked={changesOnly} onChange={(event) => setChangesOnly(event.target.checked)} /> status changes only
+          <input type="checkbox" checked={changesOnly} onChange={(event) => setChangesOnly(event.target.checked)} />{' '}
+          status changes only
         </label>
       </div>
       <table className="table compact">
@@ -265,7 +342,14 @@ function RequirementHistory({ toeId, requirementId, openEvidence }: { toeId: str
 
 interface MetricsCatalog {
   thresholds: (ChartThreshold & { title: string; selector: Selector })[];
-  measured: (Selector & { points: number; firstAt: string; lastAt: string; dataset: string | null; split: string | null; slice: string | null })[];
+  measured: (Selector & {
+    points: number;
+    firstAt: string;
+    lastAt: string;
+    dataset: string | null;
+    split: string | null;
+    slice: string | null;
+  })[];
 }
 interface Selector {
   kind: string;
@@ -275,7 +359,8 @@ interface Selector {
   slice?: string | null;
 }
 
-const selectorKey = (selector: Selector) => [selector.kind, selector.metric, selector.dataset ?? '', selector.split ?? '', selector.slice ?? ''].join('|');
+const selectorKey = (selector: Selector) =>
+  [selector.kind, selector.metric, selector.dataset ?? '', selector.split ?? '', selector.slice ?? ''].join('|');
 
 const WINDOWS = [
   ['all', 'All', 0],
@@ -285,7 +370,15 @@ const WINDOWS = [
   ['1d', '24 h', 1],
 ] as const;
 
-function MetricsTab({ toeId, pulse, openEvidence }: { toeId: string; pulse: number; openEvidence: (id: string) => void }) {
+function MetricsTab({
+  toeId,
+  pulse,
+  openEvidence,
+}: {
+  toeId: string;
+  pulse: number;
+  openEvidence: (id: string) => void;
+}) {
   const catalog = useData<MetricsCatalog>(toeId, () => api(`/v1/toes/${toeId}/metrics`));
   const [window, setWindow] = useState<string>('all');
   const charts = useMemo(() => {
@@ -299,7 +392,11 @@ function MetricsTab({ toeId, pulse, openEvidence }: { toeId: string; pulse: numb
     }
     for (const measured of catalog.data.measured) {
       const key = selectorKey(measured);
-      if (![...entries.values()].some((entry) => entry.selector.kind === measured.kind && entry.selector.metric === measured.metric)) {
+      if (
+        ![...entries.values()].some(
+          (entry) => entry.selector.kind === measured.kind && entry.selector.metric === measured.metric,
+        )
+      ) {
         entries.set(key, { selector: measured, thresholds: [], title: 'no requirement sets a threshold' });
       }
     }
@@ -322,7 +419,14 @@ function MetricsTab({ toeId, pulse, openEvidence }: { toeId: string; pulse: numb
       </div>
       <div className="charts">
         {charts.map((chart) => (
-          <MetricPanel key={selectorKey(chart.selector)} toeId={toeId} chart={chart} days={days} pulse={pulse} openEvidence={openEvidence} />
+          <MetricPanel
+            key={selectorKey(chart.selector)}
+            toeId={toeId}
+            chart={chart}
+            days={days}
+            pulse={pulse}
+            openEvidence={openEvidence}
+          />
         ))}
       </div>
     </div>
@@ -336,9 +440,22 @@ interface Series {
   thresholds: ChartThreshold[];
 }
 
-function MetricPanel({ toeId, chart, days, pulse, openEvidence }: { toeId: string; chart: { selector: Selector; thresholds: ChartThreshold[]; title: string }; days: number; pulse: number; openEvidence: (id: string) => void }) {
+function MetricPanel({
+  toeId,
+  chart,
+  days,
+  pulse,
+  openEvidence,
+}: {
+  toeId: string;
+  chart: { selector: Selector; thresholds: ChartThreshold[]; title: string };
+  days: number;
+  pulse: number;
+  openEvidence: (id: string) => void;
+}) {
   const query = new URLSearchParams({ kind: chart.selector.kind, metric: chart.selector.metric, points: '1200' });
-  for (const field of ['dataset', 'split', 'slice'] as const) if (chart.selector[field]) query.set(field, chart.selector[field]!);
+  for (const field of ['dataset', 'split', 'slice'] as const)
+    if (chart.selector[field]) query.set(field, chart.selector[field]!);
   if (days > 0) {
     query.set('from', new Date(Date.now() - days * 86_400_000).toISOString());
     query.set('to', new Date(Date.now() + 60_000).toISOString());
@@ -354,15 +471,26 @@ function MetricPanel({ toeId, chart, days, pulse, openEvidence }: { toeId: strin
       <header className="chart-header">
         <div>
           <h3>
-            {chart.selector.metric} <span className="muted small">{chart.selector.kind}{chart.selector.dataset ? ` · ${chart.selector.dataset}` : ''}{chart.selector.slice ? ` · slice ${chart.selector.slice}` : ''}</span>
+            {chart.selector.metric}{' '}
+            <span className="muted small">
+              {chart.selector.kind}
+              {chart.selector.dataset ? ` · ${chart.selector.dataset}` : ''}
+              {chart.selector.slice ? ` · slice ${chart.selector.slice}` : ''}
+            </span>
           </h3>
           <div className="muted small">
-            {chart.thresholds.length > 0 ? chart.thresholds.map((line) => `${line.requirementId} ${line.operator} ${line.target}`).join(' · ') : chart.title}
+            {chart.thresholds.length > 0
+              ? chart.thresholds.map((line) => `${line.requirementId} ${line.operator} ${line.target}`).join(' · ')
+              : chart.title}
           </div>
         </div>
         <div className="chart-last">
           {last ? (
-            <button className="link-button" onClick={() => openEvidence(last.evidenceId)} title="newest value: open its evidence">
+            <button
+              className="link-button"
+              onClick={() => openEvidence(last.evidenceId)}
+              title="newest value: open its evidence"
+            >
               <strong>{formatValue(last.value)}</strong>
               <div className="muted small">{relative(last.at)}</div>
             </button>
@@ -372,10 +500,17 @@ function MetricPanel({ toeId, chart, days, pulse, openEvidence }: { toeId: strin
       {series.error ? <ErrorPanel error={series.error} /> : null}
       {series.data ? (
         <>
-          <MetricChart points={series.data.points} thresholds={series.data.thresholds.length ? series.data.thresholds : chart.thresholds} label={chart.selector.metric} onPoint={(point) => openEvidence(point.evidenceId)} />
+          <MetricChart
+            points={series.data.points}
+            thresholds={series.data.thresholds.length ? series.data.thresholds : chart.thresholds}
+            label={chart.selector.metric}
+            onPoint={(point) => openEvidence(point.evidenceId)}
+          />
           <div className="muted small">
             {series.data.total} measurement{series.data.total === 1 ? '' : 's'}
-            {series.data.downsampled ? ` · ${series.data.points.length} drawn (first, lowest, highest and last of each time bucket: no violation is hidden)` : ''}
+            {series.data.downsampled
+              ? ` · ${series.data.points.length} drawn (first, lowest, highest and last of each time bucket: no violation is hidden)`
+              : ''}
           </div>
         </>
       ) : (
@@ -385,7 +520,15 @@ function MetricPanel({ toeId, chart, days, pulse, openEvidence }: { toeId: strin
   );
 }
 
-function EvidenceTab({ toeId, pulse, openEvidence }: { toeId: string; pulse: number; openEvidence: (id: string) => void }) {
+function EvidenceTab({
+  toeId,
+  pulse,
+  openEvidence,
+}: {
+  toeId: string;
+  pulse: number;
+  openEvidence: (id: string) => void;
+}) {
   const { session } = useAuth();
   const [kind, setKind] = useState('');
   const [items, setItems] = useState<EvidenceItem[]>([]);
@@ -396,7 +539,9 @@ function EvidenceTab({ toeId, pulse, openEvidence }: { toeId: string; pulse: num
     async (after: string | null) => {
       setLoading(true);
       try {
-        const page = await api<Page<EvidenceItem>>(`/v1/toes/${toeId}/evidence?limit=25${kind ? `&kind=${kind}` : ''}${after ? `&cursor=${encodeURIComponent(after)}` : ''}`);
+        const page = await api<Page<EvidenceItem>>(
+          `/v1/toes/${toeId}/evidence?limit=25${kind ? `&kind=${kind}` : ''}${after ? `&cursor=${encodeURIComponent(after)}` : ''}`,
+        );
         setItems((current) => (after ? [...current, ...page.items] : page.items));
         setCursor(page.nextCursor);
         setError(undefined);
@@ -409,7 +554,8 @@ function EvidenceTab({ toeId, pulse, openEvidence }: { toeId: string; pulse: num
     [toeId, kind],
   );
   useEffect(() => void load(null), [load, pulse]);
-  if (!canReadEvidence(session)) return <div className="panel muted">Your role ({session?.role}) does not read evidence.</div>;
+  if (!canReadEvidence(session))
+    return <div className="panel muted">Your role ({session?.role}) does not read evidence.</div>;
   return (
     <div>
       <div className="row-gap toolbar">
@@ -418,11 +564,27 @@ function EvidenceTab({ toeId, pulse, openEvidence }: { toeId: string; pulse: num
         </label>
         <select id="kind" value={kind} onChange={(event) => setKind(event.target.value)}>
           <option value="">all</option>
-          {['performance', 'evaluation', 'fairness', 'robustness', 'drift', 'data_quality', 'dataset', 'model_card', 'provenance', 'explanation', 'feature_importance', 'model_architecture', 'model_parameters'].map((value) => (
+          {[
+            'performance',
+            'evaluation',
+            'fairness',
+            'robustness',
+            'drift',
+            'data_quality',
+            'dataset',
+            'model_card',
+            'provenance',
+            'explanation',
+            'feature_importance',
+            'model_architecture',
+            'model_parameters',
+          ].map((value) => (
             <option key={value}>{value}</option>
           ))}
         </select>
-        <span className="muted small">Every envelope is verified again when listed: digest, DSSE signature, receipt.</span>
+        <span className="muted small">
+          Every envelope is verified again when listed: digest, DSSE signature, receipt.
+        </span>
       </div>
       {error ? <ErrorPanel error={error} /> : null}
       <table className="table evidence-table">
@@ -454,7 +616,9 @@ function EvidenceTab({ toeId, pulse, openEvidence }: { toeId: string; pulse: num
                     {measurement.name} = <strong>{formatValue(measurement.value)}</strong>
                   </div>
                 ))}
-                {item.measurementCount > 3 ? <div className="muted small">+{item.measurementCount - 3} more</div> : null}
+                {item.measurementCount > 3 ? (
+                  <div className="muted small">+{item.measurementCount - 3} more</div>
+                ) : null}
                 {item.checkCount > 0 ? <div className="muted small">{item.checkCount} checks</div> : null}
               </td>
               <td>
@@ -462,10 +626,18 @@ function EvidenceTab({ toeId, pulse, openEvidence }: { toeId: string; pulse: num
                 <div className="muted small">ledger #{item.logIndex ?? '—'}</div>
               </td>
               <td>
-                <button className="link-button mono" title={`${item.envelopeSha256} — download the envelope exactly as received`} onClick={() => void download(item.links.envelope, `evidence-${item.sequence}.dsse.json`)}>
+                <button
+                  className="link-button mono"
+                  title={`${item.envelopeSha256} — download the envelope exactly as received`}
+                  onClick={() => void download(item.links.envelope, `evidence-${item.sequence}.dsse.json`)}
+                >
                   {item.envelopeSha256.slice(0, 16)}…
                 </button>
-                {item.raw ? <div className="muted small" title={item.raw.digest.sha256}>raw {item.raw.mediaType}</div> : null}
+                {item.raw ? (
+                  <div className="muted small" title={item.raw.digest.sha256}>
+                    raw {item.raw.mediaType}
+                  </div>
+                ) : null}
               </td>
               <td>
                 <button className="button-secondary small" onClick={() => openEvidence(item.id)}>
@@ -476,7 +648,9 @@ function EvidenceTab({ toeId, pulse, openEvidence }: { toeId: string; pulse: num
           ))}
         </tbody>
       </table>
-      {!loading && items.length === 0 ? <div className="panel muted">No evidence{kind ? ` of kind ${kind}` : ''} yet.</div> : null}
+      {!loading && items.length === 0 ? (
+        <div className="panel muted">No evidence{kind ? ` of kind ${kind}` : ''} yet.</div>
+      ) : null}
       {loading ? <Loading /> : null}
       {cursor && !loading ? (
         <button className="button-secondary" onClick={() => void load(cursor)}>
@@ -507,7 +681,9 @@ function AuditTab({ toeId }: { toeId: string }) {
   const load = useCallback(
     async (after: string | null) => {
       try {
-        const page = await api<Page<AuditEvent>>(`/v1/audit-events?toe=${toeId}&limit=50${after ? `&cursor=${encodeURIComponent(after)}` : ''}`);
+        const page = await api<Page<AuditEvent>>(
+          `/v1/audit-events?toe=${toeId}&limit=50${after ? `&cursor=${encodeURIComponent(after)}` : ''}`,
+        );
         setItems((current) => (after ? [...current, ...page.items] : page.items));
         setCursor(page.nextCursor);
       } catch (failure) {
@@ -519,7 +695,8 @@ function AuditTab({ toeId }: { toeId: string }) {
   useEffect(() => {
     if (canReadAudit(session)) void load(null);
   }, [load, session]);
-  if (!canReadAudit(session)) return <div className="panel muted">The audit trail is read by auditors and administrators.</div>;
+  if (!canReadAudit(session))
+    return <div className="panel muted">The audit trail is read by auditors and administrators.</div>;
   return (
     <div>
       {error ? <ErrorPanel error={error} /> : null}
@@ -544,7 +721,9 @@ function AuditTab({ toeId }: { toeId: string }) {
               <td>{event.action}</td>
               <td className="small">{event.entity}</td>
               <td>{event.comment ?? ''}</td>
-              <td>{event.afterDigest ? <Mono title={event.afterDigest}>{event.afterDigest.slice(0, 12)}…</Mono> : ''}</td>
+              <td>
+                {event.afterDigest ? <Mono title={event.afterDigest}>{event.afterDigest.slice(0, 12)}…</Mono> : ''}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -612,8 +791,16 @@ function ScopesTab({ toeId }: { toeId: string }) {
 function CertificateTab({ toeId, certificate }: { toeId: string; certificate: ReturnType<typeof certificateOf> }) {
   const { session } = useAuth();
   const readsCertificates = ['auditee', 'certification_body', 'admin'].includes(session?.role ?? '');
-  const detail = useData<any>(readsCertificates && certificate ? `${certificate.id}:${certificate.status}` : null, () => api(`/v1/certificates/${certificate!.id}`, { service: 'certification' }));
-  if (!certificate) return <div className="panel muted">No certificate for this ToE yet: the certification body issues one once the scope is approved and the posture is compliant.</div>;
+  const detail = useData<any>(readsCertificates && certificate ? `${certificate.id}:${certificate.status}` : null, () =>
+    api(`/v1/certificates/${certificate!.id}`, { service: 'certification' }),
+  );
+  if (!certificate)
+    return (
+      <div className="panel muted">
+        No certificate for this ToE yet: the certification body issues one once the scope is approved and the posture is
+        compliant.
+      </div>
+    );
   return (
     <div>
       <table className="kv">
@@ -621,7 +808,8 @@ function CertificateTab({ toeId, certificate }: { toeId: string; certificate: Re
           <tr>
             <th>Status</th>
             <td>
-              <Badge status={certificate.status} large /> <span className="muted">{label(certificate.reason ?? '')}</span>
+              <Badge status={certificate.status} large />{' '}
+              <span className="muted">{label(certificate.reason ?? '')}</span>
             </td>
           </tr>
           <tr>
@@ -641,7 +829,8 @@ function CertificateTab({ toeId, certificate }: { toeId: string; certificate: Re
           <tr>
             <th>Public status</th>
             <td>
-              <Mono>/v1/status/{certificate.id}</Mono> <span className="muted small">at the certification body, for anyone</span>
+              <Mono>/v1/status/{certificate.id}</Mono>{' '}
+              <span className="muted small">at the certification body, for anyone</span>
             </td>
           </tr>
         </tbody>
@@ -677,7 +866,10 @@ function CertificateTab({ toeId, certificate }: { toeId: string; certificate: Re
           <Loading />
         )
       ) : (
-        <p className="muted">The certification body shows certificate histories to the auditee, itself and administrators; the status above is its signed public status list. The audit report includes what it shows you.</p>
+        <p className="muted">
+          The certification body shows certificate histories to the auditee, itself and administrators; the status above
+          is its signed public status list. The audit report includes what it shows you.
+        </p>
       )}
       <p className="muted small">ToE {toeId}</p>
     </div>
@@ -705,8 +897,9 @@ function ReportsTab({ toeId }: { toeId: string }) {
   return (
     <div className="reports">
       <p className="muted">
-        Exports for a window (at most 366 days): OSCAL 1.1.2 assessment results (observations from evidence, findings from requirement results, risks from non-compliance) and the audit report with
-        posture, results, charts, certificate history and evidence digests.
+        Exports for a window (at most 366 days): OSCAL 1.1.2 assessment results (observations from evidence, findings
+        from requirement results, risks from non-compliance) and the audit report with posture, results, charts,
+        certificate history and evidence digests.
       </p>
       <div className="row-gap toolbar">
         <label>
@@ -717,13 +910,36 @@ function ReportsTab({ toeId }: { toeId: string }) {
         </label>
       </div>
       <div className="row-gap">
-        <button disabled={busy !== undefined} onClick={() => void run('oscal', () => download(`/v1/toes/${toeId}/reports/oscal-ar?${query}`, `${toeId}.oscal.json`))}>
+        <button
+          disabled={busy !== undefined}
+          onClick={() =>
+            void run('oscal', () => download(`/v1/toes/${toeId}/reports/oscal-ar?${query}`, `${toeId}.oscal.json`))
+          }
+        >
           {busy === 'oscal' ? 'Exporting…' : 'OSCAL assessment results (JSON)'}
         </button>
-        <button disabled={busy !== undefined} className="button-secondary" onClick={() => void run('html', () => download(`/v1/toes/${toeId}/reports/audit?format=html&${query}`, `${toeId}-audit-report.html`, { open: true }))}>
+        <button
+          disabled={busy !== undefined}
+          className="button-secondary"
+          onClick={() =>
+            void run('html', () =>
+              download(`/v1/toes/${toeId}/reports/audit?format=html&${query}`, `${toeId}-audit-report.html`, {
+                open: true,
+              }),
+            )
+          }
+        >
           {busy === 'html' ? 'Rendering…' : 'Audit report (HTML)'}
         </button>
-        <button disabled={busy !== undefined} className="button-secondary" onClick={() => void run('pdf', () => download(`/v1/toes/${toeId}/reports/audit?format=pdf&${query}`, `${toeId}-audit-report.pdf`))}>
+        <button
+          disabled={busy !== undefined}
+          className="button-secondary"
+          onClick={() =>
+            void run('pdf', () =>
+              download(`/v1/toes/${toeId}/reports/audit?format=pdf&${query}`, `${toeId}-audit-report.pdf`),
+            )
+          }
+        >
           {busy === 'pdf' ? 'Rendering…' : 'Audit report (PDF)'}
         </button>
       </div>

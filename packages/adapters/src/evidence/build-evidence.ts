@@ -56,7 +56,7 @@ function shortText(text: string | undefined): string | undefined {
 }
 
 function withoutEmpty<T extends Record<string, string | undefined>>(fields: T): Partial<Record<keyof T, string>> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== '')) as Partial<
-    Record<keyof T, string>
-  >;
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, value]) => value !== undefined && value !== ''),
+  ) as Partial<Record<keyof T, string>>;
 }

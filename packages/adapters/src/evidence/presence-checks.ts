@@ -8,6 +8,8 @@ import { isPresent } from './values.ts';
  */
 export function presenceChecks(fields: Record<string, unknown>): Check[] {
   return Object.entries(fields).map(([field, value]) =>
-    isPresent(value) ? check(`present:${field}`, 'pass') : check(`present:${field}`, 'warn', `${field} is not filled in`),
+    isPresent(value)
+      ? check(`present:${field}`, 'pass')
+      : check(`present:${field}`, 'warn', `${field} is not filled in`),
   );
 }

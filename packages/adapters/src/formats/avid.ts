@@ -73,7 +73,9 @@ export const avidAdapter: FormatAdapter = {
     const artifacts = arrayOf(affects.artifacts).filter(isRecord);
     const reportId = textOf(recordOf(value.metadata).report_id) ?? 'AVID report';
     const description = textOf(recordOf(problemType.description).value) ?? textOf(recordOf(value.description).value);
-    const source = arrayOf(value.references).filter(isRecord).find((reference) => reference.type === 'source');
+    const source = arrayOf(value.references)
+      .filter(isRecord)
+      .find((reference) => reference.type === 'source');
     return [
       buildEvidence(context, {
         kind: avidKind(value, metrics),

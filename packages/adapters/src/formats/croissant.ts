@@ -103,7 +103,10 @@ export const croissantAdapter: FormatAdapter = {
           measurement('file_objects', files.length),
           measurement('file_sets', distribution.filter((item) => hasType(item, 'FileSet')).length),
           measurement('record_sets', recordSets.length),
-          measurement('fields', fieldCounts.reduce((total, recordSet) => total + recordSet.fields, 0)),
+          measurement(
+            'fields',
+            fieldCounts.reduce((total, recordSet) => total + recordSet.fields, 0),
+          ),
           ...fieldCounts.map((recordSet) => measurement('fields', recordSet.fields, { slice: recordSet.name })),
           measurement('rai_properties', Object.keys(value).filter((key) => key.startsWith('rai:')).length),
         ],

@@ -25,7 +25,9 @@ function suiteOf(value: unknown): Suite | undefined {
   const isSuite =
     Array.isArray(value.results) &&
     (value.type === 'SuiteResult' ||
-      value.results.some((result) => isRecord(result) && typeof result.type === 'string' && resultTypes.has(result.type)));
+      value.results.some(
+        (result) => isRecord(result) && typeof result.type === 'string' && resultTypes.has(result.type),
+      ));
   return isSuite ? { name: textOf(value.name), results: value.results as unknown[] } : undefined;
 }
 
@@ -62,7 +64,10 @@ function resultItems(item: unknown, index: number): { measurements: Measurement[
   const checkInfo = recordOf(result.check);
   const checkName = textOf(checkInfo.name) ?? textOf(result.header) ?? `check ${index}`;
   if (result.type === 'CheckFailure') {
-    return { measurements: [], checks: [check(checkName, 'error', textOf(result.exception) ?? 'the check failed to run')] };
+    return {
+      measurements: [],
+      checks: [check(checkName, 'error', textOf(result.exception) ?? 'the check failed to run')],
+    };
   }
   const conditions = readArray(result, 'conditions_results', path) ?? [];
   const checks = conditions.map((condition, conditionIndex) => {

@@ -19,7 +19,8 @@ function raisedException(exceptionInfo: unknown): string | undefined {
   if (!isRecord(exceptionInfo)) return undefined;
   if (exceptionInfo.raised_exception === true) return textOf(exceptionInfo.exception_message) ?? 'exception raised';
   for (const nested of Object.values(exceptionInfo)) {
-    if (isRecord(nested) && nested.raised_exception === true) return textOf(nested.exception_message) ?? 'exception raised';
+    if (isRecord(nested) && nested.raised_exception === true)
+      return textOf(nested.exception_message) ?? 'exception raised';
   }
   return undefined;
 }
@@ -40,7 +41,9 @@ function expectationOutcome(item: unknown, index: number): ExpectationOutcome {
   const type = textOf(config.type) ?? textOf(config.expectation_type);
   if (!type) {
     const field = childPath(configPath, 'type');
-    throw new AdapterError('invalid', `${field}: the expectation type (type or expectation_type) is missing`, { field });
+    throw new AdapterError('invalid', `${field}: the expectation type (type or expectation_type) is missing`, {
+      field,
+    });
   }
   const kwargs = recordOf(config.kwargs);
   const column = columnOf(kwargs);
@@ -91,7 +94,8 @@ export const greatExpectationsAdapter: FormatAdapter = {
   matches: (value) =>
     isRecord(value) &&
     Array.isArray(value.results) &&
-    (isRecord(value.statistics) || value.results.some((result) => isRecord(result) && isRecord(result.expectation_config))),
+    (isRecord(value.statistics) ||
+      value.results.some((result) => isRecord(result) && isRecord(result.expectation_config))),
   adapt(value, context) {
     if (!isRecord(value) || !Array.isArray(value.results)) return [];
     const meta = recordOf(value.meta);

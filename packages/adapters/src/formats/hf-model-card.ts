@@ -10,7 +10,16 @@ import { childPath } from '../parsing/json-path.ts';
 import type { AdaptedEvidence } from '../types.ts';
 
 const TOOL = 'huggingface-model-card';
-const cardKeys = ['model-index', 'license', 'datasets', 'language', 'base_model', 'pipeline_tag', 'library_name', 'tags'];
+const cardKeys = [
+  'model-index',
+  'license',
+  'datasets',
+  'language',
+  'base_model',
+  'pipeline_tag',
+  'library_name',
+  'tags',
+];
 /** Card metadata fields copied as text measurements, one per listed value. */
 const listedFields = [
   'license',
@@ -40,7 +49,9 @@ function resultEvidence(context: AdaptContext, result: unknown, path: string): A
   const measurements: Measurement[] = metrics.map((item, index) => {
     const metric = requireRecord(item, childPath(childPath(path, 'metrics'), index));
     const parsed = parseMetricValue(metric.value);
-    return measurement(textOf(metric.type) ?? textOf(metric.name) ?? `metric ${index}`, parsed.value, { unit: parsed.unit });
+    return measurement(textOf(metric.type) ?? textOf(metric.name) ?? `metric ${index}`, parsed.value, {
+      unit: parsed.unit,
+    });
   });
   const taskType = textOf(task.type) ?? textOf(task.name);
   return buildEvidence(context, {
@@ -61,14 +72,18 @@ export const hfModelCardAdapter: FormatAdapter = {
   syntax: 'markdown',
   mediaType: 'text/markdown',
   kinds: ['model_card', 'performance'],
-  detection: 'Markdown starting with `---` YAML front matter that has card metadata (model-index, license, datasets, …)',
+  detection:
+    'Markdown starting with `---` YAML front matter that has card metadata (model-index, license, datasets, …)',
   filenameHint: /(^|[\\/])README\.md$/i,
   matches: (value) => frontMatterOf(value) !== undefined,
   adapt(value, context) {
     const frontMatter = frontMatterOf(value);
     if (!frontMatter) return [];
     const modelIndex = readArray(frontMatter, 'model-index', '') ?? [];
-    const models = modelIndex.map((item, index) => ({ model: requireRecord(item, childPath('model-index', index)), index }));
+    const models = modelIndex.map((item, index) => ({
+      model: requireRecord(item, childPath('model-index', index)),
+      index,
+    }));
     const card = buildEvidence(context, {
       kind: 'model_card',
       producer: { tool: TOOL },

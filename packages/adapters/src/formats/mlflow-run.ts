@@ -1,6 +1,13 @@
 import type { Check, Measurement } from '@cabc/contracts';
 import { buildEvidence } from '../evidence/build-evidence.ts';
-import { readArray, readNumber, readRecord, readString, requireRecord, requireString } from '../evidence/field-readers.ts';
+import {
+  readArray,
+  readNumber,
+  readRecord,
+  readString,
+  requireRecord,
+  requireString,
+} from '../evidence/field-readers.ts';
 import { check, measurement } from '../evidence/items.ts';
 import { numberOrText } from '../evidence/metric-value.ts';
 import { isoFromEpochMillis } from '../evidence/timestamps.ts';
@@ -22,7 +29,9 @@ function locateRun(value: unknown): RunLocation | undefined {
 
 function isRunObject(value: JsonRecord): boolean {
   const info = value.info;
-  return isRecord(info) && isRecord(value.data) && (typeof info.run_id === 'string' || typeof info.run_uuid === 'string');
+  return (
+    isRecord(info) && isRecord(value.data) && (typeof info.run_id === 'string' || typeof info.run_uuid === 'string')
+  );
 }
 
 /** MLflow REST writes `[{key, value, timestamp, step}]`; the Python client's `to_dictionary()` writes `{key: value}`. */
@@ -52,7 +61,8 @@ export const mlflowRunAdapter: FormatAdapter = {
   syntax: 'json',
   mediaType: 'application/json',
   kinds: ['performance', 'model_parameters'],
-  detection: 'an object with `run.info` and `run.data` (or bare `info` and `data`) where info has `run_id` or `run_uuid`',
+  detection:
+    'an object with `run.info` and `run.data` (or bare `info` and `data`) where info has `run_id` or `run_uuid`',
   matches: (value) => locateRun(value) !== undefined,
   adapt(value, context) {
     const location = locateRun(value);

@@ -18,7 +18,9 @@ const considerationKeys = ['users', 'use_cases', 'limitations', 'tradeoffs', 'et
 function itemTexts(value: unknown, ...keys: string[]): string[] {
   const items = Array.isArray(value) ? value : value === undefined ? [] : [value];
   return items.flatMap((item) => {
-    const text = isRecord(item) ? keys.map((key) => textOf(item[key])).find((found) => found !== undefined) : textOf(item);
+    const text = isRecord(item)
+      ? keys.map((key) => textOf(item[key])).find((found) => found !== undefined)
+      : textOf(item);
     return text === undefined ? [] : [text];
   });
 }
@@ -82,12 +84,15 @@ export const modelCardToolkitAdapter: FormatAdapter = {
   kinds: ['model_card', 'performance'],
   detection: 'an object with a `model_details` or `quantitative_analysis` object (and no JSON-LD `@context`)',
   matches: (value) =>
-    isRecord(value) && !('@context' in value) && (isRecord(value.model_details) || isRecord(value.quantitative_analysis)),
+    isRecord(value) &&
+    !('@context' in value) &&
+    (isRecord(value.model_details) || isRecord(value.quantitative_analysis)),
   adapt(value, context) {
     if (!isRecord(value)) return [];
     const details = recordOf(value.model_details);
     const considerations = recordOf(value.considerations);
-    const metrics = readArray(recordOf(value.quantitative_analysis), 'performance_metrics', 'quantitative_analysis') ?? [];
+    const metrics =
+      readArray(recordOf(value.quantitative_analysis), 'performance_metrics', 'quantitative_analysis') ?? [];
     const licenses = [...itemTexts(details.license), ...itemTexts(details.licenses, 'identifier', 'custom_text')];
     const producer = { tool: TOOL };
     const card = buildEvidence(context, {
@@ -105,6 +110,9 @@ export const modelCardToolkitAdapter: FormatAdapter = {
       }),
     });
     if (metrics.length === 0) return [card];
-    return [card, buildEvidence(context, { kind: 'performance', producer, measurements: performanceMeasurements(metrics) })];
+    return [
+      card,
+      buildEvidence(context, { kind: 'performance', producer, measurements: performanceMeasurements(metrics) }),
+    ];
   },
 };

@@ -166,6 +166,9 @@ class JsonParser {
     const before = this.text.slice(0, this.index);
     const line = before.split('\n').length;
     const column = this.index - before.lastIndexOf('\n');
-    return new AdapterError('malformed', `malformed JSON: ${message} at line ${line}, column ${column}`, { line, column });
+    return new AdapterError('malformed', `malformed JSON: ${message} at line ${line}, column ${column}`, {
+      line,
+      column,
+    });
   }
 }

@@ -16,7 +16,16 @@ interface CertVerifyOptions {
   timeout: string;
 }
 
-type Verdict = 'good' | 'suspended' | 'revoked' | 'expired' | 'withdrawn' | 'unknown' | 'not_yet_valid' | 'invalid' | 'status_unavailable';
+type Verdict =
+  | 'good'
+  | 'suspended'
+  | 'revoked'
+  | 'expired'
+  | 'withdrawn'
+  | 'unknown'
+  | 'not_yet_valid'
+  | 'invalid'
+  | 'status_unavailable';
 
 interface Report {
   verdict: Verdict;
@@ -39,7 +48,10 @@ function readToken(argument: string): string {
 async function loadJwks(source: string, timeoutMs: number): Promise<{ kid?: string; [member: string]: unknown }[]> {
   let text: string;
   if (isUrl(source)) {
-    const response = await fetch(source, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+    const response = await fetch(source, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: 'application/json' },
+    });
     if (!response.ok) throw new Error(`JWKS ${source} answered HTTP ${response.status}`);
     text = await response.text();
   } else {
@@ -62,7 +74,11 @@ function decodeJson(part: string, what: string): Record<string, unknown> {
 
 /** The status URL: --status-url, else the certificate's own `status.url`, else beside the JWKS URL. */
 function statusUrlOf(options: CertVerifyOptions, claims: Record<string, unknown>, id: string): string | null {
-  if (options.statusUrl) return new URL(`v1/status/${encodeURIComponent(id)}`, options.statusUrl.endsWith('/') ? options.statusUrl : `${options.statusUrl}/`).toString();
+  if (options.statusUrl)
+    return new URL(
+      `v1/status/${encodeURIComponent(id)}`,
+      options.statusUrl.endsWith('/') ? options.statusUrl : `${options.statusUrl}/`,
+    ).toString();
   const claimed = (claims.status as { url?: unknown } | undefined)?.url;
   if (typeof claimed === 'string' && isUrl(claimed)) return claimed;
   if (isUrl(options.jwks)) {
@@ -72,7 +88,8 @@ function statusUrlOf(options: CertVerifyOptions, claims: Record<string, unknown>
   return null;
 }
 
-const seconds = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? new Date(value * 1000) : null);
+const seconds = (value: unknown) =>
+  typeof value === 'number' && Number.isFinite(value) ? new Date(value * 1000) : null;
 
 export async function verifyCertificate(token: string, options: CertVerifyOptions, now = new Date()): Promise<Report> {
   const timeoutMs = parseDuration(options.timeout);
@@ -161,7 +178,10 @@ export async function verifyCertificate(token: string, options: CertVerifyOption
   }
   report.status.checked = true;
   try {
-    const response = await fetch(report.status.url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+    const response = await fetch(report.status.url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: 'application/json' },
+    });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     report.status.answer = (await response.json()) as Record<string, unknown>;
   } catch (error) {
@@ -170,7 +190,9 @@ export async function verifyCertificate(token: string, options: CertVerifyOption
     return report;
   }
   const status = String(report.status.answer.status);
-  report.verdict = (['good', 'suspended', 'revoked', 'expired', 'withdrawn', 'unknown'] as const).find((known) => known === status) ?? 'unknown';
+  report.verdict =
+    (['good', 'suspended', 'revoked', 'expired', 'withdrawn', 'unknown'] as const).find((known) => known === status) ??
+    'unknown';
   report.valid = report.verdict === 'good';
   return report;
 }
@@ -178,7 +200,11 @@ export async function verifyCertificate(token: string, options: CertVerifyOption
 function human(report: Report): string {
   const claims = report.claims ?? {};
   const scope = (claims.scope ?? {}) as { version?: unknown; digest?: unknown };
-  const requirements = (claims.requirements ?? {}) as { total?: unknown; critical?: unknown; items?: { id: string; title: string; critical: boolean }[] };
+  const requirements = (claims.requirements ?? {}) as {
+    total?: unknown;
+    critical?: unknown;
+    items?: { id: string; title: string; critical: boolean }[];
+  };
   const lines = [
     `certificate   ${String(claims.sub ?? '?')}`,
     `signature     ${report.signature.valid ? `valid (EdDSA, kid ${report.signature.kid ?? '?'}, issuer ${String(claims.iss ?? '?')})` : `INVALID: ${report.signature.error}`}`,
@@ -188,7 +214,9 @@ function human(report: Report): string {
       `ToE           ${String(claims.toe ?? '?')}${claims.toeName ? ` (${String(claims.toeName)})` : ''}${claims.org ? `, organization ${String(claims.org)}` : ''}`,
       `scope         ${scope.version === null || scope.version === undefined ? 'none' : `version ${String(scope.version)}`}${scope.digest ? `, sha256 ${String(scope.digest)}` : ''}`,
       `requirements  ${String(requirements.total ?? 0)} (${String(requirements.critical ?? 0)} critical)`,
-      ...(requirements.items ?? []).map((item) => `                ${item.critical ? '!' : '-'} ${item.id}: ${item.title}`),
+      ...(requirements.items ?? []).map(
+        (item) => `                ${item.critical ? '!' : '-'} ${item.id}: ${item.title}`,
+      ),
       `validity      ${report.validity.notBefore ?? '?'} → ${report.validity.expiresAt ?? '?'}${report.validity.current ? '' : ' (not valid now)'}`,
     );
   }
@@ -214,7 +242,10 @@ export function registerCertVerifyCommand(program: Command): void {
     .description('verify a certificate offline against a JWKS (file or URL) and print its claims and live status')
     .argument('<jwt>', 'the certificate JWT, @file to read it from a file, or - for stdin')
     .requiredOption('--jwks <file|url>', "the certification body's JWKS: a file, or its /.well-known/jwks.json URL")
-    .option('--status-url <base>', 'base URL of the certification body, whose /v1/status/<id> is asked (default: the certificate status.url, or beside a JWKS URL)')
+    .option(
+      '--status-url <base>',
+      'base URL of the certification body, whose /v1/status/<id> is asked (default: the certificate status.url, or beside a JWKS URL)',
+    )
     .option('--offline', 'check signature and validity only; never ask for the live status')
     .option('--issuer <iss>', 'the issuer the certificate must name')
     .option('--timeout <duration>', 'for fetching the JWKS and the status', '10s')
@@ -225,7 +256,8 @@ export function registerCertVerifyCommand(program: Command): void {
         report = await verifyCertificate(readToken(jwt), options);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        if (options.json) process.stdout.write(`${JSON.stringify({ verdict: 'invalid', valid: false, error: message }, null, 2)}\n`);
+        if (options.json)
+          process.stdout.write(`${JSON.stringify({ verdict: 'invalid', valid: false, error: message }, null, 2)}\n`);
         else process.stderr.write(`cabc: ${message}\n`);
         process.exitCode = 1;
         return;

@@ -14,7 +14,14 @@ export interface PushedFile {
   sha256?: string;
   httpStatus?: number;
   submissionId?: string;
-  evidence?: { id: string; kind: string; envelopeSha256: string; statementSha256: string; rawSha256: string | null; delivery: string }[];
+  evidence?: {
+    id: string;
+    kind: string;
+    envelopeSha256: string;
+    statementSha256: string;
+    rawSha256: string | null;
+    delivery: string;
+  }[];
   /** The collector's problem+json for a rejected file. */
   problem?: { type?: string; title?: string; detail?: string; errors?: { field: string; message: string }[] };
   /** Why a file was skipped or rejected before or without an answer. */
@@ -56,7 +63,8 @@ export function collectFiles(paths: string[]): Candidate[] {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(directory, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() || (entry.isSymbolicLink() && statSync(full).isFile())) found.push({ path: full, explicit: false });
+      else if (entry.isFile() || (entry.isSymbolicLink() && statSync(full).isFile()))
+        found.push({ path: full, explicit: false });
     }
   };
   for (const given of paths) {
@@ -92,7 +100,13 @@ async function upload(
   url.searchParams.set('format', file.format);
   url.searchParams.set('filename', path.basename(file.path));
   for (const model of options.models) url.searchParams.append('model', model);
-  const base: PushedFile = { path: file.path, format: file.format, status: 'rejected', bytes: file.bytes.length, sha256: file.sha256 };
+  const base: PushedFile = {
+    path: file.path,
+    format: file.format,
+    status: 'rejected',
+    bytes: file.bytes.length,
+    sha256: file.sha256,
+  };
   let lastError = '';
   // Network errors and 5xx/429 are retried with the same Idempotency-Key, so a retry never stores twice.
   for (let attempt = 0; attempt < 4; attempt += 1) {
@@ -111,7 +125,8 @@ async function upload(
         signal: AbortSignal.timeout(60_000),
       });
     } catch (error) {
-      lastError = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      lastError =
+        error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
       continue;
     }
     const text = await response.text();
@@ -145,7 +160,10 @@ async function upload(
     return {
       ...base,
       httpStatus: response.status,
-      problem: body && typeof body === 'object' ? { type: body.type, title: body.title, detail: body.detail, errors: body.errors } : { detail: text.slice(0, 500) },
+      problem:
+        body && typeof body === 'object'
+          ? { type: body.type, title: body.title, detail: body.detail, errors: body.errors }
+          : { detail: text.slice(0, 500) },
     };
   }
   return { ...base, reason: `the collector did not answer: ${lastError}` };
@@ -158,14 +176,24 @@ function line(file: PushedFile): string {
   }
   if (file.status === 'skipped') return `- ${file.path}: skipped, ${file.reason}`;
   const where = file.problem?.errors?.map((error) => error.field).join(', ');
-  const why = file.problem ? `HTTP ${file.httpStatus} ${file.problem.title ?? ''}: ${file.problem.detail ?? ''}${where ? ` [${where}]` : ''}` : file.reason;
+  const why = file.problem
+    ? `HTTP ${file.httpStatus} ${file.problem.title ?? ''}: ${file.problem.detail ?? ''}${where ? ` [${where}]` : ''}`
+    : file.reason;
   return `✗ ${file.path}${file.format ? ` (${file.format})` : ''}: ${why}`;
 }
 
 /** Pushes the files; returns the report (printing is the caller's). */
 export async function pushEvidence(
   paths: string[],
-  options: { toe: string; format?: FormatId; models: string[]; collector: string; token: string; runId?: string; concurrency: number },
+  options: {
+    toe: string;
+    format?: FormatId;
+    models: string[];
+    collector: string;
+    token: string;
+    runId?: string;
+    concurrency: number;
+  },
   onProgress: (done: number, total: number) => void = () => undefined,
 ): Promise<PushReport> {
   const candidates = collectFiles(paths);
@@ -183,10 +211,31 @@ export async function pushEvidence(
       const format = options.format ?? detectFormat({ bytes, filename: path.basename(candidate.path) }) ?? null;
       if (!format) {
         results[index] = candidate.explicit
-          ? { path: candidate.path, format: null, status: 'rejected', bytes: bytes.length, sha256, reason: 'no known evidence format detected (name one with --format)' }
-          : { path: candidate.path, format: null, status: 'skipped', bytes: bytes.length, sha256, reason: 'no known evidence format' };
+          ? {
+              path: candidate.path,
+              format: null,
+              status: 'rejected',
+              bytes: bytes.length,
+              sha256,
+              reason: 'no known evidence format detected (name one with --format)',
+            }
+          : {
+              path: candidate.path,
+              format: null,
+              status: 'skipped',
+              bytes: bytes.length,
+              sha256,
+              reason: 'no known evidence format',
+            };
       } else if (stopReason) {
-        results[index] = { path: candidate.path, format, status: 'rejected', bytes: bytes.length, sha256, reason: `not sent: ${stopReason}` };
+        results[index] = {
+          path: candidate.path,
+          format,
+          status: 'rejected',
+          bytes: bytes.length,
+          sha256,
+          reason: `not sent: ${stopReason}`,
+        };
       } else {
         const idempotencyKey = `cabc-cli-${createHash('sha256')
           .update([invocation, options.toe, format, options.models.join(','), sha256].join('\n'))
@@ -194,7 +243,8 @@ export async function pushEvidence(
           .slice(0, 48)}`;
         const result = await upload({ ...candidate, bytes, format, sha256 }, { ...options, idempotencyKey });
         // A token the collector refuses will be refused for every file: stop sending.
-        if (result.httpStatus === 401 || result.httpStatus === 403) stopReason = `the collector answered HTTP ${result.httpStatus} to an earlier file`;
+        if (result.httpStatus === 401 || result.httpStatus === 403)
+          stopReason = `the collector answered HTTP ${result.httpStatus} to an earlier file`;
         results[index] = result;
       }
       done += 1;
@@ -212,7 +262,13 @@ export async function pushEvidence(
     skipped: count('skipped'),
     evidence: results.reduce((sum, file) => sum + (file.evidence?.length ?? 0), 0),
   };
-  return { ok: summary.rejected === 0 && summary.pushed > 0, collector: options.collector, toe: options.toe, files: results, summary };
+  return {
+    ok: summary.rejected === 0 && summary.pushed > 0,
+    collector: options.collector,
+    toe: options.toe,
+    files: results,
+    summary,
+  };
 }
 
 /**
@@ -221,73 +277,97 @@ export async function pushEvidence(
  * files named explicitly must be evidence). Exits 1 when any file is rejected or nothing was pushed.
  */
 export function registerEvidencePushCommand(program: CommandType): void {
-  const evidence = program.commands.find((command) => command.name() === 'evidence') ?? program.command('evidence').description('evidence for the collector');
-  evidence
-    .addCommand(
-      new Command('push')
-        .description('push ML tool outputs (files or directories) to the evidence collector')
-        .argument('<paths...>', 'files and directories (walked recursively, hidden entries skipped)')
-        .requiredOption('--toe <id>', 'the target of evaluation the evidence is for')
-        .addOption(new Option('--format <id>', 'skip detection: every file is of this format').choices([...formats]))
-        .option('--model <name@sha256:hex>', 'the model the files are about (repeatable); needed for formats that name no digest', (value: string, previous: string[]) => [...previous, value], [] as string[])
-        .option('--collector <url>', 'collector base URL (env CABC_COLLECTOR_URL)', process.env.CABC_COLLECTOR_URL || 'http://127.0.0.1:8081')
-        .option('--token <token>', 'bearer token with role pipeline (env CABC_TOKEN)')
-        .option('--run-id <id>', 'pipeline run id: a re-run with the same id pushes nothing twice (env CABC_RUN_ID, GITHUB_RUN_ID, CI_PIPELINE_ID)')
-        .option('--concurrency <n>', 'files uploaded at once', '4')
-        .option('--json', 'print one JSON document (the report) instead of text')
-        .action(async (paths: string[], options: PushOptions) => {
-          const token = options.token || process.env.CABC_TOKEN;
-          if (!token) throw new Error('a bearer token is required: --token <t> or CABC_TOKEN (e.g. cabc token --role pipeline --org <org>)');
-          for (const model of options.model) if (!SUBJECT.test(model)) throw new Error(`--model ${model}: expected <name>@sha256:<64 hex digits>`);
-          try {
-            new URL(options.collector);
-          } catch {
-            throw new Error(`--collector ${options.collector}: not a URL`);
-          }
-          const concurrency = Number(options.concurrency);
-          if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new Error('--concurrency: a whole number from 1 to 32');
-          if (options.format !== undefined && !isFormatId(options.format)) throw new Error(`--format ${options.format}: unknown`);
-
-          const interactive = !options.json && process.stdout.isTTY === true;
-          let bar: SingleBar | undefined;
-          const report = await pushEvidence(
-            paths,
-            {
-              toe: options.toe,
-              ...(options.format ? { format: options.format as FormatId } : {}),
-              models: options.model,
-              collector: options.collector,
-              token,
-              ...((options.runId ?? defaultRunId()) ? { runId: (options.runId ?? defaultRunId())! } : {}),
-              concurrency,
-            },
-            (done, total) => {
-              if (!interactive || total < 2) return;
-              if (!bar) {
-                bar = new SingleBar({ format: 'pushing {bar} {value}/{total} files', stream: process.stdout, clearOnComplete: true, hideCursor: true });
-                bar.start(total, done);
-              } else {
-                bar.update(done);
-              }
-            },
+  const evidence =
+    program.commands.find((command) => command.name() === 'evidence') ??
+    program.command('evidence').description('evidence for the collector');
+  evidence.addCommand(
+    new Command('push')
+      .description('push ML tool outputs (files or directories) to the evidence collector')
+      .argument('<paths...>', 'files and directories (walked recursively, hidden entries skipped)')
+      .requiredOption('--toe <id>', 'the target of evaluation the evidence is for')
+      .addOption(new Option('--format <id>', 'skip detection: every file is of this format').choices([...formats]))
+      .option(
+        '--model <name@sha256:hex>',
+        'the model the files are about (repeatable); needed for formats that name no digest',
+        (value: string, previous: string[]) => [...previous, value],
+        [] as string[],
+      )
+      .option(
+        '--collector <url>',
+        'collector base URL (env CABC_COLLECTOR_URL)',
+        process.env.CABC_COLLECTOR_URL || 'http://127.0.0.1:8081',
+      )
+      .option('--token <token>', 'bearer token with role pipeline (env CABC_TOKEN)')
+      .option(
+        '--run-id <id>',
+        'pipeline run id: a re-run with the same id pushes nothing twice (env CABC_RUN_ID, GITHUB_RUN_ID, CI_PIPELINE_ID)',
+      )
+      .option('--concurrency <n>', 'files uploaded at once', '4')
+      .option('--json', 'print one JSON document (the report) instead of text')
+      .action(async (paths: string[], options: PushOptions) => {
+        const token = options.token || process.env.CABC_TOKEN;
+        if (!token)
+          throw new Error(
+            'a bearer token is required: --token <t> or CABC_TOKEN (e.g. cabc token --role pipeline --org <org>)',
           );
-          bar?.stop();
+        for (const model of options.model)
+          if (!SUBJECT.test(model)) throw new Error(`--model ${model}: expected <name>@sha256:<64 hex digits>`);
+        try {
+          new URL(options.collector);
+        } catch {
+          throw new Error(`--collector ${options.collector}: not a URL`);
+        }
+        const concurrency = Number(options.concurrency);
+        if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32)
+          throw new Error('--concurrency: a whole number from 1 to 32');
+        if (options.format !== undefined && !isFormatId(options.format))
+          throw new Error(`--format ${options.format}: unknown`);
 
-          if (options.json) {
-            process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-          } else {
-            for (const file of report.files) {
-              if (file.status === 'skipped') process.stderr.write(`warning: ${file.path}: skipped, ${file.reason}\n`);
-              else process.stdout.write(`${line(file)}\n`);
+        const interactive = !options.json && process.stdout.isTTY === true;
+        let bar: SingleBar | undefined;
+        const report = await pushEvidence(
+          paths,
+          {
+            toe: options.toe,
+            ...(options.format ? { format: options.format as FormatId } : {}),
+            models: options.model,
+            collector: options.collector,
+            token,
+            ...((options.runId ?? defaultRunId()) ? { runId: (options.runId ?? defaultRunId())! } : {}),
+            concurrency,
+          },
+          (done, total) => {
+            if (!interactive || total < 2) return;
+            if (!bar) {
+              bar = new SingleBar({
+                format: 'pushing {bar} {value}/{total} files',
+                stream: process.stdout,
+                clearOnComplete: true,
+                hideCursor: true,
+              });
+              bar.start(total, done);
+            } else {
+              bar.update(done);
             }
-            const { summary } = report;
-            process.stdout.write(
-              `${report.ok ? 'pushed' : 'FAILED:'} ${summary.pushed} of ${summary.files} file(s), ${summary.evidence} evidence, ToE ${report.toe}, collector ${report.collector}` +
-                `${summary.rejected ? `; ${summary.rejected} rejected` : ''}${summary.skipped ? `; ${summary.skipped} skipped` : ''}\n`,
-            );
-            if (summary.files === 0) process.stderr.write('cabc: no files found\n');
+          },
+        );
+        bar?.stop();
+
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        } else {
+          for (const file of report.files) {
+            if (file.status === 'skipped') process.stderr.write(`warning: ${file.path}: skipped, ${file.reason}\n`);
+            else process.stdout.write(`${line(file)}\n`);
           }
-          if (!report.ok) process.exitCode = 1;
-        }),
-    );
+          const { summary } = report;
+          process.stdout.write(
+            `${report.ok ? 'pushed' : 'FAILED:'} ${summary.pushed} of ${summary.files} file(s), ${summary.evidence} evidence, ToE ${report.toe}, collector ${report.collector}` +
+              `${summary.rejected ? `; ${summary.rejected} rejected` : ''}${summary.skipped ? `; ${summary.skipped} skipped` : ''}\n`,
+          );
+          if (summary.files === 0) process.stderr.write('cabc: no files found\n');
+        }
+        if (!report.ok) process.exitCode = 1;
+      }),
+  );
 }

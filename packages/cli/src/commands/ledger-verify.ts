@@ -65,7 +65,12 @@ function leafOf(row: LeafRow): Uint8Array {
     return Buffer.from(`missing evidence ${row.evidence_id}`);
   }
   try {
-    return encodeLeaf({ envelopeSha256: sha256Hex(row.envelope), sequence: BigInt(row.sequence), receivedAt: row.received_at, toe: row.toe });
+    return encodeLeaf({
+      envelopeSha256: sha256Hex(row.envelope),
+      sequence: BigInt(row.sequence),
+      receivedAt: row.received_at,
+      toe: row.toe,
+    });
   } catch {
     return Buffer.from(`unencodable evidence ${row.evidence_id}`);
   }
@@ -73,7 +78,10 @@ function leafOf(row: LeafRow): Uint8Array {
 
 function progressBar(total: number, label: string, show: boolean) {
   if (!show || total < 10_000) return { increment: (_n: number) => {}, stop: () => {} };
-  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} entries`, stream: process.stderr }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: `${label} [{bar}] {percentage}% {value}/{total} entries`, stream: process.stderr },
+    Presets.shades_classic,
+  );
   bar.start(total, 0);
   return { increment: (n: number) => bar.increment(n), stop: () => bar.stop() };
 }
@@ -92,12 +100,18 @@ export async function verifyLedgerDatabase(
   await client.connect();
   try {
     const report: string[] = [];
-    const { rows: checkpointRows } = await client.query<{ id: string; size: string; note: string; verifier_key: string; created_at: Date }>(
-      'select id, size, note, verifier_key, created_at from ledger_checkpoints order by id',
-    );
+    const { rows: checkpointRows } = await client.query<{
+      id: string;
+      size: string;
+      note: string;
+      verifier_key: string;
+      created_at: Date;
+    }>('select id, size, note, verifier_key, created_at from ledger_checkpoints order by id');
     const trustOwnKeys = !options.noteKeys || options.noteKeys.length === 0;
     if (trustOwnKeys) {
-      report.push('warning: no --note-key given; checking signatures against the verifier keys stored in the same database');
+      report.push(
+        'warning: no --note-key given; checking signatures against the verifier keys stored in the same database',
+      );
     }
     const checkpoints: (CommittedCheckpoint & { id: number; createdAt: Date })[] = [];
     const rejectedCheckpoints: DatabaseVerification['rejectedCheckpoints'] = [];
@@ -105,9 +119,18 @@ export async function verifyLedgerDatabase(
       try {
         const keys = trustOwnKeys ? [row.verifier_key] : options.noteKeys!;
         const verified = parseAndVerifyCheckpoint(row.note, keys, options.origin ? { origin: options.origin } : {});
-        checkpoints.push({ id: Number(row.id), size: verified.size, rootHash: verified.rootHash, createdAt: row.created_at });
+        checkpoints.push({
+          id: Number(row.id),
+          size: verified.size,
+          rootHash: verified.rootHash,
+          createdAt: row.created_at,
+        });
       } catch (error) {
-        rejectedCheckpoints.push({ id: Number(row.id), size: Number(row.size), reason: error instanceof Error ? error.message : String(error) });
+        rejectedCheckpoints.push({
+          id: Number(row.id),
+          size: Number(row.size),
+          reason: error instanceof Error ? error.message : String(error),
+        });
       }
     }
 
@@ -157,13 +180,25 @@ export async function verifyLedgerDatabase(
     if (!audit.ok) {
       firstDifference = await describeEntry(client, audit.firstDifference);
     }
-    const unrecordedChange = audit.ok && firstSelfMismatch !== undefined ? await describeEntry(client, firstSelfMismatch) : undefined;
+    const unrecordedChange =
+      audit.ok && firstSelfMismatch !== undefined ? await describeEntry(client, firstSelfMismatch) : undefined;
     const ok = audit.ok && rejectedCheckpoints.length === 0 && unlogged.length === 0 && !unrecordedChange;
-    report.push(...describe(audit, checkpoints, rejectedCheckpoints, unlogged.map((row) => row.id), firstDifference, leaves.length));
+    report.push(
+      ...describe(
+        audit,
+        checkpoints,
+        rejectedCheckpoints,
+        unlogged.map((row) => row.id),
+        firstDifference,
+        leaves.length,
+      ),
+    );
     if (unrecordedChange) {
       report.push(
         `log index ${unrecordedChange.index}: the stored evidence no longer matches the leaf recorded when it was appended` +
-          (audit.ok && unrecordedChange.index >= audit.committedSize ? ' (no signed checkpoint covers it yet)' : ' (the leaf table was changed too)'),
+          (audit.ok && unrecordedChange.index >= audit.committedSize
+            ? ' (no signed checkpoint covers it yet)'
+            : ' (the leaf table was changed too)'),
         ...entryLines(unrecordedChange),
       );
     }
@@ -218,9 +253,12 @@ function describe(
   entries: number,
 ): string[] {
   const lines: string[] = [];
-  for (const checkpoint of rejected) lines.push(`checkpoint #${checkpoint.id} (size ${checkpoint.size}) rejected: ${checkpoint.reason}`);
+  for (const checkpoint of rejected)
+    lines.push(`checkpoint #${checkpoint.id} (size ${checkpoint.size}) rejected: ${checkpoint.reason}`);
   if (unlogged.length > 0) {
-    lines.push(`${unlogged.length}${unlogged.length === 100 ? '+' : ''} evidence row(s) have no leaf in the log, e.g. ${unlogged.slice(0, 5).join(', ')}`);
+    lines.push(
+      `${unlogged.length}${unlogged.length === 100 ? '+' : ''} evidence row(s) have no leaf in the log, e.g. ${unlogged.slice(0, 5).join(', ')}`,
+    );
   }
   if (audit.ok) {
     const uncommitted = entries - audit.committedSize;
@@ -244,12 +282,21 @@ function describe(
 
 function entryLines(entry: EntryDescription): string[] {
   const lines: string[] = [];
-  if (entry.committed) lines.push(`  committed: evidence ${entry.committed.evidenceId}, envelope sha256 ${entry.committed.envelopeSha256}`);
+  if (entry.committed)
+    lines.push(
+      `  committed: evidence ${entry.committed.evidenceId}, envelope sha256 ${entry.committed.envelopeSha256}`,
+    );
   if (entry.stored) {
     const s = entry.stored;
-    lines.push(`  stored:    evidence ${s.evidenceId}, sequence ${s.sequence}, received ${s.receivedAt}, toe ${s.toe}, envelope sha256 ${s.envelopeSha256}`);
+    lines.push(
+      `  stored:    evidence ${s.evidenceId}, sequence ${s.sequence}, received ${s.receivedAt}, toe ${s.toe}, envelope sha256 ${s.envelopeSha256}`,
+    );
   } else {
-    lines.push(entry.committed ? `  stored:    evidence ${entry.committed.evidenceId} is missing` : '  stored:    no entry at this index');
+    lines.push(
+      entry.committed
+        ? `  stored:    evidence ${entry.committed.evidenceId} is missing`
+        : '  stored:    no entry at this index',
+    );
   }
   return lines;
 }
@@ -263,7 +310,8 @@ export interface HttpVerification {
 
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
-  if (!response.ok) throw new Error(`GET ${url} answered HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
+  if (!response.ok)
+    throw new Error(`GET ${url} answered HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
   return (await response.json()) as T;
 }
 
@@ -271,7 +319,10 @@ async function getJson<T>(url: string): Promise<T> {
  * For outsiders: every checkpoint the assessment service publishes must verify against the note key, and each must
  * be consistent with the previous one (a consistency proof from the service, checked here).
  */
-export async function verifyLedgerHttp(baseUrl: string, options: { noteKeys?: string[]; origin?: string } = {}): Promise<HttpVerification> {
+export async function verifyLedgerHttp(
+  baseUrl: string,
+  options: { noteKeys?: string[]; origin?: string } = {},
+): Promise<HttpVerification> {
   const report: string[] = [];
   let keys = options.noteKeys ?? [];
   if (keys.length === 0) {
@@ -306,7 +357,9 @@ export async function verifyLedgerHttp(baseUrl: string, options: { noteKeys?: st
     if (older.size === newer.size) {
       if (!older.rootHash.equals(newer.rootHash)) {
         ok = false;
-        report.push(`checkpoints #${older.id} and #${newer.id} both have size ${older.size} but different roots: the log forked`);
+        report.push(
+          `checkpoints #${older.id} and #${newer.id} both have size ${older.size} but different roots: the log forked`,
+        );
       }
       continue;
     }
@@ -316,11 +369,14 @@ export async function verifyLedgerHttp(baseUrl: string, options: { noteKeys?: st
     const hashes = proof.hashes.map((hash) => Buffer.from(hash, 'base64'));
     if (!verifyConsistency(older.size, newer.size, hashes, older.rootHash, newer.rootHash)) {
       ok = false;
-      report.push(`checkpoint of size ${newer.size} is not consistent with the one of size ${older.size}: history was rewritten`);
+      report.push(
+        `checkpoint of size ${newer.size} is not consistent with the one of size ${older.size}: history was rewritten`,
+      );
     }
   }
   const largestSize = verified.at(-1)?.size ?? 0;
-  if (ok) report.push(`${verified.length} checkpoint(s) verified and mutually consistent (largest size ${largestSize})`);
+  if (ok)
+    report.push(`${verified.length} checkpoint(s) verified and mutually consistent (largest size ${largestSize})`);
   return { ok, checkpoints: verified.length, largestSize, report };
 }
 
@@ -339,15 +395,26 @@ export function registerLedgerCommand(program: Command): void {
     .option('--origin <origin>', 'the log origin the checkpoints must name')
     .option('--json', 'print the result as JSON')
     .action(async (options: { db?: string; url?: string; noteKey?: string[]; origin?: string; json?: boolean }) => {
-      if (!options.db === !options.url) throw new Error('give exactly one of --db <database url> and --url <service url>');
-      const common = { ...(options.noteKey ? { noteKeys: options.noteKey } : {}), ...(options.origin ? { origin: options.origin } : {}) };
+      if (!options.db === !options.url)
+        throw new Error('give exactly one of --db <database url> and --url <service url>');
+      const common = {
+        ...(options.noteKey ? { noteKeys: options.noteKey } : {}),
+        ...(options.origin ? { origin: options.origin } : {}),
+      };
       const result = options.db
-        ? await verifyLedgerDatabase(options.db, { ...common, progress: Boolean(process.stderr.isTTY) && !options.json })
+        ? await verifyLedgerDatabase(options.db, {
+            ...common,
+            progress: Boolean(process.stderr.isTTY) && !options.json,
+          })
         : await verifyLedgerHttp(options.url!, common);
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(result, (_key, value) => (value?.type === 'Buffer' ? Buffer.from(value.data).toString('base64') : value), 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify(result, (_key, value) => (value?.type === 'Buffer' ? Buffer.from(value.data).toString('base64') : value), 2)}\n`,
+        );
       } else {
-        process.stdout.write(`ledger verify: ${result.ok ? 'OK' : 'FAILED'}\n${result.report.map((line) => `  ${line}`).join('\n')}\n`);
+        process.stdout.write(
+          `ledger verify: ${result.ok ? 'OK' : 'FAILED'}\n${result.report.map((line) => `  ${line}`).join('\n')}\n`,
+        );
       }
       if (!result.ok) process.exitCode = 1;
     });

@@ -16,23 +16,37 @@ export function registerTokenCommand(program: Command): void {
     .requiredOption('--org <org>', 'the organization the token is scoped to')
     .option('--sub <subject>', 'who the token is for', 'local-user')
     .option('--ttl <duration>', 'lifetime, e.g. 30m, 8h, 7d', '8h')
-    .option('--issuer-key <file>', 'the local issuer key file (the one the local platform trusts)', defaultIssuerKeyFile)
+    .option(
+      '--issuer-key <file>',
+      'the local issuer key file (the one the local platform trusts)',
+      defaultIssuerKeyFile,
+    )
     .option('--issuer <name>', 'the token issuer (iss)', 'cabc-local')
     .option('--audience <name>', 'the token audience (aud)', 'cabc')
-    .action(async (options: { role: string; org: string; sub: string; ttl: string; issuerKey: string; issuer: string; audience: string }) => {
-      if (!(roles as readonly string[]).includes(options.role)) {
-        throw new Error(`--role must be one of ${roles.join(', ')}`);
-      }
-      const key = await loadOrCreateLocalIssuer(options.issuerKey);
-      const token = await mintToken({
-        issuer: options.issuer,
-        audience: options.audience,
-        subject: options.sub,
-        org: options.org,
-        role: options.role as Role,
-        ttlSeconds: Math.floor(parseDuration(options.ttl) / 1000),
-        key,
-      });
-      process.stdout.write(`${token}\n`);
-    });
+    .action(
+      async (options: {
+        role: string;
+        org: string;
+        sub: string;
+        ttl: string;
+        issuerKey: string;
+        issuer: string;
+        audience: string;
+      }) => {
+        if (!(roles as readonly string[]).includes(options.role)) {
+          throw new Error(`--role must be one of ${roles.join(', ')}`);
+        }
+        const key = await loadOrCreateLocalIssuer(options.issuerKey);
+        const token = await mintToken({
+          issuer: options.issuer,
+          audience: options.audience,
+          subject: options.sub,
+          org: options.org,
+          role: options.role as Role,
+          ttlSeconds: Math.floor(parseDuration(options.ttl) / 1000),
+          key,
+        });
+        process.stdout.write(`${token}\n`);
+      },
+    );
 }

@@ -22,7 +22,8 @@ export function celEvidence(record: EvidenceRecord): CelObject {
   const { predicate } = record;
   const metrics = new Map<string, CelInput>();
   for (const measurement of predicate.measurements) {
-    if (measurement.slice === undefined && !metrics.has(measurement.name)) metrics.set(measurement.name, measurement.value);
+    if (measurement.slice === undefined && !metrics.has(measurement.name))
+      metrics.set(measurement.name, measurement.value);
   }
   const value: CelObject = {
     id: record.id,
@@ -43,7 +44,12 @@ export function celEvidence(record: EvidenceRecord): CelObject {
       environment: predicate.context.environment ?? '',
     },
     metrics,
-    measurements: predicate.measurements.map((m) => ({ name: m.name, value: m.value, unit: m.unit ?? '', slice: m.slice ?? '' })),
+    measurements: predicate.measurements.map((m) => ({
+      name: m.name,
+      value: m.value,
+      unit: m.unit ?? '',
+      slice: m.slice ?? '',
+    })),
     checks: predicate.checks.map((c) => ({ name: c.name, status: c.status, detail: c.detail ?? '' })),
     subjects: record.subjects.map((s) => ({ name: s.name, sha256: s.digest.sha256 })),
   };
@@ -53,7 +59,10 @@ export function celEvidence(record: EvidenceRecord): CelObject {
 
 export type EvidenceBindings =
   | { missing: EvidenceKind[] }
-  | { variables: { latest: CelObject; history: CelObject; now: CelInput }; used: { latest: EvidenceRecord[]; history: EvidenceRecord[] } };
+  | {
+      variables: { latest: CelObject; history: CelObject; now: CelInput };
+      used: { latest: EvidenceRecord[]; history: EvidenceRecord[] };
+    };
 
 /**
  * Binds `latest`, `history` (left empty when the expression does not read it) and `now`; reports the kinds that

@@ -38,7 +38,10 @@ export function compileCelProgram(expression: string, kinds: readonly EvidenceKi
   if (checked.resultType.kind !== 'bool') {
     const hint = checked.resultType.kind === 'dyn' ? '; compare the value (e.g. `== true`) so the result is bool' : '';
     throw new RuleCompileError([
-      { field: 'expression', message: `the expression must return bool, but returns ${typeName(checked.resultType)}${hint}` },
+      {
+        field: 'expression',
+        message: `the expression must return bool, but returns ${typeName(checked.resultType)}${hint}`,
+      },
     ]);
   }
   const program: CelProgram = { run: plan(celEnvironment, parsed), readsHistory: checked.globalsRead.has('history') };

@@ -2,7 +2,20 @@ import type { CelType } from '@bufbuild/cel';
 
 /** The types the expression checker reasons about; `dyn` is known only at run time. */
 export type StaticType =
-  | { kind: 'bool' | 'int' | 'uint' | 'double' | 'string' | 'bytes' | 'null' | 'timestamp' | 'duration' | 'type' | 'dyn' }
+  | {
+      kind:
+        | 'bool'
+        | 'int'
+        | 'uint'
+        | 'double'
+        | 'string'
+        | 'bytes'
+        | 'null'
+        | 'timestamp'
+        | 'duration'
+        | 'type'
+        | 'dyn';
+    }
   | { kind: 'list'; element: StaticType }
   | { kind: 'map'; key: StaticType; value: StaticType }
   | RecordType;
@@ -33,7 +46,11 @@ export const DYN: StaticType = { kind: 'dyn' };
 
 export const listOf = (element: StaticType): StaticType => ({ kind: 'list', element });
 export const mapOf = (key: StaticType, value: StaticType): StaticType => ({ kind: 'map', key, value });
-export const recordOf = (name: string, fields: Record<string, StaticType>, unknownField?: RecordType['unknownField']): RecordType => ({
+export const recordOf = (
+  name: string,
+  fields: Record<string, StaticType>,
+  unknownField?: RecordType['unknownField'],
+): RecordType => ({
   kind: 'record',
   name,
   fields: new Map(Object.entries(fields)),

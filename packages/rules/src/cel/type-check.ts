@@ -36,11 +36,35 @@ export interface CheckedExpression {
 }
 
 // Identifiers that name a type, as in `type(x) == double`.
-const typeIdentifiers = new Set(['bool', 'int', 'uint', 'double', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn']);
+const typeIdentifiers = new Set([
+  'bool',
+  'int',
+  'uint',
+  'double',
+  'string',
+  'bytes',
+  'list',
+  'map',
+  'null_type',
+  'type',
+  'dyn',
+]);
 
 const operatorSymbols: Record<string, string> = {
-  '_+_': '+', '_-_': '-', '_*_': '*', '_/_': '/', '_%_': '%', '-_': 'unary -', '!_': '!',
-  '_<_': '<', '_<=_': '<=', '_>_': '>', '_>=_': '>=', '_==_': '==', '_!=_': '!=', '@in': 'in',
+  '_+_': '+',
+  '_-_': '-',
+  '_*_': '*',
+  '_/_': '/',
+  '_%_': '%',
+  '-_': 'unary -',
+  '!_': '!',
+  '_<_': '<',
+  '_<=_': '<=',
+  '_>_': '>',
+  '_>=_': '>=',
+  '_==_': '==',
+  '_!=_': '!=',
+  '@in': 'in',
 };
 
 /**
@@ -102,7 +126,10 @@ class ExpressionChecker {
       return global;
     }
     if (typeIdentifiers.has(name)) return TYPE;
-    return this.#fail(expr, `undeclared reference to '${name}'; the variables are ${[...this.#globals.keys()].join(', ')}`);
+    return this.#fail(
+      expr,
+      `undeclared reference to '${name}'; the variables are ${[...this.#globals.keys()].join(', ')}`,
+    );
   }
 
   #field(expr: Expr, operand: StaticType, field: string): StaticType {
@@ -152,7 +179,10 @@ class ExpressionChecker {
     const matching = overloads.filter((overload) => matches(overload, target, args));
     if (matching.length === 0) {
       const receiver = target === undefined ? '' : `${typeName(target)}.`;
-      return this.#fail(expr, `no matching overload for '${display}' applied to ${receiver}(${args.map(typeName).join(', ')})`);
+      return this.#fail(
+        expr,
+        `no matching overload for '${display}' applied to ${receiver}(${args.map(typeName).join(', ')})`,
+      );
     }
     return joinAll(matching.map((overload) => overload.result));
   }
@@ -216,7 +246,8 @@ class ExpressionChecker {
   }
 
   #expect(expr: Expr, actual: StaticType, expected: StaticType, what: string): void {
-    if (!isAssignable(actual, expected)) this.#fail(expr, `${what} must be ${typeName(expected)}, not ${typeName(actual)}`);
+    if (!isAssignable(actual, expected))
+      this.#fail(expr, `${what} must be ${typeName(expected)}, not ${typeName(actual)}`);
   }
 
   #fail(expr: Expr, message: string): never {
@@ -232,7 +263,9 @@ class ExpressionChecker {
 function matches(overload: Overload, target: StaticType | undefined, args: readonly StaticType[]): boolean {
   if ((overload.target === undefined) !== (target === undefined)) return false;
   if (overload.target && target && !isAssignable(target, overload.target)) return false;
-  return overload.args.length === args.length && args.every((arg, index) => isAssignable(arg, overload.args[index] ?? DYN));
+  return (
+    overload.args.length === args.length && args.every((arg, index) => isAssignable(arg, overload.args[index] ?? DYN))
+  );
 }
 
 function constantType(kind: string | undefined): StaticType {

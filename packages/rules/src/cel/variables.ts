@@ -7,7 +7,13 @@ export const HISTORY_LIMIT = 50;
 const measurementType = recordOf('measurement', { name: STRING, value: DYN, unit: STRING, slice: STRING });
 const checkType = recordOf('check', { name: STRING, status: STRING, detail: STRING });
 const subjectType = recordOf('subject', { name: STRING, sha256: STRING });
-const producerType = recordOf('producer', { tool: STRING, toolVersion: STRING, adapter: STRING, pipelineRunId: STRING, uri: STRING });
+const producerType = recordOf('producer', {
+  tool: STRING,
+  toolVersion: STRING,
+  adapter: STRING,
+  pipelineRunId: STRING,
+  uri: STRING,
+});
 const contextType = recordOf('context', { dataset: STRING, split: STRING, slice: STRING, environment: STRING });
 
 /** One piece of evidence as an expression sees it; built by `celEvidence` in bindings.ts. */

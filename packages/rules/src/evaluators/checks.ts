@@ -39,7 +39,8 @@ interface SelectedChecks {
 
 /** Why checks of which none failed still cannot count as passed, if they cannot. */
 function whyUnjudgeable(checks: SelectedChecks, evidenceId: string): string | undefined {
-  if (checks.unreported.length > 0) return `evidence ${evidenceId} does not report the checks ${checks.unreported.join(', ')}`;
+  if (checks.unreported.length > 0)
+    return `evidence ${evidenceId} does not report the checks ${checks.unreported.join(', ')}`;
   if (checks.reported.length === 0) return `evidence ${evidenceId} reports no checks`;
   const broken = checks.reported.filter((check) => check.status === 'error').map((check) => check.name);
   return broken.length > 0 ? `the tool could not run the checks ${broken.join(', ')}` : undefined;

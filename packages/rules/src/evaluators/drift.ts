@@ -32,7 +32,13 @@ export function driftEvaluator(rule: DriftRule): RuleEvaluator {
     if (failOnDatasetDrift) {
       const flag = readDatasetDrift(measurements);
       if ('error' in flag) return errorResult(`evidence ${evidence.id}: ${flag.error}`, ids);
-      details.push({ property: DRIFT_MEASUREMENTS.datasetDrift, value: flag.value, operator: '==', target: false, success: !flag.value });
+      details.push({
+        property: DRIFT_MEASUREMENTS.datasetDrift,
+        value: flag.value,
+        operator: '==',
+        target: false,
+        success: !flag.value,
+      });
     }
     if (rule.maxDriftShare !== undefined) {
       const share = readDriftShare(measurements);
@@ -68,7 +74,9 @@ function readDriftShare(measurements: readonly Measurement[]): Read<number> {
   const share = overall(measurements, DRIFT_MEASUREMENTS.driftShare);
   if (share !== undefined) {
     if (typeof share.value !== 'number' || !(share.value >= 0 && share.value <= 1)) {
-      return { error: `${DRIFT_MEASUREMENTS.driftShare} is ${describeValue(share.value)}, not a number between 0 and 1` };
+      return {
+        error: `${DRIFT_MEASUREMENTS.driftShare} is ${describeValue(share.value)}, not a number between 0 and 1`,
+      };
     }
     return { value: share.value };
   }
@@ -80,5 +88,7 @@ function readDriftShare(measurements: readonly Measurement[]): Read<number> {
     return { value: drifted / columns };
   }
   const { driftShare, driftedColumns, columnScore } = DRIFT_MEASUREMENTS;
-  return { error: `no ${driftShare} measurement, and it cannot be derived from ${driftedColumns} and per-column ${columnScore}` };
+  return {
+    error: `no ${driftShare} measurement, and it cannot be derived from ${driftedColumns} and per-column ${columnScore}`,
+  };
 }

@@ -35,7 +35,10 @@ export function presenceEvaluator(rule: PresenceRule): RuleEvaluator {
       const filled = card !== undefined && isFilled(card.predicate, field);
       details.push({ property: `model_card:${field}`, value: filled, operator: '==', target: true, success: filled });
     }
-    return verdictResult(details, [...newestByKind.values()].map((record) => record.id));
+    return verdictResult(
+      details,
+      [...newestByKind.values()].map((record) => record.id),
+    );
   };
 }
 

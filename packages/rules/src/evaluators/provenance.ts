@@ -12,12 +12,15 @@ import type { ProvenanceRule } from '../rule-schema.ts';
 export function provenanceEvaluator(rule: ProvenanceRule): RuleEvaluator {
   const kinds = affectedKinds(rule);
   return (context) => {
-    const approved = new Set([...context.scope.modelDigests, ...context.scope.datasetDigests].map((digest) => digest.toLowerCase()));
+    const approved = new Set(
+      [...context.scope.modelDigests, ...context.scope.datasetDigests].map((digest) => digest.toLowerCase()),
+    );
     const approvedList = [...approved];
     const newest = kinds
       .map((kind) => newestOf(context.evidence, (record) => record.predicate.kind === kind))
       .filter((record): record is EvidenceRecord => record !== undefined);
-    if (newest.length === 0) return pendingResult(`no evidence of ${rule.kinds ? rule.kinds.join(', ') : 'any kind'} yet`);
+    if (newest.length === 0)
+      return pendingResult(`no evidence of ${rule.kinds ? rule.kinds.join(', ') : 'any kind'} yet`);
 
     const details: ResultDetail[] = newest.flatMap((record): ResultDetail[] => {
       const kind = record.predicate.kind;
@@ -32,6 +35,9 @@ export function provenanceEvaluator(rule: ProvenanceRule): RuleEvaluator {
         success: approved.has(subject.digest.sha256.toLowerCase()),
       }));
     });
-    return verdictResult(details, newest.map((record) => record.id));
+    return verdictResult(
+      details,
+      newest.map((record) => record.id),
+    );
   };
 }

@@ -58,7 +58,15 @@ function judgeEwma(rule: TrendRule, series: Series, warmup: number): RuleResult 
   const limit = band.mean + (decreaseIsBad ? -k : k) * band.standardDeviation;
   const success = decreaseIsBad ? newest >= limit : newest <= limit;
   return verdictResult(
-    [{ property: `ewma:${selectorLabel(rule.selector)}`, value: newest, operator: decreaseIsBad ? '>=' : '<=', target: limit, success }],
+    [
+      {
+        property: `ewma:${selectorLabel(rule.selector)}`,
+        value: newest,
+        operator: decreaseIsBad ? '>=' : '<=',
+        target: limit,
+        success,
+      },
+    ],
     series.ids,
     `EWMA baseline ${significant(band.mean)} ± ${k} × ${significant(band.standardDeviation)} over ${series.values.length - 1} points`,
   );
@@ -75,7 +83,15 @@ function judgeCusum(rule: TrendRule, series: Series, warmup: number): RuleResult
   const changeId = outcome.changeIndex === undefined ? undefined : series.ids[outcome.changeIndex];
   const success = outcome.changeIndex === undefined;
   return verdictResult(
-    [{ property: `cusum:${selectorLabel(rule.selector)}`, value: outcome.statistic, operator: '<=', target: threshold, success }],
+    [
+      {
+        property: `cusum:${selectorLabel(rule.selector)}`,
+        value: outcome.statistic,
+        operator: '<=',
+        target: threshold,
+        success,
+      },
+    ],
     series.ids,
     [
       `reference ${significant(outcome.baselineMean)} ± ${significant(outcome.baselineDeviation)} from the first ${warmup} points`,

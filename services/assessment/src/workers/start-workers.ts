@@ -43,12 +43,17 @@ export function startAssessmentWorkers(deps: {
     outbox,
     producer,
   });
-  const evaluator = startWorker('assessment.evaluate', deps.queues, (job) => evaluation.evaluate(job), { concurrency: 4, backoff: deps.retry });
+  const evaluator = startWorker('assessment.evaluate', deps.queues, (job) => evaluation.evaluate(job), {
+    concurrency: 4,
+    backoff: deps.retry,
+  });
   const evaluateQueue = new TypedQueue('assessment.evaluate', deps.queues);
   const evaluationReconciler = startReconciler({
     findPending: (olderThan) => evaluations.pendingEvaluations(olderThan, 1_000),
     enqueue: async (items) => {
-      await evaluateQueue.addBulk(items.map((payload) => ({ payload, options: evaluationJobOptions(payload.evidenceId) })));
+      await evaluateQueue.addBulk(
+        items.map((payload) => ({ payload, options: evaluationJobOptions(payload.evidenceId) })),
+      );
     },
     logger: deps.logger,
     intervalMs: deps.reconcileIntervalMs,
@@ -58,7 +63,10 @@ export function startAssessmentWorkers(deps: {
     findPending: () => evaluation.dueToes(500),
     enqueue: async (toes) => {
       await evaluateQueue.addBulk(
-        toes.map((toe) => ({ payload: { toe }, options: { jobId: `evaluate-due-${toe}`, removeOnComplete: true, removeOnFail: true } })),
+        toes.map((toe) => ({
+          payload: { toe },
+          options: { jobId: `evaluate-due-${toe}`, removeOnComplete: true, removeOnFail: true },
+        })),
       );
     },
     logger: deps.logger,
@@ -66,7 +74,11 @@ export function startAssessmentWorkers(deps: {
     settleMs: 0,
   });
   // Signs a ledger checkpoint every CHECKPOINT_INTERVAL when the log grew (a plain timer: no Redis needed).
-  const checkpoints = startCheckpointTimer({ ledger: ledger.service, logger: deps.logger, intervalMs: deps.ledger?.checkpointIntervalMs ?? 60_000 });
+  const checkpoints = startCheckpointTimer({
+    ledger: ledger.service,
+    logger: deps.logger,
+    intervalMs: deps.ledger?.checkpointIntervalMs ?? 60_000,
+  });
   const delivery = startOutboxDelivery({
     name: 'assessment.outbox',
     context: deps.queues,
@@ -79,7 +91,9 @@ export function startAssessmentWorkers(deps: {
   return {
     evaluation,
     reconcileNow: async () =>
-      (await evaluationReconciler.runOnce()) + (await staleEvidenceScheduler.runOnce()) + (await delivery.reconcileNow()),
+      (await evaluationReconciler.runOnce()) +
+      (await staleEvidenceScheduler.runOnce()) +
+      (await delivery.reconcileNow()),
     close: async () => {
       await checkpoints.stop();
       await staleEvidenceScheduler.stop();

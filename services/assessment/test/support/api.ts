@@ -7,11 +7,20 @@ export interface InjectedAnswer {
 }
 
 /** An authenticated JSON call against an app that is not listening. */
-export async function call(app: Server, method: string, url: string, token: string | undefined, body?: unknown): Promise<InjectedAnswer> {
+export async function call(
+  app: Server,
+  method: string,
+  url: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<InjectedAnswer> {
   const response = await app.inject({
     method: method as 'GET',
     url,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
   });
   const contentType = String(response.headers['content-type'] ?? '');

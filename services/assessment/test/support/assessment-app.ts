@@ -13,7 +13,12 @@ import { loadAssessmentConfig, type AssessmentConfig } from '../../src/config.ts
 export const TEST_SECRET = 'test-only-key-encryption-secret';
 
 /** The minimal environment the assessment service needs, trusting bearer tokens signed by `issuerKey`. */
-export function assessmentEnv(databaseUrl: string, prefix: string, issuerKey: SigningKey, extra: Record<string, string> = {}) {
+export function assessmentEnv(
+  databaseUrl: string,
+  prefix: string,
+  issuerKey: SigningKey,
+  extra: Record<string, string> = {},
+) {
   return {
     DATABASE_URL: databaseUrl,
     REDIS_URL: testRedisUrl(),
@@ -54,7 +59,10 @@ export async function startAssessmentApp(options: { bodyLimitBytes?: number } = 
   const issuerKey = await generateSigningKey();
   const config = loadAssessmentConfig(assessmentEnv(database.url, prefix, issuerKey));
   const infra = await openInfrastructure('assessment', config);
-  const app = await buildApp({ ...appDeps(infra, config), bodyLimitBytes: options.bodyLimitBytes ?? config.BODY_LIMIT_BYTES });
+  const app = await buildApp({
+    ...appDeps(infra, config),
+    bodyLimitBytes: options.bodyLimitBytes ?? config.BODY_LIMIT_BYTES,
+  });
   await app.ready();
   for (const toe of SEEDED_TOES) await seedApprovedToe(infra.db, toe, [collectorKey]);
   return {
@@ -63,7 +71,15 @@ export async function startAssessmentApp(options: { bodyLimitBytes?: number } = 
     config,
     collectorKey,
     token: (role, org = 'acme') =>
-      mintToken({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, subject: `${role}-1`, org, role, ttlSeconds: 600, key: issuerKey }),
+      mintToken({
+        issuer: config.AUTH_ISSUER,
+        audience: config.AUTH_AUDIENCE,
+        subject: `${role}-1`,
+        org,
+        role,
+        ttlSeconds: 600,
+        key: issuerKey,
+      }),
     counts: async () => {
       const { rows } = await sql<{ evidence: number; pendingEvaluations: number }>`
         select (select count(*) from evidence)::int as evidence,

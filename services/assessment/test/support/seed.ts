@@ -28,7 +28,12 @@ export function accuracyScope(collectorKeys: SigningKey[], target = 0.9): ScopeD
  * Writes a ToE with an approved scope straight into the database, for tests about evidence rather than about the
  * review workflow (which has tests of its own through the API).
  */
-export async function seedApprovedToe(db: Kysely<any>, toeId: string, collectorKeys: SigningKey[], org = 'acme'): Promise<void> {
+export async function seedApprovedToe(
+  db: Kysely<any>,
+  toeId: string,
+  collectorKeys: SigningKey[],
+  org = 'acme',
+): Promise<void> {
   const document = scopeDocumentSchema.parse(accuracyScope(collectorKeys));
   await db
     .insertInto('toes')

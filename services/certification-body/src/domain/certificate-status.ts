@@ -17,7 +17,12 @@ export type StatusView = {
  * scheduler recorded the expiry, so no answer ever calls a certificate good after `expiresAt`.
  */
 export function certificateStatusAt(
-  certificate: { readonly state: CertificateState; readonly expiresAt: Date; readonly reasonCode: number; readonly updatedAt: Date },
+  certificate: {
+    readonly state: CertificateState;
+    readonly expiresAt: Date;
+    readonly reasonCode: number;
+    readonly updatedAt: Date;
+  },
   now: Date,
 ): StatusView {
   const live = certificate.state === 'issued' || certificate.state === 'suspended';
@@ -28,7 +33,9 @@ export function certificateStatusAt(
   return { status, reasonCode: certificate.reasonCode, since: certificate.updatedAt };
 }
 
-const reasonNames = new Map<number, ReasonName>(Object.entries(REASON_CODES).map(([name, code]) => [code, name as ReasonName]));
+const reasonNames = new Map<number, ReasonName>(
+  Object.entries(REASON_CODES).map(([name, code]) => [code, name as ReasonName]),
+);
 
 /** The name of a pinned reason code; unknown numbers read as `unspecified`. */
 export function reasonName(code: number): ReasonName {

@@ -14,27 +14,28 @@ function rule(to: CertificateState, ...reasons: [ReasonName, ...ReasonName[]]): 
 }
 
 /** The only place that says which event may move a certificate from which state; absent cells are forbidden. */
-export const transitionTable: Readonly<Record<LifecycleState, Readonly<Partial<Record<LifecycleEventType, TransitionRule>>>>> =
-  Object.freeze({
-    none: Object.freeze({
-      issue: rule('issued', 'compliant_posture'),
-    }),
-    issued: Object.freeze({
-      suspend: rule('suspended', 'non_compliance', 'posture_error', 'evidence_stale'),
-      revoke: rule('revoked', 'critical_requirement_failed', 'approval_rejected'),
-      expire: rule('expired', 'validity_ended'),
-      withdraw: rule('withdrawn', 'withdrawn_on_request', 'scope_superseded'),
-    }),
-    suspended: Object.freeze({
-      reinstate: rule('issued', 'compliant_posture'),
-      revoke: rule('revoked', 'grace_period_elapsed', 'critical_requirement_failed', 'approval_rejected'),
-      expire: rule('expired', 'validity_ended'),
-      withdraw: rule('withdrawn', 'withdrawn_on_request', 'scope_superseded'),
-    }),
-    revoked: Object.freeze({}),
-    expired: Object.freeze({}),
-    withdrawn: Object.freeze({}),
-  });
+export const transitionTable: Readonly<
+  Record<LifecycleState, Readonly<Partial<Record<LifecycleEventType, TransitionRule>>>>
+> = Object.freeze({
+  none: Object.freeze({
+    issue: rule('issued', 'compliant_posture'),
+  }),
+  issued: Object.freeze({
+    suspend: rule('suspended', 'non_compliance', 'posture_error', 'evidence_stale'),
+    revoke: rule('revoked', 'critical_requirement_failed', 'approval_rejected'),
+    expire: rule('expired', 'validity_ended'),
+    withdraw: rule('withdrawn', 'withdrawn_on_request', 'scope_superseded'),
+  }),
+  suspended: Object.freeze({
+    reinstate: rule('issued', 'compliant_posture'),
+    revoke: rule('revoked', 'grace_period_elapsed', 'critical_requirement_failed', 'approval_rejected'),
+    expire: rule('expired', 'validity_ended'),
+    withdraw: rule('withdrawn', 'withdrawn_on_request', 'scope_superseded'),
+  }),
+  revoked: Object.freeze({}),
+  expired: Object.freeze({}),
+  withdrawn: Object.freeze({}),
+});
 
 export type HistoryEntry = {
   readonly from: LifecycleState;
@@ -55,7 +56,11 @@ export function findTransition(from: LifecycleState, event: LifecycleEventType):
 }
 
 /** Throws ForbiddenTransitionError or ReasonNotAllowedError; never returns a transition the table does not hold. */
-export function applyTransition(certificate: { readonly state: LifecycleState }, event: LifecycleEvent, now: Date): TransitionResult {
+export function applyTransition(
+  certificate: { readonly state: LifecycleState },
+  event: LifecycleEvent,
+  now: Date,
+): TransitionResult {
   const from = certificate.state;
   const rule = findTransition(from, event.type);
   if (!rule) throw new ForbiddenTransitionError(from, event.type);

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { recordInput, transitionCertification, type CertificationDecisionState, type Decision, type DecisionInput } from './decision-state.ts';
+import {
+  recordInput,
+  transitionCertification,
+  type CertificationDecisionState,
+  type Decision,
+  type DecisionInput,
+} from './decision-state.ts';
 import type { Cause } from './lifecycle-events.ts';
 import { chooseEvent } from './lifecycle-rules.ts';
 
@@ -9,9 +15,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const decisionPolicySchema = z
   .strictObject({
     /** How long a certificate may stay suspended before it is revoked. */
-    gracePeriodMs: z.int().positive().default(7 * DAY_MS),
+    gracePeriodMs: z
+      .int()
+      .positive()
+      .default(7 * DAY_MS),
     /** How long an issued certificate is valid; reinstatement does not extend it. */
-    validityMs: z.int().positive().default(365 * DAY_MS),
+    validityMs: z
+      .int()
+      .positive()
+      .default(365 * DAY_MS),
     /** Revoke at once when a critical requirement fails; when false it suspends like any non-compliance. */
     revokeOnCriticalFailure: z.boolean().default(true),
     /**

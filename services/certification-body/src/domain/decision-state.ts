@@ -53,7 +53,12 @@ export type Decision =
     };
 
 export function openCertification(policy: DecisionPolicy): CertificationDecisionState {
-  return { policy, approval: null, certificate: { state: NO_CERTIFICATE, expiresAt: null, suspendedAt: null }, posture: null };
+  return {
+    policy,
+    approval: null,
+    certificate: { state: NO_CERTIFICATE, expiresAt: null, suspendedAt: null },
+    posture: null,
+  };
 }
 
 /** Folds the facts an input carries into the state, before any event is chosen. */
@@ -70,8 +75,14 @@ export function recordInput(state: CertificationDecisionState, input: DecisionIn
   }
 }
 
-function moveCertificate(certificate: CertificateSnapshot, to: CertificateState, now: Date, policy: DecisionPolicy): CertificateSnapshot {
-  const expiresAt = certificate.state === NO_CERTIFICATE ? new Date(now.getTime() + policy.validityMs) : certificate.expiresAt;
+function moveCertificate(
+  certificate: CertificateSnapshot,
+  to: CertificateState,
+  now: Date,
+  policy: DecisionPolicy,
+): CertificateSnapshot {
+  const expiresAt =
+    certificate.state === NO_CERTIFICATE ? new Date(now.getTime() + policy.validityMs) : certificate.expiresAt;
   return { state: to, expiresAt, suspendedAt: to === 'suspended' ? now : null };
 }
 

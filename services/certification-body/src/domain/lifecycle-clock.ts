@@ -47,5 +47,7 @@ export function nextDeadline(state: CertificationDecisionState): Date | null {
 
 /** The earliest deadline that ends the certificate (grace or validity) and has been reached at `now`. */
 export function dueEndingDeadline(state: CertificationDecisionState, now: Date): Deadline | undefined {
-  return pendingDeadlines(state).find((deadline) => deadline.kind !== 'evidence_stale' && deadline.at.getTime() <= now.getTime());
+  return pendingDeadlines(state).find(
+    (deadline) => deadline.kind !== 'evidence_stale' && deadline.at.getTime() <= now.getTime(),
+  );
 }

@@ -28,7 +28,10 @@ function suspensionFor(state: CertificationDecisionState, now: Date): Suspension
   }
   if (isStale(state, now)) {
     const age = `${policy.staleAfterMs} ms`;
-    return { reason: 'evidence_stale', detail: `${assessment} at ${posture.assessedAt.toISOString()} is older than ${age}` };
+    return {
+      reason: 'evidence_stale',
+      detail: `${assessment} at ${posture.assessedAt.toISOString()} is older than ${age}`,
+    };
   }
   return null;
 }
@@ -39,12 +42,21 @@ function suspensionFor(state: CertificationDecisionState, now: Date): Suspension
  * Precedence for a live certificate: reached deadlines (grace, validity), then critical failure, then posture.
  */
 export function chooseEvent(state: CertificationDecisionState, now: Date, cause: Cause): LifecycleEvent | null {
-  const event = (type: LifecycleEventType, reason: ReasonName, detail: string): LifecycleEvent => ({ type, reason, detail, cause });
+  const event = (type: LifecycleEventType, reason: ReasonName, detail: string): LifecycleEvent => ({
+    type,
+    reason,
+    detail,
+    cause,
+  });
   const { certificate, posture, policy, approval } = state;
 
   if (certificate.state === NO_CERTIFICATE) {
     if (!approval || !posture || !isHealthy(state, now)) return null;
-    return event('issue', 'compliant_posture', `approval ${approval.ref} and compliant posture in assessment ${posture.assessmentId}`);
+    return event(
+      'issue',
+      'compliant_posture',
+      `approval ${approval.ref} and compliant posture in assessment ${posture.assessmentId}`,
+    );
   }
   if (!isLive(certificate.state)) return null;
 
@@ -54,15 +66,27 @@ export function chooseEvent(state: CertificationDecisionState, now: Date, cause:
   }
   if (deadline) {
     const since = certificate.suspendedAt?.toISOString();
-    return event('revoke', 'grace_period_elapsed', `suspended since ${since}; grace period ended at ${deadline.at.toISOString()}`);
+    return event(
+      'revoke',
+      'grace_period_elapsed',
+      `suspended since ${since}; grace period ended at ${deadline.at.toISOString()}`,
+    );
   }
   if (posture?.criticalFailed && policy.revokeOnCriticalFailure) {
-    return event('revoke', 'critical_requirement_failed', `critical requirement failed in assessment ${posture.assessmentId}`);
+    return event(
+      'revoke',
+      'critical_requirement_failed',
+      `critical requirement failed in assessment ${posture.assessmentId}`,
+    );
   }
   if (certificate.state === 'issued') {
     const suspension = suspensionFor(state, now);
     return suspension ? event('suspend', suspension.reason, suspension.detail) : null;
   }
   if (!posture || !isHealthy(state, now)) return null;
-  return event('reinstate', 'compliant_posture', `posture compliant again in assessment ${posture.assessmentId} within the grace period`);
+  return event(
+    'reinstate',
+    'compliant_posture',
+    `posture compliant again in assessment ${posture.assessmentId} within the grace period`,
+  );
 }

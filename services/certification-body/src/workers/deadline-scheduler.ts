@@ -8,13 +8,18 @@ import type { CertificationService } from '../modules/certifications/certificati
  * Several replicas may poll at once: each tick takes the ToE's lock and the decision is level-triggered, so a second
  * tick for the same deadline changes nothing.
  */
-export function startDeadlineScheduler(deps: { certification: CertificationService; logger: Logger; intervalMs: number }) {
+export function startDeadlineScheduler(deps: {
+  certification: CertificationService;
+  logger: Logger;
+  intervalMs: number;
+}) {
   let running: Promise<void> | undefined;
   const runOnce = async (): Promise<number> => {
     const due = await deps.certification.dueCertifications(500);
     for (const { id, toe } of due) {
       const outcome = await deps.certification.tick(id, `schedule:${randomUUID()}`);
-      if (outcome?.outcome === 'applied') deps.logger.info({ toe, certificationId: id, ...outcome }, 'time-based certificate transition');
+      if (outcome?.outcome === 'applied')
+        deps.logger.info({ toe, certificationId: id, ...outcome }, 'time-based certificate transition');
     }
     return due.length;
   };

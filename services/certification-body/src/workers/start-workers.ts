@@ -4,7 +4,11 @@ import { startWebhookWorker } from './webhook-worker.ts';
 
 /** The certification body's background work: the deadline scheduler and the webhook delivery worker + reconciler. */
 export function startWorkers(body: CertificationBody) {
-  const scheduler = startDeadlineScheduler({ certification: body.certification, logger: body.logger, intervalMs: body.config.RECONCILE_INTERVAL });
+  const scheduler = startDeadlineScheduler({
+    certification: body.certification,
+    logger: body.logger,
+    intervalMs: body.config.RECONCILE_INTERVAL,
+  });
   const webhooks = startWebhookWorker({
     context: body.queues,
     delivery: body.delivery,

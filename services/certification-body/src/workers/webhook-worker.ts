@@ -5,7 +5,10 @@ import type { DeliveryScheduler, WebhookDelivery } from '../modules/webhooks/web
 import type { WebhooksRepository } from '../modules/webhooks/webhooks.repository.ts';
 
 /** Enqueues one job per delivery attempt; the job id makes a second enqueue of the same attempt a no-op. */
-export function createDeliveryScheduler(context: QueueContext, logger: Logger): DeliveryScheduler & { close: () => Promise<void> } {
+export function createDeliveryScheduler(
+  context: QueueContext,
+  logger: Logger,
+): DeliveryScheduler & { close: () => Promise<void> } {
   const queue = new TypedQueue('certification.webhooks', context);
   return {
     enqueue: async (items) => {
@@ -24,7 +27,10 @@ export function createDeliveryScheduler(context: QueueContext, logger: Logger): 
           })),
         );
       } catch (error) {
-        logger.warn({ err: error, deliveries: items.map((item) => item.id) }, 'could not enqueue webhook deliveries; the reconciler will');
+        logger.warn(
+          { err: error, deliveries: items.map((item) => item.id) },
+          'could not enqueue webhook deliveries; the reconciler will',
+        );
       }
     },
     close: () => queue.close(),
@@ -45,9 +51,14 @@ export function startWebhookWorker(deps: {
   now: () => Date;
   concurrency?: number;
 }) {
-  const worker = startWorker('certification.webhooks', deps.context, ({ deliveryId }) => deps.delivery.attempt(deliveryId), {
-    concurrency: deps.concurrency ?? 16,
-  });
+  const worker = startWorker(
+    'certification.webhooks',
+    deps.context,
+    ({ deliveryId }) => deps.delivery.attempt(deliveryId),
+    {
+      concurrency: deps.concurrency ?? 16,
+    },
+  );
   const reconciler = startReconciler({
     findPending: () => deps.webhooks.dueDeliveries(deps.now(), 1_000),
     enqueue: (due) => deps.scheduler.enqueue(due.map((item) => ({ id: item.id, attempts: item.attempts }))),

@@ -15,7 +15,10 @@ const ALLOWED: Record<string, { to: string; reasons: ReasonName[] }> = {
   'issued/expire': { to: 'expired', reasons: ['validity_ended'] },
   'issued/withdraw': { to: 'withdrawn', reasons: ['withdrawn_on_request', 'scope_superseded'] },
   'suspended/reinstate': { to: 'issued', reasons: ['compliant_posture'] },
-  'suspended/revoke': { to: 'revoked', reasons: ['grace_period_elapsed', 'critical_requirement_failed', 'approval_rejected'] },
+  'suspended/revoke': {
+    to: 'revoked',
+    reasons: ['grace_period_elapsed', 'critical_requirement_failed', 'approval_rejected'],
+  },
   'suspended/expire': { to: 'expired', reasons: ['validity_ended'] },
   'suspended/withdraw': { to: 'withdrawn', reasons: ['withdrawn_on_request', 'scope_superseded'] },
 };
@@ -24,8 +27,12 @@ const now = new Date('2025-03-01T12:00:00.000Z');
 const cause: Cause = { kind: 'request', ref: 'req-1' };
 const allReasons = Object.keys(REASON_CODES) as ReasonName[];
 
-const cells = lifecycleStates.flatMap((from) => lifecycleEventTypes.map((event) => ({ from, event, key: `${from}/${event}` })));
-const allowedCells = cells.filter((cell) => cell.key in ALLOWED).map((cell) => ({ ...cell, expected: ALLOWED[cell.key]! }));
+const cells = lifecycleStates.flatMap((from) =>
+  lifecycleEventTypes.map((event) => ({ from, event, key: `${from}/${event}` })),
+);
+const allowedCells = cells
+  .filter((cell) => cell.key in ALLOWED)
+  .map((cell) => ({ ...cell, expected: ALLOWED[cell.key]! }));
 const forbiddenCells = cells.filter((cell) => !(cell.key in ALLOWED));
 
 describe('certificate states and events', () => {
@@ -59,7 +66,14 @@ describe.each(allowedCells)('allowed: $from × $event', ({ from, event, expected
     const result = applyTransition({ state: from }, { type: event, detail: 'because', cause }, now);
     expect(result).toStrictEqual({
       state: expected.to,
-      entry: { from, to: expected.to, reasonCode: REASON_CODES[expected.reasons[0]!], reason: 'because', cause, at: now },
+      entry: {
+        from,
+        to: expected.to,
+        reasonCode: REASON_CODES[expected.reasons[0]!],
+        reason: 'because',
+        cause,
+        at: now,
+      },
     });
   });
 

@@ -16,7 +16,11 @@ function suspendedCertification(suspendAt: number, policy = {}) {
 describe('issue', () => {
   it('issues when the approval is in and the posture is compliant, valid for validityMs', () => {
     const callback = callbacks();
-    const approved = decide(openCertification(parseDecisionPolicy({})), { kind: 'approval', now: at(0), ref: 'approval-1' });
+    const approved = decide(openCertification(parseDecisionPolicy({})), {
+      kind: 'approval',
+      now: at(0),
+      ref: 'approval-1',
+    });
     expect(approved.outcome).toBe('no_event');
     const decision = expectTransition(decide(approved.next, callback('compliant', at(MINUTE))));
     expect(decision.event.type).toBe('issue');
@@ -27,7 +31,11 @@ describe('issue', () => {
       cause: { kind: 'callback', ref: 'a-1' },
       at: at(MINUTE),
     });
-    expect(decision.next.certificate).toStrictEqual({ state: 'issued', expiresAt: at(MINUTE + VALIDITY), suspendedAt: null });
+    expect(decision.next.certificate).toStrictEqual({
+      state: 'issued',
+      expiresAt: at(MINUTE + VALIDITY),
+      suspendedAt: null,
+    });
   });
 
   it('waits for an approval that arrives after the compliant posture, then issues on the approval', () => {
@@ -40,7 +48,11 @@ describe('issue', () => {
 
   it.each(['pending', 'non_compliant', 'error'] as const)('does not issue on a %s posture', (posture) => {
     const callback = callbacks();
-    const approved = decide(openCertification(parseDecisionPolicy({})), { kind: 'approval', now: at(0), ref: 'ap' }).next;
+    const approved = decide(openCertification(parseDecisionPolicy({})), {
+      kind: 'approval',
+      now: at(0),
+      ref: 'ap',
+    }).next;
     const decision = decide(approved, callback(posture, at(0)));
     expect(decision.outcome).toBe('no_event');
     expect(decision.next.certificate.state).toBe('none');
@@ -48,7 +60,11 @@ describe('issue', () => {
 
   it('does not issue on a compliant posture that reports a failed critical requirement', () => {
     const callback = callbacks();
-    const approved = decide(openCertification(parseDecisionPolicy({})), { kind: 'approval', now: at(0), ref: 'ap' }).next;
+    const approved = decide(openCertification(parseDecisionPolicy({})), {
+      kind: 'approval',
+      now: at(0),
+      ref: 'ap',
+    }).next;
     expect(decide(approved, callback('compliant', at(0), { criticalFailed: true })).outcome).toBe('no_event');
   });
 
@@ -67,7 +83,12 @@ describe('suspend', () => {
   ] as const)('suspends an issued certificate on a %s posture and records suspendedAt', (posture, reasonCode) => {
     const { state, callback } = issuedCertification();
     const decision = expectTransition(decide(state, callback(posture, at(DAY))));
-    expect(decision.entry).toMatchObject({ from: 'issued', to: 'suspended', reasonCode, cause: { kind: 'callback', ref: 'a-2' } });
+    expect(decision.entry).toMatchObject({
+      from: 'issued',
+      to: 'suspended',
+      reasonCode,
+      cause: { kind: 'callback', ref: 'a-2' },
+    });
     expect(decision.next.certificate).toMatchObject({ state: 'suspended', suspendedAt: at(DAY) });
   });
 
@@ -123,7 +144,11 @@ describe('grace period', () => {
   it('reinstates on a compliant callback inside the grace period, keeping the original expiry', () => {
     const { state, callback } = suspendedCertification(DAY);
     const decision = expectTransition(decide(state, callback('compliant', at(DAY + GRACE - 1))));
-    expect(decision.entry).toMatchObject({ from: 'suspended', to: 'issued', reasonCode: REASON_CODES.compliant_posture });
+    expect(decision.entry).toMatchObject({
+      from: 'suspended',
+      to: 'issued',
+      reasonCode: REASON_CODES.compliant_posture,
+    });
     expect(decision.next.certificate).toStrictEqual({ state: 'issued', expiresAt: at(VALIDITY), suspendedAt: null });
   });
 
@@ -192,7 +217,9 @@ describe('expiry', () => {
 
   it('expires on a callback that arrives after the end of validity, before any tick', () => {
     const { state, callback } = issuedCertification();
-    const decision = expectTransition(decide(state, callback('non_compliant', at(VALIDITY + 1), { criticalFailed: true })));
+    const decision = expectTransition(
+      decide(state, callback('non_compliant', at(VALIDITY + 1), { criticalFailed: true })),
+    );
     expect(decision.entry.to).toBe('expired');
   });
 });
@@ -222,13 +249,20 @@ describe('stale evidence', () => {
   const STALE = 3 * DAY;
   const policy = { suspendOnStaleEvidence: true, staleAfterMs: STALE };
 
-  it.each(['compliant', 'pending'] as const)('suspends an issued certificate whose last (%s) assessment went stale', (posture) => {
-    const { state, callback } = issuedCertification(policy);
-    const current = decide(state, callback(posture, at(DAY))).next;
-    expect(decide(current, tick(at(DAY + STALE - 1))).outcome).toBe('no_event');
-    const decision = expectTransition(decide(current, tick(at(DAY + STALE))));
-    expect(decision.entry).toMatchObject({ from: 'issued', to: 'suspended', reasonCode: REASON_CODES.evidence_stale });
-  });
+  it.each(['compliant', 'pending'] as const)(
+    'suspends an issued certificate whose last (%s) assessment went stale',
+    (posture) => {
+      const { state, callback } = issuedCertification(policy);
+      const current = decide(state, callback(posture, at(DAY))).next;
+      expect(decide(current, tick(at(DAY + STALE - 1))).outcome).toBe('no_event');
+      const decision = expectTransition(decide(current, tick(at(DAY + STALE))));
+      expect(decision.entry).toMatchObject({
+        from: 'issued',
+        to: 'suspended',
+        reasonCode: REASON_CODES.evidence_stale,
+      });
+    },
+  );
 
   it('reinstates on a fresh compliant assessment', () => {
     const { state, callback } = issuedCertification(policy);
@@ -238,7 +272,11 @@ describe('stale evidence', () => {
 
   it('neither issues nor reinstates on a compliant assessment that is already stale', () => {
     const callback = callbacks();
-    const approved = decide(openCertification(parseDecisionPolicy(policy)), { kind: 'approval', now: at(STALE), ref: 'ap' }).next;
+    const approved = decide(openCertification(parseDecisionPolicy(policy)), {
+      kind: 'approval',
+      now: at(STALE),
+      ref: 'ap',
+    }).next;
     const stale = callback('compliant', at(STALE), { assessedAt: at(0) });
     expect(decide(approved, stale).outcome).toBe('no_event');
   });
@@ -255,7 +293,11 @@ describe('terminal certificates', () => {
     const revoked: CertificationDecisionState = expectTransition(
       decide(state, callback('non_compliant', at(DAY), { criticalFailed: true })),
     ).next;
-    for (const input of [callback('compliant', at(2 * DAY)), tick(at(VALIDITY + 1)), { kind: 'approval' as const, now: at(3 * DAY), ref: 'x' }]) {
+    for (const input of [
+      callback('compliant', at(2 * DAY)),
+      tick(at(VALIDITY + 1)),
+      { kind: 'approval' as const, now: at(3 * DAY), ref: 'x' },
+    ]) {
       const decision = decide(revoked, input);
       expect(decision.outcome).toBe('no_event');
       expect(decision.next.certificate.state).toBe('revoked');

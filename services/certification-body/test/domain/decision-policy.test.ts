@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DECISION_POLICY, decisionPolicySchema, parseDecisionPolicy } from '../../src/domain/decision-policy.ts';
+import {
+  DEFAULT_DECISION_POLICY,
+  decisionPolicySchema,
+  parseDecisionPolicy,
+} from '../../src/domain/decision-policy.ts';
 import { DAY } from './lifecycle-fixtures.ts';
 
 describe('decision policy', () => {
@@ -14,7 +18,9 @@ describe('decision policy', () => {
   });
 
   it('keeps what is given and fills in the rest', () => {
-    expect(parseDecisionPolicy({ gracePeriodMs: 1000, suspendOnStaleEvidence: true, staleAfterMs: 5000 })).toStrictEqual({
+    expect(
+      parseDecisionPolicy({ gracePeriodMs: 1000, suspendOnStaleEvidence: true, staleAfterMs: 5000 }),
+    ).toStrictEqual({
       gracePeriodMs: 1000,
       validityMs: 365 * DAY,
       revokeOnCriticalFailure: true,

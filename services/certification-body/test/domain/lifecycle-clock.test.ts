@@ -7,7 +7,9 @@ import { DAY, at, callbacks, expectTransition, issuedCertification } from './lif
 describe('nextDeadline', () => {
   it('needs no tick before a certificate is issued', () => {
     const callback = callbacks();
-    expect(nextDeadline(decide(openCertification(parseDecisionPolicy({})), callback('pending', at(0))).next)).toBeNull();
+    expect(
+      nextDeadline(decide(openCertification(parseDecisionPolicy({})), callback('pending', at(0))).next),
+    ).toBeNull();
   });
 
   it('is the end of validity for an issued certificate', () => {
@@ -15,7 +17,11 @@ describe('nextDeadline', () => {
   });
 
   it('is the moment the evidence goes stale when that comes first', () => {
-    const { state } = issuedCertification({ validityMs: 10 * DAY, suspendOnStaleEvidence: true, staleAfterMs: 2 * DAY });
+    const { state } = issuedCertification({
+      validityMs: 10 * DAY,
+      suspendOnStaleEvidence: true,
+      staleAfterMs: 2 * DAY,
+    });
     expect(nextDeadline(state)).toStrictEqual(at(2 * DAY));
   });
 

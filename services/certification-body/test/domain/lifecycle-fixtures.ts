@@ -23,7 +23,16 @@ export function callbacks() {
   let sequence = 0;
   return (posture: Posture, now: Date, extra: Partial<PostureCallbackInput> = {}): PostureCallbackInput => {
     sequence += 1;
-    return { kind: 'posture', posture, criticalFailed: false, assessedAt: now, sequence, assessmentId: `a-${sequence}`, now, ...extra };
+    return {
+      kind: 'posture',
+      posture,
+      criticalFailed: false,
+      assessedAt: now,
+      sequence,
+      assessmentId: `a-${sequence}`,
+      now,
+      ...extra,
+    };
   };
 }
 
@@ -39,7 +48,11 @@ export function expectTransition(decision: Decision) {
 /** An approved certification whose certificate was issued at offset 0 by callback a-1. */
 export function issuedCertification(policy: DecisionPolicyInput = {}) {
   const callback = callbacks();
-  const opened = decide(openCertification(parseDecisionPolicy(policy)), { kind: 'approval', now: at(0), ref: 'approval-1' }).next;
+  const opened = decide(openCertification(parseDecisionPolicy(policy)), {
+    kind: 'approval',
+    now: at(0),
+    ref: 'approval-1',
+  }).next;
   const state: CertificationDecisionState = expectTransition(decide(opened, callback('compliant', at(0)))).next;
   return { state, callback };
 }

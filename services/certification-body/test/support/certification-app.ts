@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { mintToken, type Role } from '@cabc/auth';
-import { POSTURE_CALLBACK_TYP, SCOPE_DECISION_TYP, type PostureCallbackClaims, type ScopeDecisionClaims } from '@cabc/contracts';
+import {
+  POSTURE_CALLBACK_TYP,
+  SCOPE_DECISION_TYP,
+  type PostureCallbackClaims,
+  type ScopeDecisionClaims,
+} from '@cabc/contracts';
 import { generateSigningKey, signJwt, type SigningKey } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
 import { openInfrastructure, type Infrastructure } from '@cabc/runtime';
@@ -19,7 +24,15 @@ export const testIssuerKey: SigningKey = await generateSigningKey();
 
 /** A bearer token for `role` in `org`, from the test issuer. */
 export function tokenFor(role: Role, org = 'acme', subject = `${role}-user@${org}`): Promise<string> {
-  return mintToken({ issuer: 'cabc-local', audience: 'cabc', subject, org, role, ttlSeconds: 3600, key: testIssuerKey });
+  return mintToken({
+    issuer: 'cabc-local',
+    audience: 'cabc',
+    subject,
+    org,
+    role,
+    ttlSeconds: 3600,
+    key: testIssuerKey,
+  });
 }
 
 export async function bearer(role: Role, org = 'acme', subject?: string): Promise<{ authorization: string }> {
@@ -30,13 +43,20 @@ export async function bearer(role: Role, org = 'acme', subject?: string): Promis
  * The minimal environment the certification body needs, trusting the given auditor keys (inline, unless `extra` names
  * an AUDITOR_JWKS_URL) and the test token issuer.
  */
-export function certificationEnv(databaseUrl: string, prefix: string, auditorKeys: SigningKey[], extra: Record<string, string> = {}) {
+export function certificationEnv(
+  databaseUrl: string,
+  prefix: string,
+  auditorKeys: SigningKey[],
+  extra: Record<string, string> = {},
+) {
   return {
     DATABASE_URL: databaseUrl,
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: prefix,
     KEY_ENCRYPTION_SECRET: TEST_SECRET,
-    ...(extra.AUDITOR_JWKS_URL ? {} : { AUDITOR_JWKS: JSON.stringify({ keys: auditorKeys.map((key) => key.publicJwk) }) }),
+    ...(extra.AUDITOR_JWKS_URL
+      ? {}
+      : { AUDITOR_JWKS: JSON.stringify({ keys: auditorKeys.map((key) => key.publicJwk) }) }),
     AUTH_JWKS: JSON.stringify({ keys: [testIssuerKey.publicJwk] }),
     MIGRATE_ON_START: 'false',
     LOG_LEVEL: 'silent',
@@ -62,7 +82,12 @@ export interface CertificationFixture {
   body: CertificationBody;
   /** The auditor key whose callbacks the app accepts. */
   auditorKey: SigningKey;
-  counts: () => Promise<{ receivedCallbacks: number; certifications: number; certificates: number; certificateEvents: number }>;
+  counts: () => Promise<{
+    receivedCallbacks: number;
+    certifications: number;
+    certificates: number;
+    certificateEvents: number;
+  }>;
   /** The received_callbacks rows, oldest first. */
   receivedCallbacks: () => Promise<{ jti: string | null; toe: string | null; outcome: string; detail: string }[]>;
   /** Applies due deadlines now (workers: true or not). */
@@ -77,7 +102,13 @@ export interface CertificationFixture {
  * the deadline scheduler and the webhook worker run too.
  */
 export async function startCertificationApp(
-  options: { bodyLimitBytes?: number; env?: Record<string, string>; now?: () => Date; policy?: DecisionPolicy; workers?: boolean } = {},
+  options: {
+    bodyLimitBytes?: number;
+    env?: Record<string, string>;
+    now?: () => Date;
+    policy?: DecisionPolicy;
+    workers?: boolean;
+  } = {},
 ): Promise<CertificationFixture> {
   const database: TestDatabase = await createTestDatabase('certification-body');
   const prefix = testQueuePrefix('certification');
@@ -100,7 +131,12 @@ export async function startCertificationApp(
     body,
     auditorKey,
     counts: async () => {
-      const { rows } = await sql<{ receivedCallbacks: number; certifications: number; certificates: number; certificateEvents: number }>`
+      const { rows } = await sql<{
+        receivedCallbacks: number;
+        certifications: number;
+        certificates: number;
+        certificateEvents: number;
+      }>`
         select (select count(*) from received_callbacks)::int as "receivedCallbacks",
                (select count(*) from certifications)::int as certifications,
                (select count(*) from certificates)::int as certificates,
@@ -178,15 +214,28 @@ export function scopeClaims(overrides: Partial<ScopeDecisionClaims> = {}): Scope
 }
 
 /** A compact JWS over `claims` (any object), signed by `key` with the posture callback `typ` unless told otherwise. */
-export function signedCallback(claims: Record<string, unknown>, key: SigningKey, typ = POSTURE_CALLBACK_TYP): Promise<string> {
+export function signedCallback(
+  claims: Record<string, unknown>,
+  key: SigningKey,
+  typ = POSTURE_CALLBACK_TYP,
+): Promise<string> {
   return signJwt(claims, key, { typ });
 }
 
-export function signedScopeDecision(claims: Record<string, unknown>, key: SigningKey, typ = SCOPE_DECISION_TYP): Promise<string> {
+export function signedScopeDecision(
+  claims: Record<string, unknown>,
+  key: SigningKey,
+  typ = SCOPE_DECISION_TYP,
+): Promise<string> {
   return signJwt(claims, key, { typ });
 }
 
 /** POSTs a compact JWS to a callback route of the injected app. */
 export function postCallback(app: Server, route: 'assessment' | 'scope', token: string) {
-  return app.inject({ method: 'POST', url: `/v1/callbacks/${route}`, headers: { 'content-type': 'application/jose' }, payload: token });
+  return app.inject({
+    method: 'POST',
+    url: `/v1/callbacks/${route}`,
+    headers: { 'content-type': 'application/jose' },
+    payload: token,
+  });
 }

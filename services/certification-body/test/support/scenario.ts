@@ -1,7 +1,14 @@
 import { expect } from 'vitest';
 import type { PostureCallbackClaims, ScopeDecisionClaims } from '@cabc/contracts';
 import type { CertificationFixture } from './certification-app.ts';
-import { bearer, postCallback, postureClaims, scopeClaims, signedCallback, signedScopeDecision } from './certification-app.ts';
+import {
+  bearer,
+  postCallback,
+  postureClaims,
+  scopeClaims,
+  signedCallback,
+  signedScopeDecision,
+} from './certification-app.ts';
 
 /**
  * Drives a certification body the way the auditor does: scope decisions and posture callbacks, each signed with the
@@ -17,19 +24,37 @@ export function auditor(fixture: CertificationFixture) {
 
   return {
     async scope(overrides: Partial<ScopeDecisionClaims>) {
-      const response = await postCallback(fixture.app, 'scope', await signedScopeDecision(scopeClaims(overrides), fixture.auditorKey));
+      const response = await postCallback(
+        fixture.app,
+        'scope',
+        await signedScopeDecision(scopeClaims(overrides), fixture.auditorKey),
+      );
       expect(response.statusCode, response.body).toBe(200);
-      return response.json() as { outcome: string; certificationId: string | null; certificateId: string | null; state: string | null; detail: string };
+      return response.json() as {
+        outcome: string;
+        certificationId: string | null;
+        certificateId: string | null;
+        state: string | null;
+        detail: string;
+      };
     },
     approve(toe: string, scopeVersion = 1, overrides: Partial<ScopeDecisionClaims> = {}) {
       return this.scope({ toe, scopeVersion, type: 'scope.approved', ...overrides });
     },
     /** Sends a posture; `expectStatus` other than 200 returns the raw response. */
-    async postureRaw(toe: string, posture: PostureCallbackClaims['posture'], overrides: Partial<PostureCallbackClaims> = {}) {
+    async postureRaw(
+      toe: string,
+      posture: PostureCallbackClaims['posture'],
+      overrides: Partial<PostureCallbackClaims> = {},
+    ) {
       const claims = postureClaims({ toe, posture, sequence: nextSequence(toe), ...overrides });
       return postCallback(fixture.app, 'assessment', await signedCallback(claims, fixture.auditorKey));
     },
-    async posture(toe: string, posture: PostureCallbackClaims['posture'], overrides: Partial<PostureCallbackClaims> = {}) {
+    async posture(
+      toe: string,
+      posture: PostureCallbackClaims['posture'],
+      overrides: Partial<PostureCallbackClaims> = {},
+    ) {
       const response = await this.postureRaw(toe, posture, overrides);
       expect(response.statusCode, response.body).toBe(200);
       return response.json() as { outcome: string; certificateId: string | null; state: string; detail: string };
@@ -41,7 +66,12 @@ export function auditor(fixture: CertificationFixture) {
  * GET with a bearer token: a certification body operator working on acme (the organization `scopeClaims` approves for)
  * unless told otherwise. Every token is scoped to one organization.
  */
-export async function getAs(fixture: CertificationFixture, url: string, role: Parameters<typeof bearer>[0] = 'certification_body', org = 'acme') {
+export async function getAs(
+  fixture: CertificationFixture,
+  url: string,
+  role: Parameters<typeof bearer>[0] = 'certification_body',
+  org = 'acme',
+) {
   return fixture.app.inject({ method: 'GET', url, headers: await bearer(role, org) });
 }
 
@@ -60,7 +90,14 @@ export async function certificateOf(fixture: CertificationFixture, id: string, o
     expiresAt: string;
     revokedAt: string | null;
     token: string;
-    history: { from: string; to: string; reasonCode: number; reason: string; cause: { kind: string; ref: string }; at: string }[];
+    history: {
+      from: string;
+      to: string;
+      reasonCode: number;
+      reason: string;
+      cause: { kind: string; ref: string };
+      at: string;
+    }[];
   };
 }
 

@@ -62,6 +62,8 @@ export async function startWebhookReceiver(options: { status?: number; body?: st
 /** Standard Webhooks verification, written from the spec rather than with the code under test. */
 export function signatureVerifies(secret: string, webhook: ReceivedWebhook): boolean {
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const expected = createHmac('sha256', key).update(`${webhook.id}.${webhook.timestamp}.${webhook.body}`).digest('base64');
+  const expected = createHmac('sha256', key)
+    .update(`${webhook.id}.${webhook.timestamp}.${webhook.body}`)
+    .digest('base64');
   return webhook.signature.split(' ').some((entry) => entry === `v1,${expected}`);
 }

@@ -7,7 +7,12 @@ import { createEvidenceRepository } from '../modules/evidence/evidence.repositor
 import { createEvidenceService } from '../modules/evidence/evidence.service.ts';
 import { createCollectorKeys } from '../modules/keys/collector-keys.ts';
 import { createMlflowClient, type MlflowCredentials } from '../modules/mlflow-pull/mlflow-client.ts';
-import { createMlflowPuller, schedulePolling, type MlflowPullOptions, type PollSummary } from '../modules/mlflow-pull/mlflow-poller.ts';
+import {
+  createMlflowPuller,
+  schedulePolling,
+  type MlflowPullOptions,
+  type PollSummary,
+} from '../modules/mlflow-pull/mlflow-poller.ts';
 import { createMlflowPullRepository } from '../modules/mlflow-pull/mlflow-pull.repository.ts';
 import { startLedgerWatch, type LedgerWatchSettings } from '../modules/ledger-watch/ledger-watch.module.ts';
 
@@ -34,7 +39,9 @@ export function startCollectorWorkers(deps: {
   ledgerWatch?: LedgerWatchSettings | undefined;
 }) {
   const producer = createOutboxProducer('collector.outbox', deps.queues, deps.logger);
-  const ledgerWatch = deps.ledgerWatch ? startLedgerWatch({ db: deps.db, logger: deps.logger, settings: deps.ledgerWatch }) : undefined;
+  const ledgerWatch = deps.ledgerWatch
+    ? startLedgerWatch({ db: deps.db, logger: deps.logger, settings: deps.ledgerWatch })
+    : undefined;
   const delivery = startOutboxDelivery({
     name: 'collector.outbox',
     context: deps.queues,
@@ -64,7 +71,14 @@ export function startCollectorWorkers(deps: {
     });
     pollMlflow = puller.pollOnce;
     polling = schedulePolling(puller.pollOnce, deps.mlflow.intervalMs, logger);
-    logger.info({ trackingUri: deps.mlflow.trackingUri, experiments: deps.mlflow.experimentIds, intervalMs: deps.mlflow.intervalMs }, 'MLflow pull collection on');
+    logger.info(
+      {
+        trackingUri: deps.mlflow.trackingUri,
+        experiments: deps.mlflow.experimentIds,
+        intervalMs: deps.mlflow.intervalMs,
+      },
+      'MLflow pull collection on',
+    );
   }
 
   return {

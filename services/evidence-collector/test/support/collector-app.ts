@@ -29,7 +29,11 @@ export async function bearer(role: Role, org = TEST_ORG): Promise<{ authorizatio
 }
 
 /** The minimal environment the collector needs, on this test's database and queue prefix. */
-export async function collectorEnv(databaseUrl: string, prefix: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+export async function collectorEnv(
+  databaseUrl: string,
+  prefix: string,
+  extra: Record<string, string> = {},
+): Promise<Record<string, string>> {
   return {
     DATABASE_URL: databaseUrl,
     REDIS_URL: testRedisUrl(),
@@ -54,12 +58,17 @@ export interface CollectorFixture {
 }
 
 /** The collector app (no workers, never listening) on a database and queue prefix of its own. */
-export async function startCollectorApp(options: { bodyLimitBytes?: number; env?: Record<string, string> } = {}): Promise<CollectorFixture> {
+export async function startCollectorApp(
+  options: { bodyLimitBytes?: number; env?: Record<string, string> } = {},
+): Promise<CollectorFixture> {
   const database: TestDatabase = await createTestDatabase('evidence-collector');
   const prefix = testQueuePrefix('collector');
   const config = loadCollectorConfig(await collectorEnv(database.url, prefix, options.env));
   const infra = await openInfrastructure('evidence-collector', config);
-  const app = await buildApp({ ...appDepsFrom(infra, config), bodyLimitBytes: options.bodyLimitBytes ?? config.BODY_LIMIT_BYTES });
+  const app = await buildApp({
+    ...appDepsFrom(infra, config),
+    bodyLimitBytes: options.bodyLimitBytes ?? config.BODY_LIMIT_BYTES,
+  });
   await app.ready();
   return {
     app,
@@ -68,7 +77,9 @@ export async function startCollectorApp(options: { bodyLimitBytes?: number; env?
     counts: async () => {
       const { rows } = await sql<{ evidence: number; outbox: number; submissions: number; raw: number }>`
         select (select count(*) from evidence)::int as evidence, (select count(*) from outbox)::int as outbox,
-               (select count(*) from submissions)::int as submissions, (select count(*) from raw_artifacts)::int as raw`.execute(infra.db);
+               (select count(*) from submissions)::int as submissions, (select count(*) from raw_artifacts)::int as raw`.execute(
+        infra.db,
+      );
       return rows[0]!;
     },
     dispose: async () => {

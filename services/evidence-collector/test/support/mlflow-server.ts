@@ -2,7 +2,14 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface FakeRun {
-  info: { run_id: string; run_uuid: string; experiment_id: string; status: string; start_time: number; [key: string]: unknown };
+  info: {
+    run_id: string;
+    run_uuid: string;
+    experiment_id: string;
+    status: string;
+    start_time: number;
+    [key: string]: unknown;
+  };
   data: { metrics?: unknown; params?: unknown; tags?: { key: string; value: string }[] };
   [key: string]: unknown;
 }

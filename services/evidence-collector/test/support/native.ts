@@ -30,17 +30,35 @@ export const formatFiles: { format: string; file: string }[] = [
 export const bytesOf = (file: string): Buffer => readFileSync(file);
 
 /** A multipart/form-data body built by the platform's own FormData encoder, for `inject`. */
-export async function multipart(fields: Record<string, string | string[]>, files: { name: string; bytes: Buffer; type?: string; field?: string }[]) {
+export async function multipart(
+  fields: Record<string, string | string[]>,
+  files: { name: string; bytes: Buffer; type?: string; field?: string }[],
+) {
   const form = new FormData();
-  for (const [name, value] of Object.entries(fields)) for (const one of Array.isArray(value) ? value : [value]) form.append(name, one);
-  for (const file of files) form.append(file.field ?? 'file', new Blob([new Uint8Array(file.bytes)], { type: file.type ?? 'application/octet-stream' }), file.name);
+  for (const [name, value] of Object.entries(fields))
+    for (const one of Array.isArray(value) ? value : [value]) form.append(name, one);
+  for (const file of files)
+    form.append(
+      file.field ?? 'file',
+      new Blob([new Uint8Array(file.bytes)], { type: file.type ?? 'application/octet-stream' }),
+      file.name,
+    );
   const request = new Request('http://localhost/', { method: 'POST', body: form });
-  return { payload: Buffer.from(await request.arrayBuffer()), headers: { 'content-type': request.headers.get('content-type')! } };
+  return {
+    payload: Buffer.from(await request.arrayBuffer()),
+    headers: { 'content-type': request.headers.get('content-type')! },
+  };
 }
 
 /** Fetches the envelope of `evidenceId`, verifies it against the collector's published JWKS and parses its statement. */
-export async function verifiedStatement(app: Server, evidenceId: string, headers: Record<string, string>): Promise<{ statement: EvidenceStatement; keyid: string }> {
-  const jwks = (await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as { keys: { kid: string }[] };
+export async function verifiedStatement(
+  app: Server,
+  evidenceId: string,
+  headers: Record<string, string>,
+): Promise<{ statement: EvidenceStatement; keyid: string }> {
+  const jwks = (await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as {
+    keys: { kid: string }[];
+  };
   const trusted = new Map(jwks.keys.map((jwk) => [jwk.kid, publicKeyFromJwk(jwk)] as const));
   const response = await app.inject({ method: 'GET', url: `/v1/evidence/${evidenceId}/envelope`, headers });
   expect(response.statusCode, response.body).toBe(200);

@@ -23,7 +23,10 @@ export const cabcHeaderShape = {
   model: z
     .object({
       name: cabcText,
-      sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters').optional(),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters')
+        .optional(),
       uri: z.string().max(2048).optional(),
     })
     .optional(),
@@ -43,9 +46,13 @@ export function cabcFormatMatches(name: string, value: unknown): boolean {
 export function parseCabcDocument<T extends z.ZodType>(name: string, schema: T, value: unknown): z.output<T> {
   const marker = isRecord(value) ? value.format : undefined;
   if (marker !== `cabc-${name}/v1`) {
-    throw new AdapterError('unsupported_version', `format: "${String(marker)}" is not supported; use "cabc-${name}/v1"`, {
-      field: 'format',
-    });
+    throw new AdapterError(
+      'unsupported_version',
+      `format: "${String(marker)}" is not supported; use "cabc-${name}/v1"`,
+      {
+        field: 'format',
+      },
+    );
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw invalidFromZod(parsed.error);

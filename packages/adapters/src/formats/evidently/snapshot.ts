@@ -18,7 +18,9 @@ import { evidentlyMetricKind } from './metric-kind.ts';
 const DEFAULT_DRIFT_SHARE = 0.5;
 
 function isSnapshotMetric(item: unknown): boolean {
-  return isRecord(item) && (typeof item.metric_id === 'string' || typeof item.metric_name === 'string') && 'value' in item;
+  return (
+    isRecord(item) && (typeof item.metric_id === 'string' || typeof item.metric_name === 'string') && 'value' in item
+  );
 }
 
 function metricItems(identity: MetricIdentity, value: unknown): { kind: EvidenceKind; measurements: Measurement[] } {

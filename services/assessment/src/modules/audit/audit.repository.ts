@@ -70,7 +70,10 @@ export function createAuditRepository(database: Kysely<any>) {
       if (filter.from) query = query.where('at', '>=', filter.from);
       if (filter.to) query = query.where('at', '<', filter.to);
       if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
-      const rows = await query.orderBy('id').limit(filter.limit + 1).execute();
+      const rows = await query
+        .orderBy('id')
+        .limit(filter.limit + 1)
+        .execute();
       return { rows: rows.slice(0, filter.limit), more: rows.length > filter.limit };
     },
   };

@@ -21,8 +21,16 @@ export const catalogTemplates: RequirementTemplate[] = [
     critical: true,
     controls: { euAiAct: ['Art.15(1)', 'Art.15(3)'], iso25059: ['functional correctness'], aic4: ['PF'] },
     evidenceKinds: ['performance'],
-    parameters: [metric('accuracy'), { name: 'minimum', type: 'number', default: 0.9, description: 'lowest acceptable value' }],
-    rule: (p) => ({ type: 'threshold', selector: { kind: 'performance', metric: p.metric }, operator: '>=', target: p.minimum }),
+    parameters: [
+      metric('accuracy'),
+      { name: 'minimum', type: 'number', default: 0.9, description: 'lowest acceptable value' },
+    ],
+    rule: (p) => ({
+      type: 'threshold',
+      selector: { kind: 'performance', metric: p.metric },
+      operator: '>=',
+      target: p.minimum,
+    }),
   },
   {
     id: 'PERF-MAX-ERROR',
@@ -33,8 +41,16 @@ export const catalogTemplates: RequirementTemplate[] = [
     critical: false,
     controls: { euAiAct: ['Art.15(1)'], iso25059: ['functional correctness'], aic4: ['PF'] },
     evidenceKinds: ['performance'],
-    parameters: [metric('rmse'), { name: 'maximum', type: 'number', default: 1, description: 'highest acceptable value' }],
-    rule: (p) => ({ type: 'threshold', selector: { kind: 'performance', metric: p.metric }, operator: '<=', target: p.maximum }),
+    parameters: [
+      metric('rmse'),
+      { name: 'maximum', type: 'number', default: 1, description: 'highest acceptable value' },
+    ],
+    rule: (p) => ({
+      type: 'threshold',
+      selector: { kind: 'performance', metric: p.metric },
+      operator: '<=',
+      target: p.maximum,
+    }),
   },
   {
     id: 'PERF-NO-DEGRADATION',
@@ -43,10 +59,23 @@ export const catalogTemplates: RequirementTemplate[] = [
     area: 'performance',
     severity: 'medium',
     critical: false,
-    controls: { euAiAct: ['Art.9(2)(b)', 'Art.15(4)'], iso25059: ['functional adaptability', 'functional correctness'], aic4: ['PF', 'RE'] },
+    controls: {
+      euAiAct: ['Art.9(2)(b)', 'Art.15(4)'],
+      iso25059: ['functional adaptability', 'functional correctness'],
+      aic4: ['PF', 'RE'],
+    },
     evidenceKinds: ['performance'],
-    parameters: [metric('accuracy'), { name: 'k', type: 'number', default: 3, description: 'standard deviations that count as a drop' }],
-    rule: (p) => ({ type: 'trend', selector: { kind: 'performance', metric: p.metric }, direction: 'decrease_is_bad', method: 'ewma', k: p.k }),
+    parameters: [
+      metric('accuracy'),
+      { name: 'k', type: 'number', default: 3, description: 'standard deviations that count as a drop' },
+    ],
+    rule: (p) => ({
+      type: 'trend',
+      selector: { kind: 'performance', metric: p.metric },
+      direction: 'decrease_is_bad',
+      method: 'ewma',
+      k: p.k,
+    }),
   },
   {
     id: 'ROB-ADVERSARIAL-ACCURACY',
@@ -57,8 +86,16 @@ export const catalogTemplates: RequirementTemplate[] = [
     critical: false,
     controls: { euAiAct: ['Art.15(4)', 'Art.15(5)'], iso25059: ['robustness'], aic4: ['SR'] },
     evidenceKinds: ['robustness'],
-    parameters: [metric('adversarial_accuracy'), { name: 'minimum', type: 'number', default: 0.7, description: 'lowest acceptable value' }],
-    rule: (p) => ({ type: 'threshold', selector: { kind: 'robustness', metric: p.metric }, operator: '>=', target: p.minimum }),
+    parameters: [
+      metric('adversarial_accuracy'),
+      { name: 'minimum', type: 'number', default: 0.7, description: 'lowest acceptable value' },
+    ],
+    rule: (p) => ({
+      type: 'threshold',
+      selector: { kind: 'robustness', metric: p.metric },
+      operator: '>=',
+      target: p.minimum,
+    }),
   },
   {
     id: 'BIAS-MAX-GAP',
@@ -67,15 +104,28 @@ export const catalogTemplates: RequirementTemplate[] = [
     area: 'bias',
     severity: 'high',
     critical: false,
-    controls: { euAiAct: ['Art.10(2)(f)', 'Art.10(2)(g)'], iso25059: ['societal and ethical risk mitigation'], aic4: ['BI'] },
+    controls: {
+      euAiAct: ['Art.10(2)(f)', 'Art.10(2)(g)'],
+      iso25059: ['societal and ethical risk mitigation'],
+      aic4: ['BI'],
+    },
     evidenceKinds: ['fairness'],
-    parameters: [metric('demographic_parity_difference'), { name: 'maximum', type: 'number', default: 0.1, description: 'largest acceptable gap' }],
-    rule: (p) => ({ type: 'threshold', selector: { kind: 'fairness', metric: p.metric }, operator: '<=', target: p.maximum }),
+    parameters: [
+      metric('demographic_parity_difference'),
+      { name: 'maximum', type: 'number', default: 0.1, description: 'largest acceptable gap' },
+    ],
+    rule: (p) => ({
+      type: 'threshold',
+      selector: { kind: 'fairness', metric: p.metric },
+      operator: '<=',
+      target: p.maximum,
+    }),
   },
   {
     id: 'DQ-CHECKS-PASS',
     title: 'Data-quality checks pass',
-    description: 'Every check of the newest data-quality report (Great Expectations, Deepchecks, Evidently tests) passes.',
+    description:
+      'Every check of the newest data-quality report (Great Expectations, Deepchecks, Evidently tests) passes.',
     area: 'data_quality',
     severity: 'high',
     critical: false,
@@ -91,9 +141,20 @@ export const catalogTemplates: RequirementTemplate[] = [
     area: 'drift',
     severity: 'medium',
     critical: false,
-    controls: { euAiAct: ['Art.9(2)(c)', 'Art.15(4)'], iso25059: ['functional adaptability', 'robustness'], aic4: ['RE', 'DQ'] },
+    controls: {
+      euAiAct: ['Art.9(2)(c)', 'Art.15(4)'],
+      iso25059: ['functional adaptability', 'robustness'],
+      aic4: ['RE', 'DQ'],
+    },
     evidenceKinds: ['drift'],
-    parameters: [{ name: 'maxDriftShare', type: 'number', default: 0.3, description: 'largest acceptable share of drifted columns' }],
+    parameters: [
+      {
+        name: 'maxDriftShare',
+        type: 'number',
+        default: 0.3,
+        description: 'largest acceptable share of drifted columns',
+      },
+    ],
     rule: (p) => ({ type: 'drift', maxDriftShare: p.maxDriftShare }),
   },
   {
@@ -105,7 +166,14 @@ export const catalogTemplates: RequirementTemplate[] = [
     critical: false,
     controls: { euAiAct: ['Art.11', 'Art.13(3)'], iso25059: ['transparency'], aic4: ['EX'] },
     evidenceKinds: ['model_card'],
-    parameters: [{ name: 'fields', type: 'string_list', default: ['license', 'intended_use', 'limitations'], description: 'fields that must be filled' }],
+    parameters: [
+      {
+        name: 'fields',
+        type: 'string_list',
+        default: ['license', 'intended_use', 'limitations'],
+        description: 'fields that must be filled',
+      },
+    ],
     rule: (p) => ({ type: 'presence', modelCardFields: p.fields }),
   },
   {
@@ -129,7 +197,9 @@ export const catalogTemplates: RequirementTemplate[] = [
     critical: false,
     controls: { euAiAct: ['Art.14'], iso25059: ['user controllability', 'intervenability'], aic4: ['EX'] },
     evidenceKinds: ['model_card'],
-    parameters: [{ name: 'fields', type: 'string_list', default: ['human_oversight'], description: 'fields that must be filled' }],
+    parameters: [
+      { name: 'fields', type: 'string_list', default: ['human_oversight'], description: 'fields that must be filled' },
+    ],
     rule: (p) => ({ type: 'presence', modelCardFields: p.fields }),
   },
   {
@@ -141,7 +211,14 @@ export const catalogTemplates: RequirementTemplate[] = [
     critical: true,
     controls: { euAiAct: ['Art.12', 'Art.10(2)(b)'], iso25059: ['transparency'], aic4: ['DM'] },
     evidenceKinds: ['performance'],
-    parameters: [{ name: 'kinds', type: 'string_list', default: ['performance'], description: 'evidence kinds whose subjects are checked' }],
+    parameters: [
+      {
+        name: 'kinds',
+        type: 'string_list',
+        default: ['performance'],
+        description: 'evidence kinds whose subjects are checked',
+      },
+    ],
     rule: (p) => ({ type: 'provenance', kinds: p.kinds }),
   },
   {
@@ -155,7 +232,12 @@ export const catalogTemplates: RequirementTemplate[] = [
     evidenceKinds: ['performance'],
     parameters: [
       { name: 'kind', type: 'string', default: 'performance', description: 'evidence kind' },
-      { name: 'maxAge', type: 'duration', default: 'P30D', description: 'oldest acceptable evidence (ISO 8601 or 30d)' },
+      {
+        name: 'maxAge',
+        type: 'duration',
+        default: 'P30D',
+        description: 'oldest acceptable evidence (ISO 8601 or 30d)',
+      },
     ],
     rule: (p) => ({ type: 'freshness', kind: p.kind, maxAge: p.maxAge }),
   },

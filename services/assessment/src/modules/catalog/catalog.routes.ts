@@ -6,7 +6,8 @@ import { validateScopeDocument } from '../scopes/validate-scope-document.ts';
 import type { RequirementTemplate } from './catalog-template.ts';
 import { CATALOG_VERSION, catalogTemplates } from './catalog-v1.ts';
 
-const defaults = (template: RequirementTemplate) => Object.fromEntries(template.parameters.map((parameter) => [parameter.name, parameter.default]));
+const defaults = (template: RequirementTemplate) =>
+  Object.fromEntries(template.parameters.map((parameter) => [parameter.name, parameter.default]));
 
 const templateView = (template: RequirementTemplate) => ({
   id: template.id,
@@ -42,7 +43,10 @@ export function registerCatalogRoutes(app: Server): void {
         tags: ['catalog'],
         summary: 'The built-in catalog of requirement templates (EU AI Act, ISO/IEC 25059, BSI AIC4)',
         security: [{ bearer: [] }],
-        response: { 200: z.object({ version: z.string(), templates: z.array(templateSchema) }), ...problemResponses(401, 403) },
+        response: {
+          200: z.object({ version: z.string(), templates: z.array(templateSchema) }),
+          ...problemResponses(401, 403),
+        },
       },
     },
     async (request) => {
@@ -56,11 +60,15 @@ export function registerCatalogRoutes(app: Server): void {
     {
       schema: {
         tags: ['catalog'],
-        summary: 'A scope requirement instantiated from a template with your parameters, validated and ready to put in a scope',
+        summary:
+          'A scope requirement instantiated from a template with your parameters, validated and ready to put in a scope',
         security: [{ bearer: [] }],
         params: z.object({ templateId: z.string().max(64) }),
         body: z.strictObject({
-          requirementId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+          requirementId: z
+            .string()
+            .regex(/^[A-Za-z0-9._-]{1,64}$/)
+            .optional(),
           parameters: z.record(z.string(), z.unknown()).default({}),
           mitigates: z.array(z.string()).max(64).optional(),
           severity: z.enum(['low', 'medium', 'high', 'critical']).optional(),
@@ -72,11 +80,20 @@ export function registerCatalogRoutes(app: Server): void {
     async (request) => {
       authorize(request, 'catalog:read');
       const template = catalogTemplates.find((candidate) => candidate.id === request.params.templateId);
-      if (!template) throw new NotFoundProblem(`no template ${request.params.templateId}`, [{ field: 'path:templateId', message: 'unknown template' }]);
-      const unknown = Object.keys(request.body.parameters).filter((name) => !template.parameters.some((parameter) => parameter.name === name));
+      if (!template)
+        throw new NotFoundProblem(`no template ${request.params.templateId}`, [
+          { field: 'path:templateId', message: 'unknown template' },
+        ]);
+      const unknown = Object.keys(request.body.parameters).filter(
+        (name) => !template.parameters.some((parameter) => parameter.name === name),
+      );
       if (unknown.length > 0) {
-        throw new UnprocessableProblem('invalid-parameters', 'Unknown parameters', `${template.id} has no parameter ${unknown.join(', ')}`,
-          unknown.map((name) => ({ field: `parameters.${name}`, message: 'unknown parameter' })));
+        throw new UnprocessableProblem(
+          'invalid-parameters',
+          'Unknown parameters',
+          `${template.id} has no parameter ${unknown.join(', ')}`,
+          unknown.map((name) => ({ field: `parameters.${name}`, message: 'unknown parameter' })),
+        );
       }
       const requirement = scopeRequirementSchema.parse({
         id: request.body.requirementId ?? template.id,

@@ -14,7 +14,14 @@ const dryRunSchema = z.object({
   posture: postureSchema,
   criticalFailed: z.boolean(),
   requirements: z.array(
-    z.object({ id: z.string(), title: z.string(), status: requirementStatusSchema, reason: z.string(), details: z.unknown(), evidenceIds: z.array(z.string()) }),
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      status: requirementStatusSchema,
+      reason: z.string(),
+      details: z.unknown(),
+      evidenceIds: z.array(z.string()),
+    }),
   ),
   timeline: z.array(
     z.object({

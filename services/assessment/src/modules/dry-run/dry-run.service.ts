@@ -3,7 +3,12 @@ import type { Posture, RequirementStatus } from '@cabc/contracts';
 import { NotFoundProblem } from '@cabc/http-kit';
 import { aggregatePosture, type EvidenceRecord } from '@cabc/rules';
 import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
-import { collectorKeyIdsOf, depthByKind, type InForceRequirement, type InForceScopes } from '../evaluation/in-force-scope.ts';
+import {
+  collectorKeyIdsOf,
+  depthByKind,
+  type InForceRequirement,
+  type InForceScopes,
+} from '../evaluation/in-force-scope.ts';
 import { evaluateRequirement } from '../evaluation/requirement-evaluation.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
@@ -28,33 +33,63 @@ export function createDryRunService(deps: {
       const toe = await deps.toes.findInOrg(toeId, principal.org);
       if (!toe) throw new NotFoundProblem(`no ToE ${toeId}`, [{ field: 'path:toeId', message: 'unknown ToE' }]);
       const scope = await deps.scopes.find(toeId, version);
-      if (!scope) throw new NotFoundProblem(`no scope version ${version} of ${toeId}`, [{ field: 'path:version', message: 'unknown version' }]);
+      if (!scope)
+        throw new NotFoundProblem(`no scope version ${version} of ${toeId}`, [
+          { field: 'path:version', message: 'unknown version' },
+        ]);
       const requirements = deps.inForce.compile(scope);
       // The timeline replays up to TIMELINE_STEPS arrivals, so each kind is loaded that much deeper than a rule reads.
       const depths = new Map([...depthByKind(requirements)].map(([kind, depth]) => [kind, depth + TIMELINE_STEPS]));
-      const evidence = (await deps.evaluations.evidenceOfKinds(toeId, depths, await collectorKeyIdsOf(scope))).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+      const evidence = (await deps.evaluations.evidenceOfKinds(toeId, depths, await collectorKeyIdsOf(scope))).sort(
+        (a, b) => a.receivedAt.getTime() - b.receivedAt.getTime(),
+      );
       const digests = {
         modelDigests: toe.artifacts.models.map((artifact) => artifact.sha256),
         datasetDigests: toe.artifacts.datasets.map((artifact) => artifact.sha256),
       };
       const judge = (available: EvidenceRecord[], at: Date) => {
-        const results = requirements.map((entry: InForceRequirement) => ({ entry, result: evaluateRequirement(entry, available, digests, at) }));
+        const results = requirements.map((entry: InForceRequirement) => ({
+          entry,
+          result: evaluateRequirement(entry, available, digests, at),
+        }));
         const summary = aggregatePosture(
-          results.map(({ entry, result }) => ({ status: result.status, severity: entry.requirement.severity, critical: entry.requirement.critical })),
+          results.map(({ entry, result }) => ({
+            status: result.status,
+            severity: entry.requirement.severity,
+            critical: entry.requirement.critical,
+          })),
         );
         return { results, summary };
       };
 
-      const timeline: { at: string; evidenceId: string; posture: Posture; changes: { requirementId: string; status: RequirementStatus }[] }[] = [];
+      const timeline: {
+        at: string;
+        evidenceId: string;
+        posture: Posture;
+        changes: { requirementId: string; status: RequirementStatus }[];
+      }[] = [];
       let before = new Map<string, RequirementStatus>();
       const firstStep = Math.max(0, evidence.length - TIMELINE_STEPS);
-      if (firstStep > 0) before = new Map(judge(evidence.slice(0, firstStep), evidence[firstStep - 1]!.receivedAt).results.map(({ entry, result }) => [entry.requirement.id, result.status]));
+      if (firstStep > 0)
+        before = new Map(
+          judge(evidence.slice(0, firstStep), evidence[firstStep - 1]!.receivedAt).results.map(({ entry, result }) => [
+            entry.requirement.id,
+            result.status,
+          ]),
+        );
       for (let index = firstStep; index < evidence.length; index += 1) {
         const arrival = evidence[index]!;
         const { results, summary } = judge(evidence.slice(0, index + 1), arrival.receivedAt);
         const after = new Map(results.map(({ entry, result }) => [entry.requirement.id, result.status]));
-        const changes = [...after].filter(([id, status]) => before.get(id) !== status).map(([requirementId, status]) => ({ requirementId, status }));
-        timeline.push({ at: arrival.receivedAt.toISOString(), evidenceId: arrival.id, posture: summary.posture, changes });
+        const changes = [...after]
+          .filter(([id, status]) => before.get(id) !== status)
+          .map(([requirementId, status]) => ({ requirementId, status }));
+        timeline.push({
+          at: arrival.receivedAt.toISOString(),
+          evidenceId: arrival.id,
+          posture: summary.posture,
+          changes,
+        });
         before = after;
       }
 
@@ -68,7 +103,11 @@ export function createDryRunService(deps: {
         evidenceConsidered: evidence.length,
         posture: summary.posture,
         criticalFailed: summary.criticalFailed,
-        requirements: results.map(({ entry, result }) => ({ id: entry.requirement.id, title: entry.requirement.title, ...result })),
+        requirements: results.map(({ entry, result }) => ({
+          id: entry.requirement.id,
+          title: entry.requirement.title,
+          ...result,
+        })),
         timeline,
       };
     },

@@ -6,9 +6,19 @@ export function applyManualFinding(automated: RuleResult, finding: ManualFinding
   if (!finding) return automated;
   return {
     status: finding.status,
-    reason: `manual finding by ${finding.recordedBy}, valid until ${finding.validUntil.toISOString()}: ${finding.justification}`.slice(0, 2048),
+    reason:
+      `manual finding by ${finding.recordedBy}, valid until ${finding.validUntil.toISOString()}: ${finding.justification}`.slice(
+        0,
+        2048,
+      ),
     details: [
-      { property: 'manual_finding', value: finding.status, operator: 'overrides', target: automated.status, success: finding.status === 'compliant' },
+      {
+        property: 'manual_finding',
+        value: finding.status,
+        operator: 'overrides',
+        target: automated.status,
+        success: finding.status === 'compliant',
+      },
       ...automated.details,
     ],
     evidenceIds: automated.evidenceIds,

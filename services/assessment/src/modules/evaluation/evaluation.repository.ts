@@ -24,7 +24,14 @@ interface EvaluationDatabase {
     evidence_ids: string[];
     evaluated_at: Date;
   };
-  postures: { toe: string; posture: Posture; scope_version: number | null; sequence: number; assessment_id: string; updated_at: Date };
+  postures: {
+    toe: string;
+    posture: Posture;
+    scope_version: number | null;
+    sequence: number;
+    assessment_id: string;
+    updated_at: Date;
+  };
 }
 
 export interface RequirementResult {
@@ -73,7 +80,12 @@ export function createEvaluationRepository(database: Kysely<any>) {
       if (depthByKind.size === 0 || keyids.length === 0) return [];
       const kinds = [...depthByKind.keys()];
       const depths = kinds.map((kind) => depthByKind.get(kind)!);
-      const { rows } = await sql<{ id: string; subjects: EvidenceRecord['subjects']; predicate: EvidencePredicate; received_at: Date }>`
+      const { rows } = await sql<{
+        id: string;
+        subjects: EvidenceRecord['subjects'];
+        predicate: EvidencePredicate;
+        received_at: Date;
+      }>`
         select e.id, e.subjects, e.predicate, e.received_at
           from unnest(${kinds}::text[], ${depths}::int[]) as wanted(kind, depth)
           cross join lateral (
@@ -83,12 +95,21 @@ export function createEvaluationRepository(database: Kysely<any>) {
              order by observed_at desc, received_at desc
              limit wanted.depth
           ) e`.execute(on(trx));
-      return rows.map((row) => ({ id: row.id, receivedAt: row.received_at, subjects: row.subjects, predicate: row.predicate }));
+      return rows.map((row) => ({
+        id: row.id,
+        receivedAt: row.received_at,
+        subjects: row.subjects,
+        predicate: row.predicate,
+      }));
     },
 
     /** Whether the evidence still waits for its evaluation (a burst's other jobs find it covered, cheaply). */
     async isPending(evidenceId: string): Promise<boolean> {
-      const row = await db.selectFrom('pending_evaluations').select('evidence_id').where('evidence_id', '=', evidenceId).executeTakeFirst();
+      const row = await db
+        .selectFrom('pending_evaluations')
+        .select('evidence_id')
+        .where('evidence_id', '=', evidenceId)
+        .executeTakeFirst();
       return row !== undefined;
     },
 
@@ -129,7 +150,11 @@ export function createEvaluationRepository(database: Kysely<any>) {
     },
 
     /** The newest result of each requirement: one index probe per requirement, however long the history. */
-    async latestResults(toe: string, requirementIds: readonly string[], trx?: Transaction<any>): Promise<Map<string, RequirementResult>> {
+    async latestResults(
+      toe: string,
+      requirementIds: readonly string[],
+      trx?: Transaction<any>,
+    ): Promise<Map<string, RequirementResult>> {
       if (requirementIds.length === 0) return new Map();
       const { rows } = await sql<EvaluationDatabase['requirement_results']>`
         select r.*

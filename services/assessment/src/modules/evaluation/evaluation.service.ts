@@ -40,23 +40,27 @@ export function createEvaluationService(deps: {
     };
   };
 
-
   return {
     /**
      * Evaluates what one evidence can change (every requirement when no evidence is named: scheduled re-evaluation,
      * a new approval), stores the results, schedules the next time-driven evaluation, and when the ToE's posture
      * changes writes a signed callback to the certification body into the outbox, all in one transaction.
      */
-    async evaluate(job: { toe: string; evidenceId?: string | undefined }): Promise<{ posture: string; changed: boolean }> {
+    async evaluate(job: {
+      toe: string;
+      evidenceId?: string | undefined;
+    }): Promise<{ posture: string; changed: boolean }> {
       // One read instead of a transaction when an earlier evaluation of the burst already covered this evidence.
-      if (job.evidenceId && !(await deps.evaluations.isPending(job.evidenceId))) return { posture: 'covered', changed: false };
+      if (job.evidenceId && !(await deps.evaluations.isPending(job.evidenceId)))
+        return { posture: 'covered', changed: false };
       const digests = await scopeDigestsOf(job.toe);
       const key = await deps.keys.active();
       const outcome = await deps.evaluations.transaction(async (trx) => {
         await deps.evaluations.lockToe(job.toe, trx);
         const owed = await deps.evaluations.takePendingEvaluations(job.toe, trx);
         // An evaluation of this ToE that ran after the evidence arrived has already covered it.
-        if (job.evidenceId && !owed.some((item) => item.evidenceId === job.evidenceId)) return { posture: 'covered', outboxId: undefined };
+        if (job.evidenceId && !owed.some((item) => item.evidenceId === job.evidenceId))
+          return { posture: 'covered', outboxId: undefined };
         const inForce = await deps.inForce.of(job.toe, trx);
         if (!inForce) return { posture: 'pending', outboxId: undefined };
 
@@ -65,13 +69,25 @@ export function createEvaluationService(deps: {
           ? inForce.requirements.filter((entry) => entry.compiled.affectedKinds.some((kind) => kinds.has(kind)))
           : inForce.requirements;
         const evaluatedAt = now();
-        const evidence = await deps.evaluations.evidenceOfKinds(job.toe, depthByKind(inForce.requirements), inForce.collectorKeyIds, trx);
-        const previous = await deps.evaluations.latestResults(job.toe, inForce.requirements.map((entry) => entry.requirement.id), trx);
+        const evidence = await deps.evaluations.evidenceOfKinds(
+          job.toe,
+          depthByKind(inForce.requirements),
+          inForce.collectorKeyIds,
+          trx,
+        );
+        const previous = await deps.evaluations.latestResults(
+          job.toe,
+          inForce.requirements.map((entry) => entry.requirement.id),
+          trx,
+        );
         const findings = await deps.findings.activeAt(job.toe, evaluatedAt, trx);
         const results: RequirementResult[] = affected.map((entry) => ({
           requirementId: entry.requirement.id,
           evaluatedAt,
-          ...applyManualFinding(evaluateRequirement(entry, evidence, digests, evaluatedAt), findings.get(entry.requirement.id)),
+          ...applyManualFinding(
+            evaluateRequirement(entry, evidence, digests, evaluatedAt),
+            findings.get(entry.requirement.id),
+          ),
         }));
         await deps.evaluations.insertResults(job.toe, results, trx);
 
@@ -101,7 +117,14 @@ export function createEvaluationService(deps: {
         const sequence = (before?.sequence ?? 0) + 1;
         const checkpoint = deps.checkpoint ? await deps.checkpoint() : undefined;
         await deps.evaluations.savePosture(
-          { toe: job.toe, posture: summary.posture, scopeVersion: inForce.scope.version, sequence, assessmentId, updatedAt: evaluatedAt },
+          {
+            toe: job.toe,
+            posture: summary.posture,
+            scopeVersion: inForce.scope.version,
+            sequence,
+            assessmentId,
+            updatedAt: evaluatedAt,
+          },
           trx,
         );
         const claims: PostureCallbackClaims = {
@@ -119,7 +142,9 @@ export function createEvaluationService(deps: {
           previousPosture: before?.posture ?? null,
           criticalFailed: summary.criticalFailed,
           assessedAt: evaluatedAt.toISOString(),
-          ledgerCheckpoint: checkpoint ? { size: checkpoint.size, rootHash: checkpoint.rootHash.toString('base64'), note: checkpoint.note } : null,
+          ledgerCheckpoint: checkpoint
+            ? { size: checkpoint.size, rootHash: checkpoint.rootHash.toString('base64'), note: checkpoint.note }
+            : null,
           changes: results
             .filter((result) => previous.get(result.requirementId)?.status !== result.status)
             .map((result) => ({
@@ -132,7 +157,13 @@ export function createEvaluationService(deps: {
         };
         const token = await signJwt(claims, key, { typ: POSTURE_CALLBACK_TYP });
         const outboxId = await deps.outbox.add(
-          { topic: CERTIFICATION_BODY_TOPIC, orderingKey: job.toe, destination: callbackUrl, contentType: 'application/jose', body: token },
+          {
+            topic: CERTIFICATION_BODY_TOPIC,
+            orderingKey: job.toe,
+            destination: callbackUrl,
+            contentType: 'application/jose',
+            body: token,
+          },
           trx,
         );
         return { posture: summary.posture, outboxId };

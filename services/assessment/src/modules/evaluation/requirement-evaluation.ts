@@ -32,7 +32,13 @@ export function evaluateRequirement(
     reason: `the newest evidence (${new Date(newest).toISOString()}) is older than the freshness window ${entry.requirement.freshness}`,
     details: [
       ...result.details,
-      { property: 'evidence_age_ms', value: now.getTime() - newest, operator: '<=', target: entry.freshnessMs, success: false },
+      {
+        property: 'evidence_age_ms',
+        value: now.getTime() - newest,
+        operator: '<=',
+        target: entry.freshnessMs,
+        success: false,
+      },
     ],
   };
 }

@@ -17,7 +17,12 @@ export interface ToeTrust {
  */
 const MISS_REREAD_MS = 1_000;
 
-export function createCollectorTrust(deps: { toes: ToesRepository; scopes: ScopesRepository; ttlMs?: number; now?: () => number }) {
+export function createCollectorTrust(deps: {
+  toes: ToesRepository;
+  scopes: ScopesRepository;
+  ttlMs?: number;
+  now?: () => number;
+}) {
   const ttlMs = deps.ttlMs ?? 5_000;
   const now = deps.now ?? Date.now;
   const cache = new Map<string, { trust: ToeTrust | undefined; loadedAt: number }>();
@@ -26,7 +31,8 @@ export function createCollectorTrust(deps: { toes: ToesRepository; scopes: Scope
     const toe = await deps.toes.find(toeId);
     if (!toe) return undefined;
     const scope =
-      (await deps.scopes.inState(toeId, ['approved'])) ?? (await deps.scopes.inState(toeId, ['submitted', 'changes_requested']));
+      (await deps.scopes.inState(toeId, ['approved'])) ??
+      (await deps.scopes.inState(toeId, ['submitted', 'changes_requested']));
     const keys = new Map<string, KeyObject>();
     for (const jwk of scope?.document.collectorKeys ?? []) {
       keys.set(await jwkThumbprint(jwk as PublicJwk), publicKeyFromJwk(jwk));
@@ -41,7 +47,8 @@ export function createCollectorTrust(deps: { toes: ToesRepository; scopes: Scope
       const complete = cached?.trust && keyids.every((kid) => cached.trust!.keys.has(kid));
       // A key id not in the cache rereads the scope, but at most once a second: envelopes naming random key ids
       // must not turn every request into database reads.
-      if (cached && age < ttlMs && (complete || cached.trust === undefined || age < MISS_REREAD_MS)) return cached.trust;
+      if (cached && age < ttlMs && (complete || cached.trust === undefined || age < MISS_REREAD_MS))
+        return cached.trust;
       const trust = await load(toeId);
       if (cache.size > 10_000) cache.clear();
       cache.set(toeId, { trust, loadedAt: now() });

@@ -60,7 +60,10 @@ export const toAccepted = (row: Row): AcceptedEvidence => ({
   logIndex: logIndexOfReceipt(row.receipt),
 });
 
-export function createEvidenceRepository(database: Kysely<any>, options: { ledger?: LedgerSequencer | undefined } = {}) {
+export function createEvidenceRepository(
+  database: Kysely<any>,
+  options: { ledger?: LedgerSequencer | undefined } = {},
+) {
   const db = database as Kysely<AssessmentEvidenceDatabase>;
   /** Evidence rows with their pending evaluations, in one multi-row insert each. */
   const storeAll = async (trx: Transaction<any>, accepted: AcceptedEvidence[]): Promise<void> => {
@@ -117,7 +120,9 @@ export function createEvidenceRepository(database: Kysely<any>, options: { ledge
     },
     /** Reserves the ledger sequence number before insert, so the signed receipt can carry it. */
     async nextSequence(): Promise<number> {
-      const { rows } = await sql<{ value: number }>`select nextval(pg_get_serial_sequence('evidence', 'sequence')) as value`.execute(db);
+      const { rows } = await sql<{
+        value: number;
+      }>`select nextval(pg_get_serial_sequence('evidence', 'sequence')) as value`.execute(db);
       return Number(rows[0]!.value);
     },
     /**

@@ -1,6 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { BadRequestProblem, HttpProblem, NotFoundProblem, problemResponses, type Server, type ZodTypeProvider } from '@cabc/http-kit';
+import {
+  BadRequestProblem,
+  HttpProblem,
+  NotFoundProblem,
+  problemResponses,
+  type Server,
+  type ZodTypeProvider,
+} from '@cabc/http-kit';
 import { acceptedEvidenceViewSchema, evidenceReceiptSchema } from './evidence.schemas.ts';
 import { toReceipt, type EvidenceIngestService } from './evidence.service.ts';
 import { authorize } from '../authorization/permissions.ts';
@@ -16,7 +23,14 @@ const batchAnswerSchema = z.object({
     z.object({
       status: z.number().int(),
       receipt: evidenceReceiptSchema.optional(),
-      problem: z.object({ type: z.string(), title: z.string(), detail: z.string(), errors: z.array(z.object({ field: z.string(), message: z.string() })).optional() }).optional(),
+      problem: z
+        .object({
+          type: z.string(),
+          title: z.string(),
+          detail: z.string(),
+          errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+        })
+        .optional(),
     }),
   ),
 });
@@ -36,12 +50,21 @@ async function ingestOne(service: EvidenceIngestService, text: string) {
     if (!(error instanceof HttpProblem)) throw error;
     return {
       status: error.status,
-      problem: { type: error.type, title: error.title, detail: error.message, ...(error.fields.length > 0 ? { errors: error.fields } : {}) },
+      problem: {
+        type: error.type,
+        title: error.title,
+        detail: error.message,
+        ...(error.fields.length > 0 ? { errors: error.fields } : {}),
+      },
     };
   }
 }
 
-export async function registerEvidenceRoutes(app: Server, service: EvidenceIngestService, toes: ToesRepository): Promise<void> {
+export async function registerEvidenceRoutes(
+  app: Server,
+  service: EvidenceIngestService,
+  toes: ToesRepository,
+): Promise<void> {
   await app.register(async (scope) => {
     // Keep the body text as received: its digest identifies the envelope and the ledger stores it unchanged.
     const parseJson = scope.getDefaultJsonParser('error', 'error');
@@ -60,7 +83,11 @@ export async function registerEvidenceRoutes(app: Server, service: EvidenceInges
           description:
             'The body is the DSSE envelope. Verified against the trusted collector keys; a repeated envelope gets the same receipt (200).',
           body: z.unknown(),
-          response: { 201: evidenceReceiptSchema, 200: evidenceReceiptSchema, ...problemResponses(400, 401, 403, 413, 415, 422) },
+          response: {
+            201: evidenceReceiptSchema,
+            200: evidenceReceiptSchema,
+            ...problemResponses(400, 401, 403, 413, 415, 422),
+          },
         },
       },
       async (request, reply) => {
@@ -104,7 +131,9 @@ export async function registerEvidenceRoutes(app: Server, service: EvidenceInges
         const evidence = await service.get(request.params.id);
         // Evidence of another organization's ToE is answered exactly like evidence that does not exist.
         if (!(await toes.findInOrg(evidence.toe, principal.org))) {
-          throw new NotFoundProblem(`no evidence ${request.params.id}`, [{ field: 'path:id', message: 'no such evidence' }]);
+          throw new NotFoundProblem(`no evidence ${request.params.id}`, [
+            { field: 'path:id', message: 'no such evidence' },
+          ]);
         }
         return {
           ...toReceipt(evidence),

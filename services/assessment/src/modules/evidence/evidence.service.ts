@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { dsseEnvelopeSchema, evidenceStatementSchema, IN_TOTO_PAYLOAD_TYPE } from '@cabc/contracts';
-import { decodeBase64Any, DsseVerificationError, pae, sha256Hex, signJwt, verifyDsse, type SigningKeyStore } from '@cabc/crypto';
+import {
+  decodeBase64Any,
+  DsseVerificationError,
+  pae,
+  sha256Hex,
+  signJwt,
+  verifyDsse,
+  type SigningKeyStore,
+} from '@cabc/crypto';
 import { isUniqueViolation } from '@cabc/database';
 import { BadRequestProblem, HttpProblem, NotFoundProblem, UnprocessableProblem } from '@cabc/http-kit';
 import type { z } from 'zod';
@@ -15,7 +23,8 @@ function fieldsOf(error: z.ZodError, prefix: string) {
   return error.issues.flatMap((issue) => {
     const at = [prefix, ...issue.path.map(String)];
     // An unknown member is named itself, not the object that holds it (which may be the body: no name at all).
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: [...at, key].filter(Boolean).join('.'), message: 'unknown member' }));
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => ({ field: [...at, key].filter(Boolean).join('.'), message: 'unknown member' }));
     return [{ field: at.filter(Boolean).join('.') || 'body', message: issue.message }];
   });
 }
@@ -52,9 +61,12 @@ function parseStatementJson(bytes: Buffer): unknown {
 function claimedToe(payload: unknown): string {
   const toe = (payload as { predicate?: { toe?: unknown } } | null)?.predicate?.toe;
   if (typeof toe !== 'string' || toe.length === 0 || toe.length > 256) {
-    throw new UnprocessableProblem('invalid-statement', 'Invalid statement', 'the statement names no target of evaluation', [
-      { field: 'payload.predicate.toe', message: 'required: the ToE id' },
-    ]);
+    throw new UnprocessableProblem(
+      'invalid-statement',
+      'Invalid statement',
+      'the statement names no target of evaluation',
+      [{ field: 'payload.predicate.toe', message: 'required: the ToE id' }],
+    );
   }
   return toe;
 }
@@ -66,10 +78,20 @@ function assertSubjectsBelongToToe(subjects: { name: string; digest: Record<stri
   const fields = subjects.flatMap((subject, index) =>
     known.has((subject.digest.sha256 ?? '').toLowerCase())
       ? []
-      : [{ field: `payload.subject.${index}.digest.sha256`, message: `${subject.name} is not an artifact of ToE ${toe.id}` }],
+      : [
+          {
+            field: `payload.subject.${index}.digest.sha256`,
+            message: `${subject.name} is not an artifact of ToE ${toe.id}`,
+          },
+        ],
   );
   if (fields.length > 0) {
-    throw new UnprocessableProblem('subject-not-in-toe', 'Evidence about another artifact', fields.map((f) => f.message).join('; '), fields);
+    throw new UnprocessableProblem(
+      'subject-not-in-toe',
+      'Evidence about another artifact',
+      fields.map((f) => f.message).join('; '),
+      fields,
+    );
   }
 }
 
@@ -106,13 +128,17 @@ export function createEvidenceIngestService(deps: {
       const envelope = dsseEnvelopeSchema.safeParse(parsedBody);
       if (!envelope.success) {
         const fields = fieldsOf(envelope.error, '');
-        throw new BadRequestProblem(`not a DSSE envelope: ${fields.map((f) => `${f.field || 'body'}: ${f.message}`).join('; ')}`, fields);
+        throw new BadRequestProblem(
+          `not a DSSE envelope: ${fields.map((f) => `${f.field || 'body'}: ${f.message}`).join('; ')}`,
+          fields,
+        );
       }
       const envelopeSha256 = sha256Hex(rawBody);
 
       // The ToE named inside the (not yet verified) payload only selects which keys to verify with.
       const payloadBytes = decodeBase64Any(envelope.data.payload);
-      if (!payloadBytes) throw new BadRequestProblem('payload is not base64', [{ field: 'payload', message: 'not base64' }]);
+      if (!payloadBytes)
+        throw new BadRequestProblem('payload is not base64', [{ field: 'payload', message: 'not base64' }]);
       const payload = parseStatementJson(payloadBytes);
       const toeId = claimedToe(payload);
       const keyids = envelope.data.signatures.flatMap((signature) => (signature.keyid ? [signature.keyid] : []));
@@ -151,16 +177,34 @@ export function createEvidenceIngestService(deps: {
       assertSubjectsBelongToToe(statement.data.subject, trust.toe);
       const submitterOrg = statement.data.predicate.submitter?.org;
       if (submitterOrg !== trust.toe.org) {
-        throw new UnprocessableProblem('foreign-toe', 'Evidence for another organization', `ToE ${trust.toe.id} does not belong to the organization that submitted this evidence`, [
-          { field: 'payload.predicate.submitter.org', message: submitterOrg ? 'not the organization of the ToE' : 'required: the organization that submitted the evidence' },
-        ]);
+        throw new UnprocessableProblem(
+          'foreign-toe',
+          'Evidence for another organization',
+          `ToE ${trust.toe.id} does not belong to the organization that submitted this evidence`,
+          [
+            {
+              field: 'payload.predicate.submitter.org',
+              message: submitterOrg
+                ? 'not the organization of the ToE'
+                : 'required: the organization that submitted the evidence',
+            },
+          ],
+        );
       }
       const receivedAt = now();
       const observedAt = new Date(statement.data.predicate.observedAt);
       if (observedAt.getTime() > receivedAt.getTime() + deps.maxFutureSkewMs) {
-        throw new UnprocessableProblem('observed-in-future', 'Evidence from the future', `observedAt ${statement.data.predicate.observedAt} is later than the allowed clock skew`, [
-          { field: 'payload.predicate.observedAt', message: `more than ${deps.maxFutureSkewMs} ms ahead of the receiver's clock` },
-        ]);
+        throw new UnprocessableProblem(
+          'observed-in-future',
+          'Evidence from the future',
+          `observedAt ${statement.data.predicate.observedAt} is later than the allowed clock skew`,
+          [
+            {
+              field: 'payload.predicate.observedAt',
+              message: `more than ${deps.maxFutureSkewMs} ms ahead of the receiver's clock`,
+            },
+          ],
+        );
       }
 
       const id = randomUUID();
@@ -212,7 +256,8 @@ export function createEvidenceIngestService(deps: {
 
     async get(id: string): Promise<AcceptedEvidence> {
       const evidence = await deps.evidence.findById(id);
-      if (!evidence) throw new NotFoundProblem(`no evidence ${id}`, [{ field: 'path:id', message: 'no such evidence' }]);
+      if (!evidence)
+        throw new NotFoundProblem(`no evidence ${id}`, [{ field: 'path:id', message: 'no such evidence' }]);
       return evidence;
     },
   };

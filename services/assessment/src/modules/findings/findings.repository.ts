@@ -18,7 +18,6 @@ interface FindingsDatabase {
   };
 }
 
-
 const toFinding = (row: FindingsDatabase['manual_findings']): ManualFinding => ({
   id: row.id,
   toeId: row.toe_id,
@@ -68,7 +67,12 @@ export function createFindingsRepository(database: Kysely<any>) {
     },
 
     async list(toeId: string): Promise<ManualFinding[]> {
-      const rows = await db.selectFrom('manual_findings').selectAll().where('toe_id', '=', toeId).orderBy('created_at').execute();
+      const rows = await db
+        .selectFrom('manual_findings')
+        .selectAll()
+        .where('toe_id', '=', toeId)
+        .orderBy('created_at')
+        .execute();
       return rows.map(toFinding);
     },
   };

@@ -44,7 +44,9 @@ export function registerFindingRoutes(app: Server, findings: FindingsService): v
       },
     },
     async (request, reply) =>
-      reply.code(201).send(view(await findings.record(authorize(request, 'finding:record'), request.params.toeId, request.body))),
+      reply
+        .code(201)
+        .send(view(await findings.record(authorize(request, 'finding:record'), request.params.toeId, request.body))),
   );
 
   app.get(
@@ -58,6 +60,8 @@ export function registerFindingRoutes(app: Server, findings: FindingsService): v
         response: { 200: z.object({ items: z.array(findingSchema) }), ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ items: (await findings.list(authorize(request, 'finding:read'), request.params.toeId)).map(view) }),
+    async (request) => ({
+      items: (await findings.list(authorize(request, 'finding:read'), request.params.toeId)).map(view),
+    }),
   );
 }

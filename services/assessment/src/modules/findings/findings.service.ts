@@ -34,16 +34,25 @@ export function createFindingsService(deps: {
         if (!toe) throw new NotFoundProblem(`no ToE ${toeId}`, [{ field: 'path:toeId', message: 'unknown ToE' }]);
         const inForce = await deps.inForce.of(toeId, trx);
         if (!inForce?.requirements.some((entry) => entry.requirement.id === input.requirementId)) {
-          throw new UnprocessableProblem('invalid-finding', 'Unknown requirement', `no requirement ${input.requirementId} in the approved scope`, [
-            { field: 'requirementId', message: 'not a requirement of the scope in force' },
-          ]);
+          throw new UnprocessableProblem(
+            'invalid-finding',
+            'Unknown requirement',
+            `no requirement ${input.requirementId} in the approved scope`,
+            [{ field: 'requirementId', message: 'not a requirement of the scope in force' }],
+          );
         }
         const validFrom = now();
         const validUntil = new Date(input.validUntil);
-        if (validUntil.getTime() <= validFrom.getTime() || validUntil.getTime() - validFrom.getTime() > MAX_VALIDITY_MS) {
-          throw new UnprocessableProblem('invalid-finding', 'Invalid validity window', 'validUntil must be in the future and at most 366 days ahead', [
-            { field: 'validUntil', message: 'must be after now and at most 366 days ahead' },
-          ]);
+        if (
+          validUntil.getTime() <= validFrom.getTime() ||
+          validUntil.getTime() - validFrom.getTime() > MAX_VALIDITY_MS
+        ) {
+          throw new UnprocessableProblem(
+            'invalid-finding',
+            'Invalid validity window',
+            'validUntil must be in the future and at most 366 days ahead',
+            [{ field: 'validUntil', message: 'must be after now and at most 366 days ahead' }],
+          );
         }
         const recorded: ManualFinding = {
           id: randomUUID(),
@@ -66,7 +75,14 @@ export function createFindingsService(deps: {
             action: 'finding.recorded',
             entity: `finding:${recorded.id}`,
             beforeDigest: null,
-            afterDigest: sha256Hex(canonicalJson({ ...recorded, validFrom: validFrom.toISOString(), validUntil: validUntil.toISOString(), createdAt: validFrom.toISOString() })),
+            afterDigest: sha256Hex(
+              canonicalJson({
+                ...recorded,
+                validFrom: validFrom.toISOString(),
+                validUntil: validUntil.toISOString(),
+                createdAt: validFrom.toISOString(),
+              }),
+            ),
             comment: `${input.requirementId} → ${input.status} until ${validUntil.toISOString()}: ${input.justification}`,
           },
           trx,

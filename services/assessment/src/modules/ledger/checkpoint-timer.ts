@@ -12,7 +12,8 @@ export function startCheckpointTimer(deps: { ledger: LedgerService; logger: Logg
   const runOnce = async (): Promise<void> => {
     try {
       const checkpoint = await deps.ledger.checkpointIfGrown();
-      if (checkpoint) deps.logger.info({ size: checkpoint.size, origin: checkpoint.origin }, 'ledger checkpoint signed');
+      if (checkpoint)
+        deps.logger.info({ size: checkpoint.size, origin: checkpoint.origin }, 'ledger checkpoint signed');
     } catch (error) {
       deps.logger.error({ err: error }, 'ledger checkpoint failed; retrying at the next interval');
     }

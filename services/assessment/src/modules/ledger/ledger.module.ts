@@ -11,7 +11,12 @@ export type { LedgerSequencer } from './ledger.sequencer.ts';
 export { ledgerEnvShape, ledgerSettingsOf, type LedgerSettings } from './ledger.settings.ts';
 
 /** The evidence ledger of one assessment service: its Postgres store, the service over it, and the appender for ingest. */
-export function createLedger(deps: { db: Kysely<any>; keys: SigningKeyStore; issuer: string; settings?: Partial<LedgerSettings> | undefined }) {
+export function createLedger(deps: {
+  db: Kysely<any>;
+  keys: SigningKeyStore;
+  issuer: string;
+  settings?: Partial<LedgerSettings> | undefined;
+}) {
   const settings: LedgerSettings = {
     enabled: true,
     origin: defaultLedgerOrigin(deps.issuer),
@@ -21,6 +26,8 @@ export function createLedger(deps: { db: Kysely<any>; keys: SigningKeyStore; iss
   const repository = createLedgerRepository(deps.db);
   const service = createLedgerService({ ledger: repository, keys: deps.keys, origin: settings.origin });
   /** Undefined when the ledger is off (LEDGER_ENABLED=false): evidence is then stored without a leaf. */
-  const appender: LedgerSequencer | undefined = settings.enabled ? createLedgerSequencer(deps.db, repository) : undefined;
+  const appender: LedgerSequencer | undefined = settings.enabled
+    ? createLedgerSequencer(deps.db, repository)
+    : undefined;
   return { settings, repository, service, appender };
 }

@@ -79,10 +79,20 @@ const toCheckpoint = (row: CheckpointRow): StoredCheckpoint => ({
  * The leaf hash of an evidence row as stored: SHA-256 of the stored envelope text, its sequence, received_at (ms)
  * and ToE. Undefined when the fields cannot be encoded any more (e.g. a ToE emptied by hand).
  */
-export function storedLeafHash(stored: { envelope: string; sequence: number; receivedAt: Date; toe: string }): Buffer | undefined {
+export function storedLeafHash(stored: {
+  envelope: string;
+  sequence: number;
+  receivedAt: Date;
+  toe: string;
+}): Buffer | undefined {
   try {
     return leafHash(
-      encodeLeaf({ envelopeSha256: sha256Hex(stored.envelope), sequence: stored.sequence, receivedAt: stored.receivedAt, toe: stored.toe }),
+      encodeLeaf({
+        envelopeSha256: sha256Hex(stored.envelope),
+        sequence: stored.sequence,
+        receivedAt: stored.receivedAt,
+        toe: stored.toe,
+      }),
     );
   } catch {
     return undefined;
@@ -93,12 +103,15 @@ export function storedLeafHash(stored: { envelope: string; sequence: number; rec
 function edgeReader(size: number, edge: Buffer): { coords: NodeCoord[]; read: NodeReader } {
   const coords = perfectSubtrees(0, size);
   if (edge.length !== coords.length * HASH_SIZE) {
-    throw new Error(`ledger head: edge of ${edge.length} bytes does not match size ${size} (${coords.length} subtrees)`);
+    throw new Error(
+      `ledger head: edge of ${edge.length} bytes does not match size ${size} (${coords.length} subtrees)`,
+    );
   }
   const read: NodeReader = async (requested) =>
     requested.map((coord) => {
       const position = coords.findIndex((c) => c.level === coord.level && c.index === coord.index);
-      if (position < 0) throw new Error(`node (${coord.level}, ${coord.index}) is not on the right edge of size ${size}`);
+      if (position < 0)
+        throw new Error(`node (${coord.level}, ${coord.index}) is not on the right edge of size ${size}`);
       return edge.subarray(position * HASH_SIZE, (position + 1) * HASH_SIZE);
     });
   return { coords, read };
@@ -125,7 +138,10 @@ export function createLedgerRepository(db: Kysely<any>) {
    * Take it first in the transaction: every appender takes this one lock first, so there is no deadlock.
    */
   async function lockHead(trx: Transaction<any>): Promise<LedgerHead> {
-    const { rows } = await sql<{ size: number; edge: Buffer }>`select size, edge from ledger_head where id for update`.execute(trx);
+    const { rows } = await sql<{
+      size: number;
+      edge: Buffer;
+    }>`select size, edge from ledger_head where id for update`.execute(trx);
     const head = rows[0];
     if (!head) throw new Error('ledger_head has no row; is migration 20261128_0003_ledger applied?');
     return { size: Number(head.size), edge: head.edge };
@@ -135,7 +151,11 @@ export function createLedgerRepository(db: Kysely<any>) {
    * Appends leaves at head.size, head.size + 1, … in the transaction that locked `head`: the leaf rows, every node
    * they complete and the new head, in one statement. Returns the new size.
    */
-  async function appendLeaves(trx: Transaction<any>, head: LedgerHead, leaves: readonly LedgerLeafInput[]): Promise<number> {
+  async function appendLeaves(
+    trx: Transaction<any>,
+    head: LedgerHead,
+    leaves: readonly LedgerLeafInput[],
+  ): Promise<number> {
     const hashes = leaves.map((leaf) => leafHash(encodeLeaf(leaf)));
     const { read } = edgeReader(head.size, head.edge);
     const created = await nodesToAppend(head.size, hashes, read);
@@ -174,7 +194,9 @@ export function createLedgerRepository(db: Kysely<any>) {
     },
 
     async indexOfEvidence(evidenceId: string): Promise<number | undefined> {
-      const { rows } = await sql<{ leaf_index: number }>`select leaf_index from ledger_leaves where evidence_id = ${evidenceId}`.execute(db);
+      const { rows } = await sql<{
+        leaf_index: number;
+      }>`select leaf_index from ledger_leaves where evidence_id = ${evidenceId}`.execute(db);
       return rows[0] ? Number(rows[0].leaf_index) : undefined;
     },
 
@@ -220,12 +242,16 @@ export function createLedgerRepository(db: Kysely<any>) {
     },
 
     async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
-      const { rows } = await sql<CheckpointRow>`select * from ledger_checkpoints order by size desc, id desc limit 1`.execute(db);
+      const { rows } =
+        await sql<CheckpointRow>`select * from ledger_checkpoints order by size desc, id desc limit 1`.execute(db);
       return rows[0] ? toCheckpoint(rows[0]) : undefined;
     },
 
     async checkpointOfSize(size: number): Promise<StoredCheckpoint | undefined> {
-      const { rows } = await sql<CheckpointRow>`select * from ledger_checkpoints where size = ${size} order by id desc limit 1`.execute(db);
+      const { rows } =
+        await sql<CheckpointRow>`select * from ledger_checkpoints where size = ${size} order by id desc limit 1`.execute(
+          db,
+        );
       return rows[0] ? toCheckpoint(rows[0]) : undefined;
     },
 
@@ -241,7 +267,9 @@ export function createLedgerRepository(db: Kysely<any>) {
 /** The right edge after appending: the perfect subtrees tiling [0, size + created leaves), from the old edge and the new nodes. */
 function edgeAfter(size: number, edge: Buffer, created: readonly StoredNode[]): Buffer {
   const known = new Map<string, Buffer>();
-  perfectSubtrees(0, size).forEach((coord, i) => known.set(`${coord.level}:${coord.index}`, edge.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)));
+  perfectSubtrees(0, size).forEach((coord, i) =>
+    known.set(`${coord.level}:${coord.index}`, edge.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)),
+  );
   for (const node of created) known.set(`${node.level}:${node.index}`, node.hash);
   const leaves = created.filter((node) => node.level === 0).length;
   return Buffer.concat(

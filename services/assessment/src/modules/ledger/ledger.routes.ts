@@ -36,7 +36,10 @@ function wantsText(request: FastifyRequest): boolean {
 }
 
 function sendText(reply: FastifyReply, text: string) {
-  return reply.type('text/plain; charset=utf-8').serializer((payload: unknown) => String(payload)).send(text);
+  return reply
+    .type('text/plain; charset=utf-8')
+    .serializer((payload: unknown) => String(payload))
+    .send(text);
 }
 
 /**
@@ -50,23 +53,30 @@ function requireRoleOnPublicPath(verifyToken: TokenVerifier | undefined, ...allo
       role = principalOf(request).role;
     } catch (error) {
       const match = /^Bearer ([A-Za-z0-9_.-]+)$/i.exec(request.headers.authorization ?? '');
-      if (!verifyToken || !match) throw error instanceof UnauthorizedProblem ? error : new UnauthorizedProblem('a bearer token is required');
+      if (!verifyToken || !match)
+        throw error instanceof UnauthorizedProblem ? error : new UnauthorizedProblem('a bearer token is required');
       role = (await verifyToken(match[1]!)).role;
     }
-    if (!allowed.includes(role)) throw new ForbiddenProblem(`role ${role} may not do this; allowed: ${allowed.join(', ')}`);
+    if (!allowed.includes(role))
+      throw new ForbiddenProblem(`role ${role} may not do this; allowed: ${allowed.join(', ')}`);
   };
 }
 
 const noteDescription = 'JSON by default; the signed note itself (C2SP tlog-checkpoint) with `Accept: text/plain`.';
 
-export function registerLedgerRoutes(app: Server, service: LedgerService, options: { verifyToken?: TokenVerifier } = {}): void {
+export function registerLedgerRoutes(
+  app: Server,
+  service: LedgerService,
+  options: { verifyToken?: TokenVerifier } = {},
+): void {
   app.get(
     '/v1/ledger/verifier-key',
     {
       schema: {
         tags: ['ledger'],
         summary: 'The note verifier key that checks checkpoint signatures',
-        description: 'Pin it out of band if you can. JSON by default; the active key alone as text with `Accept: text/plain`.',
+        description:
+          'Pin it out of band if you can. JSON by default; the active key alone as text with `Accept: text/plain`.',
         response: { 200: verifierKeySchema },
       },
     },
@@ -84,7 +94,8 @@ export function registerLedgerRoutes(app: Server, service: LedgerService, option
       schema: {
         tags: ['ledger'],
         summary: 'Sign the current tree head now (auditor or admin)',
-        description: '201 with the new checkpoint; 200 with the existing one when the active key already signed this size.',
+        description:
+          '201 with the new checkpoint; 200 with the existing one when the active key already signed this size.',
         security: [{ bearer: [] }],
         response: { 201: checkpointViewSchema, 200: checkpointViewSchema, ...problemResponses(401, 403) },
       },
@@ -155,14 +166,20 @@ export function registerLedgerRoutes(app: Server, service: LedgerService, option
       schema: {
         tags: ['ledger'],
         summary: 'Inclusion proof of one leaf (by index or evidence id) in the tree of a given size',
-        description: 'Out of range (index ≥ size, size beyond the log, negative) → 422 naming the parameter and the limit.',
+        description:
+          'Out of range (index ≥ size, size beyond the log, negative) → 422 naming the parameter and the limit.',
         querystring: inclusionQuerySchema,
         response: { 200: inclusionProofSchema, ...problemResponses(400, 404, 422) },
       },
     },
     async (request) => {
       const proof = await service.inclusion(request.query);
-      return { index: proof.index, size: proof.size, leafHash: base64(proof.leafHash), hashes: proof.hashes.map(base64) };
+      return {
+        index: proof.index,
+        size: proof.size,
+        leafHash: base64(proof.leafHash),
+        hashes: proof.hashes.map(base64),
+      };
     },
   );
 

@@ -54,7 +54,11 @@ export function createLedgerSequencer(db: Kysely<any>, ledger: Pick<LedgerReposi
         groups.set(item.request.write, group);
       });
       for (const [write, values] of groups) await write(trx, values);
-      await ledger.appendLeaves(trx, head, batch.map((item) => item.request.leaf));
+      await ledger.appendLeaves(
+        trx,
+        head,
+        batch.map((item) => item.request.leaf),
+      );
       return prepared;
     });
   }
@@ -87,7 +91,11 @@ export function createLedgerSequencer(db: Kysely<any>, ledger: Pick<LedgerReposi
     /** Appends `request.leaf` and stores what `prepare` returned; resolves with it once committed. */
     append<P>(request: AppendRequest<P>): Promise<P> {
       return new Promise<P>((resolve, reject) => {
-        queue.push({ request: request as AppendRequest<unknown>, resolve: resolve as (value: unknown) => void, reject });
+        queue.push({
+          request: request as AppendRequest<unknown>,
+          resolve: resolve as (value: unknown) => void,
+          reject,
+        });
         kick();
       });
     },

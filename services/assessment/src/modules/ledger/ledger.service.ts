@@ -76,7 +76,10 @@ export function createLedgerService(deps: { ledger: LedgerRepository; keys: Sign
 
     async ofSize(size: number): Promise<StoredCheckpoint> {
       const checkpoint = await ledger.checkpointOfSize(size);
-      if (!checkpoint) throw new NotFoundProblem(`no checkpoint of size ${size}`, [{ field: 'path:size', message: 'no checkpoint of this size' }]);
+      if (!checkpoint)
+        throw new NotFoundProblem(`no checkpoint of size ${size}`, [
+          { field: 'path:size', message: 'no checkpoint of this size' },
+        ]);
       return checkpoint;
     },
 
@@ -99,20 +102,30 @@ export function createLedgerService(deps: { ledger: LedgerRepository; keys: Sign
       if (query.evidenceId !== undefined) {
         index = await ledger.indexOfEvidence(query.evidenceId);
         if (index === undefined) {
-          throw new NotFoundProblem(`evidence ${query.evidenceId} is not in the log`, [{ field: 'query:evidenceId', message: 'not in the log' }]);
+          throw new NotFoundProblem(`evidence ${query.evidenceId} is not in the log`, [
+            { field: 'query:evidenceId', message: 'not in the log' },
+          ]);
         }
       }
       if (index === undefined) {
-        throw new UnprocessableProblem('ledger-query', 'Missing leaf', 'give index or evidenceId', [{ field: 'query:index', message: 'index or evidenceId is required' }]);
+        throw new UnprocessableProblem('ledger-query', 'Missing leaf', 'give index or evidenceId', [
+          { field: 'query:index', message: 'index or evidenceId is required' },
+        ]);
       }
       const treeSize = await ledger.size();
       const size = query.size ?? (await ledger.latestCheckpoint())?.size ?? treeSize;
       if (query.evidenceId !== undefined && index >= size) {
         // The evidence is in the log, only not in a tree that small: the size is what is out of range.
-        throw new HttpProblem(422, 'ledger-range', 'Outside the log', `size must be > ${index} (the index of evidence ${query.evidenceId}), got ${size}`, {
-          fields: [{ field: 'query:size', message: `must be > ${index}, got ${size}` }],
-          extensions: { limit: index, relation: '>', value: size },
-        });
+        throw new HttpProblem(
+          422,
+          'ledger-range',
+          'Outside the log',
+          `size must be > ${index} (the index of evidence ${query.evidenceId}), got ${size}`,
+          {
+            fields: [{ field: 'query:size', message: `must be > ${index}, got ${size}` }],
+            extensions: { limit: index, relation: '>', value: size },
+          },
+        );
       }
       const names: FieldNames = { index: 'query:index', size: 'query:size' };
       const hashes = await withRangeProblems(names, () => inclusionProof(index, size, ledger.reader, { treeSize }));
@@ -139,7 +152,12 @@ export function createLedgerService(deps: { ledger: LedgerRepository; keys: Sign
       });
       if (!record) throw new NotFoundProblem(`no leaf ${index}`, [{ field: 'path:index', message: 'no such leaf' }]);
       const stored = record.stored ? storedLeafHash(record.stored) : undefined;
-      return { index, leafHash: record.leafHash, storedLeafHash: stored ?? null, matches: stored?.equals(record.leafHash) ?? false };
+      return {
+        index,
+        leafHash: record.leafHash,
+        storedLeafHash: stored ?? null,
+        matches: stored?.equals(record.leafHash) ?? false,
+      };
     },
   };
 }

@@ -4,7 +4,9 @@
  */
 export function logIndexOfReceipt(receipt: string): number | null {
   try {
-    const claims = JSON.parse(Buffer.from(receipt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { logIndex?: unknown };
+    const claims = JSON.parse(Buffer.from(receipt.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      logIndex?: unknown;
+    };
     return Number.isSafeInteger(claims.logIndex) ? (claims.logIndex as number) : null;
   } catch {
     return null;

@@ -50,7 +50,10 @@ export function registerPostureRoutes(
       const toe = await deps.toes.findInOrg(toeId, principal.org);
       if (!toe) throw new NotFoundProblem(`no ToE ${toeId}`, [{ field: 'path:toeId', message: 'unknown ToE' }]);
       const [inForce, posture] = await Promise.all([deps.inForce.of(toeId), deps.evaluations.posture(toeId)]);
-      const results = await deps.evaluations.latestResults(toeId, inForce?.requirements.map((entry) => entry.requirement.id) ?? []);
+      const results = await deps.evaluations.latestResults(
+        toeId,
+        inForce?.requirements.map((entry) => entry.requirement.id) ?? [],
+      );
       return {
         toe: toeId,
         scopeVersion: inForce?.scope.version ?? null,

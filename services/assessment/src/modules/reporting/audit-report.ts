@@ -3,7 +3,10 @@ import type { SeriesPoint } from './reporting.repository.ts';
 import { passes, type Threshold } from './series.ts';
 
 const escapeHtml = (value: unknown) =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(value ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 const STATUS_COLOURS: Record<string, string> = {
   compliant: '#1a7f37',
@@ -21,11 +24,24 @@ const STATUS_COLOURS: Record<string, string> = {
 
 const badge = (status: string) =>
   `<span class="badge" style="background:${STATUS_COLOURS[status] ?? '#57606a'}">${escapeHtml(status.replace('_', '-'))}</span>`;
-const when = (date: Date | string | null | undefined) => (date ? escapeHtml(new Date(date).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')) : '—');
+const when = (date: Date | string | null | undefined) =>
+  date
+    ? escapeHtml(
+        new Date(date)
+          .toISOString()
+          .replace('T', ' ')
+          .replace(/\.\d+Z$/, 'Z'),
+      )
+    : '—';
 const short = (digest: string) => `<code title="${escapeHtml(digest)}">${escapeHtml(digest.slice(0, 16))}…</code>`;
 
 /** A line chart of a metric in the window with the requirement's threshold, as inline SVG (no script: prints as is). */
-export function svgChart(points: readonly SeriesPoint[], threshold: Threshold, window: { from: Date; to: Date }, options: { width?: number; height?: number } = {}): string {
+export function svgChart(
+  points: readonly SeriesPoint[],
+  threshold: Threshold,
+  window: { from: Date; to: Date },
+  options: { width?: number; height?: number } = {},
+): string {
   const width = options.width ?? 720;
   const height = options.height ?? 200;
   const pad = { left: 52, right: 12, top: 12, bottom: 28 };
@@ -45,7 +61,8 @@ export function svgChart(points: readonly SeriesPoint[], threshold: Threshold, w
   const y = (value: number) => pad.top + (1 - (value - low) / (high - low)) * (height - pad.top - pad.bottom);
   const yTicks = Array.from({ length: 5 }, (_, i) => low + ((high - low) * i) / 4);
   const xTicks = Array.from({ length: 5 }, (_, i) => t0 + ((t1 - t0) * i) / 4);
-  const fmt = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toFixed(3));
+  const fmt = (value: number) =>
+    Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toFixed(3);
   const failAbove = threshold.operator === '<' || threshold.operator === '<=';
   const failRect = failAbove
     ? `<rect x="${pad.left}" y="${pad.top}" width="${width - pad.left - pad.right}" height="${Math.max(0, y(threshold.target) - pad.top)}" fill="#cf222e" opacity="0.07"/>`
@@ -54,9 +71,18 @@ export function svgChart(points: readonly SeriesPoint[], threshold: Threshold, w
   const dots =
     points.length <= 400
       ? points
-          .map((point) => `<circle cx="${x(point.at.getTime()).toFixed(1)}" cy="${y(point.value).toFixed(1)}" r="2.5" fill="${passes(threshold, point.value) ? '#0969da' : '#cf222e'}"/>`)
+          .map(
+            (point) =>
+              `<circle cx="${x(point.at.getTime()).toFixed(1)}" cy="${y(point.value).toFixed(1)}" r="2.5" fill="${passes(threshold, point.value) ? '#0969da' : '#cf222e'}"/>`,
+          )
           .join('')
-      : points.filter((point) => !passes(threshold, point.value)).map((point) => `<circle cx="${x(point.at.getTime()).toFixed(1)}" cy="${y(point.value).toFixed(1)}" r="2" fill="#cf222e"/>`).join('');
+      : points
+          .filter((point) => !passes(threshold, point.value))
+          .map(
+            (point) =>
+              `<circle cx="${x(point.at.getTime()).toFixed(1)}" cy="${y(point.value).toFixed(1)}" r="2" fill="#cf222e"/>`,
+          )
+          .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(`${threshold.selector.metric} with threshold ${threshold.operator} ${threshold.target}`)}">
   <rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>
   ${failRect}
@@ -145,7 +171,10 @@ ${
     ? '<p class="muted">No threshold requirements.</p>'
     : charts
         .map(
-          ({ report, chart }) => `<div class="chart-box"><h3>${escapeHtml(chart.threshold.selector.metric)} <span class="muted">(${escapeHtml(chart.threshold.selector.kind)}${chart.threshold.selector.dataset ? `, ${escapeHtml(chart.threshold.selector.dataset)}` : ''}${chart.threshold.selector.slice ? `, slice ${escapeHtml(chart.threshold.selector.slice)}` : ''}) — ${escapeHtml(report.requirement.id)}: ${escapeHtml(chart.threshold.operator)} ${chart.threshold.target}</span></h3>
+          ({
+            report,
+            chart,
+          }) => `<div class="chart-box"><h3>${escapeHtml(chart.threshold.selector.metric)} <span class="muted">(${escapeHtml(chart.threshold.selector.kind)}${chart.threshold.selector.dataset ? `, ${escapeHtml(chart.threshold.selector.dataset)}` : ''}${chart.threshold.selector.slice ? `, slice ${escapeHtml(chart.threshold.selector.slice)}` : ''}) — ${escapeHtml(report.requirement.id)}: ${escapeHtml(chart.threshold.operator)} ${chart.threshold.target}</span></h3>
 ${svgChart(chart.points, chart.threshold, data.window)}
 <div class="muted">${chart.total} measurement(s)${chart.downsampled ? `, drawn from ${chart.points.length} points (first, lowest, highest and last of each time bucket)` : ''}; red points fail the threshold.</div></div>`,
         )
@@ -199,7 +228,10 @@ ${
   data.audit.length === 0
     ? '<p class="muted">No recorded actions on this ToE in the window.</p>'
     : `<table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Comment</th></tr></thead><tbody>${data.audit
-        .map((event) => `<tr><td>${when(event.at)}</td><td>${escapeHtml(event.actor)} <span class="muted">(${escapeHtml(event.role)})</span></td><td>${escapeHtml(event.action)} <span class="muted">${escapeHtml(event.entity)}</span></td><td>${escapeHtml(event.comment ?? '')}</td></tr>`)
+        .map(
+          (event) =>
+            `<tr><td>${when(event.at)}</td><td>${escapeHtml(event.actor)} <span class="muted">(${escapeHtml(event.role)})</span></td><td>${escapeHtml(event.action)} <span class="muted">${escapeHtml(event.entity)}</span></td><td>${escapeHtml(event.comment ?? '')}</td></tr>`,
+        )
         .join('')}</tbody></table>`
 }
 <p class="muted">Verify: the service's keys are at ${escapeHtml(context.base)}/.well-known/jwks.json; ledger checkpoints and inclusion proofs at ${escapeHtml(context.base)}/v1/ledger/.</p>

@@ -28,7 +28,10 @@ const TIMEOUT_MS = 4_000;
  * organization (verified against its JWKS).
  */
 export function createCertificateHistorySource(certificationBodyUrl: string) {
-  const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', certificationBodyUrl), { cooldownDuration: 5_000, cacheMaxAge: 600_000 });
+  const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', certificationBodyUrl), {
+    cooldownDuration: 5_000,
+    cacheMaxAge: 600_000,
+  });
   const get = async (path: string, headers: Record<string, string> = {}) =>
     fetch(new URL(path, certificationBodyUrl), { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
 
@@ -50,7 +53,12 @@ export function createCertificateHistorySource(certificationBodyUrl: string) {
         expiresAt: body.expiresAt ?? null,
         revokedAt: body.revokedAt ?? null,
         scopeVersion: body.scopeVersion ?? null,
-        history: (body.history ?? []).map((entry: any) => ({ from: entry.from, to: entry.to, reason: entry.reason, at: entry.at })),
+        history: (body.history ?? []).map((entry: any) => ({
+          from: entry.from,
+          to: entry.to,
+          reason: entry.reason,
+          at: entry.at,
+        })),
       });
     }
     return entries;
@@ -89,9 +97,17 @@ export function createCertificateHistorySource(certificationBodyUrl: string) {
             certificates: listed,
           };
         }
-        return { source: 'unavailable', note: `the certification body answered ${full.refused} and has no public status list`, certificates: [] };
+        return {
+          source: 'unavailable',
+          note: `the certification body answered ${full.refused} and has no public status list`,
+          certificates: [],
+        };
       } catch (error) {
-        return { source: 'unavailable', note: `the certification body could not be reached: ${error instanceof Error ? error.message : String(error)}`, certificates: [] };
+        return {
+          source: 'unavailable',
+          note: `the certification body could not be reached: ${error instanceof Error ? error.message : String(error)}`,
+          certificates: [],
+        };
       }
     },
   };

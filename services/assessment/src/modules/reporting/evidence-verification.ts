@@ -1,7 +1,14 @@
 import type { KeyObject } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { dsseEnvelopeSchema, IN_TOTO_PAYLOAD_TYPE } from '@cabc/contracts';
-import { DsseVerificationError, jwkThumbprint, publicKeyFromJwk, sha256Hex, verifyDsse, type PublicJwk } from '@cabc/crypto';
+import {
+  DsseVerificationError,
+  jwkThumbprint,
+  publicKeyFromJwk,
+  sha256Hex,
+  verifyDsse,
+  type PublicJwk,
+} from '@cabc/crypto';
 import type { EvidenceRow, ReportingRepository } from './reporting.repository.ts';
 
 export type VerificationState = 'verified' | 'key_not_in_scope' | 'failed';
@@ -30,7 +37,10 @@ const RECEIPT_TYP = 'cabc-receipt+jwt';
  */
 export function createEvidenceVerifier(deps: { repository: ReportingRepository; jwks: () => Promise<JSONWebKeySet> }) {
   const cache = new Map<string, EvidenceVerification>();
-  const keyCache = new Map<string, { at: number; all: Map<string, KeyObject>; inForce: Set<string>; fingerprint: string }>();
+  const keyCache = new Map<
+    string,
+    { at: number; all: Map<string, KeyObject>; inForce: Set<string>; fingerprint: string }
+  >();
 
   async function keysOf(toe: string) {
     const cached = keyCache.get(toe);
@@ -49,7 +59,12 @@ export function createEvidenceVerifier(deps: { repository: ReportingRepository; 
         }
       }
     }
-    const entry = { at: Date.now(), all, inForce, fingerprint: [...all.keys()].sort().join(',') + '|' + [...inForce].sort().join(',') };
+    const entry = {
+      at: Date.now(),
+      all,
+      inForce,
+      fingerprint: [...all.keys()].sort().join(',') + '|' + [...inForce].sort().join(','),
+    };
     if (keyCache.size > 1_000) keyCache.clear();
     keyCache.set(toe, entry);
     return entry;
@@ -57,7 +72,10 @@ export function createEvidenceVerifier(deps: { repository: ReportingRepository; 
 
   async function receiptValid(evidence: EvidenceRow): Promise<boolean> {
     try {
-      const { payload } = await jwtVerify(evidence.receipt, createLocalJWKSet(await deps.jwks()), { algorithms: ['EdDSA'], typ: RECEIPT_TYP });
+      const { payload } = await jwtVerify(evidence.receipt, createLocalJWKSet(await deps.jwks()), {
+        algorithms: ['EdDSA'],
+        typ: RECEIPT_TYP,
+      });
       return payload.sub === evidence.id && payload.envelopeSha256 === evidence.envelopeSha256;
     } catch {
       return false;
@@ -79,7 +97,8 @@ export function createEvidenceVerifier(deps: { repository: ReportingRepository; 
         verifyDsse(parsed, keys.all, { supportedPayloadTypes: [IN_TOTO_PAYLOAD_TYPE] });
         signature = 'valid';
       } catch (error) {
-        signature = error instanceof DsseVerificationError && error.reason === 'unknown_key' ? 'unknown_key' : 'invalid';
+        signature =
+          error instanceof DsseVerificationError && error.reason === 'unknown_key' ? 'unknown_key' : 'invalid';
         detail = error instanceof Error ? error.message : String(error);
       }
       const receipt = (await receiptValid(evidence)) ? 'valid' : 'invalid';
@@ -87,9 +106,22 @@ export function createEvidenceVerifier(deps: { repository: ReportingRepository; 
       if (envelopeDigest === 'mismatch') detail = 'the stored envelope does not hash to the digest recorded at receipt';
       else if (receipt === 'invalid') detail ??= 'the receipt does not verify against this service’s keys';
       const state: VerificationState =
-        envelopeDigest === 'matches' && signature === 'valid' && receipt === 'valid' ? (keyInScope ? 'verified' : 'key_not_in_scope') : 'failed';
-      if (state === 'key_not_in_scope') detail = `signed by ${evidence.keyid}, a key the scope in force does not name (rotated or removed)`;
-      const result: EvidenceVerification = { state, envelopeDigest, signature, keyid: evidence.keyid, keyInScope, receipt, detail };
+        envelopeDigest === 'matches' && signature === 'valid' && receipt === 'valid'
+          ? keyInScope
+            ? 'verified'
+            : 'key_not_in_scope'
+          : 'failed';
+      if (state === 'key_not_in_scope')
+        detail = `signed by ${evidence.keyid}, a key the scope in force does not name (rotated or removed)`;
+      const result: EvidenceVerification = {
+        state,
+        envelopeDigest,
+        signature,
+        keyid: evidence.keyid,
+        keyInScope,
+        receipt,
+        detail,
+      };
       if (cache.size > 20_000) cache.clear();
       cache.set(cacheKey, result);
       return result;

@@ -5,7 +5,14 @@ import type { LiveRow, ReportingRepository } from './reporting.repository.ts';
 export type LiveEvent =
   | {
       type: 'posture';
-      data: { toe: string; posture: string | null; previousPosture: string | null; sequence: number; assessmentId: string | null; at: string | null };
+      data: {
+        toe: string;
+        posture: string | null;
+        previousPosture: string | null;
+        sequence: number;
+        assessmentId: string | null;
+        at: string | null;
+      };
     }
   | { type: 'evaluated'; data: { toe: string; lastResultId: number | null } }
   | { type: 'toe'; data: { toe: string; change: 'created' } };
@@ -24,7 +31,12 @@ export interface LiveSubscriber {
  * when one arrives, so events come within milliseconds; without, within one interval. Works the same with any
  * number of replicas: each one compares committed state.
  */
-export function createLiveFeed(deps: { repository: ReportingRepository; logger: Logger; intervalMs?: number; databaseUrl?: string | undefined }) {
+export function createLiveFeed(deps: {
+  repository: ReportingRepository;
+  logger: Logger;
+  intervalMs?: number;
+  databaseUrl?: string | undefined;
+}) {
   const intervalMs = deps.intervalMs ?? 1_000;
   const subscribers = new Set<LiveSubscriber>();
   /** Last seen state per ToE, per watched organization (an organization is known once read). */
@@ -77,7 +89,8 @@ export function createLiveFeed(deps: { repository: ReportingRepository; logger: 
             },
           });
         }
-        if ((row.lastResultId ?? 0) > (before?.lastResultId ?? 0)) emit(org, { type: 'evaluated', data: { toe, lastResultId: row.lastResultId } });
+        if ((row.lastResultId ?? 0) > (before?.lastResultId ?? 0))
+          emit(org, { type: 'evaluated', data: { toe, lastResultId: row.lastResultId } });
       }
     }
   }
@@ -107,7 +120,9 @@ export function createLiveFeed(deps: { repository: ReportingRepository; logger: 
     if (!deps.databaseUrl || listener) return;
     const client = new pg.Client({ connectionString: deps.databaseUrl });
     listener = client;
-    client.on('error', (error) => deps.logger.warn({ err: error }, 'live feed notification connection failed; reading on the timer only'));
+    client.on('error', (error) =>
+      deps.logger.warn({ err: error }, 'live feed notification connection failed; reading on the timer only'),
+    );
     client.on('notification', () => void poke());
     try {
       await client.connect();

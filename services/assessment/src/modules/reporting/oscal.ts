@@ -27,7 +27,9 @@ export function oscalToken(text: string): string {
 
 /** OSCAL strings may not be empty nor start or end with white space. */
 const str = (text: unknown): string | undefined => {
-  const value = String(text ?? '').replace(/\s+/g, ' ').trim();
+  const value = String(text ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return value.length > 0 ? value : undefined;
 };
 
@@ -42,7 +44,10 @@ const iso = (date: Date) => date.toISOString();
 const measurementText = (evidence: ReportEvidence) =>
   evidence.measurements
     .slice(0, 20)
-    .map((m) => `${m.name}${m.slice ? ` [${m.slice}]` : ''} = ${typeof m.value === 'string' ? JSON.stringify(m.value) : String(m.value)}${m.unit ? ` ${m.unit}` : ''}`)
+    .map(
+      (m) =>
+        `${m.name}${m.slice ? ` [${m.slice}]` : ''} = ${typeof m.value === 'string' ? JSON.stringify(m.value) : String(m.value)}${m.unit ? ` ${m.unit}` : ''}`,
+    )
     .join('; ');
 
 /**
@@ -71,7 +76,12 @@ export function toOscalAssessmentResults(data: ReportData, links: { base: string
       `Signed ${evidence.kind} evidence (DSSE envelope, in-toto statement), verified against the collector key ${evidence.keyid} ` +
       `and recorded in the evidence ledger${evidence.logIndex !== null ? ` at index ${evidence.logIndex}` : ''}.` +
       (evidence.measurements.length > 0 ? ` Measurements: ${measurementText(evidence)}.` : '') +
-      (evidence.checks.length > 0 ? ` Checks: ${evidence.checks.slice(0, 20).map((c) => `${c.name}: ${c.status}`).join('; ')}.` : ''),
+      (evidence.checks.length > 0
+        ? ` Checks: ${evidence.checks
+            .slice(0, 20)
+            .map((c) => `${c.name}: ${c.status}`)
+            .join('; ')}.`
+        : ''),
     props: [
       ...prop('evidence-id', evidence.id),
       ...prop('evidence-kind', evidence.kind),
@@ -107,8 +117,12 @@ export function toOscalAssessmentResults(data: ReportData, links: { base: string
   }));
 
   const findings = data.requirements.map((report) => finding(report, data, observed));
-  const risks = data.requirements.filter((report) => report.counts.non_compliant > 0 || report.final?.status === 'non_compliant').map((report) => risk(report, data, observed));
-  const riskUuid = new Map(risks.map((entry) => [entry.props.find((p) => p.name === 'requirement-id')!.value, entry.uuid]));
+  const risks = data.requirements
+    .filter((report) => report.counts.non_compliant > 0 || report.final?.status === 'non_compliant')
+    .map((report) => risk(report, data, observed));
+  const riskUuid = new Map(
+    risks.map((entry) => [entry.props.find((p) => p.name === 'requirement-id')!.value, entry.uuid]),
+  );
   for (const entry of findings) {
     const related = riskUuid.get(entry.target['target-id'].replace(/^req-/, ''));
     if (related) (entry as any)['related-risks'] = [{ 'risk-uuid': related }];
@@ -120,12 +134,16 @@ export function toOscalAssessmentResults(data: ReportData, links: { base: string
       uuid: toeComponent,
       type: 'this-system',
       title: data.toe.name,
-      description: str(`${data.toe.businessPurpose} (field of operation: ${data.toe.fieldOfOperation}; risk class: ${data.toe.riskClass})`)!,
+      description: str(
+        `${data.toe.businessPurpose} (field of operation: ${data.toe.fieldOfOperation}; risk class: ${data.toe.riskClass})`,
+      )!,
       props: [
         ...prop('toe-id', data.toe.id),
         ...prop('risk-class', data.toe.riskClass),
         ...data.toe.artifacts.models.flatMap((model) => prop('model-sha256', `${model.name}@sha256:${model.sha256}`)),
-        ...data.toe.artifacts.datasets.flatMap((dataset) => prop('dataset-sha256', `${dataset.name}@sha256:${dataset.sha256}`)),
+        ...data.toe.artifacts.datasets.flatMap((dataset) =>
+          prop('dataset-sha256', `${dataset.name}@sha256:${dataset.sha256}`),
+        ),
       ],
       status: { state: 'operational' },
     },
@@ -133,7 +151,8 @@ export function toOscalAssessmentResults(data: ReportData, links: { base: string
       uuid: assessmentPlatform,
       type: 'software',
       title: 'CABC assessment service',
-      description: 'Verifies signed evidence, keeps the evidence ledger and evaluates the approved requirements continuously.',
+      description:
+        'Verifies signed evidence, keeps the evidence ledger and evaluates the approved requirements continuously.',
       status: { state: 'operational' },
     },
     ...[...tools].map(([tool, uuid]) => ({
@@ -148,7 +167,9 @@ export function toOscalAssessmentResults(data: ReportData, links: { base: string
   const logEntries = data.audit.map((event) => ({
     uuid: uuidV5(`audit:${data.toe.org}:${event.id}`),
     title: `${event.action} ${event.entity}`,
-    description: str(`${event.actor} (${event.role}): ${event.action} on ${event.entity}${event.comment ? ` — ${event.comment}` : ''}`)!,
+    description: str(
+      `${event.actor} (${event.role}): ${event.action} on ${event.entity}${event.comment ? ` — ${event.comment}` : ''}`,
+    )!,
     start: iso(event.at),
     props: prop('actor', event.actor),
   }));
@@ -178,13 +199,20 @@ export function toOscalAssessmentResults(data: ReportData, links: { base: string
       ...prop('posture-sequence', data.posture.sequence),
       ...prop('scope-version', data.scope?.version),
       ...prop('scope-digest', data.scope?.digest),
-      ...data.certificates.certificates.flatMap((certificate) => prop('certificate-status', `${certificate.id}: ${certificate.status}`)),
+      ...data.certificates.certificates.flatMap((certificate) =>
+        prop('certificate-status', `${certificate.id}: ${certificate.status}`),
+      ),
     ],
     'local-definitions': { components },
     'reviewed-controls': {
-      description: controls.length > 0 ? `Controls the approved scope maps its requirements to: ${controls.join(', ')}.` : 'The approved scope names no catalog controls.',
+      description:
+        controls.length > 0
+          ? `Controls the approved scope maps its requirements to: ${controls.join(', ')}.`
+          : 'The approved scope names no catalog controls.',
       'control-selections': [
-        controls.length > 0 ? { 'include-controls': controls.map((control) => ({ 'control-id': oscalToken(control) })) } : { 'include-all': {} },
+        controls.length > 0
+          ? { 'include-controls': controls.map((control) => ({ 'control-id': oscalToken(control) })) }
+          : { 'include-all': {} },
       ],
     },
     ...(logEntries.length > 0 ? { 'assessment-log': { entries: logEntries } } : {}),
@@ -215,7 +243,11 @@ export function toOscalAssessmentResults(data: ReportData, links: { base: string
         'last-modified': iso(data.generatedAt),
         version: `${data.toe.id}-${data.generatedAt.toISOString().replace(/[:.]/g, '')}`,
         'oscal-version': OSCAL_VERSION,
-        props: [...prop('toe-id', data.toe.id), ...prop('window-start', iso(data.window.from)), ...prop('window-end', iso(data.window.to))],
+        props: [
+          ...prop('toe-id', data.toe.id),
+          ...prop('window-start', iso(data.window.from)),
+          ...prop('window-end', iso(data.window.to)),
+        ],
         roles: [
           { id: 'assessor', title: 'Auditor (CABC assessment)' },
           { id: 'system-owner', title: 'Auditee (owner of the ML system)' },
@@ -230,7 +262,9 @@ export function toOscalAssessmentResults(data: ReportData, links: { base: string
         ],
       },
       'import-ap': {
-        href: data.scope ? `${links.base}/v1/toes/${encodeURIComponent(data.toe.id)}/scopes/${data.scope.version}` : `${links.base}/v1/toes/${encodeURIComponent(data.toe.id)}/scopes`,
+        href: data.scope
+          ? `${links.base}/v1/toes/${encodeURIComponent(data.toe.id)}/scopes/${data.scope.version}`
+          : `${links.base}/v1/toes/${encodeURIComponent(data.toe.id)}/scopes`,
         remarks: data.scope
           ? `The assessment plan is the approved CABC scope, version ${data.scope.version} (SHA-256 of its canonical JSON: ${data.scope.digest}).`
           : 'The ToE has no approved scope yet.',
@@ -270,10 +304,14 @@ function finding(report: RequirementReport, data: ReportData, observed: Set<stri
       status: {
         state: satisfied ? 'satisfied' : 'not-satisfied',
         reason: satisfied ? 'pass' : final?.status === 'non_compliant' ? 'fail' : 'other',
-        ...(final && !satisfied && final.status !== 'non_compliant' ? { remarks: `Status ${final.status}: couldn't measure is never passed.` } : {}),
+        ...(final && !satisfied && final.status !== 'non_compliant'
+          ? { remarks: `Status ${final.status}: couldn't measure is never passed.` }
+          : {}),
       },
     },
-    ...(related.length > 0 ? { 'related-observations': related.map((id) => ({ 'observation-uuid': uuidV5(`observation:${id}`) })) } : {}),
+    ...(related.length > 0
+      ? { 'related-observations': related.map((id) => ({ 'observation-uuid': uuidV5(`observation:${id}`) })) }
+      : {}),
   };
 }
 
@@ -301,6 +339,8 @@ function risk(report: RequirementReport, data: ReportData, observed: Set<string>
       ...mitigated.flatMap((entry: any) => prop('scope-risk', entry.id)),
     ],
     status: open ? 'open' : 'closed',
-    ...(related.length > 0 ? { 'related-observations': related.map((id) => ({ 'observation-uuid': uuidV5(`observation:${id}`) })) } : {}),
+    ...(related.length > 0
+      ? { 'related-observations': related.map((id) => ({ 'observation-uuid': uuidV5(`observation:${id}`) })) }
+      : {}),
   };
 }

@@ -5,7 +5,16 @@ import { HttpProblem } from '@cabc/http-kit';
 /** Where a headless Chromium is looked for (Debian's `chromium` package first). */
 export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 /**
  * Renders HTML to PDF with a headless Chromium (playwright-core, no browser download): the PDF is the same page as the
@@ -20,7 +29,12 @@ export function createPdfRenderer(options: { executablePath?: string | undefined
   async function launch(): Promise<Browser> {
     const executablePath = executable();
     if (!executablePath) {
-      throw new HttpProblem(503, 'pdf-unavailable', 'PDF rendering unavailable', `no Chromium found (looked at ${CHROMIUM_CANDIDATES.join(', ')}); the HTML report is available with format=html`);
+      throw new HttpProblem(
+        503,
+        'pdf-unavailable',
+        'PDF rendering unavailable',
+        `no Chromium found (looked at ${CHROMIUM_CANDIDATES.join(', ')}); the HTML report is available with format=html`,
+      );
     }
     const { chromium } = await import('playwright-core');
     const launched = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });

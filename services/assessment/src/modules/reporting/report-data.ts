@@ -47,7 +47,15 @@ export interface ReportData {
   requirements: RequirementReport[];
   evidence: ReportEvidence[];
   certificates: CertificateHistory;
-  audit: { id: number; actor: string; role: string; action: string; entity: string; comment: string | null; at: Date }[];
+  audit: {
+    id: number;
+    actor: string;
+    role: string;
+    action: string;
+    entity: string;
+    comment: string | null;
+    at: Date;
+  }[];
 }
 
 const CHART_BUCKETS = 160;
@@ -59,7 +67,12 @@ export function createReportData(deps: {
   certificates: CertificateHistorySource;
 }) {
   return {
-    async build(toe: ToeView, window: ReportWindow, caller: { token: string; org: string; role: string }, now: Date): Promise<ReportData> {
+    async build(
+      toe: ToeView,
+      window: ReportWindow,
+      caller: { token: string; org: string; role: string },
+      now: Date,
+    ): Promise<ReportData> {
       assertEvidenceWithinLimit(await deps.repository.countEvidenceInWindow(toe.id, window.from, window.to), window);
       const [inForce, posture, evidenceRows, certificates, audit] = await Promise.all([
         deps.inForce.of(toe.id),
@@ -70,25 +83,46 @@ export function createReportData(deps: {
       ]);
       const requirements: RequirementReport[] = [];
       for (const { requirement } of inForce?.requirements ?? []) {
-        const history = await deps.repository.resultHistory(toe.id, { requirementId: requirement.id, changesOnly: false, limit: 10_000, to: window.to });
+        const history = await deps.repository.resultHistory(toe.id, {
+          requirementId: requirement.id,
+          changesOnly: false,
+          limit: 10_000,
+          to: window.to,
+        });
         const inWindow = history.items.filter((row) => row.evaluatedAt >= window.from);
         const counts: Record<RequirementStatus, number> = { compliant: 0, non_compliant: 0, pending: 0, error: 0 };
         for (const row of inWindow) counts[row.status] += 1;
         const changes = [...inWindow]
           .reverse()
           .filter((row) => row.previousStatus !== row.status)
-          .map((row) => ({ at: row.evaluatedAt, from: row.previousStatus, to: row.status, reason: row.reason, evidenceIds: row.evidenceIds }));
+          .map((row) => ({
+            at: row.evaluatedAt,
+            from: row.previousStatus,
+            to: row.status,
+            reason: row.reason,
+            evidenceIds: row.evidenceIds,
+          }));
         const failing = new Set<string>();
-        for (const row of inWindow) if (row.status === 'non_compliant') for (const id of row.evidenceIds) failing.add(id);
+        for (const row of inWindow)
+          if (row.status === 'non_compliant') for (const id of row.evidenceIds) failing.add(id);
         const charts = [];
         for (const threshold of thresholdsOf([requirement])) {
           const filter = { toe: toe.id, ...threshold.selector, from: window.from, to: window.to };
           const total = await deps.repository.countSeries(filter);
           const downsampled = total > CHART_BUCKETS * 4;
-          const points = downsampled ? await deps.repository.downsampledSeries(filter, CHART_BUCKETS) : await deps.repository.series(filter);
+          const points = downsampled
+            ? await deps.repository.downsampledSeries(filter, CHART_BUCKETS)
+            : await deps.repository.series(filter);
           charts.push({ threshold, points, downsampled, total });
         }
-        requirements.push({ requirement, final: history.items[0], counts, changes, failingEvidenceIds: [...failing], charts });
+        requirements.push({
+          requirement,
+          final: history.items[0],
+          counts,
+          changes,
+          failingEvidenceIds: [...failing],
+          charts,
+        });
       }
       const approval = inForce?.scope;
       return {
@@ -104,7 +138,11 @@ export function createReportData(deps: {
               risks: (approval.document as any).risks ?? [],
             }
           : null,
-        posture: { posture: posture?.posture ?? 'pending', sequence: posture?.sequence ?? 0, updatedAt: posture?.updatedAt ?? null },
+        posture: {
+          posture: posture?.posture ?? 'pending',
+          sequence: posture?.sequence ?? 0,
+          updatedAt: posture?.updatedAt ?? null,
+        },
         requirements,
         evidence: evidenceRows.slice(0, REPORT_LIMITS.maxEvidence).map((row) => ({
           id: row.id,

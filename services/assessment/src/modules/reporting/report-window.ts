@@ -9,7 +9,10 @@ export const REPORT_LIMITS = {
 } as const;
 
 export const reportWindowQuerySchema = z.object({
-  from: z.iso.datetime({ offset: true }).optional().describe('start of the window (inclusive); default: `to` minus 30 days'),
+  from: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('start of the window (inclusive); default: `to` minus 30 days'),
   to: z.iso.datetime({ offset: true }).optional().describe('end of the window (exclusive); default: now'),
 });
 
@@ -21,7 +24,9 @@ export interface ReportWindow {
 /** The window of an export; empty, reversed or too long windows are 422 naming the limit. */
 export function reportWindow(query: { from?: string | undefined; to?: string | undefined }, now: Date): ReportWindow {
   const to = query.to ? new Date(query.to) : now;
-  const from = query.from ? new Date(query.from) : new Date(to.getTime() - REPORT_LIMITS.defaultWindowDays * 86_400_000);
+  const from = query.from
+    ? new Date(query.from)
+    : new Date(to.getTime() - REPORT_LIMITS.defaultWindowDays * 86_400_000);
   if (from.getTime() > to.getTime()) {
     throw new UnprocessableProblem(
       'report-window-reversed',

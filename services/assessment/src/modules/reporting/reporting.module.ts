@@ -35,7 +35,12 @@ export interface ReportingDeps {
  */
 export async function registerReporting(app: Server, deps: ReportingDeps): Promise<void> {
   const repository = createReportingRepository(deps.db);
-  const live = createLiveFeed({ repository, logger: deps.logger, intervalMs: deps.liveIntervalMs, databaseUrl: deps.databaseUrl });
+  const live = createLiveFeed({
+    repository,
+    logger: deps.logger,
+    intervalMs: deps.liveIntervalMs,
+    databaseUrl: deps.databaseUrl,
+  });
   const pdf = createPdfRenderer({ executablePath: deps.chromiumPath });
   app.addHook('onClose', async () => {
     await live.close();
@@ -48,7 +53,12 @@ export async function registerReporting(app: Server, deps: ReportingDeps): Promi
     inForce: deps.inForce,
     verifier: createEvidenceVerifier({ repository, jwks: () => deps.keys.jwks() as never }),
     live,
-    reports: createReportData({ repository, evaluations: deps.evaluations, inForce: deps.inForce, certificates: createCertificateHistorySource(deps.certificationBodyUrl) }),
+    reports: createReportData({
+      repository,
+      evaluations: deps.evaluations,
+      inForce: deps.inForce,
+      certificates: createCertificateHistorySource(deps.certificationBodyUrl),
+    }),
     pdf,
     now: deps.now ?? (() => new Date()),
   });

@@ -72,14 +72,15 @@ const resultRow = (row: any): ResultRow => ({
   evaluatedAt: row.evaluated_at,
 });
 
-const filterSql = (filter: Pick<SeriesFilter, 'dataset' | 'split' | 'slice'>) => sql.join(
-  [
-    filter.dataset === undefined ? sql`true` : sql`dataset = ${filter.dataset}`,
-    filter.split === undefined ? sql`true` : sql`split = ${filter.split}`,
-    filter.slice === undefined ? sql`true` : sql`slice = ${filter.slice}`,
-  ],
-  sql` and `,
-);
+const filterSql = (filter: Pick<SeriesFilter, 'dataset' | 'split' | 'slice'>) =>
+  sql.join(
+    [
+      filter.dataset === undefined ? sql`true` : sql`dataset = ${filter.dataset}`,
+      filter.split === undefined ? sql`true` : sql`split = ${filter.split}`,
+      filter.slice === undefined ? sql`true` : sql`slice = ${filter.slice}`,
+    ],
+    sql` and `,
+  );
 
 export function createReportingRepository(db: Kysely<any>) {
   return {
@@ -136,16 +137,27 @@ export function createReportingRepository(db: Kysely<any>) {
     },
 
     /** Evidence of a ToE, newest first (ledger sequence), keyset-paginated. */
-    async evidencePage(toe: string, page: { limit: number; beforeSequence?: number | undefined; kind?: string | undefined }) {
+    async evidencePage(
+      toe: string,
+      page: { limit: number; beforeSequence?: number | undefined; kind?: string | undefined },
+    ) {
       let query = db.selectFrom('evidence').selectAll().where('toe', '=', toe);
       if (page.kind) query = query.where('kind', '=', page.kind);
       if (page.beforeSequence !== undefined) query = query.where('sequence', '<', page.beforeSequence);
-      const rows = await query.orderBy('sequence', 'desc').limit(page.limit + 1).execute();
+      const rows = await query
+        .orderBy('sequence', 'desc')
+        .limit(page.limit + 1)
+        .execute();
       return { items: rows.slice(0, page.limit).map(evidenceRow), more: rows.length > page.limit };
     },
 
     async evidence(toe: string, id: string): Promise<EvidenceRow | undefined> {
-      const row = await db.selectFrom('evidence').selectAll().where('toe', '=', toe).where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('evidence')
+        .selectAll()
+        .where('toe', '=', toe)
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row ? evidenceRow(row) : undefined;
     },
 
@@ -153,7 +165,20 @@ export function createReportingRepository(db: Kysely<any>) {
     async evidenceInWindow(toe: string, from: Date, to: Date, limit: number): Promise<EvidenceRow[]> {
       const rows = await db
         .selectFrom('evidence')
-        .select(['id', 'sequence', 'envelope_sha256', 'statement_sha256', 'toe', 'kind', 'keyid', 'subjects', 'predicate', 'observed_at', 'received_at', 'receipt'])
+        .select([
+          'id',
+          'sequence',
+          'envelope_sha256',
+          'statement_sha256',
+          'toe',
+          'kind',
+          'keyid',
+          'subjects',
+          'predicate',
+          'observed_at',
+          'received_at',
+          'receipt',
+        ])
         .select(sql<string>`''`.as('envelope'))
         .where('toe', '=', toe)
         .where('observed_at', '>=', from)
@@ -179,7 +204,14 @@ export function createReportingRepository(db: Kysely<any>) {
     /** A ToE's requirement results, newest first; `changesOnly` keeps a result only when its status differs from the one before. */
     async resultHistory(
       toe: string,
-      options: { requirementId?: string | undefined; changesOnly: boolean; beforeId?: number | undefined; limit: number; from?: Date; to?: Date },
+      options: {
+        requirementId?: string | undefined;
+        changesOnly: boolean;
+        beforeId?: number | undefined;
+        limit: number;
+        from?: Date;
+        to?: Date;
+      },
     ) {
       const { rows } = await sql<any>`
         select * from (
@@ -195,7 +227,12 @@ export function createReportingRepository(db: Kysely<any>) {
           ${options.to ? sql`and h.evaluated_at < ${options.to}` : sql``}
         order by h.id desc
         limit ${options.limit + 1}`.execute(db);
-      const items = rows.slice(0, options.limit).map((row) => ({ ...resultRow(row), previousStatus: (row.previous_status ?? null) as RequirementStatus | null }));
+      const items = rows
+        .slice(0, options.limit)
+        .map((row) => ({
+          ...resultRow(row),
+          previousStatus: (row.previous_status ?? null) as RequirementStatus | null,
+        }));
       return { items, more: rows.length > options.limit };
     },
 
@@ -223,7 +260,9 @@ export function createReportingRepository(db: Kysely<any>) {
     async seriesRange(filter: Omit<SeriesFilter, 'from' | 'to'>): Promise<{ first: Date; last: Date } | undefined> {
       const { rows } = await sql<any>`
         select min(observed_at) as first, max(observed_at) as last from evidence_measurements
-        where toe = ${filter.toe} and kind = ${filter.kind} and name = ${filter.metric} and ${filterSql(filter)}`.execute(db);
+        where toe = ${filter.toe} and kind = ${filter.kind} and name = ${filter.metric} and ${filterSql(filter)}`.execute(
+        db,
+      );
       const row = rows[0];
       return row?.first ? { first: row.first, last: row.last } : undefined;
     },
@@ -302,7 +341,11 @@ export function createReportingRepository(db: Kysely<any>) {
         .where('state', 'in', ['submitted', 'changes_requested', 'approved', 'superseded', 'rejected'])
         .orderBy('version')
         .execute();
-      return rows.map((row: any) => ({ version: row.version, state: row.state, keys: row.document?.collectorKeys ?? [] }));
+      return rows.map((row: any) => ({
+        version: row.version,
+        state: row.state,
+        keys: row.document?.collectorKeys ?? [],
+      }));
     },
 
     /** Audit events of one ToE in a window, oldest first. */

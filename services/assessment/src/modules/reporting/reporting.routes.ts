@@ -118,7 +118,12 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
   app.get(
     '/v1/session',
     {
-      schema: { tags, security, summary: 'Who the bearer token speaks for (the dashboard’s sign-in check)', response: { 200: sessionSchema, ...problemResponses(401) } },
+      schema: {
+        tags,
+        security,
+        summary: 'Who the bearer token speaks for (the dashboard’s sign-in check)',
+        response: { 200: sessionSchema, ...problemResponses(401) },
+      },
     },
     async (request) => {
       const principal = principalOf(request);
@@ -132,7 +137,8 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       schema: {
         tags,
         security,
-        summary: "Every ToE of the caller's organization with its posture, requirement counts, newest evidence and scope state",
+        summary:
+          "Every ToE of the caller's organization with its posture, requirement counts, newest evidence and scope state",
         querystring: pageQuerySchema,
         response: { 200: pageSchema(toeSummarySchema), ...problemResponses(400, 401, 403) },
       },
@@ -142,7 +148,10 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       const after = decodeCursor(request.query.cursor, z.object({ createdAt: z.string(), id: z.string() }));
       const page = await deps.repository.toeSummaries(principal.org, { limit: request.query.limit, after });
       const ids = page.items.map((item) => item.id);
-      const [latest, scopes] = await Promise.all([deps.repository.latestResultsOf(ids), Promise.all(ids.map((id) => deps.inForce.of(id)))]);
+      const [latest, scopes] = await Promise.all([
+        deps.repository.latestResultsOf(ids),
+        Promise.all(ids.map((id) => deps.inForce.of(id))),
+      ]);
       const items = page.items.map((item, index) => {
         const requirements = scopes[index]?.requirements ?? [];
         const results = new Map((latest.get(item.id) ?? []).map((row) => [row.requirementId, row.status]));
@@ -158,12 +167,19 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
           postureSequence: item.postureSequence,
           postureUpdatedAt: item.postureUpdatedAt?.toISOString() ?? null,
           lastObservedAt: item.lastObservedAt?.toISOString() ?? null,
-          scope: { inForceVersion: item.inForceVersion, latestVersion: item.latestVersion, latestState: item.latestState },
+          scope: {
+            inForceVersion: item.inForceVersion,
+            latestVersion: item.latestVersion,
+            latestState: item.latestState,
+          },
           requirements: counts,
         };
       });
       const last = page.items.at(-1);
-      return { items, nextCursor: page.more && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null };
+      return {
+        items,
+        nextCursor: page.more && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+      };
     },
   );
 
@@ -173,7 +189,8 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       schema: {
         tags,
         security,
-        summary: "A ToE's evidence, newest first, each checked again now (envelope digest, DSSE signature, receipt) with links to the exact envelope",
+        summary:
+          "A ToE's evidence, newest first, each checked again now (envelope digest, DSSE signature, receipt) with links to the exact envelope",
         params: toeParamsSchema,
         querystring: evidenceQuerySchema,
         response: { 200: pageSchema(evidenceItemSchema), ...problemResponses(400, 401, 403, 404) },
@@ -183,9 +200,16 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       const principal = authorize(request, 'evidence:read');
       const toe = await toeOf(principal, request.params.toeId);
       const position = decodeCursor(request.query.cursor, z.object({ sequence: z.number().int() }));
-      const page = await deps.repository.evidencePage(toe.id, { limit: request.query.limit, beforeSequence: position?.sequence, kind: request.query.kind });
+      const page = await deps.repository.evidencePage(toe.id, {
+        limit: request.query.limit,
+        beforeSequence: position?.sequence,
+        kind: request.query.kind,
+      });
       const last = page.items.at(-1);
-      return { items: await Promise.all(page.items.map(evidenceItem)), nextCursor: page.more && last ? encodeCursor({ sequence: last.sequence }) : null };
+      return {
+        items: await Promise.all(page.items.map(evidenceItem)),
+        nextCursor: page.more && last ? encodeCursor({ sequence: last.sequence }) : null,
+      };
     },
   );
 
@@ -197,14 +221,20 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
         security,
         summary: 'One evidence of the ToE, checked again now, with its receipt and links',
         params: evidenceParams,
-        response: { 200: evidenceItemSchema.extend({ predicate: z.unknown() }), ...problemResponses(400, 401, 403, 404) },
+        response: {
+          200: evidenceItemSchema.extend({ predicate: z.unknown() }),
+          ...problemResponses(400, 401, 403, 404),
+        },
       },
     },
     async (request) => {
       const principal = authorize(request, 'evidence:read');
       const toe = await toeOf(principal, request.params.toeId);
       const row = await deps.repository.evidence(toe.id, request.params.evidenceId);
-      if (!row) throw new NotFoundProblem(`no evidence ${request.params.evidenceId} for ${toe.id}`, [{ field: 'path:evidenceId', message: 'no such evidence' }]);
+      if (!row)
+        throw new NotFoundProblem(`no evidence ${request.params.evidenceId} for ${toe.id}`, [
+          { field: 'path:evidenceId', message: 'no such evidence' },
+        ]);
       return { ...(await evidenceItem(row)), predicate: row.predicate };
     },
   );
@@ -224,7 +254,10 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       const principal = authorize(request, 'evidence:read');
       const toe = await toeOf(principal, request.params.toeId);
       const row = await deps.repository.evidence(toe.id, request.params.evidenceId);
-      if (!row) throw new NotFoundProblem(`no evidence ${request.params.evidenceId} for ${toe.id}`, [{ field: 'path:evidenceId', message: 'no such evidence' }]);
+      if (!row)
+        throw new NotFoundProblem(`no evidence ${request.params.evidenceId} for ${toe.id}`, [
+          { field: 'path:evidenceId', message: 'no such evidence' },
+        ]);
       return reply
         .type('application/json')
         .header('digest', `sha-256=${Buffer.from(row.envelopeSha256, 'hex').toString('base64')}`)
@@ -281,7 +314,11 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       const [inForce, measured] = await Promise.all([deps.inForce.of(toe.id), deps.repository.measuredSeries(toe.id)]);
       return {
         thresholds: thresholdsOf((inForce?.requirements ?? []).map((entry) => entry.requirement)),
-        measured: measured.map((entry) => ({ ...entry, firstAt: entry.firstAt.toISOString(), lastAt: entry.lastAt.toISOString() })),
+        measured: measured.map((entry) => ({
+          ...entry,
+          firstAt: entry.firstAt.toISOString(),
+          lastAt: entry.lastAt.toISOString(),
+        })),
       };
     },
   );
@@ -292,7 +329,8 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       schema: {
         tags,
         security,
-        summary: "One metric's time series, each point linked to its evidence; large windows are downsampled on the server",
+        summary:
+          "One metric's time series, each point linked to its evidence; large windows are downsampled on the server",
         description:
           'At most `points` points: above that, each of points/4 time buckets keeps its first, lowest, highest and last ' +
           'measurement (M4), so the line looks the same and no threshold violation disappears. Default window: the whole history.',
@@ -313,13 +351,18 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
         ...(query.slice !== undefined ? { slice: query.slice } : {}),
       };
       const inForce = await deps.inForce.of(toe.id);
-      const thresholds = thresholdsOf((inForce?.requirements ?? []).map((entry) => entry.requirement)).filter((line) => sameSelector(line.selector, selector));
+      const thresholds = thresholdsOf((inForce?.requirements ?? []).map((entry) => entry.requirement)).filter((line) =>
+        sameSelector(line.selector, selector),
+      );
       let from = query.from ? new Date(query.from) : undefined;
       let to = query.to ? new Date(query.to) : undefined;
       if (from && to && from.getTime() >= to.getTime()) {
-        throw new UnprocessableProblem('series-window-invalid', 'Invalid window', `from (${from.toISOString()}) must be earlier than to (${to.toISOString()})`, [
-          { field: 'query:from', message: 'must be earlier than to' },
-        ]);
+        throw new UnprocessableProblem(
+          'series-window-invalid',
+          'Invalid window',
+          `from (${from.toISOString()}) must be earlier than to (${to.toISOString()})`,
+          [{ field: 'query:from', message: 'must be earlier than to' }],
+        );
       }
       if (!from || !to) {
         const range = await deps.repository.seriesRange({ toe: toe.id, ...selector });
@@ -329,14 +372,20 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       const filter = { toe: toe.id, ...selector, from, to };
       const total = await deps.repository.countSeries(filter);
       const downsampled = total > query.points;
-      const points = downsampled ? await deps.repository.downsampledSeries(filter, Math.max(1, Math.floor(query.points / 4))) : await deps.repository.series(filter);
+      const points = downsampled
+        ? await deps.repository.downsampledSeries(filter, Math.max(1, Math.floor(query.points / 4)))
+        : await deps.repository.series(filter);
       return {
         selector,
         from: from.toISOString(),
         to: to.toISOString(),
         total,
         downsampled,
-        points: points.map((point) => ({ at: point.at.toISOString(), value: point.value, evidenceId: point.evidenceId })),
+        points: points.map((point) => ({
+          at: point.at.toISOString(),
+          value: point.value,
+          evidenceId: point.evidenceId,
+        })),
         thresholds,
       };
     },
@@ -364,7 +413,12 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       // Open streams hold a socket and a subscription each: bounded per caller and in all.
       const mine = streamsBySubject.get(principal.subject) ?? 0;
       if (mine >= MAX_STREAMS_PER_SUBJECT || streams.size >= MAX_STREAMS) {
-        throw new HttpProblem(429, 'too-many-streams', 'Too many event streams', `at most ${MAX_STREAMS_PER_SUBJECT} open streams per caller and ${MAX_STREAMS} in all`);
+        throw new HttpProblem(
+          429,
+          'too-many-streams',
+          'Too many event streams',
+          `at most ${MAX_STREAMS_PER_SUBJECT} open streams per caller and ${MAX_STREAMS} in all`,
+        );
       }
       streamsBySubject.set(principal.subject, mine + 1);
       reply.hijack();
@@ -380,7 +434,9 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
         if (!raw.destroyed && !raw.writableEnded) raw.write(text);
       };
       write('retry: 3000\n\n');
-      write(`event: hello\ndata: ${JSON.stringify({ subject: principal.subject, org: principal.org, role: principal.role })}\n\n`);
+      write(
+        `event: hello\ndata: ${JSON.stringify({ subject: principal.subject, org: principal.org, role: principal.role })}\n\n`,
+      );
       const send = (event: LiveEvent) => write(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
       const unsubscribe = await deps.live.subscribe({ org: principal.org, toe: request.query.toe, send });
       const heartbeat = setInterval(() => write(`: keep-alive ${new Date().toISOString()}\n\n`), 15_000);
@@ -406,7 +462,8 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       schema: {
         tags,
         security,
-        summary: 'OSCAL 1.1.2 assessment results for a window: observations from evidence, findings from requirement results, risks from non-compliance',
+        summary:
+          'OSCAL 1.1.2 assessment results for a window: observations from evidence, findings from requirement results, risks from non-compliance',
         description: `Empty or reversed windows, windows longer than ${REPORT_LIMITS.maxWindowDays} days and windows holding more than ${REPORT_LIMITS.maxEvidence} evidence are 422, naming the limit.`,
         params: toeParamsSchema,
         querystring: reportWindowQuerySchema,
@@ -417,10 +474,18 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       const principal = authorize(request, 'posture:read');
       const toe = await toeOf(principal, request.params.toeId);
       const window = reportWindow(request.query, deps.now());
-      const data = await deps.reports.build(toe, window, { token: bearerOf(request), org: principal.org, role: principal.role }, deps.now());
+      const data = await deps.reports.build(
+        toe,
+        window,
+        { token: bearerOf(request), org: principal.org, role: principal.role },
+        deps.now(),
+      );
       const document = toOscalAssessmentResults(data, { base: baseUrlOf(request) });
       return reply
-        .header('content-disposition', `attachment; filename="${toe.id}-assessment-results-${window.from.toISOString().slice(0, 10)}-${window.to.toISOString().slice(0, 10)}.oscal.json"`)
+        .header(
+          'content-disposition',
+          `attachment; filename="${toe.id}-assessment-results-${window.from.toISOString().slice(0, 10)}-${window.to.toISOString().slice(0, 10)}.oscal.json"`,
+        )
         .send(document);
     },
   );
@@ -431,7 +496,8 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       schema: {
         tags,
         security,
-        summary: 'The audit report for a window as HTML or PDF: posture, requirement results, charts, certificate history, evidence digests, audit trail',
+        summary:
+          'The audit report for a window as HTML or PDF: posture, requirement results, charts, certificate history, evidence digests, audit trail',
         description: `format=html (default) or pdf. Window limits as for the OSCAL export (${REPORT_LIMITS.maxWindowDays} days, ${REPORT_LIMITS.maxEvidence} evidence).`,
         params: toeParamsSchema,
         querystring: reportWindowQuerySchema.extend({ format: z.enum(['html', 'pdf']).default('html') }),
@@ -442,12 +508,26 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       const principal = authorize(request, 'posture:read');
       const toe = await toeOf(principal, request.params.toeId);
       const window = reportWindow(request.query, deps.now());
-      const data = await deps.reports.build(toe, window, { token: bearerOf(request), org: principal.org, role: principal.role }, deps.now());
-      const html = renderAuditReportHtml(data, { generatedBy: `${principal.subject} (${principal.role}, ${principal.org})`, base: baseUrlOf(request) });
+      const data = await deps.reports.build(
+        toe,
+        window,
+        { token: bearerOf(request), org: principal.org, role: principal.role },
+        deps.now(),
+      );
+      const html = renderAuditReportHtml(data, {
+        generatedBy: `${principal.subject} (${principal.role}, ${principal.org})`,
+        base: baseUrlOf(request),
+      });
       const name = `${toe.id}-audit-report-${window.from.toISOString().slice(0, 10)}-${window.to.toISOString().slice(0, 10)}`;
       if (request.query.format === 'pdf') {
-        const pdf = await deps.pdf.render(html, `Audit report · ${toe.name} · ${window.from.toISOString().slice(0, 10)} – ${window.to.toISOString().slice(0, 10)}`);
-        return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`).send(pdf as never);
+        const pdf = await deps.pdf.render(
+          html,
+          `Audit report · ${toe.name} · ${window.from.toISOString().slice(0, 10)} – ${window.to.toISOString().slice(0, 10)}`,
+        );
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `attachment; filename="${name}.pdf"`)
+          .send(pdf as never);
       }
       return reply
         .type('text/html; charset=utf-8')

@@ -4,7 +4,13 @@ import { pageQuerySchema } from '@cabc/http-kit';
 
 export const sessionSchema = z.object({ subject: z.string(), org: z.string(), role: z.string() });
 
-const statusCounts = z.object({ total: z.number().int(), compliant: z.number().int(), non_compliant: z.number().int(), pending: z.number().int(), error: z.number().int() });
+const statusCounts = z.object({
+  total: z.number().int(),
+  compliant: z.number().int(),
+  non_compliant: z.number().int(),
+  pending: z.number().int(),
+  error: z.number().int(),
+});
 
 export const toeSummarySchema = z.object({
   id: z.string(),
@@ -16,7 +22,11 @@ export const toeSummarySchema = z.object({
   postureSequence: z.number().int(),
   postureUpdatedAt: z.string().nullable(),
   lastObservedAt: z.string().nullable(),
-  scope: z.object({ inForceVersion: z.number().int().nullable(), latestVersion: z.number().int().nullable(), latestState: z.string().nullable() }),
+  scope: z.object({
+    inForceVersion: z.number().int().nullable(),
+    latestVersion: z.number().int().nullable(),
+    latestState: z.string().nullable(),
+  }),
   requirements: statusCounts,
 });
 
@@ -46,7 +56,9 @@ export const evidenceItemSchema = z.object({
   measurementCount: z.number().int(),
   checks: z.array(z.unknown()).describe('the first 20 checks'),
   checkCount: z.number().int(),
-  raw: z.unknown().describe('digest and media type of the untouched tool output (kept by the auditee’s collector), if any'),
+  raw: z
+    .unknown()
+    .describe('digest and media type of the untouched tool output (kept by the auditee’s collector), if any'),
   subjects: z.unknown(),
   receipt: z.string().describe('JWS signed by this service at receipt (typ cabc-receipt+jwt)'),
   verification: verificationSchema,
@@ -118,7 +130,13 @@ export const seriesQuerySchema = z.object({
   ...selectorFields,
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-  points: z.coerce.number().int().min(16).max(5_000).default(1_000).describe('at most this many points; more are downsampled'),
+  points: z.coerce
+    .number()
+    .int()
+    .min(16)
+    .max(5_000)
+    .default(1_000)
+    .describe('at most this many points; more are downsampled'),
 });
 
 export const seriesSchema = z.object({

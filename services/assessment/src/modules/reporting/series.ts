@@ -46,7 +46,11 @@ export function thresholdsOf(requirements: readonly ScopeRequirement[]): Thresho
 }
 
 export const sameSelector = (a: SeriesSelector, b: SeriesSelector) =>
-  a.kind === b.kind && a.metric === b.metric && (a.dataset ?? null) === (b.dataset ?? null) && (a.split ?? null) === (b.split ?? null) && (a.slice ?? null) === (b.slice ?? null);
+  a.kind === b.kind &&
+  a.metric === b.metric &&
+  (a.dataset ?? null) === (b.dataset ?? null) &&
+  (a.split ?? null) === (b.split ?? null) &&
+  (a.slice ?? null) === (b.slice ?? null);
 
 /** Whether a value passes a threshold (the chart colours failing points). */
 export function passes(threshold: Pick<Threshold, 'operator' | 'target'>, value: number): boolean {

@@ -59,7 +59,13 @@ export function createScopeDecisionSender(deps: {
       };
       const token = await signJwt(claims, await deps.keys.active(), { typ: SCOPE_DECISION_TYP });
       return deps.outbox.add(
-        { topic: CERTIFICATION_BODY_TOPIC, orderingKey: decision.toe.id, destination, contentType: 'application/jose', body: token },
+        {
+          topic: CERTIFICATION_BODY_TOPIC,
+          orderingKey: decision.toe.id,
+          destination,
+          contentType: 'application/jose',
+          body: token,
+        },
         trx,
       );
     },

@@ -47,7 +47,11 @@ export const measurementSchema = z.strictObject({
   expectedFrequency: duration,
 });
 
-export const collectorKeySchema = z.looseObject({ kty: z.string(), crv: z.string().optional(), x: z.string().optional() });
+export const collectorKeySchema = z.looseObject({
+  kty: z.string(),
+  crv: z.string().optional(),
+  x: z.string().optional(),
+});
 
 export const scopeDocumentSchema = z.strictObject({
   risks: z.array(riskSchema).max(256).default([]),

@@ -79,7 +79,10 @@ export function createScopesRepository(database: Kysely<any>) {
       return Number(row?.max ?? 0);
     },
 
-    async insert(version: Omit<ScopeVersion, 'createdAt' | 'updatedAt' | 'decidedBy' | 'decidedAt'>, trx: Transaction<any>): Promise<ScopeVersion> {
+    async insert(
+      version: Omit<ScopeVersion, 'createdAt' | 'updatedAt' | 'decidedBy' | 'decidedAt'>,
+      trx: Transaction<any>,
+    ): Promise<ScopeVersion> {
       const now = new Date();
       const row = await on(trx)
         .insertInto('scope_versions')
@@ -112,12 +115,20 @@ export function createScopesRepository(database: Kysely<any>) {
     },
 
     async list(toeId: string): Promise<ScopeVersion[]> {
-      const rows = await db.selectFrom('scope_versions').selectAll().where('toe_id', '=', toeId).orderBy('version').execute();
+      const rows = await db
+        .selectFrom('scope_versions')
+        .selectAll()
+        .where('toe_id', '=', toeId)
+        .orderBy('version')
+        .execute();
       return rows.map(toVersion);
     },
 
     /** The approved version's identity without its document (cheap: the document is cached by digest). */
-    async approvedHead(toeId: string, trx?: Transaction<any>): Promise<{ id: string; version: number; digest: string } | undefined> {
+    async approvedHead(
+      toeId: string,
+      trx?: Transaction<any>,
+    ): Promise<{ id: string; version: number; digest: string } | undefined> {
       return on(trx)
         .selectFrom('scope_versions')
         .select(['id', 'version', 'digest'])
@@ -138,7 +149,13 @@ export function createScopesRepository(database: Kysely<any>) {
       return row ? toVersion(row) : undefined;
     },
 
-    async updateDocument(id: string, document: ScopeDocument, digest: string, state: ScopeState, trx: Transaction<any>): Promise<ScopeVersion> {
+    async updateDocument(
+      id: string,
+      document: ScopeDocument,
+      digest: string,
+      state: ScopeState,
+      trx: Transaction<any>,
+    ): Promise<ScopeVersion> {
       const row = await on(trx)
         .updateTable('scope_versions')
         .set({ document: JSON.stringify(document) as never, digest, state, updated_at: new Date() })
@@ -148,7 +165,12 @@ export function createScopesRepository(database: Kysely<any>) {
       return toVersion(row);
     },
 
-    async setState(id: string, state: ScopeState, decidedBy: string | null, trx: Transaction<any>): Promise<ScopeVersion> {
+    async setState(
+      id: string,
+      state: ScopeState,
+      decidedBy: string | null,
+      trx: Transaction<any>,
+    ): Promise<ScopeVersion> {
       const now = new Date();
       const row = await on(trx)
         .updateTable('scope_versions')
@@ -159,7 +181,11 @@ export function createScopesRepository(database: Kysely<any>) {
       return toVersion(row);
     },
 
-    async addComment(versionId: string, comment: Omit<ScopeComment, 'id' | 'createdAt'>, trx: Transaction<any>): Promise<ScopeComment> {
+    async addComment(
+      versionId: string,
+      comment: Omit<ScopeComment, 'id' | 'createdAt'>,
+      trx: Transaction<any>,
+    ): Promise<ScopeComment> {
       const row = await on(trx)
         .insertInto('scope_comments')
         .values({
@@ -172,11 +198,23 @@ export function createScopesRepository(database: Kysely<any>) {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      return { id: row.id!, requirementId: row.requirement_id, author: row.author, role: row.role, body: row.body, createdAt: row.created_at };
+      return {
+        id: row.id!,
+        requirementId: row.requirement_id,
+        author: row.author,
+        role: row.role,
+        body: row.body,
+        createdAt: row.created_at,
+      };
     },
 
     async comments(versionId: string): Promise<ScopeComment[]> {
-      const rows = await db.selectFrom('scope_comments').selectAll().where('scope_version_id', '=', versionId).orderBy('id').execute();
+      const rows = await db
+        .selectFrom('scope_comments')
+        .selectAll()
+        .where('scope_version_id', '=', versionId)
+        .orderBy('id')
+        .execute();
       return rows.map((row) => ({
         id: row.id!,
         requirementId: row.requirement_id,

@@ -61,7 +61,11 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
       },
     },
     async (request, reply) => {
-      const scope = await scopes.createDraft(authorize(request, 'scope:draft'), request.params.toeId, request.body.document);
+      const scope = await scopes.createDraft(
+        authorize(request, 'scope:draft'),
+        request.params.toeId,
+        request.body.document,
+      );
       return reply.code(201).header('location', `/v1/toes/${scope.toeId}/scopes/${scope.version}`).send(view(scope));
     },
   );
@@ -77,7 +81,9 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
         response: { 200: z.object({ items: z.array(scopeViewSchema) }), ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ items: (await scopes.list(authorize(request, 'scope:read'), request.params.toeId)).map(view) }),
+    async (request) => ({
+      items: (await scopes.list(authorize(request, 'scope:read'), request.params.toeId)).map(view),
+    }),
   );
 
   app.get(
@@ -88,11 +94,18 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
         security,
         summary: 'One scope version with its review comments',
         params: versionParams,
-        response: { 200: scopeViewSchema.extend({ comments: z.array(commentSchema) }), ...problemResponses(400, 401, 403, 404) },
+        response: {
+          200: scopeViewSchema.extend({ comments: z.array(commentSchema) }),
+          ...problemResponses(400, 401, 403, 404),
+        },
       },
     },
     async (request) => {
-      const { scope, comments } = await scopes.get(authorize(request, 'scope:read'), request.params.toeId, request.params.version);
+      const { scope, comments } = await scopes.get(
+        authorize(request, 'scope:read'),
+        request.params.toeId,
+        request.params.version,
+      );
       return { ...view(scope), comments: comments.map(commentView) };
     },
   );
@@ -110,7 +123,14 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
       },
     },
     async (request) =>
-      view(await scopes.edit(authorize(request, 'scope:draft'), request.params.toeId, request.params.version, request.body.document)),
+      view(
+        await scopes.edit(
+          authorize(request, 'scope:draft'),
+          request.params.toeId,
+          request.params.version,
+          request.body.document,
+        ),
+      ),
   );
 
   app.post(
@@ -124,11 +144,17 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
         response: { 200: scopeViewSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (request) => view(await scopes.submit(authorize(request, 'scope:submit'), request.params.toeId, request.params.version)),
+    async (request) =>
+      view(await scopes.submit(authorize(request, 'scope:submit'), request.params.toeId, request.params.version)),
   );
 
   const decisions = [
-    ['request-changes', 'request_changes', 'Send a submitted version back to the auditee with a comment (auditor)', true],
+    [
+      'request-changes',
+      'request_changes',
+      'Send a submitted version back to the auditee with a comment (auditor)',
+      true,
+    ],
     ['approve', 'approve', 'Approve a submitted version (auditor): signed and sent to the certification body', false],
     ['reject', 'reject', 'Reject a submitted version (auditor), with the reason', true],
   ] as const;
@@ -141,7 +167,9 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
           security,
           summary,
           params: versionParams,
-          body: z.object({ comment: commentRequired ? z.string().min(1).max(8192) : z.string().min(1).max(8192).optional() }),
+          body: z.object({
+            comment: commentRequired ? z.string().min(1).max(8192) : z.string().min(1).max(8192).optional(),
+          }),
           response: { 200: scopeViewSchema, ...problemResponses(400, 401, 403, 404, 409) },
         },
       },
@@ -173,6 +201,15 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
     async (request, reply) =>
       reply
         .code(201)
-        .send(commentView(await scopes.comment(authorize(request, 'scope:comment'), request.params.toeId, request.params.version, request.body))),
+        .send(
+          commentView(
+            await scopes.comment(
+              authorize(request, 'scope:comment'),
+              request.params.toeId,
+              request.params.version,
+              request.body,
+            ),
+          ),
+        ),
   );
 }

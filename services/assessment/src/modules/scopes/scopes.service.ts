@@ -28,7 +28,11 @@ export function createScopesService(deps: {
   onApproved?: (toeId: string) => Promise<void>;
 }) {
   /** Runs `work` with the ToE locked; another organization's ToE is a 404, never a 403. */
-  async function withToe<T>(principal: Principal, toeId: string, work: (toe: ToeView, trx: Transaction<any>) => Promise<T>): Promise<T> {
+  async function withToe<T>(
+    principal: Principal,
+    toeId: string,
+    work: (toe: ToeView, trx: Transaction<any>) => Promise<T>,
+  ): Promise<T> {
     return deps.scopes.transaction(async (trx) => {
       await deps.lockToe(toeId, trx);
       const toe = await deps.toes.findInOrg(toeId, principal.org, trx);
@@ -39,11 +43,20 @@ export function createScopesService(deps: {
 
   async function versionOf(toe: ToeView, version: number, trx: Transaction<any>): Promise<ScopeVersion> {
     const scope = await deps.scopes.find(toe.id, version, trx);
-    if (!scope) throw new NotFoundProblem(`no scope version ${version} of ${toe.id}`, [{ field: 'path:version', message: 'unknown version' }]);
+    if (!scope)
+      throw new NotFoundProblem(`no scope version ${version} of ${toe.id}`, [
+        { field: 'path:version', message: 'unknown version' },
+      ]);
     return scope;
   }
 
-  const event = (principal: Principal, toe: ToeView, scope: ScopeVersion, action: string, rest: Partial<AuditEvent>): AuditEvent => ({
+  const event = (
+    principal: Principal,
+    toe: ToeView,
+    scope: ScopeVersion,
+    action: string,
+    rest: Partial<AuditEvent>,
+  ): AuditEvent => ({
     org: toe.org,
     toeId: toe.id,
     actor: principal.subject,
@@ -56,26 +69,52 @@ export function createScopesService(deps: {
     ...rest,
   });
 
-  async function transition(principal: Principal, toeId: string, version: number, action: Decision | 'submit', comment: string | null) {
+  async function transition(
+    principal: Principal,
+    toeId: string,
+    version: number,
+    action: Decision | 'submit',
+    comment: string | null,
+  ) {
     const kicks: number[] = [];
     const result = await withToe(principal, toeId, async (toe, trx) => {
       const scope = await versionOf(toe, version, trx);
       const next = nextScopeState(scope.state, action as ScopeAction);
       if (action === 'submit' && scope.document.collectorKeys.length === 0) {
-        throw new UnprocessableProblem('invalid-scope', 'Scope not ready', 'a scope needs at least one collector key before it is submitted', [
-          { field: 'collectorKeys', message: 'at least one collector key is required' },
-        ]);
+        throw new UnprocessableProblem(
+          'invalid-scope',
+          'Scope not ready',
+          'a scope needs at least one collector key before it is submitted',
+          [{ field: 'collectorKeys', message: 'at least one collector key is required' }],
+        );
       }
       const decidedBy = action === 'submit' ? null : principal.subject;
       if (action === 'approve') {
         // The version in force gives way first: at most one approved version per ToE (a unique index holds it).
         const previous = await deps.scopes.inState(toe.id, ['approved'], trx);
         if (previous) {
-          const superseded = await deps.scopes.setState(previous.id, nextScopeState(previous.state, 'supersede'), principal.subject, trx);
-          await deps.audit.record(event(principal, toe, superseded, 'scope.superseded', { comment: `superseded by version ${scope.version}` }), trx);
+          const superseded = await deps.scopes.setState(
+            previous.id,
+            nextScopeState(previous.state, 'supersede'),
+            principal.subject,
+            trx,
+          );
+          await deps.audit.record(
+            event(principal, toe, superseded, 'scope.superseded', {
+              comment: `superseded by version ${scope.version}`,
+            }),
+            trx,
+          );
           kicks.push(
             await deps.decisions.write(
-              { type: 'scope.superseded', toe, scope: superseded, decidedBy: principal.subject, comment: null, supersededBy: scope.version },
+              {
+                type: 'scope.superseded',
+                toe,
+                scope: superseded,
+                decidedBy: principal.subject,
+                comment: null,
+                supersededBy: scope.version,
+              },
               trx,
             ),
           );
@@ -83,16 +122,31 @@ export function createScopesService(deps: {
       }
       const updated = await deps.scopes.setState(scope.id, next, decidedBy, trx);
       await deps.audit.record(
-        event(principal, toe, scope, `scope.${action}`, { beforeDigest: scope.digest, afterDigest: scope.digest, comment: comment ?? null }),
+        event(principal, toe, scope, `scope.${action}`, {
+          beforeDigest: scope.digest,
+          afterDigest: scope.digest,
+          comment: comment ?? null,
+        }),
         trx,
       );
       if (action === 'request_changes' && comment) {
-        await deps.scopes.addComment(scope.id, { requirementId: null, author: principal.subject, role: principal.role, body: comment }, trx);
+        await deps.scopes.addComment(
+          scope.id,
+          { requirementId: null, author: principal.subject, role: principal.role, body: comment },
+          trx,
+        );
       }
       if (action === 'approve' || action === 'reject') {
         kicks.push(
           await deps.decisions.write(
-            { type: action === 'approve' ? 'scope.approved' : 'scope.rejected', toe, scope: updated, decidedBy: principal.subject, comment, supersededBy: null },
+            {
+              type: action === 'approve' ? 'scope.approved' : 'scope.rejected',
+              toe,
+              scope: updated,
+              decidedBy: principal.subject,
+              comment,
+              supersededBy: null,
+            },
             trx,
           ),
         );
@@ -119,16 +173,27 @@ export function createScopesService(deps: {
         if (source === undefined) {
           const inForce = await deps.scopes.inState(toe.id, ['approved'], trx);
           if (!inForce) {
-            throw new UnprocessableProblem('invalid-scope', 'Scope document missing', 'the first version needs a document', [
-              { field: 'document', message: 'required for the first version' },
-            ]);
+            throw new UnprocessableProblem(
+              'invalid-scope',
+              'Scope document missing',
+              'the first version needs a document',
+              [{ field: 'document', message: 'required for the first version' }],
+            );
           }
           source = inForce.document;
         }
         const { document } = await validateScopeDocument(source);
         const version = (await deps.scopes.latestVersionNumber(toe.id, trx)) + 1;
         const scope = await deps.scopes.insert(
-          { id: randomUUID(), toeId: toe.id, version, state: 'draft', document, digest: scopeDigest(document), createdBy: principal.subject },
+          {
+            id: randomUUID(),
+            toeId: toe.id,
+            version,
+            state: 'draft',
+            document,
+            digest: scopeDigest(document),
+            createdBy: principal.subject,
+          },
           trx,
         );
         await deps.audit.record(event(principal, toe, scope, 'scope.drafted', { afterDigest: scope.digest }), trx);
@@ -142,26 +207,46 @@ export function createScopesService(deps: {
         const scope = await versionOf(toe, version, trx);
         const next = nextScopeState(scope.state, 'edit');
         const updated = await deps.scopes.updateDocument(scope.id, document, scopeDigest(document), next, trx);
-        await deps.audit.record(event(principal, toe, scope, 'scope.edited', { beforeDigest: scope.digest, afterDigest: updated.digest }), trx);
+        await deps.audit.record(
+          event(principal, toe, scope, 'scope.edited', { beforeDigest: scope.digest, afterDigest: updated.digest }),
+          trx,
+        );
         return updated;
       });
     },
 
-    submit: (principal: Principal, toeId: string, version: number) => transition(principal, toeId, version, 'submit', null),
+    submit: (principal: Principal, toeId: string, version: number) =>
+      transition(principal, toeId, version, 'submit', null),
     decide: (principal: Principal, toeId: string, version: number, decision: Decision, comment: string | null) =>
       transition(principal, toeId, version, decision, comment),
 
-    async comment(principal: Principal, toeId: string, version: number, input: { requirementId?: string | undefined; body: string }) {
+    async comment(
+      principal: Principal,
+      toeId: string,
+      version: number,
+      input: { requirementId?: string | undefined; body: string },
+    ) {
       return withToe(principal, toeId, async (toe, trx) => {
         const scope = await versionOf(toe, version, trx);
-        if (input.requirementId && !scope.document.requirements.some((requirement) => requirement.id === input.requirementId)) {
-          throw new UnprocessableProblem('invalid-comment', 'Unknown requirement', `no requirement ${input.requirementId} in version ${version}`, [
-            { field: 'requirementId', message: 'not a requirement of this scope version' },
-          ]);
+        if (
+          input.requirementId &&
+          !scope.document.requirements.some((requirement) => requirement.id === input.requirementId)
+        ) {
+          throw new UnprocessableProblem(
+            'invalid-comment',
+            'Unknown requirement',
+            `no requirement ${input.requirementId} in version ${version}`,
+            [{ field: 'requirementId', message: 'not a requirement of this scope version' }],
+          );
         }
         const comment = await deps.scopes.addComment(
           scope.id,
-          { requirementId: input.requirementId ?? null, author: principal.subject, role: principal.role, body: input.body },
+          {
+            requirementId: input.requirementId ?? null,
+            author: principal.subject,
+            role: principal.role,
+            body: input.body,
+          },
           trx,
         );
         await deps.audit.record(event(principal, toe, scope, 'scope.commented', { comment: input.body }), trx);
@@ -173,7 +258,10 @@ export function createScopesService(deps: {
       const toe = await deps.toes.findInOrg(toeId, principal.org);
       if (!toe) throw new NotFoundProblem(`no ToE ${toeId}`, [{ field: 'path:toeId', message: 'unknown ToE' }]);
       const scope = await deps.scopes.find(toeId, version);
-      if (!scope) throw new NotFoundProblem(`no scope version ${version} of ${toeId}`, [{ field: 'path:version', message: 'unknown version' }]);
+      if (!scope)
+        throw new NotFoundProblem(`no scope version ${version} of ${toeId}`, [
+          { field: 'path:version', message: 'unknown version' },
+        ]);
       return { scope, comments: await deps.scopes.comments(scope.id) };
     },
 

@@ -28,19 +28,36 @@ function duplicates(ids: string[], path: string, what: string): ProblemField[] {
 export async function validateScopeDocument(input: unknown): Promise<ValidatedScope> {
   const parsed = scopeDocumentSchema.safeParse(input);
   if (!parsed.success) {
-    throw invalid(parsed.error.issues.map((issue) => ({ field: issue.path.map(String).join('.') || 'document', message: issue.message })));
+    throw invalid(
+      parsed.error.issues.map((issue) => ({
+        field: issue.path.map(String).join('.') || 'document',
+        message: issue.message,
+      })),
+    );
   }
   const document = parsed.data;
   const fields: ProblemField[] = [
-    ...duplicates(document.risks.map((risk) => risk.id), 'risks', 'risk'),
-    ...duplicates(document.requirements.map((requirement) => requirement.id), 'requirements', 'requirement'),
+    ...duplicates(
+      document.risks.map((risk) => risk.id),
+      'risks',
+      'risk',
+    ),
+    ...duplicates(
+      document.requirements.map((requirement) => requirement.id),
+      'requirements',
+      'requirement',
+    ),
   ];
   const riskIds = new Set(document.risks.map((risk) => risk.id));
   const requirementIds = new Set(document.requirements.map((requirement) => requirement.id));
   const rules = new Map<string, CompiledRule>();
   document.requirements.forEach((requirement, index) => {
     requirement.mitigates.forEach((riskId, riskIndex) => {
-      if (!riskIds.has(riskId)) fields.push({ field: `requirements.${index}.mitigates.${riskIndex}`, message: `no risk "${riskId}" in this scope` });
+      if (!riskIds.has(riskId))
+        fields.push({
+          field: `requirements.${index}.mitigates.${riskIndex}`,
+          message: `no risk "${riskId}" in this scope`,
+        });
     });
     try {
       rules.set(requirement.id, compileRule(requirement.rule, { fieldPrefix: `requirements.${index}.rule` }));
@@ -51,7 +68,10 @@ export async function validateScopeDocument(input: unknown): Promise<ValidatedSc
   });
   document.measurements.forEach((measurement, index) => {
     if (!requirementIds.has(measurement.requirementId)) {
-      fields.push({ field: `measurements.${index}.requirementId`, message: `no requirement "${measurement.requirementId}" in this scope` });
+      fields.push({
+        field: `measurements.${index}.requirementId`,
+        message: `no requirement "${measurement.requirementId}" in this scope`,
+      });
     }
   });
   const collectorKeyIds: string[] = [];
@@ -60,7 +80,10 @@ export async function validateScopeDocument(input: unknown): Promise<ValidatedSc
       publicKeyFromJwk(jwk);
       collectorKeyIds.push(await jwkThumbprint(jwk as PublicJwk));
     } catch (error) {
-      fields.push({ field: `collectorKeys.${index}`, message: error instanceof Error ? error.message : 'not a public Ed25519 JWK' });
+      fields.push({
+        field: `collectorKeys.${index}`,
+        message: error instanceof Error ? error.message : 'not a public Ed25519 JWK',
+      });
     }
   }
   if (fields.length > 0) throw invalid(fields);

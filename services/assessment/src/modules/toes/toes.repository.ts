@@ -37,7 +37,10 @@ export function createToesRepository(database: Kysely<any>) {
   const db = database as Kysely<ToesDatabase>;
   const on = (trx?: Transaction<any>) => (trx as Transaction<ToesDatabase> | undefined) ?? db;
   return {
-    async insert(toe: { id: string; org: string; createdBy: string } & ToeInput, trx: Transaction<any>): Promise<ToeView> {
+    async insert(
+      toe: { id: string; org: string; createdBy: string } & ToeInput,
+      trx: Transaction<any>,
+    ): Promise<ToeView> {
       const now = new Date();
       const row = await on(trx)
         .insertInto('toes')
@@ -79,7 +82,12 @@ export function createToesRepository(database: Kysely<any>) {
 
     /** The ToE when it belongs to `org`; undefined otherwise, so another organization's ToE looks absent. */
     async findInOrg(id: string, org: string, trx?: Transaction<any>): Promise<ToeView | undefined> {
-      const row = await on(trx).selectFrom('toes').selectAll().where('id', '=', id).where('org', '=', org).executeTakeFirst();
+      const row = await on(trx)
+        .selectFrom('toes')
+        .selectAll()
+        .where('id', '=', id)
+        .where('org', '=', org)
+        .executeTakeFirst();
       return row ? toView(row) : undefined;
     },
 
@@ -99,7 +107,11 @@ export function createToesRepository(database: Kysely<any>) {
           ]),
         );
       }
-      const rows = await query.orderBy('created_at').orderBy('id').limit(page.limit + 1).execute();
+      const rows = await query
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(page.limit + 1)
+        .execute();
       return { items: rows.slice(0, page.limit).map(toView), more: rows.length > page.limit };
     },
 

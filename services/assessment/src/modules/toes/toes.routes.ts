@@ -39,7 +39,10 @@ export function registerToeRoutes(app: Server, toes: ToesService): void {
       const after = decodeCursor(request.query.cursor, z.object({ createdAt: z.string(), id: z.string() }));
       const page = await toes.list(principal, { limit: request.query.limit, ...(after ? { after } : {}) });
       const last = page.items.at(-1);
-      return { items: page.items, nextCursor: page.more && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+      return {
+        items: page.items,
+        nextCursor: page.more && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+      };
     },
   );
 

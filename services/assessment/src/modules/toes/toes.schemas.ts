@@ -22,7 +22,9 @@ export const toeInputSchema = z.strictObject({
 });
 export type ToeInput = z.infer<typeof toeInputSchema>;
 
-export const toeUpdateSchema = toeInputSchema.partial().refine((update) => Object.keys(update).length > 0, 'nothing to change');
+export const toeUpdateSchema = toeInputSchema
+  .partial()
+  .refine((update) => Object.keys(update).length > 0, 'nothing to change');
 
 export const toeViewSchema = toeInputSchema.extend({
   id: z.string(),

@@ -11,14 +11,18 @@ const operators = requireRole('certification_body', 'admin');
  * What the certification body's operators read, for the organization their token is scoped to: its audit trail and the
  * callbacks received about its ToEs (refusals included).
  */
-export function registerAuditRoutes(app: Server, deps: { audit: AuditRepository; received: ReceivedCallbacksRepository }): void {
+export function registerAuditRoutes(
+  app: Server,
+  deps: { audit: AuditRepository; received: ReceivedCallbacksRepository },
+): void {
   app.get(
     '/v1/audit-events',
     {
       preHandler: operators,
       schema: {
         tags: ['audit'],
-        summary: "The caller's organization's audit trail, newest first (who withdrew a certificate, changed a policy, disabled a subscription, ...)",
+        summary:
+          "The caller's organization's audit trail, newest first (who withdrew a certificate, changed a policy, disabled a subscription, ...)",
         security,
         querystring: z.object({
           targetType: z.string().max(64).optional(),
@@ -55,7 +59,12 @@ export function registerAuditRoutes(app: Server, deps: { audit: AuditRepository;
       // Asking for another organization's trail finds nothing, as if it had none.
       if (org !== undefined && org !== principal.org) return { items: [] };
       const items = await deps.audit.list(
-        { org: principal.org, ...(targetType ? { targetType } : {}), ...(targetId ? { targetId } : {}), ...(before ? { beforeId: before } : {}) },
+        {
+          org: principal.org,
+          ...(targetType ? { targetType } : {}),
+          ...(targetId ? { targetId } : {}),
+          ...(before ? { beforeId: before } : {}),
+        },
         limit,
       );
       return { items: items.map((item) => ({ ...item, at: item.at.toISOString() })) };
@@ -68,7 +77,8 @@ export function registerAuditRoutes(app: Server, deps: { audit: AuditRepository;
       preHandler: operators,
       schema: {
         tags: ['audit'],
-        summary: "Callbacks received from the auditor about the caller's organization's ToEs, newest first, refused ones included (with why)",
+        summary:
+          "Callbacks received from the auditor about the caller's organization's ToEs, newest first, refused ones included (with why)",
         security,
         querystring: z.object({
           kind: z.enum(['posture', 'scope']).optional(),
@@ -99,7 +109,10 @@ export function registerAuditRoutes(app: Server, deps: { audit: AuditRepository;
     async (request) => {
       const { kind, outcome, toe, limit } = request.query;
       const { org } = principalOf(request);
-      const rows = await deps.received.list({ org, ...(kind ? { kind } : {}), ...(outcome ? { outcome } : {}), ...(toe ? { toe } : {}) }, limit);
+      const rows = await deps.received.list(
+        { org, ...(kind ? { kind } : {}), ...(outcome ? { outcome } : {}), ...(toe ? { toe } : {}) },
+        limit,
+      );
       return {
         items: rows.map((row) => ({
           id: Number(row.id),

@@ -11,17 +11,30 @@ const answerSchema = z.object({
   detail: z.string(),
 });
 
-const compactJws = z.string().min(1).max(65_536).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'expected a compact JWS');
+const compactJws = z
+  .string()
+  .min(1)
+  .max(65_536)
+  .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'expected a compact JWS');
 
 export async function registerCallbackRoutes(app: Server, service: CallbacksService): Promise<void> {
   await app.register(async (scope) => {
     // A compact JWS is the whole body (RFC 7515 media type application/jose; application/jwt accepted too). Nothing
     // else: a JSON body is 415, not a validation error.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(['application/jose', 'application/jwt'], { parseAs: 'string' }, (_request, body, done) => {
-      done(null, (body as string).trim());
-    });
-    const route = (url: string, summary: string, description: string, receive: (token: string) => Promise<CallbackAnswer>) =>
+    scope.addContentTypeParser(
+      ['application/jose', 'application/jwt'],
+      { parseAs: 'string' },
+      (_request, body, done) => {
+        done(null, (body as string).trim());
+      },
+    );
+    const route = (
+      url: string,
+      summary: string,
+      description: string,
+      receive: (token: string) => Promise<CallbackAnswer>,
+    ) =>
       scope.withTypeProvider<ZodTypeProvider>().post(
         url,
         {

@@ -31,7 +31,13 @@ function unverifiedJti(token: string): string | null {
 }
 
 /** jose's errors about obtaining the key (not about the message): the key set did not load, or has no key for the `kid`. */
-const keyResolutionErrors = new Set(['ERR_JOSE_GENERIC', 'ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS']);
+const keyResolutionErrors = new Set([
+  'ERR_JOSE_GENERIC',
+  'ERR_JWKS_TIMEOUT',
+  'ERR_JWKS_INVALID',
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+]);
 
 /**
  * Whether verification failed because the auditor's key could not be had, which a later try may fix (the key set
@@ -65,7 +71,12 @@ export function createCallbacksService(deps: {
    * Refusals are recorded too, without a jti of their own, so that neither a forgery nor a callback refused for now
    * (e.g. its certification is not open yet) can block the genuine message from being accepted later.
    */
-  async function refuse(kind: CallbackKind, token: string, problem: HttpProblem, known: { toe?: string; scopeVersion?: number | null; sequence?: number } = {}): Promise<never> {
+  async function refuse(
+    kind: CallbackKind,
+    token: string,
+    problem: HttpProblem,
+    known: { toe?: string; scopeVersion?: number | null; sequence?: number } = {},
+  ): Promise<never> {
     await deps.received.record({
       kind,
       jti: null,
@@ -95,27 +106,62 @@ export function createCallbacksService(deps: {
         if (isKeyUnavailable(error)) {
           // 503 keeps the auditor's outbox retrying: a 401 would make it give the message up for good.
           const detail = `the auditor's signing key could not be obtained (${reason}); send the callback again later`;
-          return refuse(spec.kind, token, new HttpProblem(503, 'callback-key-unavailable', 'Callback verification unavailable', detail));
+          return refuse(
+            spec.kind,
+            token,
+            new HttpProblem(503, 'callback-key-unavailable', 'Callback verification unavailable', detail),
+          );
         }
-        return refuse(spec.kind, token, new HttpProblem(401, 'invalid-callback-signature', 'Callback not verified', reason, {
-          fields: [{ field: 'body', message: reason }],
-        }));
+        return refuse(
+          spec.kind,
+          token,
+          new HttpProblem(401, 'invalid-callback-signature', 'Callback not verified', reason, {
+            fields: [{ field: 'body', message: reason }],
+          }),
+        );
       }
       const parsed = spec.schema.safeParse(payload);
       if (!parsed.success) {
-        const fields = parsed.error.issues.map((issue) => ({ field: ['claims', ...issue.path.map(String)].join('.'), message: issue.message }));
-        return refuse(spec.kind, token, new UnprocessableProblem('invalid-callback', 'Invalid callback', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields));
+        const fields = parsed.error.issues.map((issue) => ({
+          field: ['claims', ...issue.path.map(String)].join('.'),
+          message: issue.message,
+        }));
+        return refuse(
+          spec.kind,
+          token,
+          new UnprocessableProblem(
+            'invalid-callback',
+            'Invalid callback',
+            fields.map((f) => `${f.field}: ${f.message}`).join('; '),
+            fields,
+          ),
+        );
       }
       const claims = parsed.data;
       const { scopeVersion, sequence } = spec.describe(claims);
       try {
         return await deps.runInTransaction(async (uow) => {
           const fresh = await deps.received.record(
-            { kind: spec.kind, jti: claims.jti, toe: claims.toe, scopeVersion, sequence, outcome: 'received', detail: '', token },
+            {
+              kind: spec.kind,
+              jti: claims.jti,
+              toe: claims.toe,
+              scopeVersion,
+              sequence,
+              outcome: 'received',
+              detail: '',
+              token,
+            },
             uow.trx,
           );
           if (!fresh) {
-            return { outcome: 'duplicate' as const, jti: claims.jti, certificateId: null, state: null, detail: 'this callback was already applied' };
+            return {
+              outcome: 'duplicate' as const,
+              jti: claims.jti,
+              certificateId: null,
+              state: null,
+              detail: 'this callback was already applied',
+            };
           }
           const answer = await spec.apply(claims, uow);
           await deps.received.setOutcome(claims.jti, answer.outcome, answer.detail, uow.trx);
@@ -124,7 +170,11 @@ export function createCallbacksService(deps: {
       } catch (error) {
         // A refusal decided after verification (unknown certification) rolled the transaction back; record it apart.
         if (error instanceof HttpProblem && error.status < 500) {
-          return refuse(spec.kind, token, error, { toe: claims.toe, scopeVersion, ...(sequence !== null ? { sequence } : {}) });
+          return refuse(spec.kind, token, error, {
+            toe: claims.toe,
+            scopeVersion,
+            ...(sequence !== null ? { sequence } : {}),
+          });
         }
         throw error;
       }

@@ -56,11 +56,19 @@ export function createReceivedCallbacksRepository(database: Kysely<any>, now: ()
     },
 
     async setOutcome(jti: string, outcome: string, detail: string, trx: Transaction<any>): Promise<void> {
-      await (trx as Transaction<CallbacksDatabase>).updateTable('received_callbacks').set({ outcome, detail }).where('jti', '=', jti).execute();
+      await (trx as Transaction<CallbacksDatabase>)
+        .updateTable('received_callbacks')
+        .set({ outcome, detail })
+        .where('jti', '=', jti)
+        .execute();
     },
 
     async find(jti: string): Promise<{ outcome: string; detail: string } | undefined> {
-      return db.selectFrom('received_callbacks').select(['outcome', 'detail']).where('jti', '=', jti).executeTakeFirst();
+      return db
+        .selectFrom('received_callbacks')
+        .select(['outcome', 'detail'])
+        .where('jti', '=', jti)
+        .executeTakeFirst();
     },
 
     /**

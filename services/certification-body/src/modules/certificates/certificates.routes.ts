@@ -9,7 +9,10 @@ import { certificateSchema, certificateView, historySchema, historyView } from '
 
 const security = [{ bearer: [] }];
 
-export function registerCertificateRoutes(app: Server, deps: { certifications: CertificationRepository; certification: CertificationService }): void {
+export function registerCertificateRoutes(
+  app: Server,
+  deps: { certifications: CertificationRepository; certification: CertificationService },
+): void {
   const now = deps.certification.now;
 
   app.get(
@@ -20,7 +23,10 @@ export function registerCertificateRoutes(app: Server, deps: { certifications: C
         tags: ['certificates'],
         summary: "A ToE's certificates, newest first (every token sees its own organization's only)",
         security,
-        querystring: z.object({ toe: z.string().min(1).max(256), limit: z.coerce.number().int().min(1).max(100).default(20) }),
+        querystring: z.object({
+          toe: z.string().min(1).max(256),
+          limit: z.coerce.number().int().min(1).max(100).default(20),
+        }),
         response: { 200: z.object({ items: z.array(certificateSchema) }), ...problemResponses(400, 401, 403) },
       },
     },
@@ -41,13 +47,19 @@ export function registerCertificateRoutes(app: Server, deps: { certifications: C
         summary: 'A certificate, its current state and its full history',
         security,
         params: z.object({ id: z.uuid() }),
-        response: { 200: certificateSchema.extend({ history: historySchema }), ...problemResponses(400, 401, 403, 404) },
+        response: {
+          200: certificateSchema.extend({ history: historySchema }),
+          ...problemResponses(400, 401, 403, 404),
+        },
       },
     },
     async (request) => {
       const { scope } = requestScope(request);
       const certificate = await deps.certification.visibleCertificate(request.params.id, scope);
-      return { ...certificateView(certificate, now()), history: historyView(await deps.certifications.history(certificate.id)) };
+      return {
+        ...certificateView(certificate, now()),
+        history: historyView(await deps.certifications.history(certificate.id)),
+      };
     },
   );
 
@@ -64,7 +76,10 @@ export function registerCertificateRoutes(app: Server, deps: { certifications: C
         security,
         params: z.object({ id: z.uuid() }),
         body: z.strictObject({ comment: z.string().trim().min(1, 'say why the certificate is withdrawn').max(2000) }),
-        response: { 200: certificateSchema.extend({ history: historySchema }), ...problemResponses(400, 401, 403, 404, 409) },
+        response: {
+          200: certificateSchema.extend({ history: historySchema }),
+          ...problemResponses(400, 401, 403, 404, 409),
+        },
       },
     },
     async (request) => {
@@ -76,7 +91,10 @@ export function registerCertificateRoutes(app: Server, deps: { certifications: C
         comment: request.body.comment,
         requestId: String(request.id),
       });
-      return { ...certificateView(certificate, now()), history: historyView(await deps.certifications.history(certificate.id)) };
+      return {
+        ...certificateView(certificate, now()),
+        history: historyView(await deps.certifications.history(certificate.id)),
+      };
     },
   );
 }

@@ -75,7 +75,10 @@ export interface CertificationRecord {
   updatedAt: Date;
 }
 
-export type NewCertification = Omit<CertificationRecord, 'nextDeadline' | 'closedAt' | 'closeReason' | 'openedAt' | 'updatedAt' | 'certificateId'>;
+export type NewCertification = Omit<
+  CertificationRecord,
+  'nextDeadline' | 'closedAt' | 'closeReason' | 'openedAt' | 'updatedAt' | 'certificateId'
+>;
 
 export interface CertificateRecord {
   id: string;
@@ -152,7 +155,12 @@ export function createCertificationRepository(database: Kysely<any>) {
     },
 
     async openCertification(toe: string, trx?: Transaction<any>): Promise<CertificationRecord | undefined> {
-      const row = await on(trx).selectFrom('certifications').selectAll().where('toe', '=', toe).where('closed_at', 'is', null).executeTakeFirst();
+      const row = await on(trx)
+        .selectFrom('certifications')
+        .selectAll()
+        .where('toe', '=', toe)
+        .where('closed_at', 'is', null)
+        .executeTakeFirst();
       return row ? toCertification(row) : undefined;
     },
 
@@ -303,19 +311,35 @@ export function createCertificationRepository(database: Kysely<any>) {
     },
 
     async certificatesOf(filter: { toe: string; scope: OrgScope }, limit: number): Promise<CertificateRecord[]> {
-      const query = db.selectFrom('certificates').selectAll().where('toe', '=', filter.toe).where('org', '=', filter.scope.org);
+      const query = db
+        .selectFrom('certificates')
+        .selectAll()
+        .where('toe', '=', filter.toe)
+        .where('org', '=', filter.scope.org);
       const rows = await query.orderBy('issued_at', 'desc').orderBy('id').limit(limit).execute();
       return rows.map(toCertificate);
     },
 
     /** Every certificate of an organization (status lists), oldest first. */
     async certificatesOfOrg(org: string, limit: number): Promise<CertificateRecord[]> {
-      const rows = await db.selectFrom('certificates').selectAll().where('org', '=', org).orderBy('issued_at').orderBy('id').limit(limit).execute();
+      const rows = await db
+        .selectFrom('certificates')
+        .selectAll()
+        .where('org', '=', org)
+        .orderBy('issued_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
       return rows.map(toCertificate);
     },
 
     async history(certificateId: string): Promise<CertificateEventRecord[]> {
-      const rows = await db.selectFrom('certificate_events').selectAll().where('certificate_id', '=', certificateId).orderBy('id').execute();
+      const rows = await db
+        .selectFrom('certificate_events')
+        .selectAll()
+        .where('certificate_id', '=', certificateId)
+        .orderBy('id')
+        .execute();
       return rows.map((row) => ({
         id: Number(row.id),
         from: row.from_state,

@@ -21,7 +21,12 @@ import {
 import type { AuditRepository } from '../audit/audit.repository.ts';
 import { describeActor, type Actor } from '../common/actor.ts';
 import type { RunInTransaction, UnitOfWork } from '../common/unit-of-work.ts';
-import { certificateNotFound, certificationNotFound, notLive, UnknownCertificationProblem } from './certification-errors.ts';
+import {
+  certificateNotFound,
+  certificationNotFound,
+  notLive,
+  UnknownCertificationProblem,
+} from './certification-errors.ts';
 import type {
   CertificateRecord,
   CertificationRecord,
@@ -97,7 +102,12 @@ export function createCertificationService(deps: {
   const statusUrlOf = (certificateId: string) =>
     deps.publicBaseUrl ? new URL(`/v1/status/${certificateId}`, deps.publicBaseUrl).toString() : undefined;
 
-  async function signCertificate(id: string, certification: CertificationRecord, next: CertificationDecisionState, at: Date) {
+  async function signCertificate(
+    id: string,
+    certification: CertificationRecord,
+    next: CertificationDecisionState,
+    at: Date,
+  ) {
     const key = await deps.keys.active();
     const posture = next.posture;
     const expiresAt = next.certificate.expiresAt!;
@@ -119,7 +129,12 @@ export function createCertificationService(deps: {
         validity: { notBefore: at.toISOString(), notAfter: expiresAt.toISOString() },
         certification: certification.id,
         assessment: posture
-          ? { id: posture.assessmentId, sequence: posture.sequence, posture: posture.posture, assessedAt: posture.assessedAt.toISOString() }
+          ? {
+              id: posture.assessmentId,
+              sequence: posture.sequence,
+              posture: posture.posture,
+              assessedAt: posture.assessedAt.toISOString(),
+            }
           : null,
         ...(statusUrl
           ? {
@@ -140,7 +155,13 @@ export function createCertificationService(deps: {
    * deadline, and the end of the certification when the certificate became terminal (or `closeReason` says so).
    * Listeners (webhooks) write their rows in the same transaction.
    */
-  async function persist(certification: CertificationRecord, change: Change, at: Date, uow: UnitOfWork, closeReason?: string): Promise<CertificationRecord> {
+  async function persist(
+    certification: CertificationRecord,
+    change: Change,
+    at: Date,
+    uow: UnitOfWork,
+    closeReason?: string,
+  ): Promise<CertificationRecord> {
     const { trx } = uow;
     let certificateId = certification.certificateId;
     const { next, entry } = change;
@@ -164,14 +185,23 @@ export function createCertificationService(deps: {
         };
         await deps.certifications.insertCertificate(certificate, trx);
       } else {
-        certificate = await deps.certifications.updateCertificateState(certificateId!, { state: entry.to, reasonCode: entry.reasonCode, at }, trx);
+        certificate = await deps.certifications.updateCertificateState(
+          certificateId!,
+          { state: entry.to, reasonCode: entry.reasonCode, at },
+          trx,
+        );
       }
     }
     const eventId = entry ? await deps.certifications.appendEvent(certificateId!, entry, trx) : undefined;
     const ended = closeReason ?? (isTerminal(next.certificate.state) && entry ? reasonName(entry.reasonCode) : null);
     const decisionState = encodeDecisionState(next);
     const deadline = nextDeadline(next);
-    await deps.certifications.saveCertification(certification.id, { decisionState, certificateId, nextDeadline: deadline, closeReason: ended }, at, trx);
+    await deps.certifications.saveCertification(
+      certification.id,
+      { decisionState, certificateId, nextDeadline: deadline, closeReason: ended },
+      at,
+      trx,
+    );
     const saved: CertificationRecord = {
       ...certification,
       decisionState,
@@ -182,17 +212,27 @@ export function createCertificationService(deps: {
       updatedAt: at,
     };
     if (entry && certificate && eventId !== undefined && deps.onTransition) {
-      await deps.onTransition({ certification: saved, certificate, entry, eventId, type: certificateEventTypeOf(entry) }, uow);
+      await deps.onTransition(
+        { certification: saved, certificate, entry, eventId, type: certificateEventTypeOf(entry) },
+        uow,
+      );
     }
     return saved;
   }
 
   function describe(saved: CertificationRecord, change: Change): string {
-    return change.entry ? `${change.entry.from} → ${change.entry.to}: ${change.entry.reason}` : `certification ${saved.id}: no lifecycle event`;
+    return change.entry
+      ? `${change.entry.from} → ${change.entry.to}: ${change.entry.reason}`
+      : `certification ${saved.id}: no lifecycle event`;
   }
 
   /** Applies the deadlines already reached (a request or message arriving before the scheduler's tick). */
-  async function catchUp(certification: CertificationRecord, at: Date, ref: string, uow: UnitOfWork): Promise<CertificationRecord> {
+  async function catchUp(
+    certification: CertificationRecord,
+    at: Date,
+    ref: string,
+    uow: UnitOfWork,
+  ): Promise<CertificationRecord> {
     const decision = decide(decodeDecisionState(certification.decisionState), { kind: 'tick', now: at, ref });
     if (decision.outcome !== 'transition') return certification;
     return persist(certification, decision, at, uow);
@@ -218,8 +258,17 @@ export function createCertificationService(deps: {
     return persist(current, transitionCertification(state, { type, reason, detail, cause }, at), at, uow, reason);
   }
 
-  async function openScopedCertification(claims: ScopeDecisionClaims, at: Date, uow: UnitOfWork): Promise<CertificationRecord> {
-    const requirements: RequirementSummary[] = claims.requirements.map(({ id, title, severity, critical }) => ({ id, title, severity, critical }));
+  async function openScopedCertification(
+    claims: ScopeDecisionClaims,
+    at: Date,
+    uow: UnitOfWork,
+  ): Promise<CertificationRecord> {
+    const requirements: RequirementSummary[] = claims.requirements.map(({ id, title, severity, critical }) => ({
+      id,
+      title,
+      severity,
+      critical,
+    }));
     const approved = decide(openCertification(deps.policy), { kind: 'approval', now: at, ref: claims.jti });
     const record = {
       id: randomUUID(),
@@ -282,8 +331,10 @@ export function createCertificationService(deps: {
       const saved = await persist(certification, decision, at, uow);
       const state = decision.next.certificate.state;
       const certificateId = saved.certificateId;
-      if (decision.outcome === 'ignored') return { outcome: 'stale', certificateId, state, detail: 'sequence not newer than the last applied one' };
-      if (decision.outcome === 'no_event') return { outcome: 'no_change', certificateId, state, detail: 'no lifecycle event' };
+      if (decision.outcome === 'ignored')
+        return { outcome: 'stale', certificateId, state, detail: 'sequence not newer than the last applied one' };
+      if (decision.outcome === 'no_event')
+        return { outcome: 'no_change', certificateId, state, detail: 'no lifecycle event' };
       return { outcome: 'applied', certificateId, state, detail: describe(saved, decision) };
     },
 
@@ -315,10 +366,17 @@ export function createCertificationService(deps: {
         });
         switch (claims.type) {
           case 'scope.approved': {
-            if (open?.scopeVersion === version) return ofOpen('no_change', `scope version ${version} of ${toe} is already the open certification`);
+            if (open?.scopeVersion === version)
+              return ofOpen('no_change', `scope version ${version} of ${toe} is already the open certification`);
             const highest = await deps.certifications.highestScopeVersion(toe, uow.trx);
-            if ((highest !== null && highest > version) || (await deps.scopeDecisions.wasSuperseded(toe, version, uow.trx))) {
-              return ofOpen('stale', `scope version ${version} of ${toe} is older than the one approved (${highest ?? 'superseded'}): not opened`);
+            if (
+              (highest !== null && highest > version) ||
+              (await deps.scopeDecisions.wasSuperseded(toe, version, uow.trx))
+            ) {
+              return ofOpen(
+                'stale',
+                `scope version ${version} of ${toe} is older than the one approved (${highest ?? 'superseded'}): not opened`,
+              );
             }
             let detail = `opened the certification of ${toe} scope version ${version}`;
             if (open) {
@@ -336,13 +394,22 @@ export function createCertificationService(deps: {
             return { outcome: 'applied', certificationId: opened.id, certificateId: null, state: 'none', detail };
           }
           case 'scope.superseded': {
-            if (!open || open.scopeVersion !== version) return ofOpen('no_change', `no open certification for ${toe} scope version ${version}`);
+            if (!open || open.scopeVersion !== version)
+              return ofOpen('no_change', `no open certification for ${toe} scope version ${version}`);
             const by = claims.supersededBy === null ? 'a newer version' : `version ${claims.supersededBy}`;
-            const closed = await endForScope(open, 'scope_superseded', `scope version ${version} superseded by ${by}`, cause, at, uow);
+            const closed = await endForScope(
+              open,
+              'scope_superseded',
+              `scope version ${version} superseded by ${by}`,
+              cause,
+              at,
+              uow,
+            );
             return ended(closed, `certification ${closed.id} closed: scope version ${version} superseded by ${by}`);
           }
           case 'scope.rejected': {
-            if (!open || open.scopeVersion !== version) return ofOpen('recorded', `scope version ${version} of ${toe} rejected by ${claims.decidedBy}`);
+            if (!open || open.scopeVersion !== version)
+              return ofOpen('recorded', `scope version ${version} of ${toe} rejected by ${claims.decidedBy}`);
             const closed = await endForScope(
               open,
               'approval_rejected',
@@ -355,7 +422,12 @@ export function createCertificationService(deps: {
           }
         }
       })();
-      await deps.scopeDecisions.record(claims, { outcome: result.outcome, certificationId: result.certificationId }, at, uow.trx);
+      await deps.scopeDecisions.record(
+        claims,
+        { outcome: result.outcome, certificationId: result.certificationId },
+        at,
+        uow.trx,
+      );
       return result;
     },
 
@@ -371,8 +443,19 @@ export function createCertificationService(deps: {
         const decision = decide(decodeDecisionState(certification.decisionState), { kind: 'tick', now: at, ref });
         const saved = await persist(certification, decision, at, uow);
         const state = decision.next.certificate.state;
-        if (decision.outcome !== 'transition') return { outcome: 'no_change' as const, certificateId: saved.certificateId, state, detail: 'no deadline reached' };
-        return { outcome: 'applied' as const, certificateId: saved.certificateId, state, detail: describe(saved, decision) };
+        if (decision.outcome !== 'transition')
+          return {
+            outcome: 'no_change' as const,
+            certificateId: saved.certificateId,
+            state,
+            detail: 'no deadline reached',
+          };
+        return {
+          outcome: 'applied' as const,
+          certificateId: saved.certificateId,
+          state,
+          detail: describe(saved, decision),
+        };
       });
     },
 
@@ -381,7 +464,13 @@ export function createCertificationService(deps: {
     visibleCertificate,
 
     /** The auditee (or an administrator) asks to end a certificate: withdrawn, reason 7, audited. */
-    async withdraw(request: { certificateId: string; scope: OrgScope; actor: Actor; comment: string; requestId: string }): Promise<CertificateRecord> {
+    async withdraw(request: {
+      certificateId: string;
+      scope: OrgScope;
+      actor: Actor;
+      comment: string;
+      requestId: string;
+    }): Promise<CertificateRecord> {
       const { certificateId } = request;
       const certificate = await visibleCertificate(certificateId, request.scope);
       const outcome = await deps.runInTransaction(async (uow) => {
@@ -398,7 +487,12 @@ export function createCertificationService(deps: {
         const detail = `withdrawn at the request of ${describeActor(request.actor)}: ${request.comment}`;
         const change = transitionCertification(
           state,
-          { type: 'withdraw', reason: 'withdrawn_on_request', detail, cause: { kind: 'request', ref: request.requestId } },
+          {
+            type: 'withdraw',
+            reason: 'withdrawn_on_request',
+            detail,
+            cause: { kind: 'request', ref: request.requestId },
+          },
           at,
         );
         await persist(certification, change, at, uow);
@@ -424,11 +518,26 @@ export function createCertificationService(deps: {
     },
 
     /** Replaces one open certification's policy (certification body or admin of its organization), audited; deadlines follow at once. */
-    async setPolicy(request: { certificationId: string; scope: OrgScope; policy: unknown; actor: Actor; comment: string; requestId: string }): Promise<CertificationRecord> {
+    async setPolicy(request: {
+      certificationId: string;
+      scope: OrgScope;
+      policy: unknown;
+      actor: Actor;
+      comment: string;
+      requestId: string;
+    }): Promise<CertificationRecord> {
       const parsed = decisionPolicySchema.safeParse(request.policy);
       if (!parsed.success) {
-        const fields = parsed.error.issues.map((issue) => ({ field: ['policy', ...issue.path.map(String)].join('.'), message: issue.message }));
-        throw new UnprocessableProblem('invalid-policy', 'Invalid policy', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
+        const fields = parsed.error.issues.map((issue) => ({
+          field: ['policy', ...issue.path.map(String)].join('.'),
+          message: issue.message,
+        }));
+        throw new UnprocessableProblem(
+          'invalid-policy',
+          'Invalid policy',
+          fields.map((f) => `${f.field}: ${f.message}`).join('; '),
+          fields,
+        );
       }
       const policy = Object.freeze(parsed.data);
       const found = await deps.certifications.certification(request.certificationId);
@@ -437,7 +546,8 @@ export function createCertificationService(deps: {
         const at = now();
         await deps.certifications.lockToe(found.toe, uow.trx);
         const certification = (await deps.certifications.certification(request.certificationId, uow.trx))!;
-        if (certification.closedAt) throw new ConflictProblem(`certification ${certification.id} is closed (${certification.closeReason})`);
+        if (certification.closedAt)
+          throw new ConflictProblem(`certification ${certification.id} is closed (${certification.closeReason})`);
         const before = decodeDecisionState(certification.decisionState);
         const withPolicy = await persist(certification, { next: { ...before, policy } }, at, uow);
         await deps.audit.record(

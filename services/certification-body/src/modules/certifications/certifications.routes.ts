@@ -52,7 +52,10 @@ function certificationView(record: CertificationRecord): z.infer<typeof certific
 }
 
 /** Certifications: the decision state behind each certificate (one per ToE and approved scope version). */
-export function registerCertificationRoutes(app: Server, deps: { certifications: CertificationRepository; certification: CertificationService }): void {
+export function registerCertificationRoutes(
+  app: Server,
+  deps: { certifications: CertificationRepository; certification: CertificationService },
+): void {
   app.get(
     '/v1/certifications',
     {
@@ -61,13 +64,19 @@ export function registerCertificationRoutes(app: Server, deps: { certifications:
         tags: ['certifications'],
         summary: "Certifications, newest first (every token sees its own organization's only)",
         security,
-        querystring: z.object({ toe: z.string().min(1).max(256).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
+        querystring: z.object({
+          toe: z.string().min(1).max(256).optional(),
+          limit: z.coerce.number().int().min(1).max(100).default(20),
+        }),
         response: { 200: z.object({ items: z.array(certificationSchema) }), ...problemResponses(400, 401, 403) },
       },
     },
     async (request) => {
       const { scope } = requestScope(request);
-      const items = await deps.certifications.listCertifications({ ...(request.query.toe ? { toe: request.query.toe } : {}), scope }, request.query.limit);
+      const items = await deps.certifications.listCertifications(
+        { ...(request.query.toe ? { toe: request.query.toe } : {}), scope },
+        request.query.limit,
+      );
       return { items: items.map(certificationView) };
     },
   );

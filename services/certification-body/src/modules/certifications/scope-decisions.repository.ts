@@ -68,7 +68,13 @@ export function createScopeDecisionsRepository(database: Kysely<any>) {
     },
 
     async list(toe: string, limit: number) {
-      return db.selectFrom('scope_decisions').selectAll().where('toe', '=', toe).orderBy('id', 'desc').limit(limit).execute();
+      return db
+        .selectFrom('scope_decisions')
+        .selectAll()
+        .where('toe', '=', toe)
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
     },
   };
 }

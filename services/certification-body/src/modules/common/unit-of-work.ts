@@ -17,7 +17,9 @@ export type RunInTransaction = <T>(work: (uow: UnitOfWork) => Promise<T>) => Pro
 export function createTransactionRunner(db: Kysely<any>, logger: Logger): RunInTransaction {
   return async (work) => {
     const effects: (() => Promise<void>)[] = [];
-    const result = await db.transaction().execute((trx) => work({ trx, afterCommit: (effect) => effects.push(effect) }));
+    const result = await db
+      .transaction()
+      .execute((trx) => work({ trx, afterCommit: (effect) => effects.push(effect) }));
     for (const effect of effects) {
       try {
         await effect();

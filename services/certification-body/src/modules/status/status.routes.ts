@@ -27,7 +27,10 @@ function wantsJwt(accept: string | undefined): boolean {
 }
 
 /** Public, unauthenticated, rate limited per client address: answers anyone about any certificate. */
-export async function registerStatusRoutes(app: Server, deps: { status: StatusService; limiter: TokenBucket }): Promise<void> {
+export async function registerStatusRoutes(
+  app: Server,
+  deps: { status: StatusService; limiter: TokenBucket },
+): Promise<void> {
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request, reply) => {
       const taken = deps.limiter.take(request.ip);
@@ -36,9 +39,15 @@ export async function registerStatusRoutes(app: Server, deps: { status: StatusSe
       if (!taken.allowed) {
         const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
         reply.header('retry-after', seconds);
-        throw new HttpProblem(429, 'rate-limited', 'Too many requests', `status requests from ${request.ip} exceed the limit; retry in ${seconds} s`, {
-          extensions: { retryAfter: seconds },
-        });
+        throw new HttpProblem(
+          429,
+          'rate-limited',
+          'Too many requests',
+          `status requests from ${request.ip} exceed the limit; retry in ${seconds} s`,
+          {
+            extensions: { retryAfter: seconds },
+          },
+        );
       }
     });
     const typed = scope.withTypeProvider<ZodTypeProvider>();
@@ -62,7 +71,10 @@ export async function registerStatusRoutes(app: Server, deps: { status: StatusSe
         reply.header('cache-control', `public, max-age=${maxAgeSeconds(answer)}`);
         reply.header('vary', 'accept');
         if (wantsJwt(request.headers.accept)) {
-          return reply.type('application/jwt').serializer((payload: unknown) => String(payload)).send((await deps.status.signedStatus(answer)) as never);
+          return reply
+            .type('application/jwt')
+            .serializer((payload: unknown) => String(payload))
+            .send((await deps.status.signedStatus(answer)) as never);
         }
         return answer;
       },
@@ -80,7 +92,8 @@ export async function registerStatusRoutes(app: Server, deps: { status: StatusSe
       {
         schema: {
           tags: ['status'],
-          summary: "Every certificate of an organization with its status: a JWT signed by the certification body (typ cabc-status-list+jwt)",
+          summary:
+            'Every certificate of an organization with its status: a JWT signed by the certification body (typ cabc-status-list+jwt)',
           description:
             'Claims: iss, sub (the organization), iat, exp (= nextUpdate), thisUpdate, nextUpdate, certificates[] ' +
             '{id, toe, scopeVersion, status, reasonCode, reason, since, expiresAt, revokedAt}. An organization without ' +

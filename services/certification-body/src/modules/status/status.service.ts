@@ -32,7 +32,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_LIST_ENTRIES = 10_000;
 
 const earliest = (...dates: (Date | null | undefined)[]) =>
-  dates.filter((date): date is Date => date instanceof Date).reduce<Date | null>((min, date) => (min === null || date < min ? date : min), null);
+  dates
+    .filter((date): date is Date => date instanceof Date)
+    .reduce<Date | null>((min, date) => (min === null || date < min ? date : min), null);
 
 /** OCSP-like answers about certificates, for anyone: one certificate, or every certificate of an organization. */
 export function createStatusService(deps: {
@@ -46,7 +48,10 @@ export function createStatusService(deps: {
   async function nextUpdateOf(certificate: CertificateRecord, status: PublicStatus, at: Date): Promise<Date | null> {
     if (status !== 'good' && status !== 'suspended') return null;
     const horizon = new Date(at.getTime() + deps.maxAgeMs);
-    const deadline = status === 'suspended' ? (await deps.certifications.certification(certificate.certificationId))?.nextDeadline : null;
+    const deadline =
+      status === 'suspended'
+        ? (await deps.certifications.certification(certificate.certificationId))?.nextDeadline
+        : null;
     return earliest(horizon, certificate.expiresAt, deadline);
   }
 
@@ -71,7 +76,9 @@ export function createStatusService(deps: {
       const at = deps.now();
       const thisUpdate = at.toISOString();
       const certificateId = requestedId.slice(0, 256);
-      const certificate = UUID.test(requestedId) ? await deps.certifications.certificate(requestedId.toLowerCase()) : undefined;
+      const certificate = UUID.test(requestedId)
+        ? await deps.certifications.certificate(requestedId.toLowerCase())
+        : undefined;
       if (!certificate) {
         return {
           certificateId,
@@ -101,7 +108,13 @@ export function createStatusService(deps: {
       const key = await deps.keys.active();
       const iat = Math.floor(Date.parse(answer.thisUpdate) / 1000);
       return signJwt(
-        { iss: deps.issuer, sub: answer.certificateId, iat, ...(answer.nextUpdate ? { exp: Math.ceil(Date.parse(answer.nextUpdate) / 1000) } : {}), ...answer },
+        {
+          iss: deps.issuer,
+          sub: answer.certificateId,
+          iat,
+          ...(answer.nextUpdate ? { exp: Math.ceil(Date.parse(answer.nextUpdate) / 1000) } : {}),
+          ...answer,
+        },
         key,
         { typ: STATUS_TYP },
       );
@@ -115,7 +128,9 @@ export function createStatusService(deps: {
       const truncated = found.length > MAX_LIST_ENTRIES;
       const certificates = truncated ? found.slice(0, MAX_LIST_ENTRIES) : found;
       const entries = certificates.map((certificate) => entryOf(certificate, at));
-      const liveExpiries = certificates.filter((_, index) => entries[index]!.status === 'good' || entries[index]!.status === 'suspended').map((c) => c.expiresAt);
+      const liveExpiries = certificates
+        .filter((_, index) => entries[index]!.status === 'good' || entries[index]!.status === 'suspended')
+        .map((c) => c.expiresAt);
       const nextUpdate = earliest(new Date(at.getTime() + deps.maxAgeMs), ...liveExpiries)!;
       const key = await deps.keys.active();
       const token = await signJwt(

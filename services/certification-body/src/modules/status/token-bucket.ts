@@ -3,7 +3,12 @@
  * `perMinute`. Per replica: N replicas allow N times the rate, which is what a cheap public endpoint needs to stay
  * up, not a quota. The least recently seen keys are forgotten beyond `maxKeys`, so memory stays bounded.
  */
-export function createTokenBucket(options: { perMinute: number; capacity?: number; maxKeys?: number; now?: () => number }) {
+export function createTokenBucket(options: {
+  perMinute: number;
+  capacity?: number;
+  maxKeys?: number;
+  now?: () => number;
+}) {
   const capacity = options.capacity ?? options.perMinute;
   const refillPerMs = options.perMinute / 60_000;
   const maxKeys = options.maxKeys ?? 100_000;

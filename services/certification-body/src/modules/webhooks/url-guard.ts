@@ -63,7 +63,8 @@ function ipv6Bytes(address: string): number[] | undefined {
   const words = (part: string | undefined) => (part ? part.split(':').map((group) => parseInt(group, 16)) : []);
   const first = words(head);
   const last = words(tail);
-  const all = tail === undefined ? first : [...first, ...Array<number>(8 - first.length - last.length).fill(0), ...last];
+  const all =
+    tail === undefined ? first : [...first, ...Array<number>(8 - first.length - last.length).fill(0), ...last];
   return all.flatMap((word) => [(word >> 8) & 0xff, word & 0xff]);
 }
 
@@ -90,8 +91,12 @@ export function blockedAddressReason(address: string, policy: UrlPolicy): string
   const type = family === 4 ? 'ipv4' : 'ipv6';
   const bare = address.split('%')[0]!;
   if (never.check(bare, type)) return 'is a link-local, metadata, unspecified, multicast or reserved address';
-  if (loopback.check(bare, type)) return policy.allowLoopback ? undefined : 'is a loopback address (WEBHOOK_ALLOW_LOOPBACK=false)';
-  if (privateNetworks.check(bare, type)) return policy.allowPrivateNetworks ? undefined : 'is a private network address (WEBHOOK_ALLOW_PRIVATE_NETWORKS=false)';
+  if (loopback.check(bare, type))
+    return policy.allowLoopback ? undefined : 'is a loopback address (WEBHOOK_ALLOW_LOOPBACK=false)';
+  if (privateNetworks.check(bare, type))
+    return policy.allowPrivateNetworks
+      ? undefined
+      : 'is a private network address (WEBHOOK_ALLOW_PRIVATE_NETWORKS=false)';
   return undefined;
 }
 
@@ -99,7 +104,11 @@ function refuse(message: string): UnprocessableProblem {
   return new UnprocessableProblem('invalid-webhook-url', 'Webhook URL refused', message, [{ field: 'url', message }]);
 }
 
-const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+const hostOf = (url: URL) =>
+  url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
 
 /**
  * Checks a subscription URL when it is registered: http(s), no credentials, and a host that is not (and does not
@@ -112,8 +121,10 @@ export async function assertWebhookUrl(text: string, policy: UrlPolicy): Promise
   } catch {
     throw refuse('not an absolute URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refuse(`scheme ${url.protocol.replace(/:$/, '')} is not allowed; use http or https`);
-  if (url.username || url.password) throw refuse('credentials in the URL are not allowed; the signature authenticates us');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw refuse(`scheme ${url.protocol.replace(/:$/, '')} is not allowed; use http or https`);
+  if (url.username || url.password)
+    throw refuse('credentials in the URL are not allowed; the signature authenticates us');
   const host = hostOf(url);
   if (metadataHosts.has(host)) throw refuse(`${host} is a cloud metadata service`);
   if (isIP(host)) {
@@ -152,16 +163,24 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Lo
 /** A `lookup` for node:http that refuses blocked addresses at connect time (DNS rebinding after registration). */
 export function guardedLookup(policy: UrlPolicy) {
   return (hostname: string, options: { all?: boolean; family?: number }, callback: LookupCallback): void => {
-    dnsLookup(hostname, { ...options, all: true, verbatim: true } as never, (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
-      if (error) return callback(error, []);
-      for (const { address } of addresses) {
-        const reason = blockedAddressReason(address, policy);
-        if (reason) return callback(Object.assign(new Error(`${hostname} resolves to ${address}, which ${reason}`), { code: 'EBLOCKED' }), []);
-      }
-      if (options.all) return callback(null, addresses);
-      const first = addresses[0];
-      if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
-      callback(null, first.address, first.family);
-    });
+    dnsLookup(
+      hostname,
+      { ...options, all: true, verbatim: true } as never,
+      (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
+        if (error) return callback(error, []);
+        for (const { address } of addresses) {
+          const reason = blockedAddressReason(address, policy);
+          if (reason)
+            return callback(
+              Object.assign(new Error(`${hostname} resolves to ${address}, which ${reason}`), { code: 'EBLOCKED' }),
+              [],
+            );
+        }
+        if (options.all) return callback(null, addresses);
+        const first = addresses[0];
+        if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
+        callback(null, first.address, first.family);
+      },
+    );
   };
 }

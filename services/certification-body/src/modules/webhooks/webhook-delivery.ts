@@ -17,7 +17,11 @@ export interface RetrySchedule {
 }
 
 /** Delay before the retry that follows attempt `attemptsMade`: base·2^(n−1), capped, ±20 % jitter. */
-export function webhookRetryDelay(attemptsMade: number, schedule: Pick<RetrySchedule, 'baseMs' | 'maxMs'>, random = Math.random): number {
+export function webhookRetryDelay(
+  attemptsMade: number,
+  schedule: Pick<RetrySchedule, 'baseMs' | 'maxMs'>,
+  random = Math.random,
+): number {
   const nominal = Math.min(schedule.maxMs, schedule.baseMs * 2 ** Math.max(0, attemptsMade - 1));
   return Math.max(1, Math.round(nominal * (0.8 + 0.4 * random())));
 }
@@ -75,7 +79,9 @@ export function createWebhookFanout(deps: {
       uow.trx,
     );
     if (subscriptions.length === 0) return;
-    const statusUrl = deps.publicBaseUrl ? new URL(`/v1/status/${notice.certificate.id}`, deps.publicBaseUrl).toString() : undefined;
+    const statusUrl = deps.publicBaseUrl
+      ? new URL(`/v1/status/${notice.certificate.id}`, deps.publicBaseUrl).toString()
+      : undefined;
     const payload = JSON.stringify(webhookPayload(notice, statusUrl));
     const ids: number[] = [];
     for (const subscription of subscriptions) {
@@ -110,14 +116,18 @@ interface HttpResult {
 /** The most of a receiver's answer we keep: a non-2xx body's first bytes, enough to say why it refused. */
 const RESPONSE_KEEP_BYTES = 256;
 
-const succeededStatus = (status: number | null | undefined) => status !== undefined && status !== null && status >= 200 && status < 300;
+const succeededStatus = (status: number | null | undefined) =>
+  status !== undefined && status !== null && status >= 200 && status < 300;
 
 /**
  * What is stored and shown of a receiver's answer: nothing for a 2xx, at most RESPONSE_KEEP_BYTES UTF-8 bytes
  * otherwise. Whatever a URL answers is read back to its subscriber, so the CB must not become a way to read
  * another host's pages; NUL is dropped because Postgres text cannot hold it.
  */
-export function keptResponseBody(status: number | null | undefined, body: Buffer | string | null | undefined): string | null {
+export function keptResponseBody(
+  status: number | null | undefined,
+  body: Buffer | string | null | undefined,
+): string | null {
   if (succeededStatus(status) || body === null || body === undefined) return null;
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   let text = bytes.subarray(0, RESPONSE_KEEP_BYTES).toString('utf8').replaceAll('\u0000', '');
@@ -130,7 +140,13 @@ export function keptResponseBody(status: number | null | undefined, body: Buffer
  * One POST with node:http(s): no redirects, a guarded DNS lookup, a hard deadline. Of the answer only the status is
  * kept, and for a non-2xx the first RESPONSE_KEEP_BYTES of the body; reading stops there.
  */
-function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number, policy: UrlPolicy): Promise<HttpResult> {
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  policy: UrlPolicy,
+): Promise<HttpResult> {
   const refused = blockedUrlReason(url, policy);
   if (refused) return Promise.resolve({ error: `refused: ${refused}` });
   const transport = url.protocol === 'https:' ? https : http;
@@ -165,7 +181,10 @@ function post(url: URL, headers: Record<string, string>, body: string, timeoutMs
       },
     );
     request.on('error', (error: NodeJS.ErrnoException) => {
-      const reason = error.name === 'AbortError' || error.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${error.code ?? error.name}: ${error.message}`;
+      const reason =
+        error.name === 'AbortError' || error.name === 'TimeoutError'
+          ? `no answer within ${timeoutMs} ms`
+          : `${error.code ?? error.name}: ${error.message}`;
       resolve({ error: reason });
     });
     request.end(body);
@@ -195,7 +214,13 @@ export function createWebhookDelivery(deps: {
 }) {
   const leaseMs = deps.timeoutMs + 30_000;
 
-  async function settle(delivery: Delivery, trigger: 'automatic' | 'manual', startedAt: Date, durationMs: number, result: HttpResult): Promise<AttemptOutcome> {
+  async function settle(
+    delivery: Delivery,
+    trigger: 'automatic' | 'manual',
+    startedAt: Date,
+    durationMs: number,
+    result: HttpResult,
+  ): Promise<AttemptOutcome> {
     const succeeded = succeededStatus(result.status);
     const error = succeeded ? null : (result.error ?? `receiver answered HTTP ${result.status}`);
     return deps.runInTransaction(async (uow) => {
@@ -218,32 +243,65 @@ export function createWebhookDelivery(deps: {
         uow.trx,
       );
       if (succeeded) {
-        await deps.webhooks.settleDelivery(delivery.id, { status: 'delivered', nextAttemptAt: null, lastError: null, lastResponseStatus: result.status!, deliveredAt: at }, uow.trx);
-        await deps.webhooks.updateSubscription(delivery.subscriptionId, { failingSince: null, lastSuccessAt: at }, at, uow.trx);
+        await deps.webhooks.settleDelivery(
+          delivery.id,
+          {
+            status: 'delivered',
+            nextAttemptAt: null,
+            lastError: null,
+            lastResponseStatus: result.status!,
+            deliveredAt: at,
+          },
+          uow.trx,
+        );
+        await deps.webhooks.updateSubscription(
+          delivery.subscriptionId,
+          { failingSince: null, lastSuccessAt: at },
+          at,
+          uow.trx,
+        );
         return 'delivered';
       }
       if (current?.status === 'cancelled' || !subscription || subscription.status !== 'active') {
         // Cancelled while this attempt was in flight (subscription disabled or deleted): it stays cancelled.
         await deps.webhooks.settleDelivery(
           delivery.id,
-          { status: 'cancelled', nextAttemptAt: null, lastError: current?.lastError ?? error, lastResponseStatus: result.status ?? null },
+          {
+            status: 'cancelled',
+            nextAttemptAt: null,
+            lastError: current?.lastError ?? error,
+            lastResponseStatus: result.status ?? null,
+          },
           uow.trx,
         );
         return 'cancelled';
       }
       const exhausted = delivery.attempts >= delivery.maxAttempts;
-      const nextAttemptAt = exhausted ? null : new Date(at.getTime() + webhookRetryDelay(delivery.attempts, deps.retry));
+      const nextAttemptAt = exhausted
+        ? null
+        : new Date(at.getTime() + webhookRetryDelay(delivery.attempts, deps.retry));
       await deps.webhooks.settleDelivery(
         delivery.id,
-        { status: exhausted ? 'failed' : 'pending', nextAttemptAt, lastError: error, lastResponseStatus: result.status ?? null },
+        {
+          status: exhausted ? 'failed' : 'pending',
+          nextAttemptAt,
+          lastError: error,
+          lastResponseStatus: result.status ?? null,
+        },
         uow.trx,
       );
       const failingSince = subscription.failingSince ?? startedAt;
-      if (!subscription.failingSince) await deps.webhooks.updateSubscription(subscription.id, { failingSince }, at, uow.trx);
+      if (!subscription.failingSince)
+        await deps.webhooks.updateSubscription(subscription.id, { failingSince }, at, uow.trx);
       if (at.getTime() - failingSince.getTime() >= deps.disableAfterMs) {
         const days = ((at.getTime() - failingSince.getTime()) / 86_400_000).toFixed(1);
         const reason = `every delivery failed since ${failingSince.toISOString()} (${days} days); last error: ${error}`;
-        await deps.webhooks.updateSubscription(subscription.id, { status: 'disabled', disabledReason: reason, disabledAt: at }, at, uow.trx);
+        await deps.webhooks.updateSubscription(
+          subscription.id,
+          { status: 'disabled', disabledReason: reason, disabledAt: at },
+          at,
+          uow.trx,
+        );
         const cancelled = await deps.webhooks.cancelPending(subscription.id, 'subscription disabled', uow.trx);
         await deps.webhooks.notify(
           {
@@ -276,7 +334,10 @@ export function createWebhookDelivery(deps: {
           uow.trx,
         );
         // The URL stays out of the log: receivers often carry a secret in it.
-        deps.logger.warn({ subscriptionId: subscription.id, failingSince }, 'webhook subscription disabled after failing continuously');
+        deps.logger.warn(
+          { subscriptionId: subscription.id, failingSince },
+          'webhook subscription disabled after failing continuously',
+        );
         return 'cancelled';
       }
       if (nextAttemptAt) {
@@ -298,7 +359,12 @@ export function createWebhookDelivery(deps: {
         await deps.runInTransaction(async (uow) => {
           await deps.webhooks.settleDelivery(
             delivery.id,
-            { status: 'cancelled', nextAttemptAt: null, lastError: `subscription ${subscription?.status ?? 'deleted'}`, lastResponseStatus: null },
+            {
+              status: 'cancelled',
+              nextAttemptAt: null,
+              lastError: `subscription ${subscription?.status ?? 'deleted'}`,
+              lastResponseStatus: null,
+            },
             uow.trx,
           );
         });
@@ -317,7 +383,10 @@ export function createWebhookDelivery(deps: {
       const clock = performance.now();
       const result = await post(new URL(subscription.url), headers, delivery.payload, deps.timeoutMs, deps.urlPolicy);
       const outcome = await settle(delivery, trigger, startedAt, Math.round(performance.now() - clock), result);
-      deps.logger.debug({ deliveryId, attempt: delivery.attempts, outcome, status: result.status, error: result.error }, 'webhook attempt');
+      deps.logger.debug(
+        { deliveryId, attempt: delivery.attempts, outcome, status: result.status, error: result.error },
+        'webhook attempt',
+      );
       return outcome;
     },
   };

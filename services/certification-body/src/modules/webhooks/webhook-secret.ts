@@ -17,7 +17,13 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
 }
 
 /** Verifies a `webhook-signature` header (space-separated `v1,<sig>` entries), constant time. */
-export function verifyWebhookSignature(secret: string, id: string, timestamp: number, body: string, header: string): boolean {
+export function verifyWebhookSignature(
+  secret: string,
+  id: string,
+  timestamp: number,
+  body: string,
+  header: string,
+): boolean {
   const expected = Buffer.from(signWebhook(secret, id, timestamp, body).slice(3), 'base64');
   return header.split(' ').some((entry) => {
     const [version, signature] = entry.split(',');
@@ -30,14 +36,21 @@ export function verifyWebhookSignature(secret: string, id: string, timestamp: nu
 // Secrets are kept encrypted (AES-256-GCM, key derived from KEY_ENCRYPTION_SECRET) so a database dump alone cannot
 // forge deliveries. Format: v1.<iv>.<tag>.<ciphertext>, base64url parts.
 function derive(operatorSecret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(operatorSecret, 'utf8'), Buffer.alloc(0), 'cabc-key-encryption:webhook-secrets', 32));
+  return Buffer.from(
+    hkdfSync('sha256', Buffer.from(operatorSecret, 'utf8'), Buffer.alloc(0), 'cabc-key-encryption:webhook-secrets', 32),
+  );
 }
 
 export function sealWebhookSecret(secret: string, operatorSecret: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', derive(operatorSecret), iv);
   const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+  return [
+    'v1',
+    iv.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+    ciphertext.toString('base64url'),
+  ].join('.');
 }
 
 export function unsealWebhookSecret(sealed: string, operatorSecret: string): string {

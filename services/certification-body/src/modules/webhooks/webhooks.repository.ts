@@ -198,12 +198,22 @@ export function createWebhooksRepository(database: Kysely<any>) {
     },
 
     async subscription(id: string, trx?: Transaction<any>): Promise<Subscription | undefined> {
-      const row = await on(trx).selectFrom('webhook_subscriptions').selectAll().where('id', '=', id).where('status', '<>', 'deleted').executeTakeFirst();
+      const row = await on(trx)
+        .selectFrom('webhook_subscriptions')
+        .selectAll()
+        .where('id', '=', id)
+        .where('status', '<>', 'deleted')
+        .executeTakeFirst();
       return row ? toSubscription(row) : undefined;
     },
 
     async subscriptionForUpdate(id: string, trx: Transaction<any>): Promise<Subscription | undefined> {
-      const row = await on(trx).selectFrom('webhook_subscriptions').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+      const row = await on(trx)
+        .selectFrom('webhook_subscriptions')
+        .selectAll()
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
       return row ? toSubscription(row) : undefined;
     },
 
@@ -236,7 +246,10 @@ export function createWebhooksRepository(database: Kysely<any>) {
      * Active subscriptions of `org` itself that want this event about one of its certificates. The owner check also
      * keeps subscriptions made before every token was scoped to one organization (`filter_org` null) to their owner's.
      */
-    async matchingSubscriptions(event: { org: string; toe: string; type: string }, trx: Transaction<any>): Promise<Subscription[]> {
+    async matchingSubscriptions(
+      event: { org: string; toe: string; type: string },
+      trx: Transaction<any>,
+    ): Promise<Subscription[]> {
       const rows = await on(trx)
         .selectFrom('webhook_subscriptions')
         .selectAll()
@@ -244,7 +257,9 @@ export function createWebhooksRepository(database: Kysely<any>) {
         .where('owner_org', '=', event.org)
         .where((eb) => eb.or([eb('filter_org', 'is', null), eb('filter_org', '=', event.org)]))
         .where((eb) => eb.or([eb('filter_toe', 'is', null), eb('filter_toe', '=', event.toe)]))
-        .where((eb) => eb.or([eb('event_types', 'is', null), sql<boolean>`event_types @> ${JSON.stringify([event.type])}::jsonb`]))
+        .where((eb) =>
+          eb.or([eb('event_types', 'is', null), sql<boolean>`event_types @> ${JSON.stringify([event.type])}::jsonb`]),
+        )
         .orderBy('id')
         .execute();
       return rows.map(toSubscription);
@@ -252,7 +267,9 @@ export function createWebhooksRepository(database: Kysely<any>) {
 
     async updateSubscription(
       id: string,
-      change: Partial<Pick<Subscription, 'status' | 'disabledReason' | 'disabledAt' | 'failingSince' | 'lastSuccessAt'>>,
+      change: Partial<
+        Pick<Subscription, 'status' | 'disabledReason' | 'disabledAt' | 'failingSince' | 'lastSuccessAt'>
+      >,
       at: Date,
       trx: Transaction<any>,
     ): Promise<void> {
@@ -270,7 +287,13 @@ export function createWebhooksRepository(database: Kysely<any>) {
         .execute();
     },
 
-    async insertDelivery(delivery: Omit<Delivery, 'id' | 'attempts' | 'manualPending' | 'lastError' | 'lastResponseStatus' | 'deliveredAt'>, trx: Transaction<any>): Promise<number> {
+    async insertDelivery(
+      delivery: Omit<
+        Delivery,
+        'id' | 'attempts' | 'manualPending' | 'lastError' | 'lastResponseStatus' | 'deliveredAt'
+      >,
+      trx: Transaction<any>,
+    ): Promise<number> {
       const row = await on(trx)
         .insertInto('webhook_deliveries')
         .values({
@@ -321,7 +344,13 @@ export function createWebhooksRepository(database: Kysely<any>) {
 
     async settleDelivery(
       id: number,
-      change: { status: DeliveryStatus; nextAttemptAt: Date | null; lastError: string | null; lastResponseStatus: number | null; deliveredAt?: Date },
+      change: {
+        status: DeliveryStatus;
+        nextAttemptAt: Date | null;
+        lastError: string | null;
+        lastResponseStatus: number | null;
+        deliveredAt?: Date;
+      },
       trx: Transaction<any>,
     ): Promise<void> {
       await on(trx)
@@ -396,7 +425,10 @@ export function createWebhooksRepository(database: Kysely<any>) {
       return rows.map((row) => ({ id: Number(row.id), attempts: row.attempts }));
     },
 
-    async listDeliveries(filter: { subscriptionId: string; status?: DeliveryStatus; beforeId?: number }, limit: number): Promise<Delivery[]> {
+    async listDeliveries(
+      filter: { subscriptionId: string; status?: DeliveryStatus; beforeId?: number },
+      limit: number,
+    ): Promise<Delivery[]> {
       let query = db.selectFrom('webhook_deliveries').selectAll().where('subscription_id', '=', filter.subscriptionId);
       if (filter.status) query = query.where('status', '=', filter.status);
       if (filter.beforeId) query = query.where('id', '<', filter.beforeId);
@@ -406,11 +438,27 @@ export function createWebhooksRepository(database: Kysely<any>) {
 
     async attemptsOf(deliveryIds: number[]): Promise<DeliveryAttempt[]> {
       if (deliveryIds.length === 0) return [];
-      const rows = await db.selectFrom('webhook_delivery_attempts').selectAll().where('delivery_id', 'in', deliveryIds).orderBy('id').execute();
+      const rows = await db
+        .selectFrom('webhook_delivery_attempts')
+        .selectAll()
+        .where('delivery_id', 'in', deliveryIds)
+        .orderBy('id')
+        .execute();
       return rows.map(toAttempt);
     },
 
-    async notify(notification: { org: string; recipient: string | null; kind: string; subjectType: string; subjectId: string; message: string; at: Date }, trx: Transaction<any>): Promise<void> {
+    async notify(
+      notification: {
+        org: string;
+        recipient: string | null;
+        kind: string;
+        subjectType: string;
+        subjectId: string;
+        message: string;
+        at: Date;
+      },
+      trx: Transaction<any>,
+    ): Promise<void> {
       await on(trx)
         .insertInto('notifications')
         .values({
@@ -426,7 +474,13 @@ export function createWebhooksRepository(database: Kysely<any>) {
     },
 
     async notifications(filter: { org: string }, limit: number) {
-      const rows = await db.selectFrom('notifications').selectAll().where('org', '=', filter.org).orderBy('id', 'desc').limit(limit).execute();
+      const rows = await db
+        .selectFrom('notifications')
+        .selectAll()
+        .where('org', '=', filter.org)
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
       return rows.map((row) => ({
         id: Number(row.id),
         org: row.org,

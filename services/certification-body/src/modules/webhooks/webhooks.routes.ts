@@ -79,7 +79,9 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
           eventTypes: z.array(z.enum(certificateEventTypes)).max(certificateEventTypes.length).optional(),
         }),
         response: {
-          201: subscriptionSchema.extend({ secret: z.string().describe('whsec_… : verify webhook-signature with it; never shown again') }),
+          201: subscriptionSchema.extend({
+            secret: z.string().describe('whsec_… : verify webhook-signature with it; never shown again'),
+          }),
           ...problemResponses(400, 401, 403, 409, 422),
         },
       },
@@ -96,7 +98,8 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
       preHandler: subscriberRoles,
       schema: {
         tags: ['webhooks'],
-        summary: "The caller's organization's subscriptions (ownerOrg naming another one: none); a disabled one says why in disabledReason",
+        summary:
+          "The caller's organization's subscriptions (ownerOrg naming another one: none); a disabled one says why in disabledReason",
         security,
         querystring: z.object({
           ownerOrg: z.string().regex(ORG).optional(),
@@ -106,7 +109,9 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
       },
     },
     async (request) => ({
-      items: (await service.list(principalOf(request), { ownerOrg: request.query.ownerOrg }, request.query.limit)).map(subscriptionView),
+      items: (await service.list(principalOf(request), { ownerOrg: request.query.ownerOrg }, request.query.limit)).map(
+        subscriptionView,
+      ),
     }),
   );
 
@@ -155,7 +160,8 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
         response: { 200: subscriptionSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => subscriptionView(await service.enable(principalOf(request), request.params.id, String(request.id))),
+    async (request) =>
+      subscriptionView(await service.enable(principalOf(request), request.params.id, String(request.id))),
   );
 
   app.get(
@@ -205,13 +211,15 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
       preHandler: subscriberRoles,
       schema: {
         tags: ['webhooks'],
-        summary: 'Send a delivery again now (same webhook-id; logged as a manual attempt; a fresh round of retries if it fails)',
+        summary:
+          'Send a delivery again now (same webhook-id; logged as a manual attempt; a fresh round of retries if it fails)',
         security,
         params: z.object({ id: z.coerce.number().int().positive() }),
         response: { 202: deliverySchema, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request, reply) => reply.code(202).send(await service.redeliver(principalOf(request), request.params.id, String(request.id))),
+    async (request, reply) =>
+      reply.code(202).send(await service.redeliver(principalOf(request), request.params.id, String(request.id))),
   );
 
   app.get(
@@ -220,7 +228,8 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
       preHandler: subscriberRoles,
       schema: {
         tags: ['webhooks'],
-        summary: "What the certification body told the caller's organization (e.g. a subscription it disabled), newest first",
+        summary:
+          "What the certification body told the caller's organization (e.g. a subscription it disabled), newest first",
         security,
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
         response: {
@@ -243,7 +252,10 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
       },
     },
     async (request) => ({
-      items: (await service.notifications(principalOf(request), request.query.limit)).map((n) => ({ ...n, createdAt: n.createdAt.toISOString() })),
+      items: (await service.notifications(principalOf(request), request.query.limit)).map((n) => ({
+        ...n,
+        createdAt: n.createdAt.toISOString(),
+      })),
     }),
   );
 }

@@ -7,7 +7,13 @@ import type { RunInTransaction } from '../common/unit-of-work.ts';
 import { assertWebhookUrl, type UrlPolicy } from './url-guard.ts';
 import { keptResponseBody, type DeliveryScheduler } from './webhook-delivery.ts';
 import { generateWebhookSecret, sealWebhookSecret } from './webhook-secret.ts';
-import type { Delivery, DeliveryAttempt, DeliveryStatus, Subscription, WebhooksRepository } from './webhooks.repository.ts';
+import type {
+  Delivery,
+  DeliveryAttempt,
+  DeliveryStatus,
+  Subscription,
+  WebhooksRepository,
+} from './webhooks.repository.ts';
 
 export interface NewSubscription {
   url: string;
@@ -82,12 +88,22 @@ export function createWebhooksService(deps: {
   async function visibleSubscription(id: string, principal: Principal): Promise<Subscription> {
     const subscription = await deps.webhooks.subscription(id);
     if (!subscription || subscription.ownerOrg !== principal.org) {
-      throw new NotFoundProblem(`no webhook subscription ${id}`, [{ field: 'path:id', message: 'no such subscription' }]);
+      throw new NotFoundProblem(`no webhook subscription ${id}`, [
+        { field: 'path:id', message: 'no such subscription' },
+      ]);
     }
     return subscription;
   }
 
-  const audit = (principal: Principal, requestId: string, action: string, subscription: Subscription, before: unknown, after: unknown, trx: Parameters<AuditRepository['record']>[1]) =>
+  const audit = (
+    principal: Principal,
+    requestId: string,
+    action: string,
+    subscription: Subscription,
+    before: unknown,
+    after: unknown,
+    trx: Parameters<AuditRepository['record']>[1],
+  ) =>
     deps.audit.record(
       {
         at: deps.now(),
@@ -107,10 +123,16 @@ export function createWebhooksService(deps: {
   return {
     visibleSubscription,
 
-    async create(principal: Principal, input: NewSubscription, requestId: string): Promise<{ subscription: Subscription; secret: string }> {
+    async create(
+      principal: Principal,
+      input: NewSubscription,
+      requestId: string,
+    ): Promise<{ subscription: Subscription; secret: string }> {
       // Every token is scoped to one organization: a subscription covers that organization's certificates only.
       if (input.org !== undefined && input.org !== principal.org) {
-        throw new ForbiddenProblem(`a subscription covers the certificates of its own organization only (${principal.org}), not ${input.org}`);
+        throw new ForbiddenProblem(
+          `a subscription covers the certificates of its own organization only (${principal.org}), not ${input.org}`,
+        );
       }
       const filterOrg: string | null = principal.org;
       const url = await assertWebhookUrl(input.url, deps.urlPolicy);
@@ -137,16 +159,30 @@ export function createWebhooksService(deps: {
       await deps.runInTransaction(async ({ trx }) => {
         const count = await deps.webhooks.countSubscriptions(principal.org, trx);
         if (count >= deps.maxSubscriptionsPerOrg) {
-          throw new ConflictProblem(`organization ${principal.org} already has ${count} webhook subscriptions (the limit); delete one first`);
+          throw new ConflictProblem(
+            `organization ${principal.org} already has ${count} webhook subscriptions (the limit); delete one first`,
+          );
         }
         await deps.webhooks.insertSubscription(subscription, trx);
         const { sealedSecret: _secret, ...visible } = subscription;
-        await audit(principal, requestId, 'webhook_subscription.create', subscription, null, subscriptionView({ ...visible, sealedSecret: '' }), trx);
+        await audit(
+          principal,
+          requestId,
+          'webhook_subscription.create',
+          subscription,
+          null,
+          subscriptionView({ ...visible, sealedSecret: '' }),
+          trx,
+        );
       });
       return { subscription, secret };
     },
 
-    async list(principal: Principal, filter: { ownerOrg?: string | undefined }, limit: number): Promise<Subscription[]> {
+    async list(
+      principal: Principal,
+      filter: { ownerOrg?: string | undefined },
+      limit: number,
+    ): Promise<Subscription[]> {
       // Asking for another organization's subscriptions finds none, as if it had none.
       if (filter.ownerOrg !== undefined && filter.ownerOrg !== principal.org) return [];
       return deps.webhooks.listSubscriptions({ ownerOrg: principal.org }, limit);
@@ -158,7 +194,15 @@ export function createWebhooksService(deps: {
         const at = deps.now();
         await deps.webhooks.updateSubscription(id, { status: 'deleted' }, at, trx);
         const cancelled = await deps.webhooks.cancelPending(id, 'subscription deleted', trx);
-        await audit(principal, requestId, 'webhook_subscription.delete', subscription, { status: subscription.status }, { status: 'deleted', cancelledDeliveries: cancelled }, trx);
+        await audit(
+          principal,
+          requestId,
+          'webhook_subscription.delete',
+          subscription,
+          { status: subscription.status },
+          { status: 'deleted', cancelledDeliveries: cancelled },
+          trx,
+        );
       });
     },
 
@@ -167,7 +211,12 @@ export function createWebhooksService(deps: {
       if (subscription.status === 'active') return subscription;
       await deps.runInTransaction(async ({ trx }) => {
         const at = deps.now();
-        await deps.webhooks.updateSubscription(id, { status: 'active', disabledReason: null, disabledAt: null, failingSince: null }, at, trx);
+        await deps.webhooks.updateSubscription(
+          id,
+          { status: 'active', disabledReason: null, disabledAt: null, failingSince: null },
+          at,
+          trx,
+        );
         await audit(
           principal,
           requestId,
@@ -181,14 +230,27 @@ export function createWebhooksService(deps: {
       return (await deps.webhooks.subscription(id))!;
     },
 
-    async deliveries(principal: Principal, filter: { subscriptionId: string; status?: DeliveryStatus | undefined; beforeId?: number | undefined }, limit: number) {
+    async deliveries(
+      principal: Principal,
+      filter: { subscriptionId: string; status?: DeliveryStatus | undefined; beforeId?: number | undefined },
+      limit: number,
+    ) {
       await visibleSubscription(filter.subscriptionId, principal);
       const deliveries = await deps.webhooks.listDeliveries(
-        { subscriptionId: filter.subscriptionId, ...(filter.status ? { status: filter.status } : {}), ...(filter.beforeId ? { beforeId: filter.beforeId } : {}) },
+        {
+          subscriptionId: filter.subscriptionId,
+          ...(filter.status ? { status: filter.status } : {}),
+          ...(filter.beforeId ? { beforeId: filter.beforeId } : {}),
+        },
         limit,
       );
       const attempts = await deps.webhooks.attemptsOf(deliveries.map((delivery) => delivery.id));
-      return deliveries.map((delivery) => deliveryView(delivery, attempts.filter((attempt) => attempt.deliveryId === delivery.id)));
+      return deliveries.map((delivery) =>
+        deliveryView(
+          delivery,
+          attempts.filter((attempt) => attempt.deliveryId === delivery.id),
+        ),
+      );
     },
 
     async delivery(principal: Principal, id: number) {
@@ -207,7 +269,10 @@ export function createWebhooksService(deps: {
       const existing = await this.delivery(principal, id);
       const subscription = await visibleSubscription(existing.subscriptionId, principal);
       if (subscription.status !== 'active') {
-        throw new ConflictProblem(`subscription ${subscription.id} is ${subscription.status}; enable it before redelivering`, { subscriptionStatus: subscription.status });
+        throw new ConflictProblem(
+          `subscription ${subscription.id} is ${subscription.status}; enable it before redelivering`,
+          { subscriptionStatus: subscription.status },
+        );
       }
       const delivery = await deps.runInTransaction(async (uow) => {
         const at = deps.now();

@@ -21,7 +21,9 @@ export function createAccess(options: { collectorOrg?: string | undefined }) {
       async (request: FastifyRequest) => {
         const principal = principalOf(request);
         if (options.collectorOrg && principal.org !== options.collectorOrg) {
-          throw new ForbiddenProblem(`this collector signs evidence for organization ${options.collectorOrg}, not ${principal.org}`);
+          throw new ForbiddenProblem(
+            `this collector signs evidence for organization ${options.collectorOrg}, not ${principal.org}`,
+          );
         }
       },
     ],
@@ -32,7 +34,9 @@ export function createAccess(options: { collectorOrg?: string | undefined }) {
       async (request: FastifyRequest) => {
         const principal = principalOf(request);
         if (!options.collectorOrg) {
-          throw new ForbiddenProblem('key management is disabled: COLLECTOR_ORG (the organization operating this collector) is not set');
+          throw new ForbiddenProblem(
+            'key management is disabled: COLLECTOR_ORG (the organization operating this collector) is not set',
+          );
         }
         if (principal.org !== options.collectorOrg) {
           throw new ForbiddenProblem(`only admins of ${options.collectorOrg} manage this collector's signing key`);

@@ -163,7 +163,14 @@ export function createEvidenceRepository(database: Kysely<any>) {
     },
   });
 
-  const toSubmission = (row: { id: string; org: string; toe: string; mode: SubmissionMode; fingerprint: string; created_at: Date }): StoredSubmission => ({
+  const toSubmission = (row: {
+    id: string;
+    org: string;
+    toe: string;
+    mode: SubmissionMode;
+    fingerprint: string;
+    created_at: Date;
+  }): StoredSubmission => ({
     id: row.id,
     org: row.org,
     toe: row.toe,
@@ -172,9 +179,12 @@ export function createEvidenceRepository(database: Kysely<any>) {
     createdAt: row.created_at,
   });
 
-
   /** One submission of an organization, by id or by Idempotency-Key. */
-  const submissionOf = async (org: string, column: 'id' | 'idempotency_key', value: string): Promise<StoredSubmission | undefined> => {
+  const submissionOf = async (
+    org: string,
+    column: 'id' | 'idempotency_key',
+    value: string,
+  ): Promise<StoredSubmission | undefined> => {
     const row = await db
       .selectFrom('submissions')
       .select(['id', 'org', 'toe', 'mode', 'fingerprint', 'created_at'])
@@ -225,7 +235,12 @@ export function createEvidenceRepository(database: Kysely<any>) {
     async putRawArtifact(artifact: NewRawArtifact, trx: Transaction<any>): Promise<void> {
       await (trx as Transaction<CollectorDatabase>)
         .insertInto('raw_artifacts')
-        .values({ sha256: artifact.sha256, media_type: artifact.mediaType, size_bytes: artifact.content.length, content: artifact.content })
+        .values({
+          sha256: artifact.sha256,
+          media_type: artifact.mediaType,
+          size_bytes: artifact.content.length,
+          content: artifact.content,
+        })
         .onConflict((conflict) => conflict.column('sha256').doNothing())
         .execute();
     },
@@ -235,17 +250,26 @@ export function createEvidenceRepository(database: Kysely<any>) {
     findSubmission: (org: string, id: string) => submissionOf(org, 'id', id),
 
     async evidenceOfSubmission(submissionId: string): Promise<StoredEvidence[]> {
-      const rows = await selectWithDelivery(db).where('evidence.submission_id', '=', submissionId).orderBy('evidence.item_index').execute();
+      const rows = await selectWithDelivery(db)
+        .where('evidence.submission_id', '=', submissionId)
+        .orderBy('evidence.item_index')
+        .execute();
       return rows.map(toStored);
     },
 
     async findById(org: string, id: string): Promise<StoredEvidence | undefined> {
-      const row = await selectWithDelivery(db).where('evidence.id', '=', id).where('evidence.org', '=', org).executeTakeFirst();
+      const row = await selectWithDelivery(db)
+        .where('evidence.id', '=', id)
+        .where('evidence.org', '=', org)
+        .executeTakeFirst();
       return row ? toStored(row) : undefined;
     },
 
     /** Newest first; `beforeSeq` is the keyset cursor (the last row of the previous page). */
-    async list(org: string, options: { toe?: string | undefined; beforeSeq?: string | undefined; limit: number }): Promise<StoredEvidence[]> {
+    async list(
+      org: string,
+      options: { toe?: string | undefined; beforeSeq?: string | undefined; limit: number },
+    ): Promise<StoredEvidence[]> {
       let query = selectWithDelivery(db).where('evidence.org', '=', org);
       if (options.toe !== undefined) query = query.where('evidence.toe', '=', options.toe);
       if (options.beforeSeq !== undefined) query = query.where('evidence.seq', '<', options.beforeSeq);
@@ -254,7 +278,12 @@ export function createEvidenceRepository(database: Kysely<any>) {
     },
 
     async findEnvelope(org: string, id: string): Promise<string | undefined> {
-      const row = await db.selectFrom('evidence').select('envelope').where('id', '=', id).where('org', '=', org).executeTakeFirst();
+      const row = await db
+        .selectFrom('evidence')
+        .select('envelope')
+        .where('id', '=', id)
+        .where('org', '=', org)
+        .executeTakeFirst();
       return row?.envelope;
     },
 
@@ -265,7 +294,13 @@ export function createEvidenceRepository(database: Kysely<any>) {
         .select(['media_type', 'content'])
         .where('sha256', '=', sha256)
         .where((eb) =>
-          eb.exists(eb.selectFrom('evidence').select('evidence.id').where('evidence.org', '=', org).where('evidence.raw_sha256', '=', sha256)),
+          eb.exists(
+            eb
+              .selectFrom('evidence')
+              .select('evidence.id')
+              .where('evidence.org', '=', org)
+              .where('evidence.raw_sha256', '=', sha256),
+          ),
         )
         .executeTakeFirst();
       return row ? { mediaType: row.media_type, content: row.content } : undefined;

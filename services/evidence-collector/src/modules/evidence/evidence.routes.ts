@@ -27,13 +27,19 @@ Each evidence item a file yields becomes its own signed statement; the file itse
 (\`GET /v1/raw/{sha256}\`). Native and multipart uploads answer with the submission and all its evidence. Everything
 is stored in one transaction or not at all. Roles: pipeline, auditee.`;
 
-export function registerEvidenceRoutes(app: Server, service: EvidenceService, access: Access, options: { bodyLimitBytes: number }): void {
+export function registerEvidenceRoutes(
+  app: Server,
+  service: EvidenceService,
+  access: Access,
+  options: { bodyLimitBytes: number },
+): void {
   app.post(
     '/v1/evidence',
     {
       schema: {
         tags: ['evidence'],
-        summary: 'Submit evidence (unified JSON, a native tool file, or files as multipart); each item is signed (DSSE) and delivered',
+        summary:
+          'Submit evidence (unified JSON, a native tool file, or files as multipart); each item is signed (DSSE) and delivered',
         description: submitDescription,
         security: [{ bearer: [] }],
         headers: idempotencyHeadersSchema,
@@ -46,7 +52,8 @@ export function registerEvidenceRoutes(app: Server, service: EvidenceService, ac
         },
       },
       // The body arrives as bytes (native files are kept exactly); readSubmission parses and validates it.
-      validatorCompiler: (route) => (route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : app.validatorCompiler!(route)),
+      validatorCompiler: (route) =>
+        route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : app.validatorCompiler!(route),
       preHandler: access.push,
     },
     async (request, reply) => {
@@ -54,11 +61,19 @@ export function registerEvidenceRoutes(app: Server, service: EvidenceService, ac
       const input = await readSubmission(request, request.query, options);
       // access.push let only pipeline and auditee roles through.
       const role = principal.role as 'pipeline' | 'auditee';
-      const result = await service.submit(input, { org: principal.org, subject: principal.subject, role }, {
-        idempotencyKey: request.headers['idempotency-key'],
-      });
-      const location = result.mode === 'unified' ? `/v1/evidence/${result.view.id}` : `/v1/submissions/${result.view.id}`;
-      return reply.code(result.created ? 201 : 200).header('location', location).send(result.view);
+      const result = await service.submit(
+        input,
+        { org: principal.org, subject: principal.subject, role },
+        {
+          idempotencyKey: request.headers['idempotency-key'],
+        },
+      );
+      const location =
+        result.mode === 'unified' ? `/v1/evidence/${result.view.id}` : `/v1/submissions/${result.view.id}`;
+      return reply
+        .code(result.created ? 201 : 200)
+        .header('location', location)
+        .send(result.view);
     },
   );
 
@@ -107,7 +122,10 @@ export function registerEvidenceRoutes(app: Server, service: EvidenceService, ac
     async (request, reply) => {
       // The stored text is sent as is: a verifier must see the exact bytes that were signed and delivered.
       const envelope = await service.envelope(access.principal(request).org, request.params.id);
-      return reply.type('application/json').serializer((text: unknown) => String(text)).send(envelope as never);
+      return reply
+        .type('application/json')
+        .serializer((text: unknown) => String(text))
+        .send(envelope as never);
     },
   );
 

@@ -31,10 +31,17 @@ const oneOrMany = z
 
 /** Query of POST /v1/evidence. `toe` switches to a native tool file as the body. */
 export const submitQuerySchema = z.strictObject({
-  toe: z.string().min(1).max(256).optional().describe('Target of evaluation; given, the body is a native tool output file'),
+  toe: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('Target of evaluation; given, the body is a native tool output file'),
   format: z.enum(formats).optional().describe('The file format; detected from the content when absent'),
   model: oneOrMany.optional().describe('The model the file is about, <name>@sha256:<hex> (repeatable)'),
-  subject: oneOrMany.optional().describe('Any artefact the file is about, <name>@sha256:<hex> (repeatable; same as model)'),
+  subject: oneOrMany
+    .optional()
+    .describe('Any artefact the file is about, <name>@sha256:<hex> (repeatable; same as model)'),
   filename: z
     .string()
     .min(1)

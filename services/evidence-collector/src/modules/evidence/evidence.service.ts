@@ -103,7 +103,12 @@ export function toStatement(input: UnifiedEvidence): EvidenceStatement {
 }
 
 /** One adapted item of a native file as an in-toto statement about the file's subjects plus the request's. */
-function adaptedStatement(toe: string, item: AdaptedEvidence, requestSubjects: ResourceDescriptor[], where: string): EvidenceStatement {
+function adaptedStatement(
+  toe: string,
+  item: AdaptedEvidence,
+  requestSubjects: ResourceDescriptor[],
+  where: string,
+): EvidenceStatement {
   const subject = mergeSubjects(item.subjects, requestSubjects);
   if (subject.length === 0) {
     throw new UnprocessableProblem(
@@ -129,15 +134,26 @@ function adaptedStatement(toe: string, item: AdaptedEvidence, requestSubjects: R
     },
   });
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || 'body', message: issue.message }));
-    throw new UnprocessableProblem('invalid-statement', 'The evidence does not make a valid statement', `${where}: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, fields);
+    const fields = parsed.error.issues.map((issue) => ({
+      field: issue.path.join('.') || 'body',
+      message: issue.message,
+    }));
+    throw new UnprocessableProblem(
+      'invalid-statement',
+      'The evidence does not make a valid statement',
+      `${where}: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
+      fields,
+    );
   }
   return parsed.data;
 }
 
 /** What an Idempotency-Key is bound to: the same key with another request is a conflict. */
 function fingerprintOf(input: SubmissionInput): string {
-  if (input.mode === 'unified') return sha256Hex(JSON.stringify({ mode: 'unified', statement: sha256Hex(JSON.stringify(toStatement(input.evidence))) }));
+  if (input.mode === 'unified')
+    return sha256Hex(
+      JSON.stringify({ mode: 'unified', statement: sha256Hex(JSON.stringify(toStatement(input.evidence))) }),
+    );
   return sha256Hex(
     JSON.stringify({
       mode: input.mode,
@@ -150,7 +166,12 @@ function fingerprintOf(input: SubmissionInput): string {
 }
 
 /** Media types that say nothing about the file (curl's and browsers' defaults): the format's own type is recorded. */
-const genericMediaTypes = new Set(['application/octet-stream', 'application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data']);
+const genericMediaTypes = new Set([
+  'application/octet-stream',
+  'application/x-www-form-urlencoded',
+  'text/plain',
+  'multipart/form-data',
+]);
 
 function specificMediaType(mediaType: string | undefined): string | undefined {
   const base = mediaType?.split(';')[0]?.trim().toLowerCase();
@@ -173,7 +194,11 @@ export function createEvidenceService(deps: {
   async function resultOf(submission: StoredSubmission, created: boolean): Promise<SubmissionResult> {
     const items = (await deps.evidence.evidenceOfSubmission(submission.id)).map(toEvidenceView);
     if (submission.mode === 'unified') return { created, mode: 'unified', view: items[0]! };
-    return { created, mode: submission.mode, view: { id: submission.id, toe: submission.toe, createdAt: submission.createdAt.toISOString(), evidence: items } };
+    return {
+      created,
+      mode: submission.mode,
+      view: { id: submission.id, toe: submission.toe, createdAt: submission.createdAt.toISOString(), evidence: items },
+    };
   }
 
   async function replayOf(org: string, key: string, fingerprint: string): Promise<SubmissionResult | undefined> {
@@ -189,31 +214,51 @@ export function createEvidenceService(deps: {
     return resultOf(existing, false);
   }
 
-  function prepare(input: SubmissionInput): { toe: string; items: PreparedItem[]; raws: Map<string, { mediaType: string; content: Buffer }> } {
+  function prepare(input: SubmissionInput): {
+    toe: string;
+    items: PreparedItem[];
+    raws: Map<string, { mediaType: string; content: Buffer }>;
+  } {
     const raws = new Map<string, { mediaType: string; content: Buffer }>();
     if (input.mode === 'unified') {
-      return { toe: input.evidence.toe, items: [{ statement: toStatement(input.evidence), format: null, fileName: null, rawSha256: null }], raws };
+      return {
+        toe: input.evidence.toe,
+        items: [{ statement: toStatement(input.evidence), format: null, fileName: null, rawSha256: null }],
+        raws,
+      };
     }
     const observedAt = now().toISOString();
     const items: PreparedItem[] = [];
     input.files.forEach((file, index) => {
       const prefix = input.mode === 'multipart' ? `file[${index}]` : undefined;
-      const where = file.filename ?? (prefix ?? 'the file');
+      const where = file.filename ?? prefix ?? 'the file';
       let adapted;
       try {
-        adapted = adapt({ bytes: file.bytes, filename: file.filename, mediaType: specificMediaType(file.mediaType) }, { format: input.format, observedAt });
+        adapted = adapt(
+          { bytes: file.bytes, filename: file.filename, mediaType: specificMediaType(file.mediaType) },
+          { format: input.format, observedAt },
+        );
       } catch (error) {
-        if (error instanceof AdapterError) throw adapterProblem(error, { ...(prefix ? { prefix } : {}), file: file.filename });
+        if (error instanceof AdapterError)
+          throw adapterProblem(error, { ...(prefix ? { prefix } : {}), file: file.filename });
         throw error;
       }
       if (adapted.evidence.length === 0) {
-        throw new UnprocessableProblem('no-evidence', 'The file holds no evidence', `${where} (${adapted.format}) yields no evidence item`, [
-          { field: prefix ?? 'body', message: 'no evidence in the file' },
-        ]);
+        throw new UnprocessableProblem(
+          'no-evidence',
+          'The file holds no evidence',
+          `${where} (${adapted.format}) yields no evidence item`,
+          [{ field: prefix ?? 'body', message: 'no evidence in the file' }],
+        );
       }
       raws.set(adapted.rawSha256, { mediaType: adapted.evidence[0]!.raw.mediaType, content: file.bytes });
       for (const item of adapted.evidence) {
-        items.push({ statement: adaptedStatement(input.toe, item, input.subjects, where), format: adapted.format, fileName: file.filename ?? null, rawSha256: adapted.rawSha256 });
+        items.push({
+          statement: adaptedStatement(input.toe, item, input.subjects, where),
+          format: adapted.format,
+          fileName: file.filename ?? null,
+          rawSha256: adapted.rawSha256,
+        });
       }
     });
     return { toe: input.toe, items, raws };
@@ -228,7 +273,13 @@ export function createEvidenceService(deps: {
     async submit(
       input: SubmissionInput,
       submitter: Submitter,
-      options: { idempotencyKey?: string | undefined; within?: (trx: Parameters<Parameters<EvidenceRepository['transaction']>[0]>[0], submissionId: string) => Promise<void> } = {},
+      options: {
+        idempotencyKey?: string | undefined;
+        within?: (
+          trx: Parameters<Parameters<EvidenceRepository['transaction']>[0]>[0],
+          submissionId: string,
+        ) => Promise<void>;
+      } = {},
     ): Promise<SubmissionResult> {
       const fingerprint = fingerprintOf(input);
       const key = options.idempotencyKey;
@@ -239,9 +290,17 @@ export function createEvidenceService(deps: {
       const { toe, items, raws } = prepare(input);
       const signer = await deps.keys.activeKey();
       const signed = items.map((item) => {
-        const statement = { ...item.statement, predicate: { ...item.statement.predicate, submitter: { org: submitter.org, subject: submitter.subject, role: submitter.role } } };
+        const statement = {
+          ...item.statement,
+          predicate: {
+            ...item.statement.predicate,
+            submitter: { org: submitter.org, subject: submitter.subject, role: submitter.role },
+          },
+        };
         const payload = Buffer.from(JSON.stringify(statement), 'utf8');
-        const envelope = JSON.stringify(signDsse(payload, IN_TOTO_PAYLOAD_TYPE, [{ keyid: signer.kid, privateKey: signer.privateKey }]));
+        const envelope = JSON.stringify(
+          signDsse(payload, IN_TOTO_PAYLOAD_TYPE, [{ keyid: signer.kid, privateKey: signer.privateKey }]),
+        );
         return { ...item, envelope, envelopeSha256: sha256Hex(envelope), statementSha256: sha256Hex(payload) };
       });
       const submissionId = randomUUID();
@@ -249,14 +308,30 @@ export function createEvidenceService(deps: {
       try {
         outboxIds = await deps.evidence.transaction(async (trx) => {
           await deps.evidence.insertSubmission(
-            { id: submissionId, org: submitter.org, submittedBy: submitter.subject, submitterRole: submitter.role, toe, mode: input.mode, fingerprint, idempotencyKey: key ?? null },
+            {
+              id: submissionId,
+              org: submitter.org,
+              submittedBy: submitter.subject,
+              submitterRole: submitter.role,
+              toe,
+              mode: input.mode,
+              fingerprint,
+              idempotencyKey: key ?? null,
+            },
             trx,
           );
-          for (const [sha256, raw] of raws) await deps.evidence.putRawArtifact({ sha256, mediaType: raw.mediaType, content: raw.content }, trx);
+          for (const [sha256, raw] of raws)
+            await deps.evidence.putRawArtifact({ sha256, mediaType: raw.mediaType, content: raw.content }, trx);
           const ids: number[] = [];
           for (const [index, item] of signed.entries()) {
             const outboxId = await deps.outbox.add(
-              { topic: 'evidence', orderingKey: toe, destination, contentType: 'application/json', body: item.envelope },
+              {
+                topic: 'evidence',
+                orderingKey: toe,
+                destination,
+                contentType: 'application/json',
+                body: item.envelope,
+              },
               trx,
             );
             ids.push(outboxId);
@@ -303,28 +378,39 @@ export function createEvidenceService(deps: {
 
     async submission(org: string, id: string): Promise<SubmissionView> {
       const stored = await deps.evidence.findSubmission(org, id);
-      if (!stored) throw new NotFoundProblem(`no submission ${id}`, [{ field: 'path:id', message: 'no such submission' }]);
+      if (!stored)
+        throw new NotFoundProblem(`no submission ${id}`, [{ field: 'path:id', message: 'no such submission' }]);
       const items = (await deps.evidence.evidenceOfSubmission(id)).map(toEvidenceView);
       return { id: stored.id, toe: stored.toe, createdAt: stored.createdAt.toISOString(), evidence: items };
     },
 
-    async list(org: string, query: { toe?: string | undefined; cursor?: string | undefined; limit: number }): Promise<{ items: EvidenceView[]; nextCursor: string | null }> {
+    async list(
+      org: string,
+      query: { toe?: string | undefined; cursor?: string | undefined; limit: number },
+    ): Promise<{ items: EvidenceView[]; nextCursor: string | null }> {
       const position = decodeCursor(query.cursor, cursorSchema);
       const rows = await deps.evidence.list(org, { toe: query.toe, beforeSeq: position?.seq, limit: query.limit + 1 });
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
-      return { items: page.map(toEvidenceView), nextCursor: rows.length > query.limit && last ? encodeCursor({ seq: last.seq }) : null };
+      return {
+        items: page.map(toEvidenceView),
+        nextCursor: rows.length > query.limit && last ? encodeCursor({ seq: last.seq }) : null,
+      };
     },
 
     async envelope(org: string, id: string): Promise<string> {
       const envelope = await deps.evidence.findEnvelope(org, id);
-      if (!envelope) throw new NotFoundProblem(`no evidence ${id}`, [{ field: 'path:id', message: 'no such evidence' }]);
+      if (!envelope)
+        throw new NotFoundProblem(`no evidence ${id}`, [{ field: 'path:id', message: 'no such evidence' }]);
       return envelope;
     },
 
     async raw(org: string, sha256: string): Promise<{ mediaType: string; content: Buffer }> {
       const raw = await deps.evidence.findRawArtifact(org, sha256);
-      if (!raw) throw new NotFoundProblem(`no raw artifact ${sha256}`, [{ field: 'path:sha256', message: 'no such raw artifact' }]);
+      if (!raw)
+        throw new NotFoundProblem(`no raw artifact ${sha256}`, [
+          { field: 'path:sha256', message: 'no such raw artifact' },
+        ]);
       return raw;
     },
   };

@@ -8,7 +8,8 @@ const pattern = /^(.{1,512})@sha256:([0-9a-fA-F]{64})$/;
  */
 export function parseSubjectReference(text: string): ResourceDescriptor | string {
   const match = pattern.exec(text.trim());
-  if (!match) return `expected <name>@sha256:<64 hex digits>, got "${text.length > 80 ? `${text.slice(0, 80)}…` : text}"`;
+  if (!match)
+    return `expected <name>@sha256:<64 hex digits>, got "${text.length > 80 ? `${text.slice(0, 80)}…` : text}"`;
   return { name: match[1]!, digest: { sha256: match[2]!.toLowerCase() } };
 }
 

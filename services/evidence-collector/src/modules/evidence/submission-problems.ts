@@ -15,14 +15,20 @@ const adapterStatus: Record<AdapterErrorCode, { status: number; slug: string; ti
  * An adapter's refusal as problem+json. `where` names the input: undefined for the request body itself, `file[2]`
  * for the third part of a multipart upload; the adapter's field path is appended to it.
  */
-export function adapterProblem(error: AdapterError, where: { prefix?: string; file?: string | undefined } = {}): HttpProblem {
+export function adapterProblem(
+  error: AdapterError,
+  where: { prefix?: string; file?: string | undefined } = {},
+): HttpProblem {
   const { status, slug, title } = adapterStatus[error.code];
   const field = where.prefix
     ? error.field
       ? `${where.prefix}:${error.field}`
       : where.prefix
     : (error.field ?? 'body');
-  const position = error.line !== undefined ? ` (line ${error.line}${error.column !== undefined ? `, column ${error.column}` : ''})` : '';
+  const position =
+    error.line !== undefined
+      ? ` (line ${error.line}${error.column !== undefined ? `, column ${error.column}` : ''})`
+      : '';
   const subject = where.file ? `${where.file}: ` : '';
   return new HttpProblem(status, slug, title, `${subject}${error.message}${position}`, {
     fields: [{ field, message: error.message }],
@@ -44,7 +50,13 @@ export function validationProblem(error: z.ZodError, prefix = ''): HttpProblem {
     }
     return [{ field: path || 'body', message: issue.message }];
   });
-  return new HttpProblem(400, 'validation', 'Invalid request', fields.map((field) => `${field.field}: ${field.message}`).join('; '), { fields });
+  return new HttpProblem(
+    400,
+    'validation',
+    'Invalid request',
+    fields.map((field) => `${field.field}: ${field.message}`).join('; '),
+    { fields },
+  );
 }
 
 export class PayloadTooLargeProblem extends HttpProblem {
@@ -55,6 +67,8 @@ export class PayloadTooLargeProblem extends HttpProblem {
 
 export class UnsupportedMediaTypeProblem extends HttpProblem {
   constructor(detail: string) {
-    super(415, 'unsupported-media-type', 'Unsupported media type', detail, { fields: [{ field: 'header:content-type', message: detail }] });
+    super(415, 'unsupported-media-type', 'Unsupported media type', detail, {
+      fields: [{ field: 'header:content-type', message: detail }],
+    });
   }
 }

@@ -1,5 +1,12 @@
 import { sql, type Kysely } from 'kysely';
-import { encryptPrivateKey, generateSigningKey, SigningKeyStore, type KeyStoreDatabase, type PublicJwk, type SigningKey } from '@cabc/crypto';
+import {
+  encryptPrivateKey,
+  generateSigningKey,
+  SigningKeyStore,
+  type KeyStoreDatabase,
+  type PublicJwk,
+  type SigningKey,
+} from '@cabc/crypto';
 
 const SERVICE = 'evidence-collector';
 
@@ -33,7 +40,8 @@ export function createCollectorKeys(deps: {
   let store = deps.store;
   let checkedAt = Date.now();
 
-  const lock = (trx: Kysely<KeysDatabase>) => sql`select pg_advisory_xact_lock(hashtext('cabc:signing_keys'))`.execute(trx);
+  const lock = (trx: Kysely<KeysDatabase>) =>
+    sql`select pg_advisory_xact_lock(hashtext('cabc:signing_keys'))`.execute(trx);
 
   async function activeKey(): Promise<SigningKey> {
     const key = await store.active();
@@ -68,7 +76,11 @@ export function createCollectorKeys(deps: {
     async prepareNext(): Promise<{ key: KeyInfo; created: boolean }> {
       const created = await db.transaction().execute(async (trx) => {
         await lock(trx);
-        const existing = await trx.selectFrom('signing_keys').select('kid').where('status', '=', 'next').executeTakeFirst();
+        const existing = await trx
+          .selectFrom('signing_keys')
+          .select('kid')
+          .where('status', '=', 'next')
+          .executeTakeFirst();
         if (existing) return false;
         const key = await generateSigningKey();
         await trx
@@ -93,13 +105,21 @@ export function createCollectorKeys(deps: {
      */
     async rotate(): Promise<{ active: KeyInfo; retired: KeyInfo; promoted: boolean }> {
       await store.active();
-      const previous = await db.selectFrom('signing_keys').select('kid').where('status', '=', 'active').executeTakeFirstOrThrow();
+      const previous = await db
+        .selectFrom('signing_keys')
+        .select('kid')
+        .where('status', '=', 'active')
+        .executeTakeFirstOrThrow();
       let promoted = false;
       await db.transaction().execute(async (trx) => {
         await lock(trx);
         const next = await trx.selectFrom('signing_keys').select('kid').where('status', '=', 'next').executeTakeFirst();
         if (!next) return;
-        await trx.updateTable('signing_keys').set({ status: 'retired', retired_at: new Date() }).where('status', '=', 'active').execute();
+        await trx
+          .updateTable('signing_keys')
+          .set({ status: 'retired', retired_at: new Date() })
+          .where('status', '=', 'active')
+          .execute();
         await trx.updateTable('signing_keys').set({ status: 'active' }).where('kid', '=', next.kid).execute();
         promoted = true;
       });

@@ -8,7 +8,14 @@ const keyInfoSchema = z.object({
   status: z.enum(['active', 'retired', 'next']),
   createdAt: z.string(),
   retiredAt: z.string().nullable(),
-  jwk: z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string().optional(), alg: z.string().optional(), use: z.string().optional() }),
+  jwk: z.object({
+    kty: z.string(),
+    crv: z.string(),
+    x: z.string(),
+    kid: z.string().optional(),
+    alg: z.string().optional(),
+    use: z.string().optional(),
+  }),
 });
 
 const approvalNote =
@@ -53,11 +60,17 @@ export function registerKeyRoutes(app: Server, keys: CollectorKeys, access: Acce
     {
       schema: {
         tags: ['keys'],
-        summary: 'Rotate the signing key: the prepared next key (or a new one) becomes active; the old one stays published',
+        summary:
+          'Rotate the signing key: the prepared next key (or a new one) becomes active; the old one stays published',
         description: `Step 2 of a planned rotation, or an emergency rotation without step 1. ${approvalNote}`,
         security: [{ bearer: [] }],
         response: {
-          200: z.object({ active: keyInfoSchema, retired: keyInfoSchema, promotedNextKey: z.boolean(), note: z.string() }),
+          200: z.object({
+            active: keyInfoSchema,
+            retired: keyInfoSchema,
+            promotedNextKey: z.boolean(),
+            note: z.string(),
+          }),
           ...problemResponses(401, 403),
         },
       },

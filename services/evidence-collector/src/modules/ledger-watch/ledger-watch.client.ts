@@ -13,7 +13,8 @@ export interface Refusal {
   detail: string;
 }
 
-const isRefusal = (value: unknown): value is Refusal => typeof value === 'object' && value !== null && (value as Refusal).refused === true;
+const isRefusal = (value: unknown): value is Refusal =>
+  typeof value === 'object' && value !== null && (value as Refusal).refused === true;
 export { isRefusal };
 
 /** The public ledger endpoints of the assessment service (no token needed: docs/ledger.md, "Who may read"). */
@@ -27,7 +28,9 @@ export function createLedgerClient(baseUrl: string, options: { timeoutMs?: numbe
     try {
       response = await doFetch(url, { headers: { accept }, signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
-      throw new LedgerUnreachableError(`GET ${url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new LedgerUnreachableError(`GET ${url}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
     const text = await response.text();
     if (response.status >= 500) throw new LedgerUnreachableError(`GET ${url} answered HTTP ${response.status}`);
@@ -52,7 +55,8 @@ export function createLedgerClient(baseUrl: string, options: { timeoutMs?: numbe
     baseUrl,
     async verifierKey(): Promise<string> {
       const answer = await json<{ verifierKey: string }>('/v1/ledger/verifier-key');
-      if (isRefusal(answer)) throw new LedgerUnreachableError(`the verifier key is not published (HTTP ${answer.status}): ${answer.detail}`);
+      if (isRefusal(answer))
+        throw new LedgerUnreachableError(`the verifier key is not published (HTTP ${answer.status}): ${answer.detail}`);
       return answer.verifierKey;
     },
     /** The latest signed note, or undefined when nothing was signed yet. */
@@ -64,8 +68,10 @@ export function createLedgerClient(baseUrl: string, options: { timeoutMs?: numbe
     },
     consistency: (first: number, second: number) =>
       json<{ hashes: string[] }>(`/v1/ledger/proofs/consistency?first=${first}&second=${second}`),
-    inclusion: (index: number, size: number) => json<{ hashes: string[]; leafHash: string }>(`/v1/ledger/proofs/inclusion?index=${index}&size=${size}`),
-    leaf: (index: number) => json<{ leafHash: string; storedLeafHash: string | null; matches: boolean }>(`/v1/ledger/leaves/${index}`),
+    inclusion: (index: number, size: number) =>
+      json<{ hashes: string[]; leafHash: string }>(`/v1/ledger/proofs/inclusion?index=${index}&size=${size}`),
+    leaf: (index: number) =>
+      json<{ leafHash: string; storedLeafHash: string | null; matches: boolean }>(`/v1/ledger/leaves/${index}`),
   };
 }
 

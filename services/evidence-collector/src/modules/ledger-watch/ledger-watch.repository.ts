@@ -108,14 +108,26 @@ export function createLedgerWatchRepository(db: Kysely<any>) {
   return {
     /** Delivered evidence whose receipt is not yet among the watched ones, oldest delivery first. */
     async unwatchedDeliveries(limit: number): Promise<Delivery[]> {
-      const { rows } = await sql<{ id: string; org: string; toe: string; envelope_sha256: string; response_body: string }>`
+      const { rows } = await sql<{
+        id: string;
+        org: string;
+        toe: string;
+        envelope_sha256: string;
+        response_body: string;
+      }>`
         select e.id, e.org, e.toe, e.envelope_sha256, o.response_body
         from evidence e join outbox o on o.id = e.outbox_id
         where o.status = 'delivered' and o.response_body is not null
           and not exists (select 1 from ledger_receipts r where r.evidence_id = e.id)
         order by o.id
         limit ${limit}`.execute(db);
-      return rows.map((row) => ({ evidenceId: row.id, org: row.org, toe: row.toe, envelopeSha256: row.envelope_sha256, responseBody: row.response_body }));
+      return rows.map((row) => ({
+        evidenceId: row.id,
+        org: row.org,
+        toe: row.toe,
+        envelopeSha256: row.envelope_sha256,
+        responseBody: row.response_body,
+      }));
     },
 
     async addReceipt(receipt: Omit<WatchedReceipt, 'verifiedSize'>): Promise<void> {
@@ -150,10 +162,18 @@ export function createLedgerWatchRepository(db: Kysely<any>) {
     },
 
     async markFailed(evidenceId: string, failure: string): Promise<void> {
-      await sql`update ledger_receipts set status = 'failed', failure = ${failure}, last_checked_at = now() where evidence_id = ${evidenceId}`.execute(db);
+      await sql`update ledger_receipts set status = 'failed', failure = ${failure}, last_checked_at = now() where evidence_id = ${evidenceId}`.execute(
+        db,
+      );
     },
 
-    async state(): Promise<{ verifierKey: string | null; pinnedBy: 'config' | 'first_use' | null; pinnedAt: Date | null; lastRunAt: Date | null; lastError: string | null }> {
+    async state(): Promise<{
+      verifierKey: string | null;
+      pinnedBy: 'config' | 'first_use' | null;
+      pinnedAt: Date | null;
+      lastRunAt: Date | null;
+      lastError: string | null;
+    }> {
       const { rows } = await sql<any>`select * from ledger_watch_state where id`.execute(db);
       const row = rows[0] ?? {};
       return {
@@ -166,7 +186,9 @@ export function createLedgerWatchRepository(db: Kysely<any>) {
     },
 
     async pinKey(verifierKey: string, pinnedBy: 'config' | 'first_use'): Promise<void> {
-      await sql`update ledger_watch_state set verifier_key = ${verifierKey}, pinned_by = ${pinnedBy}, pinned_at = now() where id`.execute(db);
+      await sql`update ledger_watch_state set verifier_key = ${verifierKey}, pinned_by = ${pinnedBy}, pinned_at = now() where id`.execute(
+        db,
+      );
     },
 
     async recordRun(error: string | null): Promise<void> {
@@ -174,7 +196,9 @@ export function createLedgerWatchRepository(db: Kysely<any>) {
     },
 
     async latestCheckpoint(): Promise<WatchCheckpoint | undefined> {
-      const { rows } = await sql`select * from ledger_watch_checkpoints order by size desc, id desc limit 1`.execute(db);
+      const { rows } = await sql`select * from ledger_watch_checkpoints order by size desc, id desc limit 1`.execute(
+        db,
+      );
       return rows[0] ? toCheckpoint(rows[0]) : undefined;
     },
 
@@ -205,15 +229,23 @@ export function createLedgerWatchRepository(db: Kysely<any>) {
     /** Failures visible to `org` (its entries, and those about the log as a whole), newest first. */
     async failures(org: string | undefined, limit: number): Promise<WatchFailure[]> {
       const { rows } = org
-        ? await sql`select * from ledger_watch_failures where org is null or org = ${org} order by id desc limit ${limit}`.execute(db)
+        ? await sql`select * from ledger_watch_failures where org is null or org = ${org} order by id desc limit ${limit}`.execute(
+            db,
+          )
         : await sql`select * from ledger_watch_failures order by id desc limit ${limit}`.execute(db);
       return rows.map(toFailure);
     },
 
     async receiptCounts(org: string | undefined): Promise<Record<ReceiptStatus, number>> {
       const { rows } = org
-        ? await sql<{ status: ReceiptStatus; count: number }>`select status, count(*)::int as count from ledger_receipts where org = ${org} group by status`.execute(db)
-        : await sql<{ status: ReceiptStatus; count: number }>`select status, count(*)::int as count from ledger_receipts group by status`.execute(db);
+        ? await sql<{
+            status: ReceiptStatus;
+            count: number;
+          }>`select status, count(*)::int as count from ledger_receipts where org = ${org} group by status`.execute(db)
+        : await sql<{
+            status: ReceiptStatus;
+            count: number;
+          }>`select status, count(*)::int as count from ledger_receipts group by status`.execute(db);
       const counts: Record<ReceiptStatus, number> = { pending: 0, included: 0, failed: 0, unlogged: 0 };
       for (const row of rows) counts[row.status] = Number(row.count);
       return counts;

@@ -12,9 +12,16 @@ const statusSchema = z.object({
   lastRunAt: z.string().nullable(),
   /** Why the last run stopped without a verdict (e.g. the assessment service unreachable); null when it completed. */
   lastError: z.string().nullable(),
-  latestCheckpoint: z.object({ origin: z.string(), size: z.number().int(), rootHash: z.string(), seenAt: z.string() }).nullable(),
+  latestCheckpoint: z
+    .object({ origin: z.string(), size: z.number().int(), rootHash: z.string(), seenAt: z.string() })
+    .nullable(),
   /** The caller organization's receipts by state: pending (not yet checked), included, failed, unlogged (no log index). */
-  receipts: z.object({ pending: z.number().int(), included: z.number().int(), failed: z.number().int(), unlogged: z.number().int() }),
+  receipts: z.object({
+    pending: z.number().int(),
+    included: z.number().int(),
+    failed: z.number().int(),
+    unlogged: z.number().int(),
+  }),
   failures: z.array(
     z.object({
       id: z.number().int(),
@@ -57,7 +64,12 @@ export function registerLedgerWatchRoutes(app: Server, deps: { repository: Ledge
         lastRunAt: state.lastRunAt?.toISOString() ?? null,
         lastError: state.lastError,
         latestCheckpoint: latest
-          ? { origin: latest.origin, size: latest.size, rootHash: latest.rootHash.toString('base64'), seenAt: latest.seenAt.toISOString() }
+          ? {
+              origin: latest.origin,
+              size: latest.size,
+              rootHash: latest.rootHash.toString('base64'),
+              seenAt: latest.seenAt.toISOString(),
+            }
           : null,
         receipts,
         failures: failures.map((failure) => ({

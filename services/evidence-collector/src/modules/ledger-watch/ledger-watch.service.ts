@@ -97,9 +97,19 @@ export function createLedgerWatcher(deps: {
       logIndex: Number.isSafeInteger(claims?.logIndex) ? (claims!.logIndex as number) : null,
       leafHash: null,
     };
-    if (!claims || base.sequence === null || base.receivedAt === null || Number.isNaN(base.receivedAt.getTime()) || base.logIndex === null) {
+    if (
+      !claims ||
+      base.sequence === null ||
+      base.receivedAt === null ||
+      Number.isNaN(base.receivedAt.getTime()) ||
+      base.logIndex === null
+    ) {
       // No receipt (e.g. a 409 answer) or one without a log index (the auditor runs without its ledger): nothing to watch.
-      await repository.addReceipt({ ...base, status: 'unlogged', failure: receipt ? 'the receipt carries no log index' : 'the answer holds no receipt' });
+      await repository.addReceipt({
+        ...base,
+        status: 'unlogged',
+        failure: receipt ? 'the receipt carries no log index' : 'the answer holds no receipt',
+      });
       return;
     }
     const mismatch =
@@ -110,18 +120,32 @@ export function createLedgerWatcher(deps: {
           : undefined;
     if (mismatch) {
       await repository.addReceipt({ ...base, status: 'failed', failure: mismatch });
-      await fail(run, { kind: 'receipt_mismatch', detail: `evidence ${delivery.evidenceId}: ${mismatch}`, ...refs(base) });
+      await fail(run, {
+        kind: 'receipt_mismatch',
+        detail: `evidence ${delivery.evidenceId}: ${mismatch}`,
+        ...refs(base),
+      });
       return;
     }
     const leaf = leafHash(
-      encodeLeaf({ envelopeSha256: delivery.envelopeSha256, sequence: base.sequence, receivedAt: base.receivedAt, toe: delivery.toe }),
+      encodeLeaf({
+        envelopeSha256: delivery.envelopeSha256,
+        sequence: base.sequence,
+        receivedAt: base.receivedAt,
+        toe: delivery.toe,
+      }),
     );
     await repository.addReceipt({ ...base, leafHash: leaf, status: 'pending', failure: null });
     run.receiptsAdded += 1;
   }
 
   function refs(receipt: Pick<WatchedReceipt, 'evidenceId' | 'org' | 'assessmentEvidenceId' | 'logIndex'>) {
-    return { evidenceId: receipt.evidenceId, org: receipt.org, assessmentEvidenceId: receipt.assessmentEvidenceId, logIndex: receipt.logIndex };
+    return {
+      evidenceId: receipt.evidenceId,
+      org: receipt.org,
+      assessmentEvidenceId: receipt.assessmentEvidenceId,
+      logIndex: receipt.logIndex,
+    };
   }
 
   async function trustedKey(): Promise<string> {
@@ -133,7 +157,10 @@ export function createLedgerWatcher(deps: {
     if (state.verifierKey) return state.verifierKey;
     const published = await client.verifierKey();
     await repository.pinKey(published, 'first_use');
-    logger.warn({ verifierKey: published, ledgerUrl: client.baseUrl }, 'evidence ledger: note verifier key pinned on first use; set LEDGER_VERIFIER_KEY to pin one obtained out of band');
+    logger.warn(
+      { verifierKey: published, ledgerUrl: client.baseUrl },
+      'evidence ledger: note verifier key pinned on first use; set LEDGER_VERIFIER_KEY to pin one obtained out of band',
+    );
     return published;
   }
 
@@ -155,12 +182,22 @@ export function createLedgerWatcher(deps: {
     if (previous) {
       const both = `${previous.note}\n${note}`;
       if (checkpoint.size < previous.size) {
-        await fail(run, { kind: 'log_shrank', detail: `the log shrank from ${previous.size} to ${checkpoint.size} entries`, checkpointSize: checkpoint.size, checkpointNotes: both });
+        await fail(run, {
+          kind: 'log_shrank',
+          detail: `the log shrank from ${previous.size} to ${checkpoint.size} entries`,
+          checkpointSize: checkpoint.size,
+          checkpointNotes: both,
+        });
         return undefined;
       }
       if (checkpoint.size === previous.size) {
         if (!checkpoint.rootHash.equals(previous.rootHash)) {
-          await fail(run, { kind: 'fork', detail: `two signed checkpoints of size ${checkpoint.size} have different roots: the log forked`, checkpointSize: checkpoint.size, checkpointNotes: both });
+          await fail(run, {
+            kind: 'fork',
+            detail: `two signed checkpoints of size ${checkpoint.size} have different roots: the log forked`,
+            checkpointSize: checkpoint.size,
+            checkpointNotes: both,
+          });
           return undefined;
         }
         return checkpoint;
@@ -175,7 +212,15 @@ export function createLedgerWatcher(deps: {
         });
         return undefined;
       }
-      if (!verifyConsistency(previous.size, checkpoint.size, proof.hashes.map(b64), previous.rootHash, checkpoint.rootHash)) {
+      if (
+        !verifyConsistency(
+          previous.size,
+          checkpoint.size,
+          proof.hashes.map(b64),
+          previous.rootHash,
+          checkpoint.rootHash,
+        )
+      ) {
         await fail(run, {
           kind: 'inconsistent',
           detail: `the checkpoint of size ${checkpoint.size} does not extend the one of size ${previous.size}: history was rewritten`,
@@ -185,7 +230,12 @@ export function createLedgerWatcher(deps: {
         return undefined;
       }
     }
-    await repository.addCheckpoint({ origin: checkpoint.origin, size: checkpoint.size, rootHash: checkpoint.rootHash, note });
+    await repository.addCheckpoint({
+      origin: checkpoint.origin,
+      size: checkpoint.size,
+      rootHash: checkpoint.rootHash,
+      note,
+    });
     return checkpoint;
   }
 
@@ -199,16 +249,25 @@ export function createLedgerWatcher(deps: {
     };
     const proof = await client.inclusion(index, checkpoint.size);
     if (isRefusal(proof)) {
-      await entryFailure('not_included', `no inclusion proof in the tree of ${checkpoint.size} (HTTP ${proof.status}: ${proof.detail})`);
+      await entryFailure(
+        'not_included',
+        `no inclusion proof in the tree of ${checkpoint.size} (HTTP ${proof.status}: ${proof.detail})`,
+      );
       return;
     }
     if (!verifyInclusion(receipt.leafHash!, index, checkpoint.size, proof.hashes.map(b64), checkpoint.rootHash)) {
-      await entryFailure('not_included', `the receipt's entry is not in the signed tree of ${checkpoint.size} at this index (dropped or rewritten)`);
+      await entryFailure(
+        'not_included',
+        `the receipt's entry is not in the signed tree of ${checkpoint.size} at this index (dropped or rewritten)`,
+      );
       return;
     }
     const stored = await client.leaf(index);
     if (isRefusal(stored)) {
-      await entryFailure('stored_entry_differs', `the auditor cannot show its stored entry (HTTP ${stored.status}: ${stored.detail})`);
+      await entryFailure(
+        'stored_entry_differs',
+        `the auditor cannot show its stored entry (HTTP ${stored.status}: ${stored.detail})`,
+      );
       return;
     }
     if (stored.storedLeafHash === null) {
@@ -216,7 +275,10 @@ export function createLedgerWatcher(deps: {
       return;
     }
     if (!b64(stored.storedLeafHash).equals(receipt.leafHash!)) {
-      await entryFailure('stored_entry_differs', 'the evidence the auditor stores now differs from what it received (changed or reordered)');
+      await entryFailure(
+        'stored_entry_differs',
+        'the evidence the auditor stores now differs from what it received (changed or reordered)',
+      );
       return;
     }
     await repository.markChecked(receipt.evidenceId, checkpoint.size);
@@ -226,7 +288,11 @@ export function createLedgerWatcher(deps: {
   async function runOnce(): Promise<WatchRun> {
     const run: WatchRun = { receiptsAdded: 0, checkpointSize: null, receiptsChecked: 0, failures: [], error: null };
     try {
-      for (let page = await repository.unwatchedDeliveries(1_000); page.length > 0; page = await repository.unwatchedDeliveries(1_000)) {
+      for (
+        let page = await repository.unwatchedDeliveries(1_000);
+        page.length > 0;
+        page = await repository.unwatchedDeliveries(1_000)
+      ) {
         for (const delivery of page) await watchDelivery(run, delivery);
       }
       const key = await trustedKey();
@@ -237,7 +303,9 @@ export function createLedgerWatcher(deps: {
           run.checkpointSize = checkpoint.size;
           const receipts = await repository.receiptsToCheck(checkpoint.size, batch);
           for (let start = 0; start < receipts.length; start += 8) {
-            await Promise.all(receipts.slice(start, start + 8).map((receipt) => checkReceipt(run, receipt, checkpoint)));
+            await Promise.all(
+              receipts.slice(start, start + 8).map((receipt) => checkReceipt(run, receipt, checkpoint)),
+            );
           }
         }
       }
@@ -246,7 +314,11 @@ export function createLedgerWatcher(deps: {
       const message = error instanceof Error ? error.message : String(error);
       run.error = message;
       await repository.recordRun(message).catch(() => {});
-      if (error instanceof LedgerUnreachableError) logger.warn({ ledgerUrl: client.baseUrl, err: error }, 'evidence ledger unreachable; the watcher retries at the next interval');
+      if (error instanceof LedgerUnreachableError)
+        logger.warn(
+          { ledgerUrl: client.baseUrl, err: error },
+          'evidence ledger unreachable; the watcher retries at the next interval',
+        );
       else logger.error({ err: error }, 'evidence ledger watch run failed');
     }
     return run;

@@ -13,7 +13,10 @@ export const ledgerWatchEnvShape = {
    */
   LEDGER_VERIFIER_KEY: z
     .string()
-    .regex(/^[^+\s]+\+[0-9a-fA-F]{8}\+[A-Za-z0-9+/]+=*$/, 'a note verifier key <name>+<8 hex digit key id>+<base64 key>')
+    .regex(
+      /^[^+\s]+\+[0-9a-fA-F]{8}\+[A-Za-z0-9+/]+=*$/,
+      'a note verifier key <name>+<8 hex digit key id>+<base64 key>',
+    )
     .optional(),
   /** Receipts re-checked per run (inclusion under the newest checkpoint and the auditor's stored entry), oldest check first. */
   LEDGER_WATCH_BATCH: z.coerce.number().int().min(1).max(100_000).default(500),

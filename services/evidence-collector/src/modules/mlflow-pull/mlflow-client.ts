@@ -30,16 +30,27 @@ export class MlflowError extends Error {
 }
 
 /** The tracking server's REST API (2.0), as much of it as pull collection needs. */
-export function createMlflowClient(options: { trackingUri: string; credentials?: MlflowCredentials; timeoutMs?: number }) {
+export function createMlflowClient(options: {
+  trackingUri: string;
+  credentials?: MlflowCredentials;
+  timeoutMs?: number;
+}) {
   const base = options.trackingUri.endsWith('/') ? options.trackingUri : `${options.trackingUri}/`;
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   const { token, username, password } = options.credentials ?? {};
   if (token) headers.authorization = `Bearer ${token}`;
-  else if (username && password) headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  else if (username && password)
+    headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
   return {
     /** One page of `POST /api/2.0/mlflow/runs/search`. */
-    async searchRuns(request: { experimentIds: string[]; filter: string; orderBy: string[]; maxResults: number; pageToken?: string | undefined }): Promise<{
+    async searchRuns(request: {
+      experimentIds: string[];
+      filter: string;
+      orderBy: string[];
+      maxResults: number;
+      pageToken?: string | undefined;
+    }): Promise<{
       runs: MlflowRun[];
       nextPageToken: string | undefined;
     }> {
@@ -59,15 +70,22 @@ export function createMlflowClient(options: { trackingUri: string; credentials?:
       });
       // A tracking server's answer is capped: a runs/search page of 100 runs is far below this.
       const text = await response.text();
-      if (text.length > MAX_RESPONSE_CHARACTERS) throw new Error(`MLflow answered ${text.length} characters, more than ${MAX_RESPONSE_CHARACTERS}`);
+      if (text.length > MAX_RESPONSE_CHARACTERS)
+        throw new Error(`MLflow answered ${text.length} characters, more than ${MAX_RESPONSE_CHARACTERS}`);
       if (!response.ok) throw new MlflowError(`runs/search answered HTTP ${response.status}: ${text.slice(0, 300)}`);
       // The server is another party: its answer gets the same safe parser as any uploaded file.
       const body = (text.trim() === '' ? {} : parseJsonSafely(text)) as { runs?: unknown; next_page_token?: unknown };
-      if (body.runs !== undefined && !Array.isArray(body.runs)) throw new MlflowError('runs/search: "runs" is not a list');
+      if (body.runs !== undefined && !Array.isArray(body.runs))
+        throw new MlflowError('runs/search: "runs" is not a list');
       const runs = ((body.runs as unknown[] | undefined) ?? []).filter(
-        (run): run is MlflowRun => typeof run === 'object' && run !== null && typeof (run as MlflowRun).info === 'object' && (run as MlflowRun).info !== null,
+        (run): run is MlflowRun =>
+          typeof run === 'object' &&
+          run !== null &&
+          typeof (run as MlflowRun).info === 'object' &&
+          (run as MlflowRun).info !== null,
       );
-      const nextPageToken = typeof body.next_page_token === 'string' && body.next_page_token !== '' ? body.next_page_token : undefined;
+      const nextPageToken =
+        typeof body.next_page_token === 'string' && body.next_page_token !== '' ? body.next_page_token : undefined;
       return { runs, nextPageToken };
     },
   };

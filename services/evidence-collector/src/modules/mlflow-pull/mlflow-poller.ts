@@ -35,10 +35,20 @@ export interface PollSummary {
 /** Pages of runs read per experiment and poll; what is left is read at the next poll. */
 const MAX_PAGES_PER_RUN = 100;
 
-export function createMlflowPuller(deps: { client: MlflowClient; repository: MlflowPullRepository; evidence: EvidenceService; logger: Logger; options: MlflowPullOptions }) {
+export function createMlflowPuller(deps: {
+  client: MlflowClient;
+  repository: MlflowPullRepository;
+  evidence: EvidenceService;
+  logger: Logger;
+  options: MlflowPullOptions;
+}) {
   const { client, repository, evidence, logger, options } = deps;
 
-  async function collect(run: MlflowRun, runId: string, experimentId: string): Promise<{ outcome: 'collected' | 'skipped' | 'known'; evidence: number }> {
+  async function collect(
+    run: MlflowRun,
+    runId: string,
+    experimentId: string,
+  ): Promise<{ outcome: 'collected' | 'skipped' | 'known'; evidence: number }> {
     const startTimeMs = startTimeOf(run);
     const base = { trackingUri: options.trackingUri, runId, experimentId, startTimeMs };
     const skip = async (detail: string) => {
@@ -58,7 +68,8 @@ export function createMlflowPuller(deps: { client: MlflowClient; repository: Mlf
       if (typeof parsed === 'string') return skip(`tag ${SUBJECT_TAG}: ${parsed}`);
       subjects = [parsed];
     }
-    if (subjects.length === 0) return skip(`no subject: set MLFLOW_MODEL_DIGEST or tag the run with ${SUBJECT_TAG}=<name>@sha256:<hex>`);
+    if (subjects.length === 0)
+      return skip(`no subject: set MLFLOW_MODEL_DIGEST or tag the run with ${SUBJECT_TAG}=<name>@sha256:<hex>`);
 
     // The run as runs/search returned it, in runs/get's shape: the raw artefact the auditor can compare.
     const bytes = Buffer.from(JSON.stringify({ run }), 'utf8');
@@ -72,7 +83,10 @@ export function createMlflowPuller(deps: { client: MlflowClient; repository: Mlf
           files: [{ bytes, filename: `mlflow-run-${runId}.json`, mediaType: 'application/json' }],
         },
         options.submitter,
-        { within: (trx, submissionId) => repository.record({ ...base, submissionId, outcome: 'collected', detail: null }, trx) },
+        {
+          within: (trx, submissionId) =>
+            repository.record({ ...base, submissionId, outcome: 'collected', detail: null }, trx),
+        },
       );
       return { outcome: 'collected', evidence: result.mode === 'unified' ? 1 : result.view.evidence.length };
     } catch (error) {
@@ -119,7 +133,8 @@ export function createMlflowPuller(deps: { client: MlflowClient; repository: Mlf
         } while (pageToken && seenTokens.size < MAX_PAGES_PER_RUN);
         if (highest > watermark) await repository.advanceWatermark(options.trackingUri, experimentId, highest);
       }
-      if (summary.collected + summary.skipped > 0) logger.info({ ...summary, trackingUri: options.trackingUri }, 'MLflow runs collected');
+      if (summary.collected + summary.skipped > 0)
+        logger.info({ ...summary, trackingUri: options.trackingUri }, 'MLflow runs collected');
       return summary;
     },
   };

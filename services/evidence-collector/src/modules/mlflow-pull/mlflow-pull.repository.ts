@@ -42,16 +42,29 @@ export function createMlflowPullRepository(database: Kysely<any>) {
     async advanceWatermark(trackingUri: string, experimentId: string, startTimeMs: number): Promise<void> {
       await db
         .insertInto('mlflow_watermarks')
-        .values({ tracking_uri: trackingUri, experiment_id: experimentId, start_time_ms: startTimeMs, updated_at: new Date() })
+        .values({
+          tracking_uri: trackingUri,
+          experiment_id: experimentId,
+          start_time_ms: startTimeMs,
+          updated_at: new Date(),
+        })
         .onConflict((conflict) =>
-          conflict.columns(['tracking_uri', 'experiment_id']).doUpdateSet({ start_time_ms: startTimeMs, updated_at: new Date() }).where('mlflow_watermarks.start_time_ms', '<', startTimeMs),
+          conflict
+            .columns(['tracking_uri', 'experiment_id'])
+            .doUpdateSet({ start_time_ms: startTimeMs, updated_at: new Date() })
+            .where('mlflow_watermarks.start_time_ms', '<', startTimeMs),
         )
         .execute();
     },
 
     async knownRunIds(trackingUri: string, runIds: string[]): Promise<Set<string>> {
       if (runIds.length === 0) return new Set();
-      const rows = await db.selectFrom('mlflow_collected_runs').select('run_id').where('tracking_uri', '=', trackingUri).where('run_id', 'in', runIds).execute();
+      const rows = await db
+        .selectFrom('mlflow_collected_runs')
+        .select('run_id')
+        .where('tracking_uri', '=', trackingUri)
+        .where('run_id', 'in', runIds)
+        .execute();
       return new Set(rows.map((row) => row.run_id));
     },
 
@@ -73,7 +86,12 @@ export function createMlflowPullRepository(database: Kysely<any>) {
     },
 
     async collectedRuns(trackingUri: string): Promise<CollectedRun[]> {
-      const rows = await db.selectFrom('mlflow_collected_runs').selectAll().where('tracking_uri', '=', trackingUri).orderBy('start_time_ms').execute();
+      const rows = await db
+        .selectFrom('mlflow_collected_runs')
+        .selectAll()
+        .where('tracking_uri', '=', trackingUri)
+        .orderBy('start_time_ms')
+        .execute();
       return rows.map((row) => ({
         trackingUri: row.tracking_uri,
         runId: row.run_id,
