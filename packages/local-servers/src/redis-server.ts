@@ -46,6 +46,10 @@ export async function startRedisServer(
   );
   const url = `redis://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A server we started never outlives us, even when we die of an uncaught error.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const deadline = Date.now() + 10_000;
   while (!(await isRedisReachable(url, 200))) {
     if (child.exitCode !== null || Date.now() > deadline) {
