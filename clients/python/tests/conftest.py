@@ -105,7 +105,7 @@ class ScriptedCollector:
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self._thread.start()
 
-    def then(self, *replies: Reply) -> "ScriptedCollector":
+    def then(self, *replies: Reply) -> ScriptedCollector:
         self.replies.extend(replies)
         return self
 

@@ -11,6 +11,7 @@ from typing import Any, Callable, Type
 import pytest
 
 import cabc
+
 from conftest import MODEL, ScriptedCollector
 
 GOOD = {"accuracy": 0.93}
@@ -19,7 +20,12 @@ WHEN = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
 Call = Callable[[cabc.Client], Any]
 
 bad_calls = [
-    ("a kind that does not exist", lambda c: c.push_metrics("t", "perf", GOOD, subject=MODEL), cabc.InvalidArgument, "kind"),
+    (
+        "a kind that does not exist",
+        lambda c: c.push_metrics("t", "perf", GOOD, subject=MODEL),
+        cabc.InvalidArgument,
+        "kind",
+    ),
     (
         "a metric that is text",
         lambda c: c.push_metrics("t", "performance", {"accuracy": "0.93"}, subject=MODEL),

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from cabc.cli import main
+
 from conftest import MODEL, Reply, ScriptedCollector, pending_submission, problem
 
 
@@ -46,7 +47,7 @@ def test_pushes_a_directory_skipping_what_is_not_evidence(
         Reply(201, pending_submission("performance", "model_parameters", fmt="mlflow-run")),
     )
     code, stdout, stderr = run(
-        ["push", str(outputs), "--toe", "credit-scoring", "--model", MODEL, "--run-id", "ci-9"],
+        ["push", str(outputs), "--toe", "credit-scoring", "--model", MODEL, "--run-id", "ci-9", "--concurrency", "1"],
         monkeypatch,
         {"CABC_TOKEN": "tok", "CABC_COLLECTOR_URL": collector.url},
     )

@@ -7,6 +7,7 @@ import json
 import pytest
 
 import cabc
+
 from conftest import MODEL, Reply, ScriptedCollector, problem
 
 
@@ -64,7 +65,10 @@ def test_an_answer_that_is_not_json_still_says_what_happened() -> None:
 
 def test_an_empty_error_answer() -> None:
     error = cabc.CabcProblem.from_response(404, b"")
-    assert (error.title, error.detail) == ("Not Found", "the collector answered HTTP 404 without a body (not a problem+json answer)")
+    assert (error.title, error.detail) == (
+        "Not Found",
+        "the collector answered HTTP 404 without a body (not a problem+json answer)",
+    )
 
 
 def test_to_dict_gives_back_what_the_collector_sent() -> None:

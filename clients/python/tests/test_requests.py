@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import cabc
 from cabc.idempotency import run_id_from_environment
+
 from conftest import MODEL, RecordedSleep, Reply, ScriptedCollector, evidence_view, pending_submission
 
 WHEN = datetime(2026, 12, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
@@ -145,7 +146,9 @@ def _form(request_body: bytes, content_type: str) -> Any:
     return email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(message)
 
 
-def test_push_files_sends_one_multipart_request(collector: ScriptedCollector, client: cabc.Client, tmp_path: Path) -> None:
+def test_push_files_sends_one_multipart_request(
+    collector: ScriptedCollector, client: cabc.Client, tmp_path: Path
+) -> None:
     (tmp_path / "report.json").write_bytes(b'{"metrics": []}')
     collector.default = Reply(201, pending_submission("drift", "data_quality"))
     client.push_files("credit-scoring", [tmp_path / "report.json", ("README.md", b"---\nx: 1\n---\n")], subject=MODEL)
@@ -154,7 +157,11 @@ def test_push_files_sends_one_multipart_request(collector: ScriptedCollector, cl
     form = _form(request.body, request.headers["content-type"])
     parts = [(part.get_param("name", header="content-disposition"), part) for part in form.iter_parts()]
     fields = [(name, part.get_content().strip()) for name, part in parts if name != "file"]
-    files = [(part.get_filename(), part.get_content_type(), part.get_payload(decode=True)) for name, part in parts if name == "file"]
+    files = [
+        (part.get_filename(), part.get_content_type(), part.get_payload(decode=True))
+        for name, part in parts
+        if name == "file"
+    ]
     assert fields == [("toe", "credit-scoring"), ("model", MODEL)]
     assert files == [
         ("report.json", "application/json", b'{"metrics": []}'),
@@ -165,8 +172,16 @@ def test_push_files_sends_one_multipart_request(collector: ScriptedCollector, cl
 def test_wait_for_delivery_follows_until_the_receipt(
     collector: ScriptedCollector, client: cabc.Client, sleep: RecordedSleep
 ) -> None:
-    delivered = {"status": "delivered", "attempts": 1, "lastError": None, "deliveredAt": "x", "receipt": {"evidenceId": 3}}
-    collector.then(Reply(201, evidence_view()), Reply(200, evidence_view()), Reply(200, evidence_view(delivery=delivered)))
+    delivered = {
+        "status": "delivered",
+        "attempts": 1,
+        "lastError": None,
+        "deliveredAt": "x",
+        "receipt": {"evidenceId": 3},
+    }
+    collector.then(
+        Reply(201, evidence_view()), Reply(200, evidence_view()), Reply(200, evidence_view(delivery=delivered))
+    )
     evidence = client.push_metrics("t", "performance", {"accuracy": 1}, subject=MODEL)
     [done] = client.wait_for_delivery(evidence, interval=0.1)
     assert done.delivery.receipt == {"evidenceId": 3}

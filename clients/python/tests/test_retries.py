@@ -1,4 +1,4 @@
-"""Retries: 429/5xx/connection errors again with the same Idempotency-Key, exponential backoff with jitter, Retry-After."""
+"""Retries: 429, 5xx and connection errors again under the same Idempotency-Key, backoff with jitter, Retry-After."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 import cabc
 from cabc.retry import parse_retry_after
+
 from conftest import MODEL, RecordedSleep, Reply, ScriptedCollector, evidence_view, problem
 
 GOOD = {"accuracy": 0.93}
@@ -75,7 +76,9 @@ def test_backoff_doubles_with_jitter_and_gives_up_with_the_last_problem(
     assert len(set(sleep.waits)) == 4, "jitter: the waits differ"
 
 
-def test_a_dropped_connection_is_retried(collector: ScriptedCollector, client: cabc.Client, sleep: RecordedSleep) -> None:
+def test_a_dropped_connection_is_retried(
+    collector: ScriptedCollector, client: cabc.Client, sleep: RecordedSleep
+) -> None:
     collector.then(Reply(drop=True), Reply(drop=True))
     push(client)
     assert len(collector.received) == 3
@@ -142,7 +145,7 @@ def test_the_token_is_sent_as_bearer_and_never_shown(collector: ScriptedCollecto
     "header, expected",
     [("120", 120.0), ("0", 0.0), (" 5 ", 5.0), ("soon", None), ("-1", None), (None, None), ("1.5", None)],
 )
-def test_retry_after_seconds(header: "str | None", expected: "float | None") -> None:
+def test_retry_after_seconds(header: str | None, expected: float | None) -> None:
     assert parse_retry_after(header) == expected
 
 

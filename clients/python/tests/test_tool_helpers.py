@@ -19,6 +19,7 @@ import cabc
 import cabc.evidently
 import cabc.great_expectations
 import cabc.mlflow
+
 from conftest import MODEL, Reply, ScriptedCollector, pending_submission
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "tool-outputs"
@@ -37,7 +38,11 @@ class MlflowRun:
     def to_dictionary(self) -> Dict[str, Any]:
         return {
             "info": {"run_id": "3f1c", "run_uuid": "3f1c", "status": "FINISHED", "start_time": 1, "end_time": 2},
-            "data": {"metrics": {"accuracy": 0.93, "loss": float("nan")}, "params": {"max_depth": "4"}, "tags": self.tags},
+            "data": {
+                "metrics": {"accuracy": 0.93, "loss": float("nan")},
+                "params": {"max_depth": "4"},
+                "tags": self.tags,
+            },
             "inputs": {"dataset_inputs": [object()]},
         }
 
@@ -53,7 +58,9 @@ class MlflowClient:
 
 
 def test_the_helpers_import_no_tool() -> None:
-    code = "import json, sys, cabc.mlflow, cabc.evidently, cabc.great_expectations; print(json.dumps(sorted(sys.modules)))"
+    code = (
+        "import json, sys, cabc.mlflow, cabc.evidently, cabc.great_expectations; print(json.dumps(sorted(sys.modules)))"
+    )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert not {"mlflow", "evidently", "great_expectations"} & set(json.loads(completed.stdout))
 

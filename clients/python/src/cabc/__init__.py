@@ -11,7 +11,7 @@ Tool helpers (imported on use, the tools themselves only when called): `cabc.mlf
 """
 
 from ._version import __version__
-from .answers import Delivery, Evidence, Submission
+from .answers import Delivery, Evidence, EvidencePage, Submission
 from .client import Client
 from .errors import (
     CabcConnectionError,
@@ -44,6 +44,7 @@ __all__ = [
     "DeliveryRejected",
     "DeliveryTimeout",
     "Evidence",
+    "EvidencePage",
     "FieldError",
     "InvalidArgument",
     "InvalidArgumentType",

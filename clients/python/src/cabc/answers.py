@@ -103,3 +103,20 @@ class Submission:
     @property
     def kinds(self) -> Tuple[str, ...]:
         return tuple(item.kind for item in self.evidence)
+
+
+@dataclass(frozen=True)
+class EvidencePage:
+    """A page of the organization's evidence, newest first; `next_cursor` fetches the next page (None: the last)."""
+
+    items: Tuple[Evidence, ...]
+    next_cursor: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> EvidencePage:
+        items = value.get("items") or []
+        cursor = value.get("nextCursor")
+        return cls(
+            tuple(Evidence.from_json(item) for item in items if isinstance(item, Mapping)),
+            str(cursor) if cursor else None,
+        )

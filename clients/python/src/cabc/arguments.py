@@ -160,7 +160,9 @@ def context(value: Union[Context, Mapping[str, Any], None]) -> Context:
     if isinstance(value, Mapping):
         unknown = sorted(set(value) - {"dataset", "split", "slice", "environment"})
         if unknown:
-            raise InvalidArgument("context", f"unknown member {unknown[0]!r}; expected dataset, split, slice, environment")
+            raise InvalidArgument(
+                "context", f"unknown member {unknown[0]!r}; expected dataset, split, slice, environment"
+            )
         return Context(**value)
     raise InvalidArgumentType("context", f"a Context or a mapping, got {type(value).__name__}")
 

@@ -1,4 +1,4 @@
-"""`python -m cabc push <file|dir>... --toe <id>`: the Node CLI's `cabc evidence push`, same flags, output and exit codes."""
+"""`python -m cabc push <file|dir>... --toe <id>`: the Node CLI's `cabc evidence push`, same flags and exit codes."""
 
 from __future__ import annotations
 

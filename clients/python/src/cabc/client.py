@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence, T
 
 from . import arguments
 from ._version import __version__
-from .answers import Evidence, Submission
+from .answers import Evidence, EvidencePage, Submission
 from .errors import (
     CabcConnectionError,
     CabcProblem,
@@ -72,9 +72,7 @@ class Client:
         self.collector_url = _collector_url(url)
         bearer = token if token is not None else env.get("CABC_TOKEN")
         if not bearer:
-            raise InvalidArgument(
-                "token", "a bearer token with role pipeline is required: token=... or CABC_TOKEN"
-            )
+            raise InvalidArgument("token", "a bearer token with role pipeline is required: token=... or CABC_TOKEN")
         if not isinstance(bearer, str) or any(character.isspace() for character in bearer):
             raise InvalidArgument("token", "a bearer token is text without spaces or line breaks")
         if run_id is not None and (not isinstance(run_id, str) or not 1 <= len(run_id) <= 256):
@@ -206,7 +204,7 @@ class Client:
     def push_files(
         self,
         toe: str,
-        files: Sequence[Union[str, "os.PathLike[str]", Tuple[str, bytes]]],
+        files: Sequence[Union[str, os.PathLike[str], Tuple[str, bytes]]],
         *,
         subject: Subjects = None,
         format: Optional[str] = None,
@@ -251,7 +249,7 @@ class Client:
     def push_paths(
         self,
         toe: str,
-        paths: Iterable[Union[str, "os.PathLike[str]"]],
+        paths: Iterable[Union[str, os.PathLike[str]]],
         *,
         subject: Subjects = None,
         format: Optional[str] = None,
@@ -325,6 +323,22 @@ class Client:
         """Digests and delivery state (with the auditor's signed receipt once delivered)."""
         answer = self._transport.request("GET", f"/v1/evidence/{_path_segment('evidence_id', evidence_id)}")
         return Evidence.from_json(_object(answer.body))
+
+    def list_evidence(
+        self, toe: Optional[str] = None, *, limit: int = 50, cursor: Optional[str] = None
+    ) -> EvidencePage:
+        """The organization's evidence at the collector, newest first, optionally of one ToE."""
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 200:
+            raise InvalidArgument("limit", "a whole number from 1 to 200")
+        query = [("limit", str(limit))]
+        if toe is not None:
+            query.append(("toe", arguments.toe(toe)))
+        if cursor is not None:
+            if not isinstance(cursor, str) or not 1 <= len(cursor) <= 512:
+                raise InvalidArgument("cursor", "the next_cursor of a previous page")
+            query.append(("cursor", cursor))
+        answer = self._transport.request("GET", "/v1/evidence", query=query)
+        return EvidencePage.from_json(answer.body if isinstance(answer.body, Mapping) else {})
 
     def get_submission(self, submission_id: str) -> Submission:
         answer = self._transport.request("GET", f"/v1/submissions/{_path_segment('submission_id', submission_id)}")

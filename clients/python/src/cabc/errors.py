@@ -137,7 +137,9 @@ class DeliveryRejected(CabcError):
     """The auditor's assessment service refused evidence the collector had accepted (`delivery.status` rejected)."""
 
     def __init__(self, evidence_id: str, reason: Optional[str]) -> None:
-        super().__init__(f"evidence {evidence_id} was rejected by the assessment service: {reason or 'no reason given'}")
+        super().__init__(
+            f"evidence {evidence_id} was rejected by the assessment service: {reason or 'no reason given'}"
+        )
         self.evidence_id = evidence_id
         self.reason = reason
 

@@ -36,7 +36,9 @@ def report_document(report_or_snapshot: Any) -> bytes:
                 break
         document = loaded(value, "report_or_snapshot")
     if not isinstance(document, dict) or not isinstance(document.get("metrics", document.get("tests")), list):
-        raise InvalidArgument("report_or_snapshot", "not an Evidently report, test suite or snapshot (no metrics/tests)")
+        raise InvalidArgument(
+            "report_or_snapshot", "not an Evidently report, test suite or snapshot (no metrics/tests)"
+        )
     return json_bytes(document, "report_or_snapshot")
 
 

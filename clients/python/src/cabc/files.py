@@ -37,7 +37,7 @@ def may_be_evidence(name: str) -> bool:
     return bool(_EVIDENCE_NAME.search(os.path.basename(name)))
 
 
-def collect_files(paths: Iterable[Union[str, "os.PathLike[str]"]]) -> List[Candidate]:
+def collect_files(paths: Iterable[Union[str, os.PathLike[str]]]) -> List[Candidate]:
     """Files as given; directories walked recursively, sorted by name, hidden entries left out."""
     found: List[Candidate] = []
 

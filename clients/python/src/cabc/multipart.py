@@ -11,15 +11,13 @@ def _quoted(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "")
 
 
-def encode_form(
-    fields: Sequence[Tuple[str, str]], files: Sequence[Tuple[str, bytes, str]]
-) -> Tuple[bytes, str]:
+def encode_form(fields: Sequence[Tuple[str, str]], files: Sequence[Tuple[str, bytes, str]]) -> Tuple[bytes, str]:
     """The body and its content type; `files` are (file name, bytes, media type), all sent as parts named `file`."""
     boundary = f"cabc-{uuid.uuid4().hex}"
     chunks: list[bytes] = []
     for name, value in fields:
         chunks.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{_quoted(name)}"\r\n\r\n'.encode("utf-8")
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{_quoted(name)}"\r\n\r\n'.encode()
             + value.encode("utf-8")
             + b"\r\n"
         )
@@ -30,5 +28,5 @@ def encode_form(
             f"Content-Type: {media_type}\r\n\r\n"
         )
         chunks.append(header.encode("utf-8") + content + b"\r\n")
-    chunks.append(f"--{boundary}--\r\n".encode("utf-8"))
+    chunks.append(f"--{boundary}--\r\n".encode())
     return b"".join(chunks), f"multipart/form-data; boundary={boundary}"

@@ -1,4 +1,4 @@
-"""When to try a request again, and how long to wait: exponential backoff with jitter, at least what Retry-After says."""
+"""When to try a request again, and how long to wait: exponential backoff with jitter, at least Retry-After."""
 
 from __future__ import annotations
 
