@@ -34,6 +34,7 @@ def outputs(tmp_path: Path) -> Path:
     (folder / "run.json").write_text('{"run": {"info": {"run_id": "r"}, "data": {}}}')
     (folder / "nested" / "config.yaml").write_text("learning_rate: 0.1\n")
     (folder / "loss.png").write_bytes(b"\x89PNG...")
+    (folder / "empty.json").write_text("")
     (folder / ".cache.json").write_text("{}")
     return folder
 
@@ -58,9 +59,10 @@ def test_pushes_a_directory_skipping_what_is_not_evidence(
     ]
     assert f"✓ {outputs / 'run.json'} (mlflow-run) → 2 evidence: performance, model_parameters" in stdout
     assert f"warning: {outputs / 'loss.png'}: skipped, not a JSON, YAML or Markdown file" in stderr
+    assert f"warning: {outputs / 'empty.json'}: skipped, no known evidence format (empty)" in stderr
     assert f"warning: {outputs / 'nested' / 'config.yaml'}: skipped, no known evidence format" in stderr
     assert stdout.strip().endswith(
-        f"pushed 1 of 3 file(s), 2 evidence, ToE credit-scoring, collector {collector.url}; 2 skipped"
+        f"pushed 1 of 4 file(s), 2 evidence, ToE credit-scoring, collector {collector.url}; 3 skipped"
     )
 
 

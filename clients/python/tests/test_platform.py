@@ -80,42 +80,38 @@ def certificate_of(toe: str) -> Optional[dict[str, Any]]:
     return page["items"][0] if page["items"] else None
 
 
+def compliant_posture(toe: str) -> Optional[dict[str, Any]]:
+    view: dict[str, Any] = get(f"{env('ASSESSMENT_URL')}/v1/toes/{toe}/posture", env("AUDITOR_TOKEN"))
+    return view if view["posture"] == "compliant" else None
+
+
 def test_metrics_from_the_sdk_earn_the_certificate_and_a_degraded_run_revokes_it() -> None:
     toe = env("METRICS_TOE")
     client = pipeline(run_id="train-41")
-    good = client.push_metrics(
-        toe,
-        "performance",
-        {"accuracy": 0.95, "f1": 0.94},
-        subject=MODEL,
-        context={"dataset": "holdout", "split": "test"},
-        observed_at="2026-11-27T09:00:00Z",
-    )
-    [delivered] = client.wait_for_delivery(good, timeout=30)
-    assert (
-        delivered.delivery.receipt is not None and delivered.delivery.receipt["envelopeSha256"] == good.envelope_sha256
-    )
 
-    posture = wait_for(
-        "a compliant posture",
-        lambda: (lambda view: view if view["posture"] == "compliant" else None)(
-            get(f"{env('ASSESSMENT_URL')}/v1/toes/{toe}/posture", env("AUDITOR_TOKEN"))
-        ),
-    )
+    def push_evaluation() -> cabc.Evidence:
+        return client.push_metrics(
+            toe,
+            "performance",
+            {"accuracy": 0.95, "f1": 0.94},
+            subject=MODEL,
+            context={"dataset": "holdout", "split": "test"},
+            observed_at="2026-11-27T09:00:00Z",
+        )
+
+    good = push_evaluation()
+    [delivered] = client.wait_for_delivery(good, timeout=30)
+    assert delivered.delivery.receipt is not None
+    assert delivered.delivery.receipt["envelopeSha256"] == good.envelope_sha256
+
+    posture = wait_for("a compliant posture", lambda: compliant_posture(toe))
     assert posture["requirements"][0]["status"] == "compliant"
     certificate = wait_for("the certificate", lambda: certificate_of(toe))
     status = get(f"{env('CERTIFICATION_URL')}/v1/status/{certificate['id']}", env("AUDITEE_TOKEN"))
     assert status["status"] == "good"
 
     # The same push again in the same run (a retried job) stores nothing new.
-    again = client.push_metrics(
-        toe,
-        "performance",
-        {"accuracy": 0.95, "f1": 0.94},
-        subject=MODEL,
-        context={"dataset": "holdout", "split": "test"},
-        observed_at="2026-11-27T09:00:00Z",
-    )
+    again = push_evaluation()
     assert (again.id, again.replayed) == (good.id, True)
 
     degraded = pipeline(run_id="train-42").push_metrics(

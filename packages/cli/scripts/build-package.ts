@@ -123,8 +123,9 @@ export async function packCliPackage(directory: string, destination: string): Pr
     { cwd: directory, env: { ...process.env, npm_config_update_notifier: 'false' } },
   );
   const [packed] = JSON.parse(stdout) as { filename: string }[];
-  const tarball = path.join(path.resolve(destination), packed!.filename);
-  if (!existsSync(tarball)) throw new Error(`npm pack reported ${packed!.filename}, which is not in ${destination}`);
+  if (!packed) throw new Error(`npm pack in ${directory} reported no tarball`);
+  const tarball = path.join(path.resolve(destination), packed.filename);
+  if (!existsSync(tarball)) throw new Error(`npm pack reported ${packed.filename}, which is not in ${destination}`);
   return tarball;
 }
 

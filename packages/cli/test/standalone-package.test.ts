@@ -107,7 +107,7 @@ describe('the CLI as a standalone npm package, installed into an empty folder', 
     expect(report.summary).toMatchObject({ files: 11, pushed: 11, rejected: 0, skipped: 0 });
     expect(new Set(report.files.map((file) => file.format)).size).toBe(11);
 
-    const ids = report.files.flatMap((file) => file.evidence!.map((item) => item.id));
+    const ids = report.files.flatMap((file) => (file.evidence ?? []).map((item) => item.id));
     for (const id of ids) {
       await waitFor(`delivery of ${id}`, async () => {
         const view = await getJson(`${platform.urls.collector}/v1/evidence/${id}`, tokens.pipeline);
@@ -134,7 +134,7 @@ describe('the CLI as a standalone npm package, installed into an empty folder', 
     expect(again.code, again.stderr).toBe(0);
     const replay = JSON.parse(again.stdout) as PushReport;
     expect(replay.files.map((file) => file.httpStatus)).toEqual(report.files.map(() => 200));
-    expect(replay.files.flatMap((file) => file.evidence!.map((item) => item.id))).toEqual(ids);
+    expect(replay.files.flatMap((file) => (file.evidence ?? []).map((item) => item.id))).toEqual(ids);
   }, 120_000);
 
   it('exits 1 with the reason when the token is missing, and sends nothing', async () => {

@@ -296,6 +296,11 @@ class Client:
         unsent = PushedFile(candidate.path, "rejected", format=format_id, bytes=len(content), sha256=sha256)
         if not candidate.explicit and format_id is None and not may_be_evidence(candidate.path):
             return replace(unsent, status="skipped", reason="not a JSON, YAML or Markdown file")
+        if not content.strip():
+            # As the Node CLI: an empty file is no known format (skipped when found, rejected when named).
+            if candidate.explicit:
+                return replace(unsent, reason="the file is empty")
+            return replace(unsent, status="skipped", reason="no known evidence format (empty)")
         if stop:
             return replace(unsent, reason=f"not sent: {stop[0]}")
         try:
@@ -306,7 +311,7 @@ class Client:
             if problem.status == 415 and problem.type.endswith("/unknown-format") and not candidate.explicit:
                 return replace(unsent, status="skipped", reason="no known evidence format")
             return replace(unsent, http_status=problem.status, problem=problem)
-        except CabcConnectionError as error:
+        except (CabcConnectionError, InvalidArgument) as error:
             return replace(unsent, reason=str(error))
         return replace(
             unsent,
