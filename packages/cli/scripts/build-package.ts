@@ -74,7 +74,8 @@ cabc --help
 
 \`CABC_COLLECTOR_URL\` and \`CABC_TOKEN\` (a bearer token with role \`pipeline\`) configure the push; the CI's run id
 (\`CABC_RUN_ID\`, \`GITHUB_RUN_ID\`, \`CI_PIPELINE_ID\`, …) makes a re-run push nothing twice. Exit status 0 when every
-file was pushed or skipped, 1 otherwise. See docs/pipelines.md in the CABC repository.
+file was pushed or skipped, 1 otherwise. \`cabc token\` (local development) signs with \`CABC_ISSUER_KEY_FILE\`, else
+\`./.data/local-issuer.json\`. See docs/pipelines.md in the CABC repository.
 `;
 }
 
