@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadOrCreateLocalIssuer, mintToken, roles, type Role } from '@cabc/auth';
-import { parseDuration } from '../parse-duration.ts';
+import { durationOption } from '../duration-option.ts';
 
 /** The local platform's issuer key: `.data/local-issuer.json` in the checkout (or CABC_ISSUER_KEY_FILE). */
 const defaultIssuerKeyFile =
@@ -43,7 +43,7 @@ export function registerTokenCommand(program: Command): void {
           subject: options.sub,
           org: options.org,
           role: options.role as Role,
-          ttlSeconds: Math.floor(parseDuration(options.ttl) / 1000),
+          ttlSeconds: Math.floor(durationOption(options.ttl) / 1000),
           key,
         });
         process.stdout.write(`${token}\n`);
