@@ -5,6 +5,7 @@ export default defineConfig({
     include: [
       'test/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
+      'apps/platform/test/**/*.test.ts',
       'services/*/test/**/*.test.ts',
       'clients/*/tests/**/*.test.ts',
     ],

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formats } from '@cabc/adapters';
 import { evidenceKinds } from '@cabc/contracts';
 import { certifyToe } from '@cabc/platform';
-import { getJson, startTestPlatform } from '../../../packages/platform/test/platform-fixture.ts';
+import { getJson, startTestPlatform } from '../../../apps/platform/test/platform-fixture.ts';
 import { type PushReport, runIdVariables } from '../../../packages/cli/src/commands/evidence-push.ts';
 import { ensurePythonVenv, type PythonVenv } from '../../../scripts/lib/python-venv.ts';
 

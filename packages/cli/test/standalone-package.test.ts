@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certifyToe } from '@cabc/platform';
 import { waitFor } from '@cabc/testing';
-import { getJson, startTestPlatform } from '../../platform/test/platform-fixture.ts';
+import { getJson, startTestPlatform } from '../../../apps/platform/test/platform-fixture.ts';
 import { buildCliPackage, packCliPackage } from '../scripts/build-package.ts';
 import type { PushReport } from '../src/commands/evidence-push.ts';
 

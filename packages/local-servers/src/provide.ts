@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { isPostgresReachable } from '@cabc/database';
-import { isRedisReachable } from '@cabc/queues';
+import { isPostgresReachable, isRedisReachable } from '@cabc/service-kit';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { hasRedisServerBinary, startRedisServer } from './redis-server.ts';
 

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { isRedisReachable } from '@cabc/queues';
+import { isRedisReachable } from '@cabc/service-kit';
 import { freePort } from './free-port.ts';
 
 export interface LocalRedis {

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRedisReachable } from '@cabc/queues';
+import { isRedisReachable } from '@cabc/service-kit';
 import {
   freePort,
   hasRedisServerBinary,

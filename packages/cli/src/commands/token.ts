@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadOrCreateLocalIssuer, mintToken, roles, type Role } from '@cabc/auth';
-import { parseDuration } from '../parse-duration.ts';
+import { durationOption } from '../duration-option.ts';
 
 /** The checkout this file runs from, or undefined when it runs from the standalone package (bundled elsewhere). */
 function checkoutRoot(from: string): string | undefined {
@@ -56,7 +56,7 @@ export function registerTokenCommand(program: Command): void {
           subject: options.sub,
           org: options.org,
           role: options.role as Role,
-          ttlSeconds: Math.floor(parseDuration(options.ttl) / 1000),
+          ttlSeconds: Math.floor(durationOption(options.ttl) / 1000),
           key,
         });
         process.stdout.write(`${token}\n`);
