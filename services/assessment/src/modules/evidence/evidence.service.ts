@@ -94,7 +94,7 @@ function subjectsOutsideScope(
       : '';
     return [
       {
-        field: `payload.subject.${index}.digest.sha256`,
+        field: `payload.subject.${index}.digest`,
         message: `${subject.name} (sha256 ${sha256}) is not an artifact ${version} of ToE ${trust.toe.id} pins${awaiting}`,
       },
     ];
