@@ -680,25 +680,23 @@ describe('webhook delivery leases', () => {
         trx,
       );
     });
-    const id = await fixture.infra.db
-      .transaction()
-      .execute((trx) =>
-        webhooks.insertDelivery(
-          {
-            messageId: `msg_${randomUUID()}`,
-            subscriptionId,
-            eventType: 'certificate.issued',
-            certificateId: null,
-            certificateEventId: null,
-            payload: '{}',
-            status: 'pending',
-            maxAttempts: 3,
-            nextAttemptAt: now,
-            createdAt: now,
-          },
-          trx,
-        ),
-      );
+    const id = await fixture.infra.db.transaction().execute((trx) =>
+      webhooks.insertDelivery(
+        {
+          messageId: `msg_${randomUUID()}`,
+          subscriptionId,
+          eventType: 'certificate.issued',
+          certificateId: null,
+          certificateEventId: null,
+          payload: '{}',
+          status: 'pending',
+          maxAttempts: 3,
+          nextAttemptAt: now,
+          createdAt: now,
+        },
+        trx,
+      ),
+    );
     const first = await webhooks.claim(id, now, 60_000);
     expect(first).toMatchObject({ id, attempts: 1 });
     expect(await webhooks.claim(id, now, 60_000)).toBeUndefined();

@@ -12,6 +12,13 @@ const statusSchema = z.object({
   revokedAt: z.string().nullable(),
   reasonCode: z.number().int().nullable(),
   reason: z.string().nullable(),
+  /** The model and dataset digests the certificate is about; null for an unknown certificate. */
+  artifacts: z
+    .object({
+      models: z.array(z.object({ name: z.string(), sha256: z.string() })),
+      datasets: z.array(z.object({ name: z.string(), sha256: z.string() })),
+    })
+    .nullable(),
 });
 
 const ORG = /^[a-z0-9][a-z0-9._-]{0,63}$/;

@@ -1,6 +1,10 @@
 import { signJwt, type SigningKeyStore } from '@cabc/crypto';
 import { certificateStatusAt, reasonName, type PublicStatus } from '../../domain/index.ts';
-import type { CertificateRecord, CertificationRepository } from '../certifications/certification.repository.ts';
+import type {
+  CertificateRecord,
+  CertificationRepository,
+  CertifiedArtifacts,
+} from '../certifications/certification.repository.ts';
 
 export const STATUS_TYP = 'cabc-status+jwt';
 export const STATUS_LIST_TYP = 'cabc-status-list+jwt';
@@ -14,6 +18,11 @@ export interface StatusAnswer {
   revokedAt: string | null;
   reasonCode: number | null;
   reason: string | null;
+  /**
+   * The model and dataset digests the certificate is about (pinned by the approved scope), so a verifier can tell
+   * whether a model file is the certified one; null for an unknown certificate.
+   */
+  artifacts: CertifiedArtifacts | null;
 }
 
 export interface StatusListEntry {
@@ -45,13 +54,15 @@ export function createStatusService(deps: {
   now: () => Date;
 }) {
   /** When a status about a live certificate must be refreshed: the freshness horizon, or an earlier known deadline. */
-  async function nextUpdateOf(certificate: CertificateRecord, status: PublicStatus, at: Date): Promise<Date | null> {
+  function nextUpdateOf(
+    certificate: CertificateRecord,
+    status: PublicStatus,
+    at: Date,
+    certificationDeadline: Date | null,
+  ): Date | null {
     if (status !== 'good' && status !== 'suspended') return null;
     const horizon = new Date(at.getTime() + deps.maxAgeMs);
-    const deadline =
-      status === 'suspended'
-        ? (await deps.certifications.certification(certificate.certificationId))?.nextDeadline
-        : null;
+    const deadline = status === 'suspended' ? certificationDeadline : null;
     return earliest(horizon, certificate.expiresAt, deadline);
   }
 
@@ -88,10 +99,12 @@ export function createStatusService(deps: {
           revokedAt: null,
           reasonCode: null,
           reason: null,
+          artifacts: null,
         };
       }
       const view = certificateStatusAt(certificate, at);
-      const nextUpdate = await nextUpdateOf(certificate, view.status, at);
+      const certification = await deps.certifications.certification(certificate.certificationId);
+      const nextUpdate = nextUpdateOf(certificate, view.status, at, certification?.nextDeadline ?? null);
       return {
         certificateId: certificate.id,
         status: view.status,
@@ -100,6 +113,7 @@ export function createStatusService(deps: {
         revokedAt: certificate.revokedAt?.toISOString() ?? null,
         reasonCode: view.reasonCode,
         reason: reasonName(view.reasonCode),
+        artifacts: certification?.artifacts ?? { models: [], datasets: [] },
       };
     },
 
