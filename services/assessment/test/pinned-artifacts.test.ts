@@ -70,7 +70,11 @@ describe('the approved scope pins what is certified (issue 12.3)', () => {
   it('refuses evidence about the new model until that version is approved, naming the subject, storing nothing', async () => {
     const before = await fixture.counts();
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the cached trust's reread interval
-    const problem = expectProblem(await push(evidenceAbout(MODEL_V2, 'model-v2.onnx')), 422, 'payload.subject.0.digest');
+    const problem = expectProblem(
+      await push(evidenceAbout(MODEL_V2, 'model-v2.onnx')),
+      422,
+      'payload.subject.0.digest',
+    );
     expect(problem.type).toBe('https://cabc.dev/problems/subject-not-in-scope');
     expect(problem.detail).toContain('model-v2.onnx');
     expect(problem.detail).toMatch(/version 2, which names it, awaits approval/);
