@@ -23,7 +23,15 @@ export const accuracyRequirement = (target: number) => ({
  */
 export async function certifyToe(
   platform: Pick<Platform, 'urls' | 'token'>,
-  options: { org: string; name: string; requirements?: unknown[]; modelSha256?: string; collectorKeys?: unknown[] },
+  options: {
+    org: string;
+    name: string;
+    requirements?: unknown[];
+    modelSha256?: string;
+    collectorKeys?: unknown[];
+    /** More scope document members, e.g. `attestationKeys`. */
+    scope?: Record<string, unknown>;
+  },
 ): Promise<CertifiedToe> {
   const tokens = {
     auditee: await platform.token('auditee', options.org),
@@ -61,6 +69,7 @@ export async function certifyToe(
         ],
         requirements: options.requirements ?? [accuracyRequirement(0.9)],
         collectorKeys: keys,
+        ...options.scope,
       },
     },
   });

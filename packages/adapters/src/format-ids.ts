@@ -13,6 +13,7 @@ export const formats = [
   'cabc-robustness',
   'cabc-fairness',
   'cabc-feature-importance',
+  'in-toto-attestation',
 ] as const;
 export type FormatId = (typeof formats)[number];
 

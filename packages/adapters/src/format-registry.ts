@@ -12,6 +12,7 @@ import { evidentlyLegacyTestSuiteAdapter } from './formats/evidently/legacy-test
 import { evidentlySnapshotAdapter } from './formats/evidently/snapshot.ts';
 import { greatExpectationsAdapter } from './formats/great-expectations.ts';
 import { hfModelCardAdapter } from './formats/hf-model-card.ts';
+import { inTotoAttestationAdapter } from './formats/in-toto-attestation.ts';
 import { mlflowMlmodelAdapter } from './formats/mlflow-mlmodel.ts';
 import { mlflowRunAdapter } from './formats/mlflow-run.ts';
 import { modelCardToolkitAdapter } from './formats/model-card-toolkit.ts';
@@ -26,6 +27,7 @@ export const adapters: readonly FormatAdapter[] = [
   cabcRobustnessAdapter,
   cabcFairnessAdapter,
   cabcFeatureImportanceAdapter,
+  inTotoAttestationAdapter,
   avidAdapter,
   croissantAdapter,
   mlflowRunAdapter,

@@ -19,7 +19,7 @@ describe('detectFormat', () => {
   });
 
   it('lists every format once with a description', () => {
-    expect(new Set(formats).size).toBe(14);
+    expect(new Set(formats).size).toBe(15);
     expect(formatDescriptions.map((description) => description.id).sort()).toEqual([...formats].sort());
     for (const description of formatDescriptions) {
       expect(description.detection.length).toBeGreaterThan(10);

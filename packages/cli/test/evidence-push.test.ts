@@ -117,7 +117,7 @@ describe('cabc evidence push against a running collector', () => {
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as PushReport;
     expect(report.ok).toBe(true);
-    expect(report.summary).toMatchObject({ files: 11, pushed: 11, rejected: 0, skipped: 0 });
+    expect(report.summary).toMatchObject({ files: 12, pushed: 12, rejected: 0, skipped: 0 });
     expect(Object.fromEntries(report.files.map((file) => [path.relative(samplesDir, file.path), file.format]))).toEqual(
       {
         'croissant/metadata.json': 'croissant',
@@ -128,6 +128,7 @@ describe('cabc evidence push against a running collector', () => {
         'fairness-robustness/AVID-2022-R0001.json': 'avid',
         'great-expectations/taxi_long.json': 'great-expectations',
         'hf-model-card/README.md': 'hf-model-card',
+        'hf-model-card/Dolphin2.1-OpenOrca-7B_README.md': 'hf-model-card',
         'mlflow-mlmodel/MLmodel': 'mlflow-mlmodel',
         'mlflow-run/run_raw.json': 'mlflow-run',
         'model-card-toolkit/cats_vs_dogs_v0_0_2.json': 'model-card-toolkit',

@@ -10,6 +10,13 @@ export const publicStatuses = ['good', 'suspended', 'revoked', 'expired', 'withd
 export const publicStatusSchema = z.enum(publicStatuses);
 export type PublicStatus = z.infer<typeof publicStatusSchema>;
 
+/** The model and dataset digests a certificate is about, pinned by the approved scope. */
+export const certifiedArtifactsSchema = z.object({
+  models: z.array(z.object({ name: z.string(), sha256: z.string() })),
+  datasets: z.array(z.object({ name: z.string(), sha256: z.string() })),
+});
+export type CertifiedArtifacts = z.infer<typeof certifiedArtifactsSchema>;
+
 /** The answer about one certificate, as JSON or as the claims of a `cabc-status+jwt` (with iss, sub, iat, exp). */
 export const statusAnswerSchema = z.object({
   certificateId: z.string(),
@@ -20,6 +27,8 @@ export const statusAnswerSchema = z.object({
   revokedAt: z.string().nullable(),
   reasonCode: z.number().int().nullable(),
   reason: z.string().nullable(),
+  /** What the certificate is about, so a verifier can tell whether a model file is the certified one; null if unknown. */
+  artifacts: certifiedArtifactsSchema.nullable(),
 });
 export type StatusAnswer = z.infer<typeof statusAnswerSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { certifiedArtifactsSchema } from './certificate-status.ts';
 import { postureSchema } from './statuses.ts';
 
 /** JWS `typ` of a certificate signed by the certification body. */
@@ -33,6 +34,8 @@ export const certificateClaimsSchema = z.object({
     ),
   }),
   validity: z.object({ notBefore: isoTime, notAfter: isoTime }),
+  /** The model and dataset digests the approved scope pinned (absent in certificates issued before pinning). */
+  artifacts: certifiedArtifactsSchema.optional(),
   /** The certification (decision state per ToE and scope version) the certificate belongs to. */
   certification: z.string().min(1),
   /** The auditor's assessment the certificate was issued on; null before any posture arrived. */

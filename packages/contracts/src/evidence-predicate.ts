@@ -61,6 +61,27 @@ export const rawArtifactSchema = z.strictObject({
   uri: z.string().max(2048).optional(),
 });
 
+const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'expected base64 or base64url');
+
+/**
+ * A third party's DSSE-wrapped in-toto statement (SLSA provenance, a verification summary, a test result, a link),
+ * relayed unchanged: payload type, payload and signatures exactly as the third party signed them. The assessment
+ * verifies it against the approved scope's `attestationKeys` (docs/evidence.md#third-party-attestations).
+ */
+export const relayedAttestationSchema = z.strictObject({
+  /** How it was delivered: `application/vnd.in-toto+json` (an envelope or a .intoto.jsonl line) or a Sigstore bundle's. */
+  mediaType: shortText,
+  envelope: z.strictObject({
+    payloadType: shortText,
+    payload: base64.max(1_000_000),
+    signatures: z
+      .array(z.strictObject({ keyid: z.string().max(1024).optional(), sig: base64.min(1).max(2048) }))
+      .min(1)
+      .max(16),
+  }),
+});
+export type RelayedAttestation = z.infer<typeof relayedAttestationSchema>;
+
 export const evidencePredicateSchema = z.strictObject({
   /** The target of evaluation (ML system) this evidence is about; signed, so it cannot be rerouted. */
   toe: shortText,
@@ -71,6 +92,8 @@ export const evidencePredicateSchema = z.strictObject({
   measurements: z.array(measurementSchema).max(10_000).default([]),
   checks: z.array(checkSchema).max(10_000).default([]),
   raw: rawArtifactSchema.optional(),
+  /** Third-party in-toto attestations relayed as `provenance` evidence; their claims are read only once verified. */
+  attestations: z.array(relayedAttestationSchema).min(1).max(64).optional(),
   /**
    * Who handed the evidence to the collector (from their bearer token). The auditor accepts evidence for a ToE only
    * from its own organization, so a collector shared by several organizations cannot be used across them.

@@ -1,5 +1,12 @@
 import { z } from 'zod';
 
+/** One pinned artifact: its name and the sha256 (lowercase hex) of its bytes. */
+export const artifactDigestSchema = z.strictObject({
+  name: z.string().min(1).max(256),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type ArtifactDigest = z.infer<typeof artifactDigestSchema>;
+
 /** JWS `typ` of the auditor's scope decisions sent to the certification body. */
 export const SCOPE_DECISION_TYP = 'cabc-scope+jwt';
 
@@ -36,6 +43,16 @@ export const scopeDecisionClaimsSchema = z.strictObject({
       }),
     )
     .max(1000),
+  /**
+   * The model and dataset digests the approved version pins: what a certificate under it is about. Absent in
+   * decisions about versions approved before artifacts were part of the scope (read as pinning nothing).
+   */
+  artifacts: z
+    .strictObject({
+      models: z.array(artifactDigestSchema).max(64),
+      datasets: z.array(artifactDigestSchema).max(64),
+    })
+    .optional(),
   /** For `scope.superseded`: the version that replaced this one. */
   supersededBy: z.number().int().positive().nullable(),
 });

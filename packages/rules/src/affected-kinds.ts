@@ -15,6 +15,7 @@ export function affectedKinds(rule: Rule): readonly EvidenceKind[] {
     case 'presence':
       return unique([...(rule.kinds ?? []), ...(rule.modelCardFields ? ['model_card' as const] : [])]);
     case 'provenance':
+      if (rule.build) return unique([...(rule.kinds ?? []), 'provenance']);
       return rule.kinds ? unique(rule.kinds) : evidenceKinds;
     case 'drift':
       return [rule.kind ?? 'drift'];

@@ -1,7 +1,7 @@
 import type { EvidenceKind } from '@cabc/contracts';
 import { affectedKinds } from './affected-kinds.ts';
 import { RuleCompileError, issuesFromZod } from './compile-error.ts';
-import type { RuleEvaluator } from './evaluation-types.ts';
+import type { EvidenceRecord, RuleEvaluator } from './evaluation-types.ts';
 import { checksEvaluator } from './evaluators/checks.ts';
 import { driftEvaluator } from './evaluators/drift.ts';
 import { expressionEvaluator } from './evaluators/expression.ts';
@@ -10,12 +10,15 @@ import { presenceEvaluator } from './evaluators/presence.ts';
 import { provenanceEvaluator } from './evaluators/provenance.ts';
 import { thresholdEvaluator } from './evaluators/threshold.ts';
 import { trendEvaluator } from './evaluators/trend.ts';
+import { isSelectable } from './measurement-selector.ts';
 import { ruleSchema, type Rule } from './rule-schema.ts';
 
 export interface CompiledRule {
   /** The validated rule, with defaults applied. */
   readonly rule: Rule;
   readonly affectedKinds: readonly EvidenceKind[];
+  /** Whether the rule can read this evidence (its kind, and for selectors a matching measurement). */
+  readonly reads: (record: EvidenceRecord) => boolean;
   /** Use `evaluate(compiled, context)`, which also turns an unexpected exception into an `error` result. */
   readonly evaluator: RuleEvaluator;
 }
@@ -35,7 +38,8 @@ export function compileRule(input: unknown, options: CompileOptions = {}): Compi
     const parsed = ruleSchema.safeParse(input);
     if (!parsed.success) throw new RuleCompileError(issuesFromZod(parsed.error));
     const rule = parsed.data;
-    return Object.freeze({ rule, affectedKinds: affectedKinds(rule), evaluator: buildEvaluator(rule) });
+    const kinds = affectedKinds(rule);
+    return Object.freeze({ rule, affectedKinds: kinds, reads: readsOf(rule, kinds), evaluator: buildEvaluator(rule) });
   } catch (error) {
     if (!(error instanceof RuleCompileError)) throw error;
     throw new RuleCompileError(
@@ -63,4 +67,10 @@ function buildEvaluator(rule: Rule): RuleEvaluator {
     case 'drift':
       return driftEvaluator(rule);
   }
+}
+
+function readsOf(rule: Rule, kinds: readonly EvidenceKind[]): (record: EvidenceRecord) => boolean {
+  if (rule.type === 'threshold' || rule.type === 'trend') return (record) => isSelectable(record, rule.selector);
+  const set = new Set<string>(kinds);
+  return (record) => set.has(record.predicate.kind);
 }

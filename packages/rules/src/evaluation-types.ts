@@ -7,6 +7,21 @@ export interface EvidenceRecord {
   receivedAt: Date;
   subjects: { name: string; digest: { sha256: string } }[];
   predicate: EvidencePredicate;
+  /**
+   * The third-party in-toto attestations the evidence relays, as the assessment service verified them at ingest
+   * (signature against the approved scope's attestation keys, subjects bound to approved artifacts). Only these are
+   * trusted facts: the rules never read an attestation's claims from anywhere else.
+   */
+  attestations?: VerifiedAttestation[];
+}
+
+export interface VerifiedAttestation {
+  /** The producer (of the scope's `attestationKeys`) whose key verified the envelope. */
+  producer: string;
+  predicateType: string;
+  subjects: { name?: string; digest: Record<string, string> }[];
+  /** The statement's predicate, as signed. */
+  predicate: unknown;
 }
 
 export interface ScopeDigests {

@@ -22,6 +22,7 @@ export type {
   EvaluationContext,
   EvidenceRecord,
   ScopeDigests,
+  VerifiedAttestation,
   RuleResult,
   ResultDetail,
   DetailValue,
@@ -30,4 +31,12 @@ export { aggregatePosture, type PostureInput, type PostureSummary, type StatusCo
 export { TREND_DEFAULTS, TREND_WINDOW } from './evaluators/trend.ts';
 export { HISTORY_LIMIT } from './cel/variables.ts';
 export { DRIFT_MEASUREMENTS } from './evaluators/drift.ts';
-export { evidenceDepth, FILTERED_SELECTOR_DEPTH } from './evidence-depth.ts';
+export { evidenceDepth, evidenceWants, FILTERED_SELECTOR_DEPTH, type EvidenceWant } from './evidence-depth.ts';
+export { metricNamesOf, measurementMatchOf, type MeasurementMatch } from './measurement-selector.ts';
+export {
+  buildFactsOf,
+  normalizeRepository,
+  SLSA_PROVENANCE_V1,
+  SLSA_PROVENANCE_V02,
+  type BuildFacts,
+} from './attestations/slsa-build-facts.ts';

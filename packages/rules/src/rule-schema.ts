@@ -6,12 +6,26 @@ import { describeTargetProblems, type ThresholdTarget } from './threshold-target
 const shortText = z.string().min(1).max(256);
 const kindList = z.array(evidenceKindSchema).min(1).max(evidenceKindSchema.options.length);
 
+const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (sha256)');
+/** One name, or the names a measurement may carry in order of preference (`["accuracy", "acc"]`). */
+const oneOrMore = z.union([shortText, z.array(shortText).min(1).max(16)]);
+
 export const selectorSchema = z.strictObject({
   kind: evidenceKindSchema,
-  metric: shortText,
+  /** The measurement's name, or a list of accepted names; evidence without such a measurement is not read. */
+  metric: oneOrMore,
+  /** Only evidence from this producer tool (`predicate.producer.tool`), or one of these. */
+  tool: oneOrMore.optional(),
   dataset: shortText.optional(),
   split: shortText.optional(),
   slice: shortText.optional(),
+  /** Only evidence about this subject (in-toto subject name and/or sha256 digest). */
+  subject: z
+    .strictObject({ name: z.string().min(1).max(512).optional(), sha256: sha256Hex.optional() })
+    .refine((subject) => subject.name !== undefined || subject.sha256 !== undefined, {
+      message: 'a subject selector needs a name, a sha256 or both',
+    })
+    .optional(),
 });
 export type Selector = z.infer<typeof selectorSchema>;
 
@@ -76,10 +90,26 @@ export const presenceRuleSchema = z
     path: ['kinds'],
   });
 
+/** What verified build provenance (SLSA) of each approved model must say; any listed value is accepted. */
+export const provenanceBuildSchema = z
+  .strictObject({
+    /** The builder id (`runDetails.builder.id`; v0.2 `builder.id`). */
+    builder: oneOrMore.optional(),
+    /** The source repository, compared without `git+`, `@ref`, `.git` and a trailing slash. */
+    repository: oneOrMore.optional(),
+    /** The producer of the approved scope's `attestationKeys` whose key signed the attestation. */
+    producer: oneOrMore.optional(),
+  })
+  .refine((build) => build.builder !== undefined || build.repository !== undefined || build.producer !== undefined, {
+    message: 'a build requirement needs a builder, a repository or a producer',
+  });
+
 export const provenanceRuleSchema = z.strictObject({
   type: z.literal('provenance'),
-  /** All evidence kinds when absent. */
+  /** Kinds whose newest evidence must be about approved artifacts; all kinds when both this and build are absent. */
   kinds: kindList.optional(),
+  /** Each approved model has verified build provenance (an in-toto attestation) saying this. */
+  build: provenanceBuildSchema.optional(),
 });
 
 export const trendMethods = ['ewma', 'cusum'] as const;

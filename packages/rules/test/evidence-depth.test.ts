@@ -3,6 +3,7 @@ import {
   compileRule,
   evaluate,
   evidenceDepth,
+  evidenceWants,
   FILTERED_SELECTOR_DEPTH,
   HISTORY_LIMIT,
   TREND_WINDOW,
@@ -11,16 +12,17 @@ import {
 
 describe('evidenceDepth: how much history a rule reads', () => {
   it('is one evidence for rules that read the newest evidence only', () => {
-    expect(
-      evidenceDepth(
-        compileRule({
-          type: 'threshold',
-          selector: { kind: 'performance', metric: 'accuracy' },
-          operator: '>=',
-          target: 0.9,
-        }).rule,
-      ),
-    ).toBe(1);
+    // A threshold reads the newest evidence that carries its measurement: one, when the loader filters on `match`.
+    const threshold = compileRule({
+      type: 'threshold',
+      selector: { kind: 'performance', metric: ['accuracy', 'acc'], dataset: 'holdout' },
+      operator: '>=',
+      target: 0.9,
+    }).rule;
+    expect(evidenceWants(threshold)).toEqual([
+      { kind: 'performance', depth: 1, match: { metrics: ['accuracy', 'acc'], slice: null, dataset: 'holdout' } },
+    ]);
+    expect(evidenceDepth(threshold)).toBe(FILTERED_SELECTOR_DEPTH);
     expect(evidenceDepth(compileRule({ type: 'checks', kind: 'data_quality', allowWarnings: true }).rule)).toBe(1);
     expect(evidenceDepth(compileRule({ type: 'freshness', kind: 'performance', maxAge: 'P1D' }).rule)).toBe(1);
     expect(evidenceDepth(compileRule({ type: 'drift' }).rule)).toBe(1);

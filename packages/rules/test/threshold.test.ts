@@ -79,12 +79,11 @@ describe('threshold evidence that cannot be judged', () => {
     expect(result).toMatchObject({ status: 'pending', evidenceIds: [] });
   });
 
-  it('is an error when the metric is missing, and names the evidence', () => {
+  it('is pending when no evidence of the kind carries the metric: such evidence is irrelevant, not an error', () => {
     const record = evidence({ measurements: [metric('f1', 0.95)] });
     const result = run(threshold('>=', 0.9), [record]);
-    expect(result.status).toBe('error');
-    expect(result.reason).toContain("no measurement 'accuracy'");
-    expect(result.evidenceIds).toEqual([record.id]);
+    expect(result).toMatchObject({ status: 'pending', evidenceIds: [] });
+    expect(result.reason).toContain("performance evidence with a measurement 'accuracy'");
   });
 
   it.each([
@@ -149,6 +148,69 @@ describe('threshold selection', () => {
 
     const contextSliced = evidence({ context: { slice: 'female' }, measurements: [metric('accuracy', 0.92)] });
     expect(run(sliced, [contextSliced]).status).toBe('compliant');
-    expect(run(threshold('>=', 0.9), [contextSliced]).status).toBe('error');
+    // Only per-slice values: irrelevant to the overall value, never mistaken for it.
+    expect(run(threshold('>=', 0.9), [contextSliced]).status).toBe('pending');
+  });
+});
+
+describe('selectors pick the evidence that carries the measurement (issue 17.1)', () => {
+  const card = (value: number, observedAt: string) =>
+    evidence({
+      observedAt,
+      context: { dataset: 'ai2_arc', slice: 'ARC-Challenge', split: 'test' },
+      measurements: [metric('acc_norm', value)],
+    });
+
+  it('reads the evaluation, not a newer model card of the same kind reporting other metrics', () => {
+    const evaluation = evidence({ observedAt: hoursAgo(3), measurements: [metric('accuracy', 0.95)] });
+    const modelCard = card(63.91, hoursAgo(1));
+    expect(run(threshold('>=', 0.9), [modelCard, evaluation])).toMatchObject({
+      status: 'compliant',
+      evidenceIds: [evaluation.id],
+    });
+  });
+
+  it('accepts a list of names, preferring them in order within one evidence', () => {
+    const rule = { ...threshold('>=', 0.9), selector: { ...selector, metric: ['accuracy', 'acc'] } };
+    const older = evidence({ observedAt: hoursAgo(3), measurements: [metric('accuracy', 0.5)] });
+    const newer = evidence({ observedAt: hoursAgo(1), measurements: [metric('acc', 0.95), metric('accuracy', 0.8)] });
+    const result = run(rule, [older, newer]);
+    expect(result).toMatchObject({ status: 'non_compliant', evidenceIds: [newer.id] });
+    expect(result.details[0]).toMatchObject({ property: 'accuracy', value: 0.8 });
+    const onlyAcc = evidence({ observedAt: hoursAgo(0.5), measurements: [metric('acc', 0.95)] });
+    expect(run(rule, [older, newer, onlyAcc]).details[0]).toMatchObject({ property: 'acc', value: 0.95 });
+  });
+
+  it('filters by producer tool and subject', () => {
+    const fromEval = evidence({ observedAt: hoursAgo(3), measurements: [metric('accuracy', 0.95)] });
+    const fromOther = {
+      ...evidence({ observedAt: hoursAgo(1), measurements: [metric('accuracy', 0.5)] }),
+    };
+    fromOther.predicate = { ...fromOther.predicate, producer: { tool: 'notebook' } };
+    const byTool = { ...threshold('>=', 0.9), selector: { ...selector, tool: ['mlflow', 'eval-job'] } };
+    expect(run(byTool, [fromEval, fromOther]).evidenceIds).toEqual([fromEval.id]);
+    expect(run(threshold('>=', 0.9), [fromEval, fromOther]).evidenceIds).toEqual([fromOther.id]);
+
+    const other = evidence({
+      observedAt: hoursAgo(0.5),
+      subjects: [{ name: 'challenger', digest: { sha256: 'c'.repeat(64) } }],
+      measurements: [metric('accuracy', 0.1)],
+    });
+    const bySubject = { ...threshold('>=', 0.9), selector: { ...selector, subject: { sha256: 'A'.repeat(64) } } };
+    expect(run(bySubject, [fromEval, other]).evidenceIds).toEqual([fromEval.id]);
+    expect(
+      run({ ...bySubject, selector: { ...selector, subject: { name: 'challenger' } } }, [fromEval, other]),
+    ).toMatchObject({ status: 'non_compliant', evidenceIds: [other.id] });
+  });
+
+  it('keeps error for evidence that carries the measurement but cannot be judged', () => {
+    const broken = evidence({ observedAt: hoursAgo(1), measurements: [metric('accuracy', '0.95')] });
+    const fine = evidence({ observedAt: hoursAgo(3), measurements: [metric('accuracy', 0.95)] });
+    expect(run(threshold('>=', 0.9), [broken, fine])).toMatchObject({ status: 'error', evidenceIds: [broken.id] });
+  });
+
+  it('refuses a subject selector without name or digest, and an empty metric list', () => {
+    expect(() => run({ ...threshold('>=', 0.9), selector: { ...selector, subject: {} } }, [])).toThrow(/subject/);
+    expect(() => run({ ...threshold('>=', 0.9), selector: { ...selector, metric: [] } }, [])).toThrow();
   });
 });

@@ -101,7 +101,7 @@ export async function buildApp(deps: AssessmentDeps): Promise<Server> {
   registerJwksRoute(app, () => deps.keys.jwks());
   registerAuthentication(app, deps.verifyToken, { publicPaths: publicPath });
 
-  registerToeRoutes(app, createToesService({ toes, audit }));
+  registerToeRoutes(app, createToesService({ toes, audit, scopes, lockToe: evaluations.lockToe }));
   registerScopeRoutes(
     app,
     createScopesService({

@@ -296,10 +296,11 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
     await api('POST', `/v1/toes/${toeId}/scopes/1/submit`, auditee);
     await api('POST', `/v1/toes/${toeId}/scopes/1/approve`, auditor, {});
     const inForce = await createInForceScopes(createScopesRepository(fixture.infra.db)).of(toeId);
-    const readable = await createEvaluationRepository(fixture.infra.db).evidenceOfKinds(
+    const readable = await createEvaluationRepository(fixture.infra.db).evidenceFor(
       toeId,
-      new Map([['performance', 10]]),
+      [{ kind: 'performance', depth: 10 }],
       inForce!.collectorKeyIds,
+      [],
     );
     expect(readable).toEqual([]);
   });

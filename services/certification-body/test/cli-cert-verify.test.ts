@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,8 @@ describe('cabc cert verify <jwt> --jwks <file|url>', () => {
   let token: string;
   let suspendedToken: string;
   let drive: ReturnType<typeof auditor>;
+  let modelFile: string;
+  let modelSha256: string;
   beforeAll(async () => {
     fixture = await startCertificationApp();
     baseUrl = await fixture.app.listen({ host: '127.0.0.1', port: 0 });
@@ -52,7 +55,13 @@ describe('cabc cert verify <jwt> --jwks <file|url>', () => {
           headers: await bearer('certification_body', 'acme'),
         })
       ).json().token as string;
-    await drive.approve('toe-cli', 3, { scopeDigest: 'e'.repeat(64) });
+    modelFile = path.join(directory, 'model.onnx');
+    writeFileSync(modelFile, 'the certified model bytes');
+    modelSha256 = createHash('sha256').update('the certified model bytes').digest('hex');
+    await drive.approve('toe-cli', 3, {
+      scopeDigest: 'e'.repeat(64),
+      artifacts: { models: [{ name: 'model.onnx', sha256: modelSha256 }], datasets: [] },
+    });
     token = await tokenOf((await drive.posture('toe-cli', 'compliant', { scopeVersion: 3 })).certificateId!);
     await drive.approve('toe-cli-suspended', 1);
     const suspended = await drive.posture('toe-cli-suspended', 'compliant');
@@ -73,6 +82,28 @@ describe('cabc cert verify <jwt> --jwks <file|url>', () => {
     expect(result.stdout).toMatch(/requirements\s+2 \(1 critical\)/);
     expect(result.stdout).toMatch(/status\s+good/);
     expect(result.stdout).toMatch(/verdict\s+GOOD/);
+  });
+
+  it('says whether a model file is the certified one (--subject <sha256>, --subject-file <path>)', async () => {
+    const args = ['cert', 'verify', token, '--jwks', jwksFile, '--status-url', baseUrl];
+    const certified = await run([...args, '--subject', modelSha256]);
+    expect(certified.code, certified.stderr).toBe(0);
+    expect(certified.stdout).toMatch(new RegExp(`artifacts\\s+model model.onnx sha256 ${modelSha256}`));
+    expect(certified.stdout).toMatch(/subject\s+sha256 \S+: the certified model model.onnx/);
+    expect((await run([...args, '--subject-file', modelFile])).code).toBe(0);
+
+    const otherFile = path.join(directory, 'other.onnx');
+    writeFileSync(otherFile, 'another model');
+    const other = await run([...args, '--subject-file', otherFile, '--json']);
+    expect(other.code).toBe(1);
+    expect(JSON.parse(other.stdout)).toMatchObject({
+      verdict: 'not_certified_subject',
+      valid: false,
+      subject: { certified: false, artifact: null },
+    });
+    const bad = await run([...args, '--subject', 'not-a-digest']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--subject: expected a sha256/);
   });
 
   it('prints a JSON report with --json', async () => {

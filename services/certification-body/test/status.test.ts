@@ -52,6 +52,8 @@ describe('public status: one certificate (OCSP-like) and a signed list per organ
       revokedAt: null,
       reasonCode: REASON_CODES.compliant_posture,
       reason: 'compliant_posture',
+      // The scope decision of this fixture pins no artifact.
+      artifacts: { models: [], datasets: [] },
     });
     expect(Date.parse(answer.nextUpdate) - Date.parse(answer.thisUpdate)).toBe(5 * 60_000);
     expect(response.headers['cache-control']).toBe('public, max-age=300');

@@ -30,13 +30,31 @@ export function assertNotEmpty(text: string): void {
 
 export function parseAs(syntax: Syntax, text: string): ParsedDocument {
   assertNotEmpty(text);
-  if (syntax === 'json') return { syntax, value: unwrapDoubleEncoded(parseJsonSafely(text)) };
+  if (syntax === 'json') return { syntax, value: isJsonLines(text) ? parseJsonLines(text) : parseJsonOnce(text) };
   if (syntax === 'yaml') return { syntax, value: parseYamlSafely(text) };
   const split = splitFrontMatter(text);
   if (!split) throw new AdapterError('invalid', 'the Markdown file has no YAML front matter (a block fenced by ---)');
   const frontMatter = parseYamlSafely(split.yaml, { lineOffset: split.yamlLineOffset });
   const document: MarkdownDocument = { frontMatter, body: split.body };
   return { syntax, value: document };
+}
+
+const parseJsonOnce = (text: string) => unwrapDoubleEncoded(parseJsonSafely(text));
+
+/** JSON Lines (`.intoto.jsonl`): one object per line; a top-level `}` followed by a line starting `{`. */
+function isJsonLines(text: string): boolean {
+  return /\}[ \t]*\r?\n\s*\{/.test(text);
+}
+
+/** The lines of a JSON Lines text as an array, or the text as one JSON document when it is not JSON Lines after all. */
+function parseJsonLines(text: string): unknown {
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  try {
+    return lines.map((line) => parseJsonSafely(line));
+  } catch (error) {
+    if (error instanceof AdapterError && error.code === 'malformed') return parseJsonOnce(text);
+    throw error;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
-import { verify as verifySignature, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { createReadStream, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CERTIFICATE_TYP, publicStatuses } from '@cabc/contracts';
 import { publicKeyFromJwk } from '@cabc/crypto';
@@ -12,6 +12,10 @@ interface CertVerifyOptions {
   issuer?: string;
   json?: boolean;
   timeout: string;
+  /** sha256 (hex) of the model or dataset file to check against the certificate's pinned artifacts. */
+  subject?: string;
+  /** A file whose sha256 is checked, like --subject. */
+  subjectFile?: string;
 }
 
 type Verdict =
@@ -23,7 +27,8 @@ type Verdict =
   | 'unknown'
   | 'not_yet_valid'
   | 'invalid'
-  | 'status_unavailable';
+  | 'status_unavailable'
+  | 'not_certified_subject';
 
 interface Report {
   verdict: Verdict;
@@ -33,6 +38,33 @@ interface Report {
   claims: Record<string, unknown> | null;
   validity: { notBefore: string | null; expiresAt: string | null; checkedAt: string; current: boolean };
   status: { checked: boolean; url: string | null; answer: Record<string, unknown> | null; error: string | null };
+  /** With --subject / --subject-file: whether that digest is an artifact the certificate is about. */
+  subject: { sha256: string; certified: boolean; artifact: { kind: string; name: string } | null } | null;
+}
+
+interface PinnedArtifact {
+  name: string;
+  sha256: string;
+}
+
+/** The artifact of the certificate claims with this digest, if any. */
+function certifiedArtifact(claims: Record<string, unknown>, sha256: string): { kind: string; name: string } | null {
+  const artifacts = (claims.artifacts ?? {}) as { models?: PinnedArtifact[]; datasets?: PinnedArtifact[] };
+  for (const [kind, list] of [
+    ['model', artifacts.models],
+    ['dataset', artifacts.datasets],
+  ] as const) {
+    const found = (Array.isArray(list) ? list : []).find((artifact) => artifact?.sha256?.toLowerCase() === sha256);
+    if (found) return { kind, name: String(found.name) };
+  }
+  return null;
+}
+
+/** The sha256 (hex) of a file, read as a stream (model files are large). */
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 const isUrl = (text: string) => /^https?:\/\//i.test(text);
@@ -98,6 +130,7 @@ export async function verifyCertificate(token: string, options: CertVerifyOption
     claims: null,
     validity: { notBefore: null, expiresAt: null, checkedAt: now.toISOString(), current: false },
     status: { checked: false, url: null, answer: null, error: null },
+    subject: null,
   };
   const parts = token.split('.');
   if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]*$/.test(part))) {
@@ -167,6 +200,15 @@ export async function verifyCertificate(token: string, options: CertVerifyOption
     return report;
   }
   report.validity.current = true;
+  if (options.subject !== undefined) {
+    const sha256 = options.subject.toLowerCase().replace(/^sha256:/, '');
+    const artifact = certifiedArtifact(claims, sha256);
+    report.subject = { sha256, certified: artifact !== null, artifact };
+    if (!artifact) {
+      report.verdict = 'not_certified_subject';
+      return report;
+    }
+  }
   const id = typeof claims.sub === 'string' ? claims.sub : '';
   report.status.url = options.offline ? null : statusUrlOf(options, claims, id);
   if (!report.status.url) {
@@ -214,6 +256,14 @@ function human(report: Report): string {
         (item) => `                ${item.critical ? '!' : '-'} ${item.id}: ${item.title}`,
       ),
       `validity      ${report.validity.notBefore ?? '?'} → ${report.validity.expiresAt ?? '?'}${report.validity.current ? '' : ' (not valid now)'}`,
+      ...artifactLines(claims),
+    );
+  }
+  if (report.subject) {
+    lines.push(
+      report.subject.certified
+        ? `subject       sha256 ${report.subject.sha256}: the certified ${report.subject.artifact?.kind} ${report.subject.artifact?.name}`
+        : `subject       sha256 ${report.subject.sha256}: NOT an artifact this certificate is about`,
     );
   }
   if (report.status.checked) {
@@ -228,6 +278,16 @@ function human(report: Report): string {
   }
   lines.push(`verdict       ${report.verdict.toUpperCase()}`);
   return `${lines.join('\n')}\n`;
+}
+
+function artifactLines(claims: Record<string, unknown>): string[] {
+  const artifacts = (claims.artifacts ?? {}) as { models?: PinnedArtifact[]; datasets?: PinnedArtifact[] };
+  const entries = [
+    ...(artifacts.models ?? []).map((artifact) => `model ${artifact.name} sha256 ${artifact.sha256}`),
+    ...(artifacts.datasets ?? []).map((artifact) => `dataset ${artifact.name} sha256 ${artifact.sha256}`),
+  ];
+  if (entries.length === 0) return ['artifacts     none pinned by the approved scope'];
+  return entries.map((entry, index) => `${index === 0 ? 'artifacts     ' : '              '}${entry}`);
 }
 
 /** `cabc cert verify <jwt> --jwks <file|url> [--status-url <base>] [--json]`: exit 0 only when valid and good. */
@@ -245,10 +305,19 @@ export function registerCertVerifyCommand(program: Command): void {
     .option('--offline', 'check signature and validity only; never ask for the live status')
     .option('--issuer <iss>', 'the issuer the certificate must name')
     .option('--timeout <duration>', 'for fetching the JWKS and the status', '10s')
+    .option('--subject <sha256>', 'also check that this model or dataset digest is one the certificate is about')
+    .option('--subject-file <path>', 'like --subject, with the sha256 of this file')
     .option('--json', 'print a JSON report')
     .action(async (jwt: string, options: CertVerifyOptions) => {
       let report: Report;
       try {
+        if (options.subject !== undefined && !/^(sha256:)?[0-9a-fA-F]{64}$/.test(options.subject)) {
+          throw new Error('--subject: expected a sha256 digest (64 hex characters)');
+        }
+        if (options.subjectFile !== undefined) {
+          if (options.subject !== undefined) throw new Error('give --subject or --subject-file, not both');
+          options.subject = await sha256OfFile(options.subjectFile);
+        }
         report = await verifyCertificate(readToken(jwt), options);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);

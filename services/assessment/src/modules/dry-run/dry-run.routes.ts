@@ -21,6 +21,20 @@ const dryRunSchema = z.object({
       reason: z.string(),
       details: z.unknown(),
       evidenceIds: z.array(z.string()),
+      /** The evidence the requirement's result read, newest first. */
+      read: z.array(
+        z.object({
+          id: z.string(),
+          kind: z.string(),
+          tool: z.string(),
+          observedAt: z.string(),
+          receivedAt: z.string(),
+          /** The measurements the selector matched in it (selector rules only). */
+          measurements: z.array(z.string()),
+        }),
+      ),
+      /** Metric names of the requirement's selector that no evidence of the ToE ever carried (allowed). */
+      neverSeen: z.array(z.string()),
     }),
   ),
   timeline: z.array(

@@ -5,10 +5,13 @@ import { aggregatePosture, type EvidenceRecord } from '@cabc/rules';
 import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
 import {
   collectorKeyIdsOf,
-  depthByKind,
+  pinnedArtifacts,
+  pinnedDigests,
+  wantsOf,
   type InForceRequirement,
   type InForceScopes,
 } from '../evaluation/in-force-scope.ts';
+import { neverSeenMetrics, readEvidenceOf } from './dry-run-reads.ts';
 import { evaluateRequirement } from '../evaluation/requirement-evaluation.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
@@ -38,14 +41,18 @@ export function createDryRunService(deps: {
           { field: 'path:version', message: 'unknown version' },
         ]);
       const requirements = deps.inForce.compile(scope);
-      // The timeline replays up to TIMELINE_STEPS arrivals, so each kind is loaded that much deeper than a rule reads.
-      const depths = new Map([...depthByKind(requirements)].map(([kind, depth]) => [kind, depth + TIMELINE_STEPS]));
-      const evidence = (await deps.evaluations.evidenceOfKinds(toeId, depths, await collectorKeyIdsOf(scope))).sort(
-        (a, b) => a.receivedAt.getTime() - b.receivedAt.getTime(),
+      const artifacts = pinnedArtifacts(scope, toe.artifacts);
+      // The timeline replays up to TIMELINE_STEPS arrivals, so each want is loaded that much deeper than a rule reads.
+      const loaded = await deps.evaluations.evidenceFor(
+        toeId,
+        wantsOf(requirements, TIMELINE_STEPS),
+        await collectorKeyIdsOf(scope),
+        pinnedDigests(artifacts),
       );
+      const evidence = loaded.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
       const digests = {
-        modelDigests: toe.artifacts.models.map((artifact) => artifact.sha256),
-        datasetDigests: toe.artifacts.datasets.map((artifact) => artifact.sha256),
+        modelDigests: artifacts.models.map((artifact) => artifact.sha256),
+        datasetDigests: artifacts.datasets.map((artifact) => artifact.sha256),
       };
       const judge = (available: EvidenceRecord[], at: Date) => {
         const results = requirements.map((entry: InForceRequirement) => ({
@@ -95,6 +102,7 @@ export function createDryRunService(deps: {
 
       const evaluatedAt = now();
       const { results, summary } = judge(evidence, evaluatedAt);
+      const neverSeen = await neverSeenMetrics(deps.evaluations, toeId, requirements);
       return {
         toeId,
         version,
@@ -107,6 +115,8 @@ export function createDryRunService(deps: {
           id: entry.requirement.id,
           title: entry.requirement.title,
           ...result,
+          read: readEvidenceOf(result, evidence),
+          neverSeen: neverSeen.get(entry.requirement.id) ?? [],
         })),
         timeline,
       };

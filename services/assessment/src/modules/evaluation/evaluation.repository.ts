@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { EvidencePredicate, Posture, RequirementStatus } from '@cabc/contracts';
-import type { EvidenceRecord } from '@cabc/rules';
+import type { EvidenceRecord, EvidenceWant, VerifiedAttestation } from '@cabc/rules';
 
 interface EvaluationDatabase {
   evidence: {
@@ -68,39 +68,81 @@ export function createEvaluationRepository(database: Kysely<any>) {
     },
 
     /**
-     * The newest evidence of each kind, as deep as `depthByKind` says, as the rule engine reads it (one index scan per
-     * kind); only evidence signed by one of `keyids` (the collector keys of the scope it is judged under).
+     * The evidence the rules read (evidenceWants of @cabc/rules): per want, the newest of its kind (that carries the
+     * selector's measurement, when it has a match) as deep as it says, each evidence once. Only evidence signed by one
+     * of `keyids` (the collector keys of the scope it is judged under) and, when the scope pins artifacts, only
+     * evidence about them (`pinned`, lowercase sha256). One index scan per want.
      */
-    async evidenceOfKinds(
+    async evidenceFor(
       toe: string,
-      depthByKind: ReadonlyMap<string, number>,
+      wants: readonly EvidenceWant[],
       keyids: readonly string[],
+      pinned: readonly string[],
       trx?: Transaction<any>,
     ): Promise<EvidenceRecord[]> {
-      if (depthByKind.size === 0 || keyids.length === 0) return [];
-      const kinds = [...depthByKind.keys()];
-      const depths = kinds.map((kind) => depthByKind.get(kind)!);
+      if (wants.length === 0 || keyids.length === 0) return [];
+      const wanted = JSON.stringify(
+        wants.map((want) => ({ kind: want.kind, depth: want.depth, match: want.match ?? null })),
+      );
       const { rows } = await sql<{
         id: string;
         subjects: EvidenceRecord['subjects'];
         predicate: EvidencePredicate;
+        attestations: VerifiedAttestation[] | null;
         received_at: Date;
       }>`
-        select e.id, e.subjects, e.predicate, e.received_at
-          from unnest(${kinds}::text[], ${depths}::int[]) as wanted(kind, depth)
+        select e.id, e.subjects, e.predicate, e.attestations, e.received_at
+          from jsonb_to_recordset(${wanted}::jsonb) as wanted(kind text, depth int, match jsonb)
           cross join lateral (
-            select id, subjects, predicate, received_at
+            select id, subjects, predicate, attestations, received_at
               from evidence
              where toe = ${toe} and kind = wanted.kind and keyid = any(${[...keyids]}::text[])
+               and (cardinality(${[...pinned]}::text[]) = 0 or not exists (
+                     select 1 from jsonb_array_elements(subjects) s
+                      where not (lower(s->'digest'->>'sha256') = any(${[...pinned]}::text[]))))
+               and (wanted.match is null or (
+                     (wanted.match->'dataset' is null or predicate->'context'->>'dataset' = wanted.match->>'dataset')
+                 and (wanted.match->'split' is null or predicate->'context'->>'split' = wanted.match->>'split')
+                 and (wanted.match->'tools' is null or wanted.match->'tools' ? (predicate->'producer'->>'tool'))
+                 and (wanted.match->'subject' is null or exists (
+                       select 1 from jsonb_array_elements(subjects) s
+                        where (wanted.match->'subject'->'name' is null or s->>'name' = wanted.match->'subject'->>'name')
+                          and (wanted.match->'subject'->'sha256' is null
+                               or lower(s->'digest'->>'sha256') = wanted.match->'subject'->>'sha256')))
+                 and exists (
+                       select 1 from jsonb_array_elements(predicate->'measurements') m
+                        where wanted.match->'metrics' ? (m->>'name')
+                          and coalesce(m->>'slice', predicate->'context'->>'slice')
+                              is not distinct from wanted.match->>'slice')))
              order by observed_at desc, received_at desc
              limit wanted.depth
           ) e`.execute(on(trx));
-      return rows.map((row) => ({
-        id: row.id,
-        receivedAt: row.received_at,
-        subjects: row.subjects,
-        predicate: row.predicate,
-      }));
+      const seen = new Set<string>();
+      return rows.flatMap((row) => {
+        if (seen.has(row.id)) return [];
+        seen.add(row.id);
+        return [
+          {
+            id: row.id,
+            receivedAt: row.received_at,
+            subjects: row.subjects,
+            predicate: row.predicate,
+            ...(row.attestations ? { attestations: row.attestations } : {}),
+          },
+        ];
+      });
+    },
+
+    /** Which of `names` some evidence of the ToE of this kind ever carried as a measurement (for "never seen"). */
+    async seenMetricNames(toe: string, kind: string, names: readonly string[]): Promise<Set<string>> {
+      if (names.length === 0) return new Set();
+      const { rows } = await sql<{ name: string }>`
+        select wanted.name from unnest(${[...names]}::text[]) as wanted(name)
+         where exists (
+           select 1 from evidence
+            where toe = ${toe} and kind = ${kind}
+              and predicate->'measurements' @> jsonb_build_array(jsonb_build_object('name', wanted.name)))`.execute(db);
+      return new Set(rows.map((row) => row.name));
     },
 
     /** Whether the evidence still waits for its evaluation (a burst's other jobs find it covered, cheaply). */

@@ -9,7 +9,7 @@ import type { FindingsRepository } from '../findings/findings.repository.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import { applyManualFinding } from './apply-manual-finding.ts';
 import type { EvaluationRepository, RequirementResult } from './evaluation.repository.ts';
-import { depthByKind, type InForceScopes } from './in-force-scope.ts';
+import { pinnedArtifacts, pinnedDigests, wantsOf, type InForceScopes } from './in-force-scope.ts';
 import { evaluateRequirement, staleAt } from './requirement-evaluation.ts';
 
 export function createEvaluationService(deps: {
@@ -33,13 +33,8 @@ export function createEvaluationService(deps: {
   const now = deps.now ?? (() => new Date());
   const callbackUrl = new URL('/v1/callbacks/assessment', deps.certificationBodyUrl).toString();
 
-  const scopeDigestsOf = async (toeId: string): Promise<ScopeDigests> => {
-    const toe = await deps.toes.find(toeId);
-    return {
-      modelDigests: toe?.artifacts.models.map((artifact) => artifact.sha256) ?? [],
-      datasetDigests: toe?.artifacts.datasets.map((artifact) => artifact.sha256) ?? [],
-    };
-  };
+  const toeArtifactsOf = async (toeId: string) =>
+    (await deps.toes.find(toeId))?.artifacts ?? { models: [], datasets: [] };
 
   return {
     /**
@@ -54,7 +49,7 @@ export function createEvaluationService(deps: {
       // One read instead of a transaction when an earlier evaluation of the burst already covered this evidence.
       if (job.evidenceId && !(await deps.evaluations.isPending(job.evidenceId)))
         return { posture: 'covered', changed: false };
-      const digests = await scopeDigestsOf(job.toe);
+      const toeArtifacts = await toeArtifactsOf(job.toe);
       const key = await deps.keys.active();
       const outcome = await deps.evaluations.transaction(async (trx) => {
         await deps.evaluations.lockToe(job.toe, trx);
@@ -70,10 +65,17 @@ export function createEvaluationService(deps: {
           ? inForce.requirements.filter((entry) => entry.compiled.affectedKinds.some((kind) => kinds.has(kind)))
           : inForce.requirements;
         const evaluatedAt = now();
-        const evidence = await deps.evaluations.evidenceOfKinds(
+        // Only evidence about what the version in force pins is assessed under it (docs/initialization.md).
+        const artifacts = pinnedArtifacts(inForce.scope, toeArtifacts);
+        const digests: ScopeDigests = {
+          modelDigests: artifacts.models.map((artifact) => artifact.sha256),
+          datasetDigests: artifacts.datasets.map((artifact) => artifact.sha256),
+        };
+        const evidence = await deps.evaluations.evidenceFor(
           job.toe,
-          depthByKind(inForce.requirements),
+          wantsOf(inForce.requirements),
           inForce.collectorKeyIds,
+          pinnedDigests(artifacts),
           trx,
         );
         const previous = await deps.evaluations.latestResults(

@@ -1,7 +1,8 @@
 import type { Transaction } from 'kysely';
 import { jwkThumbprint, type PublicJwk } from '@cabc/crypto';
 import { parseDuration } from '@cabc/contracts';
-import { compileRule, evidenceDepth, type CompiledRule } from '@cabc/rules';
+import { compileRule, evidenceWants, type CompiledRule, type EvidenceWant } from '@cabc/rules';
+import type { ScopeArtifacts } from '../scopes/scope-document.schema.ts';
 import type { ScopeRequirement } from '../scopes/scope-document.schema.ts';
 import type { ScopesRepository, ScopeVersion } from '../scopes/scopes.repository.ts';
 
@@ -23,15 +24,27 @@ export async function collectorKeyIdsOf(scope: ScopeVersion): Promise<string[]> 
   return Promise.all(scope.document.collectorKeys.map((jwk) => jwkThumbprint(jwk as PublicJwk)));
 }
 
-/** How many of the newest evidence of each kind the requirements read: what an evaluation loads. */
-export function depthByKind(requirements: readonly InForceRequirement[]): Map<string, number> {
-  const depths = new Map<string, number>();
+/** What an evaluation of these requirements loads: each rule's wants, the same want once, the deepest per kind. */
+export function wantsOf(requirements: readonly InForceRequirement[], extraDepth = 0): EvidenceWant[] {
+  const byKey = new Map<string, EvidenceWant>();
   for (const entry of requirements) {
-    const depth = evidenceDepth(entry.compiled.rule);
-    for (const kind of entry.compiled.affectedKinds) depths.set(kind, Math.max(depths.get(kind) ?? 0, depth));
+    for (const want of evidenceWants(entry.compiled.rule)) {
+      const key = `${want.kind}|${JSON.stringify(want.match ?? null)}`;
+      const depth = want.depth + extraDepth;
+      const known = byKey.get(key);
+      if (!known || known.depth < depth) byKey.set(key, { ...want, depth });
+    }
   }
-  return depths;
+  return [...byKey.values()];
 }
+
+/** The digests a scope version pins (lowercase); a version from before pinning reads the ToE's artifacts. */
+export function pinnedArtifacts(scope: ScopeVersion, toeArtifacts: ScopeArtifacts): ScopeArtifacts {
+  return scope.document.artifacts ?? toeArtifacts;
+}
+
+export const pinnedDigests = (artifacts: ScopeArtifacts): string[] =>
+  [...artifacts.models, ...artifacts.datasets].map((artifact) => artifact.sha256.toLowerCase());
 
 /**
  * The approved scope version of a ToE with its rules compiled. An approved version never changes, so versions are

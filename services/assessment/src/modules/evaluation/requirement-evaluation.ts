@@ -25,7 +25,8 @@ export function evaluateRequirement(
   const relevant = evidence.filter((record) => kinds.has(record.predicate.kind));
   const result = evaluate(entry.compiled, { now, evidence: relevant, scope });
   if (result.status !== 'compliant' || entry.freshnessMs === undefined) return result;
-  const newest = newestObservedAt(relevant);
+  // The age of what the rule read (a newer model card does not keep an old evaluation fresh).
+  const newest = newestObservedAt(relevant.filter(entry.compiled.reads));
   if (newest === undefined || now.getTime() - newest <= entry.freshnessMs) return result;
   return {
     ...result,
@@ -54,7 +55,6 @@ export function staleAt(entry: InForceRequirement, evidence: readonly EvidenceRe
     if ('ms' in maxAge) windows.push(maxAge.ms);
   }
   if (windows.length === 0) return undefined;
-  const kinds = new Set<string>(entry.compiled.affectedKinds);
-  const newest = newestObservedAt(evidence.filter((record) => kinds.has(record.predicate.kind)));
+  const newest = newestObservedAt(evidence.filter(entry.compiled.reads));
   return newest === undefined ? undefined : newest + Math.min(...windows);
 }

@@ -3,11 +3,24 @@ import { jwkThumbprint, publicKeyFromJwk, type PublicJwk } from '@cabc/crypto';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import type { ToeView } from '../toes/toes.schemas.ts';
+import type { ScopeArtifacts } from '../scopes/scope-document.schema.ts';
+import { attestationKeyOf, type AttestationKey } from './attestation-keys.ts';
 
 export interface ToeTrust {
   toe: ToeView;
   /** Collector keys by RFC 7638 key id. */
   keys: ReadonlyMap<string, KeyObject>;
+  /** The scope version the keys come from (the approved one, else the one under review). */
+  scopeVersion: number | undefined;
+  /**
+   * What that version pins: evidence must be about these. A version written before scopes pinned artifacts pins
+   * the ToE's (which, since then, only an approval changes).
+   */
+  artifacts: ScopeArtifacts;
+  /** Third-party attestation producers' keys the version lists. */
+  attestationKeys: readonly AttestationKey[];
+  /** An open version that proposes other artifacts (named in refusals: "awaits approval"). */
+  proposed: { version: number; artifacts: ScopeArtifacts } | undefined;
 }
 
 /**
@@ -37,10 +50,29 @@ export function createCollectorTrust(deps: {
     for (const jwk of scope?.document.collectorKeys ?? []) {
       keys.set(await jwkThumbprint(jwk as PublicJwk), publicKeyFromJwk(jwk));
     }
-    return { toe, keys };
+    const open = await deps.scopes.inState(toeId, ['draft', 'submitted', 'changes_requested']);
+    return {
+      toe,
+      keys,
+      scopeVersion: scope?.version,
+      artifacts: scope?.document.artifacts ?? toe.artifacts,
+      attestationKeys: (scope?.document.attestationKeys ?? []).map(attestationKeyOf),
+      proposed:
+        open?.document.artifacts && open.version !== scope?.version
+          ? { version: open.version, artifacts: open.document.artifacts }
+          : undefined,
+    };
   }
 
   return {
+    /** Forgets the cached trust of a ToE, at most once a second (a refusal about subjects reads afresh first). */
+    refresh(toeId: string): boolean {
+      const cached = cache.get(toeId);
+      if (!cached || now() - cached.loadedAt < MISS_REREAD_MS) return false;
+      cache.delete(toeId);
+      return true;
+    },
+
     async forToe(toeId: string, keyids: readonly string[]): Promise<ToeTrust | undefined> {
       const cached = cache.get(toeId);
       const age = cached ? now() - cached.loadedAt : Number.POSITIVE_INFINITY;

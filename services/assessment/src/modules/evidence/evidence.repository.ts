@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { VerifiedAttestation } from '@cabc/rules';
 import type { LedgerSequencer } from '../ledger/ledger.sequencer.ts';
 import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
 
@@ -14,6 +15,7 @@ interface AssessmentEvidenceDatabase {
     keyid: string;
     subjects: unknown;
     predicate: unknown;
+    attestations: VerifiedAttestation[] | null;
     observed_at: Date;
     received_at: Date;
     receipt: string;
@@ -33,6 +35,8 @@ export interface AcceptedEvidence {
   keyid: string;
   subjects: unknown;
   predicate: unknown;
+  /** Third-party attestations the evidence relays, as verified at ingest (null when it relays none). */
+  attestations: VerifiedAttestation[] | null;
   observedAt: Date;
   receivedAt: Date;
   receipt: string;
@@ -54,6 +58,7 @@ export const toAccepted = (row: Row): AcceptedEvidence => ({
   keyid: row.keyid,
   subjects: row.subjects,
   predicate: row.predicate,
+  attestations: row.attestations,
   observedAt: row.observed_at,
   receivedAt: row.received_at,
   receipt: row.receipt,
@@ -82,6 +87,7 @@ export function createEvidenceRepository(
           keyid: evidence.keyid,
           subjects: JSON.stringify(evidence.subjects),
           predicate: JSON.stringify(evidence.predicate),
+          attestations: evidence.attestations === null ? null : (JSON.stringify(evidence.attestations) as never),
           observed_at: evidence.observedAt,
           received_at: evidence.receivedAt,
           receipt: evidence.receipt,

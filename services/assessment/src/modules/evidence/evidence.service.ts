@@ -12,8 +12,8 @@ import { decodeBase64Any, DsseVerificationError, pae, sha256Hex, signJwt, verify
 import { isUniqueViolation } from '@cabc/service-kit';
 import { BadRequestProblem, HttpProblem, NotFoundProblem, UnprocessableProblem } from '@cabc/http-kit';
 import type { z } from 'zod';
-import type { ToeView } from '../toes/toes.schemas.ts';
-import type { CollectorTrust } from './collector-trust.ts';
+import { verifyAttestations } from './attestation-verification.ts';
+import type { CollectorTrust, ToeTrust } from './collector-trust.ts';
 import type { AcceptedEvidence, EvidenceRepository } from './evidence.repository.ts';
 
 function fieldsOf(error: z.ZodError, prefix: string) {
@@ -68,28 +68,41 @@ function claimedToe(payload: unknown): string {
   return toe;
 }
 
-/** When the ToE lists its model and dataset digests, evidence must be about one of them. */
-function assertSubjectsBelongToToe(subjects: { name: string; digest: Record<string, string> }[], toe: ToeView): void {
-  const known = new Set([...toe.artifacts.models, ...toe.artifacts.datasets].map((artifact) => artifact.sha256));
-  if (known.size === 0) return;
-  const fields = subjects.flatMap((subject, index) =>
-    known.has((subject.digest.sha256 ?? '').toLowerCase())
-      ? []
-      : [
-          {
-            field: `payload.subject.${index}.digest.sha256`,
-            message: `${subject.name} is not an artifact of ToE ${toe.id}`,
-          },
-        ],
+/**
+ * Evidence must be about an artifact the trusted scope version pins (docs/initialization.md#pinned-artifacts); a
+ * version that pins none accepts any subject. Returns the problem rather than throwing, so the caller can reread.
+ */
+function subjectsOutsideScope(
+  subjects: { name: string; digest: Record<string, string> }[],
+  trust: ToeTrust,
+): UnprocessableProblem | undefined {
+  const pinned = [...trust.artifacts.models, ...trust.artifacts.datasets];
+  const known = new Set(pinned.map((artifact) => artifact.sha256));
+  if (known.size === 0) return undefined;
+  const proposed = trust.proposed
+    ? new Set([...trust.proposed.artifacts.models, ...trust.proposed.artifacts.datasets].map((a) => a.sha256))
+    : new Set<string>();
+  const version = trust.scopeVersion === undefined ? 'the scope' : `scope version ${trust.scopeVersion}`;
+  const fields = subjects.flatMap((subject, index) => {
+    const sha256 = (subject.digest.sha256 ?? '').toLowerCase();
+    if (known.has(sha256)) return [];
+    const awaiting = proposed.has(sha256)
+      ? `; version ${trust.proposed?.version}, which names it, awaits approval`
+      : '';
+    return [
+      {
+        field: `payload.subject.${index}.digest`,
+        message: `${subject.name} (sha256 ${sha256}) is not an artifact ${version} of ToE ${trust.toe.id} pins${awaiting}`,
+      },
+    ];
+  });
+  if (fields.length === 0) return undefined;
+  return new UnprocessableProblem(
+    'subject-not-in-scope',
+    'Evidence about an artifact the approved scope does not pin',
+    fields.map((f) => f.message).join('; '),
+    fields,
   );
-  if (fields.length > 0) {
-    throw new UnprocessableProblem(
-      'subject-not-in-toe',
-      'Evidence about another artifact',
-      fields.map((f) => f.message).join('; '),
-      fields,
-    );
-  }
 }
 
 export function toReceipt(evidence: AcceptedEvidence): EvidenceReceipt {
@@ -171,7 +184,15 @@ export function createEvidenceIngestService(deps: {
           fields,
         );
       }
-      assertSubjectsBelongToToe(statement.data.subject, trust.toe);
+      let bound = trust;
+      let outside = subjectsOutsideScope(statement.data.subject, bound);
+      // Artifacts approved a moment ago may not be in the cached trust yet: read it afresh once before refusing.
+      if (outside && deps.trust.refresh(toeId)) {
+        bound = (await deps.trust.forToe(toeId, keyids)) ?? bound;
+        outside = subjectsOutsideScope(statement.data.subject, bound);
+      }
+      if (outside) throw outside;
+      const attestations = verifyAttestations(statement.data.predicate, bound);
       const submitterOrg = statement.data.predicate.submitter?.org;
       if (submitterOrg !== trust.toe.org) {
         throw new UnprocessableProblem(
@@ -234,6 +255,7 @@ export function createEvidenceIngestService(deps: {
         keyid: verified.keyids[0]!,
         subjects: statement.data.subject,
         predicate: statement.data.predicate,
+        attestations: attestations.length > 0 ? attestations : null,
         observedAt,
         receivedAt,
       };

@@ -227,12 +227,10 @@ export function createReportingRepository(db: Kysely<any>) {
           ${options.to ? sql`and h.evaluated_at < ${options.to}` : sql``}
         order by h.id desc
         limit ${options.limit + 1}`.execute(db);
-      const items = rows
-        .slice(0, options.limit)
-        .map((row) => ({
-          ...resultRow(row),
-          previousStatus: (row.previous_status ?? null) as RequirementStatus | null,
-        }));
+      const items = rows.slice(0, options.limit).map((row) => ({
+        ...resultRow(row),
+        previousStatus: (row.previous_status ?? null) as RequirementStatus | null,
+      }));
       return { items, more: rows.length > options.limit };
     },
 

@@ -23,7 +23,12 @@ export interface Threshold {
 export function thresholdsOf(requirements: readonly ScopeRequirement[]): Threshold[] {
   const lines: Threshold[] = [];
   for (const requirement of requirements) {
-    const rule = requirement.rule as { type?: string; selector?: SeriesSelector; operator?: string; target?: unknown };
+    const rule = requirement.rule as {
+      type?: string;
+      selector?: Omit<SeriesSelector, 'metric'> & { metric: string | string[] };
+      operator?: string;
+      target?: unknown;
+    };
     if (rule?.type !== 'threshold' || !rule.selector || typeof rule.target !== 'number') continue;
     if (!['<', '<=', '>', '>=', '==', '!='].includes(rule.operator ?? '')) continue;
     lines.push({
@@ -33,7 +38,8 @@ export function thresholdsOf(requirements: readonly ScopeRequirement[]): Thresho
       critical: requirement.critical,
       selector: {
         kind: rule.selector.kind,
-        metric: rule.selector.metric,
+        // A selector accepting several names charts the first (the preferred) one.
+        metric: Array.isArray(rule.selector.metric) ? rule.selector.metric[0]! : rule.selector.metric,
         ...(rule.selector.dataset !== undefined ? { dataset: rule.selector.dataset } : {}),
         ...(rule.selector.split !== undefined ? { split: rule.selector.split } : {}),
         ...(rule.selector.slice !== undefined ? { slice: rule.selector.slice } : {}),

@@ -56,6 +56,7 @@ export function createScopeDecisionSender(deps: {
           severity: requirement.severity,
           critical: requirement.critical,
         })),
+        ...(decision.scope.document.artifacts ? { artifacts: decision.scope.document.artifacts } : {}),
         supersededBy: decision.supersededBy,
       };
       const token = await signJwt(claims, await deps.keys.active(), { typ: SCOPE_DECISION_TYP });

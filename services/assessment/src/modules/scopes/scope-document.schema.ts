@@ -52,12 +52,37 @@ export const collectorKeySchema = z.looseObject({
   x: z.string().optional(),
 });
 
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters (sha256)');
+const artifactSchema = z.strictObject({ name: z.string().min(1).max(256), sha256: sha256Hex });
+
+/** What the certificate is about: the scope pins it, so changing it needs a new approved version. */
+export const scopeArtifactsSchema = z.strictObject({
+  models: z.array(artifactSchema).max(64).default([]),
+  datasets: z.array(artifactSchema).max(64).default([]),
+});
+export type ScopeArtifacts = z.output<typeof scopeArtifactsSchema>;
+
+/** A public key a third-party attestation producer (a CI builder, a verifier, a test runner) signs with. */
+export const attestationKeySchema = z.strictObject({
+  /** Who signs with it, as rules name it (`provenance.build.producer`), e.g. `release-builder`. */
+  producer: z.string().regex(/^[A-Za-z0-9._:/@-]{1,256}$/, 'letters, digits and . _ : / @ - only, at most 256'),
+  /** A public JWK: Ed25519 (OKP), ECDSA P-256 / P-384 (EC) or RSA of at least 2048 bits. */
+  jwk: z.looseObject({ kty: z.string() }),
+});
+
 export const scopeDocumentSchema = z.strictObject({
   risks: z.array(riskSchema).max(256).default([]),
   requirements: z.array(scopeRequirementSchema).min(1).max(500),
   measurements: z.array(measurementSchema).max(1000).default([]),
   /** Public Ed25519 JWKs of the evidence collectors allowed to sign evidence for this ToE. */
   collectorKeys: z.array(collectorKeySchema).max(32).default([]),
+  /**
+   * The model and dataset digests the certificate will be about. Filled from the ToE when a draft names none;
+   * absent only in versions written before artifacts were part of the scope (docs/initialization.md).
+   */
+  artifacts: scopeArtifactsSchema.optional(),
+  /** Keys of third-party attestation producers whose DSSE envelopes are accepted as provenance evidence. */
+  attestationKeys: z.array(attestationKeySchema).max(32).default([]),
 });
 export type ScopeDocumentInput = z.input<typeof scopeDocumentSchema>;
 export type ScopeDocument = z.output<typeof scopeDocumentSchema>;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Principal } from '@cabc/auth';
-import { canonicalJson, sha256Hex } from '@cabc/crypto';
 import { ConflictProblem, NotFoundProblem, UnprocessableProblem } from '@cabc/http-kit';
 import type { OutboxProducer } from '@cabc/outbox';
 import type { AuditEvent, AuditRepository } from '../audit/audit.repository.ts';
@@ -11,9 +10,10 @@ import type { ScopeDecisionSender } from './scope-decisions.ts';
 import type { ScopeDocument } from './scope-document.schema.ts';
 import { nextScopeState, type ScopeAction } from './scope-workflow.ts';
 import type { ScopeVersion, ScopesRepository } from './scopes.repository.ts';
+import { scopeDigest } from './scope-digest.ts';
 import { validateScopeDocument } from './validate-scope-document.ts';
 
-export const scopeDigest = (document: ScopeDocument) => sha256Hex(canonicalJson(document));
+export { scopeDigest } from './scope-digest.ts';
 
 type Decision = 'request_changes' | 'approve' | 'reject';
 
@@ -121,6 +121,10 @@ export function createScopesService(deps: {
         }
       }
       const updated = await deps.scopes.setState(scope.id, next, decidedBy, trx);
+      // What the approved version pins is what the ToE is from now on (a PATCH only ever proposes it).
+      if (action === 'approve' && scope.document.artifacts) {
+        await deps.toes.setArtifacts(toe.id, scope.document.artifacts, trx);
+      }
       await deps.audit.record(
         event(principal, toe, scope, `scope.${action}`, {
           beforeDigest: scope.digest,
@@ -182,7 +186,8 @@ export function createScopesService(deps: {
           }
           source = inForce.document;
         }
-        const { document } = await validateScopeDocument(source);
+        // A document that names no artifacts pins the ToE's (docs/initialization.md#pinned-artifacts).
+        const { document } = await validateScopeDocument(source, { defaultArtifacts: toe.artifacts });
         const version = (await deps.scopes.latestVersionNumber(toe.id, trx)) + 1;
         const scope = await deps.scopes.insert(
           {
@@ -202,10 +207,12 @@ export function createScopesService(deps: {
     },
 
     async edit(principal: Principal, toeId: string, version: number, input: unknown): Promise<ScopeVersion> {
-      const { document } = await validateScopeDocument(input);
       return withToe(principal, toeId, async (toe, trx) => {
         const scope = await versionOf(toe, version, trx);
         const next = nextScopeState(scope.state, 'edit');
+        const { document } = await validateScopeDocument(input, {
+          defaultArtifacts: scope.document.artifacts ?? toe.artifacts,
+        });
         const updated = await deps.scopes.updateDocument(scope.id, document, scopeDigest(document), next, trx);
         await deps.audit.record(
           event(principal, toe, scope, 'scope.edited', { beforeDigest: scope.digest, afterDigest: updated.digest }),

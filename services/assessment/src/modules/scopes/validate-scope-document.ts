@@ -1,7 +1,8 @@
 import { jwkThumbprint, publicKeyFromJwk, type PublicJwk } from '@cabc/crypto';
 import { UnprocessableProblem, type ProblemField } from '@cabc/http-kit';
 import { compileRule, RuleCompileError, type CompiledRule } from '@cabc/rules';
-import { scopeDocumentSchema, type ScopeDocument } from './scope-document.schema.ts';
+import { attestationKeyOf } from '../evidence/attestation-keys.ts';
+import { scopeDocumentSchema, type ScopeArtifacts, type ScopeDocument } from './scope-document.schema.ts';
 
 export interface ValidatedScope {
   document: ScopeDocument;
@@ -25,7 +26,10 @@ function duplicates(ids: string[], path: string, what: string): ProblemField[] {
  * Everything that can be wrong with a scope document, found at once: shape, duplicate ids, dangling references,
  * rules that do not compile, keys that are not Ed25519 public keys. Throws a 422 naming each field.
  */
-export async function validateScopeDocument(input: unknown): Promise<ValidatedScope> {
+export async function validateScopeDocument(
+  input: unknown,
+  options: { defaultArtifacts?: ScopeArtifacts | undefined } = {},
+): Promise<ValidatedScope> {
   const parsed = scopeDocumentSchema.safeParse(input);
   if (!parsed.success) {
     throw invalid(
@@ -35,7 +39,10 @@ export async function validateScopeDocument(input: unknown): Promise<ValidatedSc
       })),
     );
   }
-  const document = parsed.data;
+  const document =
+    parsed.data.artifacts === undefined && options.defaultArtifacts !== undefined
+      ? { ...parsed.data, artifacts: options.defaultArtifacts }
+      : parsed.data;
   const fields: ProblemField[] = [
     ...duplicates(
       document.risks.map((risk) => risk.id),
@@ -60,7 +67,14 @@ export async function validateScopeDocument(input: unknown): Promise<ValidatedSc
         });
     });
     try {
-      rules.set(requirement.id, compileRule(requirement.rule, { fieldPrefix: `requirements.${index}.rule` }));
+      const compiled = compileRule(requirement.rule, { fieldPrefix: `requirements.${index}.rule` });
+      rules.set(requirement.id, compiled);
+      if (compiled.rule.type === 'provenance' && compiled.rule.build && !document.artifacts?.models.length) {
+        fields.push({
+          field: `requirements.${index}.rule.build`,
+          message: 'the scope pins no model (artifacts.models) whose build provenance could be checked',
+        });
+      }
     } catch (error) {
       if (!(error instanceof RuleCompileError)) throw error;
       fields.push(...error.issues);
@@ -86,6 +100,16 @@ export async function validateScopeDocument(input: unknown): Promise<ValidatedSc
       });
     }
   }
+  document.attestationKeys.forEach((entry, index) => {
+    try {
+      attestationKeyOf(entry);
+    } catch (error) {
+      fields.push({
+        field: `attestationKeys.${index}.jwk`,
+        message: error instanceof Error ? error.message : 'not a public key',
+      });
+    }
+  });
   if (fields.length > 0) throw invalid(fields);
   return { document, rules, collectorKeyIds };
 }

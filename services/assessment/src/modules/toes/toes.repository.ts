@@ -80,6 +80,15 @@ export function createToesRepository(database: Kysely<any>) {
       return toView(row);
     },
 
+    /** The artifacts an approved scope version pins become the ToE's. */
+    async setArtifacts(id: string, artifacts: ToeInput['artifacts'], trx: Transaction<any>): Promise<void> {
+      await on(trx)
+        .updateTable('toes')
+        .set({ artifacts: JSON.stringify(artifacts) as never, updated_at: new Date() })
+        .where('id', '=', id)
+        .execute();
+    },
+
     /** The ToE when it belongs to `org`; undefined otherwise, so another organization's ToE looks absent. */
     async findInOrg(id: string, org: string, trx?: Transaction<any>): Promise<ToeView | undefined> {
       const row = await on(trx)

@@ -66,12 +66,18 @@ export function registerToeRoutes(app: Server, toes: ToesService): void {
       schema: {
         tags: ['targets of evaluation'],
         summary: "Change a target of evaluation's description or artifact digests",
+        description:
+          'Artifacts pinned by an approved scope do not change at once: the change goes into a scope version ' +
+          '(202, `pendingArtifacts`) that takes effect when the auditor approves it.',
         security: [{ bearer: [] }],
         params: toeParamsSchema,
         body: toeUpdateSchema,
-        response: { 200: toeViewSchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: toeViewSchema, 202: toeViewSchema, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => toes.update(authorize(request, 'toe:update'), request.params.toeId, request.body),
+    async (request, reply) => {
+      const result = await toes.update(authorize(request, 'toe:update'), request.params.toeId, request.body);
+      return reply.code(result.pending ? 202 : 200).send(result.toe);
+    },
   );
 }

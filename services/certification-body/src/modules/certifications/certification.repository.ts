@@ -1,3 +1,4 @@
+import type { CertifiedArtifacts } from '@cabc/contracts';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CertificateState } from '../../domain/index.ts';
 import type { StoredDecisionState } from './decision-state-codec.ts';
@@ -20,6 +21,8 @@ interface CertificationDatabase {
     toe_name: string;
     scope_digest: string;
     requirements: RequirementSummary[];
+    /** Null for certifications opened before scope decisions carried pinned artifacts. */
+    artifacts: CertifiedArtifacts | null;
     approval_ref: string;
     decision_state: StoredDecisionState;
     certificate_id: string | null;
@@ -55,6 +58,9 @@ interface CertificationDatabase {
   };
 }
 
+/** The model and dataset digests the approved scope pinned: what the certificate is about. */
+export type { CertifiedArtifacts } from '@cabc/contracts';
+
 export interface CertificationRecord {
   id: string;
   toe: string;
@@ -64,6 +70,7 @@ export interface CertificationRecord {
   toeName: string;
   scopeDigest: string;
   requirements: RequirementSummary[];
+  artifacts: CertifiedArtifacts | null;
   /** The jti of the scope approval that opened it. */
   approvalRef: string;
   decisionState: StoredDecisionState;
@@ -115,6 +122,7 @@ const toCertification = (row: CertificationRow): CertificationRecord => ({
   toeName: row.toe_name,
   scopeDigest: row.scope_digest,
   requirements: row.requirements,
+  artifacts: row.artifacts,
   approvalRef: row.approval_ref,
   decisionState: row.decision_state,
   certificateId: row.certificate_id,
@@ -198,6 +206,7 @@ export function createCertificationRepository(database: Kysely<any>) {
           toe_name: record.toeName,
           scope_digest: record.scopeDigest,
           requirements: JSON.stringify(record.requirements) as never,
+          artifacts: record.artifacts === null ? null : (JSON.stringify(record.artifacts) as never),
           approval_ref: record.approvalRef,
           decision_state: JSON.stringify(record.decisionState) as never,
           certificate_id: null,

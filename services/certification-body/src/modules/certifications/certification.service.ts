@@ -119,6 +119,8 @@ export function createCertificationService(deps: {
         toeName: certification.toeName,
         org: certification.org,
         scope: { version: certification.scopeVersion, digest: certification.scopeDigest },
+        // What is certified: the digests the approved scope pinned (empty lists: the scope pinned none).
+        artifacts: certification.artifacts ?? { models: [], datasets: [] },
         requirements: { total: certification.requirements.length, critical, items: certification.requirements },
         validity: { notBefore: at.toISOString(), notAfter: expiresAt.toISOString() },
         certification: certification.id,
@@ -272,6 +274,7 @@ export function createCertificationService(deps: {
       toeName: claims.toeName,
       scopeDigest: claims.scopeDigest,
       requirements,
+      artifacts: claims.artifacts ?? null,
       approvalRef: claims.jti,
       decisionState: encodeDecisionState(approved.next),
     };

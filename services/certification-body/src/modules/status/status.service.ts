@@ -29,13 +29,15 @@ export function createStatusService(deps: {
   now: () => Date;
 }) {
   /** When a status about a live certificate must be refreshed: the freshness horizon, or an earlier known deadline. */
-  async function nextUpdateOf(certificate: CertificateRecord, status: PublicStatus, at: Date): Promise<Date | null> {
+  function nextUpdateOf(
+    certificate: CertificateRecord,
+    status: PublicStatus,
+    at: Date,
+    certificationDeadline: Date | null,
+  ): Date | null {
     if (status !== 'good' && status !== 'suspended') return null;
     const horizon = new Date(at.getTime() + deps.maxAgeMs);
-    const deadline =
-      status === 'suspended'
-        ? (await deps.certifications.certification(certificate.certificationId))?.nextDeadline
-        : null;
+    const deadline = status === 'suspended' ? certificationDeadline : null;
     return earliest(horizon, certificate.expiresAt, deadline);
   }
 
@@ -72,10 +74,12 @@ export function createStatusService(deps: {
           revokedAt: null,
           reasonCode: null,
           reason: null,
+          artifacts: null,
         };
       }
       const view = certificateStatusAt(certificate, at);
-      const nextUpdate = await nextUpdateOf(certificate, view.status, at);
+      const certification = await deps.certifications.certification(certificate.certificationId);
+      const nextUpdate = nextUpdateOf(certificate, view.status, at, certification?.nextDeadline ?? null);
       return {
         certificateId: certificate.id,
         status: view.status,
@@ -84,6 +88,7 @@ export function createStatusService(deps: {
         revokedAt: certificate.revokedAt?.toISOString() ?? null,
         reasonCode: view.reasonCode,
         reason: reasonName(view.reasonCode),
+        artifacts: certification?.artifacts ?? { models: [], datasets: [] },
       };
     },
 

@@ -131,6 +131,7 @@ function adaptedStatement(
       measurements: item.measurements,
       checks: item.checks,
       raw: item.raw,
+      ...(item.attestations ? { attestations: item.attestations } : {}),
     },
   });
   if (!parsed.success) {
