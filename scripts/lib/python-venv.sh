@@ -19,7 +19,8 @@ cabc_python_venv() {
     if command -v flock >/dev/null; then flock 9; fi
     if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then exit 0; fi
     python="$(command -v python3 || true)"
-    if [ -z "$python" ] || ! "$python" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 9))' 2>/dev/null; then
+    local usable='import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 9))'
+    if [ -z "$python" ] || ! "$python" -c "$usable" 2>/dev/null; then
       echo "cabc: the virtualenv $name needs python3 >= 3.9 with venv (Debian: apt-get install python3-venv)" >&2
       exit 1
     fi

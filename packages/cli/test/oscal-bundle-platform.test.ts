@@ -14,9 +14,14 @@ const artifacts = path.resolve(import.meta.dirname, '..', '..', '..', 'test-arti
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [cli, ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -35,9 +40,19 @@ describe('cabc oscal bundle against the running platform', () => {
     critical: false,
     mitigates: ['R-WRONG-DECISIONS'],
     controls: ['EU-AI-ACT:Art.10(2)(f)', 'AIC4:BI'],
-    rule: { type: 'threshold', selector: { kind: 'fairness', metric: 'demographic_parity_difference' }, operator: '<=', target: 0.1 },
+    rule: {
+      type: 'threshold',
+      selector: { kind: 'fairness', metric: 'demographic_parity_difference' },
+      operator: '<=',
+      target: 0.1,
+    },
   };
-  const accuracy = { ...accuracyRequirement(0.9), critical: false, freshness: 'P7D', controls: ['EU-AI-ACT:Art.15(1)'] };
+  const accuracy = {
+    ...accuracyRequirement(0.9),
+    critical: false,
+    freshness: 'P7D',
+    controls: ['EU-AI-ACT:Art.15(1)'],
+  };
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'cabc-oscal-e2e-'));
@@ -55,7 +70,10 @@ describe('cabc oscal bundle against the running platform', () => {
         `certificate ${state}`,
         async () => {
           const items = (
-            await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${certified.toeId}`, certified.tokens.auditor)
+            await getJson(
+              `${platform.urls.certificationBody}/v1/certificates?toe=${certified.toeId}`,
+              certified.tokens.auditor,
+            )
           ).body.items as { state: string }[];
           return items[0]?.state === state ? items[0] : undefined;
         },
@@ -67,9 +85,15 @@ describe('cabc oscal bundle against the running platform', () => {
       measurements: [{ name: 'demographic_parity_difference', value: 0.04 }],
     };
     expect((await postJson(`${platform.urls.collector}/v1/evidence`, fairnessEvidence, pipeline)).status).toBe(201);
-    expect((await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(certified.toeId, 0.95), pipeline)).status).toBe(201);
+    expect(
+      (await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(certified.toeId, 0.95), pipeline))
+        .status,
+    ).toBe(201);
     await certificate('issued');
-    expect((await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(certified.toeId, 0.8), pipeline)).status).toBe(201);
+    expect(
+      (await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(certified.toeId, 0.8), pipeline))
+        .status,
+    ).toBe(201);
     await certificate('suspended');
   }, 240_000);
   afterAll(async () => {
@@ -77,7 +101,7 @@ describe('cabc oscal bundle against the running platform', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('exports a bundle that NIST’s schemas and compliance-trestle accept, with the POA&M of the suspension', async () => {
+  it('exports a bundle NIST’s schemas and compliance-trestle accept, with the POA&M of the suspension', async () => {
     const zip = path.join(work, 'bundle.zip');
     const dir = path.join(work, 'bundle');
     const answer = await run(
@@ -119,8 +143,12 @@ describe('cabc oscal bundle against the running platform', () => {
     // What the platform recorded is what the bundle says.
     const ar = documents.get('assessment-results.json')['assessment-results'];
     expect(ar['import-ap'].href).toBe('assessment-plan.json');
-    expect(documents.get('assessment-plan.json')['assessment-plan']['import-ssp'].href).toBe('system-security-plan.json');
-    const evidence = (await getJson(`${platform.urls.assessment}/v1/toes/${certified.toeId}/evidence`, certified.tokens.auditor)).body.items;
+    expect(documents.get('assessment-plan.json')['assessment-plan']['import-ssp'].href).toBe(
+      'system-security-plan.json',
+    );
+    const evidence = (
+      await getJson(`${platform.urls.assessment}/v1/toes/${certified.toeId}/evidence`, certified.tokens.auditor)
+    ).body.items;
     const observations = ar.results.flatMap((result: any) => result.observations ?? []);
     expect(observations).toHaveLength(evidence.length);
     const receipts = ar['back-matter'].resources
@@ -136,7 +164,16 @@ describe('cabc oscal bundle against the running platform', () => {
 
   it('refuses a token of another organization and says which API answered what', async () => {
     const answer = await run(
-      ['oscal', 'bundle', '--toe', certified.toeId, '--assessment-url', platform.urls.assessment, '--out', path.join(work, 'x.zip')],
+      [
+        'oscal',
+        'bundle',
+        '--toe',
+        certified.toeId,
+        '--assessment-url',
+        platform.urls.assessment,
+        '--out',
+        path.join(work, 'x.zip'),
+      ],
       { CABC_TOKEN: await platform.token('auditor', 'globex') },
     );
     expect(answer.code).toBe(1);

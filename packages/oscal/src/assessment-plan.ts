@@ -70,16 +70,19 @@ export function assessmentPlan({ toe, scope, lastModified, version }: Assessment
           title: 'Verify the evidence',
           description:
             `Evidence of kind ${rule.kinds.join(', ') || 'any'} is accepted only when its DSSE signature verifies ` +
-            'against a collector key of the approved scope; it is appended to the Merkle evidence ledger and a signed ' +
+            'against a collector key of the approved scope; it is appended to the Merkle evidence ledger and a ' +
+            'signed ' +
             'receipt is returned.',
         },
         {
           uuid: uuidV5(`ap:step:${id}:evaluate`),
           title: 'Evaluate the rule',
-          description: `The rule ${rule.json} is evaluated on the newest verified evidence; the result is kept in the history.`,
+          description: `The rule ${rule.json} is evaluated on the newest verified evidence; each result is kept.`,
         },
       ],
-      'related-controls': { 'control-selections': [{ 'include-controls': [{ 'control-id': requirementControlId(requirement.id) }] }] },
+      'related-controls': {
+        'control-selections': [{ 'include-controls': [{ 'control-id': requirementControlId(requirement.id) }] }],
+      },
       'responsible-roles': [{ 'role-id': 'assessor' }],
     };
   });
@@ -90,11 +93,14 @@ export function assessmentPlan({ toe, scope, lastModified, version }: Assessment
       type: 'action',
       title: `Evaluate ${requirement.id} continuously`,
       description:
-        `On each verified evidence the rule reads${frequency ? `, and at least every ${frequency.duration} (${frequency.source})` : ''}` +
-        ` from the scope's approval (${new Date(scope.approvedAt).toISOString()}) for as long as the version is in force.`,
+        `On each verified evidence the rule reads` +
+        `${frequency ? `, and at least every ${frequency.duration} (${frequency.source})` : ''}, from the scope's ` +
+        `approval (${new Date(scope.approvedAt).toISOString()}) for as long as the version is in force.`,
       props: [...prop('trigger', 'evidence-arrival'), ...(frequency ? prop('trigger', 'schedule') : [])],
       ...(frequency ? { timing: { 'at-frequency': atFrequency(frequency.ms) } } : {}),
-      'associated-activities': [{ 'activity-uuid': activityUuid(toe.id, scope.version, requirement.id), subjects: [subject] }],
+      'associated-activities': [
+        { 'activity-uuid': activityUuid(toe.id, scope.version, requirement.id), subjects: [subject] },
+      ],
       subjects: [subject],
       'responsible-roles': [{ 'role-id': 'assessor' }],
     };
@@ -115,8 +121,9 @@ export function assessmentPlan({ toe, scope, lastModified, version }: Assessment
           name: 'methodology',
           title: 'Continuous auditing based certification',
           prose:
-            'The auditor approved this scope; from then on every evidence the auditee’s pipelines deliver is verified, ' +
-            'kept in an append-only Merkle ledger and evaluated at once. The certification body acts on the auditor’s ' +
+            'The auditor approved this scope; from then on every evidence the auditee’s pipelines deliver is ' +
+            'verified, kept in an append-only Merkle ledger and evaluated at once. The certification body acts on ' +
+            'the auditor’s ' +
             'signed posture callbacks: it issues, suspends, reinstates or revokes the certificate.',
         },
       ],

@@ -20,7 +20,7 @@ import {
 import { collectorComponentUuid } from './components.ts';
 import { evidenceObservation, manualFindingObservation, observationUuid } from './evidence-observation.ts';
 import { documentMetadata, toeProps } from './metadata.ts';
-import { documentUuid, iso, prop, uuidV5 } from './oscal-text.ts';
+import { documentUuid, iso, prop, riskStatement, uuidV5 } from './oscal-text.ts';
 import { durationMs, viewRule } from './rule-text.ts';
 import { implementationStatementUuid } from './system-security-plan.ts';
 
@@ -52,12 +52,15 @@ export interface FailingRequirement {
 
 const windowKey = (window: EvaluationWindow) => iso(window.start);
 
-/** The shortest freshness window of the requirements that read an evidence kind: past it the evidence stops counting. */
+/** The shortest freshness window of the requirements that read a kind: past it, its evidence stops counting. */
 function expiryOf(scope: ApprovedScopeInput) {
   const byKind = new Map<string, number>();
   for (const requirement of scope.document.requirements) {
     const rule = viewRule(requirement.rule);
-    const windows = [durationMs(requirement.freshness), rule.rule?.type === 'freshness' ? durationMs(rule.rule.maxAge) : undefined];
+    const windows = [
+      durationMs(requirement.freshness),
+      rule.rule?.type === 'freshness' ? durationMs(rule.rule.maxAge) : undefined,
+    ];
     for (const ms of windows) {
       if (ms === undefined) continue;
       for (const kind of rule.kinds) byKind.set(kind, Math.min(byKind.get(kind) ?? Number.POSITIVE_INFINITY, ms));
@@ -79,15 +82,24 @@ function failingRequirement(
   const { toe, scope } = input;
   const key = `${toe.id}:${scope.version}:${requirement.id}:${windowKey(window)}`;
   const open = isFailing(state.final);
-  const evidenceIds = [...new Set(state.failures.flatMap((result) => result.evidenceIds))].filter((id) => observed.has(id));
+  const evidenceIds = [...new Set(state.failures.flatMap((result) => result.evidenceIds))].filter((id) =>
+    observed.has(id),
+  );
   const observationUuids = evidenceIds.map(observationUuid);
   const first = state.failures[0]!;
-  const recovered = state.results.find((result) => Date.parse(result.evaluatedAt) > Date.parse(first.evaluatedAt) && !isFailing(result));
+  const recovered = state.results.find(
+    (result) => Date.parse(result.evaluatedAt) > Date.parse(first.evaluatedAt) && !isFailing(result),
+  );
   const risks = scope.document.risks.filter((risk) => (requirement.mitigates ?? []).includes(risk.id));
   const riskUuid = uuidV5(`ar:risk:${key}`);
-  const related = observationUuids.length > 0 ? { 'related-observations': observationUuids.map((uuid) => ({ 'observation-uuid': uuid })) } : {};
+  const related =
+    observationUuids.length > 0
+      ? { 'related-observations': observationUuids.map((uuid) => ({ 'observation-uuid': uuid })) }
+      : {};
   const deadline =
-    open && input.certificate?.state === 'suspended' && input.certificate.graceEndsAt ? iso(input.certificate.graceEndsAt) : undefined;
+    open && input.certificate?.state === 'suspended' && input.certificate.graceEndsAt
+      ? iso(input.certificate.graceEndsAt)
+      : undefined;
   const finding = {
     uuid: uuidV5(`ar:finding:${key}`),
     title: `${requirement.id} not met: ${requirement.title}`,
@@ -96,7 +108,8 @@ function failingRequirement(
       `${iso(first.evaluatedAt)} (${first.reason}). ` +
       (open
         ? `At the end of the window it was ${state.final!.status}: ${state.final!.reason}.`
-        : `It was ${state.final?.status ?? 'pending'} again by the end of the window${recovered ? ` (from ${iso(recovered.evaluatedAt)})` : ''}.`),
+        : `It was ${state.final?.status ?? 'pending'} again by the end of the window` +
+          `${recovered ? ` (from ${iso(recovered.evaluatedAt)})` : ''}.`),
     props: [
       ...prop('requirement-id', requirement.id),
       ...prop('requirement-status', state.final?.status ?? 'pending'),
@@ -104,7 +117,12 @@ function failingRequirement(
       ...prop('critical', requirement.critical ?? false),
       ...prop('failed-results', state.failures.length),
     ],
-    origins: [{ actors: [{ type: 'assessment-platform', 'actor-uuid': uuidV5(`ap:platform:${toe.org}`) }], 'related-tasks': [{ 'task-uuid': taskUuid(toe.id, scope.version, requirement.id) }] }],
+    origins: [
+      {
+        actors: [{ type: 'assessment-platform', 'actor-uuid': uuidV5(`ap:platform:${toe.org}`) }],
+        'related-tasks': [{ 'task-uuid': taskUuid(toe.id, scope.version, requirement.id) }],
+      },
+    ],
     target: {
       type: 'objective-id',
       'target-id': objectivePartId(requirementControlId(requirement.id)),
@@ -125,10 +143,7 @@ function failingRequirement(
     description:
       `The requirement failed in the window from ${iso(window.start)} to ${iso(window.end)}; ` +
       `${open ? 'it still does at the end of the window' : 'it was met again by the end of the window'}.`,
-    statement:
-      risks.length > 0
-        ? `While it is not met, these risks of the scope are not mitigated: ${risks.map((entry) => `${entry.id} (${entry.description}; likelihood ${entry.likelihood}, impact ${entry.impact})`).join('; ')}.`
-        : `While it is not met, the quality the requirement asks for (severity ${requirement.severity}) is not assured.`,
+    statement: riskStatement(risks, requirement.severity),
     props: [
       ...prop('requirement-id', requirement.id),
       ...prop('severity', requirement.severity),
@@ -167,7 +182,9 @@ export function assessmentResults(input: AssessmentResultsInput) {
   const built = new Map(inPeriod.map((evidence) => [evidence.id, evidenceObservation(evidence, links)]));
   const failingByWindow: FailingRequirement[][] = [];
   const results: Record<string, unknown>[] = [];
-  const controls = scope.document.requirements.map((requirement) => ({ 'control-id': requirementControlId(requirement.id) }));
+  const controls = scope.document.requirements.map((requirement) => ({
+    'control-id': requirementControlId(requirement.id),
+  }));
 
   windows.forEach((window, index) => {
     const states = scope.document.requirements.map((requirement) => ({
@@ -216,12 +233,17 @@ export function assessmentResults(input: AssessmentResultsInput) {
       props: [
         ...prop('posture', posture),
         ...prop('evidence-received', evidence.length),
-        ...prop('evaluations', states.reduce((sum, { state }) => sum + state.results.length, 0)),
+        ...prop(
+          'evaluations',
+          states.reduce((sum, { state }) => sum + state.results.length, 0),
+        ),
       ],
       'reviewed-controls': { 'control-selections': [{ 'include-controls': controls }] },
       ...(log.length > 0 ? { 'assessment-log': { entries: log } } : {}),
       ...(observations.length > 0 ? { observations } : {}),
-      ...(failing.length > 0 ? { risks: failing.map((entry) => entry.risk), findings: failing.map((entry) => entry.finding) } : {}),
+      ...(failing.length > 0
+        ? { risks: failing.map((entry) => entry.risk), findings: failing.map((entry) => entry.finding) }
+        : {}),
       remarks:
         satisfied.length > 0
           ? `Met throughout the window: ${satisfied.map(({ requirement }) => requirement.id).join(', ')}.`

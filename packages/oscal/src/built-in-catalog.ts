@@ -21,6 +21,8 @@ const versionDate = (version: string, fallback: string) => {
   return match ? `${match[1]}-${match[2]}-01T00:00:00.000Z` : fallback;
 };
 
+const parameterList = (template: CatalogTemplateInput) =>
+  template.parameters.map((parameter) => `${parameter.name}: ${parameter.description}`).join('; ');
 const parameterValue = (value: unknown) => (Array.isArray(value) ? value.join(', ') : String(value));
 
 function templateControl(template: CatalogTemplateInput) {
@@ -59,7 +61,7 @@ function templateControl(template: CatalogTemplateInput) {
         name: 'guidance',
         prose:
           `Instantiate it in a scope (POST /v1/catalog/templates/${template.id}/requirement) with its parameters ` +
-          `(${template.parameters.map((parameter) => `${parameter.name}: ${parameter.description}`).join('; ') || 'none'}).`,
+          `(${parameterList(template) || 'none'}).`,
       },
       {
         id: `${id}_asm`,
@@ -119,7 +121,9 @@ function frameworkControls(catalog: CatalogInput): Record<Framework, Map<string,
     }
     for (const area of template.controls.aic4) {
       const id = referenceControlId(`AIC4:${area}`)!.id;
-      entry(controls.aic4, id, aic4Areas[area] ? `${area}: ${aic4Areas[area]}` : area, area).templates.push(template.id);
+      entry(controls.aic4, id, aic4Areas[area] ? `${area}: ${aic4Areas[area]}` : area, area).templates.push(
+        template.id,
+      );
     }
   }
   return controls;
@@ -157,9 +161,12 @@ const compareIds = (a: string, b: string) => a.localeCompare(b, 'en', { numeric:
 export function builtInCatalog(catalog: CatalogInput, fallbackDate: string) {
   const frameworks = frameworkControls(catalog);
   const body = {
-    metadata: catalogMetadata(`CABC built-in requirement catalog ${catalog.version}`, versionDate(catalog.version, fallbackDate), catalog.version, [
-      ...prop('catalog-version', catalog.version),
-    ]),
+    metadata: catalogMetadata(
+      `CABC built-in requirement catalog ${catalog.version}`,
+      versionDate(catalog.version, fallbackDate),
+      catalog.version,
+      [...prop('catalog-version', catalog.version)],
+    ),
     groups: [
       {
         id: 'templates',

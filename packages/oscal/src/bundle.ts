@@ -52,7 +52,8 @@ export const DEFAULT_WINDOW = 'P1D';
 
 const instant = (field: string, value: string) => {
   const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new OscalBundleInputError(field, `${field} is not a date-time: ${JSON.stringify(value)}`);
+  if (Number.isNaN(time))
+    throw new OscalBundleInputError(field, `${field} is not a date-time: ${JSON.stringify(value)}`);
   return new Date(time);
 };
 
@@ -73,18 +74,25 @@ export function buildOscalBundle(input: OscalBundleInput): OscalBundle {
   const windowLength = input.windowLength ?? DEFAULT_WINDOW;
   const windowMs = durationMs(windowLength);
   if (windowMs === undefined || windowMs < BUNDLE_LIMITS.minWindowMs) {
-    throw new OscalBundleInputError('windowLength', `window length ${windowLength} is not a duration of at least 1 hour (e.g. P1D, PT6H)`);
+    throw new OscalBundleInputError(
+      'windowLength',
+      `window length ${windowLength} is not a duration of at least 1 hour (e.g. P1D, PT6H)`,
+    );
   }
   const from = instant('period.from', input.period?.from ?? scope.approvedAt);
   const to = instant('period.to', input.period?.to ?? input.generatedAt);
   if (from.getTime() >= to.getTime()) {
-    throw new OscalBundleInputError('period.from', `the period starts (${from.toISOString()}) at or after its end (${to.toISOString()})`);
+    throw new OscalBundleInputError(
+      'period.from',
+      `the period starts (${from.toISOString()}) at or after its end (${to.toISOString()})`,
+    );
   }
   const windows = evaluationWindows(from, to, windowMs).length;
   if (windows > BUNDLE_LIMITS.maxWindows) {
     throw new OscalBundleInputError(
       'windowLength',
-      `the period holds ${windows} windows of ${windowLength}; the limit is ${BUNDLE_LIMITS.maxWindows}: use longer windows or a shorter period`,
+      `the period holds ${windows} windows of ${windowLength}; the limit is ${BUNDLE_LIMITS.maxWindows}: ` +
+        'use longer windows or a shorter period',
     );
   }
   const within = (at: string | Date) => {
@@ -95,7 +103,8 @@ export function buildOscalBundle(input: OscalBundleInput): OscalBundle {
   if (evidence.length > BUNDLE_LIMITS.maxEvidence) {
     throw new OscalBundleInputError(
       'period',
-      `the period holds ${evidence.length} evidence; one bundle lists at most ${BUNDLE_LIMITS.maxEvidence}: export a shorter period`,
+      `the period holds ${evidence.length} evidence; one bundle lists at most ${BUNDLE_LIMITS.maxEvidence}: ` +
+        'export a shorter period',
     );
   }
   const results = input.results.filter((result) => Date.parse(result.evaluatedAt) < to.getTime());
@@ -128,9 +137,24 @@ export function buildOscalBundle(input: OscalBundleInput): OscalBundle {
   });
   const documents: OscalDocument[] = [
     { file: CATALOG_FILE, model: 'catalog', role: 'the built-in requirement catalog', json: catalog },
-    { file: PROFILE_FILE, model: 'profile', role: 'baseline of every built-in template', json: builtInProfile(input.catalog, lastModified) },
-    { file: SCOPE_CATALOG_FILE, model: 'catalog', role: 'the approved scope: its requirements as controls', json: scopeCatalog(toe, scope, builtInIds) },
-    { file: SCOPE_PROFILE_FILE, model: 'profile', role: 'the ToE’s baseline: every approved requirement', json: scopeProfile(toe, scope) },
+    {
+      file: PROFILE_FILE,
+      model: 'profile',
+      role: 'baseline of every built-in template',
+      json: builtInProfile(input.catalog, lastModified),
+    },
+    {
+      file: SCOPE_CATALOG_FILE,
+      model: 'catalog',
+      role: 'the approved scope: its requirements as controls',
+      json: scopeCatalog(toe, scope, builtInIds),
+    },
+    {
+      file: SCOPE_PROFILE_FILE,
+      model: 'profile',
+      role: 'the ToE’s baseline: every approved requirement',
+      json: scopeProfile(toe, scope),
+    },
     {
       file: SSP_FILE,
       model: 'system-security-plan',

@@ -39,7 +39,11 @@ export interface RequirementInWindow {
 }
 
 /** What happened to one requirement in one window, from its result history (any order). */
-export function requirementInWindow(requirementId: string, history: ResultInput[], window: EvaluationWindow): RequirementInWindow {
+export function requirementInWindow(
+  requirementId: string,
+  history: ResultInput[],
+  window: EvaluationWindow,
+): RequirementInWindow {
   const own = history
     .filter((result) => result.requirementId === requirementId)
     .sort((a, b) => Date.parse(a.evaluatedAt) - Date.parse(b.evaluatedAt) || a.id - b.id);
@@ -47,7 +51,9 @@ export function requirementInWindow(requirementId: string, history: ResultInput[
   const end = window.end.getTime();
   const before = own.filter((result) => Date.parse(result.evaluatedAt) < start);
   const atStart = before.at(-1);
-  const results = own.filter((result) => Date.parse(result.evaluatedAt) >= start && Date.parse(result.evaluatedAt) < end);
+  const results = own.filter(
+    (result) => Date.parse(result.evaluatedAt) >= start && Date.parse(result.evaluatedAt) < end,
+  );
   const inForce = [...(atStart ? [atStart] : []), ...results];
   return {
     requirementId,

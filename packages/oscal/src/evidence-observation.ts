@@ -26,10 +26,10 @@ export function toolComponents(evidence: Pick<EvidenceInput, 'producer'>[]) {
 const measurementText = (evidence: EvidenceInput) =>
   evidence.measurements
     .slice(0, 20)
-    .map(
-      (m) =>
-        `${m.name}${m.slice ? ` [${m.slice}]` : ''} = ${typeof m.value === 'string' ? JSON.stringify(m.value) : String(m.value)}${m.unit ? ` ${m.unit}` : ''}`,
-    )
+    .map((m) => {
+      const value = typeof m.value === 'string' ? JSON.stringify(m.value) : String(m.value);
+      return `${m.name}${m.slice ? ` [${m.slice}]` : ''} = ${value}${m.unit ? ` ${m.unit}` : ''}`;
+    })
     .join('; ');
 
 export interface ObservationLinks {
@@ -79,7 +79,12 @@ export function evidenceObservation(evidence: EvidenceInput, links: ObservationL
         'The envelope’s leaf in the auditor’s append-only Merkle evidence ledger (RFC 6962); the inclusion proof ' +
         'shows it under a signed checkpoint.',
       props: [...prop('ledger-index', evidence.logIndex), ...prop('envelope-sha256', evidence.envelopeSha256)],
-      rlinks: [{ href: `${links.base}/v1/ledger/proofs/inclusion?evidenceId=${evidence.id}`, 'media-type': 'application/json' }],
+      rlinks: [
+        {
+          href: `${links.base}/v1/ledger/proofs/inclusion?evidenceId=${evidence.id}`,
+          'media-type': 'application/json',
+        },
+      ],
     });
     relevant.push({
       href: `#${ledgerResourceUuid(evidence.id)}`,
@@ -106,16 +111,20 @@ export function evidenceObservation(evidence: EvidenceInput, links: ObservationL
   if (evidence.raw) {
     relevant.push({
       href: evidence.raw.uri ?? `urn:sha256:${evidence.raw.digest.sha256}`,
-      description: `The untouched tool output (${evidence.raw.mediaType}, SHA-256 ${evidence.raw.digest.sha256}), kept by the auditee's evidence collector.`,
+      description:
+        `The untouched tool output (${evidence.raw.mediaType}, SHA-256 ${evidence.raw.digest.sha256}), ` +
+        "kept by the auditee's evidence collector.",
       props: prop('raw-sha256', evidence.raw.digest.sha256),
     });
   }
   const expires = links.expires?.(evidence);
+  const from = evidence.producer?.tool ? ` from ${toolOf(evidence)}` : '';
   const observation = {
     uuid: observationUuid(evidence.id),
-    title: `${evidence.kind} evidence #${evidence.sequence}${evidence.producer?.tool ? ` from ${evidence.producer.tool}` : ''}`,
+    title: `${evidence.kind} evidence #${evidence.sequence}${from}`,
     description:
-      `Signed ${evidence.kind} evidence (DSSE envelope, in-toto statement), verified against the collector key ${evidence.keyid} ` +
+      `Signed ${evidence.kind} evidence (DSSE envelope, in-toto statement), verified against the collector key ` +
+      `${evidence.keyid} ` +
       `and recorded in the evidence ledger${evidence.logIndex !== null ? ` at index ${evidence.logIndex}` : ''}.` +
       (evidence.measurements.length > 0 ? ` Measurements: ${measurementText(evidence)}.` : '') +
       (evidence.checks.length > 0
@@ -154,7 +163,9 @@ export function manualFindingObservation(finding: ManualFindingInput, toe: { id:
   return {
     uuid: manualObservationUuid(finding.id),
     title: `Auditor's finding on ${finding.requirementId}: ${finding.status}`,
-    description: str(`${finding.recordedBy} recorded ${finding.status} for ${finding.requirementId}: ${finding.justification}`)!,
+    description: str(
+      `${finding.recordedBy} recorded ${finding.status} for ${finding.requirementId}: ${finding.justification}`,
+    )!,
     props: [
       ...prop('manual-finding-id', finding.id),
       ...prop('requirement-id', finding.requirementId),

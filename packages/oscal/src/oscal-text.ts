@@ -53,7 +53,9 @@ export interface OscalProp {
 /** One CABC property, or none when the value is empty. */
 export const prop = (name: string, value: unknown, cls?: string): OscalProp[] => {
   const content = str(value);
-  return content === undefined ? [] : [{ name, ns: CABC_NS, value: content, ...(cls ? { class: oscalToken(cls) } : {}) }];
+  return content === undefined
+    ? []
+    : [{ name, ns: CABC_NS, value: content, ...(cls ? { class: oscalToken(cls) } : {}) }];
 };
 
 /** One property OSCAL itself defines (no namespace), e.g. `method`, `marking`. */
@@ -67,5 +69,19 @@ export function compact<T extends Record<string, unknown>>(value: T): T {
 }
 
 export const iso = (date: Date | string): string => new Date(date).toISOString();
+
+/** What a failing requirement leaves unmitigated: the scope's risks it mitigates, or the quality it asks for. */
+export function riskStatement(
+  risks: { id: string; description: string; likelihood: string; impact: string }[],
+  severity: string,
+): string {
+  if (risks.length === 0) {
+    return `While it is not met, the quality the requirement asks for (severity ${severity}) is not assured.`;
+  }
+  const named = risks.map(
+    (risk) => `${risk.id} (${risk.description}; likelihood ${risk.likelihood}, impact ${risk.impact})`,
+  );
+  return `While it is not met, these risks of the scope are not mitigated: ${named.join('; ')}.`;
+}
 
 export const sha256Hex = (content: string | Buffer): string => createHash('sha256').update(content).digest('hex');

@@ -59,14 +59,17 @@ export function planOfAction(input: PlanOfActionInput) {
           uuid: uuidV5(`poam:item:${toe.id}:${scope.version}:${certificate.id}:${entry.requirement.id}`),
           title: `${entry.requirement.id}: ${entry.requirement.title}`,
           description:
-            `Certificate ${certificate.id} is suspended (${certificate.reason}) while ${entry.requirement.id} is not met.` +
+            `Certificate ${certificate.id} is suspended (${certificate.reason}) ` +
+            `while ${entry.requirement.id} is not met.` +
             `${deadline ? ` It is revoked at ${deadline} unless the requirement is met again by then.` : ''}`,
           props: [
             ...prop('requirement-id', entry.requirement.id),
             ...prop('certificate-id', certificate.id),
             ...(deadline ? prop('grace-ends-at', deadline) : []),
           ],
-          links: [{ href: `${AR_FILE}#${entry.finding.uuid}`, rel: 'related', text: 'the finding in the assessment results' }],
+          links: [
+            { href: `${AR_FILE}#${entry.finding.uuid}`, rel: 'related', text: 'the finding in the assessment results' },
+          ],
           'related-findings': [{ 'finding-uuid': entry.finding.uuid }],
           ...(entry.observationUuids.length > 0
             ? { 'related-observations': entry.observationUuids.map((uuid) => ({ 'observation-uuid': uuid })) }

@@ -100,7 +100,9 @@ export function unresolvedReferences(documents: OscalDocument[]): string[] {
     const chain = importChain(document, byFile).map((member) => indexes.get(member)!);
     const own = indexes.get(document)!;
     const resources = new Set(
-      ((root['back-matter'] as { resources?: { uuid: string }[] } | undefined)?.resources ?? []).map((resource) => resource.uuid),
+      ((root['back-matter'] as { resources?: { uuid: string }[] } | undefined)?.resources ?? []).map(
+        (resource) => resource.uuid,
+      ),
     );
     const hasUuid = (uuid: string) => chain.some((index) => index.uuids.has(uuid));
     const hasId = (id: string) => chain.some((index) => index.ids.has(id));
@@ -111,22 +113,35 @@ export function unresolvedReferences(documents: OscalDocument[]): string[] {
           if (typeof uuid === 'string' && !hasUuid(uuid)) problems.push(`${where}: ${key} ${uuid} resolves nowhere`);
         }
       }
-      if ((key === 'control-id' || key === 'statement-id' || key === 'target-id') && typeof member === 'string' && !hasId(member)) {
+      if (
+        (key === 'control-id' || key === 'statement-id' || key === 'target-id') &&
+        typeof member === 'string' &&
+        !hasId(member)
+      ) {
         problems.push(`${where}: ${key} ${member} resolves nowhere`);
       }
       if (key === 'role-id' && typeof member === 'string' && !own.roles.has(member)) {
         problems.push(`${where}: role ${member} is not in the metadata`);
       }
-      if (key === 'href' && typeof member === 'string' && !/\.(import-ap|import-ssp|import-profile|imports\[\d+\])\.href$/.test(path)) {
+      if (
+        key === 'href' &&
+        typeof member === 'string' &&
+        !/\.(import-ap|import-ssp|import-profile|imports\[\d+\])\.href$/.test(path)
+      ) {
         const [file, fragment] = member.split('#', 2) as [string, string | undefined];
         if (/^[a-z][a-z0-9+.-]*:/i.test(member)) return; // an absolute URI: outside the bundle by design
         if (file === '' && fragment !== undefined) {
           const isControlLink = /\.controls\[\d+\]|\.groups\[/.test(path) && own.ids.has(fragment);
-          if (!resources.has(fragment) && !isControlLink) problems.push(`${where}: #${fragment} is no back-matter resource`);
+          if (!resources.has(fragment) && !isControlLink)
+            problems.push(`${where}: #${fragment} is no back-matter resource`);
         } else if (file !== '') {
           const target = byFile.get(file);
           if (!target) problems.push(`${where}: ${file} is not in the bundle`);
-          else if (fragment !== undefined && !indexes.get(target)!.ids.has(fragment) && !indexes.get(target)!.uuids.has(fragment)) {
+          else if (
+            fragment !== undefined &&
+            !indexes.get(target)!.ids.has(fragment) &&
+            !indexes.get(target)!.uuids.has(fragment)
+          ) {
             problems.push(`${where}: ${file} has no #${fragment}`);
           }
         }

@@ -72,10 +72,12 @@ function parametersOf(rule: Rule): RuleView['parameters'] {
       entries.push(['max-age', 'Maximum age', rule.maxAge]);
       break;
     case 'drift':
-      if (rule.maxDriftShare !== undefined) entries.push(['max-drift-share', 'Largest drifting share', rule.maxDriftShare]);
+      if (rule.maxDriftShare !== undefined)
+        entries.push(['max-drift-share', 'Largest drifting share', rule.maxDriftShare]);
       break;
     case 'presence':
-      if (rule.modelCardFields) entries.push(['model-card-fields', 'Model card fields', rule.modelCardFields.join(', ')]);
+      if (rule.modelCardFields)
+        entries.push(['model-card-fields', 'Model card fields', rule.modelCardFields.join(', ')]);
       break;
     default:
       break;
@@ -87,7 +89,10 @@ export function viewRule(rule: unknown): RuleView {
   const parsed = ruleSchema.safeParse(rule);
   const json = JSON.stringify(rule) ?? 'null';
   if (!parsed.success) {
-    const type = typeof (rule as { type?: unknown } | null)?.type === 'string' ? String((rule as { type: string }).type) : 'unknown';
+    const type =
+      typeof (rule as { type?: unknown } | null)?.type === 'string'
+        ? String((rule as { type: string }).type)
+        : 'unknown';
     return { rule: undefined, type, json, kinds: [], text: `rule ${json}`, parameters: [] };
   }
   return {
@@ -114,7 +119,7 @@ const units: [string, number][] = [
   ['seconds', 1000],
 ];
 
-/** OSCAL `at-frequency` timing of a duration: the largest unit that divides it (P1D → 1 days, PT90M → 90 minutes). */
+/** OSCAL `at-frequency` of a duration: the largest unit that divides it (P1D → 1 days, PT90M → 90 minutes). */
 export function atFrequency(ms: number): { period: number; unit: string } {
   for (const [unit, size] of units) if (ms % size === 0) return { period: ms / size, unit };
   return { period: Math.max(1, Math.round(ms / 1000)), unit: 'seconds' };

@@ -34,7 +34,11 @@ export function requirementLinks(requirement: ScopeRequirementInput, builtInIds:
   return links;
 }
 
-function requirementControl(requirement: ScopeRequirementInput, scope: ApprovedScopeInput, builtInIds: ReadonlySet<string>) {
+function requirementControl(
+  requirement: ScopeRequirementInput,
+  scope: ApprovedScopeInput,
+  builtInIds: ReadonlySet<string>,
+) {
   const id = requirementControlId(requirement.id);
   const rule = viewRule(requirement.rule);
   const risks = scope.document.risks.filter((risk) => (requirement.mitigates ?? []).includes(risk.id));
@@ -84,7 +88,8 @@ function requirementControl(requirement: ScopeRequirementInput, scope: ApprovedS
         props: [oscalProp('method', 'TEST')],
         prose:
           `Evaluated by the auditor's CABC assessment service each time signed evidence of kind ` +
-          `${rule.kinds.join(', ') || 'any'} arrives${requirement.freshness ? `, and when the newest is older than ${requirement.freshness}` : ''}. ` +
+          `${rule.kinds.join(', ') || 'any'} arrives` +
+          `${requirement.freshness ? `, and when the newest is older than ${requirement.freshness}` : ''}. ` +
           `Rule: ${rule.json}. Pending (no evidence) and error (cannot be evaluated) never pass.`,
       },
     ],

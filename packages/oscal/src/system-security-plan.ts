@@ -43,8 +43,11 @@ export function systemSecurityPlan({ toe, scope, certificate, lastModified, vers
     props: [...prop('artifact-kind', 'dataset'), ...prop('sha256', dataset.sha256)],
     status: { state: 'operational' },
   }));
-  const keys = (scope.document.collectorKeys ?? []).flatMap((key) => prop('collector-key', key.kid ?? `${key.kty} ${key.crv ?? ''} ${key.x ?? ''}`));
-  const authorized = certificate && certificate.scopeVersion === scope.version ? certificate.issuedAt.slice(0, 10) : undefined;
+  const keys = (scope.document.collectorKeys ?? []).flatMap((key) =>
+    prop('collector-key', key.kid ?? `${key.kty} ${key.crv ?? ''} ${key.x ?? ''}`),
+  );
+  const authorized =
+    certificate && certificate.scopeVersion === scope.version ? certificate.issuedAt.slice(0, 10) : undefined;
   const body = {
     metadata: documentMetadata({
       title: `System security plan: ${toe.name}`,
@@ -73,7 +76,10 @@ export function systemSecurityPlan({ toe, scope, certificate, lastModified, vers
           {
             uuid: uuidV5(`ssp:information-type:${toe.id}`),
             title: `Data processed by ${toe.name}`,
-            description: text(`Inputs and decisions of the ML system in ${toe.fieldOfOperation}: ${toe.businessPurpose}`, toe.name),
+            description: text(
+              `Inputs and decisions of the ML system in ${toe.fieldOfOperation}: ${toe.businessPurpose}`,
+              toe.name,
+            ),
           },
         ],
       },
@@ -98,7 +104,10 @@ export function systemSecurityPlan({ toe, scope, certificate, lastModified, vers
           uuid: system,
           type: 'this-system',
           title: toe.name,
-          description: text(`${toe.businessPurpose} (field of operation: ${toe.fieldOfOperation}; risk class: ${toe.riskClass})`, toe.name),
+          description: text(
+            `${toe.businessPurpose} (field of operation: ${toe.fieldOfOperation}; risk class: ${toe.riskClass})`,
+            toe.name,
+          ),
           props: prop('toe-id', toe.id),
           status: { state: 'operational' },
         },
@@ -109,7 +118,8 @@ export function systemSecurityPlan({ toe, scope, certificate, lastModified, vers
           type: 'software',
           title: `CABC evidence collector of ${toe.org}`,
           description:
-            'Turns the pipelines’ tool outputs into in-toto statements, signs them (DSSE, Ed25519) and delivers them ' +
+            'Turns the pipelines’ tool outputs into in-toto statements, signs them (DSSE, Ed25519) and delivers ' +
+            'them ' +
             'to the auditor without loss.',
           ...(keys.length > 0 ? { props: keys } : {}),
           status: { state: 'operational' },
@@ -118,7 +128,8 @@ export function systemSecurityPlan({ toe, scope, certificate, lastModified, vers
     },
     'control-implementation': {
       description:
-        `The requirements of the approved scope, version ${scope.version}: each is evaluated continuously from signed ` +
+        `The requirements of the approved scope, version ${scope.version}: each is evaluated continuously from ` +
+        'signed ' +
         'evidence the ML system’s pipelines deliver.',
       'implemented-requirements': scope.document.requirements.map((requirement) => {
         const controlId = requirementControlId(requirement.id);
@@ -145,7 +156,8 @@ export function systemSecurityPlan({ toe, scope, certificate, lastModified, vers
                   'component-uuid': collector,
                   uuid: uuidV5(`ssp:by-component:${toe.id}:${scope.version}:${requirement.id}:collector`),
                   description: text(
-                    `The evidence collector signs and delivers the ${rule.kinds.join(', ') || 'evidence'} evidence the rule reads.`,
+                    `The evidence collector signs and delivers the ${rule.kinds.join(', ') || 'evidence'} evidence ` +
+                      'the rule reads.',
                     'Signs and delivers the evidence.',
                   ),
                   'implementation-status': { state: 'implemented' },

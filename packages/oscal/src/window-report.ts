@@ -3,7 +3,7 @@ import { assessmentServiceUuid, toeComponentUuid } from './components.ts';
 import { requirementControlId } from './control-ids.ts';
 import { evidenceObservation, toolComponents } from './evidence-observation.ts';
 import { partiesOf } from './metadata.ts';
-import { documentUuid, iso, OSCAL_VERSION, oscalToken, prop, str, uuidV5 } from './oscal-text.ts';
+import { documentUuid, iso, OSCAL_VERSION, oscalToken, prop, riskStatement, str, uuidV5 } from './oscal-text.ts';
 
 /** The assessment service's report of one window (its reporting module builds it from its database). */
 export interface WindowReportData {
@@ -23,7 +23,15 @@ export interface WindowReportData {
   requirements: WindowRequirementReport[];
   evidence: EvidenceInput[];
   certificates: { certificates: { id: string; status: string }[] };
-  audit: { id: number; actor: string; role: string; action: string; entity: string; comment: string | null; at: Date }[];
+  audit: {
+    id: number;
+    actor: string;
+    role: string;
+    action: string;
+    entity: string;
+    comment: string | null;
+    at: Date;
+  }[];
 }
 
 export interface WindowRequirementReport {
@@ -64,7 +72,9 @@ export function toOscalAssessmentResults(data: WindowReportData, links: { base: 
     .filter((report) => report.counts.non_compliant > 0 || report.final?.status === 'non_compliant')
     .map((report) => risk(report, data, observed));
   const riskOf = new Map(risks.map((entry) => [entry.requirementId, entry.risk.uuid]));
-  const findings = data.requirements.map((report) => finding(report, data, observed, riskOf.get(report.requirement.id)));
+  const findings = data.requirements.map((report) =>
+    finding(report, data, observed, riskOf.get(report.requirement.id)),
+  );
 
   const controls = [...new Set(data.requirements.flatMap((report) => report.requirement.controls ?? []))];
   const components = [
@@ -73,13 +83,16 @@ export function toOscalAssessmentResults(data: WindowReportData, links: { base: 
       type: 'this-system',
       title: data.toe.name,
       description: str(
-        `${data.toe.businessPurpose} (field of operation: ${data.toe.fieldOfOperation}; risk class: ${data.toe.riskClass})`,
+        `${data.toe.businessPurpose} ` +
+          `(field of operation: ${data.toe.fieldOfOperation}; risk class: ${data.toe.riskClass})`,
       )!,
       props: [
         ...prop('toe-id', data.toe.id),
         ...prop('risk-class', data.toe.riskClass),
         ...data.toe.artifacts.models.flatMap((model) => prop('model-sha256', `${model.name}@sha256:${model.sha256}`)),
-        ...data.toe.artifacts.datasets.flatMap((dataset) => prop('dataset-sha256', `${dataset.name}@sha256:${dataset.sha256}`)),
+        ...data.toe.artifacts.datasets.flatMap((dataset) =>
+          prop('dataset-sha256', `${dataset.name}@sha256:${dataset.sha256}`),
+        ),
       ],
       status: { state: 'operational' },
     },
@@ -87,7 +100,8 @@ export function toOscalAssessmentResults(data: WindowReportData, links: { base: 
       uuid: assessmentServiceUuid(),
       type: 'software',
       title: 'CABC assessment service',
-      description: 'Verifies signed evidence, keeps the evidence ledger and evaluates the approved requirements continuously.',
+      description:
+        'Verifies signed evidence, keeps the evidence ledger and evaluates the approved requirements continuously.',
       status: { state: 'operational' },
     },
     ...toolComponents(data.evidence),
@@ -97,7 +111,10 @@ export function toOscalAssessmentResults(data: WindowReportData, links: { base: 
     ...data.audit.map((event) => ({
       uuid: uuidV5(`audit:${data.toe.org}:${event.id}`),
       title: `${event.action} ${event.entity}`,
-      description: str(`${event.actor} (${event.role}): ${event.action} on ${event.entity}${event.comment ? ` — ${event.comment}` : ''}`)!,
+      description: str(
+        `${event.actor} (${event.role}): ${event.action} on ${event.entity}` +
+          `${event.comment ? ` — ${event.comment}` : ''}`,
+      )!,
       start: iso(event.at),
       props: prop('actor', event.actor),
     })),
@@ -117,13 +134,16 @@ export function toOscalAssessmentResults(data: WindowReportData, links: { base: 
     ...prop('posture-sequence', data.posture.sequence),
     ...prop('scope-version', data.scope?.version),
     ...prop('scope-digest', data.scope?.digest),
-    ...data.certificates.certificates.flatMap((certificate) => prop('certificate-status', `${certificate.id}: ${certificate.status}`)),
+    ...data.certificates.certificates.flatMap((certificate) =>
+      prop('certificate-status', `${certificate.id}: ${certificate.status}`),
+    ),
   ];
   const result = {
     uuid: uuidV5(`window-result:${data.toe.id}:${iso(data.window.from)}:${iso(data.window.to)}`),
     title: `Continuous assessment of ${data.toe.name}, ${iso(data.window.from)} – ${iso(data.window.to)}`,
     description:
-      `Evidence received and requirement results of the approved scope${data.scope ? ` (version ${data.scope.version}, digest ${data.scope.digest})` : ''} ` +
+      'Evidence received and requirement results of the approved scope' +
+      `${data.scope ? ` (version ${data.scope.version}, digest ${data.scope.digest})` : ''} ` +
       `for the window. Posture at the time of the export: ${data.posture.posture}.`,
     start: iso(data.window.from),
     end: iso(data.window.to),
@@ -172,9 +192,12 @@ export function toOscalAssessmentResults(data: WindowReportData, links: { base: 
       ],
     },
     'import-ap': {
-      href: data.scope ? `${links.base}/v1/toes/${toe}/scopes/${data.scope.version}` : `${links.base}/v1/toes/${toe}/scopes`,
+      href: data.scope
+        ? `${links.base}/v1/toes/${toe}/scopes/${data.scope.version}`
+        : `${links.base}/v1/toes/${toe}/scopes`,
       remarks: data.scope
-        ? `The assessment plan is the approved CABC scope, version ${data.scope.version} (SHA-256 of its canonical JSON: ${data.scope.digest}); the OSCAL bundle carries it as an OSCAL assessment plan.`
+        ? `The assessment plan is the approved CABC scope, version ${data.scope.version} (SHA-256 of its ` +
+          `canonical JSON: ${data.scope.digest}); the OSCAL bundle carries it as an OSCAL assessment plan.`
         : 'The ToE has no approved scope yet.',
     },
     results: [result],
@@ -183,7 +206,12 @@ export function toOscalAssessmentResults(data: WindowReportData, links: { base: 
   return { 'assessment-results': { uuid: documentUuid('window-ar', body), ...body } };
 }
 
-function finding(report: WindowRequirementReport, data: WindowReportData, observed: Set<string>, riskUuid: string | undefined) {
+function finding(
+  report: WindowRequirementReport,
+  data: WindowReportData,
+  observed: Set<string>,
+  riskUuid: string | undefined,
+) {
   const final = report.final;
   const satisfied = final?.status === 'compliant';
   const related = (final?.evidenceIds ?? []).filter((id) => observed.has(id));
@@ -192,8 +220,14 @@ function finding(report: WindowRequirementReport, data: WindowReportData, observ
     uuid: uuidV5(`finding:${data.toe.id}:${requirement.id}:${iso(data.window.from)}:${iso(data.window.to)}`),
     title: `${requirement.id}: ${requirement.title}`,
     description:
-      `${final ? `At the end of the window the requirement was ${final.status} (evaluated ${iso(final.evaluatedAt)}): ${final.reason}.` : 'The requirement was not evaluated by the end of the window.'} ` +
-      `Evaluations in the window: ${report.counts.compliant} compliant, ${report.counts.non_compliant} non-compliant, ${report.counts.pending} pending, ${report.counts.error} error.`,
+      `${
+        final
+          ? `At the end of the window the requirement was ${final.status} ` +
+            `(evaluated ${iso(final.evaluatedAt)}): ${final.reason}.`
+          : 'The requirement was not evaluated by the end of the window.'
+      } ` +
+      `Evaluations in the window: ${report.counts.compliant} compliant, ${report.counts.non_compliant} ` +
+      `non-compliant, ${report.counts.pending} pending, ${report.counts.error} error.`,
     props: [
       ...prop('requirement-id', requirement.id),
       ...prop('requirement-status', final?.status ?? 'pending'),
@@ -237,10 +271,7 @@ function risk(report: WindowRequirementReport, data: WindowReportData, observed:
         `The requirement was non-compliant in ${report.counts.non_compliant} evaluation(s) in the window` +
         `${firstFailure ? `, first at ${iso(firstFailure.at)} (${firstFailure.reason})` : ''}; ` +
         `${open ? 'it still is at the end of the window' : 'it was compliant again by the end of the window'}.`,
-      statement:
-        mitigated.length > 0
-          ? `While it is not met, these risks of the scope are not mitigated: ${mitigated.map((entry) => `${entry.id} (${entry.description}; likelihood ${entry.likelihood}, impact ${entry.impact})`).join('; ')}.`
-          : `While it is not met, the quality the requirement asks for (severity ${requirement.severity}) is not assured.`,
+      statement: riskStatement(mitigated, requirement.severity),
       props: [
         ...prop('requirement-id', requirement.id),
         ...prop('severity', requirement.severity),

@@ -20,7 +20,8 @@ function dosDateTime(at: Date): { time: number; date: number } {
  * make the same bytes.
  */
 export function createZip(entries: ZipEntry[], modifiedAt: Date): Buffer {
-  if (entries.length > 0xffff) throw new RangeError(`a zip without zip64 holds at most 65535 entries, not ${entries.length}`);
+  if (entries.length > 0xffff)
+    throw new RangeError(`a zip without zip64 holds at most 65535 entries, not ${entries.length}`);
   const { time, date } = dosDateTime(modifiedAt);
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];

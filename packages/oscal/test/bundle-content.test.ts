@@ -19,7 +19,7 @@ describe('the OSCAL bundle of a ToE under continuous assessment', () => {
   const input = realisticBundleInput();
   const bundle = buildOscalBundle(input);
 
-  it('holds the catalog, profiles, SSP, assessment plan and results, and a POA&M while the certificate is suspended', () => {
+  it('holds catalog, profiles, SSP, plan and results, and a POA&M while the certificate is suspended', () => {
     expect(bundle.documents.map((document) => [document.file, document.model])).toEqual([
       ['catalog.json', 'catalog'],
       ['profile.json', 'profile'],
@@ -64,7 +64,7 @@ describe('the OSCAL bundle of a ToE under continuous assessment', () => {
     for (const broken of planted) expect(unresolvedReferences(broken.documents)).not.toEqual([]);
   });
 
-  it('describes the ToE as the system, its artifacts and evidence collector as components, requirements implemented', () => {
+  it('has the ToE as the system, its artifacts and collector as components, requirements implemented', () => {
     const ssp = rootOf(bundle, SSP_FILE);
     expect(ssp['system-characteristics']['system-ids']).toEqual([
       { 'identifier-type': 'https://cabc.dev/ns/oscal/toe-id', id: input.toe.id },
@@ -94,7 +94,7 @@ describe('the OSCAL bundle of a ToE under continuous assessment', () => {
     expect(plan['reviewed-controls']['control-selections'][0]['include-controls']).toHaveLength(5);
   });
 
-  it('makes one result per evaluation window, each evidence an observation linked to its ledger entry and receipt', () => {
+  it('makes a result per evaluation window, each evidence an observation linked to ledger and receipt', () => {
     const ar = rootOf(bundle, AR_FILE);
     // Approved 11-19 16:00, exported 11-27 00:00: windows 11-19 (partial) to 11-26, UTC days; 11-19 has no activity.
     expect(ar.results.map((result: any) => result.start.slice(0, 10))).toEqual([
@@ -107,7 +107,9 @@ describe('the OSCAL bundle of a ToE under continuous assessment', () => {
       '2026-11-26',
     ]);
     const observations = ar.results.flatMap((result: any) => result.observations ?? []);
-    expect(observations.filter((observation: any) => observation.methods[0] === 'TEST')).toHaveLength(input.evidence.length);
+    expect(observations.filter((observation: any) => observation.methods[0] === 'TEST')).toHaveLength(
+      input.evidence.length,
+    );
     const first = observations[0];
     const evidence = input.evidence[0]!;
     expect(first.collected).toBe(evidence.observedAt);
@@ -129,7 +131,10 @@ describe('the OSCAL bundle of a ToE under continuous assessment', () => {
     const ar = rootOf(bundle, AR_FILE);
     const failing = ar.results.map((result: any) => [
       result.start.slice(0, 10),
-      (result.findings ?? []).map((finding: any) => `${finding.target['target-id']}:${(result.risks ?? []).find((risk: any) => risk.uuid === finding['related-risks'][0]['risk-uuid']).status}`),
+      (result.findings ?? []).map((finding: any) => {
+        const risk = result.risks.find((entry: any) => entry.uuid === finding['related-risks'][0]['risk-uuid']);
+        return `${finding.target['target-id']}:${risk.status}`;
+      }),
     ]);
     expect(failing).toEqual([
       ['2026-11-20', []],
@@ -151,9 +156,16 @@ describe('the OSCAL bundle of a ToE under continuous assessment', () => {
       'REQ-ACCURACY: Performance at least the agreed level',
       'REQ-AUC-TREND: AUC does not degrade',
     ]);
-    expect(poam.risks.map((risk: any) => risk.deadline)).toEqual([input.certificate!.graceEndsAt, input.certificate!.graceEndsAt]);
+    expect(poam.risks.map((risk: any) => risk.deadline)).toEqual([
+      input.certificate!.graceEndsAt,
+      input.certificate!.graceEndsAt,
+    ]);
     expect(poam.risks[0].remediations[0].lifecycle).toBe('planned');
-    expect(poam.findings.map((finding: any) => finding.uuid)).toEqual(rootOf(bundle, AR_FILE).results.at(-1).findings.map((finding: any) => finding.uuid));
+    expect(poam.findings.map((finding: any) => finding.uuid)).toEqual(
+      rootOf(bundle, AR_FILE)
+        .results.at(-1)
+        .findings.map((finding: any) => finding.uuid),
+    );
   });
 
   it('has no POA&M when the certificate is not suspended, and says why', () => {
@@ -172,7 +184,9 @@ describe('the OSCAL bundle of a ToE under continuous assessment', () => {
     expect(bundleZip(buildOscalBundle(again)).equals(bundleZip(bundle))).toBe(true);
     const later = buildOscalBundle(realisticBundleInput({ generatedAt: '2026-11-27T06:00:00.000Z' }));
     // Only the last window grows: the results and the POA&M (its findings) change, every other document stays.
-    const changed = later.manifest.documents.filter((entry, index) => entry.sha256 !== bundle.manifest.documents[index]!.sha256);
+    const changed = later.manifest.documents.filter(
+      (entry, index) => entry.sha256 !== bundle.manifest.documents[index]!.sha256,
+    );
     expect(changed.map((entry) => entry.file)).toEqual([AR_FILE, POAM_FILE]);
   });
 
@@ -188,8 +202,17 @@ describe('the OSCAL bundle of a ToE under continuous assessment', () => {
     };
     expect(refused({ windowLength: 'PT5M' })).toEqual(['windowLength', expect.stringContaining('at least 1 hour')]);
     expect(refused({ windowLength: 'monthly' })).toEqual(['windowLength', expect.stringContaining('not a duration')]);
-    expect(refused({ period: { from: '2020-01-01T00:00:00Z' } })).toEqual(['windowLength', expect.stringContaining('limit is 400')]);
-    expect(refused({ period: { to: '2026-11-01T00:00:00Z' } })).toEqual(['period.from', expect.stringContaining('at or after')]);
-    expect(refused({ period: { from: 'yesterday' } })).toEqual(['period.from', expect.stringContaining('not a date-time')]);
+    expect(refused({ period: { from: '2020-01-01T00:00:00Z' } })).toEqual([
+      'windowLength',
+      expect.stringContaining('limit is 400'),
+    ]);
+    expect(refused({ period: { to: '2026-11-01T00:00:00Z' } })).toEqual([
+      'period.from',
+      expect.stringContaining('at or after'),
+    ]);
+    expect(refused({ period: { from: 'yesterday' } })).toEqual([
+      'period.from',
+      expect.stringContaining('not a date-time'),
+    ]);
   });
 });

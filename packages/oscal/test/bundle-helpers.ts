@@ -3,7 +3,8 @@ import type { OscalBundle, OscalDocument } from '../src/index.ts';
 /** The document of the bundle under that file name (the test fails when there is none). */
 export function documentOf(bundle: OscalBundle, file: string): OscalDocument {
   const document = bundle.documents.find((entry) => entry.file === file);
-  if (!document) throw new Error(`the bundle has no ${file}: ${bundle.documents.map((entry) => entry.file).join(', ')}`);
+  if (!document)
+    throw new Error(`the bundle has no ${file}: ${bundle.documents.map((entry) => entry.file).join(', ')}`);
   return document;
 }
 

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AR_FILE, buildOscalBundle, bundleZip, type OscalBundle } from '../src/index.ts';
-import { installedTrestleVersion, nistSchemaErrors, TRESTLE_VERSION, validateWithTrestle } from '../src/validation/index.ts';
+import {
+  installedTrestleVersion,
+  nistSchemaErrors,
+  TRESTLE_VERSION,
+  validateWithTrestle,
+} from '../src/validation/index.ts';
 import { realisticBundleInput } from './fixtures/bundle-input.ts';
 import { withChange } from './bundle-helpers.ts';
 
@@ -30,7 +35,8 @@ describe('the bundle passes NIST’s OSCAL 1.1.2 schemas and compliance-trestle'
   });
 
   it('validates every document against NIST’s schema of its model', () => {
-    for (const document of bundle.documents) expect(nistSchemaErrors(document.model, document.json), document.file).toEqual([]);
+    for (const document of bundle.documents)
+      expect(nistSchemaErrors(document.model, document.json), document.file).toEqual([]);
   });
 
   it('fails a document the schema refuses, naming where', () => {
@@ -38,7 +44,10 @@ describe('the bundle passes NIST’s OSCAL 1.1.2 schemas and compliance-trestle'
       delete root.results.at(-1).findings[0].target;
       root.results[0].observations[0].collected = 'last tuesday';
     });
-    const errors = nistSchemaErrors('assessment-results', broken.documents.find((entry) => entry.file === AR_FILE)!.json);
+    const errors = nistSchemaErrors(
+      'assessment-results',
+      broken.documents.find((entry) => entry.file === AR_FILE)!.json,
+    );
     expect(errors.join('\n')).toMatch(/findings\/0 must have required property 'target'/);
     expect(errors.join('\n')).toMatch(/observations\/0\/collected must match format "date-time"/);
   });
@@ -51,7 +60,9 @@ describe('the bundle passes NIST’s OSCAL 1.1.2 schemas and compliance-trestle'
     expect(report.problems).toEqual([]);
     expect(report.exitCode).toBe(0);
     expect(report.checked).toEqual(bundle.documents.map((document) => document.file).sort());
-    expect(report.trestle.filter((step) => step.command.startsWith('trestle import'))).toHaveLength(bundle.documents.length);
+    expect(report.trestle.filter((step) => step.command.startsWith('trestle import'))).toHaveLength(
+      bundle.documents.length,
+    );
   }, 300_000);
 
   it('fails, with trestle, a bundle whose references do not resolve', () => {
@@ -80,6 +91,8 @@ describe('the bundle passes NIST’s OSCAL 1.1.2 schemas and compliance-trestle'
     });
     const report = validateWithTrestle(zipOf('broken-model.zip', broken));
     expect(report.exitCode).toBe(1);
-    expect(report.problems.join('\n')).toMatch(/assessment-results.json: trestle cannot load it as assessment-results:.*target/s);
+    expect(report.problems.join('\n')).toMatch(
+      /assessment-results.json: trestle cannot load it as assessment-results:.*target/s,
+    );
   }, 300_000);
 });

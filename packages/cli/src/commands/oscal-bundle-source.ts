@@ -66,7 +66,9 @@ interface ScopeView {
  * body, its certificates): GET /v1/toes/:id, /scopes, /results, /evidence, /findings, /v1/catalog; at the
  * certification body /v1/certifications?toe= and /v1/certificates/:id.
  */
-export async function fetchBundleInput(options: BundleSourceOptions): Promise<{ input: OscalBundleInput; notes: string[] }> {
+export async function fetchBundleInput(
+  options: BundleSourceOptions,
+): Promise<{ input: OscalBundleInput; notes: string[] }> {
   const get = client(options.token, options.timeoutMs);
   const base = options.assessmentUrl.replace(/\/+$/, '');
   const toePath = `${base}/v1/toes/${encodeURIComponent(options.toe)}`;
@@ -86,7 +88,8 @@ export async function fetchBundleInput(options: BundleSourceOptions): Promise<{ 
   if (!chosen || !chosen.decidedAt || !chosen.decidedBy) {
     throw new ApiAnswerError(
       options.scopeVersion !== undefined
-        ? `${options.toe} has no approved scope version ${options.scopeVersion} (approved: ${approved.map((scope) => scope.version).join(', ') || 'none'})`
+        ? `${options.toe} has no approved scope version ${options.scopeVersion} ` +
+            `(approved: ${approved.map((scope) => scope.version).join(', ') || 'none'})`
         : `${options.toe} has no approved scope version: an assessment plan needs one`,
     );
   }
@@ -104,7 +107,9 @@ export async function fetchBundleInput(options: BundleSourceOptions): Promise<{ 
   const results: ResultInput[] = [];
   const before = new Set<string>();
   for (let cursor: string | null = ''; cursor !== null; ) {
-    const page: Page<ResultInput> = await get(`${toePath}/results?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: Page<ResultInput> = await get(
+      `${toePath}/results?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     results.push(...page.items);
     for (const item of page.items) if (Date.parse(item.evaluatedAt) < from) before.add(item.requirementId);
     const oldest = page.items.at(-1);
@@ -113,7 +118,9 @@ export async function fetchBundleInput(options: BundleSourceOptions): Promise<{ 
   }
   const evidence: EvidenceInput[] = [];
   for (let cursor: string | null = ''; cursor !== null; ) {
-    const page: Page<EvidenceInput> = await get(`${toePath}/evidence?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: Page<EvidenceInput> = await get(
+      `${toePath}/evidence?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     evidence.push(...page.items);
     const oldest = page.items.at(-1);
     cursor = oldest && Date.parse(String(oldest.receivedAt)) < from ? null : page.nextCursor;
@@ -121,7 +128,12 @@ export async function fetchBundleInput(options: BundleSourceOptions): Promise<{ 
 
   let certificate: CertificateInput | null = null;
   if (options.certificationBodyUrl) {
-    certificate = await fetchCertificate(get, options.certificationBodyUrl.replace(/\/+$/, ''), options.toe, scope.version);
+    certificate = await fetchCertificate(
+      get,
+      options.certificationBodyUrl.replace(/\/+$/, ''),
+      options.toe,
+      scope.version,
+    );
   } else {
     notes.push('no --certification-body-url: the bundle says nothing of the certificate (and has no POA&M)');
   }
@@ -167,13 +179,22 @@ async function fetchCertificate(
   toe: string,
   scopeVersion: number,
 ): Promise<CertificateInput | null> {
-  const certifications = await get<{ items: CertificationView[] }>(`${base}/v1/certifications?toe=${encodeURIComponent(toe)}&limit=100`);
-  const certification = certifications.items.find((entry) => entry.scopeVersion === scopeVersion && entry.certificateId);
+  const certifications = await get<{ items: CertificationView[] }>(
+    `${base}/v1/certifications?toe=${encodeURIComponent(toe)}&limit=100`,
+  );
+  const certification = certifications.items.find(
+    (entry) => entry.scopeVersion === scopeVersion && entry.certificateId,
+  );
   if (!certification?.certificateId) return null;
   const certificate = await get<CertificateView & { history?: CertificateView['history'] }>(
     `${base}/v1/certificates/${encodeURIComponent(certification.certificateId)}`,
   );
-  const history = (certificate.history ?? []).map((entry) => ({ from: entry.from, to: entry.to, reason: entry.reason, at: entry.at }));
+  const history = (certificate.history ?? []).map((entry) => ({
+    from: entry.from,
+    to: entry.to,
+    reason: entry.reason,
+    at: entry.at,
+  }));
   const suspended = certificate.state === 'suspended';
   return {
     id: certificate.id,

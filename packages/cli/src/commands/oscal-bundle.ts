@@ -1,7 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { buildOscalBundle, bundleZip, documentText, MANIFEST_FILE, OscalBundleInputError, unresolvedReferences } from '@cabc/oscal';
+import {
+  buildOscalBundle,
+  bundleZip,
+  documentText,
+  MANIFEST_FILE,
+  OscalBundleInputError,
+  unresolvedReferences,
+} from '@cabc/oscal';
 import { parseDuration } from '../parse-duration.ts';
 import { fetchBundleInput } from './oscal-bundle-source.ts';
 
@@ -26,7 +33,7 @@ export function registerOscalCommand(program: Command): void {
   oscal
     .command('bundle')
     .description(
-      'catalog, profiles, SSP, assessment plan, assessment results and (while the certificate is suspended) POA&M of a ToE',
+      'catalog, profiles, SSP, assessment plan and results of a ToE, and a POA&M while its certificate is suspended',
     )
     .requiredOption('--toe <id>', 'the target of evaluation')
     .requiredOption('--assessment-url <url>', 'the assessment service base URL')
@@ -42,8 +49,12 @@ export function registerOscalCommand(program: Command): void {
     .option('--json', 'print the manifest as JSON')
     .action(async (options: BundleOptions) => {
       const token = options.token || process.env.CABC_TOKEN;
-      if (!token) throw new Error('a bearer token is required: --token <t> or CABC_TOKEN (cabc token --role auditor --org <org>)');
-      if (!options.out && !options.dir) throw new Error('say where the bundle goes: --out <file.zip>, --dir <folder> or both');
+      if (!token)
+        throw new Error(
+          'a bearer token is required: --token <t> or CABC_TOKEN (cabc token --role auditor --org <org>)',
+        );
+      if (!options.out && !options.dir)
+        throw new Error('say where the bundle goes: --out <file.zip>, --dir <folder> or both');
       const scopeVersion = options.scopeVersion === undefined ? undefined : Number(options.scopeVersion);
       if (scopeVersion !== undefined && (!Number.isInteger(scopeVersion) || scopeVersion < 1)) {
         throw new Error(`--scope-version must be a positive integer, not ${options.scopeVersion}`);
@@ -65,20 +76,27 @@ export function registerOscalCommand(program: Command): void {
         bundle = buildOscalBundle(input);
       } catch (error) {
         if (error instanceof OscalBundleInputError) {
-          const flag = { windowLength: '--window', 'period.from': '--from', 'period.to': '--to', period: '--from/--to' }[error.field];
+          const flag = {
+            windowLength: '--window',
+            'period.from': '--from',
+            'period.to': '--to',
+            period: '--from/--to',
+          }[error.field];
           throw new Error(`${flag ?? error.field}: ${error.message}`);
         }
         throw error;
       }
       const unresolved = unresolvedReferences(bundle.documents);
-      if (unresolved.length > 0) throw new Error(`the bundle has references that do not resolve:\n${unresolved.join('\n')}`);
+      if (unresolved.length > 0)
+        throw new Error(`the bundle has references that do not resolve:\n${unresolved.join('\n')}`);
       if (options.out) {
         mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
         writeFileSync(options.out, bundleZip(bundle));
       }
       if (options.dir) {
         mkdirSync(options.dir, { recursive: true });
-        for (const document of bundle.documents) writeFileSync(path.join(options.dir, document.file), documentText(document));
+        for (const document of bundle.documents)
+          writeFileSync(path.join(options.dir, document.file), documentText(document));
         writeFileSync(path.join(options.dir, MANIFEST_FILE), `${JSON.stringify(bundle.manifest, null, 2)}\n`);
       }
       const manifest = { ...bundle.manifest, notes: [...bundle.manifest.notes, ...notes] };
@@ -89,7 +107,9 @@ export function registerOscalCommand(program: Command): void {
       const lines = [
         `OSCAL ${manifest.oscalVersion} bundle of ${manifest.toe}, scope version ${manifest.scopeVersion}, ` +
           `${manifest.period.from} – ${manifest.period.to} (windows of ${manifest.windowLength})`,
-        ...manifest.documents.map((entry) => `  ${entry.file.padEnd(36)} ${entry.model.padEnd(30)} ${entry.sha256.slice(0, 16)}`),
+        ...manifest.documents.map(
+          (entry) => `  ${entry.file.padEnd(36)} ${entry.model.padEnd(30)} ${entry.sha256.slice(0, 16)}`,
+        ),
         ...manifest.notes.map((note) => `  note: ${note}`),
         ...(options.out ? [`written: ${options.out}`] : []),
         ...(options.dir ? [`written: ${options.dir}/`] : []),

@@ -36,5 +36,7 @@ function validatorOf(model: OscalModel): ValidateFunction {
 export function nistSchemaErrors(model: OscalModel, document: unknown): string[] {
   const validate = validatorOf(model);
   if (validate(document)) return [];
-  return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? 'invalid'} ${JSON.stringify(error.params)}`);
+  return (validate.errors ?? []).map(
+    (error) => `${error.instancePath || '/'} ${error.message ?? 'invalid'} ${JSON.stringify(error.params)}`,
+  );
 }

@@ -16,7 +16,12 @@ const checker = path.join(packageRoot, 'validators', 'trestle_check.py');
 export function trestlePython(): string {
   const output = execFileSync(
     'bash',
-    ['-c', 'source "$0/scripts/lib/python-venv.sh" && cabc_python_venv oscal-validators "$1"', repositoryRoot, requirements],
+    [
+      '-c',
+      'source "$0/scripts/lib/python-venv.sh" && cabc_python_venv oscal-validators "$1"',
+      repositoryRoot,
+      requirements,
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 },
   );
   return output.trim().split('\n').at(-1)!;
@@ -33,7 +38,11 @@ export interface TrestleReport {
 /** Loads every document of the bundle zip with trestle, imports them into a trestle workspace and checks references. */
 export function validateWithTrestle(zipPath: string): TrestleReport {
   const python = trestlePython();
-  const done = spawnSync(python, [checker, zipPath], { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+  const done = spawnSync(python, [checker, zipPath], {
+    encoding: 'utf8',
+    timeout: 600_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (done.error) throw done.error;
   let parsed: Omit<TrestleReport, 'exitCode'>;
   try {
@@ -45,5 +54,7 @@ export function validateWithTrestle(zipPath: string): TrestleReport {
 }
 
 export function installedTrestleVersion(): string {
-  return execFileSync(trestlePython(), ['-c', 'import trestle; print(trestle.__version__)'], { encoding: 'utf8' }).trim();
+  return execFileSync(trestlePython(), ['-c', 'import trestle; print(trestle.__version__)'], {
+    encoding: 'utf8',
+  }).trim();
 }
