@@ -1,5 +1,5 @@
 import type { ApprovedScopeInput, ScopeRequirementInput, ToeInput } from './bundle-input.ts';
-import { assessmentServiceUuid, toeComponentUuid } from './components.ts';
+import { assessmentServiceComponent, assessmentServiceUuid, toeComponentUuid } from './components.ts';
 import { requirementControlId } from './control-ids.ts';
 import { documentMetadata, toeProps } from './metadata.ts';
 import { documentUuid, oscalProp, prop, uuidV5 } from './oscal-text.ts';
@@ -134,16 +134,7 @@ export function assessmentPlan({ toe, scope, lastModified, version }: Assessment
     },
     'assessment-subjects': [subject],
     'assessment-assets': {
-      components: [
-        {
-          uuid: assessmentServiceUuid(),
-          type: 'software',
-          title: 'CABC assessment service',
-          description:
-            'Verifies signed evidence, keeps the evidence ledger and evaluates the approved requirements continuously.',
-          status: { state: 'operational' },
-        },
-      ],
+      components: [assessmentServiceComponent()],
       'assessment-platforms': [
         {
           uuid: uuidV5(`ap:platform:${toe.org}`),

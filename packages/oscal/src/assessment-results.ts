@@ -1,12 +1,4 @@
-import type {
-  ApprovedScopeInput,
-  CertificateInput,
-  EvidenceInput,
-  ManualFindingInput,
-  ResultInput,
-  ScopeRequirementInput,
-  ToeInput,
-} from './bundle-input.ts';
+import type { ApprovedScopeInput, EvidenceInput, OscalBundleInput, ScopeRequirementInput } from './bundle-input.ts';
 import { AP_FILE, taskUuid } from './assessment-plan.ts';
 import { requirementControlId, objectivePartId } from './control-ids.ts';
 import {
@@ -26,19 +18,15 @@ import { implementationStatementUuid } from './system-security-plan.ts';
 
 export const AR_FILE = 'assessment-results.json';
 
-export interface AssessmentResultsInput {
-  toe: ToeInput;
-  scope: ApprovedScopeInput;
-  results: ResultInput[];
-  evidence: EvidenceInput[];
-  findings: ManualFindingInput[];
-  certificate: CertificateInput | null;
+export type AssessmentResultsInput = Pick<
+  OscalBundleInput,
+  'toe' | 'scope' | 'results' | 'evidence' | 'findings' | 'certificate' | 'assessmentUrl'
+> & {
   period: { from: Date; to: Date };
   windowMs: number;
-  assessmentUrl: string;
   lastModified: string;
   version: string;
-}
+};
 
 /** A failing requirement of one window: its finding and risk, and the observations they rest on. */
 export interface FailingRequirement {

@@ -7,3 +7,13 @@ export const artifactComponentUuid = (toeId: string, kind: 'model' | 'dataset', 
 export const collectorComponentUuid = (org: string) => uuidV5(`component:evidence-collector:${org}`);
 export const assessmentServiceUuid = () => uuidV5('component:cabc-assessment');
 export const toolComponentUuid = (tool: string) => uuidV5(`tool:${tool}`);
+
+/** The auditor's assessment service, the tool every evaluation runs on. */
+export const assessmentServiceComponent = () => ({
+  uuid: assessmentServiceUuid(),
+  type: 'software',
+  title: 'CABC assessment service',
+  description:
+    'Verifies signed evidence, keeps the evidence ledger and evaluates the approved requirements continuously.',
+  status: { state: 'operational' },
+});

@@ -1,4 +1,4 @@
-import type { ApprovedScopeInput, CertificateInput, ToeInput } from './bundle-input.ts';
+import type { ApprovedScopeInput, ArtifactInput, CertificateInput, ToeInput } from './bundle-input.ts';
 import { artifactComponentUuid, collectorComponentUuid, toeComponentUuid } from './components.ts';
 import { requirementControlId, statementPartId } from './control-ids.ts';
 import { documentMetadata, toeProps } from './metadata.ts';
@@ -27,22 +27,16 @@ export const implementationStatementUuid = (toeId: string, scopeVersion: number,
 export function systemSecurityPlan({ toe, scope, certificate, lastModified, version }: SspInput) {
   const system = toeComponentUuid(toe.id);
   const collector = collectorComponentUuid(toe.org);
-  const models = toe.artifacts.models.map((model) => ({
-    uuid: artifactComponentUuid(toe.id, 'model', model.sha256, model.name),
+  const artifact = (kind: 'model' | 'dataset', label: string) => (entry: ArtifactInput) => ({
+    uuid: artifactComponentUuid(toe.id, kind, entry.sha256, entry.name),
     type: 'software',
-    title: model.name,
-    description: `Model artifact of ${toe.name}, identified by its SHA-256 ${model.sha256}.`,
-    props: [...prop('artifact-kind', 'model'), ...prop('sha256', model.sha256)],
+    title: entry.name,
+    description: `${label} artifact of ${toe.name}, identified by its SHA-256 ${entry.sha256}.`,
+    props: [...prop('artifact-kind', kind), ...prop('sha256', entry.sha256)],
     status: { state: 'operational' },
-  }));
-  const datasets = toe.artifacts.datasets.map((dataset) => ({
-    uuid: artifactComponentUuid(toe.id, 'dataset', dataset.sha256, dataset.name),
-    type: 'software',
-    title: dataset.name,
-    description: `Dataset artifact of ${toe.name}, identified by its SHA-256 ${dataset.sha256}.`,
-    props: [...prop('artifact-kind', 'dataset'), ...prop('sha256', dataset.sha256)],
-    status: { state: 'operational' },
-  }));
+  });
+  const models = toe.artifacts.models.map(artifact('model', 'Model'));
+  const datasets = toe.artifacts.datasets.map(artifact('dataset', 'Dataset'));
   const keys = (scope.document.collectorKeys ?? []).flatMap((key) =>
     prop('collector-key', key.kid ?? `${key.kty} ${key.crv ?? ''} ${key.x ?? ''}`),
   );

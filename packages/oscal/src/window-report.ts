@@ -1,5 +1,11 @@
-import type { ArtifactInput, EvidenceInput, RequirementStatus, ScopeRiskInput } from './bundle-input.ts';
-import { assessmentServiceUuid, toeComponentUuid } from './components.ts';
+import type {
+  EvidenceInput,
+  RequirementStatus,
+  ScopeRequirementInput,
+  ScopeRiskInput,
+  ToeInput,
+} from './bundle-input.ts';
+import { assessmentServiceComponent, toeComponentUuid } from './components.ts';
 import { requirementControlId } from './control-ids.ts';
 import { evidenceObservation, toolComponents } from './evidence-observation.ts';
 import { partiesOf } from './metadata.ts';
@@ -9,15 +15,7 @@ import { documentUuid, iso, OSCAL_VERSION, oscalToken, prop, riskStatement, str,
 export interface WindowReportData {
   generatedAt: Date;
   window: { from: Date; to: Date };
-  toe: {
-    id: string;
-    org: string;
-    name: string;
-    businessPurpose: string;
-    fieldOfOperation: string;
-    riskClass: string;
-    artifacts: { models: ArtifactInput[]; datasets: ArtifactInput[] };
-  };
+  toe: Pick<ToeInput, 'id' | 'org' | 'name' | 'businessPurpose' | 'fieldOfOperation' | 'riskClass' | 'artifacts'>;
   scope: { version: number; digest: string; risks: ScopeRiskInput[] } | null;
   posture: { posture: string; sequence: number };
   requirements: WindowRequirementReport[];
@@ -35,15 +33,7 @@ export interface WindowReportData {
 }
 
 export interface WindowRequirementReport {
-  requirement: {
-    id: string;
-    title: string;
-    description?: string | undefined;
-    severity: string;
-    critical?: boolean | undefined;
-    mitigates?: string[] | undefined;
-    controls?: string[] | undefined;
-  };
+  requirement: Omit<ScopeRequirementInput, 'rule'>;
   /** The result in force at the end of the window. */
   final: { status: RequirementStatus; evaluatedAt: Date; reason: string; evidenceIds: string[] } | undefined;
   counts: Record<RequirementStatus, number>;
@@ -96,14 +86,7 @@ export function toOscalAssessmentResults(data: WindowReportData, links: { base: 
       ],
       status: { state: 'operational' },
     },
-    {
-      uuid: assessmentServiceUuid(),
-      type: 'software',
-      title: 'CABC assessment service',
-      description:
-        'Verifies signed evidence, keeps the evidence ledger and evaluates the approved requirements continuously.',
-      status: { state: 'operational' },
-    },
+    assessmentServiceComponent(),
     ...toolComponents(data.evidence),
   ];
 

@@ -162,16 +162,7 @@ interface CertificationView {
   nextDeadline: string | null;
 }
 
-interface CertificateView {
-  id: string;
-  state: string;
-  reason: string;
-  issuedAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-  scopeVersion: number;
-  history?: { from: string; to: string; reason: string; at: string }[];
-}
+type CertificateView = Omit<CertificateInput, 'suspendedAt' | 'graceEndsAt'>;
 
 async function fetchCertificate(
   get: <T>(url: string) => Promise<T>,
@@ -186,10 +177,10 @@ async function fetchCertificate(
     (entry) => entry.scopeVersion === scopeVersion && entry.certificateId,
   );
   if (!certification?.certificateId) return null;
-  const certificate = await get<CertificateView & { history?: CertificateView['history'] }>(
+  const certificate = await get<CertificateView>(
     `${base}/v1/certificates/${encodeURIComponent(certification.certificateId)}`,
   );
-  const history = (certificate.history ?? []).map((entry) => ({
+  const history = certificate.history.map((entry) => ({
     from: entry.from,
     to: entry.to,
     reason: entry.reason,
