@@ -107,7 +107,12 @@ export function buildOscalBundle(input: OscalBundleInput): OscalBundle {
         'export a shorter period',
     );
   }
-  const results = input.results.filter((result) => Date.parse(result.evaluatedAt) < to.getTime());
+  // Results before the approval belong to an earlier scope version, even where a requirement kept its id.
+  const approvedAt = Date.parse(scope.approvedAt);
+  const results = input.results.filter((result) => {
+    const at = Date.parse(result.evaluatedAt);
+    return at >= approvedAt && at < to.getTime();
+  });
   const findings = input.findings.filter((finding) => within(finding.validFrom));
   const certificate = input.certificate && input.certificate.scopeVersion === scope.version ? input.certificate : null;
   const stamps = [

@@ -190,6 +190,20 @@ describe('the OSCAL bundle of a ToE under continuous assessment', () => {
     expect(changed.map((entry) => entry.file)).toEqual([AR_FILE, POAM_FILE]);
   });
 
+  it('leaves out results of an earlier scope version, even for a requirement that kept its id', () => {
+    const earlier = realisticBundleInput();
+    earlier.results.push({
+      id: 0,
+      requirementId: 'REQ-FAIRNESS',
+      status: 'non_compliant',
+      previousStatus: null,
+      reason: 'demographic_parity_difference 0.2 > 0.1 (scope version 0)',
+      evidenceIds: [],
+      evaluatedAt: '2026-11-19T10:00:00.000Z',
+    });
+    expect(bundleZip(buildOscalBundle(earlier)).equals(bundleZip(bundle))).toBe(true);
+  });
+
   it('refuses input it cannot export, naming the field', () => {
     const refused = (overrides: Parameters<typeof realisticBundleInput>[0]) => {
       try {

@@ -101,6 +101,7 @@ export async function fetchBundleInput(
     document: chosen.document,
   };
   const from = Date.parse(options.from ?? scope.approvedAt);
+  const approvedAt = Date.parse(scope.approvedAt);
   const requirementIds = new Set(scope.document.requirements.map((requirement) => requirement.id));
 
   // Newest first: results until each requirement has one from before the period (the status in force when it began).
@@ -113,7 +114,11 @@ export async function fetchBundleInput(
     results.push(...page.items);
     for (const item of page.items) if (Date.parse(item.evaluatedAt) < from) before.add(item.requirementId);
     const oldest = page.items.at(-1);
-    const done = oldest && Date.parse(oldest.evaluatedAt) < from && [...requirementIds].every((id) => before.has(id));
+    const reached = oldest && Date.parse(oldest.evaluatedAt) < from;
+    // Older results than the approval are of an earlier scope version: the bundle does not use them.
+    const done =
+      oldest &&
+      (Date.parse(oldest.evaluatedAt) < approvedAt || (reached && [...requirementIds].every((id) => before.has(id))));
     cursor = done ? null : page.nextCursor;
   }
   const evidence: EvidenceInput[] = [];
