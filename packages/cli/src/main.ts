@@ -1,12 +1,13 @@
 import { Command } from 'commander';
 import { registerEvidencePushCommand } from './commands/evidence-push.ts';
 import { registerLedgerCommand } from './commands/ledger-verify.ts';
+import { registerOscalCommand } from './commands/oscal-bundle.ts';
 import { registerCertVerifyCommand } from './commands/cert-verify.ts';
 import { registerTokenCommand } from './commands/token.ts';
 
 const program = new Command()
   .name('cabc')
-  .description('CABC command line: tokens, evidence, certificates, ledger')
+  .description('CABC command line: tokens, evidence, certificates, ledger, OSCAL')
   .showHelpAfterError()
   .exitOverride((error) => process.exit(error.exitCode));
 
@@ -14,6 +15,7 @@ registerTokenCommand(program);
 registerCertVerifyCommand(program);
 registerEvidencePushCommand(program);
 registerLedgerCommand(program);
+registerOscalCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import { principalOf, type Principal } from '@cabc/auth';
+import { toOscalAssessmentResults } from '@cabc/oscal';
 import {
   decodeCursor,
   encodeCursor,
@@ -22,7 +23,6 @@ import type { ToeView } from '../toes/toes.schemas.ts';
 import { renderAuditReportHtml } from './audit-report.ts';
 import type { EvidenceVerifier } from './evidence-verification.ts';
 import type { LiveEvent, LiveFeed } from './live-feed.ts';
-import { toOscalAssessmentResults } from './oscal.ts';
 import type { PdfRenderer } from './pdf-renderer.ts';
 import type { ReportDataBuilder } from './report-data.ts';
 import { reportWindow, reportWindowQuerySchema, REPORT_LIMITS } from './report-window.ts';

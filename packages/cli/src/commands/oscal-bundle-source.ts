@@ -1,0 +1,208 @@
+import type {
+  ApprovedScopeInput,
+  CatalogInput,
+  CertificateInput,
+  EvidenceInput,
+  ManualFindingInput,
+  OscalBundleInput,
+  ResultInput,
+  ToeInput,
+} from '@cabc/oscal';
+
+export interface BundleSourceOptions {
+  toe: string;
+  assessmentUrl: string;
+  certificationBodyUrl?: string | undefined;
+  token: string;
+  scopeVersion?: number | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  window?: string | undefined;
+  timeoutMs: number;
+  now: Date;
+}
+
+/** An API answer the export cannot go on without, with the problem+json detail when there is one. */
+export class ApiAnswerError extends Error {}
+
+function client(token: string, timeoutMs: number) {
+  return async function get<T>(url: string): Promise<T> {
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      let detail = text.slice(0, 300);
+      try {
+        const problem = JSON.parse(text) as { title?: string; detail?: string };
+        detail = problem.detail ?? problem.title ?? detail;
+      } catch {
+        // not problem+json: keep the text
+      }
+      throw new ApiAnswerError(`GET ${url} answered ${response.status}: ${detail}`);
+    }
+    return JSON.parse(text) as T;
+  };
+}
+
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+interface ScopeView {
+  version: number;
+  state: string;
+  digest: string;
+  document: ApprovedScopeInput['document'];
+  decidedBy: string | null;
+  decidedAt: string | null;
+}
+
+/**
+ * Everything the bundle is built from, read through the platform's existing APIs with one bearer token (an auditor's:
+ * it may read the ToE, scopes, results, evidence, findings and catalog of its organization and, at the certification
+ * body, its certificates): GET /v1/toes/:id, /scopes, /results, /evidence, /findings, /v1/catalog; at the
+ * certification body /v1/certifications?toe= and /v1/certificates/:id.
+ */
+export async function fetchBundleInput(
+  options: BundleSourceOptions,
+): Promise<{ input: OscalBundleInput; notes: string[] }> {
+  const get = client(options.token, options.timeoutMs);
+  const base = options.assessmentUrl.replace(/\/+$/, '');
+  const toePath = `${base}/v1/toes/${encodeURIComponent(options.toe)}`;
+  const notes: string[] = [];
+
+  const [toe, scopes, findings, catalog] = await Promise.all([
+    get<ToeInput>(toePath),
+    get<{ items: ScopeView[] }>(`${toePath}/scopes`),
+    get<{ items: ManualFindingInput[] }>(`${toePath}/findings`),
+    get<CatalogInput>(`${base}/v1/catalog`),
+  ]);
+  const approved = scopes.items.filter((scope) => scope.state === 'approved' || scope.state === 'superseded');
+  const chosen =
+    options.scopeVersion !== undefined
+      ? approved.find((scope) => scope.version === options.scopeVersion)
+      : approved.filter((scope) => scope.state === 'approved').at(-1);
+  if (!chosen || !chosen.decidedAt || !chosen.decidedBy) {
+    throw new ApiAnswerError(
+      options.scopeVersion !== undefined
+        ? `${options.toe} has no approved scope version ${options.scopeVersion} ` +
+            `(approved: ${approved.map((scope) => scope.version).join(', ') || 'none'})`
+        : `${options.toe} has no approved scope version: an assessment plan needs one`,
+    );
+  }
+  const scope: ApprovedScopeInput = {
+    version: chosen.version,
+    digest: chosen.digest,
+    approvedAt: chosen.decidedAt,
+    approvedBy: chosen.decidedBy,
+    document: chosen.document,
+  };
+  const from = Date.parse(options.from ?? scope.approvedAt);
+  const approvedAt = Date.parse(scope.approvedAt);
+  const requirementIds = new Set(scope.document.requirements.map((requirement) => requirement.id));
+
+  // Newest first: results until each requirement has one from before the period (the status in force when it began).
+  const results: ResultInput[] = [];
+  const before = new Set<string>();
+  for (let cursor: string | null = ''; cursor !== null; ) {
+    const page: Page<ResultInput> = await get(
+      `${toePath}/results?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    results.push(...page.items);
+    for (const item of page.items) if (Date.parse(item.evaluatedAt) < from) before.add(item.requirementId);
+    const oldest = page.items.at(-1);
+    const reached = oldest && Date.parse(oldest.evaluatedAt) < from;
+    // Older results than the approval are of an earlier scope version: the bundle does not use them.
+    const done =
+      oldest &&
+      (Date.parse(oldest.evaluatedAt) < approvedAt || (reached && [...requirementIds].every((id) => before.has(id))));
+    cursor = done ? null : page.nextCursor;
+  }
+  const evidence: EvidenceInput[] = [];
+  for (let cursor: string | null = ''; cursor !== null; ) {
+    const page: Page<EvidenceInput> = await get(
+      `${toePath}/evidence?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    evidence.push(...page.items);
+    const oldest = page.items.at(-1);
+    cursor = oldest && Date.parse(String(oldest.receivedAt)) < from ? null : page.nextCursor;
+  }
+
+  let certificate: CertificateInput | null = null;
+  if (options.certificationBodyUrl) {
+    certificate = await fetchCertificate(
+      get,
+      options.certificationBodyUrl.replace(/\/+$/, ''),
+      options.toe,
+      scope.version,
+    );
+  } else {
+    notes.push('no --certification-body-url: the bundle says nothing of the certificate (and has no POA&M)');
+  }
+  return {
+    input: {
+      toe,
+      scope,
+      results,
+      evidence,
+      findings: findings.items,
+      certificate,
+      catalog,
+      assessmentUrl: base,
+      generatedAt: options.now.toISOString(),
+      period: { from: options.from, to: options.to },
+      windowLength: options.window,
+    },
+    notes,
+  };
+}
+
+interface CertificationView {
+  scopeVersion: number;
+  certificateId: string | null;
+  lifecycleState: string;
+  nextDeadline: string | null;
+}
+
+type CertificateView = Omit<CertificateInput, 'suspendedAt' | 'graceEndsAt'>;
+
+async function fetchCertificate(
+  get: <T>(url: string) => Promise<T>,
+  base: string,
+  toe: string,
+  scopeVersion: number,
+): Promise<CertificateInput | null> {
+  const certifications = await get<{ items: CertificationView[] }>(
+    `${base}/v1/certifications?toe=${encodeURIComponent(toe)}&limit=100`,
+  );
+  const certification = certifications.items.find(
+    (entry) => entry.scopeVersion === scopeVersion && entry.certificateId,
+  );
+  if (!certification?.certificateId) return null;
+  const certificate = await get<CertificateView>(
+    `${base}/v1/certificates/${encodeURIComponent(certification.certificateId)}`,
+  );
+  const history = certificate.history.map((entry) => ({
+    from: entry.from,
+    to: entry.to,
+    reason: entry.reason,
+    at: entry.at,
+  }));
+  const suspended = certificate.state === 'suspended';
+  return {
+    id: certificate.id,
+    state: certificate.state,
+    reason: certificate.reason,
+    issuedAt: certificate.issuedAt,
+    expiresAt: certificate.expiresAt,
+    revokedAt: certificate.revokedAt,
+    scopeVersion: certificate.scopeVersion,
+    suspendedAt: suspended ? (history.filter((entry) => entry.to === 'suspended').at(-1)?.at ?? null) : null,
+    // While suspended, the certification's next deadline is the end of the grace period (or expiry, if sooner).
+    graceEndsAt: suspended ? certification.nextDeadline : null,
+    history,
+  };
+}
