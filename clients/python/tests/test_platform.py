@@ -223,12 +223,9 @@ def test_python_dash_m_cabc_push_pushes_every_sample_like_the_node_cli() -> None
     assert completed.returncode == 0, completed.stderr + completed.stdout
     report = json.loads(completed.stdout)
     assert report["ok"] is True
-    assert {key: report["summary"][key] for key in ("files", "pushed", "rejected", "skipped")} == {
-        "files": 11,
-        "pushed": 11,
-        "rejected": 0,
-        "skipped": 0,
-    }
+    summary = report["summary"]
+    assert (summary["rejected"], summary["skipped"]) == (0, 0)
+    assert summary["files"] == summary["pushed"] >= 11
     assert len({item["format"] for item in report["files"]}) == 11
     ids = [item["id"] for pushed in report["files"] for item in pushed["evidence"]]
     assert len(ids) == report["summary"]["evidence"] >= 11

@@ -7,7 +7,12 @@ import type { BundleManifest, OscalModel } from '@cabc/oscal';
 import { nistSchemaErrors, validateWithTrestle } from '@cabc/oscal/validation';
 import { accuracyRequirement, certifyToe, type CertifiedToe } from '@cabc/platform';
 import { waitFor } from '@cabc/testing';
-import { getJson, performanceEvidence, postJson, startTestPlatform } from '../../../apps/platform/test/platform-fixture.ts';
+import {
+  getJson,
+  performanceEvidence,
+  postJson,
+  startTestPlatform,
+} from '../../../apps/platform/test/platform-fixture.ts';
 
 const cli = path.resolve(import.meta.dirname, '../bin/cabc');
 const artifacts = path.resolve(import.meta.dirname, '..', '..', '..', 'test-artifacts', 'oscal');

@@ -25,7 +25,7 @@ function selectorText(selector: {
 }) {
   const where = [selector.dataset, selector.split, selector.slice].filter((part) => part !== undefined).join('/');
   const metric = Array.isArray(selector.metric) ? selector.metric.join(' or ') : selector.metric;
-  return `${metric}${where ? ` [${where}]` : ''} of the newest ${selector.kind} evidence carrying it`;
+  return `${metric}${where ? ` [${where}]` : ''} of the newest ${selector.kind} evidence`;
 }
 
 function describe(rule: Rule): string {

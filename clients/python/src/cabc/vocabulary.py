@@ -37,6 +37,7 @@ FORMATS: Tuple[str, ...] = (
     "cabc-robustness",
     "cabc-fairness",
     "cabc-feature-importance",
+    "in-toto-attestation",
 )
 
 #: A check's verdicts: `error` means the check could not be evaluated (never a pass).
