@@ -30,4 +30,10 @@ export {
 // Runtime: what a service process opens before it builds its app, and listening.
 export { openInfrastructure, type Infrastructure } from './runtime/open-infrastructure.ts';
 export { listen, type RunningService } from './runtime/running-service.ts';
+export {
+  infrastructureReadiness,
+  postgresPlugin,
+  redisPlugin,
+  registerInfrastructure,
+} from './runtime/infrastructure-plugins.ts';
 export { startPeriodic, type PeriodicTask } from './runtime/periodic.ts';

@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { calculateJwkThumbprint } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from '@cabc/http-kit';
@@ -123,7 +124,7 @@ export function describeOperations<F extends OperationsFixture>(suite: Operation
     let app: Server;
     beforeAll(async () => {
       fixture = await suite.start();
-      deadRedis = createRedis('redis://127.0.0.1:1');
+      deadRedis = createRedis('redis://127.0.0.1:1', { logger: pino({ level: 'silent' }) });
       app = await suite.appWithRedis(fixture, deadRedis);
     });
     afterAll(async () => {

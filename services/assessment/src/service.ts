@@ -1,30 +1,22 @@
 import { listen, openInfrastructure, type RunningService } from '@cabc/service-kit';
+import type { Server } from '@cabc/http-kit';
 import { buildApp } from './app.ts';
-import { appDepsFrom } from './app-deps.ts';
-import { ledgerSettingsOf } from './modules/ledger/ledger.settings.ts';
+import { composeAssessment, type AssessmentOptions } from './composition.ts';
 import type { AssessmentConfig } from './config.ts';
-import { startAssessmentWorkers } from './workers/start-workers.ts';
+import { startWorkers } from './workers/start-workers.ts';
 
-/** Opens the assessment service's infrastructure, builds the app, starts its workers and listens. */
+export type RunningAssessment = RunningService<Server> & { reconcileNow: () => Promise<number> };
+
+/** Opens the assessment service's infrastructure, composes it, builds the app, starts its workers and listens. */
 export async function startAssessment(
   config: AssessmentConfig,
-  options: { now?: () => Date } = {},
-): Promise<RunningService & { reconcileNow: () => Promise<number> }> {
+  options: AssessmentOptions = {},
+): Promise<RunningAssessment> {
   const infra = await openInfrastructure('assessment', config);
-  const app = await buildApp(appDepsFrom(infra, config, options));
-  const workers = startAssessmentWorkers({
-    ...infra,
-    issuer: config.AUDITOR_ISSUER,
-    audience: config.CALLBACK_AUDIENCE,
-    certificationBodyUrl: config.CERTIFICATION_BODY_URL,
-    reconcileIntervalMs: config.RECONCILE_INTERVAL,
-    retry: { baseMs: config.DELIVERY_RETRY_BASE_DELAY, maxMs: config.DELIVERY_RETRY_MAX_DELAY },
-    ledger: ledgerSettingsOf(config),
-    ...(options.now ? { now: options.now } : {}),
-  });
-  app.addHook('onClose', async () => {
-    await workers.close();
-    await infra.close();
-  });
+  const assessment = composeAssessment(infra, config, options);
+  const app = await buildApp(assessment);
+  const workers = startWorkers(assessment);
+  // Registered last, so it runs first: the workers stop before the composition's queues, Redis and the pool close.
+  app.addHook('onClose', workers.close);
   return { ...(await listen(app, config.HOST, config.PORT)), reconcileNow: workers.reconcileNow };
 }

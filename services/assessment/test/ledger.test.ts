@@ -11,7 +11,6 @@ import {
   verifyInclusion,
 } from '@cabc/ledger';
 import { sha256Hex } from '@cabc/crypto';
-import { buildApp } from '../src/app.ts';
 import { createLedger, startCheckpointTimer } from '../src/modules/ledger/ledger.module.ts';
 import {
   checkpointNow,
@@ -24,7 +23,7 @@ import {
   type Receipt,
 } from './ledger-support.ts';
 import { expectProblem } from '@cabc/testing';
-import { appDeps, startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
+import { assessmentReplica, startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
 
 const b64 = (value: string) => Buffer.from(value, 'base64');
 
@@ -270,7 +269,7 @@ describe('evidence ledger: concurrent ingest', () => {
 
   it('gives 200 envelopes from 8 parallel clients, through two replicas, distinct consecutive indexes and one consistent tree', async () => {
     // A second app on the same database: another replica, with its own sequencer, serialized by the head row lock.
-    const replica = await buildApp(appDeps(fixture.infra, fixture.config));
+    const replica = await assessmentReplica(fixture.config);
     const envelopes = Array.from({ length: 200 }, (_, i) =>
       distinctEnvelope(fixture, i % 2 === 0 ? 'credit-scoring' : 'toe-lookup'),
     );
@@ -429,7 +428,7 @@ describe('evidence ledger: periodic checkpoints and the switch', () => {
   });
 
   it('stores evidence without a leaf, and receipts without logIndex, when LEDGER_ENABLED is false', async () => {
-    const app = await buildApp({ ...appDeps(fixture.infra, fixture.config), ledger: { enabled: false } });
+    const app = await assessmentReplica(fixture.config, { env: { LEDGER_ENABLED: 'false' } });
     try {
       const before = Number(
         (await sql<{ size: number }>`select size from ledger_head`.execute(fixture.infra.db)).rows[0]!.size,

@@ -1,6 +1,5 @@
 import { describeOperations } from '@cabc/testing';
-import { buildApp } from '../src/app.ts';
-import { appDeps, startAssessmentApp } from './support/assessment-app.ts';
+import { assessmentReplica, startAssessmentApp } from './support/assessment-app.ts';
 
 describeOperations({
   name: 'assessment',
@@ -14,9 +13,5 @@ describeOperations({
     'POST /v1/toes/{toeId}/scopes/{version}/approve',
     'POST /v1/evidence',
   ],
-  appWithRedis: (fixture, redis) =>
-    buildApp({
-      ...appDeps(fixture.infra, fixture.config),
-      queues: { connection: redis, prefix: fixture.config.QUEUE_PREFIX },
-    }),
+  appWithRedis: (fixture, redis) => assessmentReplica(fixture.config, { redis }),
 });

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import { registerAuthentication } from '@cabc/auth';
 import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
+import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
 import type { CertificationBody } from './composition.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
 import { registerCallbackRoutes } from './modules/callbacks/callbacks.routes.ts';
@@ -10,33 +10,38 @@ import { isPublicPath } from './modules/common/access.ts';
 import { registerStatusRoutes } from './modules/status/status.routes.ts';
 import { registerWebhookRoutes } from './modules/webhooks/webhooks.routes.ts';
 
-export type { CertificationBodyDeps } from './composition.ts';
-
-/** Routes and plugins of the certification body; never listens (tests inject it). */
+/**
+ * The certification body's HTTP app over its composition: infrastructure plugins, routes, error handling. Never
+ * listens (service.ts does; tests inject). Closing it closes the composition, then Redis and the pool.
+ */
 export async function buildApp(body: CertificationBody): Promise<Server> {
+  const { repositories, services } = body;
   const app = await createServer({
     title: 'CABC certification body',
     description:
-      'Acts on verified auditor callbacks (scope decisions, postures): issues, suspends, reinstates, revokes and expires signed ' +
-      'certificates; answers anyone about their status; notifies subscribers by signed webhooks.',
+      'Acts on verified auditor callbacks (scope decisions, postures): issues, suspends, reinstates, revokes and ' +
+      'expires signed certificates; answers anyone about their status; notifies subscribers by signed webhooks.',
     version: '0.2.0',
     logger: body.logger,
     bodyLimitBytes: body.config.BODY_LIMIT_BYTES,
   });
+  await registerInfrastructure(app, body.infra);
+  app.addHook('onClose', body.close);
   registerAuthentication(app, body.verifyAccessToken, { publicPaths: isPublicPath });
-  registerHealthRoutes(app, [
-    { name: 'postgres', check: async () => (await sql`select 1`.execute(body.db), true) },
-    { name: 'redis', check: async () => (await body.queues.connection.ping()) === 'PONG' },
-  ]);
-  registerJwksRoute(app, () => body.keys.jwks());
-  await registerCallbackRoutes(app, body.callbacks);
-  registerCertificateRoutes(app, body);
-  registerCertificationRoutes(app, body);
-  await registerStatusRoutes(app, { status: body.status, limiter: body.statusLimiter });
-  registerWebhookRoutes(app, body.webhookService);
-  registerAuditRoutes(app, { audit: body.audit, received: body.received });
-  app.addHook('onClose', async () => {
-    await body.close();
+
+  registerHealthRoutes(app, infrastructureReadiness(body.infra));
+  registerJwksRoute(app, () => body.infra.keys.jwks());
+  await registerCallbackRoutes(app, services.callbacks);
+  registerCertificateRoutes(app, {
+    certifications: repositories.certifications,
+    certification: services.certification,
   });
+  registerCertificationRoutes(app, {
+    certifications: repositories.certifications,
+    certification: services.certification,
+  });
+  await registerStatusRoutes(app, { status: services.status, limiter: body.statusLimiter });
+  registerWebhookRoutes(app, services.webhooks);
+  registerAuditRoutes(app, { audit: repositories.audit, received: repositories.received });
   return app;
 }

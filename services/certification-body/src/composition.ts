@@ -1,9 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
 import { tokenVerifierFromEnv, type TokenVerifier } from '@cabc/auth';
-import type { SigningKeyStore } from '@cabc/key-store';
+import type { Infrastructure } from '@cabc/service-kit';
 import { createJwtVerifier, type JwtVerifier } from '@cabc/crypto';
-import type { QueueContext, Infrastructure } from '@cabc/service-kit';
 import { defaultPolicyFrom, type CertificationConfig } from './config.ts';
 import type { DecisionPolicy } from './domain/index.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
@@ -20,12 +17,7 @@ import { createWebhooksRepository } from './modules/webhooks/webhooks.repository
 import { createWebhooksService } from './modules/webhooks/webhooks.service.ts';
 import { createDeliveryScheduler } from './workers/webhook-worker.ts';
 
-export interface CertificationBodyDeps {
-  logger: Logger;
-  db: Kysely<any>;
-  queues: QueueContext;
-  keys: SigningKeyStore;
-  config: CertificationConfig;
+export interface CertificationBodyOptions {
   /** The clock every decision reads (tests advance it); defaults to the system clock. */
   now?: () => Date;
   /** The policy new certifications start with; defaults to the one the configuration describes. */
@@ -36,34 +28,25 @@ export interface CertificationBodyDeps {
   verifyAccessToken?: TokenVerifier;
 }
 
-/** Wires repositories and services once; the app (routes) and the workers share what this returns. */
-/** The composition from the opened infrastructure and the config: one wiring for the process and the tests. */
-export function composeFromInfrastructure(
-  infra: Pick<Infrastructure, 'logger' | 'db' | 'queues' | 'keys'>,
+/**
+ * The one wiring root of the certification body: repositories, the webhook delivery scheduler and the services,
+ * built once; the HTTP app (app.ts) and the workers (workers/) both take what this returns. `close` releases what
+ * composing opened (the scheduler's queue); the infrastructure is closed by the app's plugins.
+ */
+export function composeCertificationBody(
+  infra: Infrastructure,
   config: CertificationConfig,
-  options: { policy?: DecisionPolicy; now?: () => Date } = {},
+  options: CertificationBodyOptions = {},
 ) {
-  return composeCertificationBody({
-    logger: infra.logger,
-    db: infra.db,
-    queues: infra.queues,
-    keys: infra.keys,
-    config,
-    ...(options.policy ? { policy: options.policy } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
-}
-
-export function composeCertificationBody(deps: CertificationBodyDeps) {
-  const { config, db, logger } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { db, logger } = infra;
+  const now = options.now ?? (() => new Date());
   const runInTransaction = createTransactionRunner(db, logger);
   const certifications = createCertificationRepository(db);
   const scopeDecisions = createScopeDecisionsRepository(db);
   const audit = createAuditRepository(db);
   const received = createReceivedCallbacksRepository(db, now);
   const webhooks = createWebhooksRepository(db);
-  const scheduler = createDeliveryScheduler(deps.queues, logger);
+  const scheduler = createDeliveryScheduler(infra.queues, logger);
   const urlPolicy = {
     allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
     allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
@@ -79,8 +62,8 @@ export function composeCertificationBody(deps: CertificationBodyDeps) {
     certifications,
     scopeDecisions,
     audit,
-    keys: deps.keys,
-    policy: deps.policy ?? defaultPolicyFrom(config),
+    keys: infra.keys,
+    policy: options.policy ?? defaultPolicyFrom(config),
     certificateIssuer: config.CERTIFICATE_ISSUER,
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
     runInTransaction,
@@ -94,7 +77,7 @@ export function composeCertificationBody(deps: CertificationBodyDeps) {
   });
   const callbacks = createCallbacksService({
     verify:
-      deps.verifyAuditorJwt ??
+      options.verifyAuditorJwt ??
       createJwtVerifier(
         config.AUDITOR_JWKS ? { jwks: config.AUDITOR_JWKS as never } : { jwksUrl: config.AUDITOR_JWKS_URL! },
       ),
@@ -107,7 +90,7 @@ export function composeCertificationBody(deps: CertificationBodyDeps) {
   });
   const status = createStatusService({
     certifications,
-    keys: deps.keys,
+    keys: infra.keys,
     issuer: config.CERTIFICATE_ISSUER,
     maxAgeMs: config.STATUS_MAX_AGE,
     now,
@@ -138,22 +121,16 @@ export function composeCertificationBody(deps: CertificationBodyDeps) {
   });
 
   return {
-    ...deps,
+    config,
+    infra,
+    logger,
     now,
-    verifyAccessToken: deps.verifyAccessToken ?? tokenVerifierFromEnv(config),
+    verifyAccessToken: options.verifyAccessToken ?? tokenVerifierFromEnv(config),
     statusLimiter: createTokenBucket({ perMinute: config.STATUS_RATE_LIMIT_PER_MINUTE }),
-    certifications,
-    scopeDecisions,
-    audit,
-    received,
-    webhooks,
+    repositories: { certifications, scopeDecisions, audit, received, webhooks },
     scheduler,
-    certification,
-    callbacks,
-    status,
-    webhookService,
-    delivery,
-    /** Releases what composing opened (the producer's queue); the infrastructure is closed by its owner. */
+    services: { certification, callbacks, status, webhooks: webhookService, delivery },
+    /** Releases what composing opened (the scheduler's queue); the infrastructure is closed by the app's plugins. */
     close: () => scheduler.close(),
   };
 }

@@ -1,11 +1,11 @@
+import type { Server } from '@cabc/http-kit';
 import { listen, openInfrastructure, type RunningService } from '@cabc/service-kit';
 import { buildApp } from './app.ts';
-import { composeFromInfrastructure, type CertificationBody } from './composition.ts';
+import { composeCertificationBody, type CertificationBody, type CertificationBodyOptions } from './composition.ts';
 import type { CertificationConfig } from './config.ts';
-import type { DecisionPolicy } from './domain/index.ts';
 import { startWorkers } from './workers/start-workers.ts';
 
-export type RunningCertificationBody = RunningService & {
+export type RunningCertificationBody = RunningService<Server> & {
   /** Applies the due time-based transitions now (the timer does it every RECONCILE_INTERVAL). */
   runDeadlines: () => Promise<number>;
   /** Hands the due webhook deliveries to the queue now (the reconciler does it every RECONCILE_INTERVAL). */
@@ -13,20 +13,17 @@ export type RunningCertificationBody = RunningService & {
   body: CertificationBody;
 };
 
-/** Opens the certification body's infrastructure, builds the app, starts its workers and listens. */
+/** Opens the certification body's infrastructure, composes it, builds the app, starts its workers and listens. */
 export async function startCertificationBody(
   config: CertificationConfig,
-  options: { policy?: DecisionPolicy; now?: () => Date } = {},
+  options: CertificationBodyOptions = {},
 ): Promise<RunningCertificationBody> {
   const infra = await openInfrastructure('certification-body', config);
-  const body = composeFromInfrastructure(infra, config, options);
+  const body = composeCertificationBody(infra, config, options);
   const app = await buildApp(body);
   const workers = startWorkers(body);
-  // onClose hooks run in order after the server stopped: workers first, then Redis and the pool.
-  app.addHook('onClose', async () => {
-    await workers.close();
-    await infra.close();
-  });
+  // Registered last, so it runs first: the workers stop before the scheduler's queue, Redis and the pool close.
+  app.addHook('onClose', workers.close);
   return {
     ...(await listen(app, config.HOST, config.PORT)),
     runDeadlines: workers.runDeadlines,

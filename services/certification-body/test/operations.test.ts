@@ -1,8 +1,6 @@
 import { createJwtVerifier } from '@cabc/crypto';
 import { describeOperations } from '@cabc/testing';
-import { buildApp } from '../src/app.ts';
-import { composeCertificationBody } from '../src/composition.ts';
-import { startCertificationApp } from './support/certification-app.ts';
+import { certificationReplica, startCertificationApp } from './support/certification-app.ts';
 
 describeOperations({
   name: 'certification body',
@@ -18,14 +16,8 @@ describeOperations({
   // GET /v1/status/* (Fastify's route tree prints it as `*`) answers `unknown` for ids the router cannot take: hidden.
   undocumentedRoutes: ['GET *'],
   appWithRedis: (fixture, redis) =>
-    buildApp(
-      composeCertificationBody({
-        logger: fixture.infra.logger,
-        db: fixture.infra.db,
-        queues: { connection: redis, prefix: fixture.config.QUEUE_PREFIX },
-        keys: fixture.infra.keys,
-        config: fixture.config,
-        verifyAuditorJwt: createJwtVerifier({ jwks: { keys: [{ ...fixture.auditorKey.publicJwk }] } }),
-      }),
-    ),
+    certificationReplica(fixture.config, {
+      redis,
+      verifyAuditorJwt: createJwtVerifier({ jwks: { keys: [{ ...fixture.auditorKey.publicJwk }] } }),
+    }),
 });

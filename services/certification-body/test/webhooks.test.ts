@@ -280,7 +280,7 @@ describe('webhook delivery to a real local receiver', () => {
     const legacySubscription = randomUUID();
     await fixture.infra.db.transaction().execute(async (trx) => {
       const created = new Date();
-      await fixture.body.webhooks.insertSubscription(
+      await fixture.body.repositories.webhooks.insertSubscription(
         {
           id: legacySubscription,
           ownerOrg: 'cb',
@@ -398,7 +398,7 @@ describe('webhook delivery to a real local receiver', () => {
     expect(failing.every((delivery) => delivery.status === 'pending')).toBe(true);
     expect(failing[0]!.attemptLog[0]!.error).toMatch(/ECONNREFUSED/);
     // Redis loses every queued job (the delayed retries too): the reconciler must find the owed work in Postgres.
-    const queue = new TypedQueue('certification.webhooks', fixture.body.queues);
+    const queue = new TypedQueue('certification.webhooks', fixture.body.infra.queues);
     await queue.queue.obliterate({ force: true });
     await queue.close();
 
@@ -654,7 +654,7 @@ describe('webhook delivery leases', () => {
   });
 
   it('lets one attempt at a time take a delivery, even when the business clock jumps ahead of the lease', async () => {
-    const { webhooks } = fixture.body;
+    const { webhooks } = fixture.body.repositories;
     const now = new Date();
     const subscriptionId = randomUUID();
     await fixture.infra.db.transaction().execute(async (trx) => {

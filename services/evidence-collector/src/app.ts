@@ -1,89 +1,50 @@
-import { registerSchemaRoutes } from './modules/schemas/schemas.routes.ts';
-import { type Kysely, sql } from 'kysely';
-import type { Logger } from 'pino';
 import fastifyMultipart from '@fastify/multipart';
-import { registerAuthentication, type TokenVerifier } from '@cabc/auth';
-import type { SigningKeyStore } from '@cabc/key-store';
+import { registerAuthentication } from '@cabc/auth';
 import { createServer, isOperationsPath, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
-import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
-import type { QueueContext } from '@cabc/service-kit';
-import { createAccess } from './modules/access/access.ts';
-import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
+import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
+import type { Collector } from './composition.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
-import { createEvidenceService } from './modules/evidence/evidence.service.ts';
-import { createCollectorKeys } from './modules/keys/collector-keys.ts';
 import { registerKeyRoutes } from './modules/keys/keys.routes.ts';
-import { createLedgerWatchRepository, registerLedgerWatchRoutes } from './modules/ledger-watch/ledger-watch.module.ts';
-
-export interface CollectorDeps {
-  logger: Logger;
-  db: Kysely<any>;
-  queues: QueueContext;
-  keys: SigningKeyStore;
-  /** The secret the key store encrypts with (KEY_ENCRYPTION_SECRET), for keys generated ahead of a rotation. */
-  keyEncryptionSecret: string;
-  /** How long the active key id is trusted before the database is asked again (another replica may rotate). */
-  keyRefreshMs?: number;
-  assessmentUrl: string;
-  bodyLimitBytes: number;
-  /** Verifies bearer tokens (AUTH_* variables). */
-  verifyToken: TokenVerifier;
-  /** The organization operating the collector (COLLECTOR_ORG). */
-  collectorOrg?: string | undefined;
-}
+import { registerLedgerWatchRoutes } from './modules/ledger-watch/ledger-watch.module.ts';
+import { registerSchemaRoutes } from './modules/schemas/schemas.routes.ts';
 
 /** Paths anyone may read: health, API documentation, the public signing keys, the evidence JSON Schemas. */
 export function isPublicPath(path: string): boolean {
   return isOperationsPath(path) || path.startsWith('/v1/schemas/');
 }
 
-export async function buildApp(deps: CollectorDeps): Promise<Server> {
+/**
+ * The collector's HTTP app over its composition: infrastructure plugins, routes, error handling. Never listens
+ * (service.ts does; tests inject). Closing it closes the composition, then Redis and the pool.
+ */
+export async function buildApp(collector: Collector): Promise<Server> {
+  const { config } = collector;
   const app = await createServer({
     title: 'CABC evidence collector',
     description:
-      'Auditee side: ML pipelines submit evidence (unified JSON or their tools’ own files); each item is signed and delivered to the auditor without loss.',
+      'Auditee side: ML pipelines submit evidence (unified JSON or their tools’ own files); each item is signed and ' +
+      'delivered to the auditor without loss.',
     version: '0.1.0',
-    logger: deps.logger,
-    bodyLimitBytes: deps.bodyLimitBytes,
+    logger: collector.logger,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
+  await registerInfrastructure(app, collector.infra);
+  app.addHook('onClose', collector.close);
   // Bodies arrive as bytes: a native tool file is kept and digested exactly as sent, and the unified JSON is parsed
   // by the adapters' safe parser (depth limit, no prototype keys). Multipart is streamed by its plugin.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   await app.register(fastifyMultipart, { throwFileSizeLimit: true });
-  registerAuthentication(app, deps.verifyToken, { publicPaths: isPublicPath });
+  registerAuthentication(app, collector.verifyToken, { publicPaths: isPublicPath });
 
-  const outbox = new OutboxRepository(deps.db);
-  const producer = createOutboxProducer('collector.outbox', deps.queues, deps.logger);
-  app.addHook('onClose', () => producer.close());
-  const keys = createCollectorKeys({
-    db: deps.db,
-    store: deps.keys,
-    secret: deps.keyEncryptionSecret,
-    refreshMs: deps.keyRefreshMs,
-  });
-  const access = createAccess({ collectorOrg: deps.collectorOrg });
-
-  registerHealthRoutes(app, [
-    { name: 'postgres', check: async () => (await sql`select 1`.execute(deps.db), true) },
-    { name: 'redis', check: async () => (await deps.queues.connection.ping()) === 'PONG' },
-  ]);
-  registerJwksRoute(app, () => keys.jwks());
+  registerHealthRoutes(app, infrastructureReadiness(collector.infra));
+  registerJwksRoute(app, () => collector.keys.jwks());
   registerSchemaRoutes(app);
-  registerEvidenceRoutes(
-    app,
-    createEvidenceService({
-      evidence: createEvidenceRepository(deps.db),
-      outbox,
-      producer,
-      keys,
-      assessmentUrl: deps.assessmentUrl,
-    }),
-    access,
-    { bodyLimitBytes: deps.bodyLimitBytes },
-  );
-  registerKeyRoutes(app, keys, access);
-  registerLedgerWatchRoutes(app, { repository: createLedgerWatchRepository(deps.db) });
+  registerEvidenceRoutes(app, collector.services.evidence, collector.access, {
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  });
+  registerKeyRoutes(app, collector.keys, collector.access);
+  registerLedgerWatchRoutes(app, { repository: collector.repositories.ledgerWatch });
   return app;
 }

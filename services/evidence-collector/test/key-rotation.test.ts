@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SigningKeyStore } from '@cabc/key-store';
 import type { Server } from '@cabc/http-kit';
 import { expectProblem } from '@cabc/testing';
-import { buildApp } from '../src/app.ts';
-import { appDepsFrom } from '../src/app-deps.ts';
-import { bearer, performanceEvidence, startCollectorApp, type CollectorFixture } from './support/collector-app.ts';
+import {
+  bearer,
+  collectorReplica,
+  performanceEvidence,
+  startCollectorApp,
+  type CollectorFixture,
+} from './support/collector-app.ts';
 import { verifiedStatement } from './support/native.ts';
 
 describe('collector signing key rotation', () => {
@@ -15,14 +18,7 @@ describe('collector signing key rotation', () => {
   beforeAll(async () => {
     fixture = await startCollectorApp();
     // A second replica on the same database, checking the active key on every signature.
-    replica = await buildApp({
-      ...appDepsFrom(fixture.infra, fixture.config),
-      keys: new SigningKeyStore(fixture.infra.db, {
-        secret: fixture.config.KEY_ENCRYPTION_SECRET,
-        service: 'evidence-collector',
-      }),
-      keyRefreshMs: 0,
-    });
+    replica = await collectorReplica(fixture.config, { keyRefreshMs: 0 });
     pipeline = await bearer('pipeline');
     admin = await bearer('admin');
   });

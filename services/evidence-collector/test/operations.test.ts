@@ -1,7 +1,5 @@
 import { describeOperations } from '@cabc/testing';
-import { buildApp } from '../src/app.ts';
-import { appDepsFrom } from '../src/app-deps.ts';
-import { startCollectorApp } from './support/collector-app.ts';
+import { collectorReplica, startCollectorApp } from './support/collector-app.ts';
 
 describeOperations({
   name: 'collector',
@@ -20,9 +18,5 @@ describeOperations({
     'POST /v1/keys/next',
     'POST /v1/keys/rotate',
   ],
-  appWithRedis: (fixture, redis) =>
-    buildApp({
-      ...appDepsFrom(fixture.infra, fixture.config),
-      queues: { connection: redis, prefix: fixture.config.QUEUE_PREFIX },
-    }),
+  appWithRedis: (fixture, redis) => collectorReplica(fixture.config, { redis }),
 });

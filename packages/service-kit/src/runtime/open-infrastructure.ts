@@ -8,6 +8,7 @@ import { ensureDatabaseExists } from '../database/provision.ts';
 import { createLogger } from '../logging/logger.ts';
 import { createRedis, type Redis } from '../queues/redis.ts';
 import type { QueueContext } from '../queues/typed-queue.ts';
+import { once } from './once.ts';
 
 export interface Infrastructure {
   logger: Logger;
@@ -15,34 +16,56 @@ export interface Infrastructure {
   redis: Redis;
   queues: QueueContext;
   keys: SigningKeyStore;
-  /** Closes Redis and the pool; call after the app (and its workers) closed. */
+  /** Ends the pool (once); the app's postgres plugin calls it when the app closes. */
+  closeDatabase: () => Promise<void>;
+  /** Quits Redis (once); the app's redis plugin calls it when the app closes. */
+  closeRedis: () => Promise<void>;
+  /** Both, for a caller that never handed the infrastructure to an app. */
   close: () => Promise<void>;
 }
 
-/** What every service process opens before it builds its app: logger, database (migrated), Redis, signing keys. */
-export async function openInfrastructure(service: ServiceName, config: ServiceEnv): Promise<Infrastructure> {
+/**
+ * What every service process opens before it builds its app: logger, database (migrated), Redis, signing keys.
+ * `redis` replaces the connection the configuration names (tests of a service without Redis).
+ */
+export async function openInfrastructure(
+  service: ServiceName,
+  config: ServiceEnv,
+  overrides: { redis?: Redis } = {},
+): Promise<Infrastructure> {
   const logger = createLogger(service, config.LOG_LEVEL);
   if (config.MIGRATE_ON_START) {
     await ensureDatabaseExists(config.DATABASE_URL);
   }
-  const db = createDatabase<any>(config.DATABASE_URL);
-  if (config.MIGRATE_ON_START) {
-    const applied = await migrateToLatest(db, service);
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  }
-  const redis = createRedis(config.REDIS_URL);
-  const keys = new SigningKeyStore(db, { secret: config.KEY_ENCRYPTION_SECRET, service });
-  const active = await keys.active();
-  logger.info({ kid: active.kid }, 'signing key ready');
-  return {
-    logger,
-    db,
-    redis,
-    queues: { connection: redis, prefix: config.QUEUE_PREFIX },
-    keys,
-    close: async () => {
+  const db = createDatabase<any>(config.DATABASE_URL, { logger });
+  const closeDatabase = once(() => db.destroy());
+  try {
+    if (config.MIGRATE_ON_START) {
+      const applied = await migrateToLatest(db, service);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    }
+    const keys = new SigningKeyStore(db, { secret: config.KEY_ENCRYPTION_SECRET, service });
+    const active = await keys.active();
+    logger.info({ kid: active.kid }, 'signing key ready');
+    const redis = overrides.redis ?? createRedis(config.REDIS_URL, { logger });
+    const closeRedis = once(async () => {
       await redis.quit().catch(() => redis.disconnect());
-      await db.destroy();
-    },
-  };
+    });
+    return {
+      logger,
+      db,
+      redis,
+      queues: { connection: redis, prefix: config.QUEUE_PREFIX },
+      keys,
+      closeDatabase,
+      closeRedis,
+      close: async () => {
+        await closeRedis();
+        await closeDatabase();
+      },
+    };
+  } catch (error) {
+    await closeDatabase();
+    throw error;
+  }
 }

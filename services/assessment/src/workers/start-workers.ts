@@ -1,95 +1,62 @@
-import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
-import type { SigningKeyStore } from '@cabc/key-store';
-import { createOutboxProducer, OutboxRepository, startOutboxDelivery, startReconciler } from '@cabc/outbox';
-import { startWorker, TypedQueue, type CappedBackoff, type QueueContext } from '@cabc/service-kit';
-import { createEvaluationRepository } from '../modules/evaluation/evaluation.repository.ts';
-import { createEvaluationService } from '../modules/evaluation/evaluation.service.ts';
-import { createLedger, startCheckpointTimer, type LedgerSettings } from '../modules/ledger/ledger.module.ts';
-import { createInForceScopes } from '../modules/evaluation/in-force-scope.ts';
-import { createScopesRepository } from '../modules/scopes/scopes.repository.ts';
-import { createFindingsRepository } from '../modules/findings/findings.repository.ts';
-import { createToesRepository } from '../modules/toes/toes.repository.ts';
+import { startOutboxDelivery, startReconciler } from '@cabc/outbox';
+import { startWorker } from '@cabc/service-kit';
+import type { Assessment } from '../composition.ts';
+import { startCheckpointTimer } from '../modules/ledger/ledger.module.ts';
 import { evaluationJobOptions } from './evaluation-job-options.ts';
 
 /**
- * Evaluation of accepted evidence, time-driven re-evaluation (evidence growing stale), and delivery of scope
- * decisions and posture callbacks to the certification body.
+ * Evaluation of accepted evidence, time-driven re-evaluation (evidence growing stale), ledger checkpoints, and
+ * delivery of scope decisions and posture callbacks to the certification body; on the composition's producers.
  */
-export function startAssessmentWorkers(deps: {
-  db: Kysely<any>;
-  queues: QueueContext;
-  logger: Logger;
-  keys: SigningKeyStore;
-  issuer: string;
-  audience: string;
-  certificationBodyUrl: string;
-  reconcileIntervalMs: number;
-  retry: CappedBackoff;
-  now?: () => Date;
-  ledger?: Partial<LedgerSettings>;
-}) {
-  const outbox = new OutboxRepository(deps.db);
-  const producer = createOutboxProducer('assessment.outbox', deps.queues, deps.logger);
-  const evaluations = createEvaluationRepository(deps.db);
-  const ledger = createLedger({ ...deps, settings: deps.ledger });
-  const evaluation = createEvaluationService({
-    ...deps,
-    evaluations,
-    ...(ledger.settings.enabled ? { checkpoint: async () => (await ledger.service.checkpoint()).checkpoint } : {}),
-    inForce: createInForceScopes(createScopesRepository(deps.db)),
-    toes: createToesRepository(deps.db),
-    findings: createFindingsRepository(deps.db),
-    outbox,
-    producer,
-  });
-  const evaluator = startWorker('assessment.evaluate', deps.queues, (job) => evaluation.evaluate(job), {
+export function startWorkers(assessment: Assessment) {
+  const { config, logger, services, repositories, queues } = assessment;
+  const context = assessment.infra.queues;
+  const retry = { baseMs: config.DELIVERY_RETRY_BASE_DELAY, maxMs: config.DELIVERY_RETRY_MAX_DELAY };
+  const evaluator = startWorker('assessment.evaluate', context, (job) => services.evaluation.evaluate(job), {
     concurrency: 4,
-    backoff: deps.retry,
+    backoff: retry,
   });
-  const evaluateQueue = new TypedQueue('assessment.evaluate', deps.queues);
   const evaluationReconciler = startReconciler({
-    findPending: (olderThan) => evaluations.pendingEvaluations(olderThan, 1_000),
+    findPending: (olderThan) => repositories.evaluations.pendingEvaluations(olderThan, 1_000),
     enqueue: async (items) => {
-      await evaluateQueue.addBulk(
+      await queues.evaluate.addBulk(
         items.map((payload) => ({ payload, options: evaluationJobOptions(payload.evidenceId) })),
       );
     },
-    logger: deps.logger,
-    intervalMs: deps.reconcileIntervalMs,
+    logger,
+    intervalMs: config.RECONCILE_INTERVAL,
   });
   // Due re-evaluations live in Postgres (evaluation_schedule); the timer only hands them to the queue.
   const staleEvidenceScheduler = startReconciler({
-    findPending: () => evaluation.dueToes(500),
+    findPending: () => services.evaluation.dueToes(500),
     enqueue: async (toes) => {
-      await evaluateQueue.addBulk(
+      await queues.evaluate.addBulk(
         toes.map((toe) => ({
           payload: { toe },
           options: { jobId: `evaluate-due-${toe}`, removeOnComplete: true, removeOnFail: true },
         })),
       );
     },
-    logger: deps.logger,
-    intervalMs: deps.reconcileIntervalMs,
+    logger,
+    intervalMs: config.RECONCILE_INTERVAL,
     settleMs: 0,
   });
   // Signs a ledger checkpoint every CHECKPOINT_INTERVAL when the log grew (a plain timer: no Redis needed).
   const checkpoints = startCheckpointTimer({
-    ledger: ledger.service,
-    logger: deps.logger,
-    intervalMs: deps.ledger?.checkpointIntervalMs ?? 60_000,
+    ledger: services.ledger,
+    logger,
+    intervalMs: assessment.ledger.settings.checkpointIntervalMs,
   });
   const delivery = startOutboxDelivery({
     name: 'assessment.outbox',
-    context: deps.queues,
-    outbox,
-    producer,
-    logger: deps.logger,
-    reconcileIntervalMs: deps.reconcileIntervalMs,
-    retry: deps.retry,
+    context,
+    outbox: repositories.outbox,
+    producer: queues.outbox,
+    logger,
+    reconcileIntervalMs: config.RECONCILE_INTERVAL,
+    retry,
   });
   return {
-    evaluation,
     reconcileNow: async () =>
       (await evaluationReconciler.runOnce()) +
       (await staleEvidenceScheduler.runOnce()) +
@@ -100,8 +67,6 @@ export function startAssessmentWorkers(deps: {
       await evaluationReconciler.stop();
       await evaluator.close();
       await delivery.close();
-      await evaluateQueue.close();
-      await producer.close();
     },
   };
 }

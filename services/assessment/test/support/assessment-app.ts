@@ -3,10 +3,10 @@ import { EVIDENCE_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE }
 import { mintToken, type Role } from '@cabc/auth';
 import { generateSigningKey, signDsse, type SigningKey } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
-import { openInfrastructure, type Infrastructure } from '@cabc/service-kit';
+import { openInfrastructure, type Infrastructure, type Redis } from '@cabc/service-kit';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
-import { buildApp, type AssessmentDeps } from '../../src/app.ts';
-import { appDepsFrom } from '../../src/app-deps.ts';
+import { buildApp } from '../../src/app.ts';
+import { composeAssessment, type Assessment } from '../../src/composition.ts';
 import { seedApprovedToe } from './seed.ts';
 import { loadAssessmentConfig, type AssessmentConfig } from '../../src/config.ts';
 
@@ -32,16 +32,36 @@ export function assessmentEnv(
   };
 }
 
+/** The environment each fixture's configuration was loaded from, so that replicas can change a variable of it. */
+const environments = new WeakMap<AssessmentConfig, Record<string, string>>();
+const configEnv = (config: AssessmentConfig) => {
+  const env = environments.get(config);
+  if (!env) throw new Error('not the configuration of an assessment fixture');
+  return env;
+};
+
 /** ToE ids the fixture creates with an approved scope trusting its collector key. */
 export const SEEDED_TOES = ['credit-scoring', 'toe-replayed', 'toe-lookup', 'toe-shutdown'];
 
-/** The app's dependencies as service.ts wires them. */
-export const appDeps = (infra: Infrastructure, config: AssessmentConfig): AssessmentDeps => appDepsFrom(infra, config);
+/**
+ * Another instance of the app (no workers, never listening) on the same database, as another replica would run: its
+ * own infrastructure from `config` (changed by `env`), its own composition. Closing it closes only what it opened.
+ */
+export async function assessmentReplica(
+  config: AssessmentConfig,
+  options: { env?: Record<string, string>; redis?: Redis } = {},
+): Promise<Server> {
+  const replicaConfig = options.env ? loadAssessmentConfig({ ...configEnv(config), ...options.env }) : config;
+  const infra = await openInfrastructure('assessment', replicaConfig, options.redis ? { redis: options.redis } : {});
+  return buildApp(composeAssessment(infra, replicaConfig));
+}
 
 export interface AssessmentFixture {
   app: Server;
   infra: Infrastructure;
   config: AssessmentConfig;
+  /** The app's composition (its services, repositories and producers). */
+  assessment: Assessment;
   /** The collector key the seeded ToEs' approved scopes trust. */
   collectorKey: SigningKey;
   /** A bearer token from the test issuer. */
@@ -57,18 +77,22 @@ export async function startAssessmentApp(options: { bodyLimitBytes?: number } = 
   const prefix = testQueuePrefix('assessment');
   const collectorKey = await generateSigningKey();
   const issuerKey = await generateSigningKey();
-  const config = loadAssessmentConfig(assessmentEnv(database.url, prefix, issuerKey));
+  const limit: Record<string, string> = options.bodyLimitBytes
+    ? { BODY_LIMIT_BYTES: String(options.bodyLimitBytes) }
+    : {};
+  const env = assessmentEnv(database.url, prefix, issuerKey, limit);
+  const config = loadAssessmentConfig(env);
+  environments.set(config, env);
   const infra = await openInfrastructure('assessment', config);
-  const app = await buildApp({
-    ...appDeps(infra, config),
-    bodyLimitBytes: options.bodyLimitBytes ?? config.BODY_LIMIT_BYTES,
-  });
+  const assessment = composeAssessment(infra, config);
+  const app = await buildApp(assessment);
   await app.ready();
   for (const toe of SEEDED_TOES) await seedApprovedToe(infra.db, toe, [collectorKey]);
   return {
     app,
     infra,
     config,
+    assessment,
     collectorKey,
     token: (role, org = 'acme') =>
       mintToken({
@@ -88,7 +112,6 @@ export async function startAssessmentApp(options: { bodyLimitBytes?: number } = 
     },
     dispose: async () => {
       await app.close();
-      await infra.close();
       await deleteRedisPrefix(prefix);
       await database.drop();
     },

@@ -2,17 +2,20 @@ import type { CertificationBody } from '../composition.ts';
 import { startDeadlineScheduler } from './deadline-scheduler.ts';
 import { startWebhookWorker } from './webhook-worker.ts';
 
-/** The certification body's background work: the deadline scheduler and the webhook delivery worker + reconciler. */
+/**
+ * The certification body's background work, on the composition's services: the deadline scheduler and the webhook
+ * delivery worker with its reconciler.
+ */
 export function startWorkers(body: CertificationBody) {
   const scheduler = startDeadlineScheduler({
-    certification: body.certification,
+    certification: body.services.certification,
     logger: body.logger,
     intervalMs: body.config.RECONCILE_INTERVAL,
   });
   const webhooks = startWebhookWorker({
-    context: body.queues,
-    delivery: body.delivery,
-    webhooks: body.webhooks,
+    context: body.infra.queues,
+    delivery: body.services.delivery,
+    webhooks: body.repositories.webhooks,
     scheduler: body.scheduler,
     logger: body.logger,
     reconcileIntervalMs: body.config.RECONCILE_INTERVAL,

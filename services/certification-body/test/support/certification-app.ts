@@ -9,10 +9,14 @@ import {
 } from '@cabc/contracts';
 import { generateSigningKey, signJwt, type SigningKey } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
-import { openInfrastructure, type Infrastructure } from '@cabc/service-kit';
+import { openInfrastructure, type Infrastructure, type Redis } from '@cabc/service-kit';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
 import { buildApp } from '../../src/app.ts';
-import { composeFromInfrastructure, type CertificationBody } from '../../src/composition.ts';
+import {
+  composeCertificationBody,
+  type CertificationBody,
+  type CertificationBodyOptions,
+} from '../../src/composition.ts';
 import { loadCertificationConfig, type CertificationConfig } from '../../src/config.ts';
 import type { DecisionPolicy } from '../../src/domain/index.ts';
 import { startWorkers } from '../../src/workers/start-workers.ts';
@@ -120,7 +124,7 @@ export async function startCertificationApp(
     }),
   );
   const infra = await openInfrastructure('certification-body', config);
-  const body = composeFromInfrastructure(infra, config, options);
+  const body = composeCertificationBody(infra, config, options);
   const app = await buildApp(body);
   const workers = options.workers ? startWorkers(body) : undefined;
   await app.ready();
@@ -150,8 +154,9 @@ export async function startCertificationApp(
     },
     runDeadlines: async () => {
       let count = 0;
-      for (const { id } of await body.certification.dueCertifications(500)) {
-        if ((await body.certification.tick(id, `schedule:test-${randomUUID()}`))?.outcome === 'applied') count += 1;
+      const { certification } = body.services;
+      for (const { id } of await certification.dueCertifications(500)) {
+        if ((await certification.tick(id, `schedule:test-${randomUUID()}`))?.outcome === 'applied') count += 1;
       }
       return count;
     },
@@ -159,11 +164,23 @@ export async function startCertificationApp(
     dispose: async () => {
       await workers?.close();
       await app.close();
-      await infra.close();
       await deleteRedisPrefix(prefix);
       await database.drop();
     },
   };
+}
+
+/**
+ * Another instance of the app (no workers, never listening) on the same database, as another replica would run: its
+ * own infrastructure and composition. Closing it closes only what it opened.
+ */
+export async function certificationReplica(
+  config: CertificationConfig,
+  options: CertificationBodyOptions & { redis?: Redis } = {},
+): Promise<Server> {
+  const { redis, ...composition } = options;
+  const infra = await openInfrastructure('certification-body', config, redis ? { redis } : {});
+  return buildApp(composeCertificationBody(infra, config, composition));
 }
 
 /** Claims of a posture callback as the assessment service sends them (scope version 1, as `scopeClaims` approves, unless given). */

@@ -2,10 +2,10 @@ import { sql } from 'kysely';
 import { mintToken, type Role } from '@cabc/auth';
 import { generateSigningKey, type SigningKey } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
-import { openInfrastructure, type Infrastructure } from '@cabc/service-kit';
+import { openInfrastructure, type Infrastructure, type Redis } from '@cabc/service-kit';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
 import { buildApp } from '../../src/app.ts';
-import { appDepsFrom } from '../../src/app-deps.ts';
+import { composeCollector, type Collector, type CollectorOptions } from '../../src/composition.ts';
 import { loadCollectorConfig, type CollectorConfig } from '../../src/config.ts';
 
 export const TEST_SECRET = 'test-only-key-encryption-secret';
@@ -52,6 +52,8 @@ export interface CollectorFixture {
   app: Server;
   infra: Infrastructure;
   config: CollectorConfig;
+  /** The app's composition (its services, repositories and producer). */
+  collector: Collector;
   /** Rows in the collector's own tables, to prove a refusal stored nothing. */
   counts: () => Promise<{ evidence: number; outbox: number; submissions: number; raw: number }>;
   dispose: () => Promise<void>;
@@ -63,17 +65,19 @@ export async function startCollectorApp(
 ): Promise<CollectorFixture> {
   const database: TestDatabase = await createTestDatabase('evidence-collector');
   const prefix = testQueuePrefix('collector');
-  const config = loadCollectorConfig(await collectorEnv(database.url, prefix, options.env));
+  const limit: Record<string, string> = options.bodyLimitBytes
+    ? { BODY_LIMIT_BYTES: String(options.bodyLimitBytes) }
+    : {};
+  const config = loadCollectorConfig(await collectorEnv(database.url, prefix, { ...options.env, ...limit }));
   const infra = await openInfrastructure('evidence-collector', config);
-  const app = await buildApp({
-    ...appDepsFrom(infra, config),
-    bodyLimitBytes: options.bodyLimitBytes ?? config.BODY_LIMIT_BYTES,
-  });
+  const collector = composeCollector(infra, config);
+  const app = await buildApp(collector);
   await app.ready();
   return {
     app,
     infra,
     config,
+    collector,
     counts: async () => {
       const { rows } = await sql<{ evidence: number; outbox: number; submissions: number; raw: number }>`
         select (select count(*) from evidence)::int as evidence, (select count(*) from outbox)::int as outbox,
@@ -84,11 +88,23 @@ export async function startCollectorApp(
     },
     dispose: async () => {
       await app.close();
-      await infra.close();
       await deleteRedisPrefix(prefix);
       await database.drop();
     },
   };
+}
+
+/**
+ * Another instance of the app (no workers, never listening) on the same database, as another replica would run: its
+ * own infrastructure and composition. Closing it closes only what it opened.
+ */
+export async function collectorReplica(
+  config: CollectorConfig,
+  options: CollectorOptions & { redis?: Redis } = {},
+): Promise<Server> {
+  const { redis, ...composition } = options;
+  const infra = await openInfrastructure('evidence-collector', config, redis ? { redis } : {});
+  return buildApp(composeCollector(infra, config, composition));
 }
 
 export function performanceEvidence(toe = 'credit-scoring', accuracy = 0.95) {

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { SigningKeyStore } from '@cabc/key-store';
-import type { Server } from '@cabc/http-kit';
 import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
 import type { InForceScopes } from '../evaluation/in-force-scope.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
@@ -11,7 +10,9 @@ import { createLiveFeed } from './live-feed.ts';
 import { createPdfRenderer } from './pdf-renderer.ts';
 import { createReportData } from './report-data.ts';
 import { createReportingRepository } from './reporting.repository.ts';
-import { registerReportingRoutes } from './reporting.routes.ts';
+import type { ReportingRouteDeps } from './reporting.routes.ts';
+
+export { registerReportingRoutes } from './reporting.routes.ts';
 
 export interface ReportingDeps {
   db: Kysely<any>;
@@ -32,8 +33,9 @@ export interface ReportingDeps {
 /**
  * Reporting (docs/dashboard.md): the read APIs of the dashboard (overview, evidence with verification, result
  * history, metric series downsampled on the server), the live event stream, and the OSCAL and audit-report exports.
+ * `close` ends the live feed and the PDF renderer.
  */
-export async function registerReporting(app: Server, deps: ReportingDeps): Promise<void> {
+export function createReporting(deps: ReportingDeps): ReportingRouteDeps & { close: () => Promise<void> } {
   const repository = createReportingRepository(deps.db);
   const live = createLiveFeed({
     repository,
@@ -42,11 +44,7 @@ export async function registerReporting(app: Server, deps: ReportingDeps): Promi
     databaseUrl: deps.databaseUrl,
   });
   const pdf = createPdfRenderer({ executablePath: deps.chromiumPath });
-  app.addHook('onClose', async () => {
-    await live.close();
-    await pdf.close();
-  });
-  registerReportingRoutes(app, {
+  return {
     repository,
     toes: deps.toes,
     evaluations: deps.evaluations,
@@ -61,5 +59,9 @@ export async function registerReporting(app: Server, deps: ReportingDeps): Promi
     }),
     pdf,
     now: deps.now ?? (() => new Date()),
-  });
+    close: async () => {
+      await live.close();
+      await pdf.close();
+    },
+  };
 }

@@ -1,7 +1,6 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { createLedgerClient } from './ledger-watch.client.ts';
-import { createLedgerWatchRepository } from './ledger-watch.repository.ts';
+import type { LedgerWatchRepository } from './ledger-watch.repository.ts';
 import { createLedgerWatcher } from './ledger-watch.service.ts';
 import type { LedgerWatchSettings } from './ledger-watch.settings.ts';
 import { startLedgerWatchTimer } from './ledger-watch.timer.ts';
@@ -11,10 +10,14 @@ export { createLedgerWatchRepository } from './ledger-watch.repository.ts';
 export { ledgerWatchEnvShape, ledgerWatchSettingsOf, type LedgerWatchSettings } from './ledger-watch.settings.ts';
 
 /** The watcher over the auditor's ledger, on its timer (LEDGER_WATCH_INTERVAL; 0 = off). */
-export function startLedgerWatch(deps: { db: Kysely<any>; logger: Logger; settings: LedgerWatchSettings }) {
+export function startLedgerWatch(deps: {
+  repository: LedgerWatchRepository;
+  logger: Logger;
+  settings: LedgerWatchSettings;
+}) {
   const logger = deps.logger.child({ worker: 'ledger-watch' });
   const watcher = createLedgerWatcher({
-    repository: createLedgerWatchRepository(deps.db),
+    repository: deps.repository,
     client: createLedgerClient(deps.settings.ledgerUrl),
     logger,
     verifierKey: deps.settings.verifierKey,

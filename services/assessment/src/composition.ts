@@ -1,0 +1,156 @@
+import { tokenVerifierFromEnv, type TokenVerifier } from '@cabc/auth';
+import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
+import { TypedQueue, type Infrastructure } from '@cabc/service-kit';
+import type { AssessmentConfig } from './config.ts';
+import { createAuditRepository } from './modules/audit/audit.repository.ts';
+import { createDryRunService } from './modules/dry-run/dry-run.service.ts';
+import { createEvaluationRepository } from './modules/evaluation/evaluation.repository.ts';
+import { createEvaluationService } from './modules/evaluation/evaluation.service.ts';
+import { createInForceScopes } from './modules/evaluation/in-force-scope.ts';
+import { createCollectorTrust } from './modules/evidence/collector-trust.ts';
+import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
+import { createEvidenceIngestService } from './modules/evidence/evidence.service.ts';
+import { createFindingsRepository } from './modules/findings/findings.repository.ts';
+import { createFindingsService } from './modules/findings/findings.service.ts';
+import { createLedger, ledgerSettingsOf } from './modules/ledger/ledger.module.ts';
+import { createReporting } from './modules/reporting/reporting.module.ts';
+import { createScopeDecisionSender } from './modules/scopes/scope-decisions.ts';
+import { createScopesRepository } from './modules/scopes/scopes.repository.ts';
+import { createScopesService } from './modules/scopes/scopes.service.ts';
+import { createToesRepository } from './modules/toes/toes.repository.ts';
+import { createToesService } from './modules/toes/toes.service.ts';
+import { evaluationJobOptions } from './workers/evaluation-job-options.ts';
+
+export interface AssessmentOptions {
+  /** The clock of time-dependent decisions (tests of scheduled behaviour control it). */
+  now?: () => Date;
+  /** Defaults to the bearer-token issuer of the configuration (AUTH_*). */
+  verifyToken?: TokenVerifier;
+}
+
+/**
+ * The one wiring root of the assessment service: every repository, producer and service is built here once, in
+ * dependency order; the HTTP app (app.ts) and the workers (workers/) both take what this returns. `close` releases
+ * what composing opened (queues, the live feed); the infrastructure is closed by the app's plugins.
+ */
+export function composeAssessment(infra: Infrastructure, config: AssessmentConfig, options: AssessmentOptions = {}) {
+  const { db, logger, keys, queues } = infra;
+  const now = options.now;
+  const clock = now ? { now } : {};
+
+  // Producers: one per queue, shared by the routes and the workers.
+  const evaluateQueue = new TypedQueue('assessment.evaluate', queues);
+  const producer = createOutboxProducer('assessment.outbox', queues, logger);
+  const enqueueEvaluation = async (payload: { toe: string; evidenceId?: string }, jobId: string) => {
+    try {
+      await evaluateQueue.add(
+        payload,
+        payload.evidenceId
+          ? evaluationJobOptions(payload.evidenceId)
+          : { jobId, removeOnComplete: true, removeOnFail: true },
+      );
+    } catch (error) {
+      logger.warn({ err: error, ...payload }, 'could not enqueue evaluation; the reconciler or scheduler will');
+    }
+  };
+
+  // Repositories.
+  const outbox = new OutboxRepository(db);
+  const toes = createToesRepository(db);
+  const scopes = createScopesRepository(db);
+  const audit = createAuditRepository(db);
+  const evaluations = createEvaluationRepository(db);
+  const findings = createFindingsRepository(db);
+  const inForce = createInForceScopes(scopes);
+  const ledger = createLedger({ db, keys, issuer: config.AUDITOR_ISSUER, settings: ledgerSettingsOf(config) });
+
+  // Services.
+  const toesService = createToesService({ toes, audit, scopes, lockToe: evaluations.lockToe });
+  const scopesService = createScopesService({
+    scopes,
+    toes,
+    audit,
+    producer,
+    lockToe: evaluations.lockToe,
+    decisions: createScopeDecisionSender({
+      keys,
+      outbox,
+      issuer: config.AUDITOR_ISSUER,
+      audience: config.CALLBACK_AUDIENCE,
+      certificationBodyUrl: config.CERTIFICATION_BODY_URL,
+    }),
+    onApproved: (toeId) => enqueueEvaluation({ toe: toeId }, `evaluate-approval-${toeId}-${Date.now()}`),
+  });
+  const evidence = createEvidenceIngestService({
+    evidence: createEvidenceRepository(db, { ledger: ledger.appender }),
+    trust: createCollectorTrust({ toes, scopes }),
+    keys,
+    issuer: config.AUDITOR_ISSUER,
+    maxFutureSkewMs: config.MAX_FUTURE_SKEW,
+    onAccepted: (accepted) => enqueueEvaluation({ toe: accepted.toe, evidenceId: accepted.id }, ''),
+  });
+  const findingsService = createFindingsService({
+    findings,
+    toes,
+    inForce,
+    audit,
+    lockToe: evaluations.lockToe,
+    transaction: evaluations.transaction,
+    onRecorded: (toeId) => enqueueEvaluation({ toe: toeId }, `evaluate-finding-${toeId}-${Date.now()}`),
+    ...clock,
+  });
+  const dryRun = createDryRunService({ toes, scopes, inForce, evaluations, ...clock });
+  const evaluation = createEvaluationService({
+    evaluations,
+    inForce,
+    toes,
+    findings,
+    outbox,
+    producer,
+    keys,
+    issuer: config.AUDITOR_ISSUER,
+    audience: config.CALLBACK_AUDIENCE,
+    certificationBodyUrl: config.CERTIFICATION_BODY_URL,
+    ...(ledger.settings.enabled ? { checkpoint: async () => (await ledger.service.checkpoint()).checkpoint } : {}),
+    ...clock,
+  });
+  const reporting = createReporting({
+    db,
+    logger,
+    keys,
+    certificationBodyUrl: config.CERTIFICATION_BODY_URL,
+    toes,
+    evaluations,
+    inForce,
+    databaseUrl: config.DATABASE_URL,
+    now,
+  });
+
+  return {
+    config,
+    infra,
+    logger,
+    verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config),
+    repositories: { outbox, toes, scopes, audit, evaluations, findings },
+    queues: { evaluate: evaluateQueue, outbox: producer },
+    ledger,
+    inForce,
+    services: {
+      toes: toesService,
+      scopes: scopesService,
+      evidence,
+      findings: findingsService,
+      dryRun,
+      evaluation,
+      ledger: ledger.service,
+    },
+    reporting,
+    close: async () => {
+      await reporting.close();
+      await evaluateQueue.close();
+      await producer.close();
+    },
+  };
+}
+
+export type Assessment = ReturnType<typeof composeAssessment>;
