@@ -175,6 +175,15 @@ describe('real ML tools end to end: MLflow pull, Evidently and Great Expectation
         { token: toe.tokens.auditee },
       )
     ).items[0];
+  const certificateIn = (state: string) =>
+    waitFor(
+      `the certificate ${state}`,
+      async () => {
+        const found = await certificate();
+        return found?.state === state ? found : undefined;
+      },
+      { timeoutMs: 2 * MINUTE, intervalMs: 500 },
+    );
   /** Which tool's evidence a requirement read: the adapter that made it, e.g. `@cabc/adapters/mlflow-run@1`. */
   const adapterOf = async (evidenceId: string) =>
     (
@@ -202,14 +211,7 @@ describe('real ML tools end to end: MLflow pull, Evidently and Great Expectation
       ]);
       expect(pushed.files[0]!.evidence.map((item) => item.kind).sort()).toEqual(['drift', 'performance']);
 
-      const issued = await waitFor(
-        'the certificate issued',
-        async () => {
-          const found = await certificate();
-          return found?.state === 'issued' ? found : undefined;
-        },
-        { timeoutMs: 2 * MINUTE, intervalMs: 500 },
-      );
+      const issued = await certificateIn('issued');
       issuedId = issued.id;
       const view = await posture();
       expect(view.posture).toBe('compliant');
@@ -254,14 +256,7 @@ describe('real ML tools end to end: MLflow pull, Evidently and Great Expectation
       expect(requirement(view, 'REQ-NO-DRIFT').details[0]!.value).toBeGreaterThanOrEqual(0.5);
       expect(requirement(view, 'REQ-DATA-QUALITY').details.filter((detail) => !detail.success).length).toBe(2);
 
-      const revoked = await waitFor(
-        'the certificate revoked',
-        async () => {
-          const found = await certificate();
-          return found?.state === 'revoked' ? found : undefined;
-        },
-        { timeoutMs: 2 * MINUTE, intervalMs: 500 },
-      );
+      const revoked = await certificateIn('revoked');
       expect(revoked.id).toBe(issuedId);
       const history = (
         await api<{ history: { to: string; reasonCode: number }[] }>(
