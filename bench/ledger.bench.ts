@@ -6,7 +6,7 @@
 //    through GET /v1/ledger/proofs/*.
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { createDatabase, databaseUrlFor, ensureDatabaseExists, migrateToLatest } from '@cabc/database';
+import { createDatabase, databaseUrlFor, ensureDatabaseExists, migrateToLatest } from '@cabc/service-kit';
 import { accuracyRequirement, certifyToe } from '@cabc/platform';
 import { signedEnvelopes } from './lib/signed-envelopes.ts';
 

@@ -6,7 +6,7 @@ import {
   ensureDatabaseExists,
   migrateToLatest,
   type ServiceName,
-} from '@cabc/database';
+} from '@cabc/service-kit';
 import { providePostgres } from '@cabc/local-servers';
 import { defaultDataDir, localState, MissingInfrastructureError } from './lib/infrastructure.ts';
 import { localNames } from './lib/local-data.ts';

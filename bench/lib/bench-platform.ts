@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { databaseUrlFor } from '@cabc/database';
+import { databaseUrlFor } from '@cabc/service-kit';
 import { startPlatform, type PlatformOptions } from '@cabc/platform';
 
 /** The platform on throw-away databases and queue prefix; dropped on dispose. */

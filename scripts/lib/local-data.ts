@@ -1,8 +1,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { databaseUrlFor } from '@cabc/database';
-import { deleteRedisKeys } from '@cabc/queues';
+import { databaseUrlFor, deleteRedisKeys } from '@cabc/service-kit';
 import type { LocalState } from './infrastructure.ts';
 
 export const localServices = ['evidence_collector', 'assessment', 'certification_body'] as const;

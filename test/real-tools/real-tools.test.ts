@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, certifyToe, type CertifiedToe } from '@cabc/platform';
 import { waitFor } from '../../packages/testing/src/index.ts';
-import { startTestPlatform } from '../../packages/platform/test/platform-fixture.ts';
+import { startTestPlatform } from '../../apps/platform/test/platform-fixture.ts';
 import { ensureMlToolsVenv } from './ml-tools-venv.ts';
 import { quietToolsEnv, startMlflowServer, type MlflowServer } from './mlflow-server.ts';
 

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { STATUS_LIST_TYP, statusListClaimsSchema } from '@cabc/contracts';
 
 export interface CertificateStatus {
   id: string;
@@ -26,8 +27,6 @@ interface OrgWatch {
   pausedUntil: number;
   inflight: Promise<Map<string, CertificateStatus>> | undefined;
 }
-
-const STATUS_LIST_TYP = 'cabc-status-list+jwt';
 
 /**
  * Certificate states of organizations, from the certification body's public status list (`GET /v1/status-lists/:org`,
@@ -79,23 +78,8 @@ export function createCertificateWatch(options: {
       typ: STATUS_LIST_TYP,
       subject: org,
     });
-    const list = Array.isArray(payload.certificates) ? (payload.certificates as any[]) : [];
-    return new Map(
-      list.map((entry) => [
-        String(entry.id),
-        {
-          id: String(entry.id),
-          toe: String(entry.toe),
-          scopeVersion: entry.scopeVersion ?? null,
-          status: String(entry.status),
-          reasonCode: entry.reasonCode ?? null,
-          reason: entry.reason ?? null,
-          since: entry.since ?? null,
-          expiresAt: entry.expiresAt ?? null,
-          revokedAt: entry.revokedAt ?? null,
-        },
-      ]),
-    );
+    const list = statusListClaimsSchema.parse(payload).certificates;
+    return new Map(list.map((entry) => [entry.id, { ...entry }]));
   }
 
   async function refresh(org: string): Promise<Map<string, CertificateStatus>> {

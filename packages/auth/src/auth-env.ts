@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envJwks } from '@cabc/config';
+import { envJwks } from '@cabc/service-kit';
 import { publicKeyFromJwk } from '@cabc/crypto';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
 

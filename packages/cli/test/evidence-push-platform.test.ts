@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicKeyFromJwk } from '@cabc/crypto';
 import { certifyToe } from '@cabc/platform';
 import { waitFor } from '@cabc/testing';
-import { startTestPlatform } from '../../platform/test/platform-fixture.ts';
+import { startTestPlatform } from '../../../apps/platform/test/platform-fixture.ts';
 import type { PushReport } from '../src/commands/evidence-push.ts';
 
 const cli = path.resolve(import.meta.dirname, '../bin/cabc');

@@ -11,7 +11,6 @@ export {
   type PublicJwk,
 } from './ed25519-keys.ts';
 export { encryptPrivateKey, decryptPrivateKey, KeyDecryptionError } from './key-encryption.ts';
-export { SigningKeyStore, type KeyStoreDatabase } from './signing-key-store.ts';
 export { signJwt, createJwtVerifier, type JwtVerifier } from './jwt.ts';
 export { TrustedKeySet } from './trusted-key-set.ts';
 export { canonicalJson } from './canonical-json.ts';

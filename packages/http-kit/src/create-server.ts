@@ -8,7 +8,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { requestIdFrom } from '@cabc/logging';
+import { requestIdFrom } from '@cabc/service-kit';
 import { installProblemHandler, sendFrameworkError } from './problem-handler.ts';
 
 export interface ServerOptions {

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { isPostgresReachable } from '@cabc/database';
-import { isRedisReachable } from '@cabc/queues';
+import { isPostgresReachable, isRedisReachable } from '@cabc/service-kit';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { hasRedisServerBinary, startRedisServer } from './redis-server.ts';
 
@@ -20,6 +19,9 @@ export interface ProvideOptions {
   dataDir: string;
   log: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** The default local servers looked for before starting one (tests point them elsewhere). */
+  localRedisUrl?: string;
+  localPostgresUrl?: string;
 }
 
 const found = (url: string, source: string): ProvidedServer => ({ url, source, stop: async () => {} });
@@ -38,19 +40,21 @@ export async function provideRedis(options: ProvideOptions): Promise<ProvidedSer
       `REDIS_URL is set but Redis does not answer at ${new URL(env.REDIS_URL).host}`,
     );
   }
-  const local = 'redis://127.0.0.1:6379';
-  if (await isRedisReachable(local, 500)) return found(local, 'the Redis on 127.0.0.1:6379');
+  const local = options.localRedisUrl ?? 'redis://127.0.0.1:6379';
+  const localHost = new URL(local).host;
+  if (await isRedisReachable(local, 500)) return found(local, `the Redis on ${localHost}`);
 
-  const tried: string[] = ['REDIS_URL (unset)', 'a Redis on 127.0.0.1:6379 (none answers)'];
-  if (hasRedisServerBinary()) {
+  const tried: string[] = ['REDIS_URL (unset)', `a Redis on ${localHost} (none answers)`];
+  const binary = env.REDIS_SERVER_BINARY ?? 'redis-server';
+  if (hasRedisServerBinary(binary)) {
     try {
-      const server = await startRedisServer({ dir: path.join(options.dataDir, 'redis') });
-      options.log(`no Redis configured or on 127.0.0.1:6379: started redis-server on port ${server.port}`);
+      const server = await startRedisServer({ dir: path.join(options.dataDir, 'redis'), binary });
+      options.log(`no Redis configured or on ${localHost}: started redis-server on port ${server.port}`);
       return { url: server.url, source: `redis-server on port ${server.port}`, stop: server.stop };
     } catch (error) {
       tried.push(`the redis-server binary (${describe(error)})`);
     }
-  } else tried.push('a redis-server binary on the PATH (none)');
+  } else tried.push(`a ${binary} binary on the PATH (none)`);
 
   try {
     const { getContainerRuntimeClient } = await import('testcontainers');
@@ -106,8 +110,8 @@ export async function providePostgres(
       `DATABASE_URL is set but Postgres does not answer at ${new URL(env.DATABASE_URL).host}`,
     );
   }
-  const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (await isPostgresReachable(local)) return found(local, 'the Postgres on 127.0.0.1:5432');
+  const local = options.localPostgresUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (await isPostgresReachable(local)) return found(local, `the Postgres on ${new URL(local).host}`);
   try {
     const server = await startEmbeddedPostgres({
       dir: path.join(options.dataDir, 'postgres'),

@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { startWorker, TypedQueue, type CappedBackoff, type QueueContext } from '@cabc/queues';
+import { startWorker, TypedQueue, type CappedBackoff, type QueueContext } from '@cabc/service-kit';
 import { createOutboxProcessor } from './outbox-delivery.ts';
 import { outboxJobOptions } from './outbox-job-options.ts';
 import { startReconciler } from './reconciler.ts';

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { startPeriodic } from '@cabc/service-kit';
 
 /**
  * Redis may lose jobs (restart without persistence, eviction); Postgres does not. On a plain timer, independent of
@@ -13,30 +14,15 @@ export function startReconciler<T>(deps: {
   intervalMs: number;
   settleMs?: number;
 }): { stop: () => Promise<void>; runOnce: () => Promise<number> } {
-  let running: Promise<number> | undefined;
   const runOnce = async (): Promise<number> => {
     const items = await deps.findPending(new Date(Date.now() - (deps.settleMs ?? 2_000)));
     if (items.length > 0) await deps.enqueue(items);
     return items.length;
   };
-  const tick = () => {
-    if (running) return;
-    running = runOnce()
-      .catch((error: unknown) => {
-        deps.logger.warn({ err: error }, 'reconciliation failed; will try again');
-        return 0;
-      })
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const timer = setInterval(tick, deps.intervalMs);
-  timer.unref();
-  return {
-    runOnce,
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  const task = startPeriodic({
+    run: runOnce,
+    intervalMs: deps.intervalMs,
+    onError: (error) => deps.logger.warn({ err: error }, 'reconciliation failed; will try again'),
+  });
+  return { runOnce, stop: task.stop };
 }

@@ -27,7 +27,6 @@ export type {
   DetailValue,
 } from './evaluation-types.ts';
 export { aggregatePosture, type PostureInput, type PostureSummary, type StatusCounts } from './posture.ts';
-export { parseDuration } from './duration.ts';
 export { TREND_DEFAULTS, TREND_WINDOW } from './evaluators/trend.ts';
 export { HISTORY_LIMIT } from './cel/variables.ts';
 export { DRIFT_MEASUREMENTS } from './evaluators/drift.ts';

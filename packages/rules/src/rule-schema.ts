@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { evidenceKindSchema } from '@cabc/contracts';
-import { parseDuration } from './duration.ts';
+import { evidenceKindSchema, parseDuration } from '@cabc/contracts';
 import { comparisonOperators, isComparisonOperator } from './operators.ts';
 import { describeTargetProblems, type ThresholdTarget } from './threshold-target.ts';
 
@@ -24,11 +23,9 @@ export const thresholdRuleSchema = z
     // Validated against the operator by the refinement below, which names the exact problem (and list element)
     // where a union of shapes would only say "invalid input". Declared as unknown rather than z.custom so the
     // schema still converts to JSON Schema.
-    target: z
-      .unknown()
-      .meta({
-        description: 'a number, string or boolean; a list of them for in / not_in',
-      }) as z.ZodType<ThresholdTarget>,
+    target: z.unknown().meta({
+      description: 'a number, string or boolean; a list of them for in / not_in',
+    }) as z.ZodType<ThresholdTarget>,
   })
   .superRefine(
     (rule, ctx) => {

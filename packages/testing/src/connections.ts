@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { databaseUrlFor } from '@cabc/database';
+import { databaseUrlFor } from '@cabc/service-kit';
 import { testRedisUrl } from './test-redis.ts';
 
 /** A Redis URL whose connection announces `name` (ioredis reads connectionName from the query), to find it later. */

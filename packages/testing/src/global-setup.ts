@@ -11,7 +11,7 @@ import {
   ensureDatabaseExists,
   migrateToLatest,
   type ServiceName,
-} from '@cabc/database';
+} from '@cabc/service-kit';
 import './provided-context.ts';
 
 const services: ServiceName[] = ['evidence-collector', 'assessment', 'certification-body'];

@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from '@cabc/http-kit';
-import { createRedis, type Redis } from '@cabc/queues';
+import { createRedis, type Redis } from '@cabc/service-kit';
 import { documentedRoutes, registeredRoutes, rfc7638Thumbprint } from './routes.ts';
 
 /** What the operations suite needs of a service's test fixture. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceName } from '@cabc/database';
+import type { ServiceName } from '@cabc/service-kit';
 import { accepts, namedRedisUrl, postgresSessionsOn, redisConnectionsNamed } from './connections.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { deleteRedisPrefix, testQueuePrefix } from './test-redis.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { databaseUrlFor, type ServiceName } from '@cabc/database';
+import { databaseUrlFor, type ServiceName } from '@cabc/service-kit';
 import './provided-context.ts';
 
 export interface TestDatabase {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { deleteRedisKeys } from '@cabc/queues';
+import { deleteRedisKeys } from '@cabc/service-kit';
 import { inject } from 'vitest';
 import './provided-context.ts';
 

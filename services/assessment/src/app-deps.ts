@@ -1,5 +1,5 @@
 import { tokenVerifierFromEnv } from '@cabc/auth';
-import type { Infrastructure } from '@cabc/runtime';
+import type { Infrastructure } from '@cabc/service-kit';
 import type { AssessmentDeps } from './app.ts';
 import type { AssessmentConfig } from './config.ts';
 import { ledgerSettingsOf } from './modules/ledger/ledger.settings.ts';

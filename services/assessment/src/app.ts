@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { registerAuthentication, type TokenVerifier } from '@cabc/auth';
-import type { SigningKeyStore } from '@cabc/crypto';
+import type { SigningKeyStore } from '@cabc/key-store';
 import { createServer, isOperationsPath, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
 import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
-import { isRedisReady, TypedQueue, type QueueContext } from '@cabc/queues';
+import { isRedisReady, TypedQueue, type QueueContext } from '@cabc/service-kit';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
 import { registerCatalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { registerDryRunRoutes } from './modules/dry-run/dry-run.routes.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { authEnvSchema } from '@cabc/auth';
-import { envDuration, parseConfig, serviceEnvSchema } from '@cabc/config';
+import { envDuration, parseConfig, serviceEnvSchema } from '@cabc/service-kit';
 import { ledgerEnvShape } from './modules/ledger/ledger.settings.ts';
 
 export const assessmentEnvSchema = serviceEnvSchema(8082)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@cabc/config';
+import { ConfigError } from '@cabc/service-kit';
 import { thrownBy } from '@cabc/testing';
 import { loadAssessmentConfig } from '../src/config.ts';
 

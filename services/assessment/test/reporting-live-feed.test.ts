@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '@cabc/database';
+import { createDatabase } from '@cabc/service-kit';
 import { createTestDatabase, waitFor, type TestDatabase } from '@cabc/testing';
 import { createLiveFeed, type LiveEvent } from '../src/modules/reporting/live-feed.ts';
 import { createReportingRepository } from '../src/modules/reporting/reporting.repository.ts';

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { generateSigningKey } from '@cabc/crypto';
-import { createDatabase } from '@cabc/database';
+import { createDatabase } from '@cabc/service-kit';
 import { describeShutdown, waitFor } from '@cabc/testing';
 import { loadAssessmentConfig } from '../src/config.ts';
 import { startAssessment } from '../src/service.ts';

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { tokenVerifierFromEnv, type TokenVerifier } from '@cabc/auth';
-import { createJwtVerifier, type JwtVerifier, type SigningKeyStore } from '@cabc/crypto';
-import type { QueueContext } from '@cabc/queues';
-import type { Infrastructure } from '@cabc/runtime';
+import type { SigningKeyStore } from '@cabc/key-store';
+import { createJwtVerifier, type JwtVerifier } from '@cabc/crypto';
+import type { QueueContext, Infrastructure } from '@cabc/service-kit';
 import { defaultPolicyFrom, type CertificationConfig } from './config.ts';
 import type { DecisionPolicy } from './domain/index.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { authEnvSchema } from '@cabc/auth';
-import { envBoolean, envDuration, envJwks, parseConfig, serviceEnvSchema } from '@cabc/config';
+import { envBoolean, envDuration, envJwks, parseConfig, serviceEnvSchema } from '@cabc/service-kit';
 import { decisionPolicySchema, parseDecisionPolicy, type DecisionPolicy } from './domain/index.ts';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);

@@ -1,4 +1,4 @@
-import { listen, openInfrastructure, type RunningService } from '@cabc/runtime';
+import { listen, openInfrastructure, type RunningService } from '@cabc/service-kit';
 import { buildApp } from './app.ts';
 import { composeFromInfrastructure, type CertificationBody } from './composition.ts';
 import type { CertificationConfig } from './config.ts';

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TypedQueue } from '@cabc/queues';
+import { TypedQueue } from '@cabc/service-kit';
 import { expectProblem, waitFor } from '@cabc/testing';
 import { bearer, startCertificationApp, testClock, type CertificationFixture } from './support/certification-app.ts';
 import { auditor, DAY } from './support/scenario.ts';
@@ -680,25 +680,23 @@ describe('webhook delivery leases', () => {
         trx,
       );
     });
-    const id = await fixture.infra.db
-      .transaction()
-      .execute((trx) =>
-        webhooks.insertDelivery(
-          {
-            messageId: `msg_${randomUUID()}`,
-            subscriptionId,
-            eventType: 'certificate.issued',
-            certificateId: null,
-            certificateEventId: null,
-            payload: '{}',
-            status: 'pending',
-            maxAttempts: 3,
-            nextAttemptAt: now,
-            createdAt: now,
-          },
-          trx,
-        ),
-      );
+    const id = await fixture.infra.db.transaction().execute((trx) =>
+      webhooks.insertDelivery(
+        {
+          messageId: `msg_${randomUUID()}`,
+          subscriptionId,
+          eventType: 'certificate.issued',
+          certificateId: null,
+          certificateEventId: null,
+          payload: '{}',
+          status: 'pending',
+          maxAttempts: 3,
+          nextAttemptAt: now,
+          createdAt: now,
+        },
+        trx,
+      ),
+    );
     const first = await webhooks.claim(id, now, 60_000);
     expect(first).toMatchObject({ id, attempts: 1 });
     expect(await webhooks.claim(id, now, 60_000)).toBeUndefined();

@@ -1,5 +1,5 @@
 import { tokenVerifierFromEnv } from '@cabc/auth';
-import type { Infrastructure } from '@cabc/runtime';
+import type { Infrastructure } from '@cabc/service-kit';
 import type { CollectorDeps } from './app.ts';
 import type { CollectorConfig } from './config.ts';
 

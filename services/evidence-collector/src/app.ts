@@ -1,13 +1,12 @@
 import { registerSchemaRoutes } from './modules/schemas/schemas.routes.ts';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import fastifyMultipart from '@fastify/multipart';
 import { registerAuthentication, type TokenVerifier } from '@cabc/auth';
-import type { SigningKeyStore } from '@cabc/crypto';
+import type { SigningKeyStore } from '@cabc/key-store';
 import { createServer, isOperationsPath, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
 import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
-import type { QueueContext } from '@cabc/queues';
-import { sql } from 'kysely';
+import type { QueueContext } from '@cabc/service-kit';
 import { createAccess } from './modules/access/access.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';

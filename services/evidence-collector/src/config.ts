@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envDuration, parseConfig, serviceEnvSchema } from '@cabc/config';
+import { envDuration, parseConfig, serviceEnvSchema } from '@cabc/service-kit';
 import { authEnvSchema } from '@cabc/auth';
 import { parseSubjectReference } from './modules/evidence/subject-reference.ts';
 import { ledgerWatchEnvShape } from './modules/ledger-watch/ledger-watch.settings.ts';

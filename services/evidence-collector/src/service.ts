@@ -1,4 +1,4 @@
-import { listen, openInfrastructure, type RunningService } from '@cabc/runtime';
+import { listen, openInfrastructure, type RunningService } from '@cabc/service-kit';
 import { buildApp } from './app.ts';
 import { appDepsFrom } from './app-deps.ts';
 import type { CollectorConfig } from './config.ts';

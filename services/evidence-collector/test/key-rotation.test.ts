@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SigningKeyStore } from '@cabc/crypto';
+import { SigningKeyStore } from '@cabc/key-store';
 import type { Server } from '@cabc/http-kit';
 import { expectProblem } from '@cabc/testing';
 import { buildApp } from '../src/app.ts';

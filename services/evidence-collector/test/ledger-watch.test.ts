@@ -2,8 +2,9 @@ import { Writable } from 'node:stream';
 import { sql, type Kysely } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKey, SigningKeyStore } from '@cabc/crypto';
-import { createDatabase } from '@cabc/database';
+import { SigningKeyStore } from '@cabc/key-store';
+import { generateSigningKey } from '@cabc/crypto';
+import { createDatabase } from '@cabc/service-kit';
 import { formatVerifierKey, signCheckpoint } from '@cabc/ledger';
 import {
   createTestDatabase,
@@ -13,7 +14,7 @@ import {
   waitFor,
   type TestDatabase,
 } from '@cabc/testing';
-import { certifyToe, startPlatform, type Platform } from '../../../packages/platform/src/index.ts';
+import { certifyToe, startPlatform, type Platform } from '../../../apps/platform/src/index.ts';
 import { createLedgerClient } from '../src/modules/ledger-watch/ledger-watch.client.ts';
 import { createLedgerWatchRepository } from '../src/modules/ledger-watch/ledger-watch.repository.ts';
 import { createLedgerWatcher } from '../src/modules/ledger-watch/ledger-watch.service.ts';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '@cabc/database';
+import { createDatabase } from '@cabc/service-kit';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, waitFor, type TestDatabase } from '@cabc/testing';
 import { loadCollectorConfig } from '../src/config.ts';
 import { startCollector, type RunningCollector } from '../src/service.ts';

@@ -1,11 +1,9 @@
 import { verify as verifySignature, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { CERTIFICATE_TYP, publicStatuses } from '@cabc/contracts';
 import { publicKeyFromJwk } from '@cabc/crypto';
-import { parseDuration } from '../parse-duration.ts';
-
-/** JWS `typ` of a certificate signed by the certification body. */
-const CERTIFICATE_TYP = 'cabc-certificate+jwt';
+import { durationOption } from '../duration-option.ts';
 
 interface CertVerifyOptions {
   jwks: string;
@@ -92,7 +90,7 @@ const seconds = (value: unknown) =>
   typeof value === 'number' && Number.isFinite(value) ? new Date(value * 1000) : null;
 
 export async function verifyCertificate(token: string, options: CertVerifyOptions, now = new Date()): Promise<Report> {
-  const timeoutMs = parseDuration(options.timeout);
+  const timeoutMs = durationOption(options.timeout);
   const report: Report = {
     verdict: 'invalid',
     valid: false,
@@ -190,9 +188,7 @@ export async function verifyCertificate(token: string, options: CertVerifyOption
     return report;
   }
   const status = String(report.status.answer.status);
-  report.verdict =
-    (['good', 'suspended', 'revoked', 'expired', 'withdrawn', 'unknown'] as const).find((known) => known === status) ??
-    'unknown';
+  report.verdict = publicStatuses.find((known) => known === status) ?? 'unknown';
   report.valid = report.verdict === 'good';
   return report;
 }

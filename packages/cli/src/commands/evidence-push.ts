@@ -55,11 +55,14 @@ interface Candidate {
 
 const SUBJECT = /^.{1,512}@sha256:[0-9a-fA-F]{64}$/;
 
-/** Files under the arguments: files as given, directories walked (sorted, hidden entries left out). */
+/** Code-point order: the same on every machine whatever its locale (and the Python SDK's `sorted`). */
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** Files under the arguments: files as given, directories walked (sorted by name, hidden entries left out). */
 export function collectFiles(paths: string[]): Candidate[] {
   const found: Candidate[] = [];
   const walk = (directory: string) => {
-    for (const entry of readdirSync(directory, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(directory, { withFileTypes: true }).sort(byName)) {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(directory, entry.name);
       if (entry.isDirectory()) walk(full);
@@ -86,9 +89,20 @@ function mediaTypeOf(file: string): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Where CI systems put the run id, in the order read (the Python SDK reads the same: cabc.RUN_ID_VARIABLES). */
+export const runIdVariables = [
+  'CABC_RUN_ID',
+  'GITHUB_RUN_ID',
+  'CI_PIPELINE_ID',
+  'BUILDKITE_BUILD_ID',
+  'CIRCLE_WORKFLOW_ID',
+  'BUILD_BUILDID',
+  'BUILD_TAG',
+] as const;
+
 /** The CI's run id, so that a retried pipeline step pushes each file once (Idempotency-Key). */
 function defaultRunId(): string | undefined {
-  return process.env.CABC_RUN_ID || process.env.GITHUB_RUN_ID || process.env.CI_PIPELINE_ID || undefined;
+  return runIdVariables.map((name) => process.env[name]?.trim()).find((value) => value) || undefined;
 }
 
 async function upload(
@@ -300,7 +314,7 @@ export function registerEvidencePushCommand(program: CommandType): void {
       .option('--token <token>', 'bearer token with role pipeline (env CABC_TOKEN)')
       .option(
         '--run-id <id>',
-        'pipeline run id: a re-run with the same id pushes nothing twice (env CABC_RUN_ID, GITHUB_RUN_ID, CI_PIPELINE_ID)',
+        `pipeline run id: a re-run with the same id pushes nothing twice (env ${runIdVariables.slice(0, 3).join(', ')}, ...)`,
       )
       .option('--concurrency <n>', 'files uploaded at once', '4')
       .option('--json', 'print one JSON document (the report) instead of text')

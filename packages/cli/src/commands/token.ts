@@ -1,11 +1,24 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadOrCreateLocalIssuer, mintToken, roles, type Role } from '@cabc/auth';
-import { parseDuration } from '../parse-duration.ts';
+import { durationOption } from '../duration-option.ts';
 
-/** The local platform's issuer key: `.data/local-issuer.json` in the checkout (or CABC_ISSUER_KEY_FILE). */
+/** The checkout this file runs from, or undefined when it runs from the standalone package (bundled elsewhere). */
+function checkoutRoot(from: string): string | undefined {
+  for (let directory = from; ; directory = path.dirname(directory)) {
+    if (existsSync(path.join(directory, 'packages', 'cli', 'src', 'commands', 'token.ts'))) return directory;
+    if (path.dirname(directory) === directory) return undefined;
+  }
+}
+
+/**
+ * The local platform's issuer key: CABC_ISSUER_KEY_FILE, else `.data/local-issuer.json` of the checkout (where
+ * `./scripts/run-platform.sh` keeps it), else of the current folder when installed from the package.
+ */
 const defaultIssuerKeyFile =
-  process.env.CABC_ISSUER_KEY_FILE ?? path.resolve(import.meta.dirname, '../../../..', '.data', 'local-issuer.json');
+  process.env.CABC_ISSUER_KEY_FILE ??
+  path.join(checkoutRoot(import.meta.dirname) ?? process.cwd(), '.data', 'local-issuer.json');
 
 /** `cabc token --role auditor --org acme`: a bearer token from the local issuer, printed on stdout. */
 export function registerTokenCommand(program: Command): void {
@@ -43,7 +56,7 @@ export function registerTokenCommand(program: Command): void {
           subject: options.sub,
           org: options.org,
           role: options.role as Role,
-          ttlSeconds: Math.floor(parseDuration(options.ttl) / 1000),
+          ttlSeconds: Math.floor(durationOption(options.ttl) / 1000),
           key,
         });
         process.stdout.write(`${token}\n`);

@@ -1,5 +1,5 @@
 import type { RuleEvaluator } from '../evaluation-types.ts';
-import { parseDuration } from '../duration.ts';
+import { parseDuration } from '@cabc/contracts';
 import { newestOf, observedAtMs } from '../evidence-order.ts';
 import { pendingResult, verdictResult } from '../results.ts';
 import type { FreshnessRule } from '../rule-schema.ts';

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { SigningKeyStore } from '@cabc/crypto';
+import type { SigningKeyStore } from '@cabc/key-store';
 import { createOutboxProducer, OutboxRepository, startOutboxDelivery, startReconciler } from '@cabc/outbox';
-import { startWorker, TypedQueue, type CappedBackoff, type QueueContext } from '@cabc/queues';
+import { startWorker, TypedQueue, type CappedBackoff, type QueueContext } from '@cabc/service-kit';
 import { createEvaluationRepository } from '../modules/evaluation/evaluation.repository.ts';
 import { createEvaluationService } from '../modules/evaluation/evaluation.service.ts';
 import { createLedger, startCheckpointTimer, type LedgerSettings } from '../modules/ledger/ledger.module.ts';

@@ -3,7 +3,7 @@ import { EVIDENCE_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE }
 import { mintToken, type Role } from '@cabc/auth';
 import { generateSigningKey, signDsse, type SigningKey } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
-import { openInfrastructure, type Infrastructure } from '@cabc/runtime';
+import { openInfrastructure, type Infrastructure } from '@cabc/service-kit';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
 import { buildApp, type AssessmentDeps } from '../../src/app.ts';
 import { appDepsFrom } from '../../src/app-deps.ts';

@@ -1,9 +1,9 @@
 import type { CertificateState } from './certificate-states.ts';
 import { REASON_CODES, type ReasonName } from './reason-codes.ts';
 
-/** What the public status endpoint answers (OCSP-like); `good` is an issued certificate inside its validity. */
-export const publicStatuses = ['good', 'suspended', 'revoked', 'expired', 'withdrawn', 'unknown'] as const;
-export type PublicStatus = (typeof publicStatuses)[number];
+import type { PublicStatus } from '@cabc/contracts';
+
+export { publicStatuses, type PublicStatus } from '@cabc/contracts';
 
 export type StatusView = {
   readonly status: Exclude<PublicStatus, 'unknown'>;

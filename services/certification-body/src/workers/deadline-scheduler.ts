@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { startPeriodic } from '@cabc/service-kit';
 import type { CertificationService } from '../modules/certifications/certification.service.ts';
 
 /**
@@ -13,8 +14,7 @@ export function startDeadlineScheduler(deps: {
   logger: Logger;
   intervalMs: number;
 }) {
-  let running: Promise<void> | undefined;
-  const runOnce = async (): Promise<number> => {
+  const applyDue = async (): Promise<number> => {
     const due = await deps.certification.dueCertifications(500);
     for (const { id, toe } of due) {
       const outcome = await deps.certification.tick(id, `schedule:${randomUUID()}`);
@@ -23,21 +23,10 @@ export function startDeadlineScheduler(deps: {
     }
     return due.length;
   };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = runOnce()
-      .then(() => undefined)
-      .catch((error: unknown) => deps.logger.warn({ err: error }, 'deadline run failed; will try again'))
-      .finally(() => {
-        running = undefined;
-      });
-  }, deps.intervalMs);
-  timer.unref();
-  return {
-    runOnce,
-    close: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  const task = startPeriodic({
+    run: applyDue,
+    intervalMs: deps.intervalMs,
+    onError: (error) => deps.logger.warn({ err: error }, 'deadline run failed; will try again'),
+  });
+  return { runOnce: task.runOnce, close: task.stop };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { startReconciler } from '@cabc/outbox';
-import { startWorker, TypedQueue, type QueueContext } from '@cabc/queues';
+import { startWorker, TypedQueue, type QueueContext } from '@cabc/service-kit';
 import type { DeliveryScheduler, WebhookDelivery } from '../modules/webhooks/webhook-delivery.ts';
 import type { WebhooksRepository } from '../modules/webhooks/webhooks.repository.ts';
 

@@ -9,7 +9,7 @@ import {
 } from '@cabc/contracts';
 import { generateSigningKey, signJwt, type SigningKey } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
-import { openInfrastructure, type Infrastructure } from '@cabc/runtime';
+import { openInfrastructure, type Infrastructure } from '@cabc/service-kit';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
 import { buildApp } from '../../src/app.ts';
 import { composeFromInfrastructure, type CertificationBody } from '../../src/composition.ts';

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { SigningKeyStore } from '@cabc/crypto';
+import type { SigningKeyStore } from '@cabc/key-store';
 import { createOutboxProducer, OutboxRepository, startOutboxDelivery } from '@cabc/outbox';
-import type { CappedBackoff, QueueContext } from '@cabc/queues';
+import type { CappedBackoff, QueueContext } from '@cabc/service-kit';
 import { createEvidenceRepository } from '../modules/evidence/evidence.repository.ts';
 import { createEvidenceService } from '../modules/evidence/evidence.service.ts';
 import { createCollectorKeys } from '../modules/keys/collector-keys.ts';
@@ -53,7 +53,7 @@ export function startCollectorWorkers(deps: {
   });
 
   let pollMlflow: (() => Promise<PollSummary>) | undefined;
-  let polling: { close: () => Promise<void> } | undefined;
+  let polling: { stop: () => Promise<void> } | undefined;
   if (deps.mlflow && deps.keys && deps.keyEncryptionSecret && deps.assessmentUrl) {
     const logger = deps.logger.child({ worker: 'mlflow-pull' });
     const puller = createMlflowPuller({
@@ -86,7 +86,7 @@ export function startCollectorWorkers(deps: {
     /** One MLflow pass now (tests, operators); undefined when pull collection is off. */
     pollMlflow,
     close: async () => {
-      await polling?.close();
+      await polling?.stop();
       await ledgerWatch?.stop();
       await delivery.close();
       await producer.close();

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { mintToken, type Role } from '@cabc/auth';
 import { generateSigningKey, type SigningKey } from '@cabc/crypto';
 import type { Server } from '@cabc/http-kit';
-import { openInfrastructure, type Infrastructure } from '@cabc/runtime';
+import { openInfrastructure, type Infrastructure } from '@cabc/service-kit';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
 import { buildApp } from '../../src/app.ts';
 import { appDepsFrom } from '../../src/app-deps.ts';

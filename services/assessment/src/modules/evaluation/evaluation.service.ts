@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { POSTURE_CALLBACK_TYP, type PostureCallbackClaims } from '@cabc/contracts';
-import { signJwt, type SigningKeyStore } from '@cabc/crypto';
+import type { SigningKeyStore } from '@cabc/key-store';
+import { signJwt } from '@cabc/crypto';
 import type { OutboxProducer, OutboxRepository } from '@cabc/outbox';
 import { aggregatePosture, type ScopeDigests } from '@cabc/rules';
 import { CERTIFICATION_BODY_TOPIC } from '../scopes/scope-decisions.ts';

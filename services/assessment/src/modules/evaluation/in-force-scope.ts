@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import { jwkThumbprint, type PublicJwk } from '@cabc/crypto';
-import { compileRule, evidenceDepth, parseDuration, type CompiledRule } from '@cabc/rules';
+import { parseDuration } from '@cabc/contracts';
+import { compileRule, evidenceDepth, type CompiledRule } from '@cabc/rules';
 import type { ScopeRequirement } from '../scopes/scope-document.schema.ts';
 import type { ScopesRepository, ScopeVersion } from '../scopes/scopes.repository.ts';
 

@@ -1,4 +1,5 @@
-import { evaluate, parseDuration, type EvidenceRecord, type RuleResult, type ScopeDigests } from '@cabc/rules';
+import { parseDuration } from '@cabc/contracts';
+import { evaluate, type EvidenceRecord, type RuleResult, type ScopeDigests } from '@cabc/rules';
 import type { InForceRequirement } from './in-force-scope.ts';
 
 const newestObservedAt = (evidence: readonly EvidenceRecord[]): number | undefined => {

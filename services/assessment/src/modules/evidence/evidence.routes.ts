@@ -8,7 +8,8 @@ import {
   type Server,
   type ZodTypeProvider,
 } from '@cabc/http-kit';
-import { acceptedEvidenceViewSchema, evidenceReceiptSchema } from './evidence.schemas.ts';
+import { evidenceReceiptSchema } from '@cabc/contracts';
+import { acceptedEvidenceViewSchema } from './evidence.schemas.ts';
 import { toReceipt, type EvidenceIngestService } from './evidence.service.ts';
 import { authorize } from '../authorization/permissions.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';

@@ -1,23 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { dsseEnvelopeSchema, evidenceStatementSchema, IN_TOTO_PAYLOAD_TYPE } from '@cabc/contracts';
 import {
-  decodeBase64Any,
-  DsseVerificationError,
-  pae,
-  sha256Hex,
-  signJwt,
-  verifyDsse,
-  type SigningKeyStore,
-} from '@cabc/crypto';
-import { isUniqueViolation } from '@cabc/database';
+  dsseEnvelopeSchema,
+  evidenceStatementSchema,
+  IN_TOTO_PAYLOAD_TYPE,
+  RECEIPT_TYP,
+  type EvidenceReceipt,
+  type ReceiptClaims,
+} from '@cabc/contracts';
+import type { SigningKeyStore } from '@cabc/key-store';
+import { decodeBase64Any, DsseVerificationError, pae, sha256Hex, signJwt, verifyDsse } from '@cabc/crypto';
+import { isUniqueViolation } from '@cabc/service-kit';
 import { BadRequestProblem, HttpProblem, NotFoundProblem, UnprocessableProblem } from '@cabc/http-kit';
 import type { z } from 'zod';
 import type { ToeView } from '../toes/toes.schemas.ts';
 import type { CollectorTrust } from './collector-trust.ts';
 import type { AcceptedEvidence, EvidenceRepository } from './evidence.repository.ts';
-import type { EvidenceReceipt } from './evidence.schemas.ts';
-
-export const RECEIPT_TYP = 'cabc-receipt+jwt';
 
 function fieldsOf(error: z.ZodError, prefix: string) {
   return error.issues.flatMap((issue) => {
@@ -222,7 +219,7 @@ export function createEvidenceIngestService(deps: {
             sequence,
             receivedAt: receivedAt.toISOString(),
             ...(logIndex === null ? {} : { logIndex }),
-          },
+          } satisfies ReceiptClaims,
           key,
           { typ: RECEIPT_TYP },
         );

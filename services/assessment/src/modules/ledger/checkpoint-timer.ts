@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { startPeriodic } from '@cabc/service-kit';
 import type { LedgerService } from './ledger.service.ts';
 
 /**
@@ -6,10 +7,7 @@ import type { LedgerService } from './ledger.service.ts';
  * coming when Redis is down. Several replicas may run it; one checkpoint per size and key is stored.
  */
 export function startCheckpointTimer(deps: { ledger: LedgerService; logger: Logger; intervalMs: number }) {
-  let running: Promise<void> | undefined;
-  let stopped = false;
-
-  const runOnce = async (): Promise<void> => {
+  const signIfGrown = async (): Promise<void> => {
     try {
       const checkpoint = await deps.ledger.checkpointIfGrown();
       if (checkpoint)
@@ -18,25 +16,6 @@ export function startCheckpointTimer(deps: { ledger: LedgerService; logger: Logg
       deps.logger.error({ err: error }, 'ledger checkpoint failed; retrying at the next interval');
     }
   };
-  const tick = () => {
-    if (stopped || running) return;
-    running = runOnce().finally(() => {
-      running = undefined;
-    });
-  };
-  const timer = setInterval(tick, deps.intervalMs);
-  timer.unref();
-
-  return {
-    /** Signs now if the log grew (tests, shutdown). */
-    runOnce: async () => {
-      await running;
-      await runOnce();
-    },
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  // signIfGrown logs its own failures, so that runOnce (tests, shutdown) never throws either.
+  return startPeriodic({ run: signIfGrown, intervalMs: deps.intervalMs, onError: () => undefined });
 }

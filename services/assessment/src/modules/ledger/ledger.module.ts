@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SigningKeyStore } from '@cabc/crypto';
+import type { SigningKeyStore } from '@cabc/key-store';
 import { createLedgerRepository } from './ledger.repository.ts';
 import { createLedgerSequencer, type LedgerSequencer } from './ledger.sequencer.ts';
 import { createLedgerService } from './ledger.service.ts';

@@ -1,4 +1,5 @@
-import { publicKeyFromJwk, type SigningKeyStore } from '@cabc/crypto';
+import type { SigningKeyStore } from '@cabc/key-store';
+import { publicKeyFromJwk } from '@cabc/crypto';
 import { HttpProblem, NotFoundProblem, UnprocessableProblem } from '@cabc/http-kit';
 import {
   consistencyProof,
@@ -9,8 +10,7 @@ import {
   signCheckpoint,
   type LedgerRangeField,
 } from '@cabc/ledger';
-import type { LedgerRepository, StoredCheckpoint } from './ledger.repository.ts';
-import { storedLeafHash } from './ledger.repository.ts';
+import { type LedgerRepository, type StoredCheckpoint, storedLeafHash } from './ledger.repository.ts';
 
 /** Where each value the ledger library checks came from: `query:first`, `path:index`, ... */
 type FieldNames = Partial<Record<LedgerRangeField, string>>;

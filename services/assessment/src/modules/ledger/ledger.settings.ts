@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envBoolean, envDuration } from '@cabc/config';
+import { envBoolean, envDuration } from '@cabc/service-kit';
 
 /** Key names of signed notes: non-empty, no Unicode space, no "+" (C2SP signed-note). */
 const noteKeyName = /^[^\p{White_Space}+]+$/u;

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { STATUS_LIST_TYP, statusListClaimsSchema } from '@cabc/contracts';
 
 export interface CertificateEntry {
   id: string;
@@ -67,8 +68,11 @@ export function createCertificateHistorySource(certificationBodyUrl: string) {
   async function fromStatusList(toe: string, org: string): Promise<CertificateEntry[] | undefined> {
     const answer = await get(`/v1/status-lists/${encodeURIComponent(org)}`, { accept: 'application/jwt' });
     if (!answer.ok) return undefined;
-    const { payload } = await jwtVerify((await answer.text()).trim(), jwks, { algorithms: ['EdDSA'] });
-    const certificates = Array.isArray(payload.certificates) ? (payload.certificates as any[]) : [];
+    const { payload } = await jwtVerify((await answer.text()).trim(), jwks, {
+      algorithms: ['EdDSA'],
+      typ: STATUS_LIST_TYP,
+    });
+    const { certificates } = statusListClaimsSchema.parse(payload);
     return certificates
       .filter((entry) => entry.toe === toe)
       .map((entry) => ({

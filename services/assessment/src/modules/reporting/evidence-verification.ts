@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { dsseEnvelopeSchema, IN_TOTO_PAYLOAD_TYPE } from '@cabc/contracts';
+import { dsseEnvelopeSchema, IN_TOTO_PAYLOAD_TYPE, RECEIPT_TYP } from '@cabc/contracts';
 import {
   DsseVerificationError,
   jwkThumbprint,
@@ -28,8 +28,6 @@ export interface EvidenceVerification {
   receipt: 'valid' | 'invalid';
   detail: string | null;
 }
-
-const RECEIPT_TYP = 'cabc-receipt+jwt';
 
 /**
  * Checks stored evidence again, now: envelope digest, DSSE signature (against every collector key any submitted or

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { SigningKeyStore } from '@cabc/crypto';
+import type { SigningKeyStore } from '@cabc/key-store';
 import type { Server } from '@cabc/http-kit';
 import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
 import type { InForceScopes } from '../evaluation/in-force-scope.ts';

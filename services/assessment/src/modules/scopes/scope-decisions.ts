@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { SCOPE_DECISION_TYP, type ScopeDecisionClaims } from '@cabc/contracts';
-import { signJwt, type SigningKeyStore } from '@cabc/crypto';
+import type { SigningKeyStore } from '@cabc/key-store';
+import { signJwt } from '@cabc/crypto';
 import type { OutboxRepository } from '@cabc/outbox';
 import type { ToeView } from '../toes/toes.schemas.ts';
 import type { ScopeVersion } from './scopes.repository.ts';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { evidenceKindSchema } from '@cabc/contracts';
-import { parseDuration } from '@cabc/rules';
+import { evidenceKindSchema, parseDuration } from '@cabc/contracts';
 
 const identifier = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits and . _ - only, at most 64');
 

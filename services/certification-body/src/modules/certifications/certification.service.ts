@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { PostureCallbackClaims, ScopeDecisionClaims } from '@cabc/contracts';
-import { signJwt, type SigningKeyStore } from '@cabc/crypto';
+import {
+  CERTIFICATE_TYP,
+  type CertificateClaims,
+  type CertificateEventType,
+  type PostureCallbackClaims,
+  type ScopeDecisionClaims,
+} from '@cabc/contracts';
+import type { SigningKeyStore } from '@cabc/key-store';
+import { signJwt } from '@cabc/crypto';
 import { ConflictProblem, UnprocessableProblem } from '@cabc/http-kit';
 import {
   decide,
@@ -36,19 +43,6 @@ import type {
 } from './certification.repository.ts';
 import { decodeDecisionState, encodeDecisionState } from './decision-state-codec.ts';
 import type { ScopeDecisionsRepository } from './scope-decisions.repository.ts';
-
-export const CERTIFICATE_TYP = 'cabc-certificate+jwt';
-
-/** What subscribers are told a transition was (webhook `type`). */
-export const certificateEventTypes = [
-  'certificate.issued',
-  'certificate.suspended',
-  'certificate.reinstated',
-  'certificate.revoked',
-  'certificate.expired',
-  'certificate.withdrawn',
-] as const;
-export type CertificateEventType = (typeof certificateEventTypes)[number];
 
 export function certificateEventTypeOf(entry: Pick<HistoryEntry, 'from' | 'to'>): CertificateEventType {
   if (entry.to === 'issued') return entry.from === 'suspended' ? 'certificate.reinstated' : 'certificate.issued';
@@ -144,7 +138,7 @@ export function createCertificationService(deps: {
               },
             }
           : {}),
-      },
+      } satisfies CertificateClaims,
       key,
       { typ: CERTIFICATE_TYP },
     );

@@ -1,18 +1,8 @@
 import { z } from 'zod';
 import { HttpProblem, problemResponses, type Server, type ZodTypeProvider } from '@cabc/http-kit';
-import { publicStatuses } from '../../domain/index.ts';
-import type { StatusAnswer, StatusService } from './status.service.ts';
+import { statusAnswerSchema, type StatusAnswer } from '@cabc/contracts';
+import type { StatusService } from './status.service.ts';
 import type { TokenBucket } from './token-bucket.ts';
-
-const statusSchema = z.object({
-  certificateId: z.string(),
-  status: z.enum(publicStatuses),
-  thisUpdate: z.string(),
-  nextUpdate: z.string().nullable(),
-  revokedAt: z.string().nullable(),
-  reasonCode: z.number().int().nullable(),
-  reason: z.string().nullable(),
-});
 
 const ORG = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
@@ -63,7 +53,7 @@ export async function registerStatusRoutes(
             '`expired` as soon as the validity ended, even before the scheduler recorded it. With `Accept: application/jwt` ' +
             'the same answer comes as a JWT signed by the certification body (typ cabc-status+jwt).',
           params: z.object({ certificateId: z.string() }),
-          response: { 200: statusSchema, ...problemResponses(429) },
+          response: { 200: statusAnswerSchema, ...problemResponses(429) },
         },
       },
       async (request, reply) => {

@@ -1,32 +1,16 @@
-import { signJwt, type SigningKeyStore } from '@cabc/crypto';
-import { certificateStatusAt, reasonName, type PublicStatus } from '../../domain/index.ts';
+import {
+  STATUS_LIST_TYP,
+  STATUS_TYP,
+  type PublicStatus,
+  type SignedStatusClaims,
+  type StatusAnswer,
+  type StatusListClaims,
+  type StatusListEntry,
+} from '@cabc/contracts';
+import type { SigningKeyStore } from '@cabc/key-store';
+import { signJwt } from '@cabc/crypto';
+import { certificateStatusAt, reasonName } from '../../domain/index.ts';
 import type { CertificateRecord, CertificationRepository } from '../certifications/certification.repository.ts';
-
-export const STATUS_TYP = 'cabc-status+jwt';
-export const STATUS_LIST_TYP = 'cabc-status-list+jwt';
-
-export interface StatusAnswer {
-  certificateId: string;
-  status: PublicStatus;
-  thisUpdate: string;
-  /** When to ask again at the latest; null when the status can never change (revoked, expired, withdrawn). */
-  nextUpdate: string | null;
-  revokedAt: string | null;
-  reasonCode: number | null;
-  reason: string | null;
-}
-
-export interface StatusListEntry {
-  id: string;
-  toe: string;
-  scopeVersion: number;
-  status: Exclude<PublicStatus, 'unknown'>;
-  reasonCode: number;
-  reason: string;
-  since: string;
-  expiresAt: string;
-  revokedAt: string | null;
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_LIST_ENTRIES = 10_000;
@@ -114,7 +98,7 @@ export function createStatusService(deps: {
           iat,
           ...(answer.nextUpdate ? { exp: Math.ceil(Date.parse(answer.nextUpdate) / 1000) } : {}),
           ...answer,
-        },
+        } satisfies SignedStatusClaims,
         key,
         { typ: STATUS_TYP },
       );
@@ -143,7 +127,7 @@ export function createStatusService(deps: {
           nextUpdate: nextUpdate.toISOString(),
           truncated,
           certificates: entries,
-        },
+        } satisfies StatusListClaims,
         key,
         { typ: STATUS_LIST_TYP },
       );

@@ -1,3 +1,4 @@
+import type { CertificateWebhook } from '@cabc/contracts';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
@@ -33,7 +34,7 @@ export interface DeliveryScheduler {
 }
 
 /** The body subscribers receive for a transition (Standard Webhooks: type, timestamp, data). */
-export function webhookPayload(notice: TransitionNotice, statusUrl: string | undefined) {
+export function webhookPayload(notice: TransitionNotice, statusUrl: string | undefined): CertificateWebhook {
   const { certification, certificate, entry } = notice;
   return {
     type: notice.type,

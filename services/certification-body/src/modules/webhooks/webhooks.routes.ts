@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { principalOf, requireRole } from '@cabc/auth';
 import { problemResponses, type Server } from '@cabc/http-kit';
-import { certificateEventTypes } from '../certifications/certification.service.ts';
+import { certificateEventTypes } from '@cabc/contracts';
 import type { WebhooksService } from './webhooks.service.ts';
 import { subscriptionView } from './webhooks.service.ts';
 

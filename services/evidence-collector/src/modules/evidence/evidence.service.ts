@@ -9,7 +9,7 @@ import {
   type ResourceDescriptor,
 } from '@cabc/contracts';
 import { sha256Hex, signDsse } from '@cabc/crypto';
-import { isUniqueViolation } from '@cabc/database';
+import { isUniqueViolation } from '@cabc/service-kit';
 import { ConflictProblem, NotFoundProblem, UnprocessableProblem, encodeCursor, decodeCursor } from '@cabc/http-kit';
 import type { OutboxProducer, OutboxRepository } from '@cabc/outbox';
 import { z } from 'zod';

@@ -1,12 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import {
-  encryptPrivateKey,
-  generateSigningKey,
-  SigningKeyStore,
-  type KeyStoreDatabase,
-  type PublicJwk,
-  type SigningKey,
-} from '@cabc/crypto';
+import { SigningKeyStore, type KeyStoreDatabase } from '@cabc/key-store';
+import { encryptPrivateKey, generateSigningKey, type PublicJwk, type SigningKey } from '@cabc/crypto';
 
 const SERVICE = 'evidence-collector';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envDuration } from '@cabc/config';
+import { envDuration } from '@cabc/service-kit';
 
 /** The watcher's environment variables; spread into the collector's env schema. */
 export const ledgerWatchEnvShape = {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ResourceDescriptor } from '@cabc/contracts';
-import { isUniqueViolation } from '@cabc/database';
+import { isUniqueViolation, startPeriodic } from '@cabc/service-kit';
 import { HttpProblem } from '@cabc/http-kit';
 import type { EvidenceService, Submitter } from '../evidence/evidence.service.ts';
 import { parseSubjectReference } from '../evidence/subject-reference.ts';
@@ -140,27 +140,12 @@ export function createMlflowPuller(deps: {
   };
 }
 
-/** Runs `poll` now and then every `intervalMs` after the previous pass ended; `close` waits for a pass in flight. */
+/** Runs `poll` now and then every `intervalMs`, one pass at a time; `stop` waits for a pass in flight. */
 export function schedulePolling(poll: () => Promise<unknown>, intervalMs: number, logger: Logger) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let closed = false;
-  const pass = () => {
-    running = poll()
-      .then(() => undefined)
-      .catch((error: unknown) => logger.warn({ err: error }, 'MLflow poll failed; retrying at the next interval'))
-      .finally(() => {
-        running = undefined;
-        if (!closed) timer = setTimeout(pass, intervalMs);
-      });
-    return running;
-  };
-  timer = setTimeout(pass, 0);
-  return {
-    close: async () => {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  return startPeriodic({
+    run: poll,
+    intervalMs,
+    immediately: true,
+    onError: (error) => logger.warn({ err: error }, 'MLflow poll failed; retrying at the next interval'),
+  });
 }

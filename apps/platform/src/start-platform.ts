@@ -1,0 +1,176 @@
+import { mintToken, type Role } from '@cabc/auth';
+import { generateSigningKey, type SigningKey } from '@cabc/crypto';
+import { databaseUrlFor, type RunningService } from '@cabc/service-kit';
+import { loadAssessmentConfig } from '@cabc/assessment/config';
+import { startAssessment } from '@cabc/assessment/service';
+import { loadCertificationConfig } from '@cabc/certification-body/config';
+import type { DecisionPolicy } from '@cabc/certification-body/domain';
+import { startCertificationBody } from '@cabc/certification-body/service';
+import { loadCollectorConfig } from '@cabc/evidence-collector/config';
+import { startCollector } from '@cabc/evidence-collector/service';
+import { freePort } from '@cabc/local-servers';
+
+export type ServiceKey = 'collector' | 'assessment' | 'certificationBody';
+
+export interface PlatformOptions {
+  /** Postgres server URL; each service gets database `<prefix>_<service>` on it unless given its own URL. */
+  databaseUrl: string;
+  databaseUrls?: Partial<Record<ServiceKey, string>>;
+  databasePrefix?: string;
+  redisUrl: string;
+  redisUrls?: Partial<Record<ServiceKey, string>>;
+  queuePrefix: string;
+  keyEncryptionSecret: string;
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  ports?: Partial<Record<ServiceKey, number>>;
+  logLevel?: string;
+  reconcileInterval?: string;
+  /** Cap of the delivery retry backoff (e.g. '1s' in tests). */
+  retryMaxDelay?: string;
+  /** Extra environment per service, e.g. REQUIREMENTS for the assessment service. */
+  env?: Partial<Record<ServiceKey, Record<string, string>>>;
+  certificationPolicy?: DecisionPolicy;
+  migrate?: boolean;
+  /** The local bearer-token issuer every service trusts (generated when not given). */
+  tokenIssuer?: SigningKey;
+  /** Clock for the assessment service and certification body (tests of time-driven behaviour). */
+  now?: () => Date;
+}
+
+type Running = RunningService & { reconcileNow?: () => Promise<number>; runDeadlines?: () => Promise<number> };
+
+export interface Platform {
+  urls: Record<ServiceKey, string>;
+  /** A bearer token from the platform's local issuer. */
+  token: (role: Role, org: string, subject?: string) => Promise<string>;
+  databaseUrls: Record<ServiceKey, string>;
+  service: (key: ServiceKey) => Running;
+  /** Stops one service (as if its process ended) and starts it again later with the same configuration. */
+  stop: (key: ServiceKey) => Promise<void>;
+  /**
+   * Starts a stopped service; `env` is added to its configuration from then on, e.g. the collector's MLflow pull
+   * settings, which name a ToE that exists only once the platform runs.
+   */
+  start: (key: ServiceKey, env?: Record<string, string>) => Promise<void>;
+  close: () => Promise<void>;
+}
+
+const databaseNames: Record<ServiceKey, string> = {
+  collector: 'evidence_collector',
+  assessment: 'assessment',
+  certificationBody: 'certification_body',
+};
+
+/** Starts certification body, assessment and collector, wired to each other, in this process. */
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const host = options.host ?? '127.0.0.1';
+  const port = async (key: ServiceKey) => options.ports?.[key] || (await freePort(host));
+  const ports = {
+    certificationBody: await port('certificationBody'),
+    assessment: await port('assessment'),
+    collector: await port('collector'),
+  };
+  const urls = {
+    collector: `http://${host}:${ports.collector}`,
+    assessment: `http://${host}:${ports.assessment}`,
+    certificationBody: `http://${host}:${ports.certificationBody}`,
+  };
+  const databaseUrls = Object.fromEntries(
+    (Object.keys(databaseNames) as ServiceKey[]).map((key) => [
+      key,
+      options.databaseUrls?.[key] ??
+        databaseUrlFor(options.databaseUrl, `${options.databasePrefix ?? 'cabc'}_${databaseNames[key]}`),
+    ]),
+  ) as Record<ServiceKey, string>;
+  const issuer = options.tokenIssuer ?? (await generateSigningKey());
+  const auth = {
+    AUTH_ISSUER: 'cabc-local',
+    AUTH_AUDIENCE: 'cabc',
+    AUTH_JWKS: JSON.stringify({ keys: [issuer.publicJwk] }),
+  };
+  const addedEnv: Partial<Record<ServiceKey, Record<string, string>>> = {};
+  const common = (key: ServiceKey) => ({
+    ...auth,
+    HOST: host,
+    PORT: String(ports[key]),
+    DATABASE_URL: databaseUrls[key],
+    REDIS_URL: options.redisUrls?.[key] ?? options.redisUrl,
+    QUEUE_PREFIX: options.queuePrefix,
+    LOG_LEVEL: options.logLevel ?? 'info',
+    KEY_ENCRYPTION_SECRET: options.keyEncryptionSecret,
+    RECONCILE_INTERVAL: options.reconcileInterval ?? '5s',
+    ...(options.retryMaxDelay ? { DELIVERY_RETRY_MAX_DELAY: options.retryMaxDelay } : {}),
+    MIGRATE_ON_START: options.migrate === false ? 'false' : 'true',
+    ...options.env?.[key],
+    ...addedEnv[key],
+  });
+
+  const starters: Record<ServiceKey, () => Promise<Running>> = {
+    certificationBody: () =>
+      startCertificationBody(
+        loadCertificationConfig({
+          // Local and test receivers listen on this machine: allowed here, refused by default in a deployment.
+          WEBHOOK_ALLOW_LOOPBACK: 'true',
+          WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+          ...common('certificationBody'),
+          AUDITOR_JWKS_URL: `${urls.assessment}/.well-known/jwks.json`,
+        }),
+        {
+          ...(options.certificationPolicy ? { policy: options.certificationPolicy } : {}),
+          ...(options.now ? { now: options.now } : {}),
+        },
+      ),
+    assessment: () =>
+      startAssessment(
+        loadAssessmentConfig({
+          ...common('assessment'),
+          CERTIFICATION_BODY_URL: urls.certificationBody,
+        }),
+        options.now ? { now: options.now } : {},
+      ),
+    collector: () => startCollector(loadCollectorConfig({ ...common('collector'), ASSESSMENT_URL: urls.assessment })),
+  };
+
+  const running = new Map<ServiceKey, Running>();
+  const start = async (key: ServiceKey, env?: Record<string, string>) => {
+    if (env && running.has(key)) throw new Error(`${key} is running: stop it before starting it with more env`);
+    if (env) addedEnv[key] = { ...addedEnv[key], ...env };
+    if (!running.has(key)) running.set(key, await starters[key]());
+  };
+  const stop = async (key: ServiceKey) => {
+    const service = running.get(key);
+    running.delete(key);
+    await service?.close();
+  };
+  try {
+    for (const key of ['certificationBody', 'assessment', 'collector'] as const) await start(key);
+  } catch (error) {
+    for (const key of [...running.keys()]) await stop(key);
+    throw error;
+  }
+  return {
+    urls,
+    token: (role, org, subject = `${role}@${org}`) =>
+      mintToken({
+        issuer: auth.AUTH_ISSUER,
+        audience: auth.AUTH_AUDIENCE,
+        subject,
+        org,
+        role,
+        ttlSeconds: 3600,
+        key: issuer,
+      }),
+    databaseUrls,
+    service: (key) => {
+      const service = running.get(key);
+      if (!service) throw new Error(`${key} is not running`);
+      return service;
+    },
+    stop,
+    start,
+    close: async () => {
+      for (const key of ['collector', 'assessment', 'certificationBody'] as const) await stop(key);
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { SigningKeyStore, type KeyStoreDatabase } from './signing-key-store.ts';

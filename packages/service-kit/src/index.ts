@@ -1,0 +1,33 @@
+// What every CABC service process is made of: configuration, logging, database, queues and the process runtime.
+
+// Configuration: zod env parsing into a frozen config.
+export { parseConfig, ConfigError } from './config/parse-config.ts';
+export { envBoolean, envPort, envDuration } from './config/env-types.ts';
+export { serviceEnvSchema, type ServiceEnv } from './config/service-env.ts';
+export { envJson, envJwks } from './config/json-env.ts';
+
+// Logging: pino with secret redaction; request ids that follow a request across services.
+export { createLogger, loggerOptions, redactedPaths, requestIdFrom, type Logger } from './logging/logger.ts';
+
+// Database: Kysely over a pg pool, migrations, provisioning.
+export { createDatabase, type Database } from './database/create-database.ts';
+export { migrateToLatest, migrationsFolder, type ServiceName } from './database/migrate.ts';
+export { ensureDatabaseExists, databaseUrlFor, isPostgresReachable } from './database/provision.ts';
+export { isUniqueViolation } from './database/errors.ts';
+
+// Queues: the registry of queue names and payloads, typed producers and workers, Redis connections.
+export { queueRegistry, type QueueName, type QueuePayload } from './queues/queue-registry.ts';
+export { createRedis, deleteRedisKeys, isRedisReachable, isRedisReady, type Redis } from './queues/redis.ts';
+export {
+  TypedQueue,
+  startWorker,
+  cappedBackoffDelay,
+  type CappedBackoff,
+  type QueueContext,
+  type TypedWorker,
+} from './queues/typed-queue.ts';
+
+// Runtime: what a service process opens before it builds its app, and listening.
+export { openInfrastructure, type Infrastructure } from './runtime/open-infrastructure.ts';
+export { listen, type RunningService } from './runtime/running-service.ts';
+export { startPeriodic, type PeriodicTask } from './runtime/periodic.ts';
