@@ -192,7 +192,7 @@ describe('the Python SDK', () => {
       };
       const fromPythonOutline = outline(fromPython.stdout);
       expect(fromPythonOutline).toEqual(outline(fromNode.stdout));
-      expect(fromPythonOutline.summary).toMatchObject({ files: 14, pushed: 11, skipped: 3, rejected: 0 });
+      expect(fromPythonOutline.summary).toMatchObject({ files: 20, pushed: 17, skipped: 3, rejected: 0 });
     }, 240_000);
   });
 });

@@ -224,8 +224,8 @@ def test_python_dash_m_cabc_push_pushes_every_sample_like_the_node_cli() -> None
     report = json.loads(completed.stdout)
     assert report["ok"] is True
     assert {key: report["summary"][key] for key in ("files", "pushed", "rejected", "skipped")} == {
-        "files": 11,
-        "pushed": 11,
+        "files": 17,
+        "pushed": 17,
         "rejected": 0,
         "skipped": 0,
     }

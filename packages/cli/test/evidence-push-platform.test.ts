@@ -81,7 +81,7 @@ describe('every sample file through the CLI arrives verified at the assessment s
     );
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as PushReport;
-    expect(report.summary).toMatchObject({ files: 11, pushed: 11, rejected: 0 });
+    expect(report.summary).toMatchObject({ files: 17, pushed: 17, rejected: 0 });
     const items = report.files.flatMap((file) =>
       file.evidence!.map((item) => ({ ...item, file: file.path, format: file.format })),
     );

@@ -117,7 +117,7 @@ describe('cabc evidence push against a running collector', () => {
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as PushReport;
     expect(report.ok).toBe(true);
-    expect(report.summary).toMatchObject({ files: 11, pushed: 11, rejected: 0, skipped: 0 });
+    expect(report.summary).toMatchObject({ files: 17, pushed: 17, rejected: 0, skipped: 0 });
     expect(Object.fromEntries(report.files.map((file) => [path.relative(samplesDir, file.path), file.format]))).toEqual(
       {
         'croissant/metadata.json': 'croissant',
