@@ -104,7 +104,9 @@ def great_expectations_validation(current: pd.DataFrame, features: list[str], pa
     for column in ("mean_radius", "mean_texture", "mean_smoothness"):
         suite.add_expectation(gx.expectations.ExpectColumnValuesToNotBeNull(column=column))
     # The ranges seen in the clinical data the model was built for (the training data's, with a margin).
-    suite.add_expectation(gx.expectations.ExpectColumnValuesToBeBetween(column="mean_radius", min_value=5, max_value=30))
+    suite.add_expectation(
+        gx.expectations.ExpectColumnValuesToBeBetween(column="mean_radius", min_value=5, max_value=30)
+    )
     suite.add_expectation(
         gx.expectations.ExpectColumnMeanToBeBetween(column="mean_smoothness", min_value=0.08, max_value=0.12)
     )
@@ -148,7 +150,12 @@ def main() -> None:
         mlflow.log_metrics(metrics)
         mlflow.log_input(mlflow.data.from_pandas(evaluation, name=DATASET, targets="target"), context=SPLIT)
         info = mlflow.sklearn.log_model(
-            model, name="model", signature=infer_signature(x_test, predicted), input_example=x_test.head(3)
+            model,
+            name="model",
+            signature=infer_signature(x_test, predicted),
+            input_example=x_test.head(3),
+            # Declared, not inferred: inferring starts a second Python that loads the model (seconds on a busy CI).
+            pip_requirements=mlflow.sklearn.get_default_pip_requirements(include_skops=True),
         )
         # The model's digest, from the artefact MLflow stored: the subject of every piece of evidence about it.
         with tempfile.TemporaryDirectory() as folder:

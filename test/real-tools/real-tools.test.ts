@@ -101,28 +101,31 @@ describe('real ML tools end to end: MLflow pull, Evidently and Great Expectation
   beforeAll(async () => {
     // The first run installs the tools (minutes); later runs find the stamp and go on at once.
     venv = await ensureMlToolsVenv((line) => console.log(`real-tools: ${line}`));
-    mlflow = await startMlflowServer({ bin: venv.bin, folder: path.join(work, 'mlflow') });
-    experimentId = (
-      await api<{ experiment_id: string }>('POST', `${mlflow.url}/api/2.0/mlflow/experiments/create`, {
-        body: { name: 'tumour-classifier' },
-      })
-    ).experiment_id;
-    // The good run trains while the ToE is registered: the pull's look-back collects a run that finished earlier.
-    [good] = await Promise.all([
-      runPipeline('good'),
-      (async () => {
-        platform = await startTestPlatform({ env: { collector: { COLLECTOR_ORG: 'acme' } } });
-        toe = await certifyToe(platform, { org: 'acme', name: 'tumour-classifier', requirements });
-        // The operator points the collector's pull at the tracking server once the ToE it collects for exists.
-        await platform.stop('collector');
-        await platform.start('collector', {
-          MLFLOW_TRACKING_URI: mlflow.url,
-          MLFLOW_EXPERIMENT_IDS: experimentId,
-          MLFLOW_TOE: toe.toeId,
-          MLFLOW_POLL_INTERVAL: '1s',
-        });
-      })(),
-    ]);
+    // Two things at once on the way in: the tracking server and the good training run (an ML team's side), and
+    // the platform with the ToE registered and approved (the auditor's). The pull's look-back collects a run that
+    // finished before the collector started pulling.
+    const mlSide = async () => {
+      mlflow = await startMlflowServer({ bin: venv.bin, folder: path.join(work, 'mlflow') });
+      experimentId = (
+        await api<{ experiment_id: string }>('POST', `${mlflow.url}/api/2.0/mlflow/experiments/create`, {
+          body: { name: 'tumour-classifier' },
+        })
+      ).experiment_id;
+      good = await runPipeline('good');
+    };
+    const certificationSide = async () => {
+      platform = await startTestPlatform({ env: { collector: { COLLECTOR_ORG: 'acme' } } });
+      toe = await certifyToe(platform, { org: 'acme', name: 'tumour-classifier', requirements });
+    };
+    await Promise.all([mlSide(), certificationSide()]);
+    // The operator points the collector's pull at the tracking server once the ToE it collects for exists.
+    await platform.stop('collector');
+    await platform.start('collector', {
+      MLFLOW_TRACKING_URI: mlflow.url,
+      MLFLOW_EXPERIMENT_IDS: experimentId,
+      MLFLOW_TOE: toe.toeId,
+      MLFLOW_POLL_INTERVAL: '1s',
+    });
   }, 25 * MINUTE);
   afterAll(async () => {
     await platform?.dispose();
