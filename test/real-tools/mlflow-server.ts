@@ -39,7 +39,9 @@ export async function startMlflowServer(options: { bin: string; folder: string }
       cwd: options.folder,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...quietToolsEnv },
+      // Without the job runner (huey consumers for GenAI evaluation jobs, a store in /dev/shm): tracking needs
+      // neither, and on two shared cores the consumers cost seconds.
+      env: { ...process.env, ...quietToolsEnv, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' },
     },
   );
   let output = '';
