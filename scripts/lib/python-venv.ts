@@ -8,15 +8,21 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const repositoryRoot = path.resolve(import.meta.dirname, '../..');
-const MINIMUM_PYTHON = [3, 9] as const;
+/** The oldest interpreter a venv may be made with unless the caller asks for more (mlflow 3 needs 3.10). */
+const DEFAULT_MINIMUM_PYTHON: readonly [number, number] = [3, 9];
+/** Longer than the slowest install seen (the ML tools from an empty pip cache on 2 busy cores). */
+const LOCK_STALE_MS = 20 * 60_000;
 
 export interface PythonVenvOptions {
   /** The venv is `.tools/venv-<name>`. */
   name: string;
   /** pip requirement specifiers; a path to a local project (e.g. `clients/python`) is installed from that folder. */
   requirements: string[];
+  /** A pip constraints file (relative to the root) pinning every transitive package; its bytes are in the stamp. */
+  constraints?: string;
   /** The interpreter that creates the venv: CABC_PYTHON, else python3 on PATH. */
   python?: string;
+  minimumPython?: readonly [number, number];
   /** Where `.tools/` is (the repository root). */
   root?: string;
   /** Extra pip arguments, e.g. `--extra-index-url`. */
@@ -49,8 +55,12 @@ function hashTree(hash: ReturnType<typeof createHash>, directory: string): void 
   }
 }
 
-function stampOf(options: Required<Pick<PythonVenvOptions, 'requirements' | 'pipArguments'>>, root: string): string {
+function stampOf(
+  options: Pick<PythonVenvOptions, 'requirements' | 'constraints'> & { pipArguments: string[] },
+  root: string,
+): string {
   const hash = createHash('sha256').update(JSON.stringify([options.requirements, options.pipArguments]));
+  if (options.constraints) hash.update(readFileSync(path.resolve(root, options.constraints)));
   for (const requirement of options.requirements) {
     const local = localProject(requirement, root);
     if (!local) continue;
@@ -71,7 +81,7 @@ async function interpreterVersion(python: string): Promise<[number, number]> {
 
 /** Held while a venv is being made, so that two test files needing the same venv do not build it at once. */
 async function withLock<T>(lockDirectory: string, work: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 15 * 60_000;
+  const deadline = Date.now() + LOCK_STALE_MS;
   for (;;) {
     try {
       mkdirSync(lockDirectory);
@@ -79,8 +89,9 @@ async function withLock<T>(lockDirectory: string, work: () => Promise<T>): Promi
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       // A lock older than the longest install is left over from a killed run.
-      if (Date.now() - statSync(lockDirectory).mtimeMs > 15 * 60_000) rmSync(lockDirectory, { recursive: true });
-      if (Date.now() > deadline) throw new Error(`${lockDirectory}: still locked after 15 minutes`);
+      if (Date.now() - statSync(lockDirectory).mtimeMs > LOCK_STALE_MS) rmSync(lockDirectory, { recursive: true });
+      if (Date.now() > deadline)
+        throw new Error(`${lockDirectory}: still locked after ${LOCK_STALE_MS / 60_000} minutes`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -92,8 +103,9 @@ async function withLock<T>(lockDirectory: string, work: () => Promise<T>): Promi
 }
 
 /**
- * `.tools/venv-<name>` with `requirements` installed. Idempotent: a stamp holds the hash of the requirements and of
- * the local projects' sources; when it matches, nothing runs. pip's own cache makes a rebuild cheap.
+ * `.tools/venv-<name>` with `requirements` installed. Idempotent: a stamp holds the hash of the requirements, the
+ * constraints file and the local projects' sources; when it matches, nothing runs. pip's own cache makes a rebuild
+ * cheap. The stamp is written only after pip succeeded, so an interrupted install is redone.
  */
 export async function ensurePythonVenv(options: PythonVenvOptions): Promise<PythonVenv> {
   if (!/^[a-z0-9-]+$/.test(options.name)) throw new Error(`venv name ${options.name}: lowercase letters, digits, -`);
@@ -103,23 +115,28 @@ export async function ensurePythonVenv(options: PythonVenvOptions): Promise<Pyth
   const bin = path.join(directory, process.platform === 'win32' ? 'Scripts' : 'bin');
   const venv = { directory, bin, python: path.join(bin, process.platform === 'win32' ? 'python.exe' : 'python') };
   const log = options.log ?? (() => undefined);
-  const pipArguments = options.pipArguments ?? [];
+  const constraints = options.constraints ? ['--constraint', path.resolve(root, options.constraints)] : [];
+  const pipArguments = [...constraints, ...(options.pipArguments ?? [])];
   const stampFile = path.join(directory, '.cabc-stamp');
-  const stamp = stampOf({ requirements: options.requirements, pipArguments }, root);
+  const stamp = stampOf(
+    { requirements: options.requirements, constraints: options.constraints, pipArguments: options.pipArguments ?? [] },
+    root,
+  );
   if (existsSync(venv.python) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return venv;
 
   mkdirSync(tools, { recursive: true });
   return withLock(`${directory}.lock`, async () => {
     if (existsSync(venv.python) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return venv;
     const python = options.python ?? process.env.CABC_PYTHON ?? 'python3';
+    const minimum = options.minimumPython ?? DEFAULT_MINIMUM_PYTHON;
     let version: [number, number];
     try {
       version = await interpreterVersion(python);
     } catch {
-      throw new Error(`${python} not found: install Python ${MINIMUM_PYTHON.join('.')} or newer (or set CABC_PYTHON)`);
+      throw new Error(`${python} not found: install Python ${minimum.join('.')} or newer (or set CABC_PYTHON)`);
     }
-    if (version[0] < MINIMUM_PYTHON[0] || (version[0] === MINIMUM_PYTHON[0] && version[1] < MINIMUM_PYTHON[1]))
-      throw new Error(`${python} is Python ${version.join('.')}; ${MINIMUM_PYTHON.join('.')} or newer is needed`);
+    if (version[0] < minimum[0] || (version[0] === minimum[0] && version[1] < minimum[1]))
+      throw new Error(`${python} is Python ${version.join('.')}; ${minimum.join('.')} or newer is needed`);
     if (!existsSync(venv.python)) {
       log(`creating ${path.relative(root, directory)} with ${python} ${version.join('.')}`);
       try {

@@ -48,7 +48,11 @@ export interface Platform {
   service: (key: ServiceKey) => Running;
   /** Stops one service (as if its process ended) and starts it again later with the same configuration. */
   stop: (key: ServiceKey) => Promise<void>;
-  start: (key: ServiceKey) => Promise<void>;
+  /**
+   * Starts a stopped service; `env` is added to its configuration from then on, e.g. the collector's MLflow pull
+   * settings, which name a ToE that exists only once the platform runs.
+   */
+  start: (key: ServiceKey, env?: Record<string, string>) => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -85,6 +89,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     AUTH_AUDIENCE: 'cabc',
     AUTH_JWKS: JSON.stringify({ keys: [issuer.publicJwk] }),
   };
+  const addedEnv: Partial<Record<ServiceKey, Record<string, string>>> = {};
   const common = (key: ServiceKey) => ({
     ...auth,
     HOST: host,
@@ -98,6 +103,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     ...(options.retryMaxDelay ? { DELIVERY_RETRY_MAX_DELAY: options.retryMaxDelay } : {}),
     MIGRATE_ON_START: options.migrate === false ? 'false' : 'true',
     ...options.env?.[key],
+    ...addedEnv[key],
   });
 
   const starters: Record<ServiceKey, () => Promise<Running>> = {
@@ -127,7 +133,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
 
   const running = new Map<ServiceKey, Running>();
-  const start = async (key: ServiceKey) => {
+  const start = async (key: ServiceKey, env?: Record<string, string>) => {
+    if (env && running.has(key)) throw new Error(`${key} is running: stop it before starting it with more env`);
+    if (env) addedEnv[key] = { ...addedEnv[key], ...env };
     if (!running.has(key)) running.set(key, await starters[key]());
   };
   const stop = async (key: ServiceKey) => {

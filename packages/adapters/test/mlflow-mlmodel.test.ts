@@ -37,6 +37,22 @@ describe('mlflow-mlmodel', () => {
     expect(evidence.producer.toolVersion).toBe('2.12.1');
   });
 
+  it('reads an MLflow 3.17 sklearn MLmodel (skops serialization, model_id, prompts)', () => {
+    const evidence = evidenceOfKind(adaptSample('mlflow-mlmodel/3.17.2/MLmodel'), 'model_architecture');
+    expect(valueOf(evidence, 'sklearn.serialization_format')).toBe('skops');
+    expect(valueOf(evidence, 'sklearn.pickled_model')).toBe('model.skops');
+    expect(valueOf(evidence, 'signature.inputs')).toBe(30);
+    expect(valueOf(evidence, 'signature.input', 'mean_radius')).toBe('double');
+    expect(valueOf(evidence, 'signature.output', '#0')).toBe('tensor int64 [-1]');
+    expect(valueOf(evidence, 'model_uuid')).toBe('m-a9397b63960842f08e5666a50a188a64');
+    expect(valueOf(evidence, 'model_size_bytes')).toBe(40229);
+    expect(evidence.producer).toMatchObject({
+      toolVersion: '3.17.2',
+      pipelineRunId: 'c6ca385f66ba4ae19be2d4f5b95c2b1a',
+    });
+    expect(evidence.observedAt).toBe('2026-12-02T12:46:35.825Z');
+  });
+
   it('names the signature field that is not a JSON column list', () => {
     const text = 'flavors:\n  sklearn: {}\nsignature:\n  inputs: \'[{"name": "a"\'\n';
     expectAdapterError(() => adaptText(text, {}, 'MLmodel'), 'invalid', 'signature.inputs');

@@ -54,6 +54,31 @@ describe('mlflow-run', () => {
     expect(performance.observedAt).not.toBe(FALLBACK_TIME);
   });
 
+  it('maps the runs/get answer of an MLflow 3.17 server (logged-model outputs beside the run)', () => {
+    const result = adaptSample('mlflow-run/breast_cancer_run_3.17.2.json');
+    expect(result.format).toBe('mlflow-run');
+    const performance = evidenceOfKind(result, 'performance');
+    expect(performance.measurements.map((item) => item.name)).toEqual([
+      'accuracy',
+      'f1',
+      'precision',
+      'recall',
+      'roc_auc',
+    ]);
+    expect(valueOf(performance, 'accuracy')).toBe(0.9824561403508771);
+    expect(checkNamed(performance, 'run_status').status).toBe('pass');
+    expect(performance.context).toEqual({ dataset: 'breast-cancer-holdout', split: 'test' });
+    expect(performance.observedAt).toBe('2026-12-02T12:46:56.616Z');
+    expect(performance.producer).toMatchObject({
+      pipelineRunId: 'c6ca385f66ba4ae19be2d4f5b95c2b1a',
+      uri: 'mlflow-artifacts:/1/c6ca385f66ba4ae19be2d4f5b95c2b1a/artifacts',
+    });
+    const parameters = evidenceOfKind(result, 'model_parameters');
+    expect(valueOf(parameters, 'C')).toBe(1);
+    expect(valueOf(parameters, 'shuffled_labels')).toBe('False');
+    expect(valueOf(parameters, 'model')).toBe('logistic_regression');
+  });
+
   it('names the metric whose value has the wrong type', () => {
     expectAdapterError(() => adaptFixture('mlflow-run-wrong-type.json'), 'invalid', 'run.data.metrics[1].value');
   });

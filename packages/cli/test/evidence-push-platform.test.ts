@@ -81,7 +81,8 @@ describe('every sample file through the CLI arrives verified at the assessment s
     );
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as PushReport;
-    expect(report.summary).toMatchObject({ files: 12, pushed: 12, rejected: 0 });
+    expect(report.summary).toMatchObject({ files: report.summary.pushed, rejected: 0 });
+    expect(report.summary.pushed).toBeGreaterThanOrEqual(17);
     const items = report.files.flatMap((file) =>
       file.evidence!.map((item) => ({ ...item, file: file.path, format: file.format })),
     );

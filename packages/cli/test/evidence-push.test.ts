@@ -117,19 +117,25 @@ describe('cabc evidence push against a running collector', () => {
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as PushReport;
     expect(report.ok).toBe(true);
-    expect(report.summary).toMatchObject({ files: 12, pushed: 12, rejected: 0, skipped: 0 });
+    expect(report.summary).toMatchObject({ files: 18, pushed: 18, rejected: 0, skipped: 0 });
     expect(Object.fromEntries(report.files.map((file) => [path.relative(samplesDir, file.path), file.format]))).toEqual(
       {
         'croissant/metadata.json': 'croissant',
         'deepchecks/deepchecks_report.json': 'deepchecks',
+        'evidently/breast_cancer_0.7.23.json': 'evidently-snapshot',
+        'evidently/breast_cancer_drifted_0.7.23.json': 'evidently-snapshot',
         'evidently/drift_report.json': 'evidently-snapshot',
         'evidently/report.json': 'evidently-legacy-report',
         'evidently/test_suite.json': 'evidently-legacy-test-suite',
         'fairness-robustness/AVID-2022-R0001.json': 'avid',
+        'great-expectations/breast_cancer_1.24.1.json': 'great-expectations',
+        'great-expectations/breast_cancer_failing_1.24.1.json': 'great-expectations',
         'great-expectations/taxi_long.json': 'great-expectations',
         'hf-model-card/README.md': 'hf-model-card',
         'hf-model-card/Dolphin2.1-OpenOrca-7B_README.md': 'hf-model-card',
+        'mlflow-mlmodel/3.17.2/MLmodel': 'mlflow-mlmodel',
         'mlflow-mlmodel/MLmodel': 'mlflow-mlmodel',
+        'mlflow-run/breast_cancer_run_3.17.2.json': 'mlflow-run',
         'mlflow-run/run_raw.json': 'mlflow-run',
         'model-card-toolkit/cats_vs_dogs_v0_0_2.json': 'model-card-toolkit',
       } satisfies Record<string, string>,

@@ -32,6 +32,14 @@ function columnOf(kwargs: JsonRecord): string | undefined {
   return pair.length > 0 ? pair.join(',') : undefined;
 }
 
+/**
+ * GX 1.x expectations carry a `severity` (critical, the default, warning or info). A failed warning or info
+ * expectation did not pass, but its author said it should not fail the data: `warn`.
+ */
+function failureStatus(severity: string | undefined): CheckStatus {
+  return severity === 'warning' || severity === 'info' ? 'warn' : 'fail';
+}
+
 function expectationOutcome(item: unknown, index: number): ExpectationOutcome {
   const path = childPath('results', index);
   const result = requireRecord(item, path);
@@ -50,12 +58,25 @@ function expectationOutcome(item: unknown, index: number): ExpectationOutcome {
   const name = column ? `${type}:${column}` : type;
   const exception = raisedException(result.exception_info);
   const success = readBoolean(result, 'success', path);
+  const severity = textOf(config.severity);
   const status: CheckStatus =
-    exception !== undefined ? 'error' : success === true ? 'pass' : success === false ? 'fail' : 'error';
+    exception !== undefined
+      ? 'error'
+      : success === true
+        ? 'pass'
+        : success === false
+          ? failureStatus(severity)
+          : 'error';
   const observed = recordOf(result.result);
   // batch_id is an internal handle, not part of what was expected.
   const expected = Object.fromEntries(Object.entries(kwargs).filter(([key]) => key !== 'batch_id'));
-  const detail = exception ?? JSON.stringify({ observed_value: observed.observed_value, expected });
+  const detail =
+    exception ??
+    JSON.stringify({
+      observed_value: observed.observed_value,
+      expected,
+      ...(severity && severity !== 'critical' ? { severity } : {}),
+    });
   const measurements = [
     ...(finiteNumber(observed.observed_value) !== undefined
       ? [measurement(`${type}.observed_value`, observed.observed_value, { slice: column })]

@@ -23,6 +23,25 @@ function isSnapshotMetric(item: unknown): boolean {
   );
 }
 
+/**
+ * Newer 0.7 releases write each metric's parameters as `config` beside its name. They win over the parameters parsed
+ * from the name, which cannot tell a comma inside a value (a column named `net,gross=1`) from one between params.
+ */
+function withConfigParams(identity: MetricIdentity, config: unknown): MetricIdentity {
+  if (!isRecord(config)) return identity;
+  const params: Record<string, string> = Object.assign(Object.create(null), identity.params);
+  for (const [key, value] of Object.entries(config)) {
+    if (key === 'type') continue;
+    if (
+      typeof value === 'string' ||
+      (typeof value === 'number' && Number.isFinite(value)) ||
+      typeof value === 'boolean'
+    )
+      params[key] = String(value);
+  }
+  return { name: identity.name, params };
+}
+
 function metricItems(identity: MetricIdentity, value: unknown): { kind: EvidenceKind; measurements: Measurement[] } {
   const { name, params } = identity;
   if (name === 'DriftedColumnsCount') {
@@ -107,7 +126,7 @@ export const evidentlySnapshotAdapter: FormatAdapter = {
       const path = childPath('metrics', index);
       const entry = requireRecord(item, path);
       const idText = readString(entry, 'metric_id', path) ?? requireString(entry, 'metric_name', path);
-      const { kind, measurements } = metricItems(parseMetricId(idText), entry.value);
+      const { kind, measurements } = metricItems(withConfigParams(parseMetricId(idText), entry.config), entry.value);
       const hash = textOf(entry.id);
       if (hash) kindByMetricId.set(hash, kind);
       buckets.add(kind, { measurements });
