@@ -2,12 +2,10 @@
 # Run the tests: typecheck (tsc -b) and the whole vitest suite against real Postgres and Redis (and compliance-trestle).
 # Same bootstrap as the run command; Postgres and Redis are found or started for the run (docs/operations.md).
 source "$(dirname "${BASH_SOURCE[0]}")/lib/bootstrap.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib/python-venv.sh"
 cabc_bootstrap
 cd "$CABC_ROOT"
-# The OSCAL bundle's second validator, IBM's compliance-trestle, in its pinned virtualenv (docs/oscal.md).
-cabc_python_venv oscal-validators packages/oscal/validators/requirements.txt >/dev/null ||
-  echo "cabc: no virtualenv with compliance-trestle: the OSCAL validator tests will fail" >&2
+# The Python tools of the tests (SDK checkers, real ML tools, compliance-trestle), in pinned virtualenvs.
+node scripts/prepare-python-tools.ts || true
 mkdir -p test-artifacts
 status=0
 node scripts/with-infrastructure.ts pnpm test --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json || status=$?

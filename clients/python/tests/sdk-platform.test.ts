@@ -10,12 +10,10 @@ import { evidenceKinds } from '@cabc/contracts';
 import { certifyToe } from '@cabc/platform';
 import { getJson, startTestPlatform } from '../../../apps/platform/test/platform-fixture.ts';
 import { type PushReport, runIdVariables } from '../../../packages/cli/src/commands/evidence-push.ts';
-import { ensurePythonVenv, type PythonVenv } from '../../../scripts/lib/python-venv.ts';
+import { ensurePythonTool, type PythonVenv } from '@cabc/testing/python';
 
 const project = path.resolve(import.meta.dirname, '..');
 const repositoryRoot = path.resolve(project, '../..');
-/** Pinned, so that a new release of a checker cannot turn the test command red on its own. */
-const SDK_DEVELOPMENT_TOOLS = ['pytest==9.2.0', 'mypy==2.4.1', 'ruff==0.17.6'];
 const reports = mkdtempSync(path.join(tmpdir(), 'cabc-pytest-'));
 
 interface Run {
@@ -62,7 +60,7 @@ async function pytest(venv: PythonVenv, name: string, args: string[], env: Recor
 describe('the Python SDK', () => {
   let venv: PythonVenv;
   beforeAll(async () => {
-    venv = await ensurePythonVenv({ name: 'sdk', requirements: ['clients/python', ...SDK_DEVELOPMENT_TOOLS] });
+    venv = await ensurePythonTool('sdk');
   }, 300_000);
   afterAll(() => rmSync(reports, { recursive: true, force: true }));
 

@@ -141,7 +141,7 @@ describe('cabc oscal bundle against the running platform', () => {
     for (const entry of manifest.documents) {
       expect(nistSchemaErrors(entry.model as OscalModel, documents.get(entry.file)), entry.file).toEqual([]);
     }
-    const report = validateWithTrestle(zip);
+    const report = await validateWithTrestle(zip);
     expect(report.problems).toEqual([]);
     expect(report.exitCode).toBe(0);
 

@@ -24,11 +24,11 @@ describe('the bundle passes NIST’s OSCAL 1.1.2 schemas and compliance-trestle'
     return file;
   };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'cabc-oscal-'));
     mkdirSync(artifacts, { recursive: true });
     // The test command prepares the virtualenv first; alone, this builds it once (pip's cache makes that quick).
-    expect(installedTrestleVersion()).toBe(TRESTLE_VERSION);
+    expect(await installedTrestleVersion()).toBe(TRESTLE_VERSION);
   }, 900_000);
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
@@ -52,10 +52,10 @@ describe('the bundle passes NIST’s OSCAL 1.1.2 schemas and compliance-trestle'
     expect(errors.join('\n')).toMatch(/observations\/0\/collected must match format "date-time"/);
   });
 
-  it('loads, imports and validates every document with trestle, and every reference resolves', () => {
+  it('loads, imports and validates every document with trestle, and every reference resolves', async () => {
     const file = zipOf('bundle.zip', bundle);
     writeFileSync(path.join(artifacts, 'bundle.zip'), bundleZip(bundle));
-    const report = validateWithTrestle(file);
+    const report = await validateWithTrestle(file);
     writeFileSync(path.join(artifacts, 'trestle-report.json'), JSON.stringify(report, null, 2));
     expect(report.problems).toEqual([]);
     expect(report.exitCode).toBe(0);
@@ -65,7 +65,7 @@ describe('the bundle passes NIST’s OSCAL 1.1.2 schemas and compliance-trestle'
     );
   }, 300_000);
 
-  it('fails, with trestle, a bundle whose references do not resolve', () => {
+  it('fails, with trestle, a bundle whose references do not resolve', async () => {
     const broken = withChange(
       withChange(bundle, AR_FILE, (root) => {
         root['import-ap'].href = 'missing-plan.json';
@@ -77,7 +77,7 @@ describe('the bundle passes NIST’s OSCAL 1.1.2 schemas and compliance-trestle'
         root['control-implementation']['implemented-requirements'][0]['control-id'] = 'req-UNKNOWN';
       },
     );
-    const report = validateWithTrestle(zipOf('broken-references.zip', broken));
+    const report = await validateWithTrestle(zipOf('broken-references.zip', broken));
     expect(report.exitCode).toBe(1);
     const problems = report.problems.join('\n');
     expect(problems).toMatch(/assessment-results.json: missing-plan.json is not in the bundle/);
@@ -85,11 +85,11 @@ describe('the bundle passes NIST’s OSCAL 1.1.2 schemas and compliance-trestle'
     expect(problems).toMatch(/back-matter resource .* is linked from nowhere/);
   }, 300_000);
 
-  it('fails, with trestle, a document its OSCAL models cannot load', () => {
+  it('fails, with trestle, a document its OSCAL models cannot load', async () => {
     const broken = withChange(bundle, AR_FILE, (root) => {
       delete root.results.at(-1).findings[0].target;
     });
-    const report = validateWithTrestle(zipOf('broken-model.zip', broken));
+    const report = await validateWithTrestle(zipOf('broken-model.zip', broken));
     expect(report.exitCode).toBe(1);
     expect(report.problems.join('\n')).toMatch(
       /assessment-results.json: trestle cannot load it as assessment-results:.*target/s,

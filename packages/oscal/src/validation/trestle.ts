@@ -1,30 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { ensurePythonTool } from '@cabc/testing/python';
 
 /** The pinned compliance-trestle of the second validator (validators/requirements.txt; docs/oscal.md). */
 export const TRESTLE_VERSION = '3.7.0';
 
 const packageRoot = path.resolve(import.meta.dirname, '..', '..');
-const repositoryRoot = path.resolve(packageRoot, '..', '..');
-const requirements = path.join(packageRoot, 'validators', 'requirements.txt');
 const checker = path.join(packageRoot, 'validators', 'trestle_check.py');
 
-/**
- * The Python of the virtualenv with compliance-trestle, made by scripts/lib/python-venv.sh (the test command makes it
- * before the tests; a test run alone makes it here, once, and reuses it after).
- */
-export function trestlePython(): string {
-  const output = execFileSync(
-    'bash',
-    [
-      '-c',
-      'source "$0/scripts/lib/python-venv.sh" && cabc_python_venv oscal-validators "$1"',
-      repositoryRoot,
-      requirements,
-    ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 },
-  );
-  return output.trim().split('\n').at(-1)!;
+/** The Python of the virtualenv with compliance-trestle (made before the tests, or here once when run alone). */
+export async function trestlePython(): Promise<string> {
+  return (await ensurePythonTool('oscal-validators')).python;
 }
 
 export interface TrestleReport {
@@ -36,8 +22,8 @@ export interface TrestleReport {
 }
 
 /** Loads every document of the bundle zip with trestle, imports them into a trestle workspace and checks references. */
-export function validateWithTrestle(zipPath: string): TrestleReport {
-  const python = trestlePython();
+export async function validateWithTrestle(zipPath: string): Promise<TrestleReport> {
+  const python = await trestlePython();
   const done = spawnSync(python, [checker, zipPath], {
     encoding: 'utf8',
     timeout: 600_000,
@@ -53,8 +39,8 @@ export function validateWithTrestle(zipPath: string): TrestleReport {
   return { exitCode: done.status ?? 1, ...parsed };
 }
 
-export function installedTrestleVersion(): string {
-  return execFileSync(trestlePython(), ['-c', 'import trestle; print(trestle.__version__)'], {
+export async function installedTrestleVersion(): Promise<string> {
+  return execFileSync(await trestlePython(), ['-c', 'import trestle; print(trestle.__version__)'], {
     encoding: 'utf8',
   }).trim();
 }

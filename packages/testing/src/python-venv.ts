@@ -1,5 +1,5 @@
-// Python virtualenvs under .tools/ for the tests that run Python (the SDK's pytest suite, the real ML tools): made
-// once, reused while their requirements and local sources are unchanged (then a call costs a few file reads).
+// Python virtualenvs under .tools/ for the tests that run Python tools (see python-tools.ts for which): made once,
+// reused while their requirements and local sources are unchanged (then a call costs a few file reads).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const repositoryRoot = path.resolve(import.meta.dirname, '../..');
+const repositoryRoot = path.resolve(import.meta.dirname, '../../..');
 /** The oldest interpreter a venv may be made with unless the caller asks for more (mlflow 3 needs 3.10). */
 const DEFAULT_MINIMUM_PYTHON: readonly [number, number] = [3, 9];
 /** Longer than the slowest install seen (the ML tools from an empty pip cache on 2 busy cores). */
