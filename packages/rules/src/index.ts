@@ -32,3 +32,6 @@ export { TREND_DEFAULTS, TREND_WINDOW } from './evaluators/trend.ts';
 export { HISTORY_LIMIT } from './cel/variables.ts';
 export { DRIFT_MEASUREMENTS } from './evaluators/drift.ts';
 export { evidenceDepth, FILTERED_SELECTOR_DEPTH } from './evidence-depth.ts';
+// Shared with @cabc/anomaly, which runs the same recursion online on standardised metrics.
+export { cusum, cusumStep, type CusumOptions, type CusumOutcome } from './trend/cusum.ts';
+export { flooredDeviation } from './trend/statistics.ts';
