@@ -295,7 +295,7 @@ class StreamBuilder {
           runId,
           dataQualityReport(profile, extraFailures, meanShift, random),
         );
-    this.trackLasting(performance, drift);
+    this.trackLasting({ performance, drift, data_quality: dataQuality });
 
     switch (event) {
       case 'metric_outlier': {
@@ -387,17 +387,19 @@ class StreamBuilder {
 
   private relearning: StreamBuilder['lasting'];
 
-  private trackLasting(performance: Draft, drift: Draft): void {
+  private trackLasting(drafts: Record<StreamKind, Draft | undefined>): void {
     const lasting = this.lasting;
     if (lasting) {
-      lasting.into.add(lasting.kind === 'performance' ? performance.id : drift.id);
+      const draft = drafts[lasting.kind];
+      if (draft) lasting.into.add(draft.id);
       lasting.remaining -= 1;
       if (lasting.remaining === 0) this.lasting = undefined;
       return;
     }
     const relearning = this.relearning;
     if (relearning) {
-      relearning.into.add(relearning.kind === 'performance' ? performance.id : drift.id);
+      const draft = drafts[relearning.kind];
+      if (draft) relearning.into.add(draft.id);
       relearning.remaining -= 1;
       if (relearning.remaining === 0) this.relearning = undefined;
     }
@@ -424,7 +426,13 @@ class StreamBuilder {
       );
       this.deadline.event.evidenceIds.add(draft.id);
       this.deadline.remaining -= 1;
-      if (this.deadline.remaining === 0) this.deadline = undefined;
+      if (this.deadline.remaining === 0) {
+        // Back to the daily rhythm: the next data-quality evidence rightly look faster than the learnt one.
+        const { event } = this.deadline;
+        event.tolerated.add('cadence_burst');
+        this.lasting = { kind: 'data_quality', remaining: 12, event, into: event.aftermath };
+        this.deadline = undefined;
+      }
     }
   }
 

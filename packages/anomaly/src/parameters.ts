@@ -7,7 +7,7 @@ export const ANOMALY_PARAMETERS = {
   window: 48,
   /** Rows a series needs before outliers and change points are judged. */
   minHistory: 20,
-  /** A window statistic (median, scale, correlation) is recomputed after this many new values. */
+  /** A full window's statistics (median, scale, correlation) are recomputed after this many new values. */
   refreshEvery: 8,
   /** Numeric measurements tracked per series; further ones are left out of the statistics. */
   maxMetrics: 10,

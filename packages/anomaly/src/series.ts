@@ -62,7 +62,12 @@ export function viewOf(
 ): SeriesView {
   const ready = series.rowIds.length >= parameters.minHistory;
   if (!ready) series.baseline = null;
-  else if (!series.baseline || series.baseline.age >= parameters.refreshEvery) {
+  // While the window fills, every row matters: the baseline is recomputed each time until the window is full.
+  else if (
+    !series.baseline ||
+    series.baseline.age >= parameters.refreshEvery ||
+    series.rowIds.length < parameters.window
+  ) {
     series.baseline = computeBaseline(series, parameters);
   }
   const baseline = series.baseline;

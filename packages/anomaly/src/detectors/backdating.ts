@@ -28,10 +28,13 @@ export function detectBackdating(
     key.maxObservedId = evidence.id;
   }
 
+  // Without a profile but with enough history every lag was the same: any lag beyond the ratio is far outside it.
+  const enough = key.lags.length >= parameters.backdating.minHistory;
+  const usualLog = profile ? profile.center : enough ? key.lags.at(-1) : undefined;
   let observation: Observation | undefined;
-  if (profile) {
-    const usualLag = Math.exp(profile.center);
-    const z = robustZ(logLag, profile);
+  if (usualLog !== undefined) {
+    const usualLag = Math.exp(usualLog);
+    const z = profile ? robustZ(logLag, profile) : Number.POSITIVE_INFINITY;
     const { ratio, z: alarm } = parameters.backdating;
     const factor = Math.min(lagSeconds, marginSeconds) / usualLag;
     if (factor >= ratio && z >= alarm) {
@@ -46,7 +49,12 @@ export function detectBackdating(
           `claims a time ${duration(marginSeconds * 1000)} earlier than evidence ${newestId} the same key had ` +
           'already delivered. A delivery backlog would have arrived in order: this evidence was most likely ' +
           `produced later than it says (${shown(factor, 2)} times the usual lag).`,
-        details: { lagSeconds, usualLagSeconds: usualLag, outOfOrderSeconds: marginSeconds, logLagZ: z },
+        details: {
+          lagSeconds,
+          usualLagSeconds: usualLag,
+          outOfOrderSeconds: marginSeconds,
+          logLagZ: Number.isFinite(z) ? z : null,
+        },
       };
     }
   }

@@ -87,7 +87,10 @@ function sustainedRhythmChange(
   const length = slower ? track.upLength : track.downLength;
   const start = (slower ? track.upStart : track.downStart) ?? evidence.id;
   const factor = Math.exp(runMean(statistic, length, slack));
+  // The new rhythm is the usual one from now on: keep only its intervals, so it is reported once.
   series.cadence.rhythm = emptyCusumTrack();
+  series.cadence.intervals.splice(0, Math.max(0, series.cadence.intervals.length - length));
+  series.cadence.usual = null;
   const kind = evidence.predicate.kind;
   return {
     signal: slower ? 'cadence_gap' : 'cadence_burst',
