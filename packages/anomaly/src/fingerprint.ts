@@ -60,9 +60,9 @@ export function subjectsFingerprint(evidence: AnomalyEvidence): number {
   let low = 0;
   let high = 0;
   for (const subject of evidence.subjects) {
-    const digest = subject.digest.sha256.toLowerCase();
-    low = (low + fmix(fnv1a(digest, 0x811c9dc5))) >>> 0;
-    high = (high + fmix(fnv1a(digest, 0x01234567))) >>> 0;
+    const hash = fnv1a(subject.digest.sha256, 0x811c9dc5);
+    low = (low + fmix(hash)) >>> 0;
+    high = (high + fmix(Math.imul(hash ^ 0x5bd1e995, 0x27d4eb2f))) >>> 0;
   }
   return asNumber(fmix(low ^ evidence.subjects.length), high);
 }

@@ -1,14 +1,12 @@
 import { MODEL_KINDS } from './evidence-features.ts';
 import type { AnomalyParameters } from './parameters.ts';
-import { pushBounded, robustProfile, robustZ, winsorizedMoments, type RobustProfile } from './robust-statistics.ts';
+import { pushBounded, robustProfile, robustZ, winsorizedMoments } from './robust-statistics.ts';
 import { emptyCusumTrack, type AnomalyState, type Baseline, type SeriesState } from './state.ts';
 import type { AnomalyEvidence } from './types.ts';
 
 /** The newest evidence seen against its series' window, computed once and shared by the detectors. */
 export interface SeriesView {
   series: SeriesState;
-  /** Robust profile of each tracked metric over the window (undefined: too few values, or all equal). */
-  profiles: (RobustProfile | undefined)[];
   /** The evidence's value of each tracked metric. */
   values: (number | null)[];
   /** Its robust z-score per tracked metric; null where there is no value or no profile. */
@@ -75,7 +73,6 @@ export function viewOf(
   const count = series.metrics.length;
   const view: SeriesView = {
     series,
-    profiles: new Array(count),
     values: new Array(count),
     z: new Array(count),
     winsorizedZ: new Array(count),
@@ -88,7 +85,6 @@ export function viewOf(
     const pair = baseline?.profiles[index] ?? null;
     const moments = baseline?.moments[index] ?? null;
     view.values[index] = value;
-    view.profiles[index] = pair ? { center: pair[0], scale: pair[1], count: series.rowIds.length } : undefined;
     view.z[index] = pair && value !== null ? (value - pair[0]) / pair[1] : null;
     view.winsorizedZ[index] = moments && value !== null ? (value - moments[0]) / moments[1] : null;
     if (checkConstants && !pair && value !== null) {

@@ -63,6 +63,10 @@ function sharpImprovement(
   scope: AnomalyScope,
   parameters: AnomalyParameters,
 ): { summary: string; z: number } | undefined {
+  // Most evidence improves nothing: say so before building any list.
+  let candidates = view.constantBroken.length;
+  for (const z of view.z) if (z !== null && Math.abs(z) >= parameters.dataChange.improvement) candidates += 1;
+  if (candidates < 2) return undefined;
   const better = view.series.metrics
     .map((metric, index) => {
       const direction = directionOf(metric, scope.metricDirections);

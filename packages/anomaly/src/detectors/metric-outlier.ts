@@ -29,9 +29,9 @@ export function detectMetricOutlier(
     .sort((a, b) => Math.abs(b.z) - Math.abs(a.z))
     .slice(0, 3);
   const described = contributions.map(({ metric, index, z }) => {
-    const profile = view.profiles[index]!;
+    const [center, scale] = view.series.baseline?.profiles[index] ?? [Number.NaN, Number.NaN];
     const where = z < 0 ? 'below' : 'above';
-    const usually = `usually ${shown(profile.center, 4)} ± ${shown(profile.scale, 2)}`;
+    const usually = `usually ${shown(center, 4)} ± ${shown(scale, 2)}`;
     const far = `${shown(Math.abs(z), 2)} robust deviations ${where}`;
     return `${metric} ${shown(view.values[index]!, 4)} (${usually}, ${far})`;
   });

@@ -28,11 +28,10 @@ export function detectModelDigestChange(
   const changes: ModelChanges = { observations: [], approvedChange: false };
   const kind = evidence.predicate.kind;
   if (!MODEL_KINDS.has(kind)) return changes;
-  const datasets = new Set(scope.datasetDigests.map((digest) => digest.toLowerCase()));
-  const models = new Set(scope.modelDigests.map((digest) => digest.toLowerCase()));
   for (const subject of evidence.subjects) {
-    const digest = subject.digest.sha256.toLowerCase();
-    if (datasets.has(digest)) continue;
+    // The predicate schema only admits lowercase hex; the scope's digests are compared case-insensitively.
+    const digest = subject.digest.sha256;
+    if (listed(scope.datasetDigests, digest)) continue;
     const known = state.models.find((entry) => entry.name === subject.name);
     if (!known) {
       const entry = { name: subject.name, digest, stable: 1, version: scope.version, lastId: evidence.id };
@@ -47,18 +46,18 @@ export function detectModelDigestChange(
     }
     const wasInUse = known.stable >= parameters.model.stableFor;
     if (wasInUse && known.version !== scope.version) changes.approvedChange = true;
-    if (wasInUse && known.version === scope.version && !models.has(digest)) {
-      const listed = models.size > 0;
+    if (wasInUse && known.version === scope.version && !listed(scope.modelDigests, digest)) {
+      const scopeListsModels = scope.modelDigests.length > 0;
       changes.observations.push({
         signal: 'model_digest_change',
-        score: scoreOf(listed ? 2 : 1.5),
+        score: scoreOf(scopeListsModels ? 2 : 1.5),
         kind,
         evidenceIds: [evidence.id, known.lastId],
         explanation:
           `'${subject.name}' in this ${kind} evidence has digest ${digest.slice(0, 12)}…, but the last ` +
           `${known.stable} evidence under scope version ${scope.version} (up to ${known.lastId}) had ` +
           `${known.digest.slice(0, 12)}…, and no new scope version was approved in between. ` +
-          (listed
+          (scopeListsModels
             ? 'The scope does not list the new digest: the evidence is about a model nobody approved.'
             : 'The scope lists no model digests, so nothing says which of the two is approved.'),
         details: { subject: subject.name, digest, previousDigest: known.digest, scopeVersion: scope.version },
@@ -67,4 +66,9 @@ export function detectModelDigestChange(
     Object.assign(known, { digest, stable: 1, version: scope.version, lastId: evidence.id });
   }
   return changes;
+}
+
+function listed(digests: readonly string[], digest: string): boolean {
+  for (const candidate of digests) if (candidate === digest || candidate.toLowerCase() === digest) return true;
+  return false;
 }
