@@ -16,7 +16,7 @@ import {
   type Quality,
 } from './measurements.ts';
 import { sampleProfile, type ToeProfile } from './profile.ts';
-import { seededRandom, type Random } from './random.ts';
+import { seededRandom, type Random } from '@cabc/testing';
 
 const START = Date.UTC(2026, 0, 5);
 /** True rates stay off 0 and 1: a metric pinned at its bound has no spread to measure against. */

@@ -1,6 +1,6 @@
 import type { Check, Measurement } from '@cabc/contracts';
 import type { ToeProfile } from './profile.ts';
-import type { Random } from './random.ts';
+import type { Random } from '@cabc/testing';
 
 const WEEK = 7 * 24 * 3_600_000;
 

@@ -1,4 +1,4 @@
-import type { Random } from './random.ts';
+import type { Random } from '@cabc/testing';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

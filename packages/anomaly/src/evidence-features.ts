@@ -1,22 +1,15 @@
-import type { EvidenceKind } from '@cabc/contracts';
+import { evidenceKinds, type EvidenceKind } from '@cabc/contracts';
 import { MeasurementHash } from './fingerprint.ts';
 import type { AnomalyEvidence } from './types.ts';
 
 /** The pseudo-metric every evidence with checks carries: how many of them failed or could not be evaluated. */
 export const FAILED_CHECKS_METRIC = 'checks:failed';
 
-/** Kinds whose evidence is about the model; their non-dataset subjects are model artifacts. */
-export const MODEL_KINDS: ReadonlySet<EvidenceKind> = new Set([
-  'model_architecture',
-  'model_parameters',
-  'performance',
-  'evaluation',
-  'fairness',
-  'feature_importance',
-  'explanation',
-  'robustness',
-  'model_card',
-]);
+/** Kinds whose evidence is about the data or the process, not the model. */
+export const DATA_KINDS: ReadonlySet<EvidenceKind> = new Set(['dataset', 'data_quality', 'drift', 'provenance']);
+
+/** Kinds whose evidence is about the model (all others); their non-dataset subjects are model artifacts. */
+export const MODEL_KINDS: ReadonlySet<EvidenceKind> = new Set(evidenceKinds.filter((kind) => !DATA_KINDS.has(kind)));
 
 /**
  * Evidence of one kind under the same split, environment and slice forms one series with one baseline. The dataset

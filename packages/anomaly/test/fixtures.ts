@@ -1,4 +1,5 @@
 import type { Check, EvidenceKind, Measurement } from '@cabc/contracts';
+import { seededRandom, type Random } from '@cabc/testing';
 import {
   emptyState,
   observeEvidence,
@@ -13,20 +14,8 @@ export const START = Date.UTC(2026, 0, 5);
 export const MODEL = 'a'.repeat(64);
 export const REFERENCE = 'b'.repeat(64);
 
-/** A deterministic pseudo-random generator (mulberry32) with a normal draw. */
-export function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = (mean = 0, deviation = 1) =>
-    mean + deviation * Math.sqrt(-2 * Math.log(Math.max(next(), 1e-300))) * Math.cos(2 * Math.PI * next());
-  return { next, normal };
-}
+/** The seeded source of @cabc/testing; `normal` draws from a normal distribution. */
+export const seeded = (seed: number) => seededRandom(seed);
 
 export function scope(overrides: Partial<AnomalyScope> = {}): AnomalyScope {
   return { version: 1, modelDigests: [MODEL], datasetDigests: [REFERENCE], ...overrides };
@@ -76,7 +65,7 @@ export function evidence(options: EvidenceOptions): AnomalyEvidence {
 }
 
 /** Classification metrics around a level, with correlated noise: what an evaluation job reports. */
-export function performance(random: ReturnType<typeof seeded>, shift = 0, deviation = 0.004): Measurement[] {
+export function performance(random: Random, shift = 0, deviation = 0.004): Measurement[] {
   const common = random.normal(0, deviation);
   const accuracy = 0.9 + shift * deviation + common + random.normal(0, deviation / 3);
   return [

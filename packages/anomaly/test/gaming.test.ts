@@ -197,7 +197,7 @@ describe('new_producer', () => {
     expect(found[1]!.explanation).toContain('auditee:alice');
   });
 
-  it('learns a new key silently when a new scope version rotated it, and says nothing during the first evidence', () => {
+  it('learns a key rotated by a new scope version silently, and says nothing during the first evidence', () => {
     const items = dailyPerformance(30, 72).map((item, index) => (index >= 20 ? { ...item, keyId: 'key-2' } : item));
     items[3] = { ...items[3]!, predicate: { ...items[3]!.predicate, producer: { tool: 'other' } } };
     const first = observeAll(items.slice(0, 20));

@@ -8,3 +8,4 @@ export { describeOperations, type OperationsFixture, type OperationsSuite } from
 export { describeShutdown, type ClosableService, type ShutdownSuite } from './shutdown-suite.ts';
 export { expectEachTestLeavesUnchanged } from './unchanged-around-each.ts';
 export { thrownBy } from './thrown-by.ts';
+export { seededRandom, type Random } from './seeded-random.ts';

@@ -8,7 +8,8 @@ import type { SeriesView } from '../series.ts';
 import type { RunState } from '../state.ts';
 import type { AnomalyEvidence, AnomalyScope, Observation } from '../types.ts';
 
-const DATA_KINDS = new Set(['drift', 'data_quality', 'dataset']);
+/** The kinds whose evidence can say that a run's data changed. */
+const DATA_REPORTS = new Set(['drift', 'data_quality', 'dataset']);
 
 /**
  * A model metric improving sharply in a pipeline run whose drift or data-quality evidence says the data changed.
@@ -27,7 +28,7 @@ export function detectImprovementDespiteDataChange(
   if (runId === undefined) return undefined;
   const kind = evidence.predicate.kind;
   const improvement = MODEL_KINDS.has(kind) ? sharpImprovement(view, scope, parameters) : undefined;
-  const dataChange = DATA_KINDS.has(kind) ? dataChangeOf(evidence, view, distance, parameters) : undefined;
+  const dataChange = DATA_REPORTS.has(kind) ? dataChangeOf(evidence, view, distance, parameters) : undefined;
   if (!improvement && !dataChange) return undefined;
 
   let run = runs.find((entry) => entry.run === runId);

@@ -1,4 +1,4 @@
-/** A seeded pseudo-random source (mulberry32) with the distributions the generator needs. */
+/** A seeded pseudo-random source (mulberry32) with the distributions synthetic test data and benchmarks need. */
 export interface Random {
   next(): number;
   uniform(low: number, high: number): number;
