@@ -24,11 +24,12 @@ export function medianOfSorted(sorted: ArrayLike<number>, length = sorted.length
 
 /** The median of the finite values; undefined with fewer than `minCount`. */
 export function median(values: readonly (number | null)[], minCount = 1): number | undefined {
-  const sorted = sortedFinite(values);
+  const sorted = sortedValues(values);
   return sorted.length < Math.max(1, minCount) ? undefined : medianOfSorted(sorted);
 }
 
-function sortedFinite(values: readonly (number | null)[]): Float64Array {
+/** The finite values, sorted, in a scratch buffer that the next call reuses. */
+export function sortedValues(values: readonly (number | null)[]): Float64Array {
   ensureScratch(values.length);
   let n = 0;
   for (const value of values) if (typeof value === 'number' && Number.isFinite(value)) scratch[n++] = value;
@@ -41,7 +42,7 @@ function sortedFinite(values: readonly (number | null)[]): Float64Array {
  * Undefined with fewer than `minCount` values, or when they are all equal (nothing to measure against).
  */
 export function robustProfile(values: readonly (number | null)[], minCount: number): RobustProfile | undefined {
-  const sorted = sortedFinite(values);
+  const sorted = sortedValues(values);
   const n = sorted.length;
   if (n < minCount || n === 0 || sorted[0] === sorted[n - 1]) return undefined;
   const center = medianOfSorted(sorted);

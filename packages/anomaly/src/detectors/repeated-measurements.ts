@@ -1,7 +1,7 @@
 import type { MeasurementFeatures } from '../evidence-features.ts';
 import { subjectsFingerprint } from '../fingerprint.ts';
 import type { AnomalyParameters } from '../parameters.ts';
-import { pushBounded } from '../robust-statistics.ts';
+import { pushBounded, sortedValues } from '../robust-statistics.ts';
 import { scoreOf, shown } from '../score.ts';
 import type { Fingerprint, KindState, RunState, SeriesState } from '../state.ts';
 import type { AnomalyEvidence, Observation } from '../types.ts';
@@ -92,14 +92,16 @@ function claimsOtherData(earlier: Unpacked, current: Unpacked): boolean {
 function repeatShare(series: SeriesState, metric: string): number {
   const index = series.metrics.indexOf(metric);
   if (index < 0) return 1;
-  const counts = new Map<number, number>();
-  let n = 0;
-  for (const value of series.columns[index]!) {
-    if (value === null) continue;
-    counts.set(value, (counts.get(value) ?? 0) + 1);
-    n += 1;
-  }
+  const sorted = sortedValues(series.columns[index]!);
+  const n = sorted.length;
   let equalPairs = 0;
-  for (const count of counts.values()) equalPairs += (count * (count - 1)) / 2;
+  let run = 1;
+  for (let position = 1; position <= n; position += 1) {
+    if (position < n && sorted[position] === sorted[position - 1]) run += 1;
+    else {
+      equalPairs += (run * (run - 1)) / 2;
+      run = 1;
+    }
+  }
   return (equalPairs + 1) / ((n * (n - 1)) / 2 + 2);
 }
