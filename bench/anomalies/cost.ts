@@ -83,9 +83,24 @@ function measureStream(stream: GeneratedStream, compiled: CompiledRule[], depth:
     const block = stream.items.slice(start, start + BLOCK);
     const contexts = block.map((item) => contextFor(item, history, depth, compiled));
     const runs: [(typeof MEASURED)[number], () => void][] = [
-      ['rules', () => contexts.forEach((context) => evaluateAffected(context, context.evidence))],
-      ['rulesWithRead', () => contexts.forEach((context) => evaluateAffected(context, context.rows.map(decode)))],
-      ['detectors', () => block.forEach((item) => observeEvidence(plain, item.evidence, item.scope))],
+      [
+        'rules',
+        () => {
+          for (const context of contexts) evaluateAffected(context, context.evidence);
+        },
+      ],
+      [
+        'rulesWithRead',
+        () => {
+          for (const context of contexts) evaluateAffected(context, context.rows.map(decode));
+        },
+      ],
+      [
+        'detectors',
+        () => {
+          for (const item of block) observeEvidence(plain, item.evidence, item.scope);
+        },
+      ],
       [
         'snapshot',
         () => {

@@ -68,7 +68,7 @@ function medianDeviation(sorted: Float64Array, center: number): number {
   for (let taken = 0; taken <= n >> 1; taken += 1) {
     const fromLeft = left >= 0 ? center - sorted[left]! : Number.POSITIVE_INFINITY;
     const fromRight = right < n ? sorted[right]! - center : Number.POSITIVE_INFINITY;
-    const next = fromLeft <= fromRight ? fromLeft : fromRight;
+    const next = Math.min(fromLeft, fromRight);
     if (fromLeft <= fromRight) left -= 1;
     else right += 1;
     if (taken === (n >> 1) - 1) previous = next;
@@ -94,7 +94,7 @@ export function winsorizedMoments(
   let squares = 0;
   for (const value of values) {
     if (typeof value !== 'number' || !Number.isFinite(value)) continue;
-    const clipped = value < low ? low : value > high ? high : value;
+    const clipped = Math.min(high, Math.max(low, value));
     count += 1;
     sum += clipped;
     squares += clipped * clipped;
@@ -111,7 +111,7 @@ export function robustZ(value: number, profile: RobustProfile): number {
 }
 
 export function clip(value: number, bound: number): number {
-  return value < -bound ? -bound : value > bound ? bound : value;
+  return Math.max(-bound, Math.min(bound, value));
 }
 
 /** Keeps the newest `limit` items of a list kept oldest first (in place). */

@@ -1,6 +1,6 @@
 import { MODEL_KINDS } from './evidence-features.ts';
 import type { AnomalyParameters } from './parameters.ts';
-import { pushBounded, robustProfile, robustZ, winsorizedMoments } from './robust-statistics.ts';
+import { clip, pushBounded, robustProfile, robustZ, winsorizedMoments } from './robust-statistics.ts';
 import { emptyCusumTrack, type AnomalyState, type Baseline, type SeriesState } from './state.ts';
 import type { AnomalyEvidence } from './types.ts';
 
@@ -111,7 +111,7 @@ export function computeBaseline(series: SeriesState, parameters: AnomalyParamete
     for (let row = 0; row < rows; row += 1) {
       const value = column[row];
       const score = profile && typeof value === 'number' ? robustZ(value, profile) : Number.NaN;
-      clipped[metric * rows + row] = score < -huber ? -huber : score > huber ? huber : score;
+      clipped[metric * rows + row] = clip(score, huber);
     }
   });
   const correlation: number[] = [];
@@ -136,7 +136,7 @@ function correlationOf(clipped: Float64Array, rows: number, a: number, b: number
   for (let row = 0; row < rows; row += 1) {
     const x = clipped[a * rows + row]!;
     const y = clipped[b * rows + row]!;
-    if (x !== x || y !== y) continue; // NaN: no value in this row
+    if (Number.isNaN(x) || Number.isNaN(y)) continue; // no value in this row
     ab += x * y;
     aa += x * x;
     bb += y * y;
@@ -158,7 +158,9 @@ function constantOf(column: readonly (number | null)[], minCount: number): numbe
 }
 
 export function appendRow(series: SeriesState, id: string, values: readonly (number | null)[], window: number): void {
-  series.columns.forEach((column, index) => pushBounded(column, values[index] ?? null, window));
+  series.columns.forEach((column, index) => {
+    pushBounded(column, values[index] ?? null, window);
+  });
   pushBounded(series.rowIds, id, window);
   if (series.baseline) series.baseline.age += 1;
 }
