@@ -4,6 +4,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   rules: () => import('./rules.bench.ts'),
   ingest: () => import('./ingest.bench.ts'),
   ledger: () => import('./ledger.bench.ts'),
+  anomalies: () => import('./anomalies.bench.ts'),
 };
 
 const requested = process.argv.slice(2);

@@ -40,3 +40,6 @@ export {
   SLSA_PROVENANCE_V02,
   type BuildFacts,
 } from './attestations/slsa-build-facts.ts';
+// Shared with @cabc/anomaly, which runs the same recursion online on standardised metrics.
+export { cusum, cusumStep, type CusumOptions, type CusumOutcome } from './trend/cusum.ts';
+export { flooredDeviation } from './trend/statistics.ts';

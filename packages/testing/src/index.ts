@@ -9,3 +9,4 @@ export { describeShutdown, type ClosableService, type ShutdownSuite } from './sh
 export { expectEachTestLeavesUnchanged } from './unchanged-around-each.ts';
 export { thrownBy } from './thrown-by.ts';
 export * from './attestation-vectors.ts';
+export { seededRandom, type Random } from './seeded-random.ts';

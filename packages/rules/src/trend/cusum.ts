@@ -25,6 +25,11 @@ export interface CusumOptions {
   decreaseIsBad: boolean;
 }
 
+/** One step of the one-sided CUSUM recursion: S = max(0, S + z - k), z already standardised and signed. */
+export function cusumStep(statistic: number, z: number, slack: number): number {
+  return Math.max(0, statistic + z - slack);
+}
+
 export function cusum(values: readonly number[], options: CusumOptions): CusumOutcome {
   const baseline = values.slice(0, options.warmup);
   const baselineMean = mean(baseline);
@@ -35,7 +40,7 @@ export function cusum(values: readonly number[], options: CusumOptions): CusumOu
   let runStart = options.warmup;
   for (let index = options.warmup; index < values.length; index += 1) {
     const z = (sign * ((values[index] ?? baselineMean) - baselineMean)) / baselineDeviation;
-    statistic = Math.max(0, statistic + z - options.slack);
+    statistic = cusumStep(statistic, z, options.slack);
     if (statistic === 0) runStart = index + 1;
   }
   return {
