@@ -74,8 +74,9 @@ export async function fetchBundleInput(
   const toePath = `${base}/v1/toes/${encodeURIComponent(options.toe)}`;
   const notes: string[] = [];
 
-  const [toe, scopes, findings, catalog] = await Promise.all([
-    get<ToeInput>(toePath),
+  // The ToE first: when the token may not read it, that is the answer to report (not whichever parallel read lost).
+  const toe = await get<ToeInput>(toePath);
+  const [scopes, findings, catalog] = await Promise.all([
     get<{ items: ScopeView[] }>(`${toePath}/scopes`),
     get<{ items: ManualFindingInput[] }>(`${toePath}/findings`),
     get<CatalogInput>(`${base}/v1/catalog`),
