@@ -9,7 +9,7 @@ import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { registerFindingRoutes } from './modules/findings/findings.routes.ts';
 import { registerLedgerRoutes } from './modules/ledger/ledger.module.ts';
 import { registerPostureRoutes } from './modules/posture/posture.routes.ts';
-import { registerReportingRoutes } from './modules/reporting/reporting.module.ts';
+import { registerOscalBundleRoutes, registerReportingRoutes } from './modules/reporting/reporting.module.ts';
 import { registerScopeRoutes } from './modules/scopes/scopes.routes.ts';
 import { registerToeRoutes } from './modules/toes/toes.routes.ts';
 
@@ -50,5 +50,6 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
   registerDryRunRoutes(app, services.dryRun);
   registerLedgerRoutes(app, services.ledger);
   registerReportingRoutes(app, assessment.reporting);
+  registerOscalBundleRoutes(app, assessment.reporting);
   return app;
 }
