@@ -8,6 +8,7 @@ import { registerDryRunRoutes } from './modules/dry-run/dry-run.routes.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { registerFindingRoutes } from './modules/findings/findings.routes.ts';
 import { registerLedgerRoutes } from './modules/ledger/ledger.module.ts';
+import { registerObservationRoutes } from './modules/observations/observations.routes.ts';
 import { registerPostureRoutes } from './modules/posture/posture.routes.ts';
 import { registerOscalBundleRoutes, registerReportingRoutes } from './modules/reporting/reporting.module.ts';
 import { registerScopeRoutes } from './modules/scopes/scopes.routes.ts';
@@ -45,6 +46,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
     toes: repositories.toes,
   });
   registerFindingRoutes(app, services.findings);
+  registerObservationRoutes(app, services.observations);
   registerAuditRoutes(app, repositories.audit);
   registerCatalogRoutes(app);
   registerDryRunRoutes(app, services.dryRun);

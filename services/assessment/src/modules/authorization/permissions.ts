@@ -21,6 +21,8 @@ export const permissions = {
   'posture:read': ['auditee', 'auditor', 'certification_body', 'admin'],
   'finding:record': ['auditor'],
   'finding:read': ['auditee', 'auditor', 'certification_body', 'admin'],
+  'observation:read': ['auditee', 'auditor', 'admin'],
+  'observation:decide': ['auditor'],
   'scope:dry_run': ['auditee', 'auditor'],
   'catalog:read': ['auditee', 'auditor', 'certification_body', 'admin'],
   'audit:read': ['auditor', 'admin'],
