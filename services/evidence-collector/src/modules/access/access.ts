@@ -13,6 +13,23 @@ export const roles = {
   manageKeys: ['admin'] as Role[],
 };
 
+function adminOfCollectorOrg(what: string, feature: string, options: { collectorOrg?: string | undefined }) {
+  return [
+    requireRole(...roles.manageKeys),
+    async (request: FastifyRequest) => {
+      const principal = principalOf(request);
+      if (!options.collectorOrg) {
+        throw new ForbiddenProblem(
+          `${feature} is disabled: COLLECTOR_ORG (the organization operating this collector) is not set`,
+        );
+      }
+      if (principal.org !== options.collectorOrg) {
+        throw new ForbiddenProblem(`only admins of ${options.collectorOrg} ${what}`);
+      }
+    },
+  ];
+}
+
 export function createAccess(options: { collectorOrg?: string | undefined }) {
   return {
     /** preHandler: a pushing role, of the collector's organization when one is configured. */
@@ -29,20 +46,9 @@ export function createAccess(options: { collectorOrg?: string | undefined }) {
     ],
     read: [requireRole(...roles.read)],
     /** preHandler: an admin of the organization operating the collector (COLLECTOR_ORG). */
-    manageKeys: [
-      requireRole(...roles.manageKeys),
-      async (request: FastifyRequest) => {
-        const principal = principalOf(request);
-        if (!options.collectorOrg) {
-          throw new ForbiddenProblem(
-            'key management is disabled: COLLECTOR_ORG (the organization operating this collector) is not set',
-          );
-        }
-        if (principal.org !== options.collectorOrg) {
-          throw new ForbiddenProblem(`only admins of ${options.collectorOrg} manage this collector's signing key`);
-        }
-      },
-    ],
+    manageKeys: adminOfCollectorOrg("manage this collector's signing key", 'key management', options),
+    /** preHandler: the same admins see and redeliver the outbox's dead letters. */
+    operate: adminOfCollectorOrg("operate this collector's outbox", 'outbox operations', options),
     principal: (request: FastifyRequest): Principal => principalOf(request),
   };
 }
