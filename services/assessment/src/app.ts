@@ -1,8 +1,10 @@
 import { registerAuthentication } from '@cabc/auth';
+import { registerOutboxRoutes } from '@cabc/outbox';
 import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
 import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
 import type { Assessment } from './composition.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
+import { allowedTo } from './modules/authorization/permissions.ts';
 import { registerCatalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { registerDryRunRoutes } from './modules/dry-run/dry-run.routes.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
@@ -53,5 +55,10 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
   registerLedgerRoutes(app, services.ledger);
   registerReportingRoutes(app, assessment.reporting);
   registerOscalBundleRoutes(app, assessment.reporting);
+  registerOutboxRoutes(app, {
+    outbox: repositories.outbox,
+    producer: assessment.queues.outbox,
+    operate: { config: allowedTo('outbox:operate') },
+  });
   return app;
 }

@@ -53,7 +53,9 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
           : { jobId, removeOnComplete: true, removeOnFail: true },
       );
     } catch (error) {
-      logger.warn({ err: error, ...payload }, 'could not enqueue evaluation; the reconciler or scheduler will');
+      // A Redis outage is logged once by its connection; the evaluation reconciler enqueues from Postgres.
+      const line = { ...payload, error: error instanceof Error ? error.message : String(error) };
+      logger.debug(line, 'could not enqueue evaluation; the reconciler or scheduler will');
     }
   };
 
