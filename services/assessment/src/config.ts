@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authEnvSchema } from '@cabc/auth';
+import { DEFAULT_CEL_COST_LIMIT } from '@cabc/rules';
 import { envDuration, parseConfig, serviceEnvSchema } from '@cabc/service-kit';
 import { ledgerEnvShape } from './modules/ledger/ledger.settings.ts';
 
@@ -13,6 +14,8 @@ export const assessmentEnvSchema = serviceEnvSchema(8082)
     MAX_FUTURE_SKEW: envDuration('5m'),
     AUDITOR_ISSUER: z.string().min(1).default('cabc-assessment'),
     CALLBACK_AUDIENCE: z.string().min(1).default('certification-body'),
+    /** A CEL rule whose static cost estimate is above this is refused when its scope is stored (docs/operations.md). */
+    CEL_COST_LIMIT: z.coerce.number().int().positive().default(DEFAULT_CEL_COST_LIMIT),
   })
   .refine((env) => env.AUTH_JWKS_URL || env.AUTH_JWKS, {
     message: 'set AUTH_JWKS_URL or AUTH_JWKS (the keys of the bearer-token issuer)',
