@@ -44,7 +44,12 @@ export function compileRule(input: unknown, options: CompileOptions = {}): Compi
     if (!parsed.success) throw new RuleCompileError(issuesFromZod(parsed.error));
     const rule = parsed.data;
     const kinds = affectedKinds(rule);
-    return Object.freeze({ rule, affectedKinds: kinds, reads: readsOf(rule, kinds), evaluator: buildEvaluator(rule, options) });
+    return Object.freeze({
+      rule,
+      affectedKinds: kinds,
+      reads: readsOf(rule, kinds),
+      evaluator: buildEvaluator(rule, options),
+    });
   } catch (error) {
     if (!(error instanceof RuleCompileError)) throw error;
     throw new RuleCompileError(

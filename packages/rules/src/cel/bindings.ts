@@ -45,12 +45,14 @@ export function celEvidence(record: EvidenceRecord): CelObject {
       environment: predicate.context.environment ?? '',
     },
     metrics: meteredMap(metrics),
-    measurements: metered(predicate.measurements.map((m) => ({
-      name: m.name,
-      value: m.value,
-      unit: m.unit ?? '',
-      slice: m.slice ?? '',
-    }))),
+    measurements: metered(
+      predicate.measurements.map((m) => ({
+        name: m.name,
+        value: m.value,
+        unit: m.unit ?? '',
+        slice: m.slice ?? '',
+      })),
+    ),
     checks: metered(predicate.checks.map((c) => ({ name: c.name, status: c.status, detail: c.detail ?? '' }))),
     subjects: metered(record.subjects.map((s) => ({ name: s.name, sha256: s.digest.sha256 }))),
   };

@@ -182,9 +182,7 @@ function comprehension(loop: Comprehension, scope: Scope): Estimate {
   // An accumulator grows by at most one step per element (map, filter); it is sized as if every element added one.
   const accumulator: Shape = {
     size: Math.max(init.shape.size, stepShape.size * range.shape.size),
-    ...(stepShape.element || init.shape.element
-      ? { element: largest([stepShape.element, init.shape.element]) }
-      : {}),
+    ...(stepShape.element || init.shape.element ? { element: largest([stepShape.element, init.shape.element]) } : {}),
   };
   const inner = new Map(scope).set(loop.iterVar, element).set(loop.accuVar, accumulator);
   const perElement = estimate(loop.loopCondition, inner).cost + estimate(loop.loopStep, inner).cost;

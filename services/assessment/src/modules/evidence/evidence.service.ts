@@ -47,9 +47,12 @@ function signatureProblem(error: DsseVerificationError): HttpProblem {
 }
 
 function unknownToe(toeId: string): UnprocessableProblem {
-  return new UnprocessableProblem('unknown-toe', 'Unknown target of evaluation', `no ToE ${toeId} trusts collector keys`, [
-    { field: 'payload.predicate.toe', message: 'not a registered ToE with a submitted or approved scope' },
-  ]);
+  return new UnprocessableProblem(
+    'unknown-toe',
+    'Unknown target of evaluation',
+    `no ToE ${toeId} trusts collector keys`,
+    [{ field: 'payload.predicate.toe', message: 'not a registered ToE with a submitted or approved scope' }],
+  );
 }
 
 function verifiesWith(envelope: Parameters<typeof verifyDsse>[0], keys: ReadonlyMap<string, KeyObject>): boolean {
@@ -153,7 +156,12 @@ export function createEvidenceIngestService(deps: {
      * Verifies and stores one DSSE envelope. `rawBody` is the request body exactly as received: its digest is the
      * idempotency key and it is what the ledger keeps. Nothing is stored unless every check passes.
      */
-    async ingest(rawBody: string, parsedBody: unknown): Promise<{ created: boolean; receipt: EvidenceReceipt }> {
+    async ingest(
+      rawBody: string,
+      parsedBody: unknown,
+      /** Counts the envelope against its ToE's rate limit once its signature verified; throws over the limit. */
+      admit?: (toe: string) => Promise<void>,
+    ): Promise<{ created: boolean; receipt: EvidenceReceipt }> {
       const envelope = dsseEnvelopeSchema.safeParse(parsedBody);
       if (!envelope.success) {
         const fields = fieldsOf(envelope.error, '');
@@ -193,6 +201,7 @@ export function createEvidenceIngestService(deps: {
         }
         throw signatureProblem(error);
       }
+      await admit?.(toeId);
       const trust = await deps.trust.forToe(toeId, verified.keyids);
       if (!trust) throw unknownToe(toeId);
       if (!verified.keyids.every((kid) => trust.keys.has(kid))) {
