@@ -125,6 +125,8 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     keys,
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,
     toes,
+    scopes,
+    findings,
     evaluations,
     inForce,
     databaseUrl: config.DATABASE_URL,

@@ -45,3 +45,6 @@ export function authorize(request: FastifyRequest, action: Action): Principal {
 export const allow = (action: Action) => async (request: FastifyRequest) => {
   authorize(request, action);
 };
+
+/** The route option declaring who may call a route: the roles the table above allows the action to. */
+export const allowedTo = (action: Action) => ({ access: { roles: permissions[action] } });

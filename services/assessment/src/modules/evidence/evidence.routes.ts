@@ -8,10 +8,11 @@ import {
   type Server,
   type ZodTypeProvider,
 } from '@cabc/http-kit';
+import { signedBodyRoute } from '@cabc/auth';
 import { evidenceReceiptSchema } from '@cabc/contracts';
 import { acceptedEvidenceViewSchema } from './evidence.schemas.ts';
 import { toReceipt, type EvidenceIngestService } from './evidence.service.ts';
-import { authorize } from '../authorization/permissions.ts';
+import { allowedTo, authorize } from '../authorization/permissions.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import { registerEvidenceRateLimits, TooManyRequestsProblem, type EvidenceLimits } from './evidence-limits.ts';
 import type { Redis } from '@cabc/service-kit';
@@ -94,6 +95,7 @@ export async function registerEvidenceRoutes(
     routes.post(
       '/v1/evidence',
       {
+        config: signedBodyRoute,
         schema: {
           tags: ['evidence'],
           summary: 'Receive a DSSE-signed in-toto evidence statement; answers with a signed receipt',
@@ -126,6 +128,7 @@ export async function registerEvidenceRoutes(
     routes.post(
       '/v1/evidence/batch',
       {
+        config: signedBodyRoute,
         schema: {
           tags: ['evidence'],
           summary: `Receive up to ${limits.batchMax} DSSE envelopes at once; each is verified and stored as by POST /v1/evidence`,
@@ -159,6 +162,7 @@ export async function registerEvidenceRoutes(
     routes.get(
       '/v1/evidence/:id',
       {
+        config: allowedTo('evidence:read'),
         schema: {
           tags: ['evidence'],
           summary: 'One accepted evidence with its receipt',
