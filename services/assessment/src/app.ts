@@ -41,7 +41,17 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
 
   registerToeRoutes(app, services.toes);
   registerScopeRoutes(app, services.scopes);
-  await registerEvidenceRoutes(app, services.evidence, repositories.toes);
+  await registerEvidenceRoutes(app, services.evidence, repositories.toes, {
+    redis: assessment.infra.redis,
+    prefix: config.QUEUE_PREFIX,
+    limits: {
+      perAddress: config.EVIDENCE_RATE_LIMIT_PER_ADDRESS,
+      perToe: config.EVIDENCE_RATE_LIMIT_PER_TOE,
+      windowMs: config.EVIDENCE_RATE_LIMIT_WINDOW,
+      batchMax: config.EVIDENCE_BATCH_MAX,
+      batchConcurrency: config.EVIDENCE_BATCH_CONCURRENCY,
+    },
+  });
   registerPostureRoutes(app, {
     evaluations: repositories.evaluations,
     inForce: assessment.inForce,

@@ -10,6 +10,7 @@ import { createInForceScopes } from './modules/evaluation/in-force-scope.ts';
 import { createCollectorTrust } from './modules/evidence/collector-trust.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
 import { createEvidenceIngestService } from './modules/evidence/evidence.service.ts';
+import { createTrustedKeyIndex } from './modules/evidence/trusted-key-index.ts';
 import { createFindingsRepository } from './modules/findings/findings.repository.ts';
 import { createFindingsService } from './modules/findings/findings.service.ts';
 import { createLedger, ledgerSettingsOf } from './modules/ledger/ledger.module.ts';
@@ -68,6 +69,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
   const findings = createFindingsRepository(db);
   const observations = createObservationsRepository(db);
   const inForce = createInForceScopes(scopes);
+  const keyIndex = createTrustedKeyIndex(db);
   const ledger = createLedger({ db, keys, issuer: config.AUDITOR_ISSUER, settings: ledgerSettingsOf(config) });
 
   // Services.
@@ -86,10 +88,13 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
       certificationBodyUrl: config.CERTIFICATION_BODY_URL,
     }),
     onApproved: (toeId) => enqueueEvaluation({ toe: toeId }, `evaluate-approval-${toeId}-${Date.now()}`),
+    celCostLimit: config.CEL_COST_LIMIT,
+    onStateChanged: () => keyIndex.invalidate(),
   });
   const evidence = createEvidenceIngestService({
     evidence: createEvidenceRepository(db, { ledger: ledger.appender }),
     trust: createCollectorTrust({ toes, scopes }),
+    keyIndex,
     keys,
     issuer: config.AUDITOR_ISSUER,
     maxFutureSkewMs: config.MAX_FUTURE_SKEW,
