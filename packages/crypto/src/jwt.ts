@@ -19,7 +19,14 @@ export async function signJwt(
 
 export type JwtVerifier = (
   token: string,
-  expected: { audience: string; typ: string; issuer?: string; maxTokenAge?: string | number },
+  expected: {
+    audience: string;
+    typ: string;
+    issuer?: string;
+    maxTokenAge?: string | number;
+    /** Seconds of clock difference allowed on iat, nbf and exp. */
+    clockTolerance?: number;
+  },
 ) => Promise<JWTPayload>;
 
 /** Verifies EdDSA JWTs against a JWKS given inline or fetched (and cached) from a URL. */
@@ -35,6 +42,7 @@ export function createJwtVerifier(source: { jwks: JSONWebKeySet } | { jwksUrl: s
       typ: expected.typ,
       ...(expected.issuer ? { issuer: expected.issuer } : {}),
       ...(expected.maxTokenAge !== undefined ? { maxTokenAge: expected.maxTokenAge } : {}),
+      ...(expected.clockTolerance !== undefined ? { clockTolerance: expected.clockTolerance } : {}),
     });
     return payload;
   };

@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { startWorker, TypedQueue, type CappedBackoff, type QueueContext } from '@cabc/service-kit';
-import { createOutboxProcessor } from './outbox-delivery.ts';
+import { createOutboxProcessor, type OutboxPrepare } from './outbox-delivery.ts';
 import { outboxJobOptions } from './outbox-job-options.ts';
 import { startReconciler } from './reconciler.ts';
 import type { OutboxRepository } from './outbox.repository.ts';
@@ -41,11 +41,13 @@ export function startOutboxDelivery(deps: {
   reconcileIntervalMs: number;
   retry: CappedBackoff;
   concurrency?: number;
+  prepare?: OutboxPrepare;
 }): { worker: Worker; reconcileNow: () => Promise<number>; close: () => Promise<void> } {
   const processor = createOutboxProcessor({
     outbox: deps.outbox,
     logger: deps.logger,
     kickNext: (outboxId) => deps.producer.kick([outboxId]),
+    ...(deps.prepare ? { prepare: deps.prepare } : {}),
   });
   const worker = startWorker(deps.name, deps.context, processor, {
     concurrency: deps.concurrency ?? 16,

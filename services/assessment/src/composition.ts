@@ -73,7 +73,6 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     producer,
     lockToe: evaluations.lockToe,
     decisions: createScopeDecisionSender({
-      keys,
       outbox,
       issuer: config.AUDITOR_ISSUER,
       audience: config.CALLBACK_AUDIENCE,
@@ -107,7 +106,6 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     findings,
     outbox,
     producer,
-    keys,
     issuer: config.AUDITOR_ISSUER,
     audience: config.CALLBACK_AUDIENCE,
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,

@@ -1,6 +1,7 @@
 import { startOutboxDelivery, startReconciler } from '@cabc/outbox';
 import { startWorker } from '@cabc/service-kit';
 import type { Assessment } from '../composition.ts';
+import { createSendTimeSigner } from '../modules/callbacks/send-time-signing.ts';
 import { startCheckpointTimer } from '../modules/ledger/ledger.module.ts';
 import { evaluationJobOptions } from './evaluation-job-options.ts';
 
@@ -55,6 +56,7 @@ export function startWorkers(assessment: Assessment) {
     logger,
     reconcileIntervalMs: config.RECONCILE_INTERVAL,
     retry,
+    prepare: createSendTimeSigner({ keys: assessment.infra.keys }),
   });
   return {
     reconcileNow: async () =>
