@@ -81,7 +81,6 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     producer,
     lockToe: evaluations.lockToe,
     decisions: createScopeDecisionSender({
-      keys,
       outbox,
       issuer: config.AUDITOR_ISSUER,
       audience: config.CALLBACK_AUDIENCE,
@@ -133,7 +132,6 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     observations: observationsService,
     outbox,
     producer,
-    keys,
     issuer: config.AUDITOR_ISSUER,
     audience: config.CALLBACK_AUDIENCE,
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,
