@@ -53,7 +53,18 @@ export interface Platform {
    * settings, which name a ToE that exists only once the platform runs.
    */
   start: (key: ServiceKey, env?: Record<string, string>) => Promise<void>;
+  /**
+   * Another instance of a service on the same databases, Redis and queues, as a second process would be, on a port
+   * of its own; it calls the services named in `targets` (by default the first instances). Closed with the platform.
+   */
+  replica: (key: ServiceKey, targets?: Partial<ReplicaTargets>) => Promise<{ url: string; close: () => Promise<void> }>;
   close: () => Promise<void>;
+}
+
+/** The base URLs a service instance calls: the collector delivers to the assessment, which calls back the CB. */
+export interface ReplicaTargets {
+  assessment: string;
+  certificationBody: string;
 }
 
 const databaseNames: Record<ServiceKey, string> = {
@@ -90,10 +101,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     AUTH_JWKS: JSON.stringify({ keys: [issuer.publicJwk] }),
   };
   const addedEnv: Partial<Record<ServiceKey, Record<string, string>>> = {};
-  const common = (key: ServiceKey) => ({
+  const common = (key: ServiceKey, port: number) => ({
     ...auth,
     HOST: host,
-    PORT: String(ports[key]),
+    PORT: String(port),
     DATABASE_URL: databaseUrls[key],
     REDIS_URL: options.redisUrls?.[key] ?? options.redisUrl,
     QUEUE_PREFIX: options.queuePrefix,
@@ -106,42 +117,56 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     ...addedEnv[key],
   });
 
-  const starters: Record<ServiceKey, () => Promise<Running>> = {
-    certificationBody: () =>
+  const starters: Record<ServiceKey, (port: number, targets: ReplicaTargets) => Promise<Running>> = {
+    certificationBody: (port, targets) =>
       startCertificationBody(
         loadCertificationConfig({
           // Local and test receivers listen on this machine: allowed here, refused by default in a deployment.
           WEBHOOK_ALLOW_LOOPBACK: 'true',
           WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-          ...common('certificationBody'),
-          AUDITOR_JWKS_URL: `${urls.assessment}/.well-known/jwks.json`,
+          ...common('certificationBody', port),
+          AUDITOR_JWKS_URL: `${targets.assessment}/.well-known/jwks.json`,
         }),
         {
           ...(options.certificationPolicy ? { policy: options.certificationPolicy } : {}),
           ...(options.now ? { now: options.now } : {}),
         },
       ),
-    assessment: () =>
+    assessment: (port, targets) =>
       startAssessment(
         loadAssessmentConfig({
-          ...common('assessment'),
-          CERTIFICATION_BODY_URL: urls.certificationBody,
+          ...common('assessment', port),
+          CERTIFICATION_BODY_URL: targets.certificationBody,
         }),
         options.now ? { now: options.now } : {},
       ),
-    collector: () => startCollector(loadCollectorConfig({ ...common('collector'), ASSESSMENT_URL: urls.assessment })),
+    collector: (port, targets) =>
+      startCollector(loadCollectorConfig({ ...common('collector', port), ASSESSMENT_URL: targets.assessment })),
   };
 
   const running = new Map<ServiceKey, Running>();
   const start = async (key: ServiceKey, env?: Record<string, string>) => {
     if (env && running.has(key)) throw new Error(`${key} is running: stop it before starting it with more env`);
     if (env) addedEnv[key] = { ...addedEnv[key], ...env };
-    if (!running.has(key)) running.set(key, await starters[key]());
+    if (!running.has(key)) running.set(key, await starters[key](ports[key], urls));
   };
   const stop = async (key: ServiceKey) => {
     const service = running.get(key);
     running.delete(key);
     await service?.close();
+  };
+  const replicas: Running[] = [];
+  const replica = async (key: ServiceKey, targets: Partial<ReplicaTargets> = {}) => {
+    const port = await freePort(host);
+    const service = await starters[key](port, { ...urls, ...targets });
+    replicas.push(service);
+    return {
+      url: `http://${host}:${port}`,
+      close: async () => {
+        replicas.splice(replicas.indexOf(service), 1);
+        await service.close();
+      },
+    };
   };
   try {
     for (const key of ['certificationBody', 'assessment', 'collector'] as const) await start(key);
@@ -169,7 +194,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     },
     stop,
     start,
+    replica,
     close: async () => {
+      for (const service of replicas.splice(0).reverse()) await service.close();
       for (const key of ['collector', 'assessment', 'certificationBody'] as const) await stop(key);
     },
   };
