@@ -141,6 +141,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     toes,
     evaluations,
     inForce,
+    observations,
     databaseUrl: config.DATABASE_URL,
     now,
   });

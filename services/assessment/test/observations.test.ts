@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replay } from '@cabc/anomaly';
 import { EVIDENCE_PREDICATE_TYPE, IN_TOTO_STATEMENT_TYPE } from '@cabc/contracts';
+import { anomalyObservationUuid } from '@cabc/oscal';
+import { nistSchemaErrors } from '@cabc/oscal/validation';
 import { expectProblem, gamedStream, type UnifiedEvidence } from '@cabc/testing';
 import { createAnomalyStates } from '../src/modules/observations/anomaly-states.ts';
 import { anomalyScopeOf } from '../src/modules/observations/anomaly-scope.ts';
@@ -215,6 +217,24 @@ describe('observations: anomaly and gaming signals for the auditor, confirmed in
     const trail = await auditTrail(first.toeId);
     expect(trail.map((event) => event.action).slice(-2)).toEqual(['finding.recorded', 'observation.confirmed']);
     expect(trail.at(-1)!.entity).toBe(`observation:${first.observation.id}`);
+    // Shown where the auditor looks: the audit report (its chart ringing the points) and the OSCAL results.
+    const report = await api('GET', `/v1/toes/${first.toeId}/reports/audit?format=html`, auditor);
+    expect(report.status).toBe(200);
+    expect(report.body).toContain('Anomaly observations (1)');
+    expect(report.body).toContain(`id="obs-${first.observation.id}"`);
+    expect(report.body).toMatch(/confirmed<br><span class="muted">by auditor-1/);
+    expect(report.body).toContain('class="observed"');
+    const oscal = await api('GET', `/v1/toes/${first.toeId}/reports/oscal-ar`, auditor);
+    expect(oscal.status).toBe(200);
+    expect(nistSchemaErrors('assessment-results', oscal.body)).toEqual([]);
+    const exported = oscal.body['assessment-results'].results[0].observations.find(
+      (entry: { uuid: string }) => entry.uuid === anomalyObservationUuid(first.observation.id),
+    );
+    expect(exported.props).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'anomaly-signal', value: 'repeated_measurements' })]),
+    );
+    expect(exported.remarks).toMatch(/^Confirmed by auditor-1/);
+
     // Decided once: a second decision is a conflict.
     expectProblem(await inject('POST', `${base}/dismiss`, auditor, { reason: 'changed my mind after all' }), 409);
   });

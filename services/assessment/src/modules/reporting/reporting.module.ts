@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { SigningKeyStore } from '@cabc/key-store';
 import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
 import type { InForceScopes } from '../evaluation/in-force-scope.ts';
+import type { ObservationsRepository } from '../observations/observations.repository.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import { createCertificateHistorySource } from './certificate-history.ts';
 import { createEvidenceVerifier } from './evidence-verification.ts';
@@ -22,6 +23,7 @@ export interface ReportingDeps {
   toes: ToesRepository;
   evaluations: EvaluationRepository;
   inForce: InForceScopes;
+  observations: ObservationsRepository;
   /** With it, the live feed LISTENs for the database's notifications (events within milliseconds, not one interval). */
   databaseUrl?: string | undefined;
   /** How often the live feed reads the posture state while someone listens (default 1 s). */
@@ -56,6 +58,7 @@ export function createReporting(deps: ReportingDeps): ReportingRouteDeps & { clo
       evaluations: deps.evaluations,
       inForce: deps.inForce,
       certificates: createCertificateHistorySource(deps.certificationBodyUrl),
+      observations: deps.observations,
     }),
     pdf,
     now: deps.now ?? (() => new Date()),
