@@ -10,6 +10,7 @@ import { createInForceScopes } from './modules/evaluation/in-force-scope.ts';
 import { createCollectorTrust } from './modules/evidence/collector-trust.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
 import { createEvidenceIngestService } from './modules/evidence/evidence.service.ts';
+import { createTrustedKeyIndex } from './modules/evidence/trusted-key-index.ts';
 import { createFindingsRepository } from './modules/findings/findings.repository.ts';
 import { createFindingsService } from './modules/findings/findings.service.ts';
 import { createLedger, ledgerSettingsOf } from './modules/ledger/ledger.module.ts';
@@ -53,7 +54,9 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
           : { jobId, removeOnComplete: true, removeOnFail: true },
       );
     } catch (error) {
-      logger.warn({ err: error, ...payload }, 'could not enqueue evaluation; the reconciler or scheduler will');
+      // A Redis outage is logged once by its connection; the evaluation reconciler enqueues from Postgres.
+      const line = { ...payload, error: error instanceof Error ? error.message : String(error) };
+      logger.debug(line, 'could not enqueue evaluation; the reconciler or scheduler will');
     }
   };
 
@@ -66,6 +69,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
   const findings = createFindingsRepository(db);
   const observations = createObservationsRepository(db);
   const inForce = createInForceScopes(scopes);
+  const keyIndex = createTrustedKeyIndex(db);
   const ledger = createLedger({ db, keys, issuer: config.AUDITOR_ISSUER, settings: ledgerSettingsOf(config) });
 
   // Services.
@@ -77,17 +81,19 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     producer,
     lockToe: evaluations.lockToe,
     decisions: createScopeDecisionSender({
-      keys,
       outbox,
       issuer: config.AUDITOR_ISSUER,
       audience: config.CALLBACK_AUDIENCE,
       certificationBodyUrl: config.CERTIFICATION_BODY_URL,
     }),
     onApproved: (toeId) => enqueueEvaluation({ toe: toeId }, `evaluate-approval-${toeId}-${Date.now()}`),
+    celCostLimit: config.CEL_COST_LIMIT,
+    onStateChanged: () => keyIndex.invalidate(),
   });
   const evidence = createEvidenceIngestService({
     evidence: createEvidenceRepository(db, { ledger: ledger.appender }),
     trust: createCollectorTrust({ toes, scopes }),
+    keyIndex,
     keys,
     issuer: config.AUDITOR_ISSUER,
     maxFutureSkewMs: config.MAX_FUTURE_SKEW,
@@ -126,7 +132,6 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     observations: observationsService,
     outbox,
     producer,
-    keys,
     issuer: config.AUDITOR_ISSUER,
     audience: config.CALLBACK_AUDIENCE,
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,
@@ -139,6 +144,8 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     keys,
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,
     toes,
+    scopes,
+    findings,
     evaluations,
     inForce,
     observations,

@@ -931,6 +931,15 @@ function ReportsTab({ toeId }: { toeId: string }) {
         </button>
         <button
           disabled={busy !== undefined}
+          title="Catalog, profiles, SSP, assessment plan, results per day and POA&M of the scope version in force, from its approval to now"
+          onClick={() =>
+            void run('bundle', () => download(`/v1/toes/${toeId}/reports/oscal-bundle`, `${toeId}-oscal-bundle.zip`))
+          }
+        >
+          {busy === 'bundle' ? 'Exporting…' : 'OSCAL bundle (zip)'}
+        </button>
+        <button
+          disabled={busy !== undefined}
           className="button-secondary"
           onClick={() =>
             void run('html', () =>

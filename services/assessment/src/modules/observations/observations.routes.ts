@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { problemResponses, type Server } from '@cabc/http-kit';
-import { authorize } from '../authorization/permissions.ts';
+import { allowedTo, authorize } from '../authorization/permissions.ts';
 import { toeParamsSchema } from '../toes/toes.schemas.ts';
 import {
   confirmBodySchema,
@@ -16,6 +16,7 @@ export function registerObservationRoutes(app: Server, observations: Observation
   app.get(
     '/v1/toes/:toeId/observations',
     {
+      config: allowedTo('observation:read'),
       schema: {
         tags: ['observations'],
         summary: "The anomaly and gaming observations on a ToE's evidence stream, oldest first; never verdicts",
@@ -35,6 +36,7 @@ export function registerObservationRoutes(app: Server, observations: Observation
   app.post(
     '/v1/toes/:toeId/observations/:observationId/confirm',
     {
+      config: allowedTo('observation:decide'),
       schema: {
         tags: ['observations'],
         summary: 'Confirm an open observation: it becomes a manual finding on a requirement until validUntil',
@@ -58,6 +60,7 @@ export function registerObservationRoutes(app: Server, observations: Observation
   app.post(
     '/v1/toes/:toeId/observations/:observationId/dismiss',
     {
+      config: allowedTo('observation:decide'),
       schema: {
         tags: ['observations'],
         summary: 'Dismiss an open observation, with the reason',
