@@ -30,12 +30,6 @@ export function useObservations(toeId: string, pulse: number) {
 export const observedEvidence = (items: readonly ObservationItem[] | undefined): ReadonlySet<string> =>
   new Set((items ?? []).filter((item) => item.state === 'open').flatMap((item) => item.evidenceIds));
 
-const STATE_BADGE: Record<ObservationItem['state'], string> = {
-  open: 'pending',
-  confirmed: 'non_compliant',
-  dismissed: 'compliant',
-};
-
 /**
  * What the detectors noticed in the evidence stream: findings for a human, never verdicts. The auditor confirms one
  * into a manual finding (with a validity window) or dismisses it with a reason.
@@ -106,8 +100,7 @@ export function ObservationsPanel({
                 ))}
               </td>
               <td>
-                <Badge status={STATE_BADGE[item.state]} title={item.state} />
-                <div className="small">{item.state}</div>
+                <Badge status={item.state} />
               </td>
             </tr>
           ))}
