@@ -150,7 +150,11 @@ describe('observations: anomaly and gaming signals for the auditor, confirmed in
       400,
       'path:observationId',
     );
-    expectProblem(await inject('GET', `/v1/toes/${first.toeId}/observations?state=closed`, auditor), 400, 'query:state');
+    expectProblem(
+      await inject('GET', `/v1/toes/${first.toeId}/observations?state=closed`, auditor),
+      400,
+      'query:state',
+    );
     // A requirement outside the scope in force: the findings service refuses it, and the observation stays open.
     expectProblem(
       await inject('POST', `${base}/confirm`, auditor, {
@@ -234,6 +238,16 @@ describe('observations: anomaly and gaming signals for the auditor, confirmed in
       expect.arrayContaining([expect.objectContaining({ name: 'anomaly-signal', value: 'repeated_measurements' })]),
     );
     expect(exported.remarks).toMatch(/^Confirmed by auditor-1/);
+    // The OSCAL bundle reads them too (each lands in the evaluation window it was raised in).
+    const toe = (await fixture.assessment.repositories.toes.find(first.toeId))!;
+    const bundle = await fixture.assessment.reporting.bundles.input(
+      toe,
+      {},
+      { token: auditor },
+      new Date(),
+      'http://a',
+    );
+    expect(bundle.input.observations?.map((item) => item.id)).toContain(first.observation.id);
 
     // Decided once: a second decision is a conflict.
     expectProblem(await inject('POST', `${base}/dismiss`, auditor, { reason: 'changed my mind after all' }), 409);
