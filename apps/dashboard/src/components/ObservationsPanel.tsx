@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../lib/api.ts';
 import { canReview, useAuth } from '../lib/auth.tsx';
 import { dateTime, label, shortId } from '../lib/format.ts';
@@ -21,9 +21,14 @@ export interface ObservationItem {
   createdAt: string;
 }
 
-/** The ToE's observations, reloaded when `pulse` changes (a new evaluation). */
+/** The ToE's observations, reloaded in place when `pulse` changes (a new evaluation). */
 export function useObservations(toeId: string, pulse: number) {
-  return useData<{ items: ObservationItem[] }>(`${toeId}:${pulse}`, () => api(`/v1/toes/${toeId}/observations`));
+  const observations = useData<{ items: ObservationItem[] }>(toeId, () => api(`/v1/toes/${toeId}/observations`));
+  const { reload } = observations;
+  useEffect(() => {
+    if (pulse > 0) reload();
+  }, [pulse, reload]);
+  return observations;
 }
 
 /** Evidence ids behind the open observations: the chart points to highlight. */
