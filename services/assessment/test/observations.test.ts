@@ -172,6 +172,16 @@ describe('observations: anomaly and gaming signals for the auditor, confirmed in
       422,
       'validUntil',
     );
+    // The scope's opt-in is validated with the rest of the document.
+    for (const [anomalies, field] of [
+      [{ pendingAtScore: 0.3 }, 'requirements.0.anomalies.pendingAtScore'],
+      [{ pendingAtScore: 0.8, signals: ['gut_feeling'] }, 'requirements.0.anomalies.signals.0'],
+      [{ pendingAtScore: 0.8, extra: true }, 'requirements.0.anomalies'],
+    ] as const) {
+      const document = accuracyScope([fixture.collectorKey]);
+      (document.requirements[0] as Record<string, unknown>).anomalies = anomalies;
+      expectProblem(await inject('POST', `/v1/toes/${first.toeId}/scopes`, auditee, { document }), 422, field);
+    }
     const listed = await api('GET', `/v1/toes/${first.toeId}/observations`, auditor);
     expect(listed.body.items.find((item: { id: string }) => item.id === first.observation.id).state).toBe('open');
     expect(await auditTrail(first.toeId)).toEqual(before);
