@@ -148,6 +148,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     findings,
     evaluations,
     inForce,
+    observations,
     databaseUrl: config.DATABASE_URL,
     now,
   });
