@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFlakyReceiver } from './support/flaky-receiver.ts';
 import { certifyToe, type CertifiedToe } from '@cabc/platform';
 import { hasRedisServerBinary } from '@cabc/local-servers';
 import { startFaultCluster, type FaultCluster } from './support/fault-cluster.ts';
@@ -15,6 +18,10 @@ import {
 /** The issue's bounds: delivery resumes within 5 s of readiness; a push answers within 1 s while Redis is down. */
 const RECOVERY_BOUND_MS = 5_000;
 const REDIS_OUTAGE_PUSH_BOUND_MS = 1_000;
+
+const sendTimeSigning = existsSync(
+  fileURLToPath(new URL('../../services/assessment/src/modules/callbacks/send-time-signing.ts', import.meta.url)),
+);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -33,13 +40,16 @@ async function waitUntilReady(url: string, timeoutMs = 30_000): Promise<number> 
 describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform under faults', () => {
   let cluster: FaultCluster;
   let names = 0;
-  const newToe = async (): Promise<CertifiedToe> => certifyToe(cluster, { org: 'acme', name: `fault-${(names += 1)}` });
+  const newToe = async (): Promise<CertifiedToe> => {
+    names += 1;
+    return certifyToe(cluster, { org: 'acme', name: `fault-${names}` });
+  };
 
   beforeAll(async () => {
     cluster = await startFaultCluster({
       env: {
         // A short schedule, so that the undeliverable message is dead-lettered within seconds.
-        collector: { DELIVERY_MAX_ATTEMPTS: '12' },
+        collector: { DELIVERY_MAX_ATTEMPTS: '12', COLLECTOR_ORG: 'acme' },
         // Callbacks older than this are refused: the certification body stays down longer than that.
         certificationBody: { CALLBACK_MAX_AGE: '3s' },
       },
@@ -100,7 +110,7 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
       deliveryResumedAfterReadyMs: Math.max(0, resumedMs),
     });
     expect(resumedMs).toBeLessThan(RECOVERY_BOUND_MS);
-  });
+  }, 120_000);
 
   it('answers pushes at once while Redis is down, and delivers everything once Redis is back empty', async () => {
     const toe = await newToe();
@@ -127,8 +137,6 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
     const { downAt, upAt } = await outage!;
     const readyAt = await waitUntilReady(cluster.urls.collector);
     const counts = await expectNoLossNoDuplicate(cluster, toe.toeId, pushes.acked);
-    const { assessment } = await evidenceAt(cluster, toe.toeId);
-    void assessment;
     // Pushes answered during the outage (after Redis died, before it was back).
     const duringOutage = pushes.answers.slice(30).filter((answer) => answer.status === 201);
     const slowest = Math.max(...pushes.answers.map((answer) => answer.ms));
@@ -151,7 +159,7 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
     // One line per connection and state change (each service: the workers' and the producers' connection).
     expect(outageLines.length).toBeLessThanOrEqual(6);
     expect(cluster.unexpectedExits()).toEqual([]);
-  });
+  }, 120_000);
 
   it('resumes delivery within 5 s of readiness after a kill -9 mid-push, nothing lost or duplicated', async () => {
     const toe = await newToe();
@@ -201,5 +209,127 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
     });
     expect(firstOwed - readyAt).toBeLessThan(RECOVERY_BOUND_MS);
     expect(evaluationResumedMs).toBeLessThan(RECOVERY_BOUND_MS);
-  });
+  }, 120_000);
+
+  // Needs callbacks signed when sent (issue 13, branch wp/callbacks): signed when written, they go stale meanwhile.
+  it.skipIf(!sendTimeSigning)(
+    'delivers posture callbacks once the certification body is back after longer than the callback freshness',
+    async () => {
+      const since = new Date();
+      await cluster.stopService('certificationBody');
+      const toe = await newToe();
+      const pushes = await pushEvidence(cluster, {
+        toe: toe.toeId,
+        token: toe.tokens.pipeline,
+        count: 10,
+        concurrency: 2,
+        label: 'cb-down',
+      });
+      await waitForDelivered(cluster, toe.toeId, pushes.acked.values());
+      // Longer down than CALLBACK_MAX_AGE (3 s): a callback signed when it was written would now be stale.
+      await sleep(5_000);
+      await cluster.startService('certificationBody');
+      const readyAt = await waitUntilReady(cluster.urls.certificationBody);
+      const owed = () =>
+        cluster.query<{ id: number; status: string }>(
+          'assessment',
+          "select id, status from outbox where topic = 'certification-body' and created_at >= $1 order by id",
+          [since],
+        );
+      const deadline = Date.now() + 60_000;
+      let rows = await owed();
+      while (rows.some((row) => row.status === 'pending') && Date.now() < deadline) {
+        await sleep(100);
+        rows = await owed();
+      }
+      const settledAt = Date.now();
+      const received = await cluster.query<{ jti: string; outcome: string }>(
+        'certificationBody',
+        'select jti, outcome from received_callbacks where toe = $1',
+        [toe.toeId],
+      );
+      const lost = rows.filter((row) => row.status !== 'delivered').length;
+      const duplicated = received.length - new Set(received.map((row) => row.jti)).size;
+      report('certification body down longer than the callback freshness window', {
+        callbacks: rows.length,
+        lost,
+        duplicated,
+        refusedAsStale: received.filter((row) => row.outcome !== 'accepted' && row.outcome !== 'applied').length,
+        deliveredAfterReadyMs: settledAt - readyAt,
+      });
+      expect(rows.length).toBeGreaterThan(1);
+      expect(rows.filter((row) => row.status !== 'delivered')).toEqual([]);
+      expect({ lost, duplicated }).toEqual({ lost: 0, duplicated: 0 });
+    },
+    120_000,
+  );
+
+  it("dead-letters an undeliverable message after its schedule and delivers the ToE's later ones; an operator redelivers it", async () => {
+    const toe = await newToe();
+    const receiver = await startFlakyReceiver();
+    try {
+      // A message the receiver keeps refusing with 503, at the head of the ToE's queue (e.g. a gateway in its way).
+      const [poison] = await cluster.query<{ id: number }>(
+        'collector',
+        `insert into outbox (topic, ordering_key, destination, content_type, body, status)
+         values ('evidence', $1, $2, 'application/json', '{"poison":true}', 'pending') returning id`,
+        [toe.toeId, receiver.url],
+      );
+      const insertedAt = Date.now();
+      const pushes = await pushEvidence(cluster, {
+        toe: toe.toeId,
+        token: toe.tokens.pipeline,
+        count: 20,
+        concurrency: 2,
+        label: 'after-poison',
+      });
+      const counts = await expectNoLossNoDuplicate(cluster, toe.toeId, pushes.acked);
+      const laterDeliveredAt = Date.now();
+      const [dead] = await cluster.query<{ status: string; attempts: number }>(
+        'collector',
+        'select status, attempts from outbox where id = $1',
+        [poison!.id],
+      );
+      expect(dead).toEqual({ status: 'dead_letter', attempts: 12 });
+      expect(receiver.hits()).toBe(12);
+
+      // Operators see it, with the counts the metrics read, and hand it back once the receiver takes it.
+      const admin = await cluster.token('admin', 'acme');
+      const listed = await fetch(`${cluster.urls.collector}/v1/outbox/undelivered`, {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      expect(listed.status).toBe(200);
+      const view = (await listed.json()) as {
+        items: { id: number; status: string }[];
+        counts: { dead_letter: number };
+      };
+      expect(view.items).toContainEqual(expect.objectContaining({ id: poison!.id, status: 'dead_letter' }));
+      expect(view.counts.dead_letter).toBeGreaterThanOrEqual(1);
+      receiver.accept();
+      const redeliver = await fetch(`${cluster.urls.collector}/v1/outbox/redeliver`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ids: [poison!.id] }),
+      });
+      expect(await redeliver.json()).toEqual({ redelivered: [poison!.id] });
+      const deadline = Date.now() + 30_000;
+      let status = 'dead_letter';
+      while (status !== 'delivered' && Date.now() < deadline) {
+        await sleep(100);
+        const rows = await cluster.query<{ status: string }>('collector', 'select status from outbox where id = $1', [
+          poison!.id,
+        ]);
+        status = rows[0]?.status ?? status;
+      }
+      expect(status).toBe('delivered');
+      report('undeliverable message followed by deliverable ones', {
+        ...counts,
+        poisonAttempts: dead!.attempts,
+        laterDeliveredAfterPoisonMs: laterDeliveredAt - insertedAt,
+        receiverHits: receiver.hits(),
+      });
+    } finally {
+      await receiver.close();
+    }
+  }, 120_000);
 });

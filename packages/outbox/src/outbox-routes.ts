@@ -1,6 +1,14 @@
 import type { preHandlerHookHandler } from 'fastify';
 import { z } from 'zod';
-import { decodeCursor, encodeCursor, pageQuerySchema, pageSchema, problemResponses, type Server } from '@cabc/http-kit';
+import {
+  BadRequestProblem,
+  decodeCursor,
+  encodeCursor,
+  pageQuerySchema,
+  pageSchema,
+  problemResponses,
+  type Server,
+} from '@cabc/http-kit';
 import type { OutboxProducer } from './outbox-pipeline.ts';
 import type { OutboxRepository } from './outbox.repository.ts';
 
@@ -35,13 +43,28 @@ const redeliverBodySchema = z.strictObject({
     .describe('The messages to redeliver; absent: every dead letter and rejected message'),
 });
 
+/** A service that takes its bodies as bytes (the collector: evidence is digested as sent) parses this one here. */
+async function jsonFromBytes(request: { body: unknown }): Promise<void> {
+  if (!Buffer.isBuffer(request.body)) return;
+  const text = request.body.toString('utf8');
+  try {
+    request.body = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new BadRequestProblem('the body is not JSON', [{ field: 'body', message: 'not JSON' }]);
+  }
+}
+
 /**
  * The operators' view of an outbox: what could not be delivered (dead letters: the retry schedule ran out; rejected:
  * the receiver refused for good) and redelivery with a fresh schedule. `operate` guards both routes.
  */
 export function registerOutboxRoutes(
   app: Server,
-  deps: { outbox: OutboxRepository; producer: OutboxProducer; operate: preHandlerHookHandler | preHandlerHookHandler[] },
+  deps: {
+    outbox: OutboxRepository;
+    producer: OutboxProducer;
+    operate: preHandlerHookHandler | preHandlerHookHandler[];
+  },
 ): void {
   app.get(
     '/v1/outbox/undelivered',
@@ -96,6 +119,7 @@ export function registerOutboxRoutes(
         response: { 200: z.object({ redelivered: z.array(z.number().int()) }), ...problemResponses(400, 401, 403) },
       },
       preHandler: deps.operate,
+      preValidation: jsonFromBytes,
     },
     async (request) => {
       const redelivered = await deps.outbox.redeliver(request.body.ids);

@@ -23,8 +23,7 @@ const platform = await startPlatform({
 });
 
 process.on('message', (message: ToChild) => {
-  const done = (error?: unknown) =>
-    send({ type: 'done', id: message.id, ...(error ? { error: String(error) } : {}) });
+  const done = (error?: unknown) => send({ type: 'done', id: message.id, ...(error ? { error: String(error) } : {}) });
   const service: ServiceKey = message.service;
   const work = message.type === 'stop' ? platform.stop(service) : platform.start(service);
   work.then(() => done(), done);
