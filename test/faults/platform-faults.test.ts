@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlakyReceiver } from './support/flaky-receiver.ts';
 import { certifyToe, type CertifiedToe } from '@cabc/platform';
@@ -18,10 +16,6 @@ import {
 /** The issue's bounds: delivery resumes within 5 s of readiness; a push answers within 1 s while Redis is down. */
 const RECOVERY_BOUND_MS = 5_000;
 const REDIS_OUTAGE_PUSH_BOUND_MS = 1_000;
-
-const sendTimeSigning = existsSync(
-  fileURLToPath(new URL('../../services/assessment/src/modules/callbacks/send-time-signing.ts', import.meta.url)),
-);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -211,58 +205,54 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
     expect(evaluationResumedMs).toBeLessThan(RECOVERY_BOUND_MS);
   }, 120_000);
 
-  // Needs callbacks signed when sent (issue 13, branch wp/callbacks): signed when written, they go stale meanwhile.
-  it.skipIf(!sendTimeSigning)(
-    'delivers posture callbacks once the certification body is back after longer than the callback freshness',
-    async () => {
-      const since = new Date();
-      await cluster.stopService('certificationBody');
-      const toe = await newToe();
-      const pushes = await pushEvidence(cluster, {
-        toe: toe.toeId,
-        token: toe.tokens.pipeline,
-        count: 10,
-        concurrency: 2,
-        label: 'cb-down',
-      });
-      await waitForDelivered(cluster, toe.toeId, pushes.acked.values());
-      // Longer down than CALLBACK_MAX_AGE (3 s): a callback signed when it was written would now be stale.
-      await sleep(5_000);
-      await cluster.startService('certificationBody');
-      const readyAt = await waitUntilReady(cluster.urls.certificationBody);
-      const owed = () =>
-        cluster.query<{ id: number; status: string }>(
-          'assessment',
-          "select id, status from outbox where topic = 'certification-body' and created_at >= $1 order by id",
-          [since],
-        );
-      const deadline = Date.now() + 60_000;
-      let rows = await owed();
-      while (rows.some((row) => row.status === 'pending') && Date.now() < deadline) {
-        await sleep(100);
-        rows = await owed();
-      }
-      const settledAt = Date.now();
-      const received = await cluster.query<{ jti: string; outcome: string }>(
-        'certificationBody',
-        'select jti, outcome from received_callbacks where toe = $1',
-        [toe.toeId],
+  // Callbacks are signed when sent (issue 13): signed when written, they would go stale meanwhile.
+  it('delivers posture callbacks once the certification body is back after longer than the callback freshness', async () => {
+    const since = new Date();
+    await cluster.stopService('certificationBody');
+    const toe = await newToe();
+    const pushes = await pushEvidence(cluster, {
+      toe: toe.toeId,
+      token: toe.tokens.pipeline,
+      count: 10,
+      concurrency: 2,
+      label: 'cb-down',
+    });
+    await waitForDelivered(cluster, toe.toeId, pushes.acked.values());
+    // Longer down than CALLBACK_MAX_AGE (3 s): a callback signed when it was written would now be stale.
+    await sleep(5_000);
+    await cluster.startService('certificationBody');
+    const readyAt = await waitUntilReady(cluster.urls.certificationBody);
+    const owed = () =>
+      cluster.query<{ id: number; status: string }>(
+        'assessment',
+        "select id, status from outbox where topic = 'certification-body' and created_at >= $1 order by id",
+        [since],
       );
-      const lost = rows.filter((row) => row.status !== 'delivered').length;
-      const duplicated = received.length - new Set(received.map((row) => row.jti)).size;
-      report('certification body down longer than the callback freshness window', {
-        callbacks: rows.length,
-        lost,
-        duplicated,
-        refusedAsStale: received.filter((row) => row.outcome !== 'accepted' && row.outcome !== 'applied').length,
-        deliveredAfterReadyMs: settledAt - readyAt,
-      });
-      expect(rows.length).toBeGreaterThan(1);
-      expect(rows.filter((row) => row.status !== 'delivered')).toEqual([]);
-      expect({ lost, duplicated }).toEqual({ lost: 0, duplicated: 0 });
-    },
-    120_000,
-  );
+    const deadline = Date.now() + 60_000;
+    let rows = await owed();
+    while (rows.some((row) => row.status === 'pending') && Date.now() < deadline) {
+      await sleep(100);
+      rows = await owed();
+    }
+    const settledAt = Date.now();
+    const received = await cluster.query<{ jti: string; outcome: string }>(
+      'certificationBody',
+      'select jti, outcome from received_callbacks where toe = $1',
+      [toe.toeId],
+    );
+    const lost = rows.filter((row) => row.status !== 'delivered').length;
+    const duplicated = received.length - new Set(received.map((row) => row.jti)).size;
+    report('certification body down longer than the callback freshness window', {
+      callbacks: rows.length,
+      lost,
+      duplicated,
+      refusedAsStale: received.filter((row) => row.outcome !== 'accepted' && row.outcome !== 'applied').length,
+      deliveredAfterReadyMs: settledAt - readyAt,
+    });
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.filter((row) => row.status !== 'delivered')).toEqual([]);
+    expect({ lost, duplicated }).toEqual({ lost: 0, duplicated: 0 });
+  }, 120_000);
 
   it("dead-letters an undeliverable message after its schedule and delivers the ToE's later ones; an operator redelivers it", async () => {
     const toe = await newToe();

@@ -11,6 +11,9 @@ export type DeliveryOutcome = 'delivered' | 'rejected' | 'dead_letter' | 'alread
  */
 const permanentStatuses = new Set([400, 404, 405, 410, 413, 415, 422]);
 
+/** What the delivery sends for one row: computed at each attempt by the producer's `prepare`. */
+export type OutboxPrepare = (message: OutboxMessage) => Promise<{ body: string; contentType: string }>;
+
 class RetryableDeliveryError extends Error {
   override name = 'RetryableDeliveryError';
 }
@@ -30,6 +33,11 @@ export function createOutboxProcessor(deps: {
   maxAttempts: number;
   timeoutMs?: number;
   headers?: (message: { id: number; topic: string }) => Record<string, string>;
+  /**
+   * Turns a stored row into what is sent, at each attempt (e.g. signs stored claims with a fresh `iat`, so that a
+   * retry is never refused as stale). Absent: the stored body is sent as it is.
+   */
+  prepare?: OutboxPrepare;
 }) {
   const settled = async (message: OutboxMessage) => {
     const next = await deps.outbox.nextPendingAfter(message);
@@ -63,14 +71,15 @@ export function createOutboxProcessor(deps: {
     if (await deps.outbox.hasEarlierPending(message)) return 'blocked';
     let response: Response;
     try {
+      const sent = deps.prepare ? await deps.prepare(message) : message;
       response = await fetch(message.destination, {
         method: 'POST',
         headers: {
-          'content-type': message.contentType,
+          'content-type': sent.contentType,
           'idempotency-key': `outbox-${message.id}`,
           ...deps.headers?.(message),
         },
-        body: message.body,
+        body: sent.body,
         signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
       });
     } catch (error) {

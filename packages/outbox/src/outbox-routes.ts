@@ -7,6 +7,7 @@ import {
   pageQuerySchema,
   pageSchema,
   problemResponses,
+  type RouteAccess,
   type Server,
 } from '@cabc/http-kit';
 import type { OutboxProducer } from './outbox-pipeline.ts';
@@ -56,14 +57,15 @@ async function jsonFromBytes(request: { body: unknown }): Promise<void> {
 
 /**
  * The operators' view of an outbox: what could not be delivered (dead letters: the retry schedule ran out; rejected:
- * the receiver refused for good) and redelivery with a fresh schedule. `operate` guards both routes.
+ * the receiver refused for good) and redelivery with a fresh schedule. `operate` is the route options that guard
+ * both routes: the access they declare and, where the service needs it, a further check.
  */
 export function registerOutboxRoutes(
   app: Server,
   deps: {
     outbox: OutboxRepository;
     producer: OutboxProducer;
-    operate: preHandlerHookHandler | preHandlerHookHandler[];
+    operate: { config: { access: RouteAccess }; preHandler?: preHandlerHookHandler };
   },
 ): void {
   app.get(
@@ -79,7 +81,7 @@ export function registerOutboxRoutes(
           ...problemResponses(400, 401, 403),
         },
       },
-      preHandler: deps.operate,
+      ...deps.operate,
     },
     async (request) => {
       const position = decodeCursor(request.query.cursor, cursorSchema);
@@ -118,7 +120,7 @@ export function registerOutboxRoutes(
         body: redeliverBodySchema,
         response: { 200: z.object({ redelivered: z.array(z.number().int()) }), ...problemResponses(400, 401, 403) },
       },
-      preHandler: deps.operate,
+      ...deps.operate,
       preValidation: jsonFromBytes,
     },
     async (request) => {

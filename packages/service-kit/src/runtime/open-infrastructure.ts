@@ -44,7 +44,15 @@ export async function openInfrastructure(
       const applied = await migrateToLatest(db, service);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
-    const keys = new SigningKeyStore(db, { secret: config.KEY_ENCRYPTION_SECRET, service });
+    const keys = new SigningKeyStore(db, {
+      secret: config.KEY_ENCRYPTION_SECRET,
+      service,
+      onRefused: (refused) =>
+        logger.error(
+          { keyRefused: refused },
+          `signing key ${refused.kid} refused (not published, not used): ${refused.reason}`,
+        ),
+    });
     const active = await keys.active();
     logger.info({ kid: active.kid }, 'signing key ready');
     const redis = overrides.redis ?? createRedis(config.REDIS_URL, { logger });

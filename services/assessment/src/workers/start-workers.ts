@@ -1,6 +1,7 @@
 import { startOutboxDelivery, startReconciler } from '@cabc/outbox';
 import { startWorker } from '@cabc/service-kit';
 import type { Assessment } from '../composition.ts';
+import { createSendTimeSigner } from '../modules/callbacks/send-time-signing.ts';
 import { startCheckpointTimer } from '../modules/ledger/ledger.module.ts';
 import { evaluationJobOptions } from './evaluation-job-options.ts';
 
@@ -58,6 +59,7 @@ export function startWorkers(assessment: Assessment) {
     reconcileIntervalMs: config.RECONCILE_INTERVAL,
     maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     retry,
+    prepare: createSendTimeSigner({ keys: assessment.infra.keys }),
   });
   return {
     reconcileNow: async () =>

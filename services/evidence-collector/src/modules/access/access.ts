@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { principalOf, requireRole, type Principal, type Role } from '@cabc/auth';
+import { allowRoles, principalOf, type Principal, type Role } from '@cabc/auth';
 import { ForbiddenProblem } from '@cabc/http-kit';
 
 /**
@@ -14,9 +14,9 @@ export const roles = {
 };
 
 function adminOfCollectorOrg(what: string, feature: string, options: { collectorOrg?: string | undefined }) {
-  return [
-    requireRole(...roles.manageKeys),
-    async (request: FastifyRequest) => {
+  return {
+    config: allowRoles(...roles.manageKeys),
+    preHandler: async (request: FastifyRequest) => {
       const principal = principalOf(request);
       if (!options.collectorOrg) {
         throw new ForbiddenProblem(
@@ -27,15 +27,16 @@ function adminOfCollectorOrg(what: string, feature: string, options: { collector
         throw new ForbiddenProblem(`only admins of ${options.collectorOrg} ${what}`);
       }
     },
-  ];
+  };
 }
 
+/** The route options of each kind of collector route: the roles it declares, and the organization checks after. */
 export function createAccess(options: { collectorOrg?: string | undefined }) {
   return {
-    /** preHandler: a pushing role, of the collector's organization when one is configured. */
-    push: [
-      requireRole(...roles.push),
-      async (request: FastifyRequest) => {
+    /** A pushing role, of the collector's organization when one is configured. */
+    push: {
+      config: allowRoles(...roles.push),
+      preHandler: async (request: FastifyRequest) => {
         const principal = principalOf(request);
         if (options.collectorOrg && principal.org !== options.collectorOrg) {
           throw new ForbiddenProblem(
@@ -43,11 +44,11 @@ export function createAccess(options: { collectorOrg?: string | undefined }) {
           );
         }
       },
-    ],
-    read: [requireRole(...roles.read)],
-    /** preHandler: an admin of the organization operating the collector (COLLECTOR_ORG). */
+    },
+    read: { config: allowRoles(...roles.read) },
+    /** An admin of the organization operating the collector (COLLECTOR_ORG). */
     manageKeys: adminOfCollectorOrg("manage this collector's signing key", 'key management', options),
-    /** preHandler: the same admins see and redeliver the outbox's dead letters. */
+    /** The same admins see and redeliver the outbox's dead letters. */
     operate: adminOfCollectorOrg("operate this collector's outbox", 'outbox operations', options),
     principal: (request: FastifyRequest): Principal => principalOf(request),
   };
