@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlakyReceiver } from './support/flaky-receiver.ts';
 import { certifyToe, type CertifiedToe } from '@cabc/platform';
@@ -16,6 +19,9 @@ import {
 /** The issue's bounds: delivery resumes within 5 s of readiness; a push answers within 1 s while Redis is down. */
 const RECOVERY_BOUND_MS = 5_000;
 const REDIS_OUTAGE_PUSH_BOUND_MS = 1_000;
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../../packages/cli/bin/cabc', import.meta.url));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -296,12 +302,19 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
       expect(view.items).toContainEqual(expect.objectContaining({ id: poison!.id, status: 'dead_letter' }));
       expect(view.counts.dead_letter).toBeGreaterThanOrEqual(1);
       receiver.accept();
-      const redeliver = await fetch(`${cluster.urls.collector}/v1/outbox/redeliver`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ ids: [poison!.id] }),
-      });
-      expect(await redeliver.json()).toEqual({ redelivered: [poison!.id] });
+      // The operator's command: cabc outbox redeliver <id>.
+      const { stdout } = await run(process.execPath, [
+        cli,
+        'outbox',
+        'redeliver',
+        String(poison!.id),
+        '--service',
+        cluster.urls.collector,
+        '--token',
+        admin,
+        '--json',
+      ]);
+      expect(JSON.parse(stdout)).toEqual({ redelivered: [poison!.id] });
       const deadline = Date.now() + 30_000;
       let status = 'dead_letter';
       while (status !== 'delivered' && Date.now() < deadline) {
