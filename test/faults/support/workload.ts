@@ -53,6 +53,8 @@ export async function pushEvidence(
     const body = JSON.stringify(evidenceBody(options.toe, index));
     for (;;) {
       if (Date.now() > deadline) throw new Error(`push ${key} not acknowledged in time`);
+      const died = cluster.unexpectedExits()[0];
+      if (died) throw new Error(`push ${key}: ${died}`);
       const started = Date.now();
       try {
         const response = await fetch(`${cluster.urls.collector}/v1/evidence`, {
