@@ -64,7 +64,7 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
   it('survives a Postgres restart under load: 503 problem+json with Retry-After meanwhile, nothing lost', async () => {
     const toe = await newToe();
     const pid = cluster.platformPid();
-    let restarted: Promise<{ downAt: number; upAt: number }> | undefined;
+    let restarted: Promise<{ downAt: number; upAt: number; readiness: number }> | undefined;
     const pushes = await pushEvidence(cluster, {
       toe: toe.toeId,
       token: toe.tokens.pipeline,
@@ -76,13 +76,16 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
         restarted = (async () => {
           const downAt = Date.now();
           await cluster.postgres.stop();
+          const readiness = await fetch(`${cluster.urls.collector}/readyz`).then((response) => response.status);
           await sleep(1_500);
           await cluster.postgres.start();
-          return { downAt, upAt: Date.now() };
+          return { downAt, upAt: Date.now(), readiness };
         })();
       },
     });
-    const { upAt } = await restarted!;
+    const { upAt, readiness } = await restarted!;
+    // Unready during the outage.
+    expect(readiness).toBe(503);
     const readyAt = await waitUntilReady(cluster.urls.collector);
     const counts = await expectNoLossNoDuplicate(cluster, toe.toeId, pushes.acked);
     // The same process served throughout: no unhandled 'error' event ended it.
