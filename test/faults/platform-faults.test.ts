@@ -118,7 +118,7 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
   it('answers pushes at once while Redis is down, and delivers everything once Redis is back empty', async () => {
     const toe = await newToe();
     const before = cluster.output().length;
-    let outage: Promise<{ downAt: number; upAt: number }> | undefined;
+    let outage: Promise<{ downAt: number; upAt: number; owed: string[] }> | undefined;
     const pushes = await pushEvidence(cluster, {
       toe: toe.toeId,
       token: toe.tokens.pipeline,
@@ -133,13 +133,18 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
           // Redis stays down while the remaining pushes go on.
           await sleep(4_000);
           await cluster.startRedis();
-          return { downAt, upAt: Date.now() };
+          const upAt = Date.now();
+          const { collector, assessment } = await evidenceAt(cluster, toe.toeId);
+          return { downAt, upAt, owed: collector.filter((digest) => !assessment.includes(digest)) };
         })();
       },
     });
-    const { downAt, upAt } = await outage!;
+    const { downAt, upAt, owed } = await outage!;
     const readyAt = await waitUntilReady(cluster.urls.collector);
     const counts = await expectNoLossNoDuplicate(cluster, toe.toeId, pushes.acked);
+    // What was owed when Redis came back (its jobs lost with it) flows again within the bound of readiness.
+    expect(owed.length).toBeGreaterThan(0);
+    const resumedMs = (await firstArrivalAfter(cluster, owed, upAt)) - readyAt;
     // Pushes answered during the outage (after Redis died, before it was back).
     const duringOutage = pushes.answers.slice(30).filter((answer) => answer.status === 201);
     const slowest = Math.max(...pushes.answers.map((answer) => answer.ms));
@@ -154,7 +159,10 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
       rawStackDumps: rawDumps.length,
       outageLogLines: outageLines.length,
       readyAfterRedisBackMs: readyAt - upAt,
+      owedWhenRedisBack: owed.length,
+      deliveryResumedAfterReadyMs: Math.max(0, resumedMs),
     });
+    expect(resumedMs).toBeLessThan(RECOVERY_BOUND_MS);
     expect(duringOutage.length).toBeGreaterThan(0);
     expect(pushes.answers.every((answer) => answer.status === 201)).toBe(true);
     expect(slowest).toBeLessThan(REDIS_OUTAGE_PUSH_BOUND_MS);
