@@ -28,6 +28,8 @@ process.on('message', (message: ToChild) => {
   const work = message.type === 'stop' ? platform.stop(service) : platform.start(service);
   work.then(() => done(), done);
 });
+// The test process that started us is gone (it crashed or was killed): so are we.
+process.once('disconnect', () => process.exit(1));
 process.once('SIGTERM', () => {
   void platform.close().finally(() => process.exit(0));
 });
