@@ -276,12 +276,13 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
     const receiver = await startFlakyReceiver();
     try {
       // A message the receiver keeps refusing with 503, at the head of the ToE's queue (e.g. a gateway in its way).
-      const [poison] = await cluster.query<{ id: number }>(
+      const [inserted] = await cluster.query<{ id: number }>(
         'collector',
         `insert into outbox (topic, ordering_key, destination, content_type, body, status)
          values ('evidence', $1, $2, 'application/json', '{"poison":true}', 'pending') returning id`,
         [toe.toeId, receiver.url],
       );
+      const poisonId = inserted?.id ?? 0;
       const insertedAt = Date.now();
       const pushes = await pushEvidence(cluster, {
         toe: toe.toeId,
@@ -295,9 +296,10 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
       const [dead] = await cluster.query<{ status: string; attempts: number }>(
         'collector',
         'select status, attempts from outbox where id = $1',
-        [poison!.id],
+        [poisonId],
       );
       expect(dead).toEqual({ status: 'dead_letter', attempts: 12 });
+      const poisonAttempts = dead?.attempts ?? 0;
       expect(receiver.hits()).toBe(12);
 
       // Operators see it, with the counts the metrics read, and hand it back once the receiver takes it.
@@ -310,7 +312,7 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
         items: { id: number; status: string }[];
         counts: { dead_letter: number };
       };
-      expect(view.items).toContainEqual(expect.objectContaining({ id: poison!.id, status: 'dead_letter' }));
+      expect(view.items).toContainEqual(expect.objectContaining({ id: poisonId, status: 'dead_letter' }));
       expect(view.counts.dead_letter).toBeGreaterThanOrEqual(1);
       receiver.accept();
       // The operator's command: cabc outbox redeliver <id>.
@@ -318,27 +320,27 @@ describe.skipIf(!hasPostgresBinaries() || !hasRedisServerBinary())('platform und
         cli,
         'outbox',
         'redeliver',
-        String(poison!.id),
+        String(poisonId),
         '--service',
         cluster.urls.collector,
         '--token',
         admin,
         '--json',
       ]);
-      expect(JSON.parse(stdout)).toEqual({ redelivered: [poison!.id] });
+      expect(JSON.parse(stdout)).toEqual({ redelivered: [poisonId] });
       const deadline = Date.now() + 30_000;
       let status = 'dead_letter';
       while (status !== 'delivered' && Date.now() < deadline) {
         await sleep(100);
         const rows = await cluster.query<{ status: string }>('collector', 'select status from outbox where id = $1', [
-          poison!.id,
+          poisonId,
         ]);
         status = rows[0]?.status ?? status;
       }
       expect(status).toBe('delivered');
       report('undeliverable message followed by deliverable ones', {
         ...counts,
-        poisonAttempts: dead!.attempts,
+        poisonAttempts,
         laterDeliveredAfterPoisonMs: laterDeliveredAt - insertedAt,
         receiverHits: receiver.hits(),
       });
