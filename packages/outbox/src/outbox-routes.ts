@@ -1,4 +1,4 @@
-import type { preHandlerHookHandler } from 'fastify';
+import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { z } from 'zod';
 import {
   BadRequestProblem,
@@ -66,6 +66,11 @@ export function registerOutboxRoutes(
     outbox: OutboxRepository;
     producer: OutboxProducer;
     operate: { config: { access: RouteAccess }; preHandler?: preHandlerHookHandler };
+    /**
+     * The ordering keys the caller may see and redeliver (the ToEs of its organization); every message when absent
+     * or when it answers undefined (a service that has one operating organization).
+     */
+    visibleKeys?: (request: FastifyRequest) => Promise<string[] | undefined>;
   },
 ): void {
   app.get(
@@ -86,10 +91,11 @@ export function registerOutboxRoutes(
     async (request) => {
       const position = decodeCursor(request.query.cursor, cursorSchema);
       const limit = request.query.limit;
-      const rows = await deps.outbox.undelivered({ limit: limit + 1, beforeId: position?.id });
+      const orderingKeys = await deps.visibleKeys?.(request);
+      const rows = await deps.outbox.undelivered({ limit: limit + 1, beforeId: position?.id, orderingKeys });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      const counts = await deps.outbox.countByStatus();
+      const counts = await deps.outbox.countByStatus(orderingKeys);
       return {
         items: page.map((row) => ({
           ...row,
@@ -124,7 +130,7 @@ export function registerOutboxRoutes(
       preValidation: jsonFromBytes,
     },
     async (request) => {
-      const redelivered = await deps.outbox.redeliver(request.body.ids);
+      const redelivered = await deps.outbox.redeliver(request.body.ids, await deps.visibleKeys?.(request));
       if (redelivered.length > 0) {
         request.log.info({ count: redelivered.length }, 'outbox messages handed back to delivery');
         await deps.producer.kick(redelivered);

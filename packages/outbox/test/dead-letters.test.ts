@@ -106,6 +106,17 @@ describe('outbox retry schedule and dead letters', () => {
     expect(await outbox.redeliver()).toEqual([]);
   });
 
+  it("shows and redelivers only the ordering keys a caller may see (an auditor: its organization's ToEs)", async () => {
+    const mine = await add('toe-mine');
+    const theirs = await add('toe-theirs');
+    for (const id of [mine, theirs]) await outbox.markDeadLetter(id, 'gave up');
+    expect((await outbox.undelivered({ limit: 10, orderingKeys: ['toe-mine'] })).map((row) => row.id)).toEqual([mine]);
+    expect(await outbox.undelivered({ limit: 10, orderingKeys: [] })).toEqual([]);
+    expect(await outbox.countByStatus(['toe-mine'])).toEqual({ dead_letter: 1 });
+    expect(await outbox.redeliver([mine, theirs], ['toe-mine'])).toEqual([mine]);
+    expect(await statusOf(theirs)).toBe('dead_letter');
+  });
+
   it('reconciles fairly: heads of every key in turn, never the messages waiting behind a head', async () => {
     const crowded: number[] = [];
     for (let index = 0; index < 30; index += 1) crowded.push(await add('toe-crowded'));
