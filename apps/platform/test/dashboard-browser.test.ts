@@ -376,5 +376,26 @@ describe.skipIf(missing)(
       await row.getByRole('button', { name: 'Dismiss' }).click();
       await page.locator('[data-testid=observation][data-state=dismissed]').waitFor();
     });
+
+    it('shows the auditor callbacks the certification body never took, and redelivers them', async () => {
+      const client = new pg.Client({ connectionString: platform.databaseUrls.assessment });
+      await client.connect();
+      try {
+        // A callback whose retry schedule ran out (what a long certification body outage leaves).
+        await client.query(
+          `insert into outbox (topic, ordering_key, destination, content_type, body, status, attempts, last_error, dead_lettered_at)
+           values ('certification-body', $1, $2, 'application/json', '{}', 'dead_letter', 30, 'HTTP 503: down', now())`,
+          [credit.toeId, `${platform.urls.certificationBody}/v1/callbacks/posture`],
+        );
+      } finally {
+        await client.end();
+      }
+      await page.goto(dashboard.url);
+      const panel = page.locator('[data-testid=undelivered]');
+      await panel.getByText('1 message to the certification body not delivered').waitFor();
+      await shot('11-undelivered-callbacks');
+      await panel.getByRole('button', { name: 'Redeliver all' }).click();
+      await panel.getByText('1 handed back to delivery').waitFor();
+    });
   },
 );

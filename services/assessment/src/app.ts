@@ -1,4 +1,4 @@
-import { registerAuthentication } from '@cabc/auth';
+import { principalOf, registerAuthentication } from '@cabc/auth';
 import { registerOutboxRoutes } from '@cabc/outbox';
 import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
 import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
@@ -69,6 +69,8 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
     outbox: repositories.outbox,
     producer: assessment.queues.outbox,
     operate: { config: allowedTo('outbox:operate') },
+    // Callbacks are ordered per ToE: an auditor sees and redelivers those of its organization's ToEs only.
+    visibleKeys: (request) => repositories.toes.idsInOrg(principalOf(request).org),
   });
   return app;
 }
