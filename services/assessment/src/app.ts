@@ -61,7 +61,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
   registerObservationRoutes(app, services.observations);
   registerAuditRoutes(app, repositories.audit);
   registerCatalogRoutes(app);
-  registerDryRunRoutes(app, services.dryRun);
+  registerDryRunRoutes(app, services.dryRun, assessment.dryRunJobs);
   registerLedgerRoutes(app, services.ledger);
   registerReportingRoutes(app, assessment.reporting);
   registerOscalBundleRoutes(app, assessment.reporting);
