@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IN_TOTO_PAYLOAD_TYPE } from '@cabc/contracts';
+import { EVIDENCE_LIMITS, IN_TOTO_PAYLOAD_TYPE } from '@cabc/contracts';
 import { generateSigningKey } from '@cabc/crypto';
 import { databaseUrlFor } from '@cabc/service-kit';
 import { call, toeInput } from './support/api.ts';
@@ -195,5 +195,20 @@ describe('limits before work at the assessment service', () => {
     const done = await dryRunOf(fixture.app, toeId, 1, auditor);
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ state: 'failed', error: 'the dry run took longer than its time budget of 0 ms' });
+  });
+
+  it('refuses evidence with more measurements than EVIDENCE_LIMITS allows with 422 naming them, storing nothing', async () => {
+    const before = await fixture.counts();
+    const statement = evidenceStatement({ toe: 'toe-lookup' });
+    statement.predicate.measurements = Array.from({ length: EVIDENCE_LIMITS.measurements + 1 }, (_, index) => ({
+      name: `m${index}`,
+      value: index,
+    }));
+    const answer = await client()('/v1/evidence', signedEnvelope(statement, fixture.collectorKey));
+    expect(answer.statusCode, answer.body).toBe(422);
+    expect(answer.json().errors.map((error: { field: string }) => error.field)).toEqual([
+      'payload.predicate.measurements',
+    ]);
+    expect(await fixture.counts()).toEqual(before);
   });
 });
