@@ -30,6 +30,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
     version: '0.1.0',
     logger: assessment.logger,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    tls: config,
   });
   await registerInfrastructure(app, assessment.infra);
   app.addHook('onClose', assessment.close);
