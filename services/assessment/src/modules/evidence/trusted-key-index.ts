@@ -23,6 +23,19 @@ interface Row {
 
 type Entry = { trusted: Map<string, KeyObject>; retired: Map<string, KeyObject> };
 
+// A key's thumbprint and parsed form, by its JWK text: the full read every MAX_AGE_MS hashes only new keys.
+const parsedKeys = new Map<string, { kid: string; key: KeyObject }>();
+
+async function parsedKey(jwk: unknown): Promise<{ kid: string; key: KeyObject }> {
+  const text = JSON.stringify(jwk);
+  const known = parsedKeys.get(text);
+  if (known) return known;
+  const parsed = { kid: await jwkThumbprint(jwk as PublicJwk), key: publicKeyFromJwk(jwk) };
+  if (parsedKeys.size > 100_000) parsedKeys.clear();
+  parsedKeys.set(text, parsed);
+  return parsed;
+}
+
 async function indexRows(rows: readonly Row[]): Promise<Map<string, Entry>> {
   const next = new Map<string, Entry>();
   const trustedVersion = new Map<string, number>();
@@ -38,7 +51,8 @@ async function indexRows(rows: readonly Row[]): Promise<Map<string, Entry>> {
     const into = trustedVersion.get(row.toe_id) === row.version ? entry.trusted : entry.retired;
     for (const jwk of Array.isArray(row.keys) ? row.keys : []) {
       try {
-        into.set(await jwkThumbprint(jwk as PublicJwk), publicKeyFromJwk(jwk));
+        const { kid, key } = await parsedKey(jwk);
+        into.set(kid, key);
       } catch {
         // Validated when the scope was stored; a key that no longer parses trusts nothing.
       }
