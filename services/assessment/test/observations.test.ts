@@ -148,11 +148,7 @@ describe('observations: anomaly and gaming signals for the auditor, confirmed in
       400,
       'path:observationId',
     );
-    expectProblem(
-      await inject('GET', `/v1/toes/${first.toeId}/observations?state=closed`, auditor),
-      400,
-      'query:state',
-    );
+    expectProblem(await inject('GET', `/v1/toes/${first.toeId}/observations?state=closed`, auditor), 400, 'query:state');
     // A requirement outside the scope in force: the findings service refuses it, and the observation stays open.
     expectProblem(
       await inject('POST', `${base}/confirm`, auditor, {
