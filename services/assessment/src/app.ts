@@ -43,7 +43,8 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
   registerToeRoutes(app, services.toes);
   registerScopeRoutes(app, services.scopes);
   await registerEvidenceRoutes(app, services.evidence, repositories.toes, {
-    redis: assessment.infra.redis,
+    // The producers' connection fails fast while Redis is down, and the limits then let requests through.
+    redis: assessment.infra.queues.producer ?? assessment.infra.redis,
     prefix: config.QUEUE_PREFIX,
     limits: {
       perAddress: config.EVIDENCE_RATE_LIMIT_PER_ADDRESS,

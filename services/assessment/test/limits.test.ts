@@ -2,9 +2,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVIDENCE_LIMITS, IN_TOTO_PAYLOAD_TYPE } from '@cabc/contracts';
 import { generateSigningKey } from '@cabc/crypto';
-import { databaseUrlFor } from '@cabc/service-kit';
+import { createRedis, databaseUrlFor } from '@cabc/service-kit';
 import { call, toeInput } from './support/api.ts';
 import {
+  assessmentReplica,
   evidenceStatement,
   signedEnvelope,
   startAssessmentApp,
@@ -210,5 +211,22 @@ describe('limits before work at the assessment service', () => {
       'payload.predicate.measurements',
     ]);
     expect(await fixture.counts()).toEqual(before);
+  });
+
+  it('lets evidence through when Redis, where the limits are counted, is down (they fail open)', async () => {
+    const deadRedis = createRedis('redis://127.0.0.1:1');
+    const replica = await assessmentReplica(fixture.config, { redis: deadRedis });
+    try {
+      const envelope = signedEnvelope(evidenceStatement({ toe: 'toe-lookup', accuracy: 0.77 }), fixture.collectorKey);
+      const answer = await replica.inject({
+        method: 'POST',
+        url: '/v1/evidence',
+        headers: { 'content-type': 'application/json' },
+        payload: envelope,
+      });
+      expect(answer.statusCode, answer.body).toBe(201);
+    } finally {
+      await replica.close();
+    }
   });
 });
