@@ -8,7 +8,7 @@ import type { DecisionPolicy } from '@cabc/certification-body/domain';
 import { startCertificationBody } from '@cabc/certification-body/service';
 import { loadCollectorConfig } from '@cabc/evidence-collector/config';
 import { startCollector } from '@cabc/evidence-collector/service';
-import { freePort } from '@cabc/local-servers';
+import { freePort, type LocalCertificates } from '@cabc/local-servers';
 
 export type ServiceKey = 'collector' | 'assessment' | 'certificationBody';
 
@@ -36,6 +36,12 @@ export interface PlatformOptions {
   tokenIssuer?: SigningKey;
   /** Clock for the assessment service and certification body (tests of time-driven behaviour). */
   now?: () => Date;
+  /**
+   * Mutual TLS between the services (makeLocalCertificates): each serves HTTPS with its own certificate, requires a
+   * client certificate of the local CA on its machine-to-machine routes, and its clients verify servers against
+   * that CA. Running in one process, the services' clients share one identity (the `platform` certificate).
+   */
+  tls?: LocalCertificates;
 }
 
 type Running = RunningService & { reconcileNow?: () => Promise<number>; runDeadlines?: () => Promise<number> };
@@ -82,10 +88,29 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     assessment: await port('assessment'),
     collector: await port('collector'),
   };
+  const scheme = options.tls ? 'https' : 'http';
   const urls = {
-    collector: `http://${host}:${ports.collector}`,
-    assessment: `http://${host}:${ports.assessment}`,
-    certificationBody: `http://${host}:${ports.certificationBody}`,
+    collector: `${scheme}://${host}:${ports.collector}`,
+    assessment: `${scheme}://${host}:${ports.assessment}`,
+    certificationBody: `${scheme}://${host}:${ports.certificationBody}`,
+  };
+  const certificateNames = {
+    collector: 'collector',
+    assessment: 'assessment',
+    certificationBody: 'certification-body',
+  } as const;
+  const tlsEnv = (key: ServiceKey): Record<string, string> => {
+    if (!options.tls) return {};
+    const own = options.tls.files[certificateNames[key]];
+    const client = options.tls.files.platform;
+    return {
+      TLS_CERT_FILE: own.certFile,
+      TLS_KEY_FILE: own.keyFile,
+      TLS_CLIENT_CA_FILE: options.tls.caFile,
+      TLS_CA_FILE: options.tls.caFile,
+      TLS_CLIENT_CERT_FILE: client.certFile,
+      TLS_CLIENT_KEY_FILE: client.keyFile,
+    };
   };
   const databaseUrls = Object.fromEntries(
     (Object.keys(databaseNames) as ServiceKey[]).map((key) => [
@@ -113,6 +138,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     RECONCILE_INTERVAL: options.reconcileInterval ?? '5s',
     ...(options.retryMaxDelay ? { DELIVERY_RETRY_MAX_DELAY: options.retryMaxDelay } : {}),
     MIGRATE_ON_START: options.migrate === false ? 'false' : 'true',
+    ...tlsEnv(key),
     ...options.env?.[key],
     ...addedEnv[key],
   });

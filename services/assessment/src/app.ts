@@ -30,6 +30,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
     version: '0.1.0',
     logger: assessment.logger,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    tls: config,
   });
   await registerInfrastructure(app, assessment.infra);
   app.addHook('onClose', assessment.close);
@@ -42,7 +43,8 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
   registerToeRoutes(app, services.toes);
   registerScopeRoutes(app, services.scopes);
   await registerEvidenceRoutes(app, services.evidence, repositories.toes, {
-    redis: assessment.infra.redis,
+    // The producers' connection fails fast while Redis is down, and the limits then let requests through.
+    redis: assessment.infra.queues.producer ?? assessment.infra.redis,
     prefix: config.QUEUE_PREFIX,
     limits: {
       perAddress: config.EVIDENCE_RATE_LIMIT_PER_ADDRESS,
@@ -61,7 +63,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
   registerObservationRoutes(app, services.observations);
   registerAuditRoutes(app, repositories.audit);
   registerCatalogRoutes(app);
-  registerDryRunRoutes(app, services.dryRun);
+  registerDryRunRoutes(app, services.dryRun, assessment.dryRunJobs);
   registerLedgerRoutes(app, services.ledger);
   registerReportingRoutes(app, assessment.reporting);
   registerOscalBundleRoutes(app, assessment.reporting);
