@@ -77,7 +77,7 @@ describe('cabc oscal bundle against the running platform', () => {
           const items = (
             await getJson(
               `${platform.urls.certificationBody}/v1/certificates?toe=${certified.toeId}`,
-              certified.tokens.auditor,
+              certified.tokens.auditeeAtCertificationBody,
             )
           ).body.items as { state: string }[];
           return items[0]?.state === state ? items[0] : undefined;
@@ -125,7 +125,10 @@ describe('cabc oscal bundle against the running platform', () => {
         dir,
         '--json',
       ],
-      { CABC_TOKEN: certified.tokens.auditor },
+      {
+        CABC_TOKEN: certified.tokens.auditor,
+        CABC_CERTIFICATION_BODY_TOKEN: await platform.token('auditor', 'acme', { service: 'certification-body' }),
+      },
     );
     expect(answer.stderr).toBe('');
     expect(answer.code).toBe(0);

@@ -130,7 +130,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     config,
     infra,
     logger,
-    verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config),
+    verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config, logger),
     repositories: { outbox, toes, scopes, audit, evaluations, findings },
     queues: { evaluate: evaluateQueue, outbox: producer },
     ledger,

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { authEnvSchema } from '@cabc/auth';
+import { authEnvShape, hasTokenIssuer, missingTokenIssuerMessage } from '@cabc/auth';
 import { envDuration, parseConfig, serviceEnvSchema } from '@cabc/service-kit';
 import { ledgerEnvShape } from './modules/ledger/ledger.settings.ts';
 
 export const assessmentEnvSchema = serviceEnvSchema(8082)
-  .extend(authEnvSchema.shape)
+  .extend(authEnvShape('assessment'))
   .extend(ledgerEnvShape)
   .extend({
     /** Base URL of the certification body, where scope decisions and posture callbacks are delivered. */
@@ -14,8 +14,8 @@ export const assessmentEnvSchema = serviceEnvSchema(8082)
     AUDITOR_ISSUER: z.string().min(1).default('cabc-assessment'),
     CALLBACK_AUDIENCE: z.string().min(1).default('certification-body'),
   })
-  .refine((env) => env.AUTH_JWKS_URL || env.AUTH_JWKS, {
-    message: 'set AUTH_JWKS_URL or AUTH_JWKS (the keys of the bearer-token issuer)',
+  .refine(hasTokenIssuer, {
+    message: missingTokenIssuerMessage,
     path: ['AUTH_JWKS_URL'],
     // Checked even when other variables fail, so that one error message names everything to fix.
     when: (payload) => typeof payload.value === 'object' && payload.value !== null,

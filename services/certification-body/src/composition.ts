@@ -1,7 +1,7 @@
 import { tokenVerifierFromEnv, type TokenVerifier } from '@cabc/auth';
 import type { Infrastructure } from '@cabc/service-kit';
 import { createJwtVerifier, type JwtVerifier } from '@cabc/crypto';
-import { defaultPolicyFrom, type CertificationConfig } from './config.ts';
+import { defaultPolicyFrom, policyLimitsFrom, type CertificationConfig } from './config.ts';
 import type { DecisionPolicy } from './domain/index.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
 import { createCallbacksService } from './modules/callbacks/callbacks.service.ts';
@@ -64,6 +64,7 @@ export function composeCertificationBody(
     audit,
     keys: infra.keys,
     policy: options.policy ?? defaultPolicyFrom(config),
+    policyLimits: policyLimitsFrom(config),
     certificateIssuer: config.CERTIFICATE_ISSUER,
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
     runInTransaction,
@@ -125,7 +126,7 @@ export function composeCertificationBody(
     infra,
     logger,
     now,
-    verifyAccessToken: options.verifyAccessToken ?? tokenVerifierFromEnv(config),
+    verifyAccessToken: options.verifyAccessToken ?? tokenVerifierFromEnv(config, logger),
     statusLimiter: createTokenBucket({ perMinute: config.STATUS_RATE_LIMIT_PER_MINUTE }),
     repositories: { certifications, scopeDecisions, audit, received, webhooks },
     scheduler,

@@ -14,6 +14,8 @@ export interface BundleSourceOptions {
   assessmentUrl: string;
   certificationBodyUrl?: string | undefined;
   token: string;
+  /** The certification body takes only tokens of its own audience. */
+  certificationBodyToken?: string | undefined;
   scopeVersion?: number | undefined;
   from?: string | undefined;
   to?: string | undefined;
@@ -61,9 +63,9 @@ interface ScopeView {
 }
 
 /**
- * Everything the bundle is built from, read through the platform's existing APIs with one bearer token (an auditor's:
- * it may read the ToE, scopes, results, evidence, findings and catalog of its organization and, at the certification
- * body, its certificates): GET /v1/toes/:id, /scopes, /results, /evidence, /findings, /v1/catalog; at the
+ * Everything the bundle is built from, read through the platform's existing APIs with an auditor's bearer token
+ * for the assessment service (the ToE, scopes, results, evidence, findings and catalog of its organization) and one
+ * for the certification body (its certificates): GET /v1/toes/:id, /scopes, /results, /evidence, /findings, /v1/catalog; at the
  * certification body /v1/certifications?toe= and /v1/certificates/:id.
  */
 export async function fetchBundleInput(
@@ -133,9 +135,11 @@ export async function fetchBundleInput(
   }
 
   let certificate: CertificateInput | null = null;
-  if (options.certificationBodyUrl) {
+  if (options.certificationBodyUrl && !options.certificationBodyToken) {
+    notes.push('no --certification-body-token: the bundle says nothing of the certificate (and has no POA&M)');
+  } else if (options.certificationBodyUrl && options.certificationBodyToken) {
     certificate = await fetchCertificate(
-      get,
+      client(options.certificationBodyToken, options.timeoutMs),
       options.certificationBodyUrl.replace(/\/+$/, ''),
       options.toe,
       scope.version,

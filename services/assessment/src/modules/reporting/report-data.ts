@@ -70,7 +70,7 @@ export function createReportData(deps: {
     async build(
       toe: ToeView,
       window: ReportWindow,
-      caller: { token: string; org: string; role: string },
+      caller: { org: string },
       now: Date,
     ): Promise<ReportData> {
       assertEvidenceWithinLimit(await deps.repository.countEvidenceInWindow(toe.id, window.from, window.to), window);
@@ -78,7 +78,7 @@ export function createReportData(deps: {
         deps.inForce.of(toe.id),
         deps.evaluations.posture(toe.id),
         deps.repository.evidenceInWindow(toe.id, window.from, window.to, REPORT_LIMITS.maxEvidence),
-        deps.certificates.of(toe.id, caller),
+        deps.certificates.of(toe.id, caller.org),
         deps.repository.auditEvents(caller.org, toe.id, window.from, window.to, 1_000),
       ]);
       const requirements: RequirementReport[] = [];

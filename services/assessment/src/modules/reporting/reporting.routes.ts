@@ -63,8 +63,6 @@ const baseUrlOf = (request: FastifyRequest) => `${request.protocol}://${request.
 const MAX_STREAMS_PER_SUBJECT = 8;
 const MAX_STREAMS = 1_000;
 
-const bearerOf = (request: FastifyRequest) => /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
-
 export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): void {
   /** Open event streams, ended when the service closes (they would otherwise keep it from closing). */
   const streams = new Set<() => void>();
@@ -487,7 +485,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       const data = await deps.reports.build(
         toe,
         window,
-        { token: bearerOf(request), org: principal.org, role: principal.role },
+        { org: principal.org },
         deps.now(),
       );
       const document = toOscalAssessmentResults(data, { base: baseUrlOf(request) });
@@ -522,7 +520,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       const data = await deps.reports.build(
         toe,
         window,
-        { token: bearerOf(request), org: principal.org, role: principal.role },
+        { org: principal.org },
         deps.now(),
       );
       const html = renderAuditReportHtml(data, {
