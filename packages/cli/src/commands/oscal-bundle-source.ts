@@ -1,12 +1,14 @@
-import type {
-  ApprovedScopeInput,
-  CatalogInput,
-  CertificateInput,
-  EvidenceInput,
-  ManualFindingInput,
-  OscalBundleInput,
-  ResultInput,
-  ToeInput,
+import {
+  chooseApprovedScope,
+  readCertificateInput,
+  type CatalogInput,
+  type CertificateInput,
+  type EvidenceInput,
+  type ManualFindingInput,
+  type OscalBundleInput,
+  type ResultInput,
+  type ScopeVersionSource,
+  type ToeInput,
 } from '@cabc/oscal';
 
 export interface BundleSourceOptions {
@@ -53,15 +55,6 @@ interface Page<T> {
   nextCursor: string | null;
 }
 
-interface ScopeView {
-  version: number;
-  state: string;
-  digest: string;
-  document: ApprovedScopeInput['document'];
-  decidedBy: string | null;
-  decidedAt: string | null;
-}
-
 /**
  * Everything the bundle is built from, read through the platform's existing APIs with an auditor's bearer token
  * for the assessment service (the ToE, scopes, results, evidence, findings and catalog of its organization) and one
@@ -79,30 +72,11 @@ export async function fetchBundleInput(
   // The ToE first: when the token may not read it, that is the answer to report (not whichever parallel read lost).
   const toe = await get<ToeInput>(toePath);
   const [scopes, findings, catalog] = await Promise.all([
-    get<{ items: ScopeView[] }>(`${toePath}/scopes`),
+    get<{ items: ScopeVersionSource[] }>(`${toePath}/scopes`),
     get<{ items: ManualFindingInput[] }>(`${toePath}/findings`),
     get<CatalogInput>(`${base}/v1/catalog`),
   ]);
-  const approved = scopes.items.filter((scope) => scope.state === 'approved' || scope.state === 'superseded');
-  const chosen =
-    options.scopeVersion !== undefined
-      ? approved.find((scope) => scope.version === options.scopeVersion)
-      : approved.filter((scope) => scope.state === 'approved').at(-1);
-  if (!chosen || !chosen.decidedAt || !chosen.decidedBy) {
-    throw new ApiAnswerError(
-      options.scopeVersion !== undefined
-        ? `${options.toe} has no approved scope version ${options.scopeVersion} ` +
-            `(approved: ${approved.map((scope) => scope.version).join(', ') || 'none'})`
-        : `${options.toe} has no approved scope version: an assessment plan needs one`,
-    );
-  }
-  const scope: ApprovedScopeInput = {
-    version: chosen.version,
-    digest: chosen.digest,
-    approvedAt: chosen.decidedAt,
-    approvedBy: chosen.decidedBy,
-    document: chosen.document,
-  };
+  const scope = chooseApprovedScope(options.toe, scopes.items, options.scopeVersion);
   const from = Date.parse(options.from ?? scope.approvedAt);
   const approvedAt = Date.parse(scope.approvedAt);
   const requirementIds = new Set(scope.document.requirements.map((requirement) => requirement.id));
@@ -138,9 +112,10 @@ export async function fetchBundleInput(
   if (options.certificationBodyUrl && !options.certificationBodyToken) {
     notes.push('no --certification-body-token: the bundle says nothing of the certificate (and has no POA&M)');
   } else if (options.certificationBodyUrl && options.certificationBodyToken) {
-    certificate = await fetchCertificate(
-      client(options.certificationBodyToken, options.timeoutMs),
-      options.certificationBodyUrl.replace(/\/+$/, ''),
+    const certificationBody = options.certificationBodyUrl.replace(/\/+$/, '');
+    const getAtCertificationBody = client(options.certificationBodyToken, options.timeoutMs);
+    certificate = await readCertificateInput(
+      <T>(path: string) => getAtCertificationBody<T>(`${certificationBody}${path}`),
       options.toe,
       scope.version,
     );
@@ -162,52 +137,5 @@ export async function fetchBundleInput(
       windowLength: options.window,
     },
     notes,
-  };
-}
-
-interface CertificationView {
-  scopeVersion: number;
-  certificateId: string | null;
-  lifecycleState: string;
-  nextDeadline: string | null;
-}
-
-type CertificateView = Omit<CertificateInput, 'suspendedAt' | 'graceEndsAt'>;
-
-async function fetchCertificate(
-  get: <T>(url: string) => Promise<T>,
-  base: string,
-  toe: string,
-  scopeVersion: number,
-): Promise<CertificateInput | null> {
-  const certifications = await get<{ items: CertificationView[] }>(
-    `${base}/v1/certifications?toe=${encodeURIComponent(toe)}&limit=100`,
-  );
-  const certification = certifications.items.find(
-    (entry) => entry.scopeVersion === scopeVersion && entry.certificateId,
-  );
-  if (!certification?.certificateId) return null;
-  const certificate = await get<CertificateView>(
-    `${base}/v1/certificates/${encodeURIComponent(certification.certificateId)}`,
-  );
-  const history = certificate.history.map((entry) => ({
-    from: entry.from,
-    to: entry.to,
-    reason: entry.reason,
-    at: entry.at,
-  }));
-  const suspended = certificate.state === 'suspended';
-  return {
-    id: certificate.id,
-    state: certificate.state,
-    reason: certificate.reason,
-    issuedAt: certificate.issuedAt,
-    expiresAt: certificate.expiresAt,
-    revokedAt: certificate.revokedAt,
-    scopeVersion: certificate.scopeVersion,
-    suspendedAt: suspended ? (history.filter((entry) => entry.to === 'suspended').at(-1)?.at ?? null) : null,
-    // While suspended, the certification's next deadline is the end of the grace period (or expiry, if sooner).
-    graceEndsAt: suspended ? certification.nextDeadline : null,
-    history,
   };
 }

@@ -35,6 +35,9 @@ const templateSchema = z.object({
   defaultRule: z.unknown(),
 });
 
+/** The built-in catalog as GET /v1/catalog answers it (the OSCAL bundle's catalog is built from it too). */
+export const catalogView = () => ({ version: CATALOG_VERSION, templates: catalogTemplates.map(templateView) });
+
 export function registerCatalogRoutes(app: Server): void {
   app.get(
     '/v1/catalog',
@@ -52,7 +55,7 @@ export function registerCatalogRoutes(app: Server): void {
     },
     async (request) => {
       authorize(request, 'catalog:read');
-      return { version: CATALOG_VERSION, templates: catalogTemplates.map(templateView) };
+      return catalogView();
     },
   );
 
