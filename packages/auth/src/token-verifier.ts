@@ -52,7 +52,10 @@ function keysOf(issuer: TrustedIssuer, log: TokenVerifierOptions['log']): JWTVer
   transportOf(discoveryUrl);
   let discovered: Promise<JWTVerifyGetKey> | undefined;
   const discover = async (): Promise<JWTVerifyGetKey> => {
-    const response = await fetch(discoveryUrl, { signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS), redirect: 'error' });
+    const response = await fetch(discoveryUrl, {
+      signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS),
+      redirect: 'error',
+    });
     if (!response.ok) throw new Error(`OIDC discovery at ${discoveryUrl} answered ${response.status}`);
     const metadata = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
     // OpenID Connect Discovery §4.3: the document must name the issuer it was fetched for.
@@ -79,7 +82,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const now = options.now ?? Date.now;
   const cacheSize = options.cacheSize ?? 10_000;
   const cache = new Map<string, { principal: Principal; expiresAtMs: number }>();
-  const issuers = new Map(options.issuers.map((issuer) => [issuer.issuer, { issuer, keys: keysOf(issuer, options.log) }]));
+  const issuers = new Map(
+    options.issuers.map((issuer) => [issuer.issuer, { issuer, keys: keysOf(issuer, options.log) }]),
+  );
 
   return async (token) => {
     const cached = cache.get(token);
@@ -92,7 +97,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       throw new UnauthorizedProblem('invalid bearer token: not a JWT');
     }
     const trusted = claimedIssuer === undefined ? undefined : issuers.get(claimedIssuer);
-    if (!trusted) throw new UnauthorizedProblem(`invalid bearer token: issuer ${claimedIssuer ?? '(none)'} is not trusted here`);
+    if (!trusted)
+      throw new UnauthorizedProblem(`invalid bearer token: issuer ${claimedIssuer ?? '(none)'} is not trusted here`);
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, trusted.keys, {

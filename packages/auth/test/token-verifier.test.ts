@@ -53,9 +53,9 @@ describe('bearer tokens: audience per service, issuers per party, maximum lifeti
       status: 200,
       detail: 'auditee',
     });
-    expect(await outcome(verifier(), await token(auditor, { issuer: 'auditor-idp', role: 'auditor', org: 'x' }))).toEqual(
-      { status: 200, detail: 'auditor' },
-    );
+    expect(
+      await outcome(verifier(), await token(auditor, { issuer: 'auditor-idp', role: 'auditor', org: 'x' })),
+    ).toEqual({ status: 200, detail: 'auditor' });
   });
 
   it('refuses a token minted for another service (401, naming its own audience)', async () => {
@@ -82,9 +82,9 @@ describe('bearer tokens: audience per service, issuers per party, maximum lifeti
       status: 403,
       detail: 'issuer acme-idp (auditee) may not assert role auditor here',
     });
-    expect(await outcome(verifier(), await token(auditee, { issuer: 'acme-idp', role: 'auditee', org: 'globex' }))).toEqual(
-      { status: 403, detail: 'issuer acme-idp (auditee) may not speak for organization globex' },
-    );
+    expect(
+      await outcome(verifier(), await token(auditee, { issuer: 'acme-idp', role: 'auditee', org: 'globex' })),
+    ).toEqual({ status: 403, detail: 'issuer acme-idp (auditee) may not speak for organization globex' });
   });
 
   it('refuses a token that lives longer than the maximum lifetime (401)', async () => {

@@ -49,12 +49,7 @@ export async function partyIssuers(options: { auditeeOrgs: string[] }) {
   ];
   return {
     env: { AUTH_ISSUERS: JSON.stringify(issuers) },
-    token: (
-      role: Role,
-      org: string,
-      service: ServiceName,
-      asParty: Party = partyOfRole[role],
-    ): Promise<string> =>
+    token: (role: Role, org: string, service: ServiceName, asParty: Party = partyOfRole[role]): Promise<string> =>
       mintToken({
         issuer: issuerOf(asParty),
         audience: defaultAudiences[service],
