@@ -49,10 +49,15 @@ export function trustedIssuersOf(env: AuthEnv): TrustedIssuer[] {
   return [{ issuer: env.AUTH_ISSUER, party: 'every party', ...keys, orgs: ['*'], roles: [...roles] }];
 }
 
-export function tokenVerifierFromEnv(env: AuthEnv, log?: TokenVerifierOptions['log']): TokenVerifier {
+/** `alsoTrusted`: issuers the service trusts by its own configuration, e.g. the certification body the auditor's key. */
+export function tokenVerifierFromEnv(
+  env: AuthEnv,
+  log?: TokenVerifierOptions['log'],
+  alsoTrusted: TrustedIssuer[] = [],
+): TokenVerifier {
   return createTokenVerifier({
     audience: env.AUTH_AUDIENCE,
-    issuers: trustedIssuersOf(env),
+    issuers: [...trustedIssuersOf(env), ...alsoTrusted],
     maxLifetimeSeconds: Math.floor(env.AUTH_MAX_TOKEN_LIFETIME / 1000),
     ...(log ? { log } : {}),
   });

@@ -196,7 +196,10 @@ describe('cabc oscal bundle against the running platform', () => {
         dir,
         '--json',
       ],
-      { CABC_TOKEN: certified.tokens.auditor },
+      {
+        CABC_TOKEN: certified.tokens.auditor,
+        CABC_CERTIFICATION_BODY_TOKEN: await platform.token('auditor', 'acme', { service: 'certification-body' }),
+      },
     );
     expect(cliAnswer.code).toBe(0);
     const auditor = { authorization: `Bearer ${certified.tokens.auditor}` };

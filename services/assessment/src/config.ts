@@ -14,6 +14,8 @@ export const assessmentEnvSchema = serviceEnvSchema(8082)
     MAX_FUTURE_SKEW: envDuration('5m'),
     AUDITOR_ISSUER: z.string().min(1).default('cabc-assessment'),
     CALLBACK_AUDIENCE: z.string().min(1).default('certification-body'),
+    /** The certification body's token audience (its AUTH_AUDIENCE): of this service's own credential there. */
+    CERTIFICATION_BODY_AUDIENCE: z.string().min(1).default('cabc-certification-body'),
     /** The anomaly detectors' state of a ToE is stored after this many new evidence (and replayed from there). */
     ANOMALY_SNAPSHOT_EVERY: z.coerce.number().int().min(1).max(10_000).default(50),
     /** ToE detector states a worker keeps in memory between evaluations. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintToken, type Role } from '@cabc/auth';
 import { expectProblem } from '@cabc/testing';
 import { bearer, startCertificationApp, type CertificationFixture } from './support/certification-app.ts';
 import { auditor, getAs } from './support/scenario.ts';
@@ -55,6 +56,37 @@ describe("certification body: policy belongs to its own staff, within its config
       422,
     );
     expect(tooLong.errors).toEqual([expect.objectContaining({ field: 'policy.validityMs' })]);
+    expect(await stored()).toEqual(before);
+  });
+
+  it("takes the auditor's service credential (its callback key) for reads as auditor, never as the CB's staff", async () => {
+    const credential = (role: Role) =>
+      mintToken({
+        issuer: fixture.config.AUDITOR_ISSUER,
+        audience: 'cabc-certification-body',
+        subject: 'cabc-assessment',
+        org: 'acme',
+        role,
+        ttlSeconds: 60,
+        key: fixture.auditorKey,
+      });
+    const read = await fixture.app.inject({
+      method: 'GET',
+      url: `/v1/certifications/${certificationId}`,
+      headers: { authorization: `Bearer ${await credential('auditor')}` },
+    });
+    expect(read.statusCode, read.body).toBe(200);
+    const before = await stored();
+    const problem = expectProblem(
+      await fixture.app.inject({
+        method: 'PUT',
+        url: `/v1/certifications/${certificationId}/policy`,
+        headers: { authorization: `Bearer ${await credential('certification_body')}` },
+        payload: { policy: { gracePeriodMs: 86_400_000 }, comment: 'x' },
+      }),
+      403,
+    );
+    expect(problem.detail).toMatch(/may not assert role certification_body/);
     expect(await stored()).toEqual(before);
   });
 

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { STATUS_LIST_TYP, statusListClaimsSchema } from '@cabc/contracts';
+import type { CertificationBodyCredential } from './certification-body-credential.ts';
 
 export interface CertificateEntry {
   id: string;
@@ -14,9 +15,9 @@ export interface CertificateEntry {
 }
 
 export interface CertificateHistory {
-  /** status-list: the certification body's public signed status list (verified against its JWKS); unavailable: it did
-   * not answer. The assessment service never presents a user's token to the certification body. */
-  source: 'status-list' | 'unavailable';
+  /** certificates: the certification body's full records; status-list: its public signed status list (current status
+   * only, for callers the certification body does not show certificates to); unavailable: neither answered. */
+  source: 'certificates' | 'status-list' | 'unavailable';
   note: string | null;
   certificates: CertificateEntry[];
 }
@@ -24,27 +25,53 @@ export interface CertificateHistory {
 const TIMEOUT_MS = 4_000;
 
 /**
- * What the certification body says about a ToE's certificates, from its public signed status list of the organization
- * (verified against its JWKS): each certificate's current status, reason and since when. A user's bearer token is for
- * this service only and is never forwarded (docs/authorization.md); the full history is the certification body's to
- * show to the auditee at its own API.
+ * What the certification body says about a ToE's certificates, asked with this service's own credential for the
+ * caller's organization (never the caller's token: docs/authorization.md); when it refuses, its public signed status
+ * list of the organization (verified against its JWKS).
  */
-export function createCertificateHistorySource(certificationBodyUrl: string) {
+export function createCertificateHistorySource(certificationBodyUrl: string, credential: CertificationBodyCredential) {
   const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', certificationBodyUrl), {
     cooldownDuration: 5_000,
     cacheMaxAge: 600_000,
   });
+  const get = async (path: string, headers: Record<string, string> = {}) =>
+    fetch(new URL(path, certificationBodyUrl), { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
 
-  async function fromStatusList(toe: string, org: string): Promise<CertificateEntry[] | { refused: number }> {
-    const answer = await fetch(new URL(`/v1/status-lists/${encodeURIComponent(org)}`, certificationBodyUrl), {
-      headers: { accept: 'application/jwt' },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    if (!answer.ok) return { refused: answer.status };
+  async function fromCertificates(toe: string, org: string): Promise<CertificateEntry[] | { refused: number }> {
+    const auth = { authorization: `Bearer ${await credential(org)}` };
+    const list = await get(`/v1/certificates?toe=${encodeURIComponent(toe)}&limit=20`, auth);
+    if (!list.ok) return { refused: list.status };
+    const { items } = (await list.json()) as { items: any[] };
+    const entries: CertificateEntry[] = [];
+    for (const item of items.slice(0, 10)) {
+      const detail = await get(`/v1/certificates/${encodeURIComponent(item.id)}`, auth);
+      const body = detail.ok ? ((await detail.json()) as any) : item;
+      entries.push({
+        id: body.id,
+        state: body.state,
+        status: body.status ?? body.state,
+        reason: body.reason ?? null,
+        issuedAt: body.issuedAt ?? null,
+        expiresAt: body.expiresAt ?? null,
+        revokedAt: body.revokedAt ?? null,
+        scopeVersion: body.scopeVersion ?? null,
+        history: (body.history ?? []).map((entry: any) => ({
+          from: entry.from,
+          to: entry.to,
+          reason: entry.reason,
+          at: entry.at,
+        })),
+      });
+    }
+    return entries;
+  }
+
+  async function fromStatusList(toe: string, org: string): Promise<CertificateEntry[] | undefined> {
+    const answer = await get(`/v1/status-lists/${encodeURIComponent(org)}`, { accept: 'application/jwt' });
+    if (!answer.ok) return undefined;
     const { payload } = await jwtVerify((await answer.text()).trim(), jwks, {
       algorithms: ['EdDSA'],
       typ: STATUS_LIST_TYP,
-      subject: org,
     });
     const { certificates } = statusListClaimsSchema.parse(payload);
     return certificates
@@ -65,17 +92,19 @@ export function createCertificateHistorySource(certificationBodyUrl: string) {
   return {
     async of(toe: string, org: string): Promise<CertificateHistory> {
       try {
+        const full = await fromCertificates(toe, org);
+        if (Array.isArray(full)) return { source: 'certificates', note: null, certificates: full };
         const listed = await fromStatusList(toe, org);
-        if (Array.isArray(listed)) {
+        if (listed) {
           return {
             source: 'status-list',
-            note: "current status from the certification body's signed public status list",
+            note: `the certification body did not show this service the certificate histories (answered ${full.refused}); current status from its signed public status list`,
             certificates: listed,
           };
         }
         return {
           source: 'unavailable',
-          note: `the certification body answered ${listed.refused} for its status list`,
+          note: `the certification body answered ${full.refused} and has no public status list`,
           certificates: [],
         };
       } catch (error) {

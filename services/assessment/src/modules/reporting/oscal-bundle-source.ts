@@ -1,6 +1,7 @@
 import {
   BUNDLE_LIMITS,
   chooseApprovedScope,
+  readCertificateInput,
   type CatalogInput,
   type CertificateInput,
   type EvidenceInput,
@@ -11,7 +12,7 @@ import type { FindingsRepository } from '../findings/findings.repository.ts';
 import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToeView } from '../toes/toes.schemas.ts';
-import { createCertificateHistorySource } from './certificate-history.ts';
+import type { CertificationBodyCredential } from './certification-body-credential.ts';
 import type { EvidenceRow, ReportingRepository } from './reporting.repository.ts';
 
 /** What the caller asks for; from and to are date-times (checked by the route's schema). */
@@ -24,6 +25,7 @@ export interface BundleRequest {
 
 /** Requirement results one bundle reads at most (a year of hourly evaluations of a dozen requirements is ~100 000). */
 const MAX_RESULTS = 200_000;
+const CERTIFICATION_BODY_TIMEOUT_MS = 10_000;
 
 const evidenceInput = (row: EvidenceRow): EvidenceInput => ({
   id: row.id,
@@ -44,8 +46,9 @@ const evidenceInput = (row: EvidenceRow): EvidenceInput => ({
 
 /**
  * The bundle's input read through this service's repositories (the CLI reads the same through the APIs, deciding the
- * scope version with the same @cabc/oscal functions). The certificate comes from the certification body's signed
- * public status list: when it cannot be reached the bundle says nothing of the certificate and a note says why.
+ * scope version and the certificate with the same @cabc/oscal functions). The certificate comes from the
+ * certification body, asked with this service's own credential for the caller's organization (never the caller's
+ * token): when it refuses or cannot be reached the bundle says nothing of the certificate and a note says why.
  */
 export function createOscalBundleSource(deps: {
   repository: ReportingRepository;
@@ -53,39 +56,27 @@ export function createOscalBundleSource(deps: {
   findings: FindingsRepository;
   catalog: () => CatalogInput;
   certificationBodyUrl: string;
+  credential: CertificationBodyCredential;
 }) {
-  const statusList = createCertificateHistorySource(deps.certificationBodyUrl);
-  /**
-   * The certificate of the scope version from the certification body's signed public status list of the organization:
-   * a user's token is for this service only and is never passed on (docs/authorization.md). The list holds the
-   * current status since when, not the whole history: `cabc oscal bundle` with a certification-body token has it.
-   */
-  async function certificateOf(toe: string, org: string, scopeVersion: number) {
-    const listed = await statusList.of(toe, org);
-    const entry = listed.certificates.find((candidate) => candidate.scopeVersion === scopeVersion);
-    if (!entry) {
+  async function certificateOf(toe: string, scopeVersion: number, org: string) {
+    const token = await deps.credential(org);
+    const get = async <T>(path: string): Promise<T> => {
+      const response = await fetch(new URL(path, deps.certificationBodyUrl), {
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(CERTIFICATION_BODY_TIMEOUT_MS),
+      });
+      if (!response.ok) throw new Error(`GET ${path} at the certification body answered ${response.status}`);
+      return (await response.json()) as T;
+    };
+    try {
+      return { certificate: await readCertificateInput(get, toe, scopeVersion), note: null };
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
       return {
         certificate: null as CertificateInput | null,
-        note: listed.source === 'unavailable' ? `the bundle says nothing of the certificate: ${listed.note}` : null,
+        note: `the bundle says nothing of the certificate (and has no POA&M): ${why}`,
       };
     }
-    const since = entry.history[0]?.at ?? '';
-    const certificate: CertificateInput = {
-      id: entry.id,
-      state: entry.state === 'good' ? 'issued' : entry.state,
-      reason: entry.reason ?? '',
-      issuedAt: since,
-      expiresAt: entry.expiresAt ?? '',
-      revokedAt: entry.revokedAt,
-      scopeVersion,
-      suspendedAt: entry.state === 'suspended' ? since : null,
-      graceEndsAt: null,
-      history: entry.history,
-    };
-    return {
-      certificate,
-      note: "certificate from the certification body's signed public status list: its dates are those of its current status",
-    };
   }
 
   return {
@@ -121,7 +112,7 @@ export function createOscalBundleSource(deps: {
         }),
         deps.repository.evidenceReceivedIn(toe.id, from, to, BUNDLE_LIMITS.maxEvidence),
         deps.findings.list(toe.id),
-        certificateOf(toe.id, caller.org, scope.version),
+        certificateOf(toe.id, scope.version, caller.org),
       ]);
       if (results.more) {
         throw new UnprocessableProblem(

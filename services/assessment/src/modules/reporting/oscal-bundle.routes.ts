@@ -108,8 +108,8 @@ export function registerOscalBundleRoutes(app: Server, deps: OscalBundleRouteDep
         summary:
           'The OSCAL 1.1.2 bundle as a zip: catalog, profiles, SSP, assessment plan, assessment results and (while the certificate is suspended) the POA&M',
         description:
-          'What `cabc oscal bundle` writes for the same state and period, except the certificate: read here from the ' +
-          'certification body’s signed public status list (its current status; no user token is passed on), noted in the manifest.',
+          'Byte for byte what `cabc oscal bundle` writes for the same state and period. The certificate is read at the ' +
+          'certification body with this service’s own credential (never the caller’s token); when it refuses, the manifest notes it and there is no POA&M.',
         params: toeParamsSchema,
         querystring: bundleQuerySchema,
         response: { 200: z.unknown(), ...problemResponses(400, 401, 403, 404, 422) },

@@ -10,6 +10,7 @@ import type { ToesRepository } from '../toes/toes.repository.ts';
 import { createCertificateHistorySource } from './certificate-history.ts';
 import { createEvidenceVerifier } from './evidence-verification.ts';
 import { createLiveFeed } from './live-feed.ts';
+import type { CertificationBodyCredential } from './certification-body-credential.ts';
 import { createOscalBundleSource } from './oscal-bundle-source.ts';
 import { createPdfRenderer } from './pdf-renderer.ts';
 import { createReportData } from './report-data.ts';
@@ -25,6 +26,8 @@ export interface ReportingDeps {
   logger: Logger;
   keys: SigningKeyStore;
   certificationBodyUrl: string;
+  /** This service's own access token at the certification body (never a user's). */
+  certificationBody: CertificationBodyCredential;
   toes: ToesRepository;
   scopes: ScopesRepository;
   findings: FindingsRepository;
@@ -66,7 +69,7 @@ export function createReporting(
       repository,
       evaluations: deps.evaluations,
       inForce: deps.inForce,
-      certificates: createCertificateHistorySource(deps.certificationBodyUrl),
+      certificates: createCertificateHistorySource(deps.certificationBodyUrl, deps.certificationBody),
     }),
     pdf,
     bundles: createOscalBundleSource({
@@ -75,6 +78,7 @@ export function createReporting(
       findings: deps.findings,
       catalog: catalogView,
       certificationBodyUrl: deps.certificationBodyUrl,
+      credential: deps.certificationBody,
     }),
     now: deps.now ?? (() => new Date()),
     close: async () => {
