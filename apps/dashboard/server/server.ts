@@ -105,7 +105,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   >();
   async function sessionOf(request: FastifyRequest) {
     const authorization = request.headers.authorization ?? '';
-    if (!carriesTokenFor(authorization, audiences.assessment)) return { at: Date.now(), status: 401, session: undefined };
+    if (!carriesTokenFor(authorization, audiences.assessment))
+      return { at: Date.now(), status: 401, session: undefined };
     const cached = sessions.get(authorization);
     if (cached && Date.now() - cached.at < 30_000) return cached;
     const response = await fetch(new URL('/v1/session', options.assessmentUrl), {

@@ -3,6 +3,19 @@ import { generateSigningKey, type SigningKey } from '@cabc/crypto';
 
 export type Party = 'auditee' | 'auditor' | 'certification-body';
 
+/**
+ * A token that is not a service's to accept, for the authorization matrices: minted for another `service` (401), or
+ * by another party's IdP (`asParty`, 403). Without `service` it is for the service under test.
+ */
+export interface MisdirectedToken {
+  name: string;
+  status: 401 | 403;
+  role: Role;
+  org?: string;
+  service?: ServiceName;
+  asParty?: Party;
+}
+
 /** Which party's IdP asserts each role (docs/authorization.md). */
 export const partyOfRole: Record<Role, Party> = {
   auditee: 'auditee',

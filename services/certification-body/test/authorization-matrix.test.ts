@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roles, type Role } from '@cabc/auth';
-import { expectProblem, partyIssuers, type Party } from '@cabc/testing';
+import { expectProblem, partyIssuers, type MisdirectedToken, type Party } from '@cabc/testing';
 import { startCertificationApp, type CertificationFixture } from './support/certification-app.ts';
 import { auditor } from './support/scenario.ts';
 
@@ -90,13 +90,7 @@ const endpoints: Endpoint[] = [
 ];
 
 /** Tokens that are not this service's to accept: minted for another service (401), or by another party's IdP (403). */
-const misdirected: {
-  name: string;
-  status: 401 | 403;
-  role: Role;
-  service: 'collector' | 'assessment';
-  asParty?: Party;
-}[] = [
+const misdirected: MisdirectedToken[] = [
   { name: "the auditee's token for the assessment", status: 401, role: 'auditee', service: 'assessment' },
   { name: "the auditor's token for the assessment", status: 401, role: 'auditor', service: 'assessment' },
   { name: "a pipeline's token for the collector", status: 401, role: 'pipeline', service: 'collector' },
@@ -169,7 +163,10 @@ describe('certification body authorization matrix: every endpoint × every role 
       it(`${endpoint.name} with ${token.name} → ${token.status}, nothing stored`, async () => {
         const ids = await target();
         const before = await stored();
-        expectProblem(await call(endpoint, ids, await parties.token(token.role, 'acme', token.service)), token.status);
+        expectProblem(
+          await call(endpoint, ids, await parties.token(token.role, 'acme', token.service ?? 'certification-body')),
+          token.status,
+        );
         expect(await stored()).toBe(before);
       });
     }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roles, type Role } from '@cabc/auth';
-import { expectProblem, partyIssuers, type Party } from '@cabc/testing';
+import { expectProblem, partyIssuers, type MisdirectedToken, type Party } from '@cabc/testing';
 import { performanceEvidence, startCollectorApp, TEST_ORG, type CollectorFixture } from './support/collector-app.ts';
 
 interface Endpoint {
@@ -50,13 +50,7 @@ const endpoints: Endpoint[] = [
 ];
 
 /** Tokens that are not this service's to accept: minted for another service (401), or by another party's IdP (403). */
-const misdirected: {
-  name: string;
-  status: 401 | 403;
-  role: Role;
-  service?: 'assessment' | 'certification-body';
-  asParty?: Party;
-}[] = [
+const misdirected: MisdirectedToken[] = [
   // Issue 12's reproduction: a token minted for the assessment service accepted by the collector's POST /v1/evidence.
   { name: "the auditee's token for the assessment", status: 401, role: 'auditee', service: 'assessment' },
   { name: "a pipeline's token for the assessment", status: 401, role: 'pipeline', service: 'assessment' },

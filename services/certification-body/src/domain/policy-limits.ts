@@ -43,7 +43,8 @@ export function policyLimitViolations(
   if (!policy.revokeOnCriticalFailure && !limits.mayDisableCriticalRevocation)
     violations.push({
       field: 'policy.revokeOnCriticalFailure',
-      message: 'must stay true: this certification body revokes on a critical failure (CERTIFICATION_POLICY_MAY_DISABLE_CRITICAL_REVOCATION)',
+      message:
+        'must stay true: this certification body revokes on a critical failure (CERTIFICATION_POLICY_MAY_DISABLE_CRITICAL_REVOCATION)',
     });
   return violations;
 }

@@ -67,12 +67,7 @@ export function createReportData(deps: {
   certificates: CertificateHistorySource;
 }) {
   return {
-    async build(
-      toe: ToeView,
-      window: ReportWindow,
-      caller: { org: string },
-      now: Date,
-    ): Promise<ReportData> {
+    async build(toe: ToeView, window: ReportWindow, caller: { org: string }, now: Date): Promise<ReportData> {
       assertEvidenceWithinLimit(await deps.repository.countEvidenceInWindow(toe.id, window.from, window.to), window);
       const [inForce, posture, evidenceRows, certificates, audit] = await Promise.all([
         deps.inForce.of(toe.id),

@@ -482,12 +482,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       const principal = authorize(request, 'posture:read');
       const toe = await toeOf(principal, request.params.toeId);
       const window = reportWindow(request.query, deps.now());
-      const data = await deps.reports.build(
-        toe,
-        window,
-        { org: principal.org },
-        deps.now(),
-      );
+      const data = await deps.reports.build(toe, window, { org: principal.org }, deps.now());
       const document = toOscalAssessmentResults(data, { base: baseUrlOf(request) });
       return reply
         .header(
@@ -517,12 +512,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       const principal = authorize(request, 'posture:read');
       const toe = await toeOf(principal, request.params.toeId);
       const window = reportWindow(request.query, deps.now());
-      const data = await deps.reports.build(
-        toe,
-        window,
-        { org: principal.org },
-        deps.now(),
-      );
+      const data = await deps.reports.build(toe, window, { org: principal.org }, deps.now());
       const html = renderAuditReportHtml(data, {
         generatedBy: `${principal.subject} (${principal.role}, ${principal.org})`,
         base: baseUrlOf(request),

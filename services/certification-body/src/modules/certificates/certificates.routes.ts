@@ -70,7 +70,8 @@ export function registerCertificateRoutes(
       config: allowRoles('certification_body'),
       schema: {
         tags: ['certificates'],
-        summary: "Withdraw a certificate at the auditee's request (reason 7 withdrawn_on_request), by the certification body's staff",
+        summary:
+          "Withdraw a certificate at the auditee's request (reason 7 withdrawn_on_request), by the certification body's staff",
         description:
           "The certification body's staff, with a token scoped to the organization that owns the certificate (another organization: 404); " +
           "never the auditee or its organization's admin (403). Terminal: certifying the ToE again needs a new approval. " +
