@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roles, type Role } from '@cabc/auth';
-import { expectProblem, partyIssuers, type MisdirectedToken, type Party } from '@cabc/testing';
+import { expectProblem, partyIssuers, type MisdirectedToken } from '@cabc/testing';
 import { performanceEvidence, startCollectorApp, TEST_ORG, type CollectorFixture } from './support/collector-app.ts';
 
 interface Endpoint {
