@@ -369,10 +369,17 @@ describe('authorization matrix: every endpoint × every role × own / other orga
       )
     ).rows[0]!.rows;
 
+  // A refused token changes nothing, so one target per scope state serves every misdirected call.
+  const shared = new Map<ScopeState | undefined, Promise<{ toeId: string; evidenceId: string }>>();
+  const sharedTarget = (state: ScopeState | undefined) => {
+    if (!shared.has(state)) shared.set(state, target(state));
+    return shared.get(state)!;
+  };
+
   for (const endpoint of endpoints) {
     for (const token of misdirected) {
       it(`${endpoint.name} with ${token.name} → ${token.status}, nothing stored`, async () => {
-        const ids = await target(endpoint.scopeState ?? (endpoint.name === 'draft scope' ? undefined : 'draft'));
+        const ids = await sharedTarget(endpoint.scopeState ?? (endpoint.name === 'draft scope' ? undefined : 'draft'));
         const request = endpoint.request(ids);
         const before = await stored();
         const bearer = await parties.token(token.role, token.org, token.service, token.asParty);

@@ -134,6 +134,13 @@ describe('certification body authorization matrix: every endpoint × every role 
     return fixture.app.inject({ ...request, headers: { authorization: `Bearer ${token}` } });
   };
 
+  // A refused token changes nothing, so one target serves every misdirected call.
+  let shared: Promise<Target> | undefined;
+  const sharedTarget = () => {
+    shared ??= target();
+    return shared;
+  };
+
   for (const endpoint of endpoints) {
     for (const role of roles) {
       for (const org of ['acme', 'globex'] as const) {
@@ -161,7 +168,7 @@ describe('certification body authorization matrix: every endpoint × every role 
     }
     for (const token of misdirected) {
       it(`${endpoint.name} with ${token.name} → ${token.status}, nothing stored`, async () => {
-        const ids = await target();
+        const ids = await sharedTarget();
         const before = await stored();
         expectProblem(
           await call(endpoint, ids, await parties.token(token.role, 'acme', token.service ?? 'certification-body')),
@@ -172,7 +179,7 @@ describe('certification body authorization matrix: every endpoint × every role 
     }
     for (const token of wrongParty) {
       it(`${endpoint.name} with ${token.name} → 403, nothing stored`, async () => {
-        const ids = await target();
+        const ids = await sharedTarget();
         const before = await stored();
         const bearer = await parties.token(token.role, 'acme', 'certification-body', token.asParty);
         expectProblem(await call(endpoint, ids, bearer), 403);
