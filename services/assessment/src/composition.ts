@@ -6,12 +6,14 @@ import { createAuditRepository } from './modules/audit/audit.repository.ts';
 import { createDryRunService } from './modules/dry-run/dry-run.service.ts';
 import { createEvaluationRepository } from './modules/evaluation/evaluation.repository.ts';
 import { createEvaluationService } from './modules/evaluation/evaluation.service.ts';
+import { createEvidenceIntegrity } from './modules/evaluation/evidence-integrity.ts';
 import { createInForceScopes } from './modules/evaluation/in-force-scope.ts';
 import { createCollectorTrust } from './modules/evidence/collector-trust.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
 import { createEvidenceIngestService } from './modules/evidence/evidence.service.ts';
 import { createFindingsRepository } from './modules/findings/findings.repository.ts';
 import { createFindingsService } from './modules/findings/findings.service.ts';
+import { createIntegrityFindingsRepository } from './modules/findings/integrity-findings.repository.ts';
 import { createLedger, ledgerSettingsOf } from './modules/ledger/ledger.module.ts';
 import { createReporting } from './modules/reporting/reporting.module.ts';
 import { createScopeDecisionSender } from './modules/scopes/scope-decisions.ts';
@@ -63,6 +65,16 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
   const findings = createFindingsRepository(db);
   const inForce = createInForceScopes(scopes);
   const ledger = createLedger({ db, keys, issuer: config.AUDITOR_ISSUER, settings: ledgerSettingsOf(config) });
+  const integrityFindings = createIntegrityFindingsRepository(db);
+  const collectorTrust = createCollectorTrust({ toes, scopes });
+  const integrity = createEvidenceIntegrity({
+    ledger: ledger.settings.enabled
+      ? { repository: ledger.repository, verifierKeys: async () => (await ledger.service.verifierKeys()).all }
+      : undefined,
+    collectorKeys: async (toe, keyids) => (await collectorTrust.forToe(toe, keyids))?.keys ?? new Map(),
+    findings: integrityFindings,
+    logger,
+  });
 
   // Services.
   const toesService = createToesService({ toes, audit, scopes, lockToe: evaluations.lockToe });
@@ -83,7 +95,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
   });
   const evidence = createEvidenceIngestService({
     evidence: createEvidenceRepository(db, { ledger: ledger.appender }),
-    trust: createCollectorTrust({ toes, scopes }),
+    trust: collectorTrust,
     keys,
     issuer: config.AUDITOR_ISSUER,
     maxFutureSkewMs: config.MAX_FUTURE_SKEW,
@@ -91,6 +103,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
   });
   const findingsService = createFindingsService({
     findings,
+    integrityFindings,
     toes,
     inForce,
     audit,
@@ -108,6 +121,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     outbox,
     producer,
     keys,
+    integrity,
     issuer: config.AUDITOR_ISSUER,
     audience: config.CALLBACK_AUDIENCE,
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,
@@ -131,7 +145,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     infra,
     logger,
     verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config),
-    repositories: { outbox, toes, scopes, audit, evaluations, findings },
+    repositories: { outbox, toes, scopes, audit, evaluations, findings, integrityFindings },
     queues: { evaluate: evaluateQueue, outbox: producer },
     ledger,
     inForce,

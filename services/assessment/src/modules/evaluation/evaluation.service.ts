@@ -8,6 +8,7 @@ import { CERTIFICATION_BODY_TOPIC } from '../scopes/scope-decisions.ts';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import { applyManualFinding } from './apply-manual-finding.ts';
+import type { EvidenceIntegrity } from './evidence-integrity.ts';
 import type { EvaluationRepository, RequirementResult } from './evaluation.repository.ts';
 import { pinnedArtifacts, pinnedDigests, wantsOf, type InForceScopes } from './in-force-scope.ts';
 import { evaluateRequirement, staleAt } from './requirement-evaluation.ts';
@@ -20,6 +21,8 @@ export function createEvaluationService(deps: {
   outbox: OutboxRepository;
   producer: OutboxProducer;
   keys: SigningKeyStore;
+  /** Leaves out evidence that does not verify and reports it (docs/keys.md); absent, every row read is assessed. */
+  integrity?: EvidenceIntegrity;
   issuer: string;
   audience: string;
   certificationBodyUrl: string;
@@ -71,13 +74,17 @@ export function createEvaluationService(deps: {
           modelDigests: artifacts.models.map((artifact) => artifact.sha256),
           datasetDigests: artifacts.datasets.map((artifact) => artifact.sha256),
         };
-        const evidence = await deps.evaluations.evidenceFor(
+        const loaded = await deps.evaluations.evidenceFor(
           job.toe,
           wantsOf(inForce.requirements),
           inForce.collectorKeyIds,
           pinnedDigests(artifacts),
           trx,
         );
+        const screened = deps.integrity
+          ? await deps.integrity.screen(job.toe, loaded, trx)
+          : { evidence: loaded, openFindings: 0 };
+        const evidence = screened.evidence;
         const previous = await deps.evaluations.latestResults(
           job.toe,
           inForce.requirements.map((entry) => entry.requirement.id),
@@ -110,6 +117,8 @@ export function createEvaluationService(deps: {
             critical: entry.requirement.critical,
           })),
         );
+        // Evidence that does not verify keeps the posture at `error` (unless worse) until it is resolved.
+        if (screened.openFindings > 0 && summary.posture !== 'non_compliant') summary.posture = 'error';
         const before = await deps.evaluations.posture(job.toe, trx);
         // Reported again under a newly approved version even when the value stays: its certification starts empty.
         if (before?.posture === summary.posture && before.scopeVersion === inForce.scope.version) {

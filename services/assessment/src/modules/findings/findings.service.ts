@@ -6,12 +6,15 @@ import type { AuditRepository } from '../audit/audit.repository.ts';
 import type { InForceScopes } from '../evaluation/in-force-scope.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import type { FindingsRepository, ManualFinding } from './findings.repository.ts';
+import type { IntegrityFinding, IntegrityFindingsRepository } from './integrity-findings.repository.ts';
 
 /** Longest window a manual finding may cover: a judgement is revisited at least yearly. */
 const MAX_VALIDITY_MS = 366 * 86_400_000;
 
 export function createFindingsService(deps: {
   findings: FindingsRepository;
+  /** Evidence rows that did not verify when read for evaluation (ledger_mismatch). */
+  integrityFindings?: IntegrityFindingsRepository;
   toes: ToesRepository;
   inForce: InForceScopes;
   audit: AuditRepository;
@@ -22,6 +25,11 @@ export function createFindingsService(deps: {
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
+  const visible = async (principal: Principal, toeId: string) => {
+    if (!(await deps.toes.findInOrg(toeId, principal.org))) {
+      throw new NotFoundProblem(`no ToE ${toeId}`, [{ field: 'path:toeId', message: 'unknown ToE' }]);
+    }
+  };
   return {
     async record(
       principal: Principal,
@@ -94,10 +102,14 @@ export function createFindingsService(deps: {
     },
 
     async list(principal: Principal, toeId: string): Promise<ManualFinding[]> {
-      if (!(await deps.toes.findInOrg(toeId, principal.org))) {
-        throw new NotFoundProblem(`no ToE ${toeId}`, [{ field: 'path:toeId', message: 'unknown ToE' }]);
-      }
+      await visible(principal, toeId);
       return deps.findings.list(toeId);
+    },
+
+    /** The ToE's integrity findings (open and resolved), oldest first. */
+    async listIntegrity(principal: Principal, toeId: string): Promise<IntegrityFinding[]> {
+      await visible(principal, toeId);
+      return deps.integrityFindings ? deps.integrityFindings.list(toeId) : [];
     },
   };
 }
