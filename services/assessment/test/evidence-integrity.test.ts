@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, sha256Hex } from '@cabc/crypto';
 import { encodeLeaf, leafHash } from '@cabc/ledger';
@@ -42,7 +41,8 @@ describe('evaluation assesses only evidence that verifies (ledger leaf, signatur
     const { rows } = await sql<{
       body: string;
     }>`select body from outbox where ordering_key = ${toe} order by id`.execute(db);
-    return rows.map((row) => decodeJwt(row.body) as { type?: string; posture?: string });
+    // Claims wait unsigned in the outbox (they are signed when sent).
+    return rows.map((row) => (JSON.parse(row.body) as { claims: { type?: string; posture?: string } }).claims);
   };
   const findings = async (toe: string) => {
     const response = await fixture.app.inject({
