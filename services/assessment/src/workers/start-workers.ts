@@ -1,3 +1,4 @@
+import { startKeyRotationTimer } from '@cabc/key-store';
 import { startOutboxDelivery, startReconciler } from '@cabc/outbox';
 import { startWorker } from '@cabc/service-kit';
 import type { Assessment } from '../composition.ts';
@@ -11,6 +12,12 @@ import { evaluationJobOptions } from './evaluation-job-options.ts';
  */
 export function startWorkers(assessment: Assessment) {
   const { config, logger, services, repositories, queues } = assessment;
+  const keyRotation = startKeyRotationTimer({
+    keys: assessment.infra.keys,
+    intervalMs: config.SIGNING_KEY_ROTATION_INTERVAL,
+    overlapMs: config.SIGNING_KEY_ROTATION_OVERLAP,
+    logger,
+  });
   const context = assessment.infra.queues;
   const retry = { baseMs: config.DELIVERY_RETRY_BASE_DELAY, maxMs: config.DELIVERY_RETRY_MAX_DELAY };
   const evaluator = startWorker('assessment.evaluate', context, (job) => services.evaluation.evaluate(job), {
@@ -67,6 +74,7 @@ export function startWorkers(assessment: Assessment) {
       (await staleEvidenceScheduler.runOnce()) +
       (await delivery.reconcileNow()),
     close: async () => {
+      await keyRotation();
       await checkpoints.stop();
       await staleEvidenceScheduler.stop();
       await evaluationReconciler.stop();

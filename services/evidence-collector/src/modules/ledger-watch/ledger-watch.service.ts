@@ -9,6 +9,7 @@ import {
   type VerifiedCheckpoint,
 } from '@cabc/ledger';
 import { isRefusal, LedgerUnreachableError, type LedgerClient } from './ledger-watch.client.ts';
+import { announcedSuccessor } from './ledger-watch.key-rotation.ts';
 import type { Delivery, LedgerWatchRepository, NewFailure, WatchedReceipt } from './ledger-watch.repository.ts';
 
 export interface WatchRun {
@@ -150,7 +151,8 @@ export function createLedgerWatcher(deps: {
 
   async function trustedKey(): Promise<string> {
     const state = await repository.state();
-    if (deps.verifierKey) {
+    // A key the configured one announced (a rotation followed) stays pinned over the configured one.
+    if (deps.verifierKey && state.pinnedBy !== 'announced') {
       if (state.verifierKey !== deps.verifierKey) await repository.pinKey(deps.verifierKey, 'config');
       return deps.verifierKey;
     }
@@ -170,6 +172,15 @@ export function createLedgerWatcher(deps: {
     try {
       checkpoint = parseAndVerifyCheckpoint(note, [key]);
     } catch (error) {
+      const successor = await announcedSuccessor(key, note, await client.jwks()).catch(() => undefined);
+      if (successor) {
+        await repository.pinKey(successor, 'announced');
+        logger.warn(
+          { verifierKey: successor, previousVerifierKey: key },
+          'evidence ledger: the auditor rotated its note key, announced by the pinned key; following it',
+        );
+        return acceptCheckpoint(run, note, successor);
+      }
       const reason = error instanceof CheckpointError ? error.reason : 'error';
       await fail(run, {
         kind: 'bad_checkpoint',
