@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { authEnvSchema } from '@cabc/auth';
 import { envBoolean, envDuration, envJwks, parseConfig, serviceEnvSchema } from '@cabc/service-kit';
-import { decisionPolicySchema, parseDecisionPolicy, type DecisionPolicy } from './domain/index.ts';
+import { type decisionPolicySchema, parseDecisionPolicy, type DecisionPolicy } from './domain/index.ts';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -42,6 +42,8 @@ export const certificationEnvSchema = serviceEnvSchema(8083)
     /** Public status endpoints: requests per minute per client address (token bucket, per replica). */
     STATUS_RATE_LIMIT_PER_MINUTE: positiveInt(120),
     /** Webhook retries: exponential from the base delay, capped, with jitter, up to the attempt count. */
+    /** Seals webhook secrets at rest, apart from the signing keys' secret (docs/keys.md); KEY_ENCRYPTION_SECRET when unset. */
+    WEBHOOK_ENCRYPTION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     WEBHOOK_RETRY_BASE_DELAY: envDuration('30s'),
     WEBHOOK_RETRY_MAX_DELAY: envDuration('8h'),
     WEBHOOK_MAX_ATTEMPTS: positiveInt(12),
