@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, sha256Hex } from '@cabc/crypto';
 import { encodeLeaf, leafHash } from '@cabc/ledger';
-import { postEnvelope } from './ledger-support.ts';
+import { asSuperuser, postEnvelope } from './ledger-support.ts';
 import { seedApprovedToe } from './support/seed.ts';
 import {
   evidenceStatement,
@@ -11,16 +11,6 @@ import {
   startAssessmentApp,
   type AssessmentFixture,
 } from './support/assessment-app.ts';
-
-/** What someone with write access to the database could do; the append-only trigger is disabled for the change. */
-async function behindTheServicesBack(db: Kysely<any>, change: (db: Kysely<any>) => Promise<unknown>): Promise<void> {
-  await sql`alter table evidence disable trigger evidence_append_only`.execute(db);
-  try {
-    await change(db);
-  } finally {
-    await sql`alter table evidence enable trigger evidence_append_only`.execute(db);
-  }
-}
 
 describe('evaluation assesses only evidence that verifies (ledger leaf, signature, signed content)', () => {
   let fixture: AssessmentFixture;
@@ -139,7 +129,7 @@ describe('evaluation assesses only evidence that verifies (ledger leaf, signatur
       signedEnvelope(evidenceStatement({ toe, accuracy: 0.5 }), fixture.collectorKey),
     );
     expect((await evaluate(toe)).posture).toBe('non_compliant');
-    await behindTheServicesBack(db, (trx) =>
+    await asSuperuser(db, (trx) =>
       sql`update evidence set predicate = jsonb_set(predicate, '{measurements,0,value}', '0.99') where id = ${receipt.evidenceId}`.execute(
         trx,
       ),
