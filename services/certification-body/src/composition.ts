@@ -80,6 +80,11 @@ export function composeCertificationBody(
       options.verifyAuditorJwt ??
       createJwtVerifier(
         config.AUDITOR_JWKS ? { jwks: config.AUDITOR_JWKS as never } : { jwksUrl: config.AUDITOR_JWKS_URL! },
+        {
+          // A key in the auditor's set that no trusted key announced (docs/keys.md): refused, and said once.
+          onRefusedKey: (kid, reason) =>
+            logger.error({ auditorKeyRefused: { kid, reason } }, `auditor key ${kid} refused: ${reason}`),
+        },
       ),
     audience: config.CALLBACK_AUDIENCE,
     auditorIssuer: config.AUDITOR_ISSUER,
