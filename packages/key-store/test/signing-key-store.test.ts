@@ -11,8 +11,8 @@ import {
   type SigningKey,
 } from '@cabc/crypto';
 import { createDatabase } from '@cabc/service-kit';
-import { createTestDatabase, type TestDatabase } from '@cabc/testing';
-import { SigningKeyStore, type RefusedKey } from '@cabc/key-store';
+import { createTestDatabase, waitFor, type TestDatabase } from '@cabc/testing';
+import { SigningKeyStore, startKeyRotationTimer, type RefusedKey } from '@cabc/key-store';
 
 const SECRET = 'test-only-key-encryption-secret';
 const SERVICE = 'assessment';
@@ -190,5 +190,30 @@ describe('signing key store: a chain of announced keys, sealed with scrypt and b
     expect(await keys.rotateIfDue({ intervalMs: 30 * day, overlapMs: day, now: at(60_000) })).toBe('none');
     expect(await keys.rotateIfDue({ intervalMs: 30 * day, overlapMs: day, now: at(day + 60_000) })).toBe('rotated');
     expect((await keys.active()).kid).not.toBe(first.kid);
+  });
+
+  it('runs the schedule on its timer (SIGNING_KEY_ROTATION_INTERVAL): announces, then activates after the overlap', async () => {
+    const keys = store();
+    const first = await keys.active();
+    const steps: string[] = [];
+    const stop = startKeyRotationTimer({
+      keys,
+      intervalMs: 1,
+      overlapMs: 300,
+      checkEveryMs: 50,
+      logger: { info: (object) => steps.push((object as { step: string }).step), error: () => {} },
+    });
+    try {
+      await waitFor('a scheduled rotation', async () => ((await keys.active()).kid !== first.kid ? true : undefined), {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+      });
+    } finally {
+      await stop();
+    }
+    expect(steps.slice(0, 2)).toEqual(['prepared', 'rotated']);
+    const jwks = await keys.jwks();
+    expect(jwks.keys.map((jwk) => jwk.kid)).toContain(first.kid);
+    expect(refused).toEqual([]);
   });
 });
