@@ -3,6 +3,7 @@ import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
 import { TypedQueue, type Infrastructure } from '@cabc/service-kit';
 import type { AssessmentConfig } from './config.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
+import { createDryRunJobs } from './modules/dry-run/dry-run.jobs.ts';
 import { createDryRunService } from './modules/dry-run/dry-run.service.ts';
 import { createEvaluationRepository } from './modules/evaluation/evaluation.repository.ts';
 import { createEvaluationService } from './modules/evaluation/evaluation.service.ts';
@@ -46,6 +47,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
 
   // Producers: one per queue, shared by the routes and the workers.
   const evaluateQueue = new TypedQueue('assessment.evaluate', queues);
+  const dryRunQueue = new TypedQueue('assessment.dry-run', queues);
   const producer = createOutboxProducer('assessment.outbox', queues, logger);
   const enqueueEvaluation = async (payload: { toe: string; evidenceId?: string }, jobId: string) => {
     try {
@@ -162,6 +164,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     findings,
     evaluations,
     inForce,
+    observations,
     databaseUrl: config.DATABASE_URL,
     now,
   });
@@ -172,7 +175,8 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     logger,
     verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config),
     repositories: { outbox, toes, scopes, audit, evaluations, findings, observations, integrityFindings },
-    queues: { evaluate: evaluateQueue, outbox: producer },
+    queues: { evaluate: evaluateQueue, dryRun: dryRunQueue, outbox: producer },
+    dryRunJobs: createDryRunJobs(dryRunQueue),
     ledger,
     inForce,
     services: {
@@ -189,6 +193,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     close: async () => {
       await reporting.close();
       await evaluateQueue.close();
+      await dryRunQueue.close();
       await producer.close();
     },
   };

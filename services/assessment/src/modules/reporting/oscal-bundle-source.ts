@@ -10,6 +10,7 @@ import {
 import { UnprocessableProblem } from '@cabc/http-kit';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
 import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
+import type { ObservationsRepository } from '../observations/observations.repository.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToeView } from '../toes/toes.schemas.ts';
 import type { EvidenceRow, ReportingRepository } from './reporting.repository.ts';
@@ -25,6 +26,8 @@ export interface BundleRequest {
 /** Requirement results one bundle reads at most (a year of hourly evaluations of a dozen requirements is ~100 000). */
 const MAX_RESULTS = 200_000;
 const CERTIFICATION_BODY_TIMEOUT_MS = 10_000;
+/** Anomaly observations one bundle lists at most. */
+const MAX_OBSERVATIONS = 10_000;
 
 const evidenceInput = (row: EvidenceRow): EvidenceInput => ({
   id: row.id,
@@ -53,6 +56,7 @@ export function createOscalBundleSource(deps: {
   repository: ReportingRepository;
   scopes: ScopesRepository;
   findings: FindingsRepository;
+  observations: Pick<ObservationsRepository, 'inWindow'>;
   catalog: () => CatalogInput;
   certificationBodyUrl: string;
 }) {
@@ -99,7 +103,7 @@ export function createOscalBundleSource(deps: {
       );
       const from = new Date(request.from ?? scope.approvedAt);
       const to = request.to ? new Date(request.to) : now;
-      const [results, evidence, findings, certificate] = await Promise.all([
+      const [results, evidence, findings, observations, certificate] = await Promise.all([
         // Results before the approval are of an earlier scope version: the bundle does not use them.
         deps.repository.resultHistory(toe.id, {
           changesOnly: false,
@@ -109,6 +113,7 @@ export function createOscalBundleSource(deps: {
         }),
         deps.repository.evidenceReceivedIn(toe.id, from, to, BUNDLE_LIMITS.maxEvidence),
         deps.findings.list(toe.id),
+        deps.observations.inWindow(toe.id, from, to, MAX_OBSERVATIONS),
         certificateOf(toe.id, scope.version, caller.token),
       ]);
       if (results.more) {
@@ -142,6 +147,7 @@ export function createOscalBundleSource(deps: {
             validUntil: finding.validUntil.toISOString(),
             recordedBy: finding.recordedBy,
           })),
+          observations,
           certificate: certificate.certificate,
           catalog: deps.catalog(),
           assessmentUrl: baseUrl,
