@@ -6,7 +6,8 @@ export const KEYS_USAGE = `usage: pnpm keys <list|prepare|rotate|reseal> --servi
   list     the service's keys (next, active, retired) and the rows it refuses
   prepare  announce (publish) the next key; it signs after "rotate"
   rotate   activate the prepared next key (or a new one, announced now); the old key keeps verifying
-  reseal   re-seal every key under NEW_KEY_ENCRYPTION_SECRET; then run the service with that secret`;
+  reseal   re-seal every key under NEW_KEY_ENCRYPTION_SECRET; then run the service with that secret
+  (pnpm keys reseal-webhooks: the certification body's webhook secrets under NEW_WEBHOOK_ENCRYPTION_SECRET)`;
 
 const SERVICES = ['evidence-collector', 'assessment', 'certification-body'] as const;
 
