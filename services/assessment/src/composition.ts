@@ -20,6 +20,7 @@ import { createLedger, ledgerSettingsOf } from './modules/ledger/ledger.module.t
 import { createAnomalyStates } from './modules/observations/anomaly-states.ts';
 import { createObservationsRepository } from './modules/observations/observations.repository.ts';
 import { createObservationsService } from './modules/observations/observations.service.ts';
+import { createCertificationBodyCredential } from './modules/reporting/certification-body-credential.ts';
 import { createReporting } from './modules/reporting/reporting.module.ts';
 import { createScopeDecisionSender } from './modules/scopes/scope-decisions.ts';
 import { createScopesRepository } from './modules/scopes/scopes.repository.ts';
@@ -159,6 +160,11 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     logger,
     keys,
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,
+    certificationBody: createCertificationBodyCredential({
+      keys,
+      issuer: config.AUDITOR_ISSUER,
+      audience: config.CERTIFICATION_BODY_AUDIENCE,
+    }),
     toes,
     scopes,
     findings,
@@ -173,12 +179,14 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     config,
     infra,
     logger,
-    verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config),
+    verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config, logger),
     repositories: { outbox, toes, scopes, audit, evaluations, findings, observations, integrityFindings },
     queues: { evaluate: evaluateQueue, dryRun: dryRunQueue, outbox: producer },
     dryRunJobs: createDryRunJobs(dryRunQueue),
     ledger,
     inForce,
+    /** Which collector keys each ToE trusts, cached; whoever changes scopes outside the services invalidates it. */
+    keyIndex,
     services: {
       toes: toesService,
       scopes: scopesService,

@@ -13,6 +13,7 @@ import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
 import type { ObservationsRepository } from '../observations/observations.repository.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToeView } from '../toes/toes.schemas.ts';
+import type { CertificationBodyCredential } from './certification-body-credential.ts';
 import type { EvidenceRow, ReportingRepository } from './reporting.repository.ts';
 
 /** What the caller asks for; from and to are date-times (checked by the route's schema). */
@@ -49,8 +50,8 @@ const evidenceInput = (row: EvidenceRow): EvidenceInput => ({
 /**
  * The bundle's input read through this service's repositories (the CLI reads the same through the APIs, deciding the
  * scope version and the certificate with the same @cabc/oscal functions). The certificate comes from the
- * certification body, asked with the caller's own token: when it refuses or cannot be reached the bundle says nothing
- * of the certificate and a note in the manifest says why.
+ * certification body, asked with this service's own credential for the caller's organization (never the caller's
+ * token): when it refuses or cannot be reached the bundle says nothing of the certificate and a note says why.
  */
 export function createOscalBundleSource(deps: {
   repository: ReportingRepository;
@@ -59,8 +60,10 @@ export function createOscalBundleSource(deps: {
   observations: Pick<ObservationsRepository, 'inWindow'>;
   catalog: () => CatalogInput;
   certificationBodyUrl: string;
+  credential: CertificationBodyCredential;
 }) {
-  async function certificateOf(toe: string, scopeVersion: number, token: string) {
+  async function certificateOf(toe: string, scopeVersion: number, org: string) {
+    const token = await deps.credential(org);
     const get = async <T>(path: string): Promise<T> => {
       const response = await fetch(new URL(path, deps.certificationBodyUrl), {
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
@@ -84,7 +87,7 @@ export function createOscalBundleSource(deps: {
     async input(
       toe: ToeView,
       request: BundleRequest,
-      caller: { token: string },
+      caller: { org: string },
       now: Date,
       baseUrl: string,
     ): Promise<{ input: OscalBundleInput; notes: string[] }> {
@@ -114,7 +117,7 @@ export function createOscalBundleSource(deps: {
         deps.repository.evidenceReceivedIn(toe.id, from, to, BUNDLE_LIMITS.maxEvidence),
         deps.findings.list(toe.id),
         deps.observations.inWindow(toe.id, from, to, MAX_OBSERVATIONS),
-        certificateOf(toe.id, scope.version, caller.token),
+        certificateOf(toe.id, scope.version, caller.org),
       ]);
       if (results.more) {
         throw new UnprocessableProblem(
