@@ -73,7 +73,10 @@ describe('signing keys of all three services rotate mid-flow; every flow keeps w
   const certificate = (state: string) =>
     waitFor(`the certificate ${state}`, async () => {
       const items = (
-        await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`, toe.tokens.auditee)
+        await getJson(
+          `${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`,
+          toe.tokens.auditeeAtCertificationBody,
+        )
       ).body.items as { id: string; state: string; token: string }[];
       return items[0]?.state === state ? items[0] : undefined;
     });
@@ -164,7 +167,8 @@ describe('signing keys of all three services rotate mid-flow; every flow keeps w
     // The collector's watcher follows the auditor's announced note key.
     await checkpoint();
     expect((await watcher.runOnce()).failures).toEqual([]);
-    const watch = await getJson(`${platform.urls.collector}/v1/ledger-watch/status`, toe.tokens.auditee);
+    const atCollector = await platform.token('auditee', 'acme', { service: 'collector' });
+    const watch = await getJson(`${platform.urls.collector}/v1/ledger-watch/status`, atCollector);
     expect(watch.body.keyPinnedBy).toBe('announced');
   });
 
