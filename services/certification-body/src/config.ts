@@ -35,6 +35,8 @@ export const certificationEnvSchema = serviceEnvSchema(8083)
     CERTIFICATION_REVOKE_ON_CRITICAL_FAILURE: envBoolean(true),
     CERTIFICATION_SUSPEND_ON_STALE_EVIDENCE: envBoolean(false),
     CERTIFICATION_STALE_AFTER: envDuration('0').transform((ms) => (ms > 0 ? ms : undefined)),
+    /** Suspend (reason assessment_silent) when no posture statement arrived for this long; 0 = off. */
+    CERTIFICATION_ASSESSMENT_SILENT_AFTER: envDuration('0').transform((ms) => (ms > 0 ? ms : undefined)),
     /** Where the outside world reaches this service; certificates then carry their status URL. */
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** Public status answers: how long an answer about a live certificate stays fresh (nextUpdate). */
@@ -88,6 +90,9 @@ export function defaultPolicyFrom(config: CertificationConfig): DecisionPolicy {
     revokeOnCriticalFailure: config.CERTIFICATION_REVOKE_ON_CRITICAL_FAILURE,
     suspendOnStaleEvidence: config.CERTIFICATION_SUSPEND_ON_STALE_EVIDENCE,
     ...(config.CERTIFICATION_STALE_AFTER !== undefined ? { staleAfterMs: config.CERTIFICATION_STALE_AFTER } : {}),
+    ...(config.CERTIFICATION_ASSESSMENT_SILENT_AFTER !== undefined
+      ? { assessmentSilentAfterMs: config.CERTIFICATION_ASSESSMENT_SILENT_AFTER }
+      : {}),
   };
   return parseDecisionPolicy(input);
 }

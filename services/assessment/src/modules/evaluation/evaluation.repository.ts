@@ -31,6 +31,8 @@ interface EvaluationDatabase {
     sequence: number;
     assessment_id: string;
     updated_at: Date;
+    critical_failed: boolean;
+    stated_at: Date;
   };
 }
 
@@ -51,6 +53,11 @@ export interface PostureRecord {
   sequence: number;
   assessmentId: string;
   updatedAt: Date;
+}
+
+/** A posture as saved by an evaluation, which states it to the certification body at the same time. */
+export interface SavedPosture extends PostureRecord {
+  criticalFailed: boolean;
 }
 
 type Executor = Kysely<EvaluationDatabase> | Transaction<EvaluationDatabase>;
@@ -254,26 +261,20 @@ export function createEvaluationRepository(database: Kysely<any>) {
         : undefined;
     },
 
-    async savePosture(record: PostureRecord, trx: Transaction<any>): Promise<void> {
+    async savePosture(record: SavedPosture, trx: Transaction<any>): Promise<void> {
+      const columns = {
+        posture: record.posture,
+        scope_version: record.scopeVersion,
+        sequence: record.sequence,
+        assessment_id: record.assessmentId,
+        updated_at: record.updatedAt,
+        critical_failed: record.criticalFailed,
+        stated_at: record.updatedAt,
+      };
       await (trx as Transaction<EvaluationDatabase>)
         .insertInto('postures')
-        .values({
-          toe: record.toe,
-          posture: record.posture,
-          scope_version: record.scopeVersion,
-          sequence: record.sequence,
-          assessment_id: record.assessmentId,
-          updated_at: record.updatedAt,
-        })
-        .onConflict((oc) =>
-          oc.column('toe').doUpdateSet({
-            posture: record.posture,
-            scope_version: record.scopeVersion,
-            sequence: record.sequence,
-            assessment_id: record.assessmentId,
-            updated_at: record.updatedAt,
-          }),
-        )
+        .values({ toe: record.toe, ...columns })
+        .onConflict((oc) => oc.column('toe').doUpdateSet(columns))
         .execute();
     },
 

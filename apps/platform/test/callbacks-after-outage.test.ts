@@ -1,0 +1,89 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@cabc/testing';
+import { certifyToe } from '../src/index.ts';
+import { getJson, performanceEvidence, postJson, startTestPlatform } from './platform-fixture.ts';
+
+async function query<T extends pg.QueryResultRow>(databaseUrl: string, text: string, values: unknown[] = []) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const FRESHNESS_WINDOW_MS = 2_000;
+
+describe('callbacks that cannot be lost', () => {
+  let platform: Awaited<ReturnType<typeof startTestPlatform>>;
+  beforeAll(async () => {
+    platform = await startTestPlatform({
+      env: { certificationBody: { CALLBACK_MAX_AGE: `${FRESHNESS_WINDOW_MS}ms` } },
+    });
+  });
+  afterAll(async () => {
+    await platform?.dispose();
+  });
+
+  it('certification body down longer than the freshness window while the posture fails: the certificate ends revoked', async () => {
+    const toe = await certifyToe(platform, { org: 'acme', name: 'cb-outage' });
+    const pipeline = { authorization: `Bearer ${toe.tokens.pipeline}` };
+    const certificates = async () =>
+      (await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`, toe.tokens.auditee)).body
+        .items as { id: string; state: string }[];
+    expect(
+      (await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe.toeId, 0.95), pipeline)).status,
+    ).toBe(201);
+    const [issued] = await waitFor('an issued certificate', async () => {
+      const items = await certificates();
+      return items[0]?.state === 'issued' ? items : undefined;
+    });
+
+    await platform.stop('certificationBody');
+    expect(
+      (await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe.toeId, 0.71), pipeline)).status,
+    ).toBe(201);
+    // The non-compliant posture is decided and its callback fails against the stopped certification body...
+    const [failing] = await waitFor('the posture callback failing', async () => {
+      const rows = await query<{ id: number; created_at: Date }>(
+        platform.databaseUrls.assessment,
+        `select id, created_at from outbox where ordering_key = $1 and status = 'pending' and attempts > 0`,
+        [toe.toeId],
+      );
+      return rows.length > 0 ? rows : undefined;
+    });
+    // ... for longer than the window in which the certification body accepts a callback's signing time.
+    await new Promise((resolve) => setTimeout(resolve, FRESHNESS_WINDOW_MS + 1_000));
+    expect(Date.now() - failing!.created_at.getTime()).toBeGreaterThan(FRESHNESS_WINDOW_MS);
+
+    await platform.start('certificationBody');
+    const revoked = await waitFor(
+      'the certificate revoked',
+      async () => {
+        const detail = await getJson(
+          `${platform.urls.certificationBody}/v1/certificates/${issued!.id}`,
+          toe.tokens.auditee,
+        );
+        return detail.body.state === 'revoked' ? detail.body : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(revoked.history.map((entry: { to: string }) => entry.to)).toEqual(['issued', 'revoked']);
+    // Re-signed at the attempt that reached it: accepted at once, never refused as stale (nor given up).
+    const received = await query<{ outcome: string }>(
+      platform.databaseUrls.certificationBody,
+      `select outcome from received_callbacks where toe = $1 or toe is null order by id`,
+      [toe.toeId],
+    );
+    expect(received.map((row) => row.outcome)).not.toContain('refused');
+    expect(received.map((row) => row.outcome)).not.toContain('unavailable');
+    const [row] = await query<{ status: string }>(
+      platform.databaseUrls.assessment,
+      'select status from outbox where id = $1',
+      [failing!.id],
+    );
+    expect(row!.status).toBe('delivered');
+  });
+});
