@@ -27,6 +27,7 @@ export function startWorkers(assessment: Assessment) {
     },
     logger,
     intervalMs: config.RECONCILE_INTERVAL,
+    immediately: true,
   });
   // Due re-evaluations live in Postgres (evaluation_schedule); the timer only hands them to the queue.
   const staleEvidenceScheduler = startReconciler({
@@ -42,6 +43,7 @@ export function startWorkers(assessment: Assessment) {
     logger,
     intervalMs: config.RECONCILE_INTERVAL,
     settleMs: 0,
+    immediately: true,
   });
   // Signs a ledger checkpoint every CHECKPOINT_INTERVAL when the log grew (a plain timer: no Redis needed).
   const checkpoints = startCheckpointTimer({
@@ -60,6 +62,7 @@ export function startWorkers(assessment: Assessment) {
     producer: queues.outbox,
     logger,
     reconcileIntervalMs: config.RECONCILE_INTERVAL,
+    maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     retry,
     prepare: createSendTimeSigner({ keys: assessment.infra.keys }),
   });
