@@ -17,6 +17,21 @@ export const certificationEnvSchema = serviceEnvSchema(8083)
     /** The auditor's keys, which sign assessment callbacks: a JWKS URL, or the JWKS itself as JSON. */
     AUDITOR_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
     AUDITOR_JWKS: envJwks().optional(),
+    /**
+     * The assessment service's public ledger API (its base URL), against which each posture callback's checkpoint is
+     * cross-checked (docs/verification.md); default: beside AUDITOR_JWKS_URL. Without either, no cross-check.
+     */
+    AUDITOR_LEDGER_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** Turns the cross-check of the auditor's ledger off (e.g. an auditor running without a ledger). */
+    AUDITOR_LEDGER_CHECK: envBoolean(true),
+    /** The auditor's note verifier key, pinned out of band; without it the keys the auditor publishes are used. */
+    AUDITOR_LEDGER_VERIFIER_KEY: z
+      .string()
+      .regex(
+        /^[^+\s]+\+[0-9a-fA-F]{8}\+[A-Za-z0-9+/]+=*$/,
+        'a note verifier key <name>+<8 hex digit key id>+<base64 key>',
+      )
+      .optional(),
     /** The `iss` the auditor's callbacks must carry. */
     AUDITOR_ISSUER: z.string().min(1).default('cabc-assessment'),
     /** The `aud` the auditor's callbacks must carry: this certification body. */
@@ -80,6 +95,15 @@ export type CertificationConfig = z.output<typeof certificationEnvSchema>;
 
 export function loadCertificationConfig(env: Record<string, string | undefined> = process.env): CertificationConfig {
   return parseConfig('certification-body', certificationEnvSchema, env);
+}
+
+/** Base URL of the auditor's public ledger API the callbacks' checkpoints are cross-checked with, or undefined (off). */
+export function auditorLedgerUrlOf(config: CertificationConfig): string | undefined {
+  if (!config.AUDITOR_LEDGER_CHECK) return undefined;
+  if (config.AUDITOR_LEDGER_URL) return config.AUDITOR_LEDGER_URL;
+  const jwks = config.AUDITOR_JWKS_URL;
+  const base = jwks?.replace(/\/\.well-known\/jwks\.json(\?.*)?$/, '/');
+  return base && base !== jwks ? base : undefined;
 }
 
 /** The policy a new certification starts with, from the CERTIFICATE_* / CERTIFICATION_* variables. */
