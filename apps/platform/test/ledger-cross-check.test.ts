@@ -1,18 +1,13 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@cabc/testing';
 import { certifyToe, type CertifiedToe } from '../src/index.ts';
-import { getJson, performanceEvidence, postJson, startTestPlatform } from './platform-fixture.ts';
-
-async function query<T extends pg.QueryResultRow>(databaseUrl: string, text: string, values: unknown[] = []) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+import {
+  getJson,
+  performanceEvidence,
+  postJson,
+  queryDatabase as query,
+  startTestPlatform,
+} from './platform-fixture.ts';
 
 describe("the certification body cross-checks the auditor's ledger with every posture callback", () => {
   let platform: Awaited<ReturnType<typeof startTestPlatform>>;

@@ -14,7 +14,7 @@ import type { HeartbeatRepository } from './posture-heartbeat.repository.ts';
  */
 export function createPostureHeartbeat(deps: {
   heartbeats: HeartbeatRepository;
-  evaluations: Pick<EvaluationRepository, 'transaction' | 'lockToe'>;
+  evaluations: Pick<EvaluationRepository, 'transaction' | 'lockToe' | 'posture'>;
   inForce: InForceScopes;
   outbox: OutboxRepository;
   producer: OutboxProducer;
@@ -28,7 +28,7 @@ export function createPostureHeartbeat(deps: {
   async function restate(toe: string, at: Date): Promise<number | undefined> {
     return deps.evaluations.transaction(async (trx) => {
       await deps.evaluations.lockToe(toe, trx);
-      const posture = await deps.heartbeats.posture(toe, trx);
+      const posture = await deps.evaluations.posture(toe, trx);
       // Stated meanwhile (an evaluation, another replica): not due any more.
       if (!posture || posture.statedAt.getTime() > at.getTime() - deps.intervalMs) return undefined;
       await deps.heartbeats.markStated(toe, at, trx);

@@ -53,11 +53,9 @@ export interface PostureRecord {
   sequence: number;
   assessmentId: string;
   updatedAt: Date;
-}
-
-/** A posture as saved by an evaluation, which states it to the certification body at the same time. */
-export interface SavedPosture extends PostureRecord {
   criticalFailed: boolean;
+  /** When it was last stated to the certification body: by the evaluation that set it, or by the heartbeat since. */
+  statedAt: Date;
 }
 
 type Executor = Kysely<EvaluationDatabase> | Transaction<EvaluationDatabase>;
@@ -257,11 +255,14 @@ export function createEvaluationRepository(database: Kysely<any>) {
             sequence: row.sequence,
             assessmentId: row.assessment_id,
             updatedAt: row.updated_at,
+            criticalFailed: row.critical_failed,
+            statedAt: row.stated_at,
           }
         : undefined;
     },
 
-    async savePosture(record: SavedPosture, trx: Transaction<any>): Promise<void> {
+    /** Saves the posture an evaluation decided, which states it to the certification body in the same transaction. */
+    async savePosture(record: Omit<PostureRecord, 'statedAt'>, trx: Transaction<any>): Promise<void> {
       const columns = {
         posture: record.posture,
         scope_version: record.scopeVersion,

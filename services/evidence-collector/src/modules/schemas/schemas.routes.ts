@@ -11,10 +11,7 @@ export function registerSchemaRoutes(app: Server): void {
   ] as const) {
     app.get(
       `/v1/schemas/${name}`,
-      {
-        config: publicRoute,
-        schema: { tags: ['schemas'], summary: `JSON Schema (2020-12): ${name}`, response: { 200: z.unknown() } },
-      },
+      { config: publicRoute, schema: { tags: ['schemas'], summary: `JSON Schema (2020-12): ${name}`, response: { 200: z.unknown() } } },
       async (_request, reply) => reply.type('application/schema+json').send(schema),
     );
   }
