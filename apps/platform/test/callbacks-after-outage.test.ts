@@ -82,3 +82,57 @@ describe('callbacks that cannot be lost', () => {
     expect(row!.status).toBe('delivered');
   });
 });
+
+describe('the signed heartbeat: a silent assessment suspends the certificate, its return reinstates it', () => {
+  let platform: Awaited<ReturnType<typeof startTestPlatform>>;
+  beforeAll(async () => {
+    platform = await startTestPlatform({
+      env: {
+        assessment: { POSTURE_HEARTBEAT_INTERVAL: '1s' },
+        // Several heartbeats: a busy machine may delay one or two without the certificate being suspended.
+        certificationBody: { CERTIFICATION_ASSESSMENT_SILENT_AFTER: '6s' },
+      },
+    });
+  });
+  afterAll(async () => {
+    await platform?.dispose();
+  });
+
+  it('suspends with reason assessment_silent while the assessment service is stopped, reinstates when it is back', async () => {
+    const toe = await certifyToe(platform, { org: 'acme', name: 'heartbeat' });
+    const pipeline = { authorization: `Bearer ${toe.tokens.pipeline}` };
+    expect(
+      (await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe.toeId, 0.95), pipeline)).status,
+    ).toBe(201);
+    const certificate = async () =>
+      (
+        (await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`, toe.tokens.auditee)).body
+          .items as { id: string; state: string; reason: string }[]
+      )[0];
+    const stateIs = (state: string) => async () => {
+      const found = await certificate();
+      return found?.state === state ? found : undefined;
+    };
+    const issued = await waitFor('an issued certificate', stateIs('issued'));
+    // Heartbeats keep it issued past the silence window.
+    await waitFor('re-statements received', async () => {
+      const rows = await query<{ count: number }>(
+        platform.databaseUrls.certificationBody,
+        `select count(*)::int as count from received_callbacks where toe = $1 and token <> '' and outcome = 'no_change'`,
+        [toe.toeId],
+      );
+      return rows[0]!.count >= 2 ? true : undefined;
+    });
+    expect((await certificate())!.state).toBe('issued');
+
+    await platform.stop('assessment');
+    const suspended = await waitFor('suspended: assessment silent', stateIs('suspended'), { timeoutMs: 30_000 });
+    expect(suspended).toMatchObject({ id: issued.id, reason: 'assessment_silent' });
+    await platform.start('assessment');
+    await waitFor('reinstated by the next heartbeat', stateIs('issued'), { timeoutMs: 30_000 });
+    const history = (
+      await getJson(`${platform.urls.certificationBody}/v1/certificates/${issued.id}`, toe.tokens.auditee)
+    ).body.history.map((entry: { from: string; to: string; reasonCode: number }) => `${entry.to}:${entry.reasonCode}`);
+    expect(history).toEqual(['issued:1', 'suspended:11', 'issued:1']);
+  });
+});
