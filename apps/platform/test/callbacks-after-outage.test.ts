@@ -26,8 +26,12 @@ describe('callbacks that cannot be lost', () => {
     const toe = await certifyToe(platform, { org: 'acme', name: 'cb-outage' });
     const pipeline = { authorization: `Bearer ${toe.tokens.pipeline}` };
     const certificates = async () =>
-      (await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`, toe.tokens.auditee)).body
-        .items as { id: string; state: string }[];
+      (
+        await getJson(
+          `${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`,
+          toe.tokens.auditeeAtCertificationBody,
+        )
+      ).body.items as { id: string; state: string }[];
     expect(
       (await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe.toeId, 0.95), pipeline)).status,
     ).toBe(201);
@@ -59,7 +63,7 @@ describe('callbacks that cannot be lost', () => {
       async () => {
         const detail = await getJson(
           `${platform.urls.certificationBody}/v1/certificates/${issued!.id}`,
-          toe.tokens.auditee,
+          toe.tokens.auditeeAtCertificationBody,
         );
         return detail.body.state === 'revoked' ? detail.body : undefined;
       },
@@ -106,8 +110,12 @@ describe('the signed heartbeat: a silent assessment suspends the certificate, it
     ).toBe(201);
     const certificate = async () =>
       (
-        (await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`, toe.tokens.auditee)).body
-          .items as { id: string; state: string; reason: string }[]
+        (
+          await getJson(
+            `${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`,
+            toe.tokens.auditeeAtCertificationBody,
+          )
+        ).body.items as { id: string; state: string; reason: string }[]
       )[0];
     const stateIs = (state: string) => async () => {
       const found = await certificate();
@@ -131,7 +139,10 @@ describe('the signed heartbeat: a silent assessment suspends the certificate, it
     await platform.start('assessment');
     await waitFor('reinstated by the next heartbeat', stateIs('issued'), { timeoutMs: 30_000 });
     const history = (
-      await getJson(`${platform.urls.certificationBody}/v1/certificates/${issued.id}`, toe.tokens.auditee)
+      await getJson(
+        `${platform.urls.certificationBody}/v1/certificates/${issued.id}`,
+        toe.tokens.auditeeAtCertificationBody,
+      )
     ).body.history.map((entry: { from: string; to: string; reasonCode: number }) => `${entry.to}:${entry.reasonCode}`);
     expect(history).toEqual(['issued:1', 'suspended:11', 'issued:1']);
   });

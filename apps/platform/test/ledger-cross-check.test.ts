@@ -28,8 +28,12 @@ describe("the certification body cross-checks the auditor's ledger with every po
     ).toBe(201);
   const certificateState = async (toe: CertifiedToe) =>
     (
-      (await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`, toe.tokens.auditee)).body
-        .items as { state: string }[]
+      (
+        await getJson(
+          `${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`,
+          toe.tokens.auditeeAtCertificationBody,
+        )
+      ).body.items as { state: string }[]
     )[0]?.state;
   const heldCheckpoints = () =>
     query<{ size: string; consistency: { size: number; proof: string[] }[] }>(
@@ -57,7 +61,7 @@ describe("the certification body cross-checks the auditor's ledger with every po
 
     const toe = await certifyToe(platform, { org: 'acme', name: 'ledger-rewritten' });
     await push(toe, 0.95);
-    const operator = await platform.token('certification_body', 'acme');
+    const operator = await platform.token('certification_body', 'acme', { service: 'certification-body' });
     const [alert] = await waitFor('a ledger alert', async () => {
       const items = (await getJson(`${platform.urls.certificationBody}/v1/ledger-alerts`, operator)).body.items;
       return items.length > 0 ? items : undefined;

@@ -5,6 +5,7 @@ import type { AssessmentConfig } from './config.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
 import { createPostureHeartbeat } from './modules/callbacks/posture-heartbeat.ts';
 import { createHeartbeatRepository } from './modules/callbacks/posture-heartbeat.repository.ts';
+import { createDryRunJobs } from './modules/dry-run/dry-run.jobs.ts';
 import { createDryRunService } from './modules/dry-run/dry-run.service.ts';
 import { createEvaluationRepository } from './modules/evaluation/evaluation.repository.ts';
 import { createEvaluationService } from './modules/evaluation/evaluation.service.ts';
@@ -19,6 +20,7 @@ import { createLedger, ledgerSettingsOf } from './modules/ledger/ledger.module.t
 import { createAnomalyStates } from './modules/observations/anomaly-states.ts';
 import { createObservationsRepository } from './modules/observations/observations.repository.ts';
 import { createObservationsService } from './modules/observations/observations.service.ts';
+import { createCertificationBodyCredential } from './modules/reporting/certification-body-credential.ts';
 import { createReporting } from './modules/reporting/reporting.module.ts';
 import { createScopeDecisionSender } from './modules/scopes/scope-decisions.ts';
 import { createScopesRepository } from './modules/scopes/scopes.repository.ts';
@@ -46,6 +48,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
 
   // Producers: one per queue, shared by the routes and the workers.
   const evaluateQueue = new TypedQueue('assessment.evaluate', queues);
+  const dryRunQueue = new TypedQueue('assessment.dry-run', queues);
   const producer = createOutboxProducer('assessment.outbox', queues, logger);
   const enqueueEvaluation = async (payload: { toe: string; evidenceId?: string }, jobId: string) => {
     try {
@@ -162,11 +165,17 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     logger,
     keys,
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,
+    certificationBody: createCertificationBodyCredential({
+      keys,
+      issuer: config.AUDITOR_ISSUER,
+      audience: config.CERTIFICATION_BODY_AUDIENCE,
+    }),
     toes,
     scopes,
     findings,
     evaluations,
     inForce,
+    observations,
     databaseUrl: config.DATABASE_URL,
     now,
   });
@@ -175,11 +184,14 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     config,
     infra,
     logger,
-    verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config),
+    verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config, logger),
     repositories: { outbox, toes, scopes, audit, evaluations, findings, observations },
-    queues: { evaluate: evaluateQueue, outbox: producer },
+    queues: { evaluate: evaluateQueue, dryRun: dryRunQueue, outbox: producer },
+    dryRunJobs: createDryRunJobs(dryRunQueue),
     ledger,
     inForce,
+    /** Which collector keys each ToE trusts, cached; whoever changes scopes outside the services invalidates it. */
+    keyIndex,
     services: {
       toes: toesService,
       scopes: scopesService,
@@ -195,6 +207,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     close: async () => {
       await reporting.close();
       await evaluateQueue.close();
+      await dryRunQueue.close();
       await producer.close();
     },
   };

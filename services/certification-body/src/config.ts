@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { authEnvSchema } from '@cabc/auth';
+import { authEnvShape, hasTokenIssuer, missingTokenIssuerMessage } from '@cabc/auth';
 import { envBoolean, envDuration, envJwks, parseConfig, serviceEnvSchema } from '@cabc/service-kit';
-import { decisionPolicySchema, parseDecisionPolicy, type DecisionPolicy } from './domain/index.ts';
+import { decisionPolicySchema, parseDecisionPolicy, type DecisionPolicy, type PolicyLimits } from './domain/index.ts';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -12,7 +12,7 @@ const unlessFailing =
     !payload.issues.some((issue) => variables.includes(String(issue.path?.[0])));
 
 export const certificationEnvSchema = serviceEnvSchema(8083)
-  .extend(authEnvSchema.shape)
+  .extend(authEnvShape('certification-body'))
   .extend({
     /** The auditor's keys, which sign assessment callbacks: a JWKS URL, or the JWKS itself as JSON. */
     AUDITOR_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -52,6 +52,11 @@ export const certificationEnvSchema = serviceEnvSchema(8083)
     CERTIFICATION_STALE_AFTER: envDuration('0').transform((ms) => (ms > 0 ? ms : undefined)),
     /** Suspend (reason assessment_silent) when no posture statement arrived for this long; 0 = off. */
     CERTIFICATION_ASSESSMENT_SILENT_AFTER: envDuration('0').transform((ms) => (ms > 0 ? ms : undefined)),
+    /** Bounds of every per-certification policy change (PUT /v1/certifications/:id/policy); see docs/certification.md. */
+    CERTIFICATION_POLICY_MAX_GRACE_PERIOD: envDuration('30d'),
+    CERTIFICATION_POLICY_MAX_VALIDITY: envDuration('1095d'),
+    CERTIFICATION_POLICY_MAX_STALE_AFTER: envDuration('30d'),
+    CERTIFICATION_POLICY_MAY_DISABLE_CRITICAL_REVOCATION: envBoolean(false),
     /** Where the outside world reaches this service; certificates then carry their status URL. */
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** Public status answers: how long an answer about a live certificate stays fresh (nextUpdate). */
@@ -75,10 +80,10 @@ export const certificationEnvSchema = serviceEnvSchema(8083)
     path: ['AUDITOR_JWKS_URL'],
     when: unlessFailing('AUDITOR_JWKS_URL', 'AUDITOR_JWKS'),
   })
-  .refine((env) => env.AUTH_JWKS_URL || env.AUTH_JWKS, {
-    message: 'set AUTH_JWKS_URL or AUTH_JWKS (the keys of the bearer-token issuer)',
+  .refine(hasTokenIssuer, {
+    message: missingTokenIssuerMessage,
     path: ['AUTH_JWKS_URL'],
-    when: unlessFailing('AUTH_JWKS_URL', 'AUTH_JWKS'),
+    when: unlessFailing('AUTH_JWKS_URL', 'AUTH_JWKS', 'AUTH_ISSUERS'),
   })
   .refine((env) => !env.CERTIFICATION_SUSPEND_ON_STALE_EVIDENCE || env.CERTIFICATION_STALE_AFTER !== undefined, {
     message: 'set CERTIFICATION_STALE_AFTER when CERTIFICATION_SUSPEND_ON_STALE_EVIDENCE is true',
@@ -104,6 +109,16 @@ export function auditorLedgerUrlOf(config: CertificationConfig): string | undefi
   const jwks = config.AUDITOR_JWKS_URL;
   const base = jwks?.replace(/\/\.well-known\/jwks\.json(\?.*)?$/, '/');
   return base && base !== jwks ? base : undefined;
+}
+
+/** What per-certification policy changes may set, from the CERTIFICATION_POLICY_* variables. */
+export function policyLimitsFrom(config: CertificationConfig): PolicyLimits {
+  return {
+    maxGracePeriodMs: config.CERTIFICATION_POLICY_MAX_GRACE_PERIOD,
+    maxValidityMs: config.CERTIFICATION_POLICY_MAX_VALIDITY,
+    maxStaleAfterMs: config.CERTIFICATION_POLICY_MAX_STALE_AFTER,
+    mayDisableCriticalRevocation: config.CERTIFICATION_POLICY_MAY_DISABLE_CRITICAL_REVOCATION,
+  };
 }
 
 /** The policy a new certification starts with, from the CERTIFICATE_* / CERTIFICATION_* variables. */

@@ -66,7 +66,13 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
     return answer.body as { size: number; note: string };
   };
   const status = async () =>
-    (await api('GET', `${platform.urls.collector}/v1/ledger-watch/status`, tokens.auditee)).body;
+    (
+      await api(
+        'GET',
+        `${platform.urls.collector}/v1/ledger-watch/status`,
+        await platform.token('auditee', 'acme', { service: 'collector' }),
+      )
+    ).body;
   const push = async (count: number) => {
     for (let i = 0; i < count; i++) {
       const submitted = await api('POST', `${platform.urls.collector}/v1/evidence`, tokens.pipeline, {
@@ -295,9 +301,9 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
 
   it('shows the status only to the collector organization’s users', async () => {
     expect((await api('GET', `${platform.urls.collector}/v1/ledger-watch/status`)).status).toBe(401);
-    const auditor = await platform.token('auditor', 'acme');
+    const auditor = await platform.token('auditor', 'acme', { service: 'collector' });
     expect((await api('GET', `${platform.urls.collector}/v1/ledger-watch/status`, auditor)).status).toBe(403);
-    const stranger = await platform.token('auditee', 'globex');
+    const stranger = await platform.token('auditee', 'globex', { service: 'collector' });
     const answer = (await api('GET', `${platform.urls.collector}/v1/ledger-watch/status`, stranger)).body;
     expect(answer.receipts).toEqual({ pending: 0, included: 0, failed: 0, unlogged: 0 });
     expect(answer.failures.every((failure: { evidenceId: string | null }) => failure.evidenceId === null)).toBe(true);
