@@ -3,6 +3,8 @@ import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
 import { TypedQueue, type Infrastructure } from '@cabc/service-kit';
 import type { AssessmentConfig } from './config.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
+import { createPostureHeartbeat } from './modules/callbacks/posture-heartbeat.ts';
+import { createHeartbeatRepository } from './modules/callbacks/posture-heartbeat.repository.ts';
 import { createDryRunJobs } from './modules/dry-run/dry-run.jobs.ts';
 import { createDryRunService } from './modules/dry-run/dry-run.service.ts';
 import { createEvaluationRepository } from './modules/evaluation/evaluation.repository.ts';
@@ -140,6 +142,14 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     ...clock,
   });
   const dryRun = createDryRunService({ toes, scopes, inForce, evaluations, ...clock });
+  const callbackTarget = {
+    issuer: config.AUDITOR_ISSUER,
+    audience: config.CALLBACK_AUDIENCE,
+    certificationBodyUrl: config.CERTIFICATION_BODY_URL,
+  };
+  const checkpoint = ledger.settings.enabled
+    ? async () => (await ledger.service.checkpoint()).checkpoint
+    : undefined;
   const evaluation = createEvaluationService({
     evaluations,
     inForce,
@@ -149,10 +159,19 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     outbox,
     producer,
     integrity,
-    issuer: config.AUDITOR_ISSUER,
-    audience: config.CALLBACK_AUDIENCE,
-    certificationBodyUrl: config.CERTIFICATION_BODY_URL,
-    ...(ledger.settings.enabled ? { checkpoint: async () => (await ledger.service.checkpoint()).checkpoint } : {}),
+    ...callbackTarget,
+    ...(checkpoint ? { checkpoint } : {}),
+    ...clock,
+  });
+  const heartbeat = createPostureHeartbeat({
+    heartbeats: createHeartbeatRepository(db),
+    evaluations,
+    inForce,
+    outbox,
+    producer,
+    target: callbackTarget,
+    checkpoint,
+    intervalMs: config.POSTURE_HEARTBEAT_INTERVAL,
     ...clock,
   });
   const reporting = createReporting({
@@ -195,6 +214,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
       observations: observationsService,
       dryRun,
       evaluation,
+      heartbeat,
       ledger: ledger.service,
     },
     reporting,

@@ -12,6 +12,7 @@ import { waitFor } from '@cabc/testing';
 import { createLedgerClient } from '../src/modules/ledger-watch/ledger-watch.client.ts';
 import { createLedgerWatchRepository } from '../src/modules/ledger-watch/ledger-watch.repository.ts';
 import { createLedgerWatcher } from '../src/modules/ledger-watch/ledger-watch.service.ts';
+import { createReceiptVerifier } from '../src/modules/ledger-watch/receipt-verifier.ts';
 import { api, certifyToe, type CertifiedToe } from '../../../apps/platform/src/index.ts';
 import {
   getJson,
@@ -92,6 +93,8 @@ describe('signing keys of all three services rotate mid-flow; every flow keeps w
     watcher = createLedgerWatcher({
       repository: createLedgerWatchRepository(collectorDb),
       client: createLedgerClient(platform.urls.assessment),
+      // Receipts checked against the auditor's published keys, which rotate in this test.
+      verifyReceipt: createReceiptVerifier(`${platform.urls.assessment}/.well-known/jwks.json`),
       logger: pino({ level: 'silent' }),
     });
     // A planned collector rotation: the next key is announced first, so the scope approved below trusts it too.

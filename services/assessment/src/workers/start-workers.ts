@@ -2,6 +2,7 @@ import { startKeyRotationTimer } from '@cabc/key-store';
 import { startOutboxDelivery, startReconciler } from '@cabc/outbox';
 import { startWorker } from '@cabc/service-kit';
 import type { Assessment } from '../composition.ts';
+import { startPostureHeartbeat } from '../modules/callbacks/posture-heartbeat.ts';
 import { createSendTimeSigner } from '../modules/callbacks/send-time-signing.ts';
 import { startCheckpointTimer } from '../modules/ledger/ledger.module.ts';
 import { startDryRunWorker } from './dry-run-worker.ts';
@@ -59,6 +60,10 @@ export function startWorkers(assessment: Assessment) {
     logger,
     intervalMs: assessment.ledger.settings.checkpointIntervalMs,
   });
+  const heartbeat = startPostureHeartbeat(services.heartbeat, {
+    logger,
+    tickMs: Math.min(config.RECONCILE_INTERVAL, config.POSTURE_HEARTBEAT_INTERVAL),
+  });
   const delivery = startOutboxDelivery({
     name: 'assessment.outbox',
     context,
@@ -77,6 +82,7 @@ export function startWorkers(assessment: Assessment) {
       (await delivery.reconcileNow()),
     close: async () => {
       await keyRotation();
+      await heartbeat.stop();
       await checkpoints.stop();
       await staleEvidenceScheduler.stop();
       await evaluationReconciler.stop();

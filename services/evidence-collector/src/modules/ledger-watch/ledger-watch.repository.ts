@@ -39,6 +39,7 @@ export interface WatchCheckpoint {
 
 export type FailureKind =
   | 'receipt_mismatch'
+  | 'bad_receipt_signature'
   | 'bad_checkpoint'
   | 'log_shrank'
   | 'fork'

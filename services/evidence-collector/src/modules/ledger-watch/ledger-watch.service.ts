@@ -10,6 +10,7 @@ import {
 } from '@cabc/ledger';
 import { isRefusal, LedgerUnreachableError, type LedgerClient } from './ledger-watch.client.ts';
 import { announcedSuccessor } from './ledger-watch.key-rotation.ts';
+import type { ReceiptVerifier } from './receipt-verifier.ts';
 import type { Delivery, LedgerWatchRepository, NewFailure, WatchedReceipt } from './ledger-watch.repository.ts';
 
 export interface WatchRun {
@@ -63,6 +64,8 @@ export function createLedgerWatcher(deps: {
   repository: LedgerWatchRepository;
   client: LedgerClient;
   logger: Logger;
+  /** Verifies each receipt's signature against the auditor's JWKS before its facts are trusted. */
+  verifyReceipt: ReceiptVerifier;
   /** LEDGER_VERIFIER_KEY: the auditor's key from out of band; otherwise the first published key is pinned. */
   verifierKey?: string | undefined;
   batch?: number;
@@ -110,6 +113,16 @@ export function createLedgerWatcher(deps: {
         ...base,
         status: 'unlogged',
         failure: receipt ? 'the receipt carries no log index' : 'the answer holds no receipt',
+      });
+      return;
+    }
+    const badSignature = await deps.verifyReceipt(receipt!);
+    if (badSignature) {
+      await repository.addReceipt({ ...base, status: 'failed', failure: badSignature });
+      await fail(run, {
+        kind: 'bad_receipt_signature',
+        detail: `evidence ${delivery.evidenceId}: ${badSignature}`,
+        ...refs(base),
       });
       return;
     }
