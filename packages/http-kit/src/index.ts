@@ -16,3 +16,5 @@ export { registerJwksRoute } from './jwks-route.ts';
 export type { ZodTypeProvider } from 'fastify-type-provider-zod';
 export { encodeCursor, decodeCursor, pageQuerySchema, pageSchema } from './cursor.ts';
 export { isOperationsPath } from './operations-paths.ts';
+export { registerMetrics, type MetricsRouteOptions } from './metrics-route.ts';
+export { registerEvidenceMetrics, type EvidenceMetrics } from './evidence-metrics.ts';

@@ -1,4 +1,7 @@
-/** Paths every service answers without a bearer token: health, API documentation, its public signing keys. */
+/**
+ * Paths every service answers without a user's bearer token: health, API documentation, its public signing keys, and
+ * /metrics (which checks its own scrape token, METRICS_TOKEN, when one is set).
+ */
 export function isOperationsPath(path: string): boolean {
   return (
     path === '/healthz' ||
@@ -6,6 +9,7 @@ export function isOperationsPath(path: string): boolean {
     path === '/openapi.json' ||
     path === '/docs' ||
     path.startsWith('/docs/') ||
-    path === '/.well-known/jwks.json'
+    path === '/.well-known/jwks.json' ||
+    path === '/metrics'
   );
 }

@@ -8,3 +8,4 @@ export { createOutboxProcessor, type DeliveryOutcome } from './outbox-delivery.t
 export { startReconciler } from './reconciler.ts';
 export { outboxJobOptions } from './outbox-job-options.ts';
 export { createOutboxProducer, startOutboxDelivery, type OutboxProducer } from './outbox-pipeline.ts';
+export { registerOutboxMetrics, type OutboxDeliveryMetrics, type DeliveryAttemptOutcome } from './outbox-metrics.ts';

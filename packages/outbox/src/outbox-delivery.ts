@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { OutboxDeliveryMetrics } from './outbox-metrics.ts';
 import type { OutboxMessage, OutboxRepository } from './outbox.repository.ts';
 
 export type DeliveryOutcome = 'delivered' | 'rejected' | 'already_done' | 'missing' | 'blocked';
@@ -26,6 +27,7 @@ export function createOutboxProcessor(deps: {
   kickNext: (outboxId: number) => Promise<void>;
   timeoutMs?: number;
   headers?: (message: { id: number; topic: string }) => Record<string, string>;
+  metrics?: OutboxDeliveryMetrics | undefined;
 }) {
   const settled = async (message: OutboxMessage) => {
     const next = await deps.outbox.nextPendingAfter(message);
@@ -51,23 +53,27 @@ export function createOutboxProcessor(deps: {
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       await deps.outbox.recordFailedAttempt(message.id, reason);
+      deps.metrics?.attempted(message, 'retry');
       deps.logger.warn({ outboxId, destination: message.destination, reason }, 'outbox delivery failed, will retry');
       throw new RetryableDeliveryError(reason);
     }
     const body = (await response.text()).slice(0, 65_536);
     if (response.ok || response.status === 409) {
       await deps.outbox.markDelivered(message.id, { status: response.status, body });
+      deps.metrics?.attempted(message, 'delivered');
       deps.logger.debug({ outboxId, status: response.status }, 'outbox message delivered');
       await settled(message);
       return 'delivered';
     }
     if (permanentStatuses.has(response.status)) {
       await deps.outbox.markRejected(message.id, { status: response.status, body });
+      deps.metrics?.attempted(message, 'rejected');
       deps.logger.error({ outboxId, status: response.status, body }, 'outbox message rejected by the receiver');
       await settled(message);
       return 'rejected';
     }
     await deps.outbox.recordFailedAttempt(message.id, `HTTP ${response.status}: ${body.slice(0, 500)}`);
+    deps.metrics?.attempted(message, 'retry');
     throw new RetryableDeliveryError(`receiver answered HTTP ${response.status}`);
   };
 }

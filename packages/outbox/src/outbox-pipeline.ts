@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { startWorker, TypedQueue, type CappedBackoff, type QueueContext } from '@cabc/service-kit';
 import { createOutboxProcessor } from './outbox-delivery.ts';
 import { outboxJobOptions } from './outbox-job-options.ts';
+import type { OutboxDeliveryMetrics } from './outbox-metrics.ts';
 import { startReconciler } from './reconciler.ts';
 import type { OutboxRepository } from './outbox.repository.ts';
 
@@ -41,11 +42,13 @@ export function startOutboxDelivery(deps: {
   reconcileIntervalMs: number;
   retry: CappedBackoff;
   concurrency?: number;
+  metrics?: OutboxDeliveryMetrics | undefined;
 }): { worker: Worker; reconcileNow: () => Promise<number>; close: () => Promise<void> } {
   const processor = createOutboxProcessor({
     outbox: deps.outbox,
     logger: deps.logger,
     kickNext: (outboxId) => deps.producer.kick([outboxId]),
+    metrics: deps.metrics,
   });
   const worker = startWorker(deps.name, deps.context, processor, {
     concurrency: deps.concurrency ?? 16,

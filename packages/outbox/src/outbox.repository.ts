@@ -173,6 +173,17 @@ export class OutboxRepository {
     return rows.map((row) => row.id);
   }
 
+  /** Per topic: how many rows are pending and when the oldest of them was written (the delivery backlog). */
+  async pendingByTopic(): Promise<{ topic: string; pending: number; oldest: Date }[]> {
+    const rows = await this.#db
+      .selectFrom('outbox')
+      .select(['topic', (eb) => eb.fn.countAll<number>().as('pending'), (eb) => eb.fn.min('created_at').as('oldest')])
+      .where('status', '=', 'pending')
+      .groupBy('topic')
+      .execute();
+    return rows.map((row) => ({ topic: row.topic, pending: Number(row.pending), oldest: new Date(row.oldest) }));
+  }
+
   async countByStatus(): Promise<Record<string, number>> {
     const rows = await this.#db
       .selectFrom('outbox')

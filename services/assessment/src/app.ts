@@ -1,5 +1,12 @@
 import { registerAuthentication } from '@cabc/auth';
-import { createServer, isOperationsPath, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
+import {
+  createServer,
+  isOperationsPath,
+  registerHealthRoutes,
+  registerJwksRoute,
+  registerMetrics,
+  type Server,
+} from '@cabc/http-kit';
 import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
 import type { Assessment } from './composition.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
@@ -32,6 +39,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
     logger: assessment.logger,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
+  registerMetrics(app, assessment.metrics.registry, { token: config.METRICS_TOKEN });
   await registerInfrastructure(app, assessment.infra);
   app.addHook('onClose', assessment.close);
 
@@ -41,7 +49,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
 
   registerToeRoutes(app, services.toes);
   registerScopeRoutes(app, services.scopes);
-  await registerEvidenceRoutes(app, services.evidence, repositories.toes);
+  await registerEvidenceRoutes(app, services.evidence, repositories.toes, assessment.metrics.evidence);
   registerPostureRoutes(app, {
     evaluations: repositories.evaluations,
     inForce: assessment.inForce,

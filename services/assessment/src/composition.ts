@@ -1,6 +1,7 @@
 import { tokenVerifierFromEnv, type TokenVerifier } from '@cabc/auth';
-import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
-import { TypedQueue, type Infrastructure } from '@cabc/service-kit';
+import { registerEvidenceMetrics } from '@cabc/http-kit';
+import { createOutboxProducer, OutboxRepository, registerOutboxMetrics } from '@cabc/outbox';
+import { createMetricsRegistry, registerQueueMetrics, TypedQueue, type Infrastructure } from '@cabc/service-kit';
 import type { AssessmentConfig } from './config.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
 import { createDryRunService } from './modules/dry-run/dry-run.service.ts';
@@ -12,7 +13,7 @@ import { createEvidenceRepository } from './modules/evidence/evidence.repository
 import { createEvidenceIngestService } from './modules/evidence/evidence.service.ts';
 import { createFindingsRepository } from './modules/findings/findings.repository.ts';
 import { createFindingsService } from './modules/findings/findings.service.ts';
-import { createLedger, ledgerSettingsOf } from './modules/ledger/ledger.module.ts';
+import { createLedger, ledgerSettingsOf, registerLedgerMetrics } from './modules/ledger/ledger.module.ts';
 import { createReporting } from './modules/reporting/reporting.module.ts';
 import { createScopeDecisionSender } from './modules/scopes/scope-decisions.ts';
 import { createScopesRepository } from './modules/scopes/scopes.repository.ts';
@@ -63,6 +64,16 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
   const findings = createFindingsRepository(db);
   const inForce = createInForceScopes(scopes);
   const ledger = createLedger({ db, keys, issuer: config.AUDITOR_ISSUER, settings: ledgerSettingsOf(config) });
+
+  // Metrics (GET /metrics): per-module collectors on one registry.
+  const registry = createMetricsRegistry('assessment');
+  const metrics = {
+    registry,
+    evidence: registerEvidenceMetrics(registry),
+    outbox: registerOutboxMetrics(registry, outbox),
+    queues: registerQueueMetrics(registry, queues, ['assessment.evaluate', 'assessment.outbox']),
+  };
+  if (ledger.settings.enabled) registerLedgerMetrics(registry, ledger.repository);
 
   // Services.
   const toesService = createToesService({ toes, audit, scopes, lockToe: evaluations.lockToe });
@@ -147,7 +158,9 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
       ledger: ledger.service,
     },
     reporting,
+    metrics,
     close: async () => {
+      await metrics.queues.close();
       await reporting.close();
       await evaluateQueue.close();
       await producer.close();

@@ -1,5 +1,5 @@
 import { registerAuthentication } from '@cabc/auth';
-import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
+import { createServer, registerHealthRoutes, registerJwksRoute, registerMetrics, type Server } from '@cabc/http-kit';
 import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
 import type { CertificationBody } from './composition.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
@@ -25,6 +25,7 @@ export async function buildApp(body: CertificationBody): Promise<Server> {
     logger: body.logger,
     bodyLimitBytes: body.config.BODY_LIMIT_BYTES,
   });
+  registerMetrics(app, body.metrics.registry, { token: body.config.METRICS_TOKEN });
   await registerInfrastructure(app, body.infra);
   app.addHook('onClose', body.close);
   registerAuthentication(app, body.verifyAccessToken, { publicPaths: isPublicPath });

@@ -1,5 +1,5 @@
 import { tokenVerifierFromEnv, type TokenVerifier } from '@cabc/auth';
-import type { Infrastructure } from '@cabc/service-kit';
+import { createMetricsRegistry, registerQueueMetrics, type Infrastructure } from '@cabc/service-kit';
 import { createJwtVerifier, type JwtVerifier } from '@cabc/crypto';
 import { defaultPolicyFrom, type CertificationConfig } from './config.ts';
 import type { DecisionPolicy } from './domain/index.ts';
@@ -10,6 +10,7 @@ import { createCertificationRepository } from './modules/certifications/certific
 import { createCertificationService } from './modules/certifications/certification.service.ts';
 import { createScopeDecisionsRepository } from './modules/certifications/scope-decisions.repository.ts';
 import { createTransactionRunner } from './modules/common/unit-of-work.ts';
+import { registerCertificationMetrics } from './modules/metrics/certification-metrics.ts';
 import { createStatusService } from './modules/status/status.service.ts';
 import { createTokenBucket } from './modules/status/token-bucket.ts';
 import { createWebhookDelivery, createWebhookFanout } from './modules/webhooks/webhook-delivery.ts';
@@ -57,6 +58,12 @@ export function composeCertificationBody(
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
   };
   const publicBaseUrl = config.PUBLIC_BASE_URL;
+  const registry = createMetricsRegistry('certification-body');
+  const metrics = {
+    registry,
+    certification: registerCertificationMetrics(registry, db),
+    queues: registerQueueMetrics(registry, infra.queues, ['certification.webhooks']),
+  };
 
   const certification = createCertificationService({
     certifications,
@@ -118,6 +125,7 @@ export function composeCertificationBody(
     disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
     logger,
     now,
+    onAttempt: (outcome, delivered) => metrics.certification.webhookAttempt(outcome, delivered?.createdAt),
   });
 
   return {
@@ -130,8 +138,12 @@ export function composeCertificationBody(
     repositories: { certifications, scopeDecisions, audit, received, webhooks },
     scheduler,
     services: { certification, callbacks, status, webhooks: webhookService, delivery },
-    /** Releases what composing opened (the scheduler's queue); the infrastructure is closed by the app's plugins. */
-    close: () => scheduler.close(),
+    metrics,
+    /** Releases what composing opened (the queues); the infrastructure is closed by the app's plugins. */
+    close: async () => {
+      await metrics.queues.close();
+      await scheduler.close();
+    },
   };
 }
 

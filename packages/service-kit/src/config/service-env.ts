@@ -31,6 +31,8 @@ export function serviceEnvSchema(defaultPort: number) {
     /** Retries of a failed delivery wait exponentially longer, from the base up to this cap (with jitter). */
     DELIVERY_RETRY_BASE_DELAY: envDuration('250ms'),
     DELIVERY_RETRY_MAX_DELAY: envDuration('60s'),
+    /** Bearer token Prometheus must send to scrape /metrics; unset, /metrics is open (keep it off the public ingress). */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   });
 }
 

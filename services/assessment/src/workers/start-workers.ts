@@ -55,7 +55,10 @@ export function startWorkers(assessment: Assessment) {
     logger,
     reconcileIntervalMs: config.RECONCILE_INTERVAL,
     retry,
+    metrics: assessment.metrics.outbox,
   });
+  assessment.metrics.queues.observe(evaluator);
+  assessment.metrics.queues.observe(delivery.worker);
   return {
     reconcileNow: async () =>
       (await evaluationReconciler.runOnce()) +

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   BadRequestProblem,
   HttpProblem,
+  type EvidenceMetrics,
   NotFoundProblem,
   problemResponses,
   type Server,
@@ -37,7 +38,7 @@ const batchAnswerSchema = z.object({
 });
 
 /** One envelope of a batch: its receipt, or the problem that refused it (the rest of the batch goes on). */
-async function ingestOne(service: EvidenceIngestService, text: string) {
+async function ingestOne(service: EvidenceIngestService, metrics: EvidenceMetrics, text: string) {
   try {
     let parsed: unknown;
     try {
@@ -46,9 +47,11 @@ async function ingestOne(service: EvidenceIngestService, text: string) {
       throw new BadRequestProblem('the envelope is not JSON', [{ field: 'envelope', message: 'not JSON' }]);
     }
     const { created, receipt } = await service.ingest(text, parsed);
+    metrics.ingested(created ? 'created' : 'repeated');
     return { status: created ? 201 : 200, receipt };
   } catch (error) {
     if (!(error instanceof HttpProblem)) throw error;
+    metrics.refused(error.type.replace(/^https:\/\/cabc\.dev\/problems\//, ''));
     return {
       status: error.status,
       problem: {
@@ -65,6 +68,7 @@ export async function registerEvidenceRoutes(
   app: Server,
   service: EvidenceIngestService,
   toes: ToesRepository,
+  metrics: EvidenceMetrics,
 ): Promise<void> {
   await app.register(async (scope) => {
     // Keep the body text as received: its digest identifies the envelope and the ledger stores it unchanged.
@@ -90,6 +94,7 @@ export async function registerEvidenceRoutes(
             ...problemResponses(400, 401, 403, 413, 415, 422),
           },
         },
+        onResponse: metrics.routeHooks.onResponse,
       },
       async (request, reply) => {
         const { created, receipt } = await service.ingest(rawBodies.get(request) ?? '', request.body);
@@ -112,7 +117,7 @@ export async function registerEvidenceRoutes(
         },
       },
       async (request) => ({
-        results: await Promise.all(request.body.envelopes.map((text) => ingestOne(service, text))),
+        results: await Promise.all(request.body.envelopes.map((text) => ingestOne(service, metrics, text))),
       }),
     );
 
