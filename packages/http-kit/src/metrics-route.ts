@@ -3,6 +3,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { problemResponses } from './problem-schema.ts';
 import { UnauthorizedProblem } from './problems.ts';
+import { publicRoute } from './route-access.ts';
 import type { Server } from './create-server.ts';
 
 export interface MetricsRouteOptions {
@@ -49,6 +50,8 @@ export function registerMetrics(app: Server, registry: Registry, options: Metric
   app.get(
     '/metrics',
     {
+      // Not behind the user tokens: a scraper is no user; the handler checks METRICS_TOKEN when one is set.
+      config: publicRoute,
       schema: {
         tags: ['operations'],
         summary: 'Prometheus metrics in the text exposition format (docs/operations.md#metrics)',

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { withinScrapeTime } from '@cabc/service-kit';
 import type { OutboxMessage, OutboxRepository } from './outbox.repository.ts';
 
-export type DeliveryAttemptOutcome = 'delivered' | 'rejected' | 'retry';
+export type DeliveryAttemptOutcome = 'delivered' | 'rejected' | 'retry' | 'dead_letter';
 
 export interface OutboxDeliveryMetrics {
   attempted: (message: Pick<OutboxMessage, 'topic' | 'createdAt'>, outcome: DeliveryAttemptOutcome) => void;
@@ -43,7 +43,8 @@ export function registerOutboxMetrics(registry: Registry, outbox: OutboxReposito
   });
   const attempts = new Counter({
     name: 'cabc_outbox_delivery_attempts_total',
-    help: 'Outbox delivery attempts by topic and outcome (delivered, rejected: permanent refusal, retry: will retry)',
+    help:
+      'Outbox delivery attempts by topic and outcome (delivered; rejected: refused for good; retry: will retry; dead_letter: retries ran out)',
     labelNames: ['topic', 'outcome'],
     registers: [registry],
   });

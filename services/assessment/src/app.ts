@@ -1,28 +1,20 @@
 import { registerAuthentication } from '@cabc/auth';
-import {
-  createServer,
-  isOperationsPath,
-  registerHealthRoutes,
-  registerJwksRoute,
-  registerMetrics,
-  type Server,
-} from '@cabc/http-kit';
+import { registerOutboxRoutes } from '@cabc/outbox';
+import { createServer, registerHealthRoutes, registerJwksRoute, registerMetrics, type Server } from '@cabc/http-kit';
 import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
 import type { Assessment } from './composition.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
+import { allowedTo } from './modules/authorization/permissions.ts';
 import { registerCatalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { registerDryRunRoutes } from './modules/dry-run/dry-run.routes.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { registerFindingRoutes } from './modules/findings/findings.routes.ts';
-import { isPublicLedgerPath, registerLedgerRoutes } from './modules/ledger/ledger.module.ts';
+import { registerLedgerRoutes } from './modules/ledger/ledger.module.ts';
+import { registerObservationRoutes } from './modules/observations/observations.routes.ts';
 import { registerPostureRoutes } from './modules/posture/posture.routes.ts';
 import { registerOscalBundleRoutes, registerReportingRoutes } from './modules/reporting/reporting.module.ts';
 import { registerScopeRoutes } from './modules/scopes/scopes.routes.ts';
 import { registerToeRoutes } from './modules/toes/toes.routes.ts';
-
-/** Paths answered without a bearer token: operations, public keys, and evidence (authenticated by its DSSE signature). */
-const publicPath = (path: string) =>
-  isOperationsPath(path) || path === '/v1/evidence' || path === '/v1/evidence/batch' || isPublicLedgerPath(path);
 
 /**
  * The assessment service's HTTP app over its composition: infrastructure plugins, routes, error handling. Never
@@ -42,25 +34,43 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
   registerMetrics(app, assessment.metrics.registry, { token: config.METRICS_TOKEN });
   await registerInfrastructure(app, assessment.infra);
   app.addHook('onClose', assessment.close);
+  // Every route declares who may call it (config.access); this lets each request through as its route declares.
+  registerAuthentication(app, assessment.verifyToken);
 
   registerHealthRoutes(app, infrastructureReadiness(assessment.infra));
   registerJwksRoute(app, () => assessment.infra.keys.jwks());
-  registerAuthentication(app, assessment.verifyToken, { publicPaths: publicPath });
 
   registerToeRoutes(app, services.toes);
   registerScopeRoutes(app, services.scopes);
-  await registerEvidenceRoutes(app, services.evidence, repositories.toes, assessment.metrics.evidence);
+  await registerEvidenceRoutes(app, services.evidence, repositories.toes, {
+    metrics: assessment.metrics.evidence,
+    redis: assessment.infra.redis,
+    prefix: config.QUEUE_PREFIX,
+    limits: {
+      perAddress: config.EVIDENCE_RATE_LIMIT_PER_ADDRESS,
+      perToe: config.EVIDENCE_RATE_LIMIT_PER_TOE,
+      windowMs: config.EVIDENCE_RATE_LIMIT_WINDOW,
+      batchMax: config.EVIDENCE_BATCH_MAX,
+      batchConcurrency: config.EVIDENCE_BATCH_CONCURRENCY,
+    },
+  });
   registerPostureRoutes(app, {
     evaluations: repositories.evaluations,
     inForce: assessment.inForce,
     toes: repositories.toes,
   });
   registerFindingRoutes(app, services.findings);
+  registerObservationRoutes(app, services.observations);
   registerAuditRoutes(app, repositories.audit);
   registerCatalogRoutes(app);
   registerDryRunRoutes(app, services.dryRun);
-  registerLedgerRoutes(app, services.ledger, { verifyToken: assessment.verifyToken });
+  registerLedgerRoutes(app, services.ledger);
   registerReportingRoutes(app, assessment.reporting);
   registerOscalBundleRoutes(app, assessment.reporting);
+  registerOutboxRoutes(app, {
+    outbox: repositories.outbox,
+    producer: assessment.queues.outbox,
+    operate: { config: allowedTo('outbox:operate') },
+  });
   return app;
 }

@@ -11,9 +11,13 @@ import { createInForceScopes } from './modules/evaluation/in-force-scope.ts';
 import { createCollectorTrust } from './modules/evidence/collector-trust.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
 import { createEvidenceIngestService } from './modules/evidence/evidence.service.ts';
+import { createTrustedKeyIndex } from './modules/evidence/trusted-key-index.ts';
 import { createFindingsRepository } from './modules/findings/findings.repository.ts';
 import { createFindingsService } from './modules/findings/findings.service.ts';
 import { createLedger, ledgerSettingsOf, registerLedgerMetrics } from './modules/ledger/ledger.module.ts';
+import { createAnomalyStates } from './modules/observations/anomaly-states.ts';
+import { createObservationsRepository } from './modules/observations/observations.repository.ts';
+import { createObservationsService } from './modules/observations/observations.service.ts';
 import { createReporting } from './modules/reporting/reporting.module.ts';
 import { createScopeDecisionSender } from './modules/scopes/scope-decisions.ts';
 import { createScopesRepository } from './modules/scopes/scopes.repository.ts';
@@ -51,7 +55,9 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
           : { jobId, removeOnComplete: true, removeOnFail: true },
       );
     } catch (error) {
-      logger.warn({ err: error, ...payload }, 'could not enqueue evaluation; the reconciler or scheduler will');
+      // A Redis outage is logged once by its connection; the evaluation reconciler enqueues from Postgres.
+      const line = { ...payload, error: error instanceof Error ? error.message : String(error) };
+      logger.debug(line, 'could not enqueue evaluation; the reconciler or scheduler will');
     }
   };
 
@@ -62,7 +68,9 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
   const audit = createAuditRepository(db);
   const evaluations = createEvaluationRepository(db);
   const findings = createFindingsRepository(db);
+  const observations = createObservationsRepository(db);
   const inForce = createInForceScopes(scopes);
+  const keyIndex = createTrustedKeyIndex(db);
   const ledger = createLedger({ db, keys, issuer: config.AUDITOR_ISSUER, settings: ledgerSettingsOf(config) });
 
   // Metrics (GET /metrics): per-module collectors on one registry.
@@ -84,17 +92,19 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     producer,
     lockToe: evaluations.lockToe,
     decisions: createScopeDecisionSender({
-      keys,
       outbox,
       issuer: config.AUDITOR_ISSUER,
       audience: config.CALLBACK_AUDIENCE,
       certificationBodyUrl: config.CERTIFICATION_BODY_URL,
     }),
     onApproved: (toeId) => enqueueEvaluation({ toe: toeId }, `evaluate-approval-${toeId}-${Date.now()}`),
+    celCostLimit: config.CEL_COST_LIMIT,
+    onStateChanged: () => keyIndex.invalidate(),
   });
   const evidence = createEvidenceIngestService({
     evidence: createEvidenceRepository(db, { ledger: ledger.appender }),
     trust: createCollectorTrust({ toes, scopes }),
+    keyIndex,
     keys,
     issuer: config.AUDITOR_ISSUER,
     maxFutureSkewMs: config.MAX_FUTURE_SKEW,
@@ -110,15 +120,29 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     onRecorded: (toeId) => enqueueEvaluation({ toe: toeId }, `evaluate-finding-${toeId}-${Date.now()}`),
     ...clock,
   });
+  const observationsService = createObservationsService({
+    observations,
+    states: createAnomalyStates(observations, {
+      snapshotEvery: config.ANOMALY_SNAPSHOT_EVERY,
+      cacheSize: config.ANOMALY_STATE_CACHE,
+    }),
+    toes,
+    audit,
+    findings: findingsService,
+    lockToe: evaluations.lockToe,
+    transaction: evaluations.transaction,
+    onDecided: (toeId) => enqueueEvaluation({ toe: toeId }, `evaluate-observation-${toeId}-${Date.now()}`),
+    ...clock,
+  });
   const dryRun = createDryRunService({ toes, scopes, inForce, evaluations, ...clock });
   const evaluation = createEvaluationService({
     evaluations,
     inForce,
     toes,
     findings,
+    observations: observationsService,
     outbox,
     producer,
-    keys,
     issuer: config.AUDITOR_ISSUER,
     audience: config.CALLBACK_AUDIENCE,
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,
@@ -144,7 +168,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     infra,
     logger,
     verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config),
-    repositories: { outbox, toes, scopes, audit, evaluations, findings },
+    repositories: { outbox, toes, scopes, audit, evaluations, findings, observations },
     queues: { evaluate: evaluateQueue, outbox: producer },
     ledger,
     inForce,
@@ -153,6 +177,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
       scopes: scopesService,
       evidence,
       findings: findingsService,
+      observations: observationsService,
       dryRun,
       evaluation,
       ledger: ledger.service,

@@ -91,6 +91,7 @@ export function composeCertificationBody(
     audience: config.CALLBACK_AUDIENCE,
     auditorIssuer: config.AUDITOR_ISSUER,
     maxAgeMs: config.CALLBACK_MAX_AGE,
+    clockToleranceMs: config.CALLBACK_CLOCK_TOLERANCE,
     received,
     certification,
     runInTransaction,

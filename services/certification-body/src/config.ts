@@ -23,6 +23,11 @@ export const certificationEnvSchema = serviceEnvSchema(8083)
     CALLBACK_AUDIENCE: z.string().min(1).default('certification-body'),
     /** Oldest callback accepted: the auditor's outbox may retry for a long time. */
     CALLBACK_MAX_AGE: envDuration('7d'),
+    /**
+     * Clock difference tolerated between the auditor and this service on a callback's iat. A callback outside the
+     * window is refused with 503 (never a permanent refusal): the auditor signs each attempt anew.
+     */
+    CALLBACK_CLOCK_TOLERANCE: envDuration('60s'),
     CERTIFICATE_ISSUER: z.string().min(1).default('cabc-certification-body'),
     /** Default policy of new certifications (each certification keeps its own; see docs/certification.md). */
     CERTIFICATE_VALIDITY: envDuration('365d'),

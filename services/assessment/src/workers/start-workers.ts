@@ -1,6 +1,7 @@
 import { startOutboxDelivery, startReconciler } from '@cabc/outbox';
 import { startWorker } from '@cabc/service-kit';
 import type { Assessment } from '../composition.ts';
+import { createSendTimeSigner } from '../modules/callbacks/send-time-signing.ts';
 import { startCheckpointTimer } from '../modules/ledger/ledger.module.ts';
 import { evaluationJobOptions } from './evaluation-job-options.ts';
 
@@ -25,6 +26,7 @@ export function startWorkers(assessment: Assessment) {
     },
     logger,
     intervalMs: config.RECONCILE_INTERVAL,
+    immediately: true,
   });
   // Due re-evaluations live in Postgres (evaluation_schedule); the timer only hands them to the queue.
   const staleEvidenceScheduler = startReconciler({
@@ -40,6 +42,7 @@ export function startWorkers(assessment: Assessment) {
     logger,
     intervalMs: config.RECONCILE_INTERVAL,
     settleMs: 0,
+    immediately: true,
   });
   // Signs a ledger checkpoint every CHECKPOINT_INTERVAL when the log grew (a plain timer: no Redis needed).
   const checkpoints = startCheckpointTimer({
@@ -54,8 +57,10 @@ export function startWorkers(assessment: Assessment) {
     producer: queues.outbox,
     logger,
     reconcileIntervalMs: config.RECONCILE_INTERVAL,
+    maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     retry,
     metrics: assessment.metrics.outbox,
+    prepare: createSendTimeSigner({ keys: assessment.infra.keys }),
   });
   assessment.metrics.queues.observe(evaluator);
   assessment.metrics.queues.observe(delivery.worker);

@@ -21,9 +21,13 @@ export const permissions = {
   'posture:read': ['auditee', 'auditor', 'certification_body', 'admin'],
   'finding:record': ['auditor'],
   'finding:read': ['auditee', 'auditor', 'certification_body', 'admin'],
+  'observation:read': ['auditee', 'auditor', 'admin'],
+  'observation:decide': ['auditor'],
   'scope:dry_run': ['auditee', 'auditor'],
   'catalog:read': ['auditee', 'auditor', 'certification_body', 'admin'],
   'audit:read': ['auditor', 'admin'],
+  /** The outbox's dead letters (scope decisions and posture callbacks the certification body never took). */
+  'outbox:operate': ['auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof permissions;
@@ -45,3 +49,6 @@ export function authorize(request: FastifyRequest, action: Action): Principal {
 export const allow = (action: Action) => async (request: FastifyRequest) => {
   authorize(request, action);
 };
+
+/** The route option declaring who may call a route: the roles the table above allows the action to. */
+export const allowedTo = (action: Action) => ({ access: { roles: permissions[action] } });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NotFoundProblem, problemResponses, UnprocessableProblem, type Server } from '@cabc/http-kit';
-import { authorize } from '../authorization/permissions.ts';
+import { allowedTo, authorize } from '../authorization/permissions.ts';
 import { scopeRequirementSchema } from '../scopes/scope-document.schema.ts';
 import { validateScopeDocument } from '../scopes/validate-scope-document.ts';
 import type { RequirementTemplate } from './catalog-template.ts';
@@ -42,6 +42,7 @@ export function registerCatalogRoutes(app: Server): void {
   app.get(
     '/v1/catalog',
     {
+      config: allowedTo('catalog:read'),
       schema: {
         tags: ['catalog'],
         summary: 'The built-in catalog of requirement templates (EU AI Act, ISO/IEC 25059, BSI AIC4)',
@@ -61,6 +62,7 @@ export function registerCatalogRoutes(app: Server): void {
   app.post(
     '/v1/catalog/templates/:templateId/requirement',
     {
+      config: allowedTo('catalog:read'),
       schema: {
         tags: ['catalog'],
         summary:

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { POSTURE_CALLBACK_TYP, type PostureCallbackClaims } from '@cabc/contracts';
-import type { SigningKeyStore } from '@cabc/key-store';
-import { signJwt } from '@cabc/crypto';
 import type { OutboxProducer, OutboxRepository } from '@cabc/outbox';
-import { aggregatePosture, type ScopeDigests } from '@cabc/rules';
+import { aggregatePosture, type RuleResult, type ScopeDigests } from '@cabc/rules';
+import { unsignedCallbackRow } from '../callbacks/send-time-signing.ts';
 import { CERTIFICATION_BODY_TOPIC } from '../scopes/scope-decisions.ts';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
+import type { ObservationsService } from '../observations/observations.service.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import { applyManualFinding } from './apply-manual-finding.ts';
 import type { EvaluationRepository, RequirementResult } from './evaluation.repository.ts';
@@ -17,9 +17,10 @@ export function createEvaluationService(deps: {
   inForce: InForceScopes;
   toes: ToesRepository;
   findings: FindingsRepository;
+  /** The anomaly detectors (docs/anomalies.md): observations for the auditor, and the gate of opted-in requirements. */
+  observations?: Pick<ObservationsService, 'observe'>;
   outbox: OutboxRepository;
   producer: OutboxProducer;
-  keys: SigningKeyStore;
   issuer: string;
   audience: string;
   certificationBodyUrl: string;
@@ -50,7 +51,6 @@ export function createEvaluationService(deps: {
       if (job.evidenceId && !(await deps.evaluations.isPending(job.evidenceId)))
         return { posture: 'covered', changed: false };
       const toeArtifacts = await toeArtifactsOf(job.toe);
-      const key = await deps.keys.active();
       const outcome = await deps.evaluations.transaction(async (trx) => {
         await deps.evaluations.lockToe(job.toe, trx);
         const owed = await deps.evaluations.takePendingEvaluations(job.toe, trx);
@@ -84,11 +84,20 @@ export function createEvaluationService(deps: {
           trx,
         );
         const findings = await deps.findings.activeAt(job.toe, evaluatedAt, trx);
+        const gate = deps.observations
+          ? await deps.observations.observe({
+              toeId: job.toe,
+              owedEvidenceIds: owed.map((item) => item.evidenceId),
+              inForce,
+              artifacts,
+              trx,
+            })
+          : (_entry: unknown, automated: RuleResult) => automated;
         const results: RequirementResult[] = affected.map((entry) => ({
           requirementId: entry.requirement.id,
           evaluatedAt,
           ...applyManualFinding(
-            evaluateRequirement(entry, evidence, digests, evaluatedAt),
+            gate(entry, evaluateRequirement(entry, evidence, digests, evaluatedAt)),
             findings.get(entry.requirement.id),
           ),
         }));
@@ -130,11 +139,9 @@ export function createEvaluationService(deps: {
           },
           trx,
         );
-        const claims: PostureCallbackClaims = {
+        const claims: Omit<PostureCallbackClaims, 'iat'> = {
           iss: deps.issuer,
           aud: deps.audience,
-          // Signing time on the wall clock; assessedAt carries the domain time of the assessment.
-          iat: Math.floor(Date.now() / 1000),
           jti: randomUUID(),
           type: 'posture.changed',
           toe: job.toe,
@@ -158,15 +165,12 @@ export function createEvaluationService(deps: {
               evidenceIds: result.evidenceIds,
             })),
         };
-        const token = await signJwt(claims, key, { typ: POSTURE_CALLBACK_TYP });
+        // Signed by the outbox delivery at each attempt (send-time signing), with a fresh iat.
         const outboxId = await deps.outbox.add(
-          {
-            topic: CERTIFICATION_BODY_TOPIC,
-            orderingKey: job.toe,
-            destination: callbackUrl,
-            contentType: 'application/jose',
-            body: token,
-          },
+          unsignedCallbackRow(
+            { typ: POSTURE_CALLBACK_TYP, claims },
+            { topic: CERTIFICATION_BODY_TOPIC, orderingKey: job.toe, destination: callbackUrl },
+          ),
           trx,
         );
         return { posture: summary.posture, outboxId };

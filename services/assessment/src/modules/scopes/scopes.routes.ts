@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { problemResponses, type Server } from '@cabc/http-kit';
-import { authorize } from '../authorization/permissions.ts';
+import { allowedTo, authorize } from '../authorization/permissions.ts';
 import { toeParamsSchema } from '../toes/toes.schemas.ts';
 import { scopeStates } from './scope-workflow.ts';
 import type { ScopeComment, ScopeVersion } from './scopes.repository.ts';
@@ -51,6 +51,7 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
   app.post(
     '/v1/toes/:toeId/scopes',
     {
+      config: allowedTo('scope:draft'),
       schema: {
         tags,
         security,
@@ -73,6 +74,7 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
   app.get(
     '/v1/toes/:toeId/scopes',
     {
+      config: allowedTo('scope:read'),
       schema: {
         tags,
         security,
@@ -89,6 +91,7 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
   app.get(
     '/v1/toes/:toeId/scopes/:version',
     {
+      config: allowedTo('scope:read'),
       schema: {
         tags,
         security,
@@ -113,6 +116,7 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
   app.put(
     '/v1/toes/:toeId/scopes/:version',
     {
+      config: allowedTo('scope:draft'),
       schema: {
         tags,
         security,
@@ -136,6 +140,7 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
   app.post(
     '/v1/toes/:toeId/scopes/:version/submit',
     {
+      config: allowedTo('scope:submit'),
       schema: {
         tags,
         security,
@@ -162,6 +167,7 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
     app.post(
       `/v1/toes/:toeId/scopes/:version/${path}`,
       {
+        config: allowedTo('scope:review'),
         schema: {
           tags,
           security,
@@ -189,6 +195,7 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
   app.post(
     '/v1/toes/:toeId/scopes/:version/comments',
     {
+      config: allowedTo('scope:comment'),
       schema: {
         tags,
         security,

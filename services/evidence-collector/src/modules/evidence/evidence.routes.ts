@@ -54,7 +54,7 @@ export function registerEvidenceRoutes(
       // The body arrives as bytes (native files are kept exactly); readSubmission parses and validates it.
       validatorCompiler: (route) =>
         route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : app.validatorCompiler!(route),
-      preHandler: access.push,
+      ...access.push,
       onResponse: options.metrics.routeHooks.onResponse,
     },
     async (request, reply) => {
@@ -88,7 +88,7 @@ export function registerEvidenceRoutes(
         querystring: listQuerySchema,
         response: { 200: evidencePageSchema, ...problemResponses(400, 401, 403) },
       },
-      preHandler: access.read,
+      ...access.read,
     },
     async (request) => service.list(access.principal(request).org, request.query),
   );
@@ -103,7 +103,7 @@ export function registerEvidenceRoutes(
         params: idParams,
         response: { 200: evidenceViewSchema, ...problemResponses(400, 401, 403, 404) },
       },
-      preHandler: access.read,
+      ...access.read,
     },
     async (request) => service.get(access.principal(request).org, request.params.id),
   );
@@ -118,7 +118,7 @@ export function registerEvidenceRoutes(
         params: idParams,
         response: { ...problemResponses(400, 401, 403, 404) },
       },
-      preHandler: access.read,
+      ...access.read,
     },
     async (request, reply) => {
       // The stored text is sent as is: a verifier must see the exact bytes that were signed and delivered.
@@ -140,7 +140,7 @@ export function registerEvidenceRoutes(
         params: idParams,
         response: { 200: submissionViewSchema, ...problemResponses(400, 401, 403, 404) },
       },
-      preHandler: access.read,
+      ...access.read,
     },
     async (request) => service.submission(access.principal(request).org, request.params.id),
   );
@@ -155,7 +155,7 @@ export function registerEvidenceRoutes(
         params: rawParams,
         response: { ...problemResponses(400, 401, 403, 404) },
       },
-      preHandler: access.read,
+      ...access.read,
     },
     async (request, reply) => {
       const raw = await service.raw(access.principal(request).org, request.params.sha256);
