@@ -18,8 +18,11 @@ export interface DashboardOptions {
   certificatePollMs?: number;
   /** Build the app with Vite when dist/ is missing or stale (default true). */
   build?: boolean;
-  /** An OIDC issuer the sign-in page can offer (docs/dashboard.md); bearer-token sign-in when absent. */
-  oidc?: { issuer: string; clientId: string } | undefined;
+  /**
+   * Sign-in through an OpenID Connect provider (authorization code + PKCE, docs/dashboard.md#sign-in); the
+   * pasted-token sign-in stays. `resource`: the audience to ask for (RFC 8707), the services' AUTH_AUDIENCE.
+   */
+  oidc?: { issuer: string; clientId: string; scopes?: string[] | undefined; resource?: string | undefined } | undefined;
   log?: (line: string) => void;
 }
 
@@ -79,6 +82,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     for (const end of [...streams]) end();
   });
   app.addHook('onClose', async () => certificates.close());
+  // The browser talks to the identity provider itself (discovery, token endpoint): only to it, beside this origin.
+  const connectSources = ["'self'", ...(options.oidc ? [new URL(options.oidc.issuer).origin] : [])].join(' ');
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
@@ -88,7 +93,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     ) {
       reply.header(
         'content-security-policy',
-        "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        `default-src 'self'; connect-src ${connectSources}; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`,
       );
     }
     return payload;
@@ -119,7 +124,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
 
   app.get('/api/config', async () => ({
     auth: options.oidc
-      ? { mode: 'oidc', issuer: options.oidc.issuer, clientId: options.oidc.clientId }
+      ? {
+          mode: 'oidc',
+          issuer: options.oidc.issuer,
+          clientId: options.oidc.clientId,
+          scopes: options.oidc.scopes ?? ['openid'],
+          ...(options.oidc.resource ? { resource: options.oidc.resource } : {}),
+        }
       : { mode: 'bearer' },
     certificatePollMs: options.certificatePollMs ?? 2_000,
     collector: Boolean(options.collectorUrl),

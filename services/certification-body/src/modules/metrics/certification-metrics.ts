@@ -14,7 +14,7 @@ export interface CertificationMetrics {
  * The certification body seen by Prometheus: certificates by state and webhook deliveries pending (count and oldest
  * age), read from Postgres at scrape time; webhook attempts by outcome and the delivery lag, counted as they happen.
  */
-export function registerCertificationMetrics(registry: MetricsRegistry, db: Kysely<any>): CertificationMetrics {
+export function registerCertificationMetrics(registry: MetricsRegistry, db: Kysely<unknown>): CertificationMetrics {
   new Gauge({
     name: 'cabc_certificates',
     help: 'Certificates by state (issued, suspended, revoked, expired, withdrawn)',
