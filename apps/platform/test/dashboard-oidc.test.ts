@@ -2,12 +2,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken, type Role } from '@cabc/auth';
+import { SignJWT } from 'jose';
+import type { Role } from '@cabc/auth';
 import { generateSigningKey } from '@cabc/crypto';
 import { startDashboard, type RunningDashboard } from '@cabc/dashboard';
 import { accuracyRequirement, certifyToe, freePort, type CertifiedToe } from '../src/index.ts';
 import { startTestPlatform } from './platform-fixture.ts';
-import { startOidcProvider } from './oidc-provider-fixture.ts';
+import { ORG_CLAIM, ROLES_CLAIM, startOidcProvider } from './oidc-provider-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM);
@@ -18,7 +19,8 @@ const CLIENT_ID = 'cabc-dashboard';
 
 /**
  * Sign-in through a real OpenID Connect provider (oidc-provider, started here) in a real browser: authorization code
- * with PKCE, the provider's RS256 access token accepted by the services (the provider is their trusted issuer), the
+ * with PKCE, the provider's RS256 access token accepted by the services (the provider is their trusted issuer; they
+ * read organization and role from its own claim names, AUTH_ORG_CLAIM / AUTH_ROLE_CLAIM), the
  * ToEs of the user's organization shown, sign-out ending the provider's session; a user of another organization sees
  * none of them.
  */
@@ -48,10 +50,19 @@ describe.skipIf(missing)('dashboard sign-in through an OpenID Connect provider',
       AUTH_ISSUER: issuer,
       AUTH_AUDIENCE: AUDIENCE,
       AUTH_JWKS: JSON.stringify({ keys: [...provider.publicJwks.keys, setupKey.publicJwk] }),
+      AUTH_ORG_CLAIM: ORG_CLAIM,
+      AUTH_ROLE_CLAIM: ROLES_CLAIM,
     };
     platform = await startTestPlatform({ env: { collector: trust, assessment: trust, certificationBody: trust } });
     const token = (role: Role, org: string, subject = `${role}@${org}`) =>
-      mintToken({ issuer, audience: AUDIENCE, subject, org, role, ttlSeconds: 600, key: setupKey });
+      new SignJWT({ [ORG_CLAIM]: org, realm_access: { roles: [role] } })
+        .setProtectedHeader({ alg: 'EdDSA', kid: setupKey.kid, typ: 'at+jwt' })
+        .setIssuer(issuer)
+        .setAudience(AUDIENCE)
+        .setSubject(subject)
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(setupKey.privateKey);
     acme = await certifyToe({ urls: platform.urls, token }, { org: 'acme', name: 'credit-scoring-oidc' });
     dashboard = await startDashboard({
       port: dashboardPort,

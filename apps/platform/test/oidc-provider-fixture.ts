@@ -7,11 +7,19 @@ export interface TestUser {
   role: string;
 }
 
+/** Where this provider puts the organization and the roles (as identity providers do, not CABC's names). */
+export const ORG_CLAIM = 'https://idp.example/tenant';
+export const ROLES_CLAIM = 'realm_access.roles';
+const providerClaims = (user: TestUser) => ({
+  [ORG_CLAIM]: user.org,
+  realm_access: { roles: ['offline_access', user.role] },
+});
+
 /**
  * A real OpenID Connect provider (`oidc-provider`) on 127.0.0.1 for the dashboard's sign-in tests: its development
  * login form accepts any password for the users given; access tokens are RS256 JWTs (RFC 9068, typ at+jwt) for the
- * resource `audience`, carrying the user's `org` and `role` as the services require. Its public JWKS is what the
- * services are told to trust.
+ * resource `audience`, carrying the user's organization and roles under the provider's own claim names
+ * (`ORG_CLAIM`, `ROLES_CLAIM`: the services are configured to read them). Its public JWKS is what the services trust.
  */
 export async function startOidcProvider(options: {
   port: number;
@@ -43,15 +51,15 @@ export async function startOidcProvider(options: {
     cookies: { keys: [randomUUID()] },
     pkce: { required: () => true },
     scopes: ['openid', 'profile', 'api'],
-    claims: { openid: ['sub'], profile: ['org', 'role'] },
+    claims: { openid: ['sub'], profile: [ORG_CLAIM, 'realm_access'] },
     async findAccount(_ctx, sub) {
       const user = userOf(sub);
       if (!user) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, org: user.org, role: user.role }) };
+      return { accountId: sub, claims: async () => ({ sub, ...providerClaims(user) }) };
     },
     async extraTokenClaims(_ctx, token) {
       const user = 'accountId' in token && typeof token.accountId === 'string' ? userOf(token.accountId) : undefined;
-      return user ? { org: user.org, role: user.role } : {};
+      return user ? providerClaims(user) : {};
     },
     features: {
       devInteractions: { enabled: true },

@@ -3,6 +3,7 @@ import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, t
 import { UnauthorizedProblem } from '@cabc/http-kit';
 import { ACCESS_TOKEN_TYP } from './constants.ts';
 import { accessTokenClaimsSchema, type Principal } from './principal.ts';
+import { defaultClaimNames, withMappedClaims, type ClaimNames } from './token-claims.ts';
 
 export interface TokenVerifierOptions {
   issuer: string;
@@ -12,6 +13,8 @@ export interface TokenVerifierOptions {
   /** Verified tokens kept in memory, so a hot client costs one map lookup instead of a signature check. */
   cacheSize?: number;
   now?: () => number;
+  /** Which claims hold the organization and the role (default `org`, `role`). */
+  claims?: ClaimNames | undefined;
 }
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
@@ -46,7 +49,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     } catch (error) {
       throw new UnauthorizedProblem(`invalid bearer token: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const claims = accessTokenClaimsSchema.safeParse(payload);
+    const claims = accessTokenClaimsSchema.safeParse(withMappedClaims(payload, options.claims ?? defaultClaimNames));
     if (!claims.success) {
       throw new UnauthorizedProblem(
         `bearer token claims: ${claims.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
