@@ -109,28 +109,25 @@ describe('cabc oscal bundle against the running platform', () => {
     await platform?.dispose();
     if (work) rmSync(work, { recursive: true, force: true });
   });
+  /** `cabc oscal bundle` of the certified ToE with both services, then the given options. */
+  const bundleArgs = (...options: string[]) => [
+    'oscal',
+    'bundle',
+    '--toe',
+    certified.toeId,
+    '--assessment-url',
+    platform.urls.assessment,
+    '--certification-body-url',
+    platform.urls.certificationBody,
+    ...options,
+  ];
 
   it('exports a bundle NIST’s schemas and compliance-trestle accept, with the POA&M of the suspension', async () => {
     const zip = path.join(work, 'bundle.zip');
     const dir = path.join(work, 'bundle');
-    const answer = await run(
-      [
-        'oscal',
-        'bundle',
-        '--toe',
-        certified.toeId,
-        '--assessment-url',
-        platform.urls.assessment,
-        '--certification-body-url',
-        platform.urls.certificationBody,
-        '--out',
-        zip,
-        '--dir',
-        dir,
-        '--json',
-      ],
-      { CABC_TOKEN: certified.tokens.auditor },
-    );
+    const answer = await run(bundleArgs('--out', zip, '--dir', dir, '--json'), {
+      CABC_TOKEN: certified.tokens.auditor,
+    });
     expect(answer.stderr).toBe('');
     expect(answer.code).toBe(0);
     const manifest = JSON.parse(answer.stdout) as BundleManifest;
@@ -175,26 +172,9 @@ describe('cabc oscal bundle against the running platform', () => {
     const to = new Date().toISOString();
     const dir = path.join(work, 'api-compare');
     const zip = path.join(work, 'api-compare.zip');
-    const cliAnswer = await run(
-      [
-        'oscal',
-        'bundle',
-        '--toe',
-        certified.toeId,
-        '--assessment-url',
-        platform.urls.assessment,
-        '--certification-body-url',
-        platform.urls.certificationBody,
-        '--to',
-        to,
-        '--out',
-        zip,
-        '--dir',
-        dir,
-        '--json',
-      ],
-      { CABC_TOKEN: certified.tokens.auditor },
-    );
+    const cliAnswer = await run(bundleArgs('--to', to, '--out', zip, '--dir', dir, '--json'), {
+      CABC_TOKEN: certified.tokens.auditor,
+    });
     expect(cliAnswer.code).toBe(0);
     const auditor = { authorization: `Bearer ${certified.tokens.auditor}` };
     const reports = `${platform.urls.assessment}/v1/toes/${certified.toeId}/reports`;

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { problemResponses, type Server } from '@cabc/http-kit';
 import { allowedTo, authorize } from '../authorization/permissions.ts';
 import { toeParamsSchema } from '../toes/toes.schemas.ts';
-import type { ManualFinding } from './findings.repository.ts';
 import type { FindingsService } from './findings.service.ts';
+import { findingView } from './manual-finding.ts';
 
 const findingSchema = z.object({
   id: z.string(),
@@ -13,16 +13,6 @@ const findingSchema = z.object({
   validFrom: z.string(),
   validUntil: z.string(),
   recordedBy: z.string(),
-});
-
-const view = (finding: ManualFinding) => ({
-  id: finding.id,
-  requirementId: finding.requirementId,
-  status: finding.status,
-  justification: finding.justification,
-  validFrom: finding.validFrom.toISOString(),
-  validUntil: finding.validUntil.toISOString(),
-  recordedBy: finding.recordedBy,
 });
 
 export function registerFindingRoutes(app: Server, findings: FindingsService): void {
@@ -47,7 +37,9 @@ export function registerFindingRoutes(app: Server, findings: FindingsService): v
     async (request, reply) =>
       reply
         .code(201)
-        .send(view(await findings.record(authorize(request, 'finding:record'), request.params.toeId, request.body))),
+        .send(
+          findingView(await findings.record(authorize(request, 'finding:record'), request.params.toeId, request.body)),
+        ),
   );
 
   app.get(
@@ -63,7 +55,7 @@ export function registerFindingRoutes(app: Server, findings: FindingsService): v
       },
     },
     async (request) => ({
-      items: (await findings.list(authorize(request, 'finding:read'), request.params.toeId)).map(view),
+      items: (await findings.list(authorize(request, 'finding:read'), request.params.toeId)).map(findingView),
     }),
   );
 }

@@ -9,6 +9,7 @@ import {
 } from '@cabc/oscal';
 import { UnprocessableProblem } from '@cabc/http-kit';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
+import { findingView } from '../findings/manual-finding.ts';
 import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToeView } from '../toes/toes.schemas.ts';
@@ -133,15 +134,7 @@ export function createOscalBundleSource(deps: {
             evaluatedAt: row.evaluatedAt.toISOString(),
           })),
           evidence: evidence.map(evidenceInput),
-          findings: findings.map((finding) => ({
-            id: finding.id,
-            requirementId: finding.requirementId,
-            status: finding.status,
-            justification: finding.justification,
-            validFrom: finding.validFrom.toISOString(),
-            validUntil: finding.validUntil.toISOString(),
-            recordedBy: finding.recordedBy,
-          })),
+          findings: findings.map(findingView),
           certificate: certificate.certificate,
           catalog: deps.catalog(),
           assessmentUrl: baseUrl,
