@@ -10,10 +10,10 @@ import {
 import { UnprocessableProblem } from '@cabc/http-kit';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
 import { findingView } from '../findings/manual-finding.ts';
-import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToeView } from '../toes/toes.schemas.ts';
-import type { EvidenceRow, ReportingRepository } from './reporting.repository.ts';
+import { evidenceFields } from './evidence-fields.ts';
+import type { ReportingRepository } from './reporting.repository.ts';
 
 /** What the caller asks for; from and to are date-times (checked by the route's schema). */
 export interface BundleRequest {
@@ -26,23 +26,6 @@ export interface BundleRequest {
 /** Requirement results one bundle reads at most (a year of hourly evaluations of a dozen requirements is ~100 000). */
 const MAX_RESULTS = 200_000;
 const CERTIFICATION_BODY_TIMEOUT_MS = 10_000;
-
-const evidenceInput = (row: EvidenceRow): EvidenceInput => ({
-  id: row.id,
-  sequence: row.sequence,
-  kind: row.kind,
-  observedAt: row.observedAt.toISOString(),
-  receivedAt: row.receivedAt.toISOString(),
-  envelopeSha256: row.envelopeSha256,
-  statementSha256: row.statementSha256,
-  keyid: row.keyid,
-  logIndex: logIndexOfReceipt(row.receipt),
-  receipt: row.receipt,
-  producer: row.predicate.producer ?? null,
-  measurements: Array.isArray(row.predicate.measurements) ? row.predicate.measurements : [],
-  checks: Array.isArray(row.predicate.checks) ? row.predicate.checks : [],
-  raw: row.predicate.raw ?? null,
-});
 
 /**
  * The bundle's input read through this service's repositories (the CLI reads the same through the APIs, deciding the
@@ -133,7 +116,7 @@ export function createOscalBundleSource(deps: {
             evidenceIds: row.evidenceIds,
             evaluatedAt: row.evaluatedAt.toISOString(),
           })),
-          evidence: evidence.map(evidenceInput),
+          evidence: evidence.map((row): EvidenceInput => evidenceFields(row)),
           findings: findings.map(findingView),
           certificate: certificate.certificate,
           catalog: deps.catalog(),
