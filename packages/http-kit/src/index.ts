@@ -18,3 +18,10 @@ export { encodeCursor, decodeCursor, pageQuerySchema, pageSchema } from './curso
 export { registerMetrics, type MetricsRouteOptions } from './metrics-route.ts';
 export { registerEvidenceMetrics, type EvidenceMetrics } from './evidence-metrics.ts';
 export { publicRoute, type RouteAccess } from './route-access.ts';
+export {
+  httpsServerOptions,
+  installOutboundTls,
+  requireClientCertificates,
+  hasVerifiedClientCertificate,
+  type TlsSettings,
+} from './tls.ts';

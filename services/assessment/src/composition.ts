@@ -4,6 +4,7 @@ import { createOutboxProducer, OutboxRepository, registerOutboxMetrics } from '@
 import { createMetricsRegistry, registerQueueMetrics, TypedQueue, type Infrastructure } from '@cabc/service-kit';
 import type { AssessmentConfig } from './config.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
+import { createDryRunJobs } from './modules/dry-run/dry-run.jobs.ts';
 import { createDryRunService } from './modules/dry-run/dry-run.service.ts';
 import { createEvaluationRepository } from './modules/evaluation/evaluation.repository.ts';
 import { createEvaluationService } from './modules/evaluation/evaluation.service.ts';
@@ -45,6 +46,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
 
   // Producers: one per queue, shared by the routes and the workers.
   const evaluateQueue = new TypedQueue('assessment.evaluate', queues);
+  const dryRunQueue = new TypedQueue('assessment.dry-run', queues);
   const producer = createOutboxProducer('assessment.outbox', queues, logger);
   const enqueueEvaluation = async (payload: { toe: string; evidenceId?: string }, jobId: string) => {
     try {
@@ -159,6 +161,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     findings,
     evaluations,
     inForce,
+    observations,
     databaseUrl: config.DATABASE_URL,
     now,
   });
@@ -169,7 +172,8 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     logger,
     verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config),
     repositories: { outbox, toes, scopes, audit, evaluations, findings, observations },
-    queues: { evaluate: evaluateQueue, outbox: producer },
+    queues: { evaluate: evaluateQueue, dryRun: dryRunQueue, outbox: producer },
+    dryRunJobs: createDryRunJobs(dryRunQueue),
     ledger,
     inForce,
     services: {
@@ -188,6 +192,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
       await metrics.queues.close();
       await reporting.close();
       await evaluateQueue.close();
+      await dryRunQueue.close();
       await producer.close();
     },
   };

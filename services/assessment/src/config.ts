@@ -27,6 +27,10 @@ export const assessmentEnvSchema = serviceEnvSchema(8082)
     EVIDENCE_BATCH_MAX: z.coerce.number().int().positive().default(500),
     /** Envelopes of one batch verified and stored at the same time. */
     EVIDENCE_BATCH_CONCURRENCY: z.coerce.number().int().positive().default(16),
+    /** A dry run still running after this fails (docs/operations.md#limits). */
+    DRY_RUN_TIME_BUDGET: envDuration('20s'),
+    /** Dry runs one process computes at the same time. */
+    DRY_RUN_CONCURRENCY: z.coerce.number().int().positive().default(1),
     /** A CEL rule whose static cost estimate is above this is refused when its scope is stored (docs/operations.md). */
     CEL_COST_LIMIT: z.coerce.number().int().positive().default(DEFAULT_CEL_COST_LIMIT),
   })

@@ -1,4 +1,5 @@
 import {
+  type AnomalyObservationInput,
   chooseApprovedScope,
   readCertificateInput,
   type CatalogInput,
@@ -56,7 +57,7 @@ interface Page<T> {
 /**
  * Everything the bundle is built from, read through the platform's existing APIs with one bearer token (an auditor's:
  * it may read the ToE, scopes, results, evidence, findings and catalog of its organization and, at the certification
- * body, its certificates): GET /v1/toes/:id, /scopes, /results, /evidence, /findings, /v1/catalog; at the
+ * body, its certificates): GET /v1/toes/:id, /scopes, /results, /evidence, /findings, /observations, /v1/catalog; at the
  * certification body /v1/certifications?toe= and /v1/certificates/:id.
  */
 export async function fetchBundleInput(
@@ -69,9 +70,10 @@ export async function fetchBundleInput(
 
   // The ToE first: when the token may not read it, that is the answer to report (not whichever parallel read lost).
   const toe = await get<ToeInput>(toePath);
-  const [scopes, findings, catalog] = await Promise.all([
+  const [scopes, findings, observations, catalog] = await Promise.all([
     get<{ items: ScopeVersionSource[] }>(`${toePath}/scopes`),
     get<{ items: ManualFindingInput[] }>(`${toePath}/findings`),
+    get<{ items: AnomalyObservationInput[] }>(`${toePath}/observations`),
     get<CatalogInput>(`${base}/v1/catalog`),
   ]);
   const scope = chooseApprovedScope(options.toe, scopes.items, options.scopeVersion);
@@ -124,6 +126,7 @@ export async function fetchBundleInput(
       results,
       evidence,
       findings: findings.items,
+      observations: observations.items,
       certificate,
       catalog,
       assessmentUrl: base,

@@ -10,6 +10,7 @@ import {
 import { UnprocessableProblem } from '@cabc/http-kit';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
 import { findingView } from '../findings/manual-finding.ts';
+import type { ObservationsRepository } from '../observations/observations.repository.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToeView } from '../toes/toes.schemas.ts';
 import { evidenceFields } from './evidence-fields.ts';
@@ -26,6 +27,8 @@ export interface BundleRequest {
 /** Requirement results one bundle reads at most (a year of hourly evaluations of a dozen requirements is ~100 000). */
 const MAX_RESULTS = 200_000;
 const CERTIFICATION_BODY_TIMEOUT_MS = 10_000;
+/** Anomaly observations one bundle lists at most. */
+const MAX_OBSERVATIONS = 10_000;
 
 /**
  * The bundle's input read through this service's repositories (the CLI reads the same through the APIs, deciding the
@@ -37,6 +40,7 @@ export function createOscalBundleSource(deps: {
   repository: ReportingRepository;
   scopes: ScopesRepository;
   findings: FindingsRepository;
+  observations: Pick<ObservationsRepository, 'inWindow'>;
   catalog: () => CatalogInput;
   certificationBodyUrl: string;
 }) {
@@ -83,7 +87,7 @@ export function createOscalBundleSource(deps: {
       );
       const from = new Date(request.from ?? scope.approvedAt);
       const to = request.to ? new Date(request.to) : now;
-      const [results, evidence, findings, certificate] = await Promise.all([
+      const [results, evidence, findings, observations, certificate] = await Promise.all([
         // Results before the approval are of an earlier scope version: the bundle does not use them.
         deps.repository.resultHistory(toe.id, {
           changesOnly: false,
@@ -93,6 +97,7 @@ export function createOscalBundleSource(deps: {
         }),
         deps.repository.evidenceReceivedIn(toe.id, from, to, BUNDLE_LIMITS.maxEvidence),
         deps.findings.list(toe.id),
+        deps.observations.inWindow(toe.id, from, to, MAX_OBSERVATIONS),
         certificateOf(toe.id, scope.version, caller.token),
       ]);
       if (results.more) {
@@ -118,6 +123,7 @@ export function createOscalBundleSource(deps: {
           })),
           evidence: evidence.map((row): EvidenceInput => evidenceFields(row)),
           findings: findings.map(findingView),
+          observations,
           certificate: certificate.certificate,
           catalog: deps.catalog(),
           assessmentUrl: baseUrl,

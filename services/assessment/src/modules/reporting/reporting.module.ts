@@ -5,6 +5,7 @@ import type { EvaluationRepository } from '../evaluation/evaluation.repository.t
 import type { InForceScopes } from '../evaluation/in-force-scope.ts';
 import { catalogView } from '../catalog/catalog.routes.ts';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
+import type { ObservationsRepository } from '../observations/observations.repository.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import { createCertificateHistorySource } from './certificate-history.ts';
@@ -30,6 +31,7 @@ export interface ReportingDeps {
   findings: FindingsRepository;
   evaluations: EvaluationRepository;
   inForce: InForceScopes;
+  observations: ObservationsRepository;
   /** With it, the live feed LISTENs for the database's notifications (events within milliseconds, not one interval). */
   databaseUrl?: string | undefined;
   /** How often the live feed reads the posture state while someone listens (default 1 s). */
@@ -67,12 +69,14 @@ export function createReporting(
       evaluations: deps.evaluations,
       inForce: deps.inForce,
       certificates: createCertificateHistorySource(deps.certificationBodyUrl),
+      observations: deps.observations,
     }),
     pdf,
     bundles: createOscalBundleSource({
       repository,
       scopes: deps.scopes,
       findings: deps.findings,
+      observations: deps.observations,
       catalog: catalogView,
       certificationBodyUrl: deps.certificationBodyUrl,
     }),
