@@ -59,7 +59,7 @@ process.stdout.write('\nCABC is running:\n');
 process.stdout.write(`  ${'dashboard'.padEnd(20)} ${dashboard.url}   sign in with a token (below)\n`);
 for (const [name, url] of rows) process.stdout.write(`  ${name.padEnd(20)} ${url}   docs ${url}/docs\n`);
 process.stdout.write(
-  '\nBearer tokens for the APIs: ./scripts/cabc token --role auditee --org acme   (roles: auditee, pipeline, auditor, certification_body, admin)\n',
+  '\nBearer tokens, one per service: ./scripts/cabc token --role auditee --org acme [--service collector|assessment|certification-body|all]   (roles: auditee, pipeline, auditor, certification_body, admin)\n',
 );
 if (args.includes('--tls')) {
   const tlsDir = path.relative(process.cwd(), path.join(defaultDataDir, 'tls'));

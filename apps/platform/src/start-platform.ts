@@ -1,4 +1,4 @@
-import { mintToken, type Role } from '@cabc/auth';
+import { defaultAudiences, defaultServiceOfRole, mintToken, type Role, type ServiceName } from '@cabc/auth';
 import { generateSigningKey, type SigningKey } from '@cabc/crypto';
 import { databaseUrlFor, type RunningService } from '@cabc/service-kit';
 import { loadAssessmentConfig } from '@cabc/assessment/config';
@@ -48,8 +48,11 @@ type Running = RunningService & { reconcileNow?: () => Promise<number>; runDeadl
 
 export interface Platform {
   urls: Record<ServiceKey, string>;
-  /** A bearer token from the platform's local issuer. */
-  token: (role: Role, org: string, subject?: string) => Promise<string>;
+  /**
+   * A bearer token from the platform's local issuer, for one service (its audience): by default the service the role
+   * mostly works at (pipeline → collector, auditee and auditor → assessment, certification_body → certification body).
+   */
+  token: (role: Role, org: string, options?: { subject?: string; service?: ServiceName }) => Promise<string>;
   databaseUrls: Record<ServiceKey, string>;
   service: (key: ServiceKey) => Running;
   /** Stops one service (as if its process ended) and starts it again later with the same configuration. */
@@ -120,9 +123,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     ]),
   ) as Record<ServiceKey, string>;
   const issuer = options.tokenIssuer ?? (await generateSigningKey());
+  // One local issuer for every party (development); each service keeps its own audience (defaultAudiences).
   const auth = {
     AUTH_ISSUER: 'cabc-local',
-    AUTH_AUDIENCE: 'cabc',
     AUTH_JWKS: JSON.stringify({ keys: [issuer.publicJwk] }),
   };
   const addedEnv: Partial<Record<ServiceKey, Record<string, string>>> = {};
@@ -202,10 +205,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }
   return {
     urls,
-    token: (role, org, subject = `${role}@${org}`) =>
+    token: (role, org, { subject = `${role}@${org}`, service = defaultServiceOfRole[role] } = {}) =>
       mintToken({
         issuer: auth.AUTH_ISSUER,
-        audience: auth.AUTH_AUDIENCE,
+        audience: defaultAudiences[service],
         subject,
         org,
         role,

@@ -153,7 +153,7 @@ describe.skipIf(missing)(
           const list = await api<{ items: { state: string }[] }>(
             'GET',
             `${platform.urls.certificationBody}/v1/certificates?toe=${credit.toeId}`,
-            { token: credit.tokens.auditee },
+            { token: credit.tokens.auditeeAtCertificationBody },
           );
           return list.items[0]?.state === 'issued' ? true : undefined;
         },

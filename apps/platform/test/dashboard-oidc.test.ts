@@ -47,19 +47,25 @@ describe.skipIf(missing)('dashboard sign-in through an OpenID Connect provider',
       users: { alice: { org: 'acme', role: 'auditor' }, bob: { org: 'globex', role: 'auditor' } },
     });
     const trust = {
-      AUTH_ISSUER: issuer,
       AUTH_AUDIENCE: AUDIENCE,
-      AUTH_JWKS: JSON.stringify({ keys: [...provider.publicJwks.keys, setupKey.publicJwk] }),
-      AUTH_ORG_CLAIM: ORG_CLAIM,
-      AUTH_ROLE_CLAIM: ROLES_CLAIM,
+      AUTH_ISSUERS: JSON.stringify([
+        {
+          issuer,
+          party: 'test identity provider',
+          jwks: { keys: [...provider.publicJwks.keys, setupKey.publicJwk] },
+          orgs: ['*'],
+          roles: ['auditee', 'pipeline', 'auditor', 'certification_body', 'admin'],
+          claims: { org: ORG_CLAIM, role: ROLES_CLAIM },
+        },
+      ]),
     };
     platform = await startTestPlatform({ env: { collector: trust, assessment: trust, certificationBody: trust } });
-    const token = (role: Role, org: string, subject = `${role}@${org}`) =>
+    const token = (role: Role, org: string, options: { subject?: string | undefined } = {}) =>
       new SignJWT({ [ORG_CLAIM]: org, realm_access: { roles: [role] } })
         .setProtectedHeader({ alg: 'EdDSA', kid: setupKey.kid, typ: 'at+jwt' })
         .setIssuer(issuer)
         .setAudience(AUDIENCE)
-        .setSubject(subject)
+        .setSubject(options.subject ?? `${role}@${org}`)
         .setIssuedAt()
         .setExpirationTime('10m')
         .sign(setupKey.privateKey);
@@ -70,6 +76,7 @@ describe.skipIf(missing)('dashboard sign-in through an OpenID Connect provider',
       assessmentUrl: platform.urls.assessment,
       certificationBodyUrl: platform.urls.certificationBody,
       collectorUrl: platform.urls.collector,
+      audiences: { assessment: AUDIENCE, certification: AUDIENCE, collector: AUDIENCE },
       oidc: { issuer, clientId: CLIENT_ID, scopes: ['openid', 'profile', 'api'], resource: AUDIENCE },
     });
     const { chromium } = await import('playwright-core');

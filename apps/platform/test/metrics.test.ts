@@ -47,7 +47,7 @@ describe('Prometheus metrics of the three services after a flow', () => {
     });
     receiver = await startWebhookReceiver(await freePort());
     const subscription = await api('POST', `${platform.urls.certificationBody}/v1/webhooks/subscriptions`, {
-      token: await platform.token('auditee', 'acme'),
+      token: await platform.token('auditee', 'acme', { service: 'certification-body' }),
       body: { url: receiver.url, description: 'metrics test' },
     });
     receiver.useSecret(subscription.secret);

@@ -47,7 +47,7 @@ describe('a pipeline as ML teams run it, through the platform', () => {
     waitFor('an issued certificate', async () => {
       const list = await getJson(
         `${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`,
-        toe.tokens.auditee,
+        toe.tokens.auditeeAtCertificationBody,
       );
       return list.body.items?.find((item: { state: string }) => item.state === 'issued');
     });

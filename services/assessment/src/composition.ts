@@ -19,6 +19,7 @@ import { createLedger, ledgerSettingsOf, registerLedgerMetrics } from './modules
 import { createAnomalyStates } from './modules/observations/anomaly-states.ts';
 import { createObservationsRepository } from './modules/observations/observations.repository.ts';
 import { createObservationsService } from './modules/observations/observations.service.ts';
+import { createCertificationBodyCredential } from './modules/reporting/certification-body-credential.ts';
 import { createReporting } from './modules/reporting/reporting.module.ts';
 import { createScopeDecisionSender } from './modules/scopes/scope-decisions.ts';
 import { createScopesRepository } from './modules/scopes/scopes.repository.ts';
@@ -156,6 +157,11 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     logger,
     keys,
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,
+    certificationBody: createCertificationBodyCredential({
+      keys,
+      issuer: config.AUDITOR_ISSUER,
+      audience: config.CERTIFICATION_BODY_AUDIENCE,
+    }),
     toes,
     scopes,
     findings,
@@ -170,12 +176,14 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     config,
     infra,
     logger,
-    verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config),
+    verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config, logger),
     repositories: { outbox, toes, scopes, audit, evaluations, findings, observations },
     queues: { evaluate: evaluateQueue, dryRun: dryRunQueue, outbox: producer },
     dryRunJobs: createDryRunJobs(dryRunQueue),
     ledger,
     inForce,
+    /** Which collector keys each ToE trusts, cached; whoever changes scopes outside the services invalidates it. */
+    keyIndex,
     services: {
       toes: toesService,
       scopes: scopesService,

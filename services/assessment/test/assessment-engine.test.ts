@@ -36,7 +36,7 @@ describe('assessment engine: rules from the approved scope, scheduled re-evaluat
   const tokenFor = (role: Role) =>
     mintToken({
       issuer: 'cabc-local',
-      audience: 'cabc',
+      audience: 'cabc-assessment',
       subject: `${role}-1`,
       org: 'acme',
       role,

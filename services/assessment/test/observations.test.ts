@@ -253,7 +253,7 @@ describe('observations: anomaly and gaming signals for the auditor, confirmed in
     const bundle = await fixture.assessment.reporting.bundles.input(
       toe,
       {},
-      { token: auditor },
+      { org: 'acme' },
       new Date(),
       'http://a',
     );

@@ -9,12 +9,12 @@ import {
 } from '@cabc/oscal';
 import { UnprocessableProblem } from '@cabc/http-kit';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
-import { findingView } from '../findings/manual-finding.ts';
+import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
 import type { ObservationsRepository } from '../observations/observations.repository.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToeView } from '../toes/toes.schemas.ts';
-import { evidenceFields } from './evidence-fields.ts';
-import type { ReportingRepository } from './reporting.repository.ts';
+import type { CertificationBodyCredential } from './certification-body-credential.ts';
+import type { EvidenceRow, ReportingRepository } from './reporting.repository.ts';
 
 /** What the caller asks for; from and to are date-times (checked by the route's schema). */
 export interface BundleRequest {
@@ -30,11 +30,28 @@ const CERTIFICATION_BODY_TIMEOUT_MS = 10_000;
 /** Anomaly observations one bundle lists at most. */
 const MAX_OBSERVATIONS = 10_000;
 
+const evidenceInput = (row: EvidenceRow): EvidenceInput => ({
+  id: row.id,
+  sequence: row.sequence,
+  kind: row.kind,
+  observedAt: row.observedAt.toISOString(),
+  receivedAt: row.receivedAt.toISOString(),
+  envelopeSha256: row.envelopeSha256,
+  statementSha256: row.statementSha256,
+  keyid: row.keyid,
+  logIndex: logIndexOfReceipt(row.receipt),
+  receipt: row.receipt,
+  producer: row.predicate.producer ?? null,
+  measurements: Array.isArray(row.predicate.measurements) ? row.predicate.measurements : [],
+  checks: Array.isArray(row.predicate.checks) ? row.predicate.checks : [],
+  raw: row.predicate.raw ?? null,
+});
+
 /**
  * The bundle's input read through this service's repositories (the CLI reads the same through the APIs, deciding the
  * scope version and the certificate with the same @cabc/oscal functions). The certificate comes from the
- * certification body, asked with the caller's own token: when it refuses or cannot be reached the bundle says nothing
- * of the certificate and a note in the manifest says why.
+ * certification body, asked with this service's own credential for the caller's organization (never the caller's
+ * token): when it refuses or cannot be reached the bundle says nothing of the certificate and a note says why.
  */
 export function createOscalBundleSource(deps: {
   repository: ReportingRepository;
@@ -43,8 +60,10 @@ export function createOscalBundleSource(deps: {
   observations: Pick<ObservationsRepository, 'inWindow'>;
   catalog: () => CatalogInput;
   certificationBodyUrl: string;
+  credential: CertificationBodyCredential;
 }) {
-  async function certificateOf(toe: string, scopeVersion: number, token: string) {
+  async function certificateOf(toe: string, scopeVersion: number, org: string) {
+    const token = await deps.credential(org);
     const get = async <T>(path: string): Promise<T> => {
       const response = await fetch(new URL(path, deps.certificationBodyUrl), {
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
@@ -68,7 +87,7 @@ export function createOscalBundleSource(deps: {
     async input(
       toe: ToeView,
       request: BundleRequest,
-      caller: { token: string },
+      caller: { org: string },
       now: Date,
       baseUrl: string,
     ): Promise<{ input: OscalBundleInput; notes: string[] }> {
@@ -98,7 +117,7 @@ export function createOscalBundleSource(deps: {
         deps.repository.evidenceReceivedIn(toe.id, from, to, BUNDLE_LIMITS.maxEvidence),
         deps.findings.list(toe.id),
         deps.observations.inWindow(toe.id, from, to, MAX_OBSERVATIONS),
-        certificateOf(toe.id, scope.version, caller.token),
+        certificateOf(toe.id, scope.version, caller.org),
       ]);
       if (results.more) {
         throw new UnprocessableProblem(
@@ -121,8 +140,16 @@ export function createOscalBundleSource(deps: {
             evidenceIds: row.evidenceIds,
             evaluatedAt: row.evaluatedAt.toISOString(),
           })),
-          evidence: evidence.map((row): EvidenceInput => evidenceFields(row)),
-          findings: findings.map(findingView),
+          evidence: evidence.map(evidenceInput),
+          findings: findings.map((finding) => ({
+            id: finding.id,
+            requirementId: finding.requirementId,
+            status: finding.status,
+            justification: finding.justification,
+            validFrom: finding.validFrom.toISOString(),
+            validUntil: finding.validUntil.toISOString(),
+            recordedBy: finding.recordedBy,
+          })),
           observations,
           certificate: certificate.certificate,
           catalog: deps.catalog(),

@@ -73,18 +73,13 @@ export function createReportData(deps: {
   observations: Pick<ObservationsRepository, 'inWindow'>;
 }) {
   return {
-    async build(
-      toe: ToeView,
-      window: ReportWindow,
-      caller: { token: string; org: string; role: string },
-      now: Date,
-    ): Promise<ReportData> {
+    async build(toe: ToeView, window: ReportWindow, caller: { org: string }, now: Date): Promise<ReportData> {
       assertEvidenceWithinLimit(await deps.repository.countEvidenceInWindow(toe.id, window.from, window.to), window);
       const [inForce, posture, evidenceRows, certificates, audit, observations] = await Promise.all([
         deps.inForce.of(toe.id),
         deps.evaluations.posture(toe.id),
         deps.repository.evidenceInWindow(toe.id, window.from, window.to, REPORT_LIMITS.maxEvidence),
-        deps.certificates.of(toe.id, caller),
+        deps.certificates.of(toe.id, caller.org),
         deps.repository.auditEvents(caller.org, toe.id, window.from, window.to, 1_000),
         deps.observations.inWindow(toe.id, window.from, window.to, MAX_OBSERVATIONS),
       ]);

@@ -11,6 +11,7 @@ import type { ToesRepository } from '../toes/toes.repository.ts';
 import { createCertificateHistorySource } from './certificate-history.ts';
 import { createEvidenceVerifier } from './evidence-verification.ts';
 import { createLiveFeed } from './live-feed.ts';
+import type { CertificationBodyCredential } from './certification-body-credential.ts';
 import { createOscalBundleSource } from './oscal-bundle-source.ts';
 import { createPdfRenderer } from './pdf-renderer.ts';
 import { createReportData } from './report-data.ts';
@@ -26,6 +27,8 @@ export interface ReportingDeps {
   logger: Logger;
   keys: SigningKeyStore;
   certificationBodyUrl: string;
+  /** This service's own access token at the certification body (never a user's). */
+  certificationBody: CertificationBodyCredential;
   toes: ToesRepository;
   scopes: ScopesRepository;
   findings: FindingsRepository;
@@ -68,7 +71,7 @@ export function createReporting(
       repository,
       evaluations: deps.evaluations,
       inForce: deps.inForce,
-      certificates: createCertificateHistorySource(deps.certificationBodyUrl),
+      certificates: createCertificateHistorySource(deps.certificationBodyUrl, deps.certificationBody),
       observations: deps.observations,
     }),
     pdf,
@@ -79,6 +82,7 @@ export function createReporting(
       observations: deps.observations,
       catalog: catalogView,
       certificationBodyUrl: deps.certificationBodyUrl,
+      credential: deps.certificationBody,
     }),
     now: deps.now ?? (() => new Date()),
     close: async () => {
