@@ -20,7 +20,7 @@ const CLIENT_ID = 'cabc-dashboard';
 /**
  * Sign-in through a real OpenID Connect provider (oidc-provider, started here) in a real browser: authorization code
  * with PKCE, the provider's RS256 access token accepted by the services (the provider is their trusted issuer; they
- * read organization and role from its own claim names, AUTH_ORG_CLAIM / AUTH_ROLE_CLAIM), the
+ * read organization and role from its own claim names, the trusted issuer's `claims` in AUTH_ISSUERS), the
  * ToEs of the user's organization shown, sign-out ending the provider's session; a user of another organization sees
  * none of them.
  */
