@@ -9,6 +9,8 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { requestIdFrom } from '@cabc/service-kit';
+import { sendClientError } from './client-error.ts';
+import { installJsonBodyParser, installParameterTextCheck } from './json-body.ts';
 import { installProblemHandler, sendFrameworkError } from './problem-handler.ts';
 
 export interface ServerOptions {
@@ -34,6 +36,7 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     // ToE ids are up to 256 characters, percent-encoded up to three times that; the default (100) refused them.
     routerOptions: { maxParamLength: 1024 },
     frameworkErrors: sendFrameworkError,
+    clientErrorHandler: sendClientError,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
@@ -42,6 +45,8 @@ export async function createServer(options: ServerOptions): Promise<Server> {
 
   // Fastify parses text/plain by default; no CABC route takes text, so such a body is 415, not a validation error.
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app);
+  installParameterTextCheck(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandler(app);

@@ -16,3 +16,4 @@ export { registerJwksRoute } from './jwks-route.ts';
 export type { ZodTypeProvider } from 'fastify-type-provider-zod';
 export { encodeCursor, decodeCursor, pageQuerySchema, pageSchema } from './cursor.ts';
 export { isOperationsPath } from './operations-paths.ts';
+export { installJsonBodyParser, UnstorableTextProblem, notUtf8Problem } from './json-body.ts';

@@ -4,6 +4,10 @@ import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-k
 import type { Assessment } from './composition.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
 import { registerCatalogRoutes } from './modules/catalog/catalog.routes.ts';
+import {
+  COLLECTOR_APPROVALS_PATH,
+  registerCollectorApprovalRoutes,
+} from './modules/collector-approvals/collector-approvals.routes.ts';
 import { registerDryRunRoutes } from './modules/dry-run/dry-run.routes.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { registerFindingRoutes } from './modules/findings/findings.routes.ts';
@@ -13,9 +17,16 @@ import { registerReportingRoutes } from './modules/reporting/reporting.module.ts
 import { registerScopeRoutes } from './modules/scopes/scopes.routes.ts';
 import { registerToeRoutes } from './modules/toes/toes.routes.ts';
 
-/** Paths answered without a bearer token: operations, public keys, and evidence (authenticated by its DSSE signature). */
+/**
+ * Paths answered without a bearer token: operations, public keys, evidence (authenticated by its DSSE signature) and
+ * the collector's question about its approvals (authenticated by tokens its own keys signed).
+ */
 const publicPath = (path: string) =>
-  isOperationsPath(path) || path === '/v1/evidence' || path === '/v1/evidence/batch' || isPublicLedgerPath(path);
+  isOperationsPath(path) ||
+  path === '/v1/evidence' ||
+  path === '/v1/evidence/batch' ||
+  path === COLLECTOR_APPROVALS_PATH ||
+  isPublicLedgerPath(path);
 
 /**
  * The assessment service's HTTP app over its composition: infrastructure plugins, routes, error handling. Never
@@ -42,6 +53,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
   registerToeRoutes(app, services.toes);
   registerScopeRoutes(app, services.scopes);
   await registerEvidenceRoutes(app, services.evidence, repositories.toes);
+  registerCollectorApprovalRoutes(app, assessment.collectorApprovals);
   registerPostureRoutes(app, {
     evaluations: repositories.evaluations,
     inForce: assessment.inForce,

@@ -7,6 +7,7 @@ import { createDryRunService } from './modules/dry-run/dry-run.service.ts';
 import { createEvaluationRepository } from './modules/evaluation/evaluation.repository.ts';
 import { createEvaluationService } from './modules/evaluation/evaluation.service.ts';
 import { createInForceScopes } from './modules/evaluation/in-force-scope.ts';
+import { createCollectorApprovals } from './modules/collector-approvals/collector-approvals.ts';
 import { createCollectorTrust } from './modules/evidence/collector-trust.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
 import { createEvidenceIngestService } from './modules/evidence/evidence.service.ts';
@@ -135,6 +136,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     queues: { evaluate: evaluateQueue, outbox: producer },
     ledger,
     inForce,
+    collectorApprovals: createCollectorApprovals({ db }),
     services: {
       toes: toesService,
       scopes: scopesService,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { postureSchema, requirementStatusSchema } from '@cabc/contracts';
+import { INT32_MAX, postureSchema, requirementStatusSchema } from '@cabc/contracts';
 import { problemResponses, type Server } from '@cabc/http-kit';
 import { authorize } from '../authorization/permissions.ts';
 import { toeParamsSchema } from '../toes/toes.schemas.ts';
@@ -55,7 +55,7 @@ export function registerDryRunRoutes(app: Server, dryRun: DryRunService): void {
         tags: ['scopes'],
         summary: "Evaluate a scope version (a draft too) against the ToE's stored evidence; nothing is stored",
         security: [{ bearer: [] }],
-        params: toeParamsSchema.extend({ version: z.coerce.number().int().positive() }),
+        params: toeParamsSchema.extend({ version: z.coerce.number().int().positive().max(INT32_MAX) }),
         response: { 200: dryRunSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   BadRequestProblem,
   HttpProblem,
+  installJsonBodyParser,
   NotFoundProblem,
   problemResponses,
   type Server,
@@ -68,11 +69,7 @@ export async function registerEvidenceRoutes(
 ): Promise<void> {
   await app.register(async (scope) => {
     // Keep the body text as received: its digest identifies the envelope and the ledger stores it unchanged.
-    const parseJson = scope.getDefaultJsonParser('error', 'error');
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-      rawBodies.set(request, body as string);
-      parseJson(request, body as string, done);
-    });
+    installJsonBodyParser(scope, (request, text) => rawBodies.set(request, text));
     const routes = scope.withTypeProvider<ZodTypeProvider>();
 
     routes.post(

@@ -1,6 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import { SigningKeyStore, type KeyStoreDatabase } from '@cabc/key-store';
-import { encryptPrivateKey, generateSigningKey, type PublicJwk, type SigningKey } from '@cabc/crypto';
+import {
+  decryptPrivateKey,
+  encryptPrivateKey,
+  generateSigningKey,
+  signingKeyFrom,
+  type PublicJwk,
+  type SigningKey,
+} from '@cabc/crypto';
 
 const SERVICE = 'evidence-collector';
 
@@ -61,9 +68,19 @@ export function createCollectorKeys(deps: {
     }));
   }
 
+  /** Every key the collector holds (active, next, retired), to prove to the assessment which keys are its own. */
+  async function signingKeys(): Promise<SigningKey[]> {
+    await store.active();
+    const rows = await db.selectFrom('signing_keys').select('sealed_private_key').execute();
+    return Promise.all(
+      rows.map((row) => signingKeyFrom(decryptPrivateKey(row.sealed_private_key, deps.secret, SERVICE))),
+    );
+  }
+
   return {
     activeKey,
     list,
+    signingKeys,
     jwks: () => store.jwks(),
 
     /** The key the next rotation will activate, generated (and published in the JWKS) on first call. */
