@@ -8,7 +8,11 @@ real Great Expectations validation of the same evaluation data, each as the tool
 `--degrade` is the bad second run: the model is trained on shuffled labels (so it is no better than a guess) and the
 evaluation data has drifted (a sensor recalibration scales and shifts half of the features).
 
-It starts nothing itself. The last line of stdout is a JSON summary (run id, model digest, metrics, output files).
+Given `--collector`, `--toe` and `--token`, it then delivers the Evidently snapshot and the Great Expectations result
+to the evidence collector through the CABC Python SDK (`cabc.evidently.push_report`,
+`cabc.great_expectations.push_validation`), as the live objects the tools returned, with the MLflow run id as the CI
+run id (idempotency keys). It starts nothing itself. The last line of stdout is a JSON summary (run id, model digest,
+metrics, output files, and what the collector answered for each push).
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--out", required=True, type=Path, help="folder for the tools' JSON outputs")
     parser.add_argument("--degrade", action="store_true", help="shuffled training labels and drifted evaluation data")
     parser.add_argument("--run-name", default=None)
+    parser.add_argument("--collector", default=None, help="evidence collector URL: push the outputs with the SDK")
+    parser.add_argument("--toe", default=None, help="the ToE the pushed evidence is about")
+    parser.add_argument("--token", default=None, help="bearer token with role pipeline")
     return parser.parse_args()
 
 
@@ -70,7 +77,7 @@ def frame_for_tools(x: pd.DataFrame, y: pd.Series, model) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def evidently_report(reference: pd.DataFrame, current: pd.DataFrame, features: list[str], path: Path) -> None:
+def evidently_report(reference: pd.DataFrame, current: pd.DataFrame, features: list[str], path: Path):
     from evidently import BinaryClassification, DataDefinition, Dataset, Report
     from evidently.presets import ClassificationPreset, DataDriftPreset
 
@@ -86,9 +93,10 @@ def evidently_report(reference: pd.DataFrame, current: pd.DataFrame, features: l
         reference_data=Dataset.from_pandas(reference, data_definition=definition),
     )
     snapshot.save_json(str(path))
+    return snapshot
 
 
-def great_expectations_validation(current: pd.DataFrame, features: list[str], path: Path) -> bool:
+def great_expectations_validation(current: pd.DataFrame, features: list[str], path: Path):
     import great_expectations as gx
 
     context = gx.get_context(mode="ephemeral")
@@ -116,7 +124,24 @@ def great_expectations_validation(current: pd.DataFrame, features: list[str], pa
     )
     result = validation.run(batch_parameters={"dataframe": current}, result_format="SUMMARY")
     path.write_text(json.dumps(result.to_json_dict(), indent=2))
-    return bool(result.success)
+    return result
+
+
+def push_with_sdk(arguments: argparse.Namespace, run_id: str, model: str, snapshot, validation) -> list[dict]:
+    """The pipeline's last step: its tools' results to the collector through the CABC SDK, as the objects they are."""
+    import cabc
+    import cabc.evidently
+    import cabc.great_expectations
+
+    client = cabc.Client(arguments.collector, arguments.token, run_id=run_id)
+    pushed = [
+        ("evidently", cabc.evidently.push_report(client, snapshot, toe=arguments.toe, subject=model)),
+        ("great_expectations", cabc.great_expectations.push_validation(client, validation, toe=arguments.toe, subject=model)),
+    ]
+    return [
+        {"tool": tool, "submission": submission.id, "evidence": [{"kind": item.kind, "format": item.format} for item in submission.evidence]}
+        for tool, submission in pushed
+    ]
 
 
 def main() -> None:
@@ -169,18 +194,23 @@ def main() -> None:
 
     reference = frame_for_tools(x_train, y_train, model)
     evidently_path = arguments.out / "evidently-report.json"
-    evidently_report(reference, evaluation, features, evidently_path)
+    snapshot = evidently_report(reference, evaluation, features, evidently_path)
     gx_path = arguments.out / "gx-validation.json"
-    gx_success = great_expectations_validation(evaluation, features, gx_path)
+    validation = great_expectations_validation(evaluation, features, gx_path)
+    model = f"{model_file}@sha256:{model_sha256}"
+    pushed = (
+        push_with_sdk(arguments, run.info.run_id, model, snapshot, validation) if arguments.collector else []
+    )
     print(
         json.dumps(
             {
                 "runId": run.info.run_id,
                 "experimentId": run.info.experiment_id,
-                "model": f"{model_file}@sha256:{model_sha256}",
+                "model": model,
                 "metrics": metrics,
-                "gxSuccess": gx_success,
+                "gxSuccess": bool(validation.success),
                 "files": {"evidently": str(evidently_path), "greatExpectations": str(gx_path), "mlmodel": str(mlmodel)},
+                "pushed": pushed,
             }
         )
     )

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -266,6 +266,14 @@ describe.skipIf(missing)(
       await page.getByText('auditor@acme').first().waitFor();
       await page.getByRole('tab', { name: 'Reports' }).click();
       await page.getByRole('button', { name: 'OSCAL assessment results (JSON)' }).waitFor();
+      const [bundle] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'OSCAL bundle (zip)' }).click(),
+      ]);
+      expect(bundle.suggestedFilename()).toBe(`${credit.toeId}-oscal-bundle-v1.zip`);
+      const zip = readFileSync(await bundle.path());
+      expect(zip.subarray(0, 2).toString()).toBe('PK');
+      expect(zip.includes('assessment-results.json')).toBe(true);
     });
 
     it('loads a ToE with a long history fast (server-side downsampling, paginated results)', async () => {

@@ -1,27 +1,37 @@
 import type { FastifyRequest } from 'fastify';
-import { ForbiddenProblem, UnauthorizedProblem, type Server } from '@cabc/http-kit';
+import { BEARER_AUTHENTICATION, ForbiddenProblem, UnauthorizedProblem, type Server } from '@cabc/http-kit';
 import type { Principal, Role } from './principal.ts';
 import type { TokenVerifier } from './token-verifier.ts';
 
 const principals = new WeakMap<FastifyRequest, Principal>();
 
+/** The route option of a route that the given roles may call (`config: allowRoles('auditor')`). */
+export const allowRoles = (...roles: Role[]) => ({ access: { roles } }) as const;
+
+/** The route option of a route whose body authenticates itself (a DSSE envelope, a signed callback). */
+export const signedBodyRoute = { access: 'signature' } as const;
+
 /**
- * Verifies the bearer token of every request except the public paths, before validation and handlers run.
- * Authorization is separate: each route states its roles with `requireRole`; a route that states none is refused.
+ * Before validation and handlers run, every route is let through as its declaration (`config.access`) says: public
+ * and signed-body routes without a bearer token, every other route only with a verified bearer token of one of the
+ * roles it declares (401 without a valid token, 403 for another role). No path decides who is public.
  */
-export function registerAuthentication(
-  app: Server,
-  verify: TokenVerifier,
-  options: { publicPaths: (path: string) => boolean },
-): void {
+export function registerAuthentication(app: Server, verify: TokenVerifier): void {
+  app.decorate(BEARER_AUTHENTICATION, true);
   app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?')[0] ?? '';
     // No route matched: the not-found handler answers 404 for everyone.
-    if (request.routeOptions.url === undefined || options.publicPaths(path)) return;
+    if (request.routeOptions.url === undefined) return;
+    const access = request.routeOptions.config.access;
+    if (access === 'public' || access === 'signature') return;
+    if (!access) throw new UnauthorizedProblem('this route declares no access and is refused');
     const header = request.headers.authorization;
     const match = header ? /^Bearer ([A-Za-z0-9_.-]+)$/i.exec(header) : null;
     if (!match) throw new UnauthorizedProblem('a bearer token is required (Authorization: Bearer <token>)');
-    principals.set(request, await verify(match[1]!));
+    const principal = await verify(match[1]!);
+    principals.set(request, principal);
+    if (!access.roles.includes(principal.role)) {
+      throw new ForbiddenProblem(`role ${principal.role} may not do this; allowed: ${access.roles.join(', ')}`);
+    }
   });
 }
 
@@ -30,14 +40,4 @@ export function principalOf(request: FastifyRequest): Principal {
   const principal = principals.get(request);
   if (!principal) throw new UnauthorizedProblem('a bearer token is required');
   return principal;
-}
-
-/** A preHandler that lets only the given roles through (403 otherwise). */
-export function requireRole(...allowed: Role[]) {
-  return async (request: FastifyRequest): Promise<void> => {
-    const principal = principalOf(request);
-    if (!allowed.includes(principal.role)) {
-      throw new ForbiddenProblem(`role ${principal.role} may not do this; allowed: ${allowed.join(', ')}`);
-    }
-  };
 }

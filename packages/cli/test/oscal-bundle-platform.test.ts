@@ -14,6 +14,10 @@ import {
   startTestPlatform,
 } from '../../../apps/platform/test/platform-fixture.ts';
 
+interface ProblemBody {
+  errors: { field: string }[];
+}
+
 const cli = path.resolve(import.meta.dirname, '../bin/cabc');
 const artifacts = path.resolve(import.meta.dirname, '..', '..', '..', 'test-artifacts', 'oscal');
 
@@ -166,6 +170,62 @@ describe('cabc oscal bundle against the running platform', () => {
     expect(poam['poam-items'].map((item: any) => item.title)).toEqual(['REQ-ACCURACY: Accuracy at least 0.9']);
     expect(Date.parse(poam.risks[0].deadline)).toBeGreaterThan(Date.now() + 6 * 86_400_000); // the 7-day grace period
   }, 300_000);
+
+  it('the API answers the same bundle as the CLI: the zip byte for byte, each document by its file name', async () => {
+    const to = new Date().toISOString();
+    const dir = path.join(work, 'api-compare');
+    const zip = path.join(work, 'api-compare.zip');
+    const cliAnswer = await run(
+      [
+        'oscal',
+        'bundle',
+        '--toe',
+        certified.toeId,
+        '--assessment-url',
+        platform.urls.assessment,
+        '--certification-body-url',
+        platform.urls.certificationBody,
+        '--to',
+        to,
+        '--out',
+        zip,
+        '--dir',
+        dir,
+        '--json',
+      ],
+      { CABC_TOKEN: certified.tokens.auditor },
+    );
+    expect(cliAnswer.code).toBe(0);
+    const auditor = { authorization: `Bearer ${certified.tokens.auditor}` };
+    const reports = `${platform.urls.assessment}/v1/toes/${certified.toeId}/reports`;
+    const answer = await fetch(`${reports}/oscal-bundle?to=${encodeURIComponent(to)}`, { headers: auditor });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toBe('application/zip');
+    expect(answer.headers.get('content-disposition')).toContain(`${certified.toeId}-oscal-bundle-v1.zip`);
+    expect(Buffer.from(await answer.arrayBuffer()).equals(readFileSync(zip))).toBe(true);
+
+    const manifest = JSON.parse(cliAnswer.stdout) as BundleManifest;
+    for (const entry of manifest.documents) {
+      const document = await fetch(`${reports}/oscal/${entry.file}?to=${encodeURIComponent(to)}`, { headers: auditor });
+      expect(document.status, entry.file).toBe(200);
+      const text = await document.text();
+      expect(text).toBe(readFileSync(path.join(dir, entry.file), 'utf8'));
+      expect(nistSchemaErrors(entry.model as OscalModel, JSON.parse(text)), entry.file).toEqual([]);
+    }
+
+    const refused = await fetch(`${reports}/oscal-bundle?window=PT5M`, { headers: auditor });
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as ProblemBody).errors[0]?.field).toBe('query:window');
+    const unknownVersion = await fetch(`${reports}/oscal/assessment-plan.json?scopeVersion=7`, { headers: auditor });
+    expect(unknownVersion.status).toBe(422);
+    expect(((await unknownVersion.json()) as ProblemBody).errors[0]?.field).toBe('query:scopeVersion');
+    const foreign = { authorization: `Bearer ${await platform.token('auditor', 'globex')}` };
+    for (const url of [`${reports}/oscal-bundle`, `${reports}/oscal/system-security-plan.json`]) {
+      const answer = await fetch(url, { headers: foreign });
+      expect(answer.status, url).toBe(404);
+      expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    }
+  }, 120_000);
 
   it('refuses a token of another organization and says which API answered what', async () => {
     const answer = await run(

@@ -12,6 +12,7 @@ import { requestIdFrom } from '@cabc/service-kit';
 import { sendClientError } from './client-error.ts';
 import { installJsonBodyParser, installParameterTextCheck } from './json-body.ts';
 import { installProblemHandler, sendFrameworkError } from './problem-handler.ts';
+import { publicRoute, type RouteAccess } from './route-access.ts';
 
 export interface ServerOptions {
   title: string;
@@ -64,7 +65,47 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The documentation pages are public; their routes are the plugin's, so they are declared here for it.
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, ...publicRoute };
+    });
+    await docs.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  });
+  requireAccessDeclarations(app);
+  app.get('/openapi.json', { config: publicRoute, schema: { hide: true } }, async () => app.swagger());
   return app;
 }
+
+function isRouteAccess(value: unknown): value is RouteAccess {
+  if (value === 'public' || value === 'signature') return true;
+  if (typeof value !== 'object' || value === null || !('roles' in value)) return false;
+  const { roles } = value;
+  return Array.isArray(roles) && roles.length > 0 && roles.every((role) => typeof role === 'string');
+}
+
+/**
+ * Every route registered from now on must declare who may call it (`config.access`, see route-access.ts): a route
+ * without one stops the service at start-up. Routes with roles need a bearer-token verifier (packages/auth), so a
+ * service that forgets to install one does not start either.
+ */
+function requireAccessDeclarations(app: Server): void {
+  let roleRoutes = 0;
+  app.addHook('onRoute', (route) => {
+    const access: unknown = route.config?.access;
+    if (!isRouteAccess(access)) {
+      const methods = Array.isArray(route.method) ? route.method.join(',') : route.method;
+      throw new Error(
+        `route ${methods} ${route.url} declares no access: add config: { access: 'public' | 'signature' | { roles: [...] } }`,
+      );
+    }
+    if (typeof access === 'object') roleRoutes += 1;
+  });
+  app.addHook('onReady', async () => {
+    if (roleRoutes > 0 && !app.hasDecorator(BEARER_AUTHENTICATION))
+      throw new Error('routes declare roles but no bearer-token authentication is registered');
+  });
+}
+
+/** The decorator the bearer-token authentication sets on the app (checked at start-up when routes declare roles). */
+export const BEARER_AUTHENTICATION = 'cabcBearerAuthentication';

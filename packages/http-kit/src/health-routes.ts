@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Server } from './create-server.ts';
+import { publicRoute } from './route-access.ts';
 
 export type ReadinessCheck = { name: string; check: () => Promise<boolean> };
 
@@ -28,6 +29,7 @@ export function registerHealthRoutes(app: Server, checks: ReadinessCheck[]): voi
     '/healthz',
     {
       logLevel: 'warn',
+      config: publicRoute,
       schema: { tags: ['operations'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } },
     },
     async () => ({ status: 'ok' as const }),
@@ -36,6 +38,7 @@ export function registerHealthRoutes(app: Server, checks: ReadinessCheck[]): voi
     '/readyz',
     {
       logLevel: 'warn',
+      config: publicRoute,
       schema: {
         tags: ['operations'],
         summary: 'Readiness: Postgres and Redis reachable',

@@ -9,11 +9,11 @@ export {
   type ProblemField,
 } from './problems.ts';
 export { problemSchema, problemResponses } from './problem-schema.ts';
-export { createServer, type ServerOptions, type Server } from './create-server.ts';
+export { createServer, BEARER_AUTHENTICATION, type ServerOptions, type Server } from './create-server.ts';
 export { registerHealthRoutes, type ReadinessCheck } from './health-routes.ts';
 export { closeOnSignals } from './close-on-signals.ts';
 export { registerJwksRoute } from './jwks-route.ts';
 export type { ZodTypeProvider } from 'fastify-type-provider-zod';
 export { encodeCursor, decodeCursor, pageQuerySchema, pageSchema } from './cursor.ts';
-export { isOperationsPath } from './operations-paths.ts';
+export { publicRoute, type RouteAccess } from './route-access.ts';
 export { installJsonBodyParser, UnstorableTextProblem, notUtf8Problem } from './json-body.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Server } from './create-server.ts';
+import { publicRoute } from './route-access.ts';
 
 const jwksSchema = z.object({
   keys: z.array(
@@ -19,6 +20,7 @@ export function registerJwksRoute(app: Server, jwks: () => Promise<z.infer<typeo
   app.get(
     '/.well-known/jwks.json',
     {
+      config: publicRoute,
       schema: { tags: ['keys'], summary: 'Public signing keys (JWKS, RFC 7517)', response: { 200: jwksSchema } },
     },
     async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(await jwks()),

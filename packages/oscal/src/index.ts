@@ -18,3 +18,9 @@ export { SSP_FILE } from './system-security-plan.ts';
 export { AP_FILE } from './assessment-plan.ts';
 export { AR_FILE } from './assessment-results.ts';
 export { POAM_FILE } from './plan-of-action.ts';
+export {
+  chooseApprovedScope,
+  readCertificateInput,
+  type CertificationBodyGet,
+  type ScopeVersionSource,
+} from './bundle-source.ts';

@@ -10,3 +10,4 @@ export { expectEachTestLeavesUnchanged } from './unchanged-around-each.ts';
 export { thrownBy } from './thrown-by.ts';
 export * from './attestation-vectors.ts';
 export { seededRandom, type Random } from './seeded-random.ts';
+export { gamedStream, type UnifiedEvidence } from './gamed-stream.ts';

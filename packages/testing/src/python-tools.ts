@@ -20,9 +20,12 @@ function requirementsIn(file: string): string[] {
 const tools = {
   /** The SDK (clients/python) and the checkers its tests run. */
   sdk: () => ({ requirements: ['clients/python', 'pytest==9.2.0', 'mypy==2.4.1', 'ruff==0.17.6'] }),
-  /** mlflow, evidently, great_expectations and scikit-learn for the real-tools test (mlflow 3 needs Python 3.10). */
+  /**
+   * mlflow, evidently, great_expectations and scikit-learn for the real-tools test (mlflow 3 needs Python 3.10), and
+   * the SDK (clients/python) through which its pipeline delivers the tools' results.
+   */
   'ml-tools': () => ({
-    requirements: requirementsIn('test/real-tools/requirements.txt'),
+    requirements: [...requirementsIn('test/real-tools/requirements.txt'), 'clients/python'],
     constraints: 'test/real-tools/constraints.txt',
     minimumPython: [3, 10] as [number, number],
   }),

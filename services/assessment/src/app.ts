@@ -1,5 +1,5 @@
 import { registerAuthentication } from '@cabc/auth';
-import { createServer, isOperationsPath, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
+import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
 import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
 import type { Assessment } from './composition.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
@@ -11,22 +11,12 @@ import {
 import { registerDryRunRoutes } from './modules/dry-run/dry-run.routes.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { registerFindingRoutes } from './modules/findings/findings.routes.ts';
-import { isPublicLedgerPath, registerLedgerRoutes } from './modules/ledger/ledger.module.ts';
+import { registerLedgerRoutes } from './modules/ledger/ledger.module.ts';
+import { registerObservationRoutes } from './modules/observations/observations.routes.ts';
 import { registerPostureRoutes } from './modules/posture/posture.routes.ts';
-import { registerReportingRoutes } from './modules/reporting/reporting.module.ts';
+import { registerOscalBundleRoutes, registerReportingRoutes } from './modules/reporting/reporting.module.ts';
 import { registerScopeRoutes } from './modules/scopes/scopes.routes.ts';
 import { registerToeRoutes } from './modules/toes/toes.routes.ts';
-
-/**
- * Paths answered without a bearer token: operations, public keys, evidence (authenticated by its DSSE signature) and
- * the collector's question about its approvals (authenticated by tokens its own keys signed).
- */
-const publicPath = (path: string) =>
-  isOperationsPath(path) ||
-  path === '/v1/evidence' ||
-  path === '/v1/evidence/batch' ||
-  path === COLLECTOR_APPROVALS_PATH ||
-  isPublicLedgerPath(path);
 
 /**
  * The assessment service's HTTP app over its composition: infrastructure plugins, routes, error handling. Never
@@ -45,10 +35,11 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
   });
   await registerInfrastructure(app, assessment.infra);
   app.addHook('onClose', assessment.close);
+  // Every route declares who may call it (config.access); this lets each request through as its route declares.
+  registerAuthentication(app, assessment.verifyToken);
 
   registerHealthRoutes(app, infrastructureReadiness(assessment.infra));
   registerJwksRoute(app, () => assessment.infra.keys.jwks());
-  registerAuthentication(app, assessment.verifyToken, { publicPaths: publicPath });
 
   registerToeRoutes(app, services.toes);
   registerScopeRoutes(app, services.scopes);
@@ -60,10 +51,12 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
     toes: repositories.toes,
   });
   registerFindingRoutes(app, services.findings);
+  registerObservationRoutes(app, services.observations);
   registerAuditRoutes(app, repositories.audit);
   registerCatalogRoutes(app);
   registerDryRunRoutes(app, services.dryRun);
-  registerLedgerRoutes(app, services.ledger, { verifyToken: assessment.verifyToken });
+  registerLedgerRoutes(app, services.ledger);
   registerReportingRoutes(app, assessment.reporting);
+  registerOscalBundleRoutes(app, assessment.reporting);
   return app;
 }

@@ -14,6 +14,9 @@ import { createEvidenceIngestService } from './modules/evidence/evidence.service
 import { createFindingsRepository } from './modules/findings/findings.repository.ts';
 import { createFindingsService } from './modules/findings/findings.service.ts';
 import { createLedger, ledgerSettingsOf } from './modules/ledger/ledger.module.ts';
+import { createAnomalyStates } from './modules/observations/anomaly-states.ts';
+import { createObservationsRepository } from './modules/observations/observations.repository.ts';
+import { createObservationsService } from './modules/observations/observations.service.ts';
 import { createReporting } from './modules/reporting/reporting.module.ts';
 import { createScopeDecisionSender } from './modules/scopes/scope-decisions.ts';
 import { createScopesRepository } from './modules/scopes/scopes.repository.ts';
@@ -62,6 +65,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
   const audit = createAuditRepository(db);
   const evaluations = createEvaluationRepository(db);
   const findings = createFindingsRepository(db);
+  const observations = createObservationsRepository(db);
   const inForce = createInForceScopes(scopes);
   const ledger = createLedger({ db, keys, issuer: config.AUDITOR_ISSUER, settings: ledgerSettingsOf(config) });
 
@@ -100,12 +104,27 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     onRecorded: (toeId) => enqueueEvaluation({ toe: toeId }, `evaluate-finding-${toeId}-${Date.now()}`),
     ...clock,
   });
+  const observationsService = createObservationsService({
+    observations,
+    states: createAnomalyStates(observations, {
+      snapshotEvery: config.ANOMALY_SNAPSHOT_EVERY,
+      cacheSize: config.ANOMALY_STATE_CACHE,
+    }),
+    toes,
+    audit,
+    findings: findingsService,
+    lockToe: evaluations.lockToe,
+    transaction: evaluations.transaction,
+    onDecided: (toeId) => enqueueEvaluation({ toe: toeId }, `evaluate-observation-${toeId}-${Date.now()}`),
+    ...clock,
+  });
   const dryRun = createDryRunService({ toes, scopes, inForce, evaluations, ...clock });
   const evaluation = createEvaluationService({
     evaluations,
     inForce,
     toes,
     findings,
+    observations: observationsService,
     outbox,
     producer,
     keys,
@@ -121,6 +140,8 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     keys,
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,
     toes,
+    scopes,
+    findings,
     evaluations,
     inForce,
     databaseUrl: config.DATABASE_URL,
@@ -132,7 +153,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     infra,
     logger,
     verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config),
-    repositories: { outbox, toes, scopes, audit, evaluations, findings },
+    repositories: { outbox, toes, scopes, audit, evaluations, findings, observations },
     queues: { evaluate: evaluateQueue, outbox: producer },
     ledger,
     inForce,
@@ -142,6 +163,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
       scopes: scopesService,
       evidence,
       findings: findingsService,
+      observations: observationsService,
       dryRun,
       evaluation,
       ledger: ledger.service,

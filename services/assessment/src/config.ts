@@ -13,6 +13,10 @@ export const assessmentEnvSchema = serviceEnvSchema(8082)
     MAX_FUTURE_SKEW: envDuration('5m'),
     AUDITOR_ISSUER: z.string().min(1).default('cabc-assessment'),
     CALLBACK_AUDIENCE: z.string().min(1).default('certification-body'),
+    /** The anomaly detectors' state of a ToE is stored after this many new evidence (and replayed from there). */
+    ANOMALY_SNAPSHOT_EVERY: z.coerce.number().int().min(1).max(10_000).default(50),
+    /** ToE detector states a worker keeps in memory between evaluations. */
+    ANOMALY_STATE_CACHE: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
   })
   .refine((env) => env.AUTH_JWKS_URL || env.AUTH_JWKS, {
     message: 'set AUTH_JWKS_URL or AUTH_JWKS (the keys of the bearer-token issuer)',

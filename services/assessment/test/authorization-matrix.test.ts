@@ -45,6 +45,7 @@ const allowed: Record<string, Role[]> = {
   'read audit trail': ['auditor', 'admin'],
   'record finding': ['auditor'],
   'list findings': ['auditee', 'auditor', 'certification_body', 'admin'],
+  'list observations': ['auditee', 'auditor', 'admin'],
   'dry-run scope': ['auditee', 'auditor'],
   'read catalog': ['auditee', 'auditor', 'certification_body', 'admin'],
   'instantiate template': ['auditee', 'auditor', 'certification_body', 'admin'],
@@ -206,6 +207,11 @@ const endpoints: Endpoint[] = [
       method: 'GET',
       url: `/v1/toes/${toeId}/metrics/series?kind=performance&metric=accuracy`,
     }),
+  },
+  {
+    name: 'list observations',
+    ownedResource: true,
+    request: ({ toeId }) => ({ method: 'GET', url: `/v1/toes/${toeId}/observations` }),
   },
   {
     name: 'OSCAL export',

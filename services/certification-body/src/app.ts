@@ -6,7 +6,6 @@ import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
 import { registerCallbackRoutes } from './modules/callbacks/callbacks.routes.ts';
 import { registerCertificateRoutes } from './modules/certificates/certificates.routes.ts';
 import { registerCertificationRoutes } from './modules/certifications/certifications.routes.ts';
-import { isPublicPath } from './modules/common/access.ts';
 import { registerStatusRoutes } from './modules/status/status.routes.ts';
 import { registerWebhookRoutes } from './modules/webhooks/webhooks.routes.ts';
 
@@ -27,7 +26,8 @@ export async function buildApp(body: CertificationBody): Promise<Server> {
   });
   await registerInfrastructure(app, body.infra);
   app.addHook('onClose', body.close);
-  registerAuthentication(app, body.verifyAccessToken, { publicPaths: isPublicPath });
+  // Every route declares who may call it (config.access); this lets each request through as its route declares.
+  registerAuthentication(app, body.verifyAccessToken);
 
   registerHealthRoutes(app, infrastructureReadiness(body.infra));
   registerJwksRoute(app, () => body.infra.keys.jwks());

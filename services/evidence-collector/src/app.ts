@@ -1,17 +1,12 @@
 import fastifyMultipart from '@fastify/multipart';
 import { registerAuthentication } from '@cabc/auth';
-import { createServer, isOperationsPath, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
+import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
 import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
 import type { Collector } from './composition.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { registerKeyRoutes } from './modules/keys/keys.routes.ts';
 import { registerLedgerWatchRoutes } from './modules/ledger-watch/ledger-watch.module.ts';
 import { registerSchemaRoutes } from './modules/schemas/schemas.routes.ts';
-
-/** Paths anyone may read: health, API documentation, the public signing keys, the evidence JSON Schemas. */
-export function isPublicPath(path: string): boolean {
-  return isOperationsPath(path) || path.startsWith('/v1/schemas/');
-}
 
 /**
  * The collector's HTTP app over its composition: infrastructure plugins, routes, error handling. Never listens
@@ -36,7 +31,8 @@ export async function buildApp(collector: Collector): Promise<Server> {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   await app.register(fastifyMultipart, { throwFileSizeLimit: true });
-  registerAuthentication(app, collector.verifyToken, { publicPaths: isPublicPath });
+  // Every route declares who may call it (config.access); this lets each request through as its route declares.
+  registerAuthentication(app, collector.verifyToken);
 
   registerHealthRoutes(app, infrastructureReadiness(collector.infra));
   registerJwksRoute(app, () => collector.keys.jwks());

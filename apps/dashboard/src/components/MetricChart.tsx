@@ -31,7 +31,8 @@ const passes = (operator: string, target: number, value: number) =>
 
 /**
  * A metric over time (uPlot, canvas: fast with thousands of points) with each threshold as a dashed red line and the
- * failing side shaded; failing points are red. Clicking a point opens the evidence it came from.
+ * failing side shaded; failing points are red, points behind an open anomaly observation are ringed in orange.
+ * Clicking a point opens the evidence it came from.
  */
 export function MetricChart({
   points,
@@ -39,9 +40,12 @@ export function MetricChart({
   height = 240,
   onPoint,
   label,
+  highlighted,
 }: {
   points: ChartPoint[];
   thresholds: ChartThreshold[];
+  /** Evidence ids whose points to ring: those behind open observations. */
+  highlighted?: ReadonlySet<string> | undefined;
   height?: number;
   onPoint?: (point: ChartPoint) => void;
   label: string;
@@ -58,12 +62,14 @@ export function MetricChart({
     const failing = points.map((point) =>
       thresholds.some((line) => !passes(line.operator, line.target, point.value)) ? point.value : null,
     );
+    const observed = points.map((point) => (highlighted?.has(point.evidenceId) ? point.value : null));
     const targets = thresholds.map((line) => line.target);
     const style = getComputedStyle(document.documentElement);
     const colour = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
     const accent = colour('--accent', '#0969da');
     const bad = colour('--bad', '#cf222e');
     const grid = colour('--grid', '#eaeef2');
+    const warn = colour('--warn-strong', '#bc4c00');
     const text = colour('--text-muted', '#57606a');
 
     const options: uPlot.Options = {
@@ -94,6 +100,12 @@ export function MetricChart({
           stroke: bad,
           paths: () => null,
           points: { show: true, size: 7, fill: bad, stroke: bad },
+        },
+        {
+          label: 'anomaly observation',
+          stroke: warn,
+          paths: () => null,
+          points: { show: true, size: 13, width: 2.5, fill: 'transparent', stroke: warn },
         },
       ],
       hooks: {
@@ -130,7 +142,7 @@ export function MetricChart({
         ],
       },
     };
-    const plot = new uPlot(options, [xs, ys, failing] as uPlot.AlignedData, element);
+    const plot = new uPlot(options, [xs, ys, failing, observed] as uPlot.AlignedData, element);
     const onClick = () => {
       const index = plot.cursor.idx;
       if (index !== null && index !== undefined && points[index]) clickRef.current?.(points[index]!);
@@ -144,7 +156,7 @@ export function MetricChart({
       plot.over.removeEventListener('click', onClick);
       plot.destroy();
     };
-  }, [points, thresholds, height, label]);
+  }, [points, thresholds, height, label, highlighted]);
 
   return (
     <div
@@ -152,6 +164,7 @@ export function MetricChart({
       className="metric-chart"
       data-testid="metric-chart"
       data-points={points.length}
+      data-highlighted={points.filter((point) => highlighted?.has(point.evidenceId)).length}
       aria-label={`${label} chart`}
     />
   );

@@ -7,6 +7,7 @@ import { Link, useRouter } from '../lib/router.tsx';
 import { useData } from '../lib/use-data.ts';
 import { EvidenceDrawer, VerificationBadge, type EvidenceItem } from '../components/EvidenceDrawer.tsx';
 import { MetricChart, type ChartPoint, type ChartThreshold } from '../components/MetricChart.tsx';
+import { observedEvidence, ObservationsPanel, useObservations } from '../components/ObservationsPanel.tsx';
 import { Badge, ErrorPanel, Loading, Mono, NotFoundPanel, Tile } from '../components/ui.tsx';
 import { certificateOf, useCertificates } from './Overview.tsx';
 
@@ -52,6 +53,7 @@ interface ResultItem {
 const TABS = [
   ['requirements', 'Requirements'],
   ['metrics', 'Metrics'],
+  ['observations', 'Observations'],
   ['evidence', 'Evidence'],
   ['audit', 'Audit trail'],
   ['scopes', 'Scope'],
@@ -149,6 +151,9 @@ export function ToePage({ toeId }: { toeId: string }) {
           <RequirementsTab toeId={toeId} posture={posture.data} pulse={pulse} openEvidence={setEvidenceId} />
         ) : null}
         {tab === 'metrics' ? <MetricsTab toeId={toeId} pulse={pulse} openEvidence={setEvidenceId} /> : null}
+        {tab === 'observations' ? (
+          <ObservationsPanel toeId={toeId} pulse={pulse} requirements={requirements} openEvidence={setEvidenceId} />
+        ) : null}
         {tab === 'evidence' ? <EvidenceTab toeId={toeId} pulse={pulse} openEvidence={setEvidenceId} /> : null}
         {tab === 'audit' ? <AuditTab toeId={toeId} /> : null}
         {tab === 'scopes' ? <ScopesTab toeId={toeId} /> : null}
@@ -380,6 +385,8 @@ function MetricsTab({
   openEvidence: (id: string) => void;
 }) {
   const catalog = useData<MetricsCatalog>(toeId, () => api(`/v1/toes/${toeId}/metrics`));
+  const observations = useObservations(toeId, pulse);
+  const highlighted = useMemo(() => observedEvidence(observations.data?.items), [observations.data]);
   const [window, setWindow] = useState<string>('all');
   const charts = useMemo(() => {
     if (!catalog.data) return [];
@@ -426,6 +433,7 @@ function MetricsTab({
             days={days}
             pulse={pulse}
             openEvidence={openEvidence}
+            highlighted={highlighted}
           />
         ))}
       </div>
@@ -446,12 +454,14 @@ function MetricPanel({
   days,
   pulse,
   openEvidence,
+  highlighted,
 }: {
   toeId: string;
   chart: { selector: Selector; thresholds: ChartThreshold[]; title: string };
   days: number;
   pulse: number;
   openEvidence: (id: string) => void;
+  highlighted: ReadonlySet<string>;
 }) {
   const query = new URLSearchParams({ kind: chart.selector.kind, metric: chart.selector.metric, points: '1200' });
   for (const field of ['dataset', 'split', 'slice'] as const)
@@ -505,6 +515,7 @@ function MetricPanel({
             thresholds={series.data.thresholds.length ? series.data.thresholds : chart.thresholds}
             label={chart.selector.metric}
             onPoint={(point) => openEvidence(point.evidenceId)}
+            highlighted={highlighted}
           />
           <div className="muted small">
             {series.data.total} measurement{series.data.total === 1 ? '' : 's'}
@@ -917,6 +928,15 @@ function ReportsTab({ toeId }: { toeId: string }) {
           }
         >
           {busy === 'oscal' ? 'Exporting…' : 'OSCAL assessment results (JSON)'}
+        </button>
+        <button
+          disabled={busy !== undefined}
+          title="Catalog, profiles, SSP, assessment plan, results per day and POA&M of the scope version in force, from its approval to now"
+          onClick={() =>
+            void run('bundle', () => download(`/v1/toes/${toeId}/reports/oscal-bundle`, `${toeId}-oscal-bundle.zip`))
+          }
+        >
+          {busy === 'bundle' ? 'Exporting…' : 'OSCAL bundle (zip)'}
         </button>
         <button
           disabled={busy !== undefined}

@@ -1,12 +1,14 @@
-import type {
-  ApprovedScopeInput,
-  CatalogInput,
-  CertificateInput,
-  EvidenceInput,
-  ManualFindingInput,
-  OscalBundleInput,
-  ResultInput,
-  ToeInput,
+import {
+  chooseApprovedScope,
+  readCertificateInput,
+  type CatalogInput,
+  type CertificateInput,
+  type EvidenceInput,
+  type ManualFindingInput,
+  type OscalBundleInput,
+  type ResultInput,
+  type ScopeVersionSource,
+  type ToeInput,
 } from '@cabc/oscal';
 
 export interface BundleSourceOptions {
@@ -51,15 +53,6 @@ interface Page<T> {
   nextCursor: string | null;
 }
 
-interface ScopeView {
-  version: number;
-  state: string;
-  digest: string;
-  document: ApprovedScopeInput['document'];
-  decidedBy: string | null;
-  decidedAt: string | null;
-}
-
 /**
  * Everything the bundle is built from, read through the platform's existing APIs with one bearer token (an auditor's:
  * it may read the ToE, scopes, results, evidence, findings and catalog of its organization and, at the certification
@@ -77,30 +70,11 @@ export async function fetchBundleInput(
   // The ToE first: when the token may not read it, that is the answer to report (not whichever parallel read lost).
   const toe = await get<ToeInput>(toePath);
   const [scopes, findings, catalog] = await Promise.all([
-    get<{ items: ScopeView[] }>(`${toePath}/scopes`),
+    get<{ items: ScopeVersionSource[] }>(`${toePath}/scopes`),
     get<{ items: ManualFindingInput[] }>(`${toePath}/findings`),
     get<CatalogInput>(`${base}/v1/catalog`),
   ]);
-  const approved = scopes.items.filter((scope) => scope.state === 'approved' || scope.state === 'superseded');
-  const chosen =
-    options.scopeVersion !== undefined
-      ? approved.find((scope) => scope.version === options.scopeVersion)
-      : approved.filter((scope) => scope.state === 'approved').at(-1);
-  if (!chosen || !chosen.decidedAt || !chosen.decidedBy) {
-    throw new ApiAnswerError(
-      options.scopeVersion !== undefined
-        ? `${options.toe} has no approved scope version ${options.scopeVersion} ` +
-            `(approved: ${approved.map((scope) => scope.version).join(', ') || 'none'})`
-        : `${options.toe} has no approved scope version: an assessment plan needs one`,
-    );
-  }
-  const scope: ApprovedScopeInput = {
-    version: chosen.version,
-    digest: chosen.digest,
-    approvedAt: chosen.decidedAt,
-    approvedBy: chosen.decidedBy,
-    document: chosen.document,
-  };
+  const scope = chooseApprovedScope(options.toe, scopes.items, options.scopeVersion);
   const from = Date.parse(options.from ?? scope.approvedAt);
   const approvedAt = Date.parse(scope.approvedAt);
   const requirementIds = new Set(scope.document.requirements.map((requirement) => requirement.id));
@@ -134,9 +108,9 @@ export async function fetchBundleInput(
 
   let certificate: CertificateInput | null = null;
   if (options.certificationBodyUrl) {
-    certificate = await fetchCertificate(
-      get,
-      options.certificationBodyUrl.replace(/\/+$/, ''),
+    const certificationBody = options.certificationBodyUrl.replace(/\/+$/, '');
+    certificate = await readCertificateInput(
+      <T>(path: string) => get<T>(`${certificationBody}${path}`),
       options.toe,
       scope.version,
     );
@@ -158,52 +132,5 @@ export async function fetchBundleInput(
       windowLength: options.window,
     },
     notes,
-  };
-}
-
-interface CertificationView {
-  scopeVersion: number;
-  certificateId: string | null;
-  lifecycleState: string;
-  nextDeadline: string | null;
-}
-
-type CertificateView = Omit<CertificateInput, 'suspendedAt' | 'graceEndsAt'>;
-
-async function fetchCertificate(
-  get: <T>(url: string) => Promise<T>,
-  base: string,
-  toe: string,
-  scopeVersion: number,
-): Promise<CertificateInput | null> {
-  const certifications = await get<{ items: CertificationView[] }>(
-    `${base}/v1/certifications?toe=${encodeURIComponent(toe)}&limit=100`,
-  );
-  const certification = certifications.items.find(
-    (entry) => entry.scopeVersion === scopeVersion && entry.certificateId,
-  );
-  if (!certification?.certificateId) return null;
-  const certificate = await get<CertificateView>(
-    `${base}/v1/certificates/${encodeURIComponent(certification.certificateId)}`,
-  );
-  const history = certificate.history.map((entry) => ({
-    from: entry.from,
-    to: entry.to,
-    reason: entry.reason,
-    at: entry.at,
-  }));
-  const suspended = certificate.state === 'suspended';
-  return {
-    id: certificate.id,
-    state: certificate.state,
-    reason: certificate.reason,
-    issuedAt: certificate.issuedAt,
-    expiresAt: certificate.expiresAt,
-    revokedAt: certificate.revokedAt,
-    scopeVersion: certificate.scopeVersion,
-    suspendedAt: suspended ? (history.filter((entry) => entry.to === 'suspended').at(-1)?.at ?? null) : null,
-    // While suspended, the certification's next deadline is the end of the grace period (or expiry, if sooner).
-    graceEndsAt: suspended ? certification.nextDeadline : null,
-    history,
   };
 }

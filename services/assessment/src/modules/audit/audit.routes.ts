@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { decodeCursor, encodeCursor, pageQuerySchema, pageSchema, problemResponses, type Server } from '@cabc/http-kit';
-import { authorize } from '../authorization/permissions.ts';
+import { allowedTo, authorize } from '../authorization/permissions.ts';
 import type { AuditRepository } from './audit.repository.ts';
 
 const auditEventSchema = z.object({
@@ -20,6 +20,7 @@ export function registerAuditRoutes(app: Server, audit: AuditRepository): void {
   app.get(
     '/v1/audit-events',
     {
+      config: allowedTo('audit:read'),
       schema: {
         tags: ['audit'],
         summary: "The organization's audit trail, oldest first, filtered",

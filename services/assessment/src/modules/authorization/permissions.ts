@@ -21,6 +21,8 @@ export const permissions = {
   'posture:read': ['auditee', 'auditor', 'certification_body', 'admin'],
   'finding:record': ['auditor'],
   'finding:read': ['auditee', 'auditor', 'certification_body', 'admin'],
+  'observation:read': ['auditee', 'auditor', 'admin'],
+  'observation:decide': ['auditor'],
   'scope:dry_run': ['auditee', 'auditor'],
   'catalog:read': ['auditee', 'auditor', 'certification_body', 'admin'],
   'audit:read': ['auditor', 'admin'],
@@ -45,3 +47,6 @@ export function authorize(request: FastifyRequest, action: Action): Principal {
 export const allow = (action: Action) => async (request: FastifyRequest) => {
   authorize(request, action);
 };
+
+/** The route option declaring who may call a route: the roles the table above allows the action to. */
+export const allowedTo = (action: Action) => ({ access: { roles: permissions[action] } });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NotFoundProblem, problemResponses, UnprocessableProblem, type Server } from '@cabc/http-kit';
-import { authorize } from '../authorization/permissions.ts';
+import { allowedTo, authorize } from '../authorization/permissions.ts';
 import { scopeRequirementSchema } from '../scopes/scope-document.schema.ts';
 import { validateScopeDocument } from '../scopes/validate-scope-document.ts';
 import type { RequirementTemplate } from './catalog-template.ts';
@@ -35,10 +35,14 @@ const templateSchema = z.object({
   defaultRule: z.unknown(),
 });
 
+/** The built-in catalog as GET /v1/catalog answers it (the OSCAL bundle's catalog is built from it too). */
+export const catalogView = () => ({ version: CATALOG_VERSION, templates: catalogTemplates.map(templateView) });
+
 export function registerCatalogRoutes(app: Server): void {
   app.get(
     '/v1/catalog',
     {
+      config: allowedTo('catalog:read'),
       schema: {
         tags: ['catalog'],
         summary: 'The built-in catalog of requirement templates (EU AI Act, ISO/IEC 25059, BSI AIC4)',
@@ -51,13 +55,14 @@ export function registerCatalogRoutes(app: Server): void {
     },
     async (request) => {
       authorize(request, 'catalog:read');
-      return { version: CATALOG_VERSION, templates: catalogTemplates.map(templateView) };
+      return catalogView();
     },
   );
 
   app.post(
     '/v1/catalog/templates/:templateId/requirement',
     {
+      config: allowedTo('catalog:read'),
       schema: {
         tags: ['catalog'],
         summary:

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { signedBodyRoute } from '@cabc/auth';
 import { problemResponses, type Server } from '@cabc/http-kit';
 import type { CollectorApprovals } from './collector-approvals.ts';
 
@@ -13,6 +14,8 @@ export function registerCollectorApprovalRoutes(app: Server, approvals: Collecto
   app.post(
     COLLECTOR_APPROVALS_PATH,
     {
+      // Authenticated by the tokens in the body, each signed by a collector key; a bearer token is not looked at.
+      config: signedBodyRoute,
       schema: {
         tags: ['evidence'],
         summary: 'Which ToEs a collector’s keys may sign evidence for (asked by the collector, with its own keys)',

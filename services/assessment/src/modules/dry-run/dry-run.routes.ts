@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { INT32_MAX, postureSchema, requirementStatusSchema } from '@cabc/contracts';
 import { problemResponses, type Server } from '@cabc/http-kit';
-import { authorize } from '../authorization/permissions.ts';
+import { allowedTo, authorize } from '../authorization/permissions.ts';
 import { toeParamsSchema } from '../toes/toes.schemas.ts';
 import type { DryRunService } from './dry-run.service.ts';
 
@@ -51,6 +51,7 @@ export function registerDryRunRoutes(app: Server, dryRun: DryRunService): void {
   app.post(
     '/v1/toes/:toeId/scopes/:version/dry-run',
     {
+      config: allowedTo('scope:dry_run'),
       schema: {
         tags: ['scopes'],
         summary: "Evaluate a scope version (a draft too) against the ToE's stored evidence; nothing is stored",

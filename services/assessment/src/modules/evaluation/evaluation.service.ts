@@ -3,9 +3,10 @@ import { POSTURE_CALLBACK_TYP, type PostureCallbackClaims } from '@cabc/contract
 import type { SigningKeyStore } from '@cabc/key-store';
 import { signJwt } from '@cabc/crypto';
 import type { OutboxProducer, OutboxRepository } from '@cabc/outbox';
-import { aggregatePosture, type ScopeDigests } from '@cabc/rules';
+import { aggregatePosture, type RuleResult, type ScopeDigests } from '@cabc/rules';
 import { CERTIFICATION_BODY_TOPIC } from '../scopes/scope-decisions.ts';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
+import type { ObservationsService } from '../observations/observations.service.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import { applyManualFinding } from './apply-manual-finding.ts';
 import type { EvaluationRepository, RequirementResult } from './evaluation.repository.ts';
@@ -17,6 +18,8 @@ export function createEvaluationService(deps: {
   inForce: InForceScopes;
   toes: ToesRepository;
   findings: FindingsRepository;
+  /** The anomaly detectors (docs/anomalies.md): observations for the auditor, and the gate of opted-in requirements. */
+  observations?: Pick<ObservationsService, 'observe'>;
   outbox: OutboxRepository;
   producer: OutboxProducer;
   keys: SigningKeyStore;
@@ -84,11 +87,20 @@ export function createEvaluationService(deps: {
           trx,
         );
         const findings = await deps.findings.activeAt(job.toe, evaluatedAt, trx);
+        const gate = deps.observations
+          ? await deps.observations.observe({
+              toeId: job.toe,
+              owedEvidenceIds: owed.map((item) => item.evidenceId),
+              inForce,
+              artifacts,
+              trx,
+            })
+          : (_entry: unknown, automated: RuleResult) => automated;
         const results: RequirementResult[] = affected.map((entry) => ({
           requirementId: entry.requirement.id,
           evaluatedAt,
           ...applyManualFinding(
-            evaluateRequirement(entry, evidence, digests, evaluatedAt),
+            gate(entry, evaluateRequirement(entry, evidence, digests, evaluatedAt)),
             findings.get(entry.requirement.id),
           ),
         }));

@@ -9,10 +9,11 @@ import {
   type Server,
   type ZodTypeProvider,
 } from '@cabc/http-kit';
+import { signedBodyRoute } from '@cabc/auth';
 import { evidenceReceiptSchema } from '@cabc/contracts';
 import { acceptedEvidenceViewSchema } from './evidence.schemas.ts';
 import { toReceipt, type EvidenceIngestService } from './evidence.service.ts';
-import { authorize } from '../authorization/permissions.ts';
+import { allowedTo, authorize } from '../authorization/permissions.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 
 const rawBodies = new WeakMap<FastifyRequest, string>();
@@ -75,6 +76,7 @@ export async function registerEvidenceRoutes(
     routes.post(
       '/v1/evidence',
       {
+        config: signedBodyRoute,
         schema: {
           tags: ['evidence'],
           summary: 'Receive a DSSE-signed in-toto evidence statement; answers with a signed receipt',
@@ -97,6 +99,7 @@ export async function registerEvidenceRoutes(
     routes.post(
       '/v1/evidence/batch',
       {
+        config: signedBodyRoute,
         schema: {
           tags: ['evidence'],
           summary: 'Receive up to 500 DSSE envelopes at once; each is verified and stored as by POST /v1/evidence',
@@ -116,6 +119,7 @@ export async function registerEvidenceRoutes(
     routes.get(
       '/v1/evidence/:id',
       {
+        config: allowedTo('evidence:read'),
         schema: {
           tags: ['evidence'],
           summary: 'One accepted evidence with its receipt',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { problemResponses, type Server } from '@cabc/http-kit';
-import { authorize } from '../authorization/permissions.ts';
+import { allowedTo, authorize } from '../authorization/permissions.ts';
 import { toeParamsSchema } from '../toes/toes.schemas.ts';
 import type { ManualFinding } from './findings.repository.ts';
 import type { FindingsService } from './findings.service.ts';
@@ -29,6 +29,7 @@ export function registerFindingRoutes(app: Server, findings: FindingsService): v
   app.post(
     '/v1/toes/:toeId/findings',
     {
+      config: allowedTo('finding:record'),
       schema: {
         tags: ['findings'],
         summary: "Record the auditor's own result for a requirement; it overrides the automated one until validUntil",
@@ -52,6 +53,7 @@ export function registerFindingRoutes(app: Server, findings: FindingsService): v
   app.get(
     '/v1/toes/:toeId/findings',
     {
+      config: allowedTo('finding:read'),
       schema: {
         tags: ['findings'],
         summary: 'Every manual finding of a ToE, oldest first',

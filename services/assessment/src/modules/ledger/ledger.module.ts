@@ -5,7 +5,7 @@ import { createLedgerSequencer, type LedgerSequencer } from './ledger.sequencer.
 import { createLedgerService } from './ledger.service.ts';
 import { defaultLedgerOrigin, type LedgerSettings } from './ledger.settings.ts';
 
-export { registerLedgerRoutes, isPublicLedgerPath } from './ledger.routes.ts';
+export { registerLedgerRoutes } from './ledger.routes.ts';
 export { startCheckpointTimer } from './checkpoint-timer.ts';
 export type { LedgerSequencer } from './ledger.sequencer.ts';
 export { ledgerEnvShape, ledgerSettingsOf, type LedgerSettings } from './ledger.settings.ts';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { principalOf, type Role, type TokenVerifier } from '@cabc/auth';
-import { ForbiddenProblem, problemResponses, UnauthorizedProblem, type Server } from '@cabc/http-kit';
+import { allowRoles } from '@cabc/auth';
+import { problemResponses, publicRoute, type Server } from '@cabc/http-kit';
 import {
   checkpointListQuerySchema,
   checkpointListSchema,
@@ -16,13 +16,6 @@ import {
   verifierKeySchema,
 } from './ledger.schemas.ts';
 import type { LedgerService } from './ledger.service.ts';
-
-/**
- * Ledger reads need no token: checkpoints, proofs and leaf hashes hold only sizes, hashes and signatures, and the
- * auditee, the certification body and any outsider must be able to verify (docs/ledger.md, "Who may read").
- * `POST /v1/ledger/checkpoints` authenticates itself (auditor or admin), since paths are public by path only.
- */
-export const isPublicLedgerPath = (path: string): boolean => path.startsWith('/v1/ledger/');
 
 const base64 = (hash: Buffer) => hash.toString('base64');
 
@@ -42,36 +35,18 @@ function sendText(reply: FastifyReply, text: string) {
     .send(text);
 }
 
-/**
- * A preHandler for routes under a public path that still need a role: uses the principal the authentication hook
- * set when it ran, else verifies the bearer token itself.
- */
-function requireRoleOnPublicPath(verifyToken: TokenVerifier | undefined, ...allowed: Role[]) {
-  return async (request: FastifyRequest): Promise<void> => {
-    let role: Role;
-    try {
-      role = principalOf(request).role;
-    } catch (error) {
-      const match = /^Bearer ([A-Za-z0-9_.-]+)$/i.exec(request.headers.authorization ?? '');
-      if (!verifyToken || !match)
-        throw error instanceof UnauthorizedProblem ? error : new UnauthorizedProblem('a bearer token is required');
-      role = (await verifyToken(match[1]!)).role;
-    }
-    if (!allowed.includes(role))
-      throw new ForbiddenProblem(`role ${role} may not do this; allowed: ${allowed.join(', ')}`);
-  };
-}
-
 const noteDescription = 'JSON by default; the signed note itself (C2SP tlog-checkpoint) with `Accept: text/plain`.';
 
-export function registerLedgerRoutes(
-  app: Server,
-  service: LedgerService,
-  options: { verifyToken?: TokenVerifier } = {},
-): void {
+/**
+ * Ledger reads are public: checkpoints, proofs and leaf hashes hold only sizes, hashes and signatures, and the
+ * auditee, the certification body and any outsider must be able to verify (docs/ledger.md, "Who may read").
+ * Signing a checkpoint on demand is the auditor's (or an admin's).
+ */
+export function registerLedgerRoutes(app: Server, service: LedgerService): void {
   app.get(
     '/v1/ledger/verifier-key',
     {
+      config: publicRoute,
       schema: {
         tags: ['ledger'],
         summary: 'The note verifier key that checks checkpoint signatures',
@@ -90,7 +65,7 @@ export function registerLedgerRoutes(
   app.post(
     '/v1/ledger/checkpoints',
     {
-      preHandler: requireRoleOnPublicPath(options.verifyToken, 'auditor', 'admin'),
+      config: allowRoles('auditor', 'admin'),
       schema: {
         tags: ['ledger'],
         summary: 'Sign the current tree head now (auditor or admin)',
@@ -109,6 +84,7 @@ export function registerLedgerRoutes(
   app.get(
     '/v1/ledger/checkpoints',
     {
+      config: publicRoute,
       schema: {
         tags: ['ledger'],
         summary: 'Every signed checkpoint, in signing order',
@@ -128,6 +104,7 @@ export function registerLedgerRoutes(
   app.get(
     '/v1/ledger/checkpoints/latest',
     {
+      config: publicRoute,
       schema: {
         tags: ['ledger'],
         summary: 'The latest signed checkpoint',
@@ -145,6 +122,7 @@ export function registerLedgerRoutes(
   app.get(
     '/v1/ledger/checkpoints/:size',
     {
+      config: publicRoute,
       schema: {
         tags: ['ledger'],
         summary: 'The signed checkpoint of one tree size',
@@ -163,6 +141,7 @@ export function registerLedgerRoutes(
   app.get(
     '/v1/ledger/proofs/inclusion',
     {
+      config: publicRoute,
       schema: {
         tags: ['ledger'],
         summary: 'Inclusion proof of one leaf (by index or evidence id) in the tree of a given size',
@@ -186,6 +165,7 @@ export function registerLedgerRoutes(
   app.get(
     '/v1/ledger/proofs/consistency',
     {
+      config: publicRoute,
       schema: {
         tags: ['ledger'],
         summary: 'Consistency proof: the tree of size first is a prefix of the tree of size second',
@@ -203,6 +183,7 @@ export function registerLedgerRoutes(
   app.get(
     '/v1/ledger/leaves/:index',
     {
+      config: publicRoute,
       schema: {
         tags: ['ledger'],
         summary: 'The committed leaf hash at an index, and the one recomputed from the evidence row stored now',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { postureSchema, requirementStatusSchema } from '@cabc/contracts';
 import { NotFoundProblem, problemResponses, type Server } from '@cabc/http-kit';
-import { authorize } from '../authorization/permissions.ts';
+import { allowedTo, authorize } from '../authorization/permissions.ts';
 import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
 import type { InForceScopes } from '../evaluation/in-force-scope.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
@@ -36,6 +36,7 @@ export function registerPostureRoutes(
   app.get(
     '/v1/toes/:toeId/posture',
     {
+      config: allowedTo('posture:read'),
       schema: {
         tags: ['posture'],
         summary: "A ToE's compliance posture under its approved scope, and the newest result of each requirement",

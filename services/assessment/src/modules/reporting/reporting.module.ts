@@ -3,16 +3,22 @@ import type { Logger } from 'pino';
 import type { SigningKeyStore } from '@cabc/key-store';
 import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
 import type { InForceScopes } from '../evaluation/in-force-scope.ts';
+import { catalogView } from '../catalog/catalog.routes.ts';
+import type { FindingsRepository } from '../findings/findings.repository.ts';
+import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import { createCertificateHistorySource } from './certificate-history.ts';
 import { createEvidenceVerifier } from './evidence-verification.ts';
 import { createLiveFeed } from './live-feed.ts';
+import { createOscalBundleSource } from './oscal-bundle-source.ts';
 import { createPdfRenderer } from './pdf-renderer.ts';
 import { createReportData } from './report-data.ts';
 import { createReportingRepository } from './reporting.repository.ts';
+import type { OscalBundleRouteDeps } from './oscal-bundle.routes.ts';
 import type { ReportingRouteDeps } from './reporting.routes.ts';
 
 export { registerReportingRoutes } from './reporting.routes.ts';
+export { registerOscalBundleRoutes } from './oscal-bundle.routes.ts';
 
 export interface ReportingDeps {
   db: Kysely<any>;
@@ -20,6 +26,8 @@ export interface ReportingDeps {
   keys: SigningKeyStore;
   certificationBodyUrl: string;
   toes: ToesRepository;
+  scopes: ScopesRepository;
+  findings: FindingsRepository;
   evaluations: EvaluationRepository;
   inForce: InForceScopes;
   /** With it, the live feed LISTENs for the database's notifications (events within milliseconds, not one interval). */
@@ -32,10 +40,13 @@ export interface ReportingDeps {
 
 /**
  * Reporting (docs/dashboard.md): the read APIs of the dashboard (overview, evidence with verification, result
- * history, metric series downsampled on the server), the live event stream, and the OSCAL and audit-report exports.
+ * history, metric series downsampled on the server), the live event stream, and the OSCAL (window and bundle) and
+ * audit-report exports.
  * `close` ends the live feed and the PDF renderer.
  */
-export function createReporting(deps: ReportingDeps): ReportingRouteDeps & { close: () => Promise<void> } {
+export function createReporting(
+  deps: ReportingDeps,
+): ReportingRouteDeps & OscalBundleRouteDeps & { close: () => Promise<void> } {
   const repository = createReportingRepository(deps.db);
   const live = createLiveFeed({
     repository,
@@ -58,6 +69,13 @@ export function createReporting(deps: ReportingDeps): ReportingRouteDeps & { clo
       certificates: createCertificateHistorySource(deps.certificationBodyUrl),
     }),
     pdf,
+    bundles: createOscalBundleSource({
+      repository,
+      scopes: deps.scopes,
+      findings: deps.findings,
+      catalog: catalogView,
+      certificationBodyUrl: deps.certificationBodyUrl,
+    }),
     now: deps.now ?? (() => new Date()),
     close: async () => {
       await live.close();

@@ -190,6 +190,34 @@ export function createReportingRepository(db: Kysely<any>) {
       return rows.map(evidenceRow);
     },
 
+    /** Evidence received in [from, to), oldest first, at most `limit` (+1 to tell that there is more), envelopes left out. */
+    async evidenceReceivedIn(toe: string, from: Date, to: Date, limit: number): Promise<EvidenceRow[]> {
+      const rows = await db
+        .selectFrom('evidence')
+        .select([
+          'id',
+          'sequence',
+          'envelope_sha256',
+          'statement_sha256',
+          'toe',
+          'kind',
+          'keyid',
+          'subjects',
+          'predicate',
+          'observed_at',
+          'received_at',
+          'receipt',
+        ])
+        .select(sql<string>`''`.as('envelope'))
+        .where('toe', '=', toe)
+        .where('received_at', '>=', from)
+        .where('received_at', '<', to)
+        .orderBy('sequence')
+        .limit(limit + 1)
+        .execute();
+      return rows.map(evidenceRow);
+    },
+
     async countEvidenceInWindow(toe: string, from: Date, to: Date): Promise<number> {
       const row = await db
         .selectFrom('evidence')

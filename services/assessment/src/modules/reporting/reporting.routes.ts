@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
-import { principalOf, type Principal } from '@cabc/auth';
+import { allowRoles, principalOf, roles, type Principal } from '@cabc/auth';
 import { toOscalAssessmentResults } from '@cabc/oscal';
 import {
   decodeCursor,
@@ -13,7 +13,7 @@ import {
   UnprocessableProblem,
   type Server,
 } from '@cabc/http-kit';
-import { authorize } from '../authorization/permissions.ts';
+import { allowedTo, authorize } from '../authorization/permissions.ts';
 import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
 import type { InForceScopes } from '../evaluation/in-force-scope.ts';
 import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
@@ -118,6 +118,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
   app.get(
     '/v1/session',
     {
+      config: allowRoles(...roles),
       schema: {
         tags,
         security,
@@ -134,6 +135,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
   app.get(
     '/v1/overview',
     {
+      config: allowedTo('posture:read'),
       schema: {
         tags,
         security,
@@ -186,6 +188,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
   app.get(
     '/v1/toes/:toeId/evidence',
     {
+      config: allowedTo('evidence:read'),
       schema: {
         tags,
         security,
@@ -216,6 +219,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
   app.get(
     '/v1/toes/:toeId/evidence/:evidenceId',
     {
+      config: allowedTo('evidence:read'),
       schema: {
         tags,
         security,
@@ -242,6 +246,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
   app.get(
     '/v1/toes/:toeId/evidence/:evidenceId/envelope',
     {
+      config: allowedTo('evidence:read'),
       schema: {
         tags,
         security,
@@ -270,6 +275,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
   app.get(
     '/v1/toes/:toeId/results',
     {
+      config: allowedTo('posture:read'),
       schema: {
         tags,
         security,
@@ -300,6 +306,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
   app.get(
     '/v1/toes/:toeId/metrics',
     {
+      config: allowedTo('posture:read'),
       schema: {
         tags,
         security,
@@ -326,6 +333,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
   app.get(
     '/v1/toes/:toeId/metrics/series',
     {
+      config: allowedTo('posture:read'),
       schema: {
         tags,
         security,
@@ -394,6 +402,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
   app.get(
     '/v1/events',
     {
+      config: allowedTo('posture:read'),
       schema: {
         tags,
         security,
@@ -459,6 +468,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
   app.get(
     '/v1/toes/:toeId/reports/oscal-ar',
     {
+      config: allowedTo('posture:read'),
       schema: {
         tags,
         security,
@@ -493,6 +503,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
   app.get(
     '/v1/toes/:toeId/reports/audit',
     {
+      config: allowedTo('posture:read'),
       schema: {
         tags,
         security,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { signalKinds } from '@cabc/anomaly';
 import { evidenceKindSchema, parseDuration } from '@cabc/contracts';
 
 const identifier = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits and . _ - only, at most 64');
@@ -34,6 +35,17 @@ export const scopeRequirementSchema = z.strictObject({
   gracePeriod: duration.optional(),
   /** A critical requirement that fails lets the certification body revoke at once. */
   critical: z.boolean().default(false),
+  /**
+   * Opt-in: while an open anomaly observation (docs/anomalies.md) on a kind this requirement reads has at least this
+   * score, a compliant result counts as pending until the auditor confirms or dismisses it.
+   */
+  anomalies: z
+    .strictObject({
+      pendingAtScore: z.number().min(0.5, 'scores start at 0.5 (the alarm threshold)').lt(1, 'scores are below 1'),
+      /** Only these signals; all of them when absent. */
+      signals: z.array(z.enum(signalKinds)).min(1).max(signalKinds.length).optional(),
+    })
+    .optional(),
   /** The catalog template it was instantiated from, if any. */
   template: z.strictObject({ id: z.string().max(64), catalogVersion: z.string().max(32) }).optional(),
 });

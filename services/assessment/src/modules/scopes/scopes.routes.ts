@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { problemResponses, type Server } from '@cabc/http-kit';
 import { INT32_MAX } from '@cabc/contracts';
-import { authorize } from '../authorization/permissions.ts';
+import { allowedTo, authorize } from '../authorization/permissions.ts';
 import { toeParamsSchema } from '../toes/toes.schemas.ts';
 import { scopeStates } from './scope-workflow.ts';
 import type { ScopeComment, ScopeVersion } from './scopes.repository.ts';
@@ -52,6 +52,7 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
   app.post(
     '/v1/toes/:toeId/scopes',
     {
+      config: allowedTo('scope:draft'),
       schema: {
         tags,
         security,
@@ -74,6 +75,7 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
   app.get(
     '/v1/toes/:toeId/scopes',
     {
+      config: allowedTo('scope:read'),
       schema: {
         tags,
         security,
@@ -90,6 +92,7 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
   app.get(
     '/v1/toes/:toeId/scopes/:version',
     {
+      config: allowedTo('scope:read'),
       schema: {
         tags,
         security,
@@ -114,6 +117,7 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
   app.put(
     '/v1/toes/:toeId/scopes/:version',
     {
+      config: allowedTo('scope:draft'),
       schema: {
         tags,
         security,
@@ -137,6 +141,7 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
   app.post(
     '/v1/toes/:toeId/scopes/:version/submit',
     {
+      config: allowedTo('scope:submit'),
       schema: {
         tags,
         security,
@@ -163,6 +168,7 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
     app.post(
       `/v1/toes/:toeId/scopes/:version/${path}`,
       {
+        config: allowedTo('scope:review'),
         schema: {
           tags,
           security,
@@ -190,6 +196,7 @@ export function registerScopeRoutes(app: Server, scopes: ScopesService): void {
   app.post(
     '/v1/toes/:toeId/scopes/:version/comments',
     {
+      config: allowedTo('scope:comment'),
       schema: {
         tags,
         security,

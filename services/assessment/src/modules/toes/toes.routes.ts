@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { decodeCursor, encodeCursor, pageQuerySchema, pageSchema, problemResponses, type Server } from '@cabc/http-kit';
-import { authorize } from '../authorization/permissions.ts';
+import { allowedTo, authorize } from '../authorization/permissions.ts';
 import { toeInputSchema, toeParamsSchema, toeUpdateSchema, toeViewSchema } from './toes.schemas.ts';
 import type { ToesService } from './toes.service.ts';
 
@@ -8,6 +8,7 @@ export function registerToeRoutes(app: Server, toes: ToesService): void {
   app.post(
     '/v1/toes',
     {
+      config: allowedTo('toe:create'),
       schema: {
         tags: ['targets of evaluation'],
         summary: 'Register a target of evaluation (an ML system) of your organization',
@@ -26,6 +27,7 @@ export function registerToeRoutes(app: Server, toes: ToesService): void {
   app.get(
     '/v1/toes',
     {
+      config: allowedTo('toe:read'),
       schema: {
         tags: ['targets of evaluation'],
         summary: "Your organization's targets of evaluation",
@@ -49,6 +51,7 @@ export function registerToeRoutes(app: Server, toes: ToesService): void {
   app.get(
     '/v1/toes/:toeId',
     {
+      config: allowedTo('toe:read'),
       schema: {
         tags: ['targets of evaluation'],
         summary: 'One target of evaluation',
@@ -63,6 +66,7 @@ export function registerToeRoutes(app: Server, toes: ToesService): void {
   app.patch(
     '/v1/toes/:toeId',
     {
+      config: allowedTo('toe:update'),
       schema: {
         tags: ['targets of evaluation'],
         summary: "Change a target of evaluation's description or artifact digests",

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { principalOf, requireRole } from '@cabc/auth';
+import { allowRoles, principalOf } from '@cabc/auth';
 import { problemResponses, type Server } from '@cabc/http-kit';
 import type { ReceivedCallbacksRepository } from '../callbacks/received-callbacks.repository.ts';
 import type { AuditRepository } from './audit.repository.ts';
 
 const security = [{ bearer: [] }];
-const operators = requireRole('certification_body', 'admin');
+const operators = allowRoles('certification_body', 'admin');
 
 /**
  * What the certification body's operators read, for the organization their token is scoped to: its audit trail and the
@@ -18,7 +18,7 @@ export function registerAuditRoutes(
   app.get(
     '/v1/audit-events',
     {
-      preHandler: operators,
+      config: operators,
       schema: {
         tags: ['audit'],
         summary:
@@ -74,7 +74,7 @@ export function registerAuditRoutes(
   app.get(
     '/v1/received-callbacks',
     {
-      preHandler: operators,
+      config: operators,
       schema: {
         tags: ['audit'],
         summary:

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { signedBodyRoute } from '@cabc/auth';
 import { problemResponses, type Server, type ZodTypeProvider } from '@cabc/http-kit';
 import type { CallbackAnswer, CallbacksService } from './callbacks.service.ts';
 
@@ -38,6 +39,7 @@ export async function registerCallbackRoutes(app: Server, service: CallbacksServ
       scope.withTypeProvider<ZodTypeProvider>().post(
         url,
         {
+          config: signedBodyRoute,
           schema: {
             tags: ['callbacks'],
             summary,

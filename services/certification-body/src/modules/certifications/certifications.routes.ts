@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { principalOf, requireRole } from '@cabc/auth';
+import { allowRoles, principalOf } from '@cabc/auth';
 import { problemResponses, type Server } from '@cabc/http-kit';
 import { actorOf } from '../common/actor.ts';
 import { certificateReaders, orgScopeOf, requestScope } from '../common/access.ts';
@@ -59,7 +59,7 @@ export function registerCertificationRoutes(
   app.get(
     '/v1/certifications',
     {
-      preHandler: requireRole(...certificateReaders),
+      config: allowRoles(...certificateReaders),
       schema: {
         tags: ['certifications'],
         summary: "Certifications, newest first (every token sees its own organization's only)",
@@ -84,7 +84,7 @@ export function registerCertificationRoutes(
   app.get(
     '/v1/certifications/:id',
     {
-      preHandler: requireRole(...certificateReaders),
+      config: allowRoles(...certificateReaders),
       schema: {
         tags: ['certifications'],
         summary: 'A certification: scope, policy, last applied posture, deadlines',
@@ -104,7 +104,7 @@ export function registerCertificationRoutes(
   app.put(
     '/v1/certifications/:id/policy',
     {
-      preHandler: requireRole('certification_body', 'admin'),
+      config: allowRoles('certification_body', 'admin'),
       schema: {
         tags: ['certifications'],
         summary: "Replace an open certification's decision policy (audited; deadlines follow at once)",

@@ -1,17 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { principalOf, type Principal, type Role } from '@cabc/auth';
-import { ForbiddenProblem, isOperationsPath } from '@cabc/http-kit';
+import { ForbiddenProblem } from '@cabc/http-kit';
 import type { OrgScope } from '../certifications/certification.repository.ts';
-
-/** Routes anyone may call: health, documentation, keys, public status, and callbacks (authenticated by their JWS). */
-export function isPublicPath(path: string): boolean {
-  return (
-    isOperationsPath(path) ||
-    path.startsWith('/v1/status/') ||
-    path.startsWith('/v1/status-lists/') ||
-    path.startsWith('/v1/callbacks/')
-  );
-}
 
 /** Roles that read certificates, each only those of the organization its token is scoped to. */
 export const certificateReaders: Role[] = ['auditee', 'auditor', 'certification_body', 'admin'];

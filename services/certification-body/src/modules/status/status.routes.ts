@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpProblem, problemResponses, type Server, type ZodTypeProvider } from '@cabc/http-kit';
+import { HttpProblem, problemResponses, publicRoute, type Server, type ZodTypeProvider } from '@cabc/http-kit';
 import { statusAnswerSchema, type StatusAnswer } from '@cabc/contracts';
 import type { StatusService } from './status.service.ts';
 import type { TokenBucket } from './token-bucket.ts';
@@ -45,6 +45,7 @@ export async function registerStatusRoutes(
     typed.get(
       '/v1/status/:certificateId',
       {
+        config: publicRoute,
         schema: {
           tags: ['status'],
           summary: 'Is this certificate valid now? (public, OCSP-like)',
@@ -72,7 +73,7 @@ export async function registerStatusRoutes(
 
     // Ids the router will not put in a parameter (over its length limit, or holding a slash) are malformed, and a
     // malformed id is `unknown`, not an error page: a hidden catch-all answers them.
-    typed.get('/v1/status/*', { schema: { hide: true } }, async (request, reply) => {
+    typed.get('/v1/status/*', { config: publicRoute, schema: { hide: true } }, async (request, reply) => {
       const answer = await deps.status.statusOf((request.params as { '*': string })['*']);
       return reply.header('cache-control', `public, max-age=${maxAgeSeconds(answer)}`).send(answer);
     });
@@ -80,6 +81,7 @@ export async function registerStatusRoutes(
     typed.get(
       '/v1/status-lists/:org',
       {
+        config: publicRoute,
         schema: {
           tags: ['status'],
           summary:

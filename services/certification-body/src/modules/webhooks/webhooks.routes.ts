@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { principalOf, requireRole } from '@cabc/auth';
+import { allowRoles, principalOf } from '@cabc/auth';
 import { problemResponses, type Server } from '@cabc/http-kit';
 import { certificateEventTypes } from '@cabc/contracts';
 import type { WebhooksService } from './webhooks.service.ts';
 import { subscriptionView } from './webhooks.service.ts';
 
 const security = [{ bearer: [] }];
-const subscriberRoles = requireRole('auditee', 'certification_body', 'admin');
+const subscriberRoles = allowRoles('auditee', 'certification_body', 'admin');
 const ORG = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 const subscriptionSchema = z.object({
@@ -61,7 +61,7 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
   app.post(
     '/v1/webhooks/subscriptions',
     {
-      preHandler: subscriberRoles,
+      config: subscriberRoles,
       schema: {
         tags: ['webhooks'],
         summary: 'Subscribe a URL to certificate transitions (Standard Webhooks); the secret is shown once, here',
@@ -95,7 +95,7 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
   app.get(
     '/v1/webhooks/subscriptions',
     {
-      preHandler: subscriberRoles,
+      config: subscriberRoles,
       schema: {
         tags: ['webhooks'],
         summary:
@@ -118,7 +118,7 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
   app.get(
     '/v1/webhooks/subscriptions/:id',
     {
-      preHandler: subscriberRoles,
+      config: subscriberRoles,
       schema: {
         tags: ['webhooks'],
         summary: 'One subscription',
@@ -133,7 +133,7 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
   app.delete(
     '/v1/webhooks/subscriptions/:id',
     {
-      preHandler: subscriberRoles,
+      config: subscriberRoles,
       schema: {
         tags: ['webhooks'],
         summary: 'Delete a subscription (its pending deliveries are cancelled; the delivery log stays)',
@@ -151,7 +151,7 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
   app.post(
     '/v1/webhooks/subscriptions/:id/enable',
     {
-      preHandler: subscriberRoles,
+      config: subscriberRoles,
       schema: {
         tags: ['webhooks'],
         summary: 'Enable a subscription the certification body disabled (then redeliver what was missed)',
@@ -167,7 +167,7 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
   app.get(
     '/v1/webhooks/deliveries',
     {
-      preHandler: subscriberRoles,
+      config: subscriberRoles,
       schema: {
         tags: ['webhooks'],
         summary: "A subscription's deliveries, newest first, each with every attempt",
@@ -193,7 +193,7 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
   app.get(
     '/v1/webhooks/deliveries/:id',
     {
-      preHandler: subscriberRoles,
+      config: subscriberRoles,
       schema: {
         tags: ['webhooks'],
         summary: 'One delivery with its payload and every attempt',
@@ -208,7 +208,7 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
   app.post(
     '/v1/webhooks/deliveries/:id/redeliver',
     {
-      preHandler: subscriberRoles,
+      config: subscriberRoles,
       schema: {
         tags: ['webhooks'],
         summary:
@@ -225,7 +225,7 @@ export function registerWebhookRoutes(app: Server, service: WebhooksService): vo
   app.get(
     '/v1/notifications',
     {
-      preHandler: subscriberRoles,
+      config: subscriberRoles,
       schema: {
         tags: ['webhooks'],
         summary:

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { principalOf, requireRole, type Principal, type Role } from '@cabc/auth';
+import { allowRoles, principalOf, type Principal, type Role } from '@cabc/auth';
 import { ForbiddenProblem } from '@cabc/http-kit';
 
 /**
@@ -13,12 +13,13 @@ export const roles = {
   manageKeys: ['admin'] as Role[],
 };
 
+/** The route options of each kind of collector route: the roles it declares, and the organization checks after. */
 export function createAccess(options: { collectorOrg?: string | undefined }) {
   return {
-    /** preHandler: a pushing role, of the collector's organization when one is configured. */
-    push: [
-      requireRole(...roles.push),
-      async (request: FastifyRequest) => {
+    /** A pushing role, of the collector's organization when one is configured. */
+    push: {
+      config: allowRoles(...roles.push),
+      preHandler: async (request: FastifyRequest) => {
         const principal = principalOf(request);
         if (options.collectorOrg && principal.org !== options.collectorOrg) {
           throw new ForbiddenProblem(
@@ -26,12 +27,12 @@ export function createAccess(options: { collectorOrg?: string | undefined }) {
           );
         }
       },
-    ],
-    read: [requireRole(...roles.read)],
-    /** preHandler: an admin of the organization operating the collector (COLLECTOR_ORG). */
-    manageKeys: [
-      requireRole(...roles.manageKeys),
-      async (request: FastifyRequest) => {
+    },
+    read: { config: allowRoles(...roles.read) },
+    /** An admin of the organization operating the collector (COLLECTOR_ORG). */
+    manageKeys: {
+      config: allowRoles(...roles.manageKeys),
+      preHandler: async (request: FastifyRequest) => {
         const principal = principalOf(request);
         if (!options.collectorOrg) {
           throw new ForbiddenProblem(
@@ -42,7 +43,7 @@ export function createAccess(options: { collectorOrg?: string | undefined }) {
           throw new ForbiddenProblem(`only admins of ${options.collectorOrg} manage this collector's signing key`);
         }
       },
-    ],
+    },
     principal: (request: FastifyRequest): Principal => principalOf(request),
   };
 }

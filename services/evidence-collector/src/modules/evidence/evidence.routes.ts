@@ -54,7 +54,7 @@ export function registerEvidenceRoutes(
       // The body arrives as bytes (native files are kept exactly); readSubmission parses and validates it.
       validatorCompiler: (route) =>
         route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : app.validatorCompiler!(route),
-      preHandler: access.push,
+      ...access.push,
     },
     async (request, reply) => {
       const principal = access.principal(request);
@@ -87,7 +87,7 @@ export function registerEvidenceRoutes(
         querystring: listQuerySchema,
         response: { 200: evidencePageSchema, ...problemResponses(400, 401, 403) },
       },
-      preHandler: access.read,
+      ...access.read,
     },
     async (request) => service.list(access.principal(request).org, request.query),
   );
@@ -102,7 +102,7 @@ export function registerEvidenceRoutes(
         params: idParams,
         response: { 200: evidenceViewSchema, ...problemResponses(400, 401, 403, 404) },
       },
-      preHandler: access.read,
+      ...access.read,
     },
     async (request) => service.get(access.principal(request).org, request.params.id),
   );
@@ -117,7 +117,7 @@ export function registerEvidenceRoutes(
         params: idParams,
         response: { ...problemResponses(400, 401, 403, 404) },
       },
-      preHandler: access.read,
+      ...access.read,
     },
     async (request, reply) => {
       // The stored text is sent as is: a verifier must see the exact bytes that were signed and delivered.
@@ -139,7 +139,7 @@ export function registerEvidenceRoutes(
         params: idParams,
         response: { 200: submissionViewSchema, ...problemResponses(400, 401, 403, 404) },
       },
-      preHandler: access.read,
+      ...access.read,
     },
     async (request) => service.submission(access.principal(request).org, request.params.id),
   );
@@ -154,7 +154,7 @@ export function registerEvidenceRoutes(
         params: rawParams,
         response: { ...problemResponses(400, 401, 403, 404) },
       },
-      preHandler: access.read,
+      ...access.read,
     },
     async (request, reply) => {
       const raw = await service.raw(access.principal(request).org, request.params.sha256);

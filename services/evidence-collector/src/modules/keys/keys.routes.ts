@@ -31,7 +31,7 @@ export function registerKeyRoutes(app: Server, keys: CollectorKeys, access: Acce
         security: [{ bearer: [] }],
         response: { 200: z.object({ keys: z.array(keyInfoSchema) }), ...problemResponses(401, 403) },
       },
-      preHandler: access.manageKeys,
+      ...access.manageKeys,
     },
     async () => ({ keys: await keys.list() }),
   );
@@ -46,7 +46,7 @@ export function registerKeyRoutes(app: Server, keys: CollectorKeys, access: Acce
         security: [{ bearer: [] }],
         response: { 201: keyInfoSchema, 200: keyInfoSchema, ...problemResponses(401, 403) },
       },
-      preHandler: access.manageKeys,
+      ...access.manageKeys,
     },
     async (request, reply) => {
       const { key, created } = await keys.prepareNext();
@@ -74,7 +74,7 @@ export function registerKeyRoutes(app: Server, keys: CollectorKeys, access: Acce
           ...problemResponses(401, 403),
         },
       },
-      preHandler: access.manageKeys,
+      ...access.manageKeys,
     },
     async (request) => {
       const { active, retired, promoted } = await keys.rotate();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { principalOf, requireRole } from '@cabc/auth';
+import { allowRoles, principalOf } from '@cabc/auth';
 import { problemResponses, type Server } from '@cabc/http-kit';
 import type { LedgerWatchRepository } from './ledger-watch.repository.ts';
 
@@ -40,7 +40,7 @@ export function registerLedgerWatchRoutes(app: Server, deps: { repository: Ledge
   app.get(
     '/v1/ledger-watch/status',
     {
-      preHandler: requireRole('auditee', 'pipeline', 'admin'),
+      config: allowRoles('auditee', 'pipeline', 'admin'),
       schema: {
         tags: ['ledger-watch'],
         summary: "What the collector's watcher found when it last checked the auditor's evidence ledger",

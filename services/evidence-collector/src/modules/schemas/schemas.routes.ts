@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { evidenceJsonSchemas } from '@cabc/contracts';
-import type { Server } from '@cabc/http-kit';
+import { publicRoute, type Server } from '@cabc/http-kit';
 
 /** The JSON Schemas pipeline authors validate their evidence with, before they push it. */
 export function registerSchemaRoutes(app: Server): void {
@@ -11,7 +11,7 @@ export function registerSchemaRoutes(app: Server): void {
   ] as const) {
     app.get(
       `/v1/schemas/${name}`,
-      { schema: { tags: ['schemas'], summary: `JSON Schema (2020-12): ${name}`, response: { 200: z.unknown() } } },
+      { config: publicRoute, schema: { tags: ['schemas'], summary: `JSON Schema (2020-12): ${name}`, response: { 200: z.unknown() } } },
       async (_request, reply) => reply.type('application/schema+json').send(schema),
     );
   }
