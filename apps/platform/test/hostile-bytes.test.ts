@@ -170,8 +170,10 @@ describe('hostile bytes are refused at the edge with problem+json naming the fie
     ['certificationBody', '/v1/callbacks/assessment'],
   ] as const)('%s: a body over the limit → 413 problem+json naming the body', async (service, route) => {
     const contentType = service === 'certificationBody' ? 'application/jose' : 'application/json';
+    const token = service === 'assessment' ? toe.tokens.auditee : toe.tokens.pipeline;
+    const headers = { 'content-type': contentType, authorization: `Bearer ${token}` };
     await refused(
-      () => post(`${platform.urls[service]}${route}`, `"${'x'.repeat(BODY_LIMIT + 10)}"`, { 'content-type': contentType }),
+      () => post(`${platform.urls[service]}${route}`, `"${'x'.repeat(BODY_LIMIT + 10)}"`, headers),
       413,
       'body',
     );

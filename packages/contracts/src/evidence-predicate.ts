@@ -82,6 +82,12 @@ export const relayedAttestationSchema = z.strictObject({
 });
 export type RelayedAttestation = z.infer<typeof relayedAttestationSchema>;
 
+/**
+ * How much one piece of evidence may say. The same caps bound what a CEL rule can iterate over, so a rule's static
+ * cost estimate (packages/rules) holds for every evidence the services accept.
+ */
+export const EVIDENCE_LIMITS = Object.freeze({ measurements: 1000, checks: 1000, subjects: 64 });
+
 export const evidencePredicateSchema = z.strictObject({
   /** The target of evaluation (ML system) this evidence is about; signed, so it cannot be rerouted. */
   toe: shortText,
@@ -89,8 +95,8 @@ export const evidencePredicateSchema = z.strictObject({
   producer: producerSchema,
   observedAt: z.iso.datetime({ offset: true }),
   context: evidenceContextSchema.default({}),
-  measurements: z.array(measurementSchema).max(10_000).default([]),
-  checks: z.array(checkSchema).max(10_000).default([]),
+  measurements: z.array(measurementSchema).max(EVIDENCE_LIMITS.measurements).default([]),
+  checks: z.array(checkSchema).max(EVIDENCE_LIMITS.checks).default([]),
   raw: rawArtifactSchema.optional(),
   /** Third-party in-toto attestations relayed as `provenance` evidence; their claims are read only once verified. */
   attestations: z.array(relayedAttestationSchema).min(1).max(64).optional(),

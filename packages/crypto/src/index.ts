@@ -10,7 +10,24 @@ export {
   type SigningKey,
   type PublicJwk,
 } from './ed25519-keys.ts';
-export { encryptPrivateKey, decryptPrivateKey, KeyDecryptionError } from './key-encryption.ts';
+export {
+  encryptPrivateKey,
+  decryptPrivateKey,
+  sealBytes,
+  unsealBytes,
+  isLegacySealed,
+  KeyDecryptionError,
+  type SealBinding,
+} from './key-encryption.ts';
+export {
+  announceKey,
+  verifyAnnouncement,
+  followAnnouncements,
+  KEY_ANNOUNCEMENT_TYP,
+  type AnnouncedJwks,
+  type KeyAnnouncementClaims,
+  type FollowedKeys,
+} from './key-announcement.ts';
 export { signJwt, createJwtVerifier, type JwtVerifier } from './jwt.ts';
 export { TrustedKeySet } from './trusted-key-set.ts';
 export { canonicalJson } from './canonical-json.ts';

@@ -13,6 +13,8 @@ const jwksSchema = z.object({
       use: z.string().optional(),
     }),
   ),
+  /** Rotation announcements: each key after the first, signed by the key before it (docs/keys.md). */
+  announcements: z.array(z.string()).optional(),
 });
 
 /** Publishes the service's public signing keys (active and retired) for anyone who verifies its signatures. */

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { isInfrastructureUnavailable } from '@cabc/service-kit';
 import { HttpProblem, type ProblemField } from './problems.ts';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -80,6 +81,15 @@ function fastifyProblem(error: FastifyError, status: number) {
   };
 }
 
+/** A lost database (or Redis) connection: the request may be repeated once the service is ready again. */
+const unavailableProblem = {
+  status: 503,
+  type: 'https://cabc.dev/problems/unavailable',
+  title: 'Service unavailable',
+  detail: 'A database the service needs is unreachable right now. Retry later, with the same Idempotency-Key where the route takes one.',
+};
+const UNAVAILABLE_RETRY_AFTER_SECONDS = '5';
+
 const internalProblem = {
   status: 500,
   type: 'https://cabc.dev/problems/internal',
@@ -129,6 +139,12 @@ export function installProblemHandler(app: FastifyInstance): void {
       request.log.error({ err: error, issues: error.cause.issues }, 'response did not match its schema');
     }
     const status = error.statusCode ?? 500;
+    if (status >= 500 && isInfrastructureUnavailable(error)) {
+      // The outage itself is logged once by the connection's state log; here one line per request, no stack.
+      request.log.warn({ error: error.message }, 'request failed: infrastructure unavailable');
+      reply.header('retry-after', UNAVAILABLE_RETRY_AFTER_SECONDS);
+      return send(reply, request, unavailableProblem);
+    }
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
       return send(reply, request, internalProblem);

@@ -1,1 +1,9 @@
-export { SigningKeyStore, type KeyStoreDatabase } from './signing-key-store.ts';
+export {
+  SigningKeyStore,
+  type KeyStoreDatabase,
+  type KeyInfo,
+  type KeyStatus,
+  type KeyStoreOptions,
+} from './signing-key-store.ts';
+export type { RefusedKey } from './key-chain.ts';
+export { startKeyRotationTimer } from './key-rotation-timer.ts';

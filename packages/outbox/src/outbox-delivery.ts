@@ -1,14 +1,15 @@
 import type { Logger } from 'pino';
 import type { OutboxMessage, OutboxRepository } from './outbox.repository.ts';
 
-export type DeliveryOutcome = 'delivered' | 'rejected' | 'already_done' | 'missing' | 'blocked';
+export type DeliveryOutcome = 'delivered' | 'rejected' | 'dead_letter' | 'already_done' | 'missing' | 'blocked';
 
 /**
- * Receiver answers that retrying can never fix; anything else (5xx, 403, 408, 425, 429, network) is retried. 403 is
- * retried on purpose: a signing key the auditor has not approved yet (a collector key rotation) becomes acceptable
- * once the new scope version is approved, and the evidence must then still arrive.
+ * Receiver answers that retrying can never fix; anything else (5xx, 401, 403, 408, 425, 429, network) is retried
+ * within the retry schedule, then dead-lettered. 403 is retried on purpose: a signing key the auditor has not approved
+ * yet (a collector key rotation) becomes acceptable once the new scope version is approved. 401 too: a signature
+ * made at send time that arrived too late (outside the receiver's freshness window) is signed anew on the next try.
  */
-const permanentStatuses = new Set([400, 401, 404, 405, 410, 413, 415, 422]);
+const permanentStatuses = new Set([400, 404, 405, 410, 413, 415, 422]);
 
 class RetryableDeliveryError extends Error {
   override name = 'RetryableDeliveryError';
@@ -16,7 +17,8 @@ class RetryableDeliveryError extends Error {
 
 /**
  * Builds the job processor that sends one outbox row over HTTP. A thrown error makes BullMQ retry with backoff;
- * 2xx (and 409, "already have it") acknowledges the row; a permanent 4xx marks it rejected for an operator to see.
+ * 2xx (and 409, "already have it") acknowledges the row; a permanent 4xx marks it rejected for an operator to see;
+ * `maxAttempts` failed attempts (counted in Postgres, so across Redis losses and restarts) make it a dead letter.
  * Rows with the same ordering key go one at a time, oldest first: a row behind a pending one ends its job at once
  * and is sent when the one ahead of it settles (`kickNext`), so only the head of a key ever waits in backoff.
  */
@@ -24,6 +26,8 @@ export function createOutboxProcessor(deps: {
   outbox: OutboxRepository;
   logger: Logger;
   kickNext: (outboxId: number) => Promise<void>;
+  /** Failed attempts after which a message becomes a dead letter and its key's later messages go on. */
+  maxAttempts: number;
   timeoutMs?: number;
   headers?: (message: { id: number; topic: string }) => Record<string, string>;
 }) {
@@ -31,10 +35,28 @@ export function createOutboxProcessor(deps: {
     const next = await deps.outbox.nextPendingAfter(message);
     if (next !== undefined) await deps.kickNext(next);
   };
+  /** A failed attempt: retried (the thrown error makes BullMQ back off) until the schedule runs out. */
+  const failed = async (message: OutboxMessage, reason: string): Promise<DeliveryOutcome> => {
+    const attempts = await deps.outbox.recordFailedAttempt(message.id, reason);
+    if (attempts < deps.maxAttempts) throw new RetryableDeliveryError(reason);
+    await deps.outbox.markDeadLetter(message.id, `gave up after ${attempts} attempts; last: ${reason}`);
+    deps.logger.error(
+      { outboxId: message.id, topic: message.topic, orderingKey: message.orderingKey, attempts, reason },
+      'outbox message dead-lettered: its retry schedule ran out',
+    );
+    await settled(message);
+    return 'dead_letter';
+  };
   return async ({ outboxId }: { outboxId: number }): Promise<DeliveryOutcome> => {
     const message = await deps.outbox.find(outboxId);
     if (!message) return 'missing';
     if (message.status !== 'pending') return 'already_done';
+    if (message.attempts >= deps.maxAttempts) {
+      // The schedule ran out before a crash or a lowered DELIVERY_MAX_ATTEMPTS: settle it without another try.
+      await deps.outbox.markDeadLetter(message.id, `gave up after ${message.attempts} attempts; last: ${message.lastError}`);
+      await settled(message);
+      return 'dead_letter';
+    }
     if (await deps.outbox.hasEarlierPending(message)) return 'blocked';
     let response: Response;
     try {
@@ -50,9 +72,8 @@ export function createOutboxProcessor(deps: {
       });
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      await deps.outbox.recordFailedAttempt(message.id, reason);
       deps.logger.warn({ outboxId, destination: message.destination, reason }, 'outbox delivery failed, will retry');
-      throw new RetryableDeliveryError(reason);
+      return failed(message, reason);
     }
     const body = (await response.text()).slice(0, 65_536);
     if (response.ok || response.status === 409) {
@@ -67,7 +88,6 @@ export function createOutboxProcessor(deps: {
       await settled(message);
       return 'rejected';
     }
-    await deps.outbox.recordFailedAttempt(message.id, `HTTP ${response.status}: ${body.slice(0, 500)}`);
-    throw new RetryableDeliveryError(`receiver answered HTTP ${response.status}`);
+    return failed(message, `HTTP ${response.status}: ${body.slice(0, 500)}`);
   };
 }

@@ -7,8 +7,10 @@ import type { JobsOptions } from 'bullmq';
 export function outboxJobOptions(outboxId: number): JobsOptions {
   return {
     jobId: `outbox-${outboxId}`,
-    // Delays come from the worker's capped backoff; past the last attempt the reconciler starts the row over.
-    attempts: 30,
+    // Delays come from the worker's capped backoff. When to give up is counted in Postgres (DELIVERY_MAX_ATTEMPTS,
+    // across Redis losses and restarts); BullMQ's own limit only ends a job whose failures were not counted there
+    // (the database down), and the reconciler then adds the row once more.
+    attempts: 1_000,
     backoff: { type: 'capped' },
     removeOnComplete: true,
     removeOnFail: true,

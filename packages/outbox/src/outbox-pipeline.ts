@@ -1,7 +1,15 @@
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { startWorker, TypedQueue, type CappedBackoff, type QueueContext } from '@cabc/service-kit';
+import {
+  EnqueueTimeoutError,
+  isInfrastructureUnavailable,
+  startWorker,
+  TypedQueue,
+  type CappedBackoff,
+  type QueueContext,
+} from '@cabc/service-kit';
 import { createOutboxProcessor } from './outbox-delivery.ts';
+import { fairPendingHeads } from './fair-reconciler.ts';
 import { outboxJobOptions } from './outbox-job-options.ts';
 import { startReconciler } from './reconciler.ts';
 import type { OutboxRepository } from './outbox.repository.ts';
@@ -24,7 +32,11 @@ export function createOutboxProducer(name: OutboxQueueName, context: QueueContex
           outboxIds.map((outboxId) => ({ payload: { outboxId }, options: outboxJobOptions(outboxId) })),
         );
       } catch (error) {
-        logger.warn({ err: error, outboxIds }, 'could not enqueue outbox delivery; the reconciler will');
+        // A Redis outage is logged once by its connection; each request it touches gets a debug line only.
+        const outage = error instanceof EnqueueTimeoutError || isInfrastructureUnavailable(error);
+        const line = { outboxIds, error: error instanceof Error ? error.message : String(error) };
+        if (outage) logger.debug(line, 'could not enqueue outbox delivery; the reconciler will');
+        else logger.warn({ ...line, err: error }, 'could not enqueue outbox delivery; the reconciler will');
       }
     },
     close: () => queue.close(),
@@ -40,22 +52,27 @@ export function startOutboxDelivery(deps: {
   logger: Logger;
   reconcileIntervalMs: number;
   retry: CappedBackoff;
+  /** Failed attempts after which a message is dead-lettered (DELIVERY_MAX_ATTEMPTS). */
+  maxAttempts: number;
   concurrency?: number;
 }): { worker: Worker; reconcileNow: () => Promise<number>; close: () => Promise<void> } {
   const processor = createOutboxProcessor({
     outbox: deps.outbox,
     logger: deps.logger,
     kickNext: (outboxId) => deps.producer.kick([outboxId]),
+    maxAttempts: deps.maxAttempts,
   });
   const worker = startWorker(deps.name, deps.context, processor, {
     concurrency: deps.concurrency ?? 16,
     backoff: deps.retry,
   });
   const reconciler = startReconciler({
-    findPending: (olderThan) => deps.outbox.pendingIds(olderThan, 1_000),
+    findPending: fairPendingHeads(deps.outbox, 1_000),
     enqueue: deps.producer.kick,
     logger: deps.logger,
     intervalMs: deps.reconcileIntervalMs,
+    // At boot, at once: what a crashed process left (or Redis lost) is owed now, not one interval later.
+    immediately: true,
   });
   return {
     worker,

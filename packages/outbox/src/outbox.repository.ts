@@ -8,15 +8,23 @@ export interface OutboxDatabase {
     destination: string;
     content_type: string;
     body: string;
-    status: 'pending' | 'delivered' | 'rejected';
+    status: OutboxStatus;
     attempts: Generated<number>;
     last_error: string | null;
     response_status: number | null;
     response_body: string | null;
     created_at: Generated<Date>;
     delivered_at: Date | null;
+    dead_lettered_at: Date | null;
   };
 }
+
+/**
+ * `rejected`: the receiver refused it for good (a permanent 4xx); `dead_letter`: the retry schedule ran out. Both are
+ * settled (later messages of the key go on) and both can be handed back to delivery by an operator.
+ */
+export type OutboxStatus = 'pending' | 'delivered' | 'rejected' | 'dead_letter';
+export const undeliveredStatuses = ['rejected', 'dead_letter'] as const;
 
 export interface OutboxMessage {
   id: number;
@@ -25,13 +33,35 @@ export interface OutboxMessage {
   destination: string;
   contentType: string;
   body: string;
-  status: 'pending' | 'delivered' | 'rejected';
+  status: OutboxStatus;
   attempts: number;
   lastError: string | null;
   responseStatus: number | null;
   responseBody: string | null;
   createdAt: Date;
   deliveredAt: Date | null;
+  deadLetteredAt: Date | null;
+}
+
+/** The head of one ordering key's queue: its oldest pending message. */
+export interface PendingHead {
+  id: number;
+  topic: string;
+  orderingKey: string;
+}
+
+/** A dead letter or rejected message as operators see it (without its body). */
+export interface UndeliveredMessage {
+  id: number;
+  topic: string;
+  orderingKey: string;
+  destination: string;
+  status: (typeof undeliveredStatuses)[number];
+  attempts: number;
+  lastError: string | null;
+  responseStatus: number | null;
+  createdAt: Date;
+  deadLetteredAt: Date | null;
 }
 
 export interface NewOutboxMessage {
@@ -59,6 +89,7 @@ function toMessage(row: Selectable<OutboxDatabase['outbox']>): OutboxMessage {
     responseBody: row.response_body,
     createdAt: row.created_at,
     deliveredAt: row.delivered_at,
+    deadLetteredAt: row.dead_lettered_at,
   };
 }
 
@@ -152,25 +183,104 @@ export class OutboxRepository {
       .execute();
   }
 
-  async recordFailedAttempt(id: number, error: string): Promise<void> {
-    await this.#db
+  /** Counts a failed attempt; answers the message's attempts so far. */
+  async recordFailedAttempt(id: number, error: string): Promise<number> {
+    const row = await this.#db
       .updateTable('outbox')
       .set({ attempts: sql`attempts + 1`, last_error: error.slice(0, 2000) })
       .where('id', '=', id)
+      .returning('attempts')
+      .executeTakeFirst();
+    return row?.attempts ?? 0;
+  }
+
+  /** The retry schedule ran out: the message is settled as a dead letter, for an operator to see and redeliver. */
+  async markDeadLetter(id: number, reason: string): Promise<void> {
+    await this.#db
+      .updateTable('outbox')
+      .set({ status: 'dead_letter', dead_lettered_at: new Date(), last_error: reason.slice(0, 2000) })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
       .execute();
   }
 
-  /** Pending messages, oldest first, created before `olderThan` (so fresh ones are left to their first job). */
-  async pendingIds(olderThan: Date, limit: number): Promise<number[]> {
-    const rows = await this.#db
+  /**
+   * The head (oldest pending message) of each ordering key created before `olderThan`, at most `limit` keys, in key
+   * order after `afterKey`: messages behind a head wait for it anyway, and a caller that walks on from the last key
+   * it got (wrapping round) reaches every key in turn, however many messages one of them holds.
+   */
+  async pendingHeads(
+    olderThan: Date,
+    limit: number,
+    afterKey?: { topic: string; orderingKey: string },
+  ): Promise<PendingHead[]> {
+    let query = this.#db
       .selectFrom('outbox')
-      .select('id')
+      .select(['id', 'topic', 'ordering_key'])
+      .distinctOn(['topic', 'ordering_key'])
       .where('status', '=', 'pending')
-      .where('created_at', '<', olderThan)
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map((row) => row.id);
+      .where('created_at', '<', olderThan);
+    if (afterKey) {
+      query = query.where((eb) =>
+        eb(eb.refTuple('topic', 'ordering_key'), '>', eb.tuple(afterKey.topic, afterKey.orderingKey)),
+      );
+    }
+    const rows = await query.orderBy('topic').orderBy('ordering_key').orderBy('id').limit(limit).execute();
+    return rows.map((row) => ({ id: row.id, topic: row.topic, orderingKey: row.ordering_key }));
+  }
+
+  /** Dead letters and rejected messages, newest first (before `beforeId` when paging), without their bodies. */
+  async undelivered(options: { limit: number; beforeId?: number | undefined }): Promise<UndeliveredMessage[]> {
+    let query = this.#db
+      .selectFrom('outbox')
+      .select([
+        'id',
+        'topic',
+        'ordering_key',
+        'destination',
+        'status',
+        'attempts',
+        'last_error',
+        'response_status',
+        'created_at',
+        'dead_lettered_at',
+      ])
+      .where('status', 'in', [...undeliveredStatuses]);
+    if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+    const rows = await query.orderBy('id', 'desc').limit(options.limit).execute();
+    return rows.map((row) => ({
+      id: row.id,
+      topic: row.topic,
+      orderingKey: row.ordering_key,
+      destination: row.destination,
+      status: row.status === 'rejected' ? 'rejected' : 'dead_letter',
+      attempts: row.attempts,
+      lastError: row.last_error,
+      responseStatus: row.response_status,
+      createdAt: row.created_at,
+      deadLetteredAt: row.dead_lettered_at,
+    }));
+  }
+
+  /**
+   * Hands dead letters and rejected messages back to delivery with a fresh retry schedule: the given ids, or every
+   * one when `ids` is absent. Answers the ids that went back to pending, oldest first.
+   */
+  async redeliver(ids?: number[]): Promise<number[]> {
+    if (ids && ids.length === 0) return [];
+    let query = this.#db
+      .updateTable('outbox')
+      .set({ status: 'pending', attempts: 0, dead_lettered_at: null, response_status: null, response_body: null })
+      .where('status', 'in', [...undeliveredStatuses]);
+    if (ids) query = query.where('id', 'in', ids);
+    const rows = await query.returning('id').execute();
+    return rows.map((row) => row.id).sort((a, b) => a - b);
+  }
+
+  /** How many messages are dead letters or rejected (the operators' metric). */
+  async countUndelivered(): Promise<Record<(typeof undeliveredStatuses)[number], number>> {
+    const counts = await this.countByStatus();
+    return { rejected: counts.rejected ?? 0, dead_letter: counts.dead_letter ?? 0 };
   }
 
   async countByStatus(): Promise<Record<string, number>> {

@@ -13,6 +13,8 @@ export function startReconciler<T>(deps: {
   logger: Logger;
   intervalMs: number;
   settleMs?: number;
+  /** The first round at once instead of after one interval (recovery at boot). */
+  immediately?: boolean;
 }): { stop: () => Promise<void>; runOnce: () => Promise<number> } {
   const runOnce = async (): Promise<number> => {
     const items = await deps.findPending(new Date(Date.now() - (deps.settleMs ?? 2_000)));
@@ -22,7 +24,13 @@ export function startReconciler<T>(deps: {
   const task = startPeriodic({
     run: runOnce,
     intervalMs: deps.intervalMs,
-    onError: (error) => deps.logger.warn({ err: error }, 'reconciliation failed; will try again'),
+    immediately: deps.immediately ?? false,
+    // An outage is logged once by the connection that failed; one short line per failed round here.
+    onError: (error) =>
+      deps.logger.warn(
+        { error: error instanceof Error ? error.message : String(error) },
+        'reconciliation failed; will try again',
+      ),
   });
   return { runOnce, stop: task.stop };
 }

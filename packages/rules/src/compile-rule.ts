@@ -10,6 +10,7 @@ import { presenceEvaluator } from './evaluators/presence.ts';
 import { provenanceEvaluator } from './evaluators/provenance.ts';
 import { thresholdEvaluator } from './evaluators/threshold.ts';
 import { trendEvaluator } from './evaluators/trend.ts';
+import { DEFAULT_CEL_BUDGET, type CelBudget } from './cel/step-budget.ts';
 import { isSelectable } from './measurement-selector.ts';
 import { ruleSchema, type Rule } from './rule-schema.ts';
 
@@ -26,6 +27,10 @@ export interface CompiledRule {
 export interface CompileOptions {
   /** Prefix of the issue fields, e.g. `requirements.3.rule`; `rule` by default. */
   fieldPrefix?: string;
+  /** The estimated cost above which a CEL expression is refused; DEFAULT_CEL_COST_LIMIT by default. */
+  celCostLimit?: number | undefined;
+  /** The runtime budget of one CEL evaluation; DEFAULT_CEL_BUDGET by default. */
+  celBudget?: CelBudget | undefined;
 }
 
 /**
@@ -39,7 +44,12 @@ export function compileRule(input: unknown, options: CompileOptions = {}): Compi
     if (!parsed.success) throw new RuleCompileError(issuesFromZod(parsed.error));
     const rule = parsed.data;
     const kinds = affectedKinds(rule);
-    return Object.freeze({ rule, affectedKinds: kinds, reads: readsOf(rule, kinds), evaluator: buildEvaluator(rule) });
+    return Object.freeze({
+      rule,
+      affectedKinds: kinds,
+      reads: readsOf(rule, kinds),
+      evaluator: buildEvaluator(rule, options),
+    });
   } catch (error) {
     if (!(error instanceof RuleCompileError)) throw error;
     throw new RuleCompileError(
@@ -48,12 +58,15 @@ export function compileRule(input: unknown, options: CompileOptions = {}): Compi
   }
 }
 
-function buildEvaluator(rule: Rule): RuleEvaluator {
+function buildEvaluator(rule: Rule, options: CompileOptions): RuleEvaluator {
   switch (rule.type) {
     case 'threshold':
       return thresholdEvaluator(rule);
     case 'expression':
-      return expressionEvaluator(rule);
+      return expressionEvaluator(rule, {
+        costLimit: options.celCostLimit,
+        budget: options.celBudget ?? DEFAULT_CEL_BUDGET,
+      });
     case 'checks':
       return checksEvaluator(rule);
     case 'freshness':

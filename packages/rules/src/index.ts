@@ -30,6 +30,8 @@ export type {
 export { aggregatePosture, type PostureInput, type PostureSummary, type StatusCounts } from './posture.ts';
 export { TREND_DEFAULTS, TREND_WINDOW } from './evaluators/trend.ts';
 export { HISTORY_LIMIT } from './cel/variables.ts';
+export { DEFAULT_CEL_COST_LIMIT } from './cel/compile-program.ts';
+export { DEFAULT_CEL_BUDGET, type CelBudget } from './cel/step-budget.ts';
 export { DRIFT_MEASUREMENTS } from './evaluators/drift.ts';
 export { evidenceDepth, evidenceWants, FILTERED_SELECTOR_DEPTH, type EvidenceWant } from './evidence-depth.ts';
 export { metricNamesOf, measurementMatchOf, type MeasurementMatch } from './measurement-selector.ts';

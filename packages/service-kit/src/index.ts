@@ -13,17 +13,19 @@ export { createLogger, loggerOptions, redactedPaths, requestIdFrom, type Logger 
 export { createDatabase, type Database } from './database/create-database.ts';
 export { migrateToLatest, migrationsFolder, type ServiceName } from './database/migrate.ts';
 export { ensureDatabaseExists, databaseUrlFor, isPostgresReachable } from './database/provision.ts';
-export { isUniqueViolation } from './database/errors.ts';
+export { isInfrastructureUnavailable, isUniqueViolation } from './database/errors.ts';
 
 // Queues: the registry of queue names and payloads, typed producers and workers, Redis connections.
 export { queueRegistry, type QueueName, type QueuePayload } from './queues/queue-registry.ts';
-export { createRedis, deleteRedisKeys, isRedisReachable, isRedisReady, type Redis } from './queues/redis.ts';
+export { createProducerRedis, createRedis, deleteRedisKeys, isRedisReachable, isRedisReady, type Redis } from './queues/redis.ts';
 export {
   TypedQueue,
+  EnqueueTimeoutError,
   startWorker,
   cappedBackoffDelay,
   type CappedBackoff,
   type QueueContext,
+  type WorkerRecovery,
   type TypedWorker,
 } from './queues/typed-queue.ts';
 
@@ -37,3 +39,4 @@ export {
   registerInfrastructure,
 } from './runtime/infrastructure-plugins.ts';
 export { startPeriodic, type PeriodicTask } from './runtime/periodic.ts';
+export { connectionState, type ConnectionState } from './runtime/connection-state.ts';

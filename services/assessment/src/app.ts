@@ -1,13 +1,12 @@
 import { registerAuthentication } from '@cabc/auth';
+import { registerOutboxRoutes } from '@cabc/outbox';
 import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
 import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
 import type { Assessment } from './composition.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
+import { allowedTo } from './modules/authorization/permissions.ts';
 import { registerCatalogRoutes } from './modules/catalog/catalog.routes.ts';
-import {
-  COLLECTOR_APPROVALS_PATH,
-  registerCollectorApprovalRoutes,
-} from './modules/collector-approvals/collector-approvals.routes.ts';
+import { registerCollectorApprovalRoutes } from './modules/collector-approvals/collector-approvals.routes.ts';
 import { registerDryRunRoutes } from './modules/dry-run/dry-run.routes.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { registerFindingRoutes } from './modules/findings/findings.routes.ts';
@@ -43,7 +42,17 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
 
   registerToeRoutes(app, services.toes);
   registerScopeRoutes(app, services.scopes);
-  await registerEvidenceRoutes(app, services.evidence, repositories.toes);
+  await registerEvidenceRoutes(app, services.evidence, repositories.toes, {
+    redis: assessment.infra.redis,
+    prefix: config.QUEUE_PREFIX,
+    limits: {
+      perAddress: config.EVIDENCE_RATE_LIMIT_PER_ADDRESS,
+      perToe: config.EVIDENCE_RATE_LIMIT_PER_TOE,
+      windowMs: config.EVIDENCE_RATE_LIMIT_WINDOW,
+      batchMax: config.EVIDENCE_BATCH_MAX,
+      batchConcurrency: config.EVIDENCE_BATCH_CONCURRENCY,
+    },
+  });
   registerCollectorApprovalRoutes(app, assessment.collectorApprovals);
   registerPostureRoutes(app, {
     evaluations: repositories.evaluations,
@@ -58,5 +67,10 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
   registerLedgerRoutes(app, services.ledger);
   registerReportingRoutes(app, assessment.reporting);
   registerOscalBundleRoutes(app, assessment.reporting);
+  registerOutboxRoutes(app, {
+    outbox: repositories.outbox,
+    producer: assessment.queues.outbox,
+    operate: { config: allowedTo('outbox:operate') },
+  });
   return app;
 }

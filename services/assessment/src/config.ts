@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authEnvSchema } from '@cabc/auth';
+import { DEFAULT_CEL_COST_LIMIT } from '@cabc/rules';
 import { envDuration, parseConfig, serviceEnvSchema } from '@cabc/service-kit';
 import { ledgerEnvShape } from './modules/ledger/ledger.settings.ts';
 
@@ -17,6 +18,17 @@ export const assessmentEnvSchema = serviceEnvSchema(8082)
     ANOMALY_SNAPSHOT_EVERY: z.coerce.number().int().min(1).max(10_000).default(50),
     /** ToE detector states a worker keeps in memory between evaluations. */
     ANOMALY_STATE_CACHE: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
+    /** Requests per client address and window at POST /v1/evidence and /v1/evidence/batch (docs/operations.md). */
+    EVIDENCE_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(20_000),
+    /** Envelopes per ToE and window (each envelope of a batch counts). */
+    EVIDENCE_RATE_LIMIT_PER_TOE: z.coerce.number().int().positive().default(20_000),
+    EVIDENCE_RATE_LIMIT_WINDOW: envDuration('1m'),
+    /** Envelopes in one POST /v1/evidence/batch; more is 413. */
+    EVIDENCE_BATCH_MAX: z.coerce.number().int().positive().default(500),
+    /** Envelopes of one batch verified and stored at the same time. */
+    EVIDENCE_BATCH_CONCURRENCY: z.coerce.number().int().positive().default(16),
+    /** A CEL rule whose static cost estimate is above this is refused when its scope is stored (docs/operations.md). */
+    CEL_COST_LIMIT: z.coerce.number().int().positive().default(DEFAULT_CEL_COST_LIMIT),
   })
   .refine((env) => env.AUTH_JWKS_URL || env.AUTH_JWKS, {
     message: 'set AUTH_JWKS_URL or AUTH_JWKS (the keys of the bearer-token issuer)',

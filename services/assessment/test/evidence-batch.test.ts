@@ -52,7 +52,8 @@ describe('POST /v1/evidence/batch', () => {
   it('refuses a malformed batch as a whole, storing nothing', async () => {
     const before = await fixture.counts();
     expect((await post({ envelopes: [] })).statusCode).toBe(400);
-    expect((await post({ envelopes: Array.from({ length: 501 }, () => '{}') })).statusCode).toBe(400);
+    // More envelopes than EVIDENCE_BATCH_MAX (500) is too large, not malformed.
+    expect((await post({ envelopes: Array.from({ length: 501 }, () => '{}') })).statusCode).toBe(413);
     expect((await post({ envelope: 'x' })).statusCode).toBe(400);
     expect(await fixture.counts()).toEqual(before);
   });

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKey, type SigningKey } from '@cabc/crypto';
+import { announceKey, generateSigningKey, type SigningKey } from '@cabc/crypto';
 import { expectProblem, waitFor } from '@cabc/testing';
 import {
   postCallback,
@@ -277,12 +277,13 @@ describe('certification body callbacks: replays and order', () => {
 async function startJwksServer() {
   let mode: 'serve' | 'fail' | 'hang' = 'serve';
   let keys: SigningKey[] = [];
+  let announcements: string[] = [];
   const server = http.createServer((_request, response) => {
     if (mode === 'hang') return;
     if (mode === 'fail') return void response.writeHead(500, { connection: 'close' }).end('upstream trouble');
     response
       .writeHead(200, { 'content-type': 'application/json', connection: 'close' })
-      .end(JSON.stringify({ keys: keys.map((key) => key.publicJwk) }));
+      .end(JSON.stringify({ keys: keys.map((key) => key.publicJwk), announcements }));
   });
   const listen = (port: number) =>
     new Promise<number>((resolve) =>
@@ -297,10 +298,11 @@ async function startJwksServer() {
   return {
     url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
     stop,
-    start: () => listen(port),
-    set(next: { mode?: typeof mode; keys?: SigningKey[] }) {
+    start: async () => (server.listening ? port : listen(port)),
+    set(next: { mode?: typeof mode; keys?: SigningKey[]; announcements?: string[] }) {
       mode = next.mode ?? mode;
       keys = next.keys ?? keys;
+      announcements = next.announcements ?? announcements;
     },
   };
 }
@@ -365,8 +367,12 @@ describe('certification body callbacks while the auditor key set cannot be had (
     expect(forged.type).toBe('https://cabc.dev/problems/invalid-callback-signature');
     expect((await fixture.counts()).certificates).toBe(0);
 
-    // The auditor publishes its new key; its outbox retries the same message until the key set has been fetched again.
-    jwks.set({ keys: [fixture.auditorKey, rotated] });
+    // The auditor publishes its new key, announced by the old one; its outbox retries the same message until the key
+    // set has been fetched again.
+    jwks.set({
+      keys: [fixture.auditorKey, rotated],
+      announcements: [await announceKey(rotated, fixture.auditorKey, 'assessment')],
+    });
     const applied = await waitFor(
       'the posture accepted after the key set was refreshed',
       async () => {
@@ -378,5 +384,24 @@ describe('certification body callbacks while the auditor key set cannot be had (
       { timeoutMs: 15_000, intervalMs: 500 },
     );
     expect(applied).toMatchObject({ outcome: 'applied', state: 'issued' });
+  });
+
+  it('refuses a key published without an announcement by a trusted key (planted in the auditor key set)', {
+    timeout: 30_000,
+  }, async () => {
+    const planted = await generateSigningKey();
+    const stranger = await generateSigningKey();
+    await jwks.start();
+    jwks.set({
+      mode: 'serve',
+      keys: [fixture.auditorKey, planted, stranger],
+      // An announcement of the planted key exists, but by a key nobody trusts.
+      announcements: [await announceKey(planted, stranger, 'assessment')],
+    });
+    const posture = await signedCallback(postureClaims({ toe: 'toe-planted', sequence: 1 }), planted);
+    // Long past the key set's cooldown: the set was fetched again and the planted key is in it, still refused.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    await unavailable('assessment', posture, /no trusted key announced it/);
+    await unavailable('assessment', posture, /no trusted key announced it/);
   });
 });

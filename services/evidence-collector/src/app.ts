@@ -1,5 +1,6 @@
 import fastifyMultipart from '@fastify/multipart';
 import { registerAuthentication } from '@cabc/auth';
+import { registerOutboxRoutes } from '@cabc/outbox';
 import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
 import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
 import type { Collector } from './composition.ts';
@@ -42,5 +43,10 @@ export async function buildApp(collector: Collector): Promise<Server> {
   });
   registerKeyRoutes(app, collector.keys, collector.access);
   registerLedgerWatchRoutes(app, { repository: collector.repositories.ledgerWatch });
+  registerOutboxRoutes(app, {
+    outbox: collector.repositories.outbox,
+    producer: collector.producer,
+    operate: collector.access.operate,
+  });
   return app;
 }

@@ -2,6 +2,7 @@ import type { CelInput } from '@bufbuild/cel';
 import type { EvidenceKind } from '@cabc/contracts';
 import type { EvidenceRecord } from '../evaluation-types.ts';
 import { newestFirst } from '../evidence-order.ts';
+import { metered, meteredMap } from './step-budget.ts';
 import { HISTORY_LIMIT } from './variables.ts';
 
 type CelObject = { [key: string]: CelInput };
@@ -43,15 +44,17 @@ export function celEvidence(record: EvidenceRecord): CelObject {
       slice: predicate.context.slice ?? '',
       environment: predicate.context.environment ?? '',
     },
-    metrics,
-    measurements: predicate.measurements.map((m) => ({
-      name: m.name,
-      value: m.value,
-      unit: m.unit ?? '',
-      slice: m.slice ?? '',
-    })),
-    checks: predicate.checks.map((c) => ({ name: c.name, status: c.status, detail: c.detail ?? '' })),
-    subjects: record.subjects.map((s) => ({ name: s.name, sha256: s.digest.sha256 })),
+    metrics: meteredMap(metrics),
+    measurements: metered(
+      predicate.measurements.map((m) => ({
+        name: m.name,
+        value: m.value,
+        unit: m.unit ?? '',
+        slice: m.slice ?? '',
+      })),
+    ),
+    checks: metered(predicate.checks.map((c) => ({ name: c.name, status: c.status, detail: c.detail ?? '' }))),
+    subjects: metered(record.subjects.map((s) => ({ name: s.name, sha256: s.digest.sha256 }))),
   };
   converted.set(record, value);
   return value;
@@ -88,7 +91,7 @@ export function bindEvidence(
     latest[kind] = celEvidence(newest);
     used.latest.push(newest);
     if (withHistory) {
-      history[kind] = ofKind.map(celEvidence);
+      history[kind] = metered(ofKind.map(celEvidence));
       used.history.push(...ofKind);
     }
   }

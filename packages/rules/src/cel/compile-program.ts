@@ -2,6 +2,7 @@ import { parse, plan, type CelInput, type CelResult } from '@bufbuild/cel';
 import type { EvidenceKind } from '@cabc/contracts';
 import { RuleCompileError } from '../compile-error.ts';
 import { LruCache } from '../lru-cache.ts';
+import { estimateCelCost } from './cost-estimate.ts';
 import { celEnvironment } from './environment.ts';
 import { typeName } from './static-types.ts';
 import { checkExpression } from './type-check.ts';
@@ -10,7 +11,12 @@ import { expressionGlobals } from './variables.ts';
 export interface CelProgram {
   run: (variables: Record<string, CelInput>) => CelResult;
   readsHistory: boolean;
+  /** The static upper bound on its work (cost-estimate.ts). */
+  estimatedCost: number;
 }
+
+/** The estimated cost above which an expression is refused when its rule is compiled. */
+export const DEFAULT_CEL_COST_LIMIT = 1_000_000;
 
 const PROGRAM_CACHE_SIZE = 1000;
 const programs = new LruCache<string, CelProgram>(PROGRAM_CACHE_SIZE);
@@ -20,11 +26,26 @@ const programs = new LruCache<string, CelProgram>(PROGRAM_CACHE_SIZE);
  * The kinds are part of the key because they decide which `latest.<kind>` the expression may read.
  * Throws RuleCompileError with fields relative to the rule (`expression`, `kinds`).
  */
-export function compileCelProgram(expression: string, kinds: readonly EvidenceKind[]): CelProgram {
+export function compileCelProgram(
+  expression: string,
+  kinds: readonly EvidenceKind[],
+  costLimit = DEFAULT_CEL_COST_LIMIT,
+): CelProgram {
   const key = `${[...kinds].sort().join(',')}\n${expression}`;
-  const cached = programs.get(key);
-  if (cached) return cached;
+  const program = programs.get(key) ?? compileUncached(expression, kinds);
+  programs.set(key, program);
+  if (program.estimatedCost > costLimit) {
+    throw new RuleCompileError([
+      {
+        field: 'expression',
+        message: `the expression's estimated cost is ${program.estimatedCost}, over the limit of ${costLimit}; iterate over fewer or smaller lists`,
+      },
+    ]);
+  }
+  return program;
+}
 
+function compileUncached(expression: string, kinds: readonly EvidenceKind[]): CelProgram {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(expression);
@@ -44,7 +65,9 @@ export function compileCelProgram(expression: string, kinds: readonly EvidenceKi
       },
     ]);
   }
-  const program: CelProgram = { run: plan(celEnvironment, parsed), readsHistory: checked.globalsRead.has('history') };
-  programs.set(key, program);
-  return program;
+  return {
+    run: plan(celEnvironment, parsed),
+    readsHistory: checked.globalsRead.has('history'),
+    estimatedCost: estimateCelCost(parsed, kinds),
+  };
 }

@@ -31,6 +31,17 @@ export function serviceEnvSchema(defaultPort: number) {
     /** Retries of a failed delivery wait exponentially longer, from the base up to this cap (with jitter). */
     DELIVERY_RETRY_BASE_DELAY: envDuration('250ms'),
     DELIVERY_RETRY_MAX_DELAY: envDuration('60s'),
+    /**
+     * After this many failed attempts an outbox message becomes a dead letter (visible, re-deliverable by an
+     * operator) and its ordering key's later messages go on. 30 with the default delays is about 20 minutes.
+     */
+    DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(30),
+    /** A request's enqueue after its commit is given up after this; the reconciler enqueues from Postgres. */
+    ENQUEUE_TIMEOUT: envDuration('500ms'),
+    /** A job of a crashed process is taken over once its lock (renewed every half of this) has expired. */
+    WORKER_LOCK_DURATION: envDuration('5s'),
+    /** How often workers look for jobs whose lock expired (a crashed process's). */
+    WORKER_STALLED_INTERVAL: envDuration('1s'),
   });
 }
 

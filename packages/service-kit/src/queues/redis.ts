@@ -1,14 +1,33 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createLogger } from '../logging/logger.ts';
+import { connectionState } from '../runtime/connection-state.ts';
+
+type StateLogger = Pick<Logger, 'warn' | 'info' | 'debug'>;
+
+/** Logs the connection's outages once per state change (ioredis emits 'error' on every reconnect attempt). */
+function logStateChanges(redis: Redis, logger: StateLogger, what: string): Redis {
+  const state = connectionState(logger, what);
+  // Unheard, an 'error' event would crash the process; ioredis reconnects by itself, readiness reports the outage.
+  redis.on('error', (error) => state.down(error));
+  redis.on('ready', () => state.up());
+  return redis;
+}
 
 /** A connection for BullMQ: workers need `maxRetriesPerRequest: null` so blocking commands wait for reconnects. */
-export function createRedis(url: string, options: { logger?: Pick<Logger, 'warn'> } = {}): Redis {
+export function createRedis(url: string, options: { logger?: StateLogger } = {}): Redis {
   const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
-  // Unheard, an 'error' event would crash the process; ioredis reconnects by itself, readiness reports the outage.
-  const logger = options.logger ?? createLogger('redis');
-  redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error; reconnecting'));
-  return redis;
+  return logStateChanges(redis, options.logger ?? createLogger('redis'), 'Redis');
+}
+
+/**
+ * The producers' connection, beside the workers' one: while Redis is unreachable a command fails at once instead of
+ * waiting in the offline queue for the reconnect (`enableOfflineQueue: false`, one retry), so a request that committed
+ * its outbox row answers without Redis; the reconciler enqueues what could not be.
+ */
+export function createProducerRedis(redis: Redis, options: { logger?: StateLogger } = {}): Redis {
+  const producer = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  return logStateChanges(producer, options.logger ?? createLogger('redis'), 'Redis (producers)');
 }
 
 export async function isRedisReachable(url: string, timeoutMs = 2000): Promise<boolean> {

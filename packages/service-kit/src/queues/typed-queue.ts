@@ -3,9 +3,43 @@ import type { Redis } from 'ioredis';
 import { queueRegistry, type QueueName, type QueuePayload } from './queue-registry.ts';
 
 export interface QueueContext {
+  /** The workers' connection (blocking commands wait for reconnects). */
   connection: Redis;
+  /** The producers' connection, failing fast while Redis is down (createProducerRedis); `connection` when absent. */
+  producer?: Redis;
   /** BullMQ key prefix: one per deployment, one per test file. */
   prefix: string;
+  /** An enqueue not done within this is given up (the reconcilers re-enqueue from Postgres); none when absent. */
+  enqueueTimeoutMs?: number;
+  /** How fast a job of a crashed process is taken over (BullMQ lock and stalled-job check). */
+  recovery?: WorkerRecovery;
+}
+
+export interface WorkerRecovery {
+  /** A job's lock expires this long after its worker stopped renewing it (renewed every half of it). */
+  lockDurationMs: number;
+  /** Every this long, jobs whose lock expired go back to waiting. */
+  stalledIntervalMs: number;
+}
+
+export class EnqueueTimeoutError extends Error {
+  override name = 'EnqueueTimeoutError';
+}
+
+/** `work`, or a rejection after `timeoutMs` (the work itself is left to finish or fail on its own). */
+async function within<T>(work: Promise<T>, timeoutMs: number | undefined, what: string): Promise<T> {
+  if (timeoutMs === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new EnqueueTimeoutError(`${what} not done within ${timeoutMs} ms`)), timeoutMs);
+  });
+  // A late failure of the abandoned work is not news: its caller already moved on.
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const defaultJobOptions: JobsOptions = { removeOnComplete: true, removeOnFail: 1000 };
@@ -14,25 +48,30 @@ const defaultJobOptions: JobsOptions = { removeOnComplete: true, removeOnFail: 1
 export class TypedQueue<N extends QueueName> {
   readonly name: N;
   readonly queue: Queue;
+  readonly #timeoutMs: number | undefined;
 
   constructor(name: N, context: QueueContext) {
     this.name = name;
-    this.queue = new Queue(name, { connection: context.connection, prefix: context.prefix, defaultJobOptions });
+    this.#timeoutMs = context.enqueueTimeoutMs;
+    const connection = context.producer ?? context.connection;
+    this.queue = new Queue(name, { connection, prefix: context.prefix, defaultJobOptions });
+    // Connection errors are logged once per outage by the connection; unheard here, BullMQ prints each one's stack.
+    this.queue.on('error', () => {});
   }
 
   async add(payload: QueuePayload<N>, options: JobsOptions = {}): Promise<void> {
-    await this.queue.add(this.name, queueRegistry[this.name].parse(payload), options);
+    const data = queueRegistry[this.name].parse(payload);
+    await within(this.queue.add(this.name, data, options), this.#timeoutMs, `enqueue on ${this.name}`);
   }
 
   async addBulk(items: { payload: QueuePayload<N>; options?: JobsOptions }[]): Promise<void> {
     if (items.length === 0) return;
-    await this.queue.addBulk(
-      items.map((item) => ({
-        name: this.name,
-        data: queueRegistry[this.name].parse(item.payload),
-        opts: item.options ?? {},
-      })),
-    );
+    const jobs = items.map((item) => ({
+      name: this.name,
+      data: queueRegistry[this.name].parse(item.payload),
+      opts: item.options ?? {},
+    }));
+    await within(this.queue.addBulk(jobs), this.#timeoutMs, `enqueue on ${this.name}`);
   }
 
   close(): Promise<void> {
@@ -67,6 +106,17 @@ export function startWorker<N extends QueueName>(
       connection: context.connection,
       prefix: context.prefix,
       concurrency: options.concurrency ?? 8,
+      // BullMQ's defaults (30 s lock, 30 s stalled check) hold a crashed process's jobs for up to a minute.
+      ...(context.recovery
+        ? {
+            lockDuration: context.recovery.lockDurationMs,
+            stalledInterval: context.recovery.stalledIntervalMs,
+            // A short lock may be lost under a long pause; the retry is harmless (receivers are idempotent).
+            maxStalledCount: 5,
+          }
+        : {}),
+      // After a Redis connection error the worker waits this long before it fetches again (BullMQ: 15 s).
+      runRetryDelay: 1_000,
       settings: { backoffStrategy: (attemptsMade: number) => cappedBackoffDelay(attemptsMade, backoff) },
     },
   );

@@ -6,7 +6,7 @@ import { createDatabase } from '../database/create-database.ts';
 import { migrateToLatest, type ServiceName } from '../database/migrate.ts';
 import { ensureDatabaseExists } from '../database/provision.ts';
 import { createLogger } from '../logging/logger.ts';
-import { createRedis, type Redis } from '../queues/redis.ts';
+import { createProducerRedis, createRedis, type Redis } from '../queues/redis.ts';
 import type { QueueContext } from '../queues/typed-queue.ts';
 import { once } from './once.ts';
 
@@ -44,18 +44,34 @@ export async function openInfrastructure(
       const applied = await migrateToLatest(db, service);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
-    const keys = new SigningKeyStore(db, { secret: config.KEY_ENCRYPTION_SECRET, service });
+    const keys = new SigningKeyStore(db, {
+      secret: config.KEY_ENCRYPTION_SECRET,
+      service,
+      onRefused: (refused) =>
+        logger.error(
+          { keyRefused: refused },
+          `signing key ${refused.kid} refused (not published, not used): ${refused.reason}`,
+        ),
+    });
     const active = await keys.active();
     logger.info({ kid: active.kid }, 'signing key ready');
     const redis = overrides.redis ?? createRedis(config.REDIS_URL, { logger });
+    const producer = createProducerRedis(redis, { logger });
     const closeRedis = once(async () => {
+      await producer.quit().catch(() => producer.disconnect());
       await redis.quit().catch(() => redis.disconnect());
     });
     return {
       logger,
       db,
       redis,
-      queues: { connection: redis, prefix: config.QUEUE_PREFIX },
+      queues: {
+        connection: redis,
+        producer,
+        prefix: config.QUEUE_PREFIX,
+        enqueueTimeoutMs: config.ENQUEUE_TIMEOUT,
+        recovery: { lockDurationMs: config.WORKER_LOCK_DURATION, stalledIntervalMs: config.WORKER_STALLED_INTERVAL },
+      },
       keys,
       closeDatabase,
       closeRedis,

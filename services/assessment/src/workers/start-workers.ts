@@ -25,6 +25,7 @@ export function startWorkers(assessment: Assessment) {
     },
     logger,
     intervalMs: config.RECONCILE_INTERVAL,
+    immediately: true,
   });
   // Due re-evaluations live in Postgres (evaluation_schedule); the timer only hands them to the queue.
   const staleEvidenceScheduler = startReconciler({
@@ -40,6 +41,7 @@ export function startWorkers(assessment: Assessment) {
     logger,
     intervalMs: config.RECONCILE_INTERVAL,
     settleMs: 0,
+    immediately: true,
   });
   // Signs a ledger checkpoint every CHECKPOINT_INTERVAL when the log grew (a plain timer: no Redis needed).
   const checkpoints = startCheckpointTimer({
@@ -54,6 +56,7 @@ export function startWorkers(assessment: Assessment) {
     producer: queues.outbox,
     logger,
     reconcileIntervalMs: config.RECONCILE_INTERVAL,
+    maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     retry,
   });
   return {

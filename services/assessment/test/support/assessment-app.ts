@@ -68,11 +68,15 @@ export interface AssessmentFixture {
   token: (role: Role, org?: string) => Promise<string>;
   /** Rows in the service's ledger tables, to prove a refusal stored nothing. */
   counts: () => Promise<{ evidence: number; pendingEvaluations: number }>;
+  /** The test database's name, to cut the service off from it (tests of work done before any database access). */
+  databaseName: string;
   dispose: () => Promise<void>;
 }
 
 /** The assessment app (no workers, never listening) on a database and queue prefix of its own. */
-export async function startAssessmentApp(options: { bodyLimitBytes?: number } = {}): Promise<AssessmentFixture> {
+export async function startAssessmentApp(
+  options: { bodyLimitBytes?: number; env?: Record<string, string> } = {},
+): Promise<AssessmentFixture> {
   const database: TestDatabase = await createTestDatabase('assessment');
   const prefix = testQueuePrefix('assessment');
   const collectorKey = await generateSigningKey();
@@ -80,7 +84,7 @@ export async function startAssessmentApp(options: { bodyLimitBytes?: number } = 
   const limit: Record<string, string> = options.bodyLimitBytes
     ? { BODY_LIMIT_BYTES: String(options.bodyLimitBytes) }
     : {};
-  const env = assessmentEnv(database.url, prefix, issuerKey, limit);
+  const env = assessmentEnv(database.url, prefix, issuerKey, { ...limit, ...options.env });
   const config = loadAssessmentConfig(env);
   environments.set(config, env);
   const infra = await openInfrastructure('assessment', config);
@@ -94,6 +98,7 @@ export async function startAssessmentApp(options: { bodyLimitBytes?: number } = 
     config,
     assessment,
     collectorKey,
+    databaseName: database.name,
     token: (role, org = 'acme') =>
       mintToken({
         issuer: config.AUTH_ISSUER,

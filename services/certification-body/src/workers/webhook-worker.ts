@@ -64,6 +64,7 @@ export function startWebhookWorker(deps: {
     enqueue: (due) => deps.scheduler.enqueue(due.map((item) => ({ id: item.id, attempts: item.attempts }))),
     logger: deps.logger,
     intervalMs: deps.reconcileIntervalMs,
+    immediately: true,
   });
   return {
     reconcileNow: reconciler.runOnce,

@@ -22,6 +22,7 @@ export function startWorkers(collector: Collector) {
     producer: collector.producer,
     logger,
     reconcileIntervalMs: config.RECONCILE_INTERVAL,
+    maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     retry: { baseMs: config.DELIVERY_RETRY_BASE_DELAY, maxMs: config.DELIVERY_RETRY_MAX_DELAY },
   });
 

@@ -26,6 +26,8 @@ export const permissions = {
   'scope:dry_run': ['auditee', 'auditor'],
   'catalog:read': ['auditee', 'auditor', 'certification_body', 'admin'],
   'audit:read': ['auditor', 'admin'],
+  /** The outbox's dead letters (scope decisions and posture callbacks the certification body never took). */
+  'outbox:operate': ['auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof permissions;

@@ -60,7 +60,11 @@ export function createInForceScopes(scopes: ScopesRepository, cacheSize = 256) {
       const freshness = requirement.freshness ? parseDuration(requirement.freshness) : undefined;
       return {
         requirement,
-        compiled: compileRule(requirement.rule, { fieldPrefix: `requirements.${index}.rule` }),
+        compiled: compileRule(requirement.rule, {
+          fieldPrefix: `requirements.${index}.rule`,
+          // Refused at submission under CEL_COST_LIMIT; a stored scope runs under the runtime budget alone.
+          celCostLimit: Number.POSITIVE_INFINITY,
+        }),
         freshnessMs: freshness && 'ms' in freshness ? freshness.ms : undefined,
       };
     });

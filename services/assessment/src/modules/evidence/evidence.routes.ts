@@ -15,11 +15,10 @@ import { acceptedEvidenceViewSchema } from './evidence.schemas.ts';
 import { toReceipt, type EvidenceIngestService } from './evidence.service.ts';
 import { allowedTo, authorize } from '../authorization/permissions.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
+import { registerEvidenceRateLimits, TooManyRequestsProblem, type EvidenceLimits } from './evidence-limits.ts';
+import type { Redis } from '@cabc/service-kit';
 
 const rawBodies = new WeakMap<FastifyRequest, string>();
-
-/** Envelopes accepted in one batch request. */
-const MAX_BATCH = 500;
 
 const batchAnswerSchema = z.object({
   results: z.array(
@@ -38,8 +37,22 @@ const batchAnswerSchema = z.object({
   ),
 });
 
+/** `work` over `items` with at most `concurrency` at a time, results in order. */
+async function mapLimited<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+  return results;
+}
+
 /** One envelope of a batch: its receipt, or the problem that refused it (the rest of the batch goes on). */
-async function ingestOne(service: EvidenceIngestService, text: string) {
+async function ingestOne(service: EvidenceIngestService, text: string, admit: (toe: string) => Promise<void>) {
   try {
     let parsed: unknown;
     try {
@@ -47,7 +60,7 @@ async function ingestOne(service: EvidenceIngestService, text: string) {
     } catch {
       throw new BadRequestProblem('the envelope is not JSON', [{ field: 'envelope', message: 'not JSON' }]);
     }
-    const { created, receipt } = await service.ingest(text, parsed);
+    const { created, receipt } = await service.ingest(text, parsed, admit);
     return { status: created ? 201 : 200, receipt };
   } catch (error) {
     if (!(error instanceof HttpProblem)) throw error;
@@ -67,8 +80,11 @@ export async function registerEvidenceRoutes(
   app: Server,
   service: EvidenceIngestService,
   toes: ToesRepository,
+  limiting: { redis: Redis; prefix: string; limits: EvidenceLimits },
 ): Promise<void> {
+  const { limits } = limiting;
   await app.register(async (scope) => {
+    const rateLimits = await registerEvidenceRateLimits(scope, limiting.redis, limiting.prefix, limits);
     // Keep the body text as received: its digest identifies the envelope and the ledger stores it unchanged.
     installJsonBodyParser(scope, (request, text) => rawBodies.set(request, text));
     const routes = scope.withTypeProvider<ZodTypeProvider>();
@@ -86,13 +102,23 @@ export async function registerEvidenceRoutes(
           response: {
             201: evidenceReceiptSchema,
             200: evidenceReceiptSchema,
-            ...problemResponses(400, 401, 403, 413, 415, 422),
+            ...problemResponses(400, 401, 403, 413, 415, 422, 429),
           },
         },
+        onRequest: rateLimits.perAddress,
       },
       async (request, reply) => {
-        const { created, receipt } = await service.ingest(rawBodies.get(request) ?? '', request.body);
-        return reply.code(created ? 201 : 200).send(receipt);
+        try {
+          const { created, receipt } = await service.ingest(
+            rawBodies.get(request) ?? '',
+            request.body,
+            rateLimits.admitToe(request),
+          );
+          return reply.code(created ? 201 : 200).send(receipt);
+        } catch (error) {
+          if (error instanceof TooManyRequestsProblem) reply.header('retry-after', String(error.retryAfterSeconds));
+          throw error;
+        }
       },
     );
 
@@ -102,18 +128,32 @@ export async function registerEvidenceRoutes(
         config: signedBodyRoute,
         schema: {
           tags: ['evidence'],
-          summary: 'Receive up to 500 DSSE envelopes at once; each is verified and stored as by POST /v1/evidence',
+          summary: `Receive up to ${limits.batchMax} DSSE envelopes at once; each is verified and stored as by POST /v1/evidence`,
           description:
             'Each envelope is given as its exact JSON text (a string), since its digest is over those bytes. The answer lists, ' +
             'in order, each envelope’s status (201 stored, 200 already stored, 4xx refused) with its receipt or its problem. ' +
             'The envelopes of one batch are stored in shared transactions, which is what makes a batch cheaper than its parts.',
-          body: z.strictObject({ envelopes: z.array(z.string().min(2)).min(1).max(MAX_BATCH) }),
-          response: { 200: batchAnswerSchema, ...problemResponses(400, 413, 415) },
+          body: z.strictObject({ envelopes: z.array(z.string().min(2)).min(1) }),
+          response: { 200: batchAnswerSchema, ...problemResponses(400, 413, 415, 429) },
         },
+        onRequest: rateLimits.perAddress,
       },
-      async (request) => ({
-        results: await Promise.all(request.body.envelopes.map((text) => ingestOne(service, text))),
-      }),
+      async (request) => {
+        const { envelopes } = request.body;
+        if (envelopes.length > limits.batchMax) {
+          throw new HttpProblem(
+            413,
+            'batch-too-large',
+            'Batch too large',
+            `${envelopes.length} envelopes in one batch; at most ${limits.batchMax}`,
+            { fields: [{ field: 'envelopes', message: `at most ${limits.batchMax} envelopes` }] },
+          );
+        }
+        const admit = rateLimits.admitToe(request);
+        return {
+          results: await mapLimited(envelopes, limits.batchConcurrency, (text) => ingestOne(service, text, admit)),
+        };
+      },
     );
 
     routes.get(

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import {
   dsseEnvelopeSchema,
   evidenceStatementSchema,
@@ -17,6 +17,7 @@ import type { z } from 'zod';
 import { verifyAttestations } from './attestation-verification.ts';
 import type { CollectorTrust, ToeTrust } from './collector-trust.ts';
 import type { AcceptedEvidence, EvidenceRepository } from './evidence.repository.ts';
+import type { TrustedKeyIndex } from './trusted-key-index.ts';
 
 function fieldsOf(error: z.ZodError, prefix: string) {
   return error.issues.flatMap((issue) => {
@@ -44,6 +45,25 @@ function signatureProblem(error: DsseVerificationError): HttpProblem {
       return new HttpProblem(401, 'invalid-signature', 'Invalid signature', error.message, {
         fields: [{ field: 'signatures', message: error.message }],
       });
+  }
+}
+
+function unknownToe(toeId: string): UnprocessableProblem {
+  return new UnprocessableProblem(
+    'unknown-toe',
+    'Unknown target of evaluation',
+    `no ToE ${toeId} trusts collector keys`,
+    [{ field: 'payload.predicate.toe', message: 'not a registered ToE with a submitted or approved scope' }],
+  );
+}
+
+function verifiesWith(envelope: Parameters<typeof verifyDsse>[0], keys: ReadonlyMap<string, KeyObject>): boolean {
+  if (keys.size === 0) return false;
+  try {
+    verifyDsse(envelope, keys, { supportedPayloadTypes: [IN_TOTO_PAYLOAD_TYPE] });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -133,6 +153,8 @@ export function toReceipt(evidence: AcceptedEvidence): EvidenceReceipt {
 export function createEvidenceIngestService(deps: {
   evidence: EvidenceRepository;
   trust: CollectorTrust;
+  /** The collector keys in memory: the signature is checked against them before any database work. */
+  keyIndex: TrustedKeyIndex;
   keys: SigningKeyStore;
   issuer: string;
   maxFutureSkewMs: number;
@@ -147,7 +169,12 @@ export function createEvidenceIngestService(deps: {
      * Verifies and stores one DSSE envelope. `rawBody` is the request body exactly as received: its digest is the
      * idempotency key and it is what the ledger keeps. Nothing is stored unless every check passes.
      */
-    async ingest(rawBody: string, parsedBody: unknown): Promise<{ created: boolean; receipt: EvidenceReceipt }> {
+    async ingest(
+      rawBody: string,
+      parsedBody: unknown,
+      /** Counts the envelope against its ToE's rate limit once its signature verified; throws over the limit. */
+      admit?: (toe: string) => Promise<void>,
+    ): Promise<{ created: boolean; receipt: EvidenceReceipt }> {
       const envelope = dsseEnvelopeSchema.safeParse(parsedBody);
       if (!envelope.success) {
         const fields = fieldsOf(envelope.error, '');
@@ -155,6 +182,13 @@ export function createEvidenceIngestService(deps: {
           `not a DSSE envelope: ${fields.map((f) => `${f.field || 'body'}: ${f.message}`).join('; ')}`,
           fields,
         );
+      }
+      // Every signature names its key: an envelope is checked against that one key, never tried against them all.
+      const unnamed = envelope.data.signatures.findIndex((signature) => !signature.keyid);
+      if (unnamed >= 0) {
+        throw new BadRequestProblem(`signature ${unnamed} has no keyid`, [
+          { field: `signatures.${unnamed}.keyid`, message: 'required: the RFC 7638 thumbprint of the signing key' },
+        ]);
       }
       const envelopeSha256 = sha256Hex(rawBody);
 
@@ -165,21 +199,26 @@ export function createEvidenceIngestService(deps: {
       const payload = parseStatementJson(payloadBytes);
       const toeId = claimedToe(payload);
       const keyids = envelope.data.signatures.flatMap((signature) => (signature.keyid ? [signature.keyid] : []));
-      const trust = await deps.trust.forToe(toeId, keyids);
-      if (!trust) {
-        throw new UnprocessableProblem('unknown-toe', 'Unknown target of evaluation', `no ToE ${toeId}`, [
-          { field: 'payload.predicate.toe', message: 'not a registered ToE' },
-        ]);
-      }
+      const toeKeys = await deps.keyIndex.keysOf(toeId, keyids);
+      if (!toeKeys) throw unknownToe(toeId);
       let verified;
       try {
-        verified = verifyDsse(envelope.data, trust.keys, { supportedPayloadTypes: [IN_TOTO_PAYLOAD_TYPE] });
+        verified = verifyDsse(envelope.data, toeKeys.trusted, { supportedPayloadTypes: [IN_TOTO_PAYLOAD_TYPE] });
       } catch (error) {
         if (!(error instanceof DsseVerificationError)) throw error;
-        // An envelope accepted earlier stays accepted (a retry after its key left the scope gets the same receipt).
-        const accepted = await deps.evidence.findExisting(envelopeSha256, null);
-        if (accepted) return { created: false, receipt: toReceipt(accepted) };
+        // An envelope accepted earlier stays accepted (a retry after its key left the scope gets the same receipt),
+        // once it verifies with that retired key: no lookup is made for a signature nobody trusted.
+        if (error.reason === 'unknown_key' && verifiesWith(envelope.data, toeKeys.retired)) {
+          const accepted = await deps.evidence.findExisting(envelopeSha256, null);
+          if (accepted) return { created: false, receipt: toReceipt(accepted) };
+        }
         throw signatureProblem(error);
+      }
+      await admit?.(toeId);
+      const trust = await deps.trust.forToe(toeId, verified.keyids);
+      if (!trust) throw unknownToe(toeId);
+      if (!verified.keyids.every((kid) => trust.keys.has(kid))) {
+        throw signatureProblem(new DsseVerificationError('unknown_key', 'the signing key left the scope'));
       }
       // The same envelope again, or the same statement signed again or re-serialized in transit, is the same
       // evidence: one lookup (after the cheap signature check) answers both.

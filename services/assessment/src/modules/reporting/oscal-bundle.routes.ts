@@ -17,7 +17,7 @@ import {
   type OscalBundle,
 } from '@cabc/oscal';
 import { NotFoundProblem, problemResponses, UnprocessableProblem, type Server } from '@cabc/http-kit';
-import { authorize } from '../authorization/permissions.ts';
+import { allowedTo, authorize } from '../authorization/permissions.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import { toeParamsSchema } from '../toes/toes.schemas.ts';
 import type { BundleRequest, OscalBundleSource } from './oscal-bundle-source.ts';
@@ -102,6 +102,7 @@ export function registerOscalBundleRoutes(app: Server, deps: OscalBundleRouteDep
   app.get(
     '/v1/toes/:toeId/reports/oscal-bundle',
     {
+      config: allowedTo('evidence:read'),
       schema: {
         tags,
         security,
@@ -128,6 +129,7 @@ export function registerOscalBundleRoutes(app: Server, deps: OscalBundleRouteDep
   app.get(
     '/v1/toes/:toeId/reports/oscal/:document',
     {
+      config: allowedTo('evidence:read'),
       schema: {
         tags,
         security,

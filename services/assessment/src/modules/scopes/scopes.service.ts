@@ -26,6 +26,10 @@ export function createScopesService(deps: {
   lockToe: (toeId: string, trx: Transaction<any>) => Promise<void>;
   /** Called after an approval commits, to assess the ToE's stored evidence against the new scope. */
   onApproved?: (toeId: string) => Promise<void>;
+  /** Called after any state change commits (which collector keys are trusted may have changed). */
+  onStateChanged?: () => void;
+  /** The estimated cost above which a CEL rule is refused (CEL_COST_LIMIT). */
+  celCostLimit?: number;
 }) {
   /** Runs `work` with the ToE locked; another organization's ToE is a 404, never a 403. */
   async function withToe<T>(
@@ -158,6 +162,7 @@ export function createScopesService(deps: {
       return updated;
     });
     if (kicks.length > 0) await deps.producer.kick(kicks);
+    deps.onStateChanged?.();
     if (action === 'approve') await deps.onApproved?.(toeId);
     return result;
   }
@@ -187,7 +192,10 @@ export function createScopesService(deps: {
           source = inForce.document;
         }
         // A document that names no artifacts pins the ToE's (docs/initialization.md#pinned-artifacts).
-        const { document } = await validateScopeDocument(source, { defaultArtifacts: toe.artifacts });
+        const { document } = await validateScopeDocument(source, {
+          defaultArtifacts: toe.artifacts,
+          celCostLimit: deps.celCostLimit,
+        });
         const version = (await deps.scopes.latestVersionNumber(toe.id, trx)) + 1;
         const scope = await deps.scopes.insert(
           {
@@ -212,6 +220,7 @@ export function createScopesService(deps: {
         const next = nextScopeState(scope.state, 'edit');
         const { document } = await validateScopeDocument(input, {
           defaultArtifacts: scope.document.artifacts ?? toe.artifacts,
+          celCostLimit: deps.celCostLimit,
         });
         const updated = await deps.scopes.updateDocument(scope.id, document, scopeDigest(document), next, trx);
         await deps.audit.record(

@@ -28,7 +28,7 @@ function duplicates(ids: string[], path: string, what: string): ProblemField[] {
  */
 export async function validateScopeDocument(
   input: unknown,
-  options: { defaultArtifacts?: ScopeArtifacts | undefined } = {},
+  options: { defaultArtifacts?: ScopeArtifacts | undefined; celCostLimit?: number | undefined } = {},
 ): Promise<ValidatedScope> {
   const parsed = scopeDocumentSchema.safeParse(input);
   if (!parsed.success) {
@@ -67,7 +67,10 @@ export async function validateScopeDocument(
         });
     });
     try {
-      const compiled = compileRule(requirement.rule, { fieldPrefix: `requirements.${index}.rule` });
+      const compiled = compileRule(requirement.rule, {
+        fieldPrefix: `requirements.${index}.rule`,
+        celCostLimit: options.celCostLimit,
+      });
       rules.set(requirement.id, compiled);
       if (compiled.rule.type === 'provenance' && compiled.rule.build && !document.artifacts?.models.length) {
         fields.push({

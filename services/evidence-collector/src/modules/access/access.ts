@@ -13,6 +13,23 @@ export const roles = {
   manageKeys: ['admin'] as Role[],
 };
 
+function adminOfCollectorOrg(what: string, feature: string, options: { collectorOrg?: string | undefined }) {
+  return {
+    config: allowRoles(...roles.manageKeys),
+    preHandler: async (request: FastifyRequest) => {
+      const principal = principalOf(request);
+      if (!options.collectorOrg) {
+        throw new ForbiddenProblem(
+          `${feature} is disabled: COLLECTOR_ORG (the organization operating this collector) is not set`,
+        );
+      }
+      if (principal.org !== options.collectorOrg) {
+        throw new ForbiddenProblem(`only admins of ${options.collectorOrg} ${what}`);
+      }
+    },
+  };
+}
+
 /** The route options of each kind of collector route: the roles it declares, and the organization checks after. */
 export function createAccess(options: { collectorOrg?: string | undefined }) {
   return {
@@ -30,20 +47,9 @@ export function createAccess(options: { collectorOrg?: string | undefined }) {
     },
     read: { config: allowRoles(...roles.read) },
     /** An admin of the organization operating the collector (COLLECTOR_ORG). */
-    manageKeys: {
-      config: allowRoles(...roles.manageKeys),
-      preHandler: async (request: FastifyRequest) => {
-        const principal = principalOf(request);
-        if (!options.collectorOrg) {
-          throw new ForbiddenProblem(
-            'key management is disabled: COLLECTOR_ORG (the organization operating this collector) is not set',
-          );
-        }
-        if (principal.org !== options.collectorOrg) {
-          throw new ForbiddenProblem(`only admins of ${options.collectorOrg} manage this collector's signing key`);
-        }
-      },
-    },
+    manageKeys: adminOfCollectorOrg("manage this collector's signing key", 'key management', options),
+    /** The same admins see and redeliver the outbox's dead letters. */
+    operate: adminOfCollectorOrg("operate this collector's outbox", 'outbox operations', options),
     principal: (request: FastifyRequest): Principal => principalOf(request),
   };
 }

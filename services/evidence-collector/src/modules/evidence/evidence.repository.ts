@@ -1,5 +1,5 @@
 import type { Generated, Kysely, Transaction } from 'kysely';
-import type { OutboxDatabase } from '@cabc/outbox';
+import type { OutboxDatabase, OutboxStatus } from '@cabc/outbox';
 
 export interface CollectorDatabase extends OutboxDatabase {
   submissions: {
@@ -57,7 +57,7 @@ export interface StoredEvidence {
   createdAt: Date;
   outbox: {
     id: number;
-    status: 'pending' | 'delivered' | 'rejected';
+    status: OutboxStatus;
     attempts: number;
     lastError: string | null;
     deliveredAt: Date | null;

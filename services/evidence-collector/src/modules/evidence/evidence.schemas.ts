@@ -52,7 +52,9 @@ export const submitQuerySchema = z.strictObject({
 });
 
 export const deliveryStateSchema = z.object({
-  status: z.enum(['pending', 'delivered', 'rejected']),
+  status: z
+    .enum(['pending', 'delivered', 'rejected', 'dead_letter'])
+    .describe('dead_letter: its retry schedule ran out (an operator may redeliver it); rejected: refused for good'),
   attempts: z.number().int(),
   lastError: z.string().nullable(),
   deliveredAt: z.string().nullable(),
