@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { requestIdFrom } from '@cabc/service-kit';
 import { sendClientError } from './client-error.ts';
 import { installJsonBodyParser, installParameterTextCheck } from './json-body.ts';
+import { documentProblems } from './openapi-problems.ts';
 import { installProblemHandler, sendFrameworkError } from './problem-handler.ts';
 import { publicRoute, type RouteAccess } from './route-access.ts';
 
@@ -64,6 +65,8 @@ export async function createServer(options: ServerOptions): Promise<Server> {
       },
     },
     transform: jsonSchemaTransform,
+    transformObject: (documentObject) =>
+      documentProblems('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject),
   });
   // The documentation pages are public; their routes are the plugin's, so they are declared here for it.
   await app.register(async (docs) => {
