@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadOrCreateLocalIssuer } from '@cabc/auth';
 import { KeyDecryptionError } from '@cabc/crypto';
+import type { LocalCertificates } from '@cabc/local-servers';
 import { startPlatform, type Platform, type ServiceKey } from '@cabc/platform';
 import { localState, MissingInfrastructureError, provideInfrastructure } from './infrastructure.ts';
 import { dropLocalData, localNames, removeLocalServerData } from './local-data.ts';
@@ -11,6 +12,8 @@ export interface LocalPlatformOptions {
   /** --reset-local-data: drop this checkout's databases, queue keys and local server data, then start afresh. */
   reset?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** --tls: mutual TLS between the services with the local CA's certificates (docs/operations.md#tls). */
+  tls?: LocalCertificates;
 }
 
 /** The checkout's stored data cannot be opened with its secret: what happened and what to do, never a stack trace. */
@@ -75,6 +78,7 @@ export async function startLocalPlatform(
       // `./scripts/cabc token --role … --org …` signs with the same key file.
       tokenIssuer: await loadOrCreateLocalIssuer(path.join(options.dataDir, 'local-issuer.json')),
       reconcileInterval: env.RECONCILE_INTERVAL ?? '5s',
+      ...(options.tls ? { tls: options.tls } : {}),
     });
     return { platform, stop: async () => (await platform.close(), await infrastructure.stop()) };
   } catch (error) {

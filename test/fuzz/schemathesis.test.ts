@@ -3,6 +3,7 @@
 // must pass for every operation: no 5xx, status codes, content types and bodies as documented.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePythonTool, type PythonVenv } from '@cabc/testing/python';
 import { certifyToe, type ServiceKey } from '../../apps/platform/src/index.ts';
@@ -65,8 +66,10 @@ describe('schemathesis against each service’s OpenAPI document', () => {
       'off',
       ...headers.flatMap((header) => ['-H', header]),
     ];
-    const result = await run(venv.bin + '/schemathesis', args, {
+    const result = await run(`${venv.bin}/schemathesis`, args, {
       maxBuffer: 64 * 1024 * 1024,
+      // schemathesis keeps a cache folder (.schemathesis) where it runs: not in the checkout.
+      cwd: tmpdir(),
     }).then(
       ({ stdout }) => ({ code: 0, stdout }),
       (error: { code?: number; stdout?: string; stderr?: string }) => ({

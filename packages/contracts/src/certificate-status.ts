@@ -20,6 +20,14 @@ export type CertifiedArtifacts = z.infer<typeof certifiedArtifactsSchema>;
 /** The answer about one certificate, as JSON or as the claims of a `cabc-status+jwt` (with iss, sub, iat, exp). */
 export const statusAnswerSchema = z.object({
   certificateId: z.string(),
+  /**
+   * sha256 (hex) of the certificate JWT this answer is about (its compact serialization, as issued): binds the answer
+   * to that certificate, as an OCSP response names the certificate's hash. Null for `unknown`.
+   */
+  certificateDigest: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
   status: publicStatusSchema,
   thisUpdate: z.string(),
   /** When to ask again at the latest; null when the status can never change (revoked, expired, withdrawn). */
@@ -32,6 +40,11 @@ export const statusAnswerSchema = z.object({
 });
 export type StatusAnswer = z.infer<typeof statusAnswerSchema>;
 
+/**
+ * Claims of a `cabc-status+jwt`: the answer, signed by the certification body. `sub` is the certificate id, `iat` is
+ * thisUpdate and `exp` is nextUpdate (absent when the status can never change), so an old answer cannot be replayed
+ * as fresh.
+ */
 export const signedStatusClaimsSchema = statusAnswerSchema.extend({
   iss: z.string().min(1),
   sub: z.string(),
@@ -39,6 +52,12 @@ export const signedStatusClaimsSchema = statusAnswerSchema.extend({
   exp: z.number().int().optional(),
 });
 export type SignedStatusClaims = z.infer<typeof signedStatusClaimsSchema>;
+
+/** `GET /v1/status/:id` as JSON: the answer and, in `jws`, the same answer signed (typ cabc-status+jwt). */
+export const statusResponseSchema = statusAnswerSchema.extend({
+  jws: z.string().describe('compact JWS (typ cabc-status+jwt) whose claims are this answer; verify it, not the JSON'),
+});
+export type StatusResponse = z.infer<typeof statusResponseSchema>;
 
 export const statusListEntrySchema = z.object({
   id: z.string(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { certificateClaimsSchema } from './certificate.ts';
-import { signedStatusClaimsSchema, statusAnswerSchema, statusListClaimsSchema } from './certificate-status.ts';
+import { signedStatusClaimsSchema, statusListClaimsSchema, statusResponseSchema } from './certificate-status.ts';
 import { certificateWebhookSchema } from './certificate-webhook.ts';
 import { evidenceJsonSchemas } from './evidence-json-schema.ts';
 import { postureCallbackClaimsSchema } from './posture-callback.ts';
@@ -14,7 +14,7 @@ const wireFormats = {
   'receipt-claims.v1.schema.json': [receiptClaimsSchema, 'Claims of a receipt (typ cabc-receipt+jwt)'],
   'evidence-receipt.v1.schema.json': [evidenceReceiptSchema, 'Answer of the assessment service to POST /v1/evidence'],
   'certificate-claims.v1.schema.json': [certificateClaimsSchema, 'Claims of a certificate (typ cabc-certificate+jwt)'],
-  'status-answer.v1.schema.json': [statusAnswerSchema, 'Answer of GET /v1/status/{certificateId} (JSON)'],
+  'status-answer.v1.schema.json': [statusResponseSchema, 'Answer of GET /v1/status/{certificateId} (JSON)'],
   'status-claims.v1.schema.json': [signedStatusClaimsSchema, 'Claims of a signed status answer (typ cabc-status+jwt)'],
   'status-list-claims.v1.schema.json': [statusListClaimsSchema, 'Claims of a status list (typ cabc-status-list+jwt)'],
   'posture-callback-claims.v1.schema.json': [postureCallbackClaimsSchema, 'Claims of a posture callback'],

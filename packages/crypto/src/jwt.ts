@@ -21,7 +21,14 @@ export async function signJwt(
 
 export type JwtVerifier = (
   token: string,
-  expected: { audience: string; typ: string; issuer?: string; maxTokenAge?: string | number },
+  expected: {
+    audience: string;
+    typ: string;
+    issuer?: string;
+    maxTokenAge?: string | number;
+    /** Seconds of clock difference allowed on iat, nbf and exp. */
+    clockTolerance?: number;
+  },
 ) => Promise<JWTPayload>;
 
 /**
@@ -77,6 +84,7 @@ export function createJwtVerifier(
       typ: expected.typ,
       ...(expected.issuer ? { issuer: expected.issuer } : {}),
       ...(expected.maxTokenAge !== undefined ? { maxTokenAge: expected.maxTokenAge } : {}),
+      ...(expected.clockTolerance !== undefined ? { clockTolerance: expected.clockTolerance } : {}),
     });
     return payload;
   };

@@ -17,3 +17,10 @@ export type { ZodTypeProvider } from 'fastify-type-provider-zod';
 export { encodeCursor, decodeCursor, pageQuerySchema, pageSchema } from './cursor.ts';
 export { publicRoute, type RouteAccess } from './route-access.ts';
 export { installJsonBodyParser, UnstorableTextProblem, notUtf8Problem } from './json-body.ts';
+export {
+  httpsServerOptions,
+  installOutboundTls,
+  requireClientCertificates,
+  hasVerifiedClientCertificate,
+  type TlsSettings,
+} from './tls.ts';

@@ -14,6 +14,8 @@ export interface RefusedKey {
   kid: string;
   status: string;
   reason: string;
+  /** Its private key did not open under the service's secret (sealed under another one, or altered). */
+  unopened?: true;
 }
 
 export interface VerifiedKeys {
@@ -35,13 +37,15 @@ export async function verifyKeyChain(
   const refused: RefusedKey[] = [];
   const byKid = new Map<string, SigningKey>();
   for (const row of rows) {
-    const refuse = (reason: string) => refused.push({ kid: row.kid, status: row.status, reason });
+    const refuse = (reason: string, unopened = false) =>
+      refused.push({ kid: row.kid, status: row.status, reason, ...(unopened ? { unopened: true as const } : {}) });
     let key: SigningKey;
     try {
       key = await signingKeyFrom(decryptPrivateKey(row.sealed_private_key, options.secret, options.service, row.kid));
     } catch (error) {
       refuse(
         `its private key does not open under the service's secret (${error instanceof Error ? error.message : String(error)})`,
+        true,
       );
       continue;
     }

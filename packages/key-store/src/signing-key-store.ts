@@ -5,6 +5,7 @@ import {
   encryptPrivateKey,
   generateSigningKey,
   isLegacySealed,
+  KeyDecryptionError,
   signingKeyFrom,
   type PublicJwk,
   type SigningKey,
@@ -199,8 +200,14 @@ export class SigningKeyStore {
       this.#checkedAt = Date.now();
       return this.#active;
     }
-    const { keys } = await this.verified();
+    const { keys, refused } = await this.verified();
     const active = keys.find((key) => key.row.status === 'active');
+    if (!active && keys.length === 0 && refused.length > 0 && refused.every((key) => key.unopened)) {
+      // Not a planted key: every stored key was sealed under another secret (e.g. another checkout's data).
+      throw new KeyDecryptionError(
+        `${this.#service}: no stored signing key opens under this KEY_ENCRYPTION_SECRET (sealed under another one)`,
+      );
+    }
     if (!active) {
       throw new Error(
         `${this.#service}: no active signing key that the service created itself (see the refused keys in the log; docs/keys.md)`,

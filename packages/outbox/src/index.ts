@@ -9,7 +9,7 @@ export {
   undeliveredStatuses,
 } from './outbox.repository.ts';
 export { fairPendingHeads } from './fair-reconciler.ts';
-export { createOutboxProcessor, type DeliveryOutcome } from './outbox-delivery.ts';
+export { createOutboxProcessor, type DeliveryOutcome, type OutboxPrepare } from './outbox-delivery.ts';
 export { startReconciler } from './reconciler.ts';
 export { outboxJobOptions } from './outbox-job-options.ts';
 export { createOutboxProducer, startOutboxDelivery, type OutboxProducer } from './outbox-pipeline.ts';

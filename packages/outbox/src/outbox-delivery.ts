@@ -11,6 +11,9 @@ export type DeliveryOutcome = 'delivered' | 'rejected' | 'dead_letter' | 'alread
  */
 const permanentStatuses = new Set([400, 404, 405, 410, 413, 415, 422]);
 
+/** What the delivery sends for one row: computed at each attempt by the producer's `prepare`. */
+export type OutboxPrepare = (message: OutboxMessage) => Promise<{ body: string; contentType: string }>;
+
 class RetryableDeliveryError extends Error {
   override name = 'RetryableDeliveryError';
 }
@@ -30,6 +33,11 @@ export function createOutboxProcessor(deps: {
   maxAttempts: number;
   timeoutMs?: number;
   headers?: (message: { id: number; topic: string }) => Record<string, string>;
+  /**
+   * Turns a stored row into what is sent, at each attempt (e.g. signs stored claims with a fresh `iat`, so that a
+   * retry is never refused as stale). Absent: the stored body is sent as it is.
+   */
+  prepare?: OutboxPrepare;
 }) {
   const settled = async (message: OutboxMessage) => {
     const next = await deps.outbox.nextPendingAfter(message);
@@ -53,21 +61,25 @@ export function createOutboxProcessor(deps: {
     if (message.status !== 'pending') return 'already_done';
     if (message.attempts >= deps.maxAttempts) {
       // The schedule ran out before a crash or a lowered DELIVERY_MAX_ATTEMPTS: settle it without another try.
-      await deps.outbox.markDeadLetter(message.id, `gave up after ${message.attempts} attempts; last: ${message.lastError}`);
+      await deps.outbox.markDeadLetter(
+        message.id,
+        `gave up after ${message.attempts} attempts; last: ${message.lastError}`,
+      );
       await settled(message);
       return 'dead_letter';
     }
     if (await deps.outbox.hasEarlierPending(message)) return 'blocked';
     let response: Response;
     try {
+      const sent = deps.prepare ? await deps.prepare(message) : message;
       response = await fetch(message.destination, {
         method: 'POST',
         headers: {
-          'content-type': message.contentType,
+          'content-type': sent.contentType,
           'idempotency-key': `outbox-${message.id}`,
           ...deps.headers?.(message),
         },
-        body: message.body,
+        body: sent.body,
         signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
       });
     } catch (error) {

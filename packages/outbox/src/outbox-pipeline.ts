@@ -8,7 +8,7 @@ import {
   type CappedBackoff,
   type QueueContext,
 } from '@cabc/service-kit';
-import { createOutboxProcessor } from './outbox-delivery.ts';
+import { createOutboxProcessor, type OutboxPrepare } from './outbox-delivery.ts';
 import { fairPendingHeads } from './fair-reconciler.ts';
 import { outboxJobOptions } from './outbox-job-options.ts';
 import { startReconciler } from './reconciler.ts';
@@ -55,12 +55,14 @@ export function startOutboxDelivery(deps: {
   /** Failed attempts after which a message is dead-lettered (DELIVERY_MAX_ATTEMPTS). */
   maxAttempts: number;
   concurrency?: number;
+  prepare?: OutboxPrepare;
 }): { worker: Worker; reconcileNow: () => Promise<number>; close: () => Promise<void> } {
   const processor = createOutboxProcessor({
     outbox: deps.outbox,
     logger: deps.logger,
     kickNext: (outboxId) => deps.producer.kick([outboxId]),
     maxAttempts: deps.maxAttempts,
+    ...(deps.prepare ? { prepare: deps.prepare } : {}),
   });
   const worker = startWorker(deps.name, deps.context, processor, {
     concurrency: deps.concurrency ?? 16,

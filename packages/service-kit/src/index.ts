@@ -17,7 +17,14 @@ export { isInfrastructureUnavailable, isUniqueViolation } from './database/error
 
 // Queues: the registry of queue names and payloads, typed producers and workers, Redis connections.
 export { queueRegistry, type QueueName, type QueuePayload } from './queues/queue-registry.ts';
-export { createProducerRedis, createRedis, deleteRedisKeys, isRedisReachable, isRedisReady, type Redis } from './queues/redis.ts';
+export {
+  createProducerRedis,
+  createRedis,
+  deleteRedisKeys,
+  isRedisReachable,
+  isRedisReady,
+  type Redis,
+} from './queues/redis.ts';
 export {
   TypedQueue,
   EnqueueTimeoutError,

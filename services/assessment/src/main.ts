@@ -3,4 +3,12 @@ import { loadAssessmentConfig } from './config.ts';
 import { startAssessment } from './service.ts';
 
 const service = await startAssessment(loadAssessmentConfig());
-closeOnSignals({ close: service.close, log: service.app.log });
+closeOnSignals(
+  { close: service.close, log: service.app.log },
+  {
+    exit: (code) => process.exit(code),
+    closed: (code) => {
+      process.exitCode = code;
+    },
+  },
+);

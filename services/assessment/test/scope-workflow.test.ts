@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { createLocalJWKSet, jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPE_DECISION_TYP, scopeDecisionClaimsSchema } from '@cabc/contracts';
 import { generateSigningKey } from '@cabc/crypto';
@@ -10,6 +10,7 @@ import { evidenceStatement, signedEnvelope } from './support/assessment-app.ts';
 import { createEvaluationRepository } from '../src/modules/evaluation/evaluation.repository.ts';
 import { createInForceScopes } from '../src/modules/evaluation/in-force-scope.ts';
 import { createScopesRepository } from '../src/modules/scopes/scopes.repository.ts';
+import { createSendTimeSigner, UNSIGNED_CALLBACK_CONTENT_TYPE } from '../src/modules/callbacks/send-time-signing.ts';
 
 describe('initialization phase: ToE, scope versions, review workflow, audit trail', () => {
   let fixture: AssessmentFixture;
@@ -93,21 +94,37 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
     expect(trail.find((event) => event.action === 'scope.approve')!.comment).toBe('Adequate.');
   });
 
-  it('signs the approval for the certification body and puts it in the outbox with the scope digest', async () => {
+  it('puts the approval for the certification body in the outbox with the scope digest, signed at each send', async () => {
     const toeId = await newToe('approval-message');
     await draft(toeId);
     await api('POST', `/v1/toes/${toeId}/scopes/1/submit`, auditee);
     const approved = await api('POST', `/v1/toes/${toeId}/scopes/1/approve`, auditor, {});
-    const { rows } = await sql<{ destination: string; body: string; topic: string }>`
-      select destination, body, topic from outbox where ordering_key = ${toeId} order by id`.execute(fixture.infra.db);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]!.topic).toBe('certification-body');
-    expect(rows[0]!.destination).toMatch(/\/v1\/callbacks\/scope$/);
+    const row = (await fixture.assessment.repositories.outbox.find(
+      (
+        await sql<{ id: number }>`select id from outbox where ordering_key = ${toeId} order by id`.execute(
+          fixture.infra.db,
+        )
+      ).rows[0]!.id,
+    ))!;
+    expect(row.topic).toBe('certification-body');
+    expect(row.destination).toMatch(/\/v1\/callbacks\/scope$/);
+    // Stored unsigned: the delivery signs at each attempt with the time of that attempt.
+    expect(row.contentType).toBe(UNSIGNED_CALLBACK_CONTENT_TYPE);
+    expect(JSON.parse(row.body).claims.iat).toBeUndefined();
+    let clock = Date.now();
+    const sign = createSendTimeSigner({ keys: fixture.infra.keys, now: () => clock });
+    const first = await sign(row);
+    clock += 3_600_000;
+    const retried = await sign(row);
+    expect(first.contentType).toBe('application/jose');
     const jwks = createLocalJWKSet((await api('GET', '/.well-known/jwks.json', undefined)).body);
-    const { payload, protectedHeader } = await jwtVerify(rows[0]!.body, jwks, {
+    const { payload, protectedHeader } = await jwtVerify(first.body, jwks, {
       audience: 'certification-body',
       issuer: 'cabc-assessment',
     });
+    const again = decodeJwt(retried.body);
+    expect(again.iat).toBe(payload.iat! + 3600);
+    expect(again.jti).toBe(payload.jti);
     expect(protectedHeader.typ).toBe(SCOPE_DECISION_TYP);
     const claims = scopeDecisionClaimsSchema.parse(payload);
     expect(claims).toMatchObject({
@@ -144,7 +161,7 @@ describe('initialization phase: ToE, scope versions, review workflow, audit trai
     const { rows } = await sql<{
       body: string;
     }>`select body from outbox where ordering_key = ${toeId} order by id`.execute(fixture.infra.db);
-    const types = rows.map((row) => JSON.parse(Buffer.from(row.body.split('.')[1]!, 'base64url').toString()).type);
+    const types = rows.map((row) => JSON.parse(row.body).claims.type);
     expect(types).toEqual(['scope.approved', 'scope.superseded', 'scope.approved']);
   });
 

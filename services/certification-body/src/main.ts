@@ -3,4 +3,12 @@ import { loadCertificationConfig } from './config.ts';
 import { startCertificationBody } from './service.ts';
 
 const service = await startCertificationBody(loadCertificationConfig());
-closeOnSignals({ close: service.close, log: service.app.log });
+closeOnSignals(
+  { close: service.close, log: service.app.log },
+  {
+    exit: (code) => process.exit(code),
+    closed: (code) => {
+      process.exitCode = code;
+    },
+  },
+);

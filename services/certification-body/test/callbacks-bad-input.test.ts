@@ -129,15 +129,28 @@ describe('certification body POST /v1/callbacks/assessment refuses what it canno
     });
   });
 
-  it('refuses a callback older than the accepted age with 401', async () => {
-    const eightDaysAgo = Math.floor(Date.now() / 1000) - 8 * 86_400;
-    await changesNothing(1, async () => {
-      expectProblem(
-        await post(await signedCallback(postureClaims({ iat: eightDaysAgo }), fixture.auditorKey)),
-        401,
-        'body',
-      );
-    });
+  it('refuses a callback older than the accepted age, or signed ahead of the clock tolerance, with a retryable 503', async () => {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    for (const iat of [nowSeconds - 8 * 86_400, nowSeconds + 10 * 60]) {
+      await changesNothing(1, async () => {
+        const problem = expectProblem(
+          await post(await signedCallback(postureClaims({ iat }), fixture.auditorKey)),
+          503,
+          'claims.iat',
+        );
+        // Not a permanent refusal: the auditor signs again at every attempt, so the next one is fresh.
+        expect(problem.type).toBe('https://cabc.dev/problems/callback-not-fresh');
+      }, 'unavailable');
+    }
+  });
+
+  it('accepts a callback signed by a clock ahead within CALLBACK_CLOCK_TOLERANCE', async () => {
+    await auditor(fixture).approve('toe-clock-ahead');
+    const ahead = Math.floor(Date.now() / 1000) + 20;
+    const response = await post(
+      await signedCallback(postureClaims({ toe: 'toe-clock-ahead', iat: ahead }), fixture.auditorKey),
+    );
+    expect(response.statusCode, response.body).toBe(200);
   });
 
   it('refuses verified claims without a toe with 422 naming claims.toe', async () => {

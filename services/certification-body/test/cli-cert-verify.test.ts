@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +36,9 @@ describe('cabc cert verify <jwt> --jwks <file|url>', () => {
   let jwksFile: string;
   let token: string;
   let suspendedToken: string;
+  let revokedToken: string;
+  let revokedId: string;
+  let goodId: string;
   let drive: ReturnType<typeof auditor>;
   let modelFile: string;
   let modelSha256: string;
@@ -62,11 +67,16 @@ describe('cabc cert verify <jwt> --jwks <file|url>', () => {
       scopeDigest: 'e'.repeat(64),
       artifacts: { models: [{ name: 'model.onnx', sha256: modelSha256 }], datasets: [] },
     });
-    token = await tokenOf((await drive.posture('toe-cli', 'compliant', { scopeVersion: 3 })).certificateId!);
+    goodId = (await drive.posture('toe-cli', 'compliant', { scopeVersion: 3 })).certificateId!;
+    token = await tokenOf(goodId);
     await drive.approve('toe-cli-suspended', 1);
     const suspended = await drive.posture('toe-cli-suspended', 'compliant');
     await drive.posture('toe-cli-suspended', 'non_compliant');
     suspendedToken = await tokenOf(suspended.certificateId!);
+    await drive.approve('toe-cli-revoked', 1);
+    revokedId = (await drive.posture('toe-cli-revoked', 'compliant')).certificateId!;
+    await drive.posture('toe-cli-revoked', 'non_compliant', { criticalFailed: true });
+    revokedToken = await tokenOf(revokedId);
   });
   afterAll(async () => {
     await fixture?.dispose();
@@ -138,7 +148,74 @@ describe('cabc cert verify <jwt> --jwks <file|url>', () => {
     });
     const fromStdin = await run(['cert', 'verify', '-', '--jwks', jwksFile, '--offline'], token);
     expect(fromStdin.code, fromStdin.stderr).toBe(0);
-    expect(fromStdin.stdout).toMatch(/status\s+not checked/);
+    expect(fromStdin.stdout).toMatch(/status\s+NOT CHECKED \(--offline/);
+    expect(fromStdin.stdout).toMatch(/verdict\s+SIGNATURE_VALID/);
+    expect(fromStdin.stdout).not.toMatch(/GOOD/);
+  });
+
+  it('never says good for a revoked certificate: --jwks FILE alone (no status URL) is unknown, exit 1', async () => {
+    const human = await run(['cert', 'verify', revokedToken, '--jwks', jwksFile]);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(/status\s+UNKNOWN: no status URL/);
+    expect(human.stdout).toMatch(/verdict\s+UNKNOWN/);
+    const asked = await run(['cert', 'verify', revokedToken, '--jwks', jwksFile, '--status-url', baseUrl]);
+    expect(asked.code).toBe(1);
+    expect(asked.stdout).toMatch(/status\s+revoked \(reason 5 critical_requirement_failed\), signed/);
+  });
+
+  it('says unknown when the status answer is unsigned, about another certificate, or unreachable', async () => {
+    const good = await fetch(`${baseUrl}/v1/status/${goodId}`, { headers: { accept: 'application/jwt' } });
+    const goodStatusJwt = await good.text();
+    // A status server that answers for the revoked certificate with what it can: plain JSON saying good, or the
+    // genuine signed answer about another (good) certificate.
+    const answers: Record<string, { type: string; body: string }> = {
+      unsigned: {
+        type: 'application/json',
+        body: JSON.stringify({ certificateId: revokedId, status: 'good', thisUpdate: new Date().toISOString() }),
+      },
+      replayed: { type: 'application/jwt', body: goodStatusJwt },
+    };
+    const forger = createServer((request, response) => {
+      const answer = answers[request.url!.split('/')[1]!]!;
+      response.writeHead(200, { 'content-type': answer.type }).end(answer.body);
+    });
+    await new Promise<void>((resolve) => forger.listen(0, '127.0.0.1', resolve));
+    const forgerUrl = `http://127.0.0.1:${(forger.address() as AddressInfo).port}`;
+    try {
+      for (const [what, error] of [
+        ['unsigned', /not a signed status/],
+        ['replayed', /about certificate \S+, not/],
+      ] as const) {
+        const result = await run([
+          'cert',
+          'verify',
+          revokedToken,
+          '--jwks',
+          jwksFile,
+          '--status-url',
+          `${forgerUrl}/${what}`,
+          '--json',
+        ]);
+        expect(result.code, what).toBe(1);
+        const report = JSON.parse(result.stdout);
+        expect(report.verdict, what).toBe('unknown');
+        expect(report.status.error, what).toMatch(error);
+      }
+    } finally {
+      await new Promise((resolve) => forger.close(resolve));
+    }
+    const unreachable = await run([
+      'cert',
+      'verify',
+      token,
+      '--jwks',
+      jwksFile,
+      '--status-url',
+      'http://127.0.0.1:1',
+      '--json',
+    ]);
+    expect(unreachable.code).toBe(1);
+    expect(JSON.parse(unreachable.stdout)).toMatchObject({ verdict: 'unknown', valid: false });
   });
 
   it('exits 1 when the live status is not good', async () => {

@@ -27,6 +27,7 @@ describe('loadCertificationConfig', () => {
       AUDITOR_ISSUER: 'cabc-assessment',
       CALLBACK_AUDIENCE: 'certification-body',
       CALLBACK_MAX_AGE: 7 * 86_400_000,
+      CALLBACK_CLOCK_TOLERANCE: 60_000,
       CERTIFICATE_ISSUER: 'cabc-certification-body',
       CERTIFICATE_VALIDITY: 365 * 86_400_000,
       WEBHOOK_ALLOW_LOOPBACK: false,

@@ -70,12 +70,20 @@ describe('certification body POST /v1/callbacks/scope refuses what it cannot ver
     });
   });
 
-  it('refuses a decision for another audience, from another issuer, or too old (401)', async () => {
-    for (const claims of [
-      scopeClaims({ aud: 'another-certification-body' }),
-      scopeClaims({ iss: 'someone-else' }),
-      scopeClaims({ iat: Math.floor(Date.now() / 1000) - 8 * 86_400 }),
-    ]) {
+  it('refuses a decision too old with a retryable 503 (the auditor signs each attempt anew)', async () => {
+    const before = await scopeState();
+    const claims = scopeClaims({ iat: Math.floor(Date.now() / 1000) - 8 * 86_400 });
+    const problem = expectProblem(
+      await postCallback(fixture.app, 'scope', await signedScopeDecision(claims, fixture.auditorKey)),
+      503,
+      'claims.iat',
+    );
+    expect(problem.type).toBe('https://cabc.dev/problems/callback-not-fresh');
+    expect(await scopeState()).toEqual(before);
+  });
+
+  it('refuses a decision for another audience or from another issuer (401)', async () => {
+    for (const claims of [scopeClaims({ aud: 'another-certification-body' }), scopeClaims({ iss: 'someone-else' })]) {
       await refusedAndRecorded(async () => {
         expectProblem(
           await postCallback(fixture.app, 'scope', await signedScopeDecision(claims, fixture.auditorKey)),
@@ -207,7 +215,7 @@ describe('certification body POST /v1/callbacks/scope refuses what it cannot ver
     ]);
     expect(await list('?toe=toe-replayed-scope', 'globex')).toEqual([]);
     // Refusals that name no verified ToE (forgeries, claims that are not a decision) are kept, but listed to nobody.
-    expect((await scopeState()).refused).toBeGreaterThanOrEqual(8);
+    expect((await scopeState()).refused).toBeGreaterThanOrEqual(7);
     for (const org of ['acme', 'globex', 'cb']) expect(await list('?kind=scope&outcome=refused', org)).toEqual([]);
     expectProblem(
       await fixture.app.inject({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKey, signJwt } from '@cabc/crypto';
+import { generateSigningKey, sha256Hex, signJwt } from '@cabc/crypto';
 import { expectProblem } from '@cabc/testing';
 import { REASON_CODES } from '../src/domain/index.ts';
 import { bearer, startCertificationApp, testClock, type CertificationFixture } from './support/certification-app.ts';
@@ -27,7 +27,7 @@ describe('public status: one certificate (OCSP-like) and a signed list per organ
     const withdrawn = await fixture.app.inject({
       method: 'POST',
       url: `/v1/certificates/${ids.withdrawn}/withdraw`,
-      headers: await bearer('auditee', 'acme'),
+      headers: await bearer('certification_body', 'acme'),
       payload: { comment: 'no longer offered' },
     });
     expect(withdrawn.statusCode, withdrawn.body).toBe(200);
@@ -46,6 +46,7 @@ describe('public status: one certificate (OCSP-like) and a signed list per organ
     const answer = response.json();
     expect(answer).toEqual({
       certificateId: ids.good,
+      certificateDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
       status: 'good',
       thisUpdate: expect.any(String),
       nextUpdate: expect.any(String),
@@ -54,7 +55,26 @@ describe('public status: one certificate (OCSP-like) and a signed list per organ
       reason: 'compliant_posture',
       // The scope decision of this fixture pins no artifact.
       artifacts: { models: [], datasets: [] },
+      jws: expect.any(String),
     });
+    // The JSON carries the signed form of the same answer, bound to the certificate JWT by its digest.
+    const { jws, ...unsigned } = answer;
+    const jwks = (await fixture.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
+    const { payload } = await jwtVerify(jws, createLocalJWKSet(jwks), {
+      issuer: 'cabc-certification-body',
+      subject: ids.good!,
+      typ: 'cabc-status+jwt',
+      currentDate: clock.now(),
+    });
+    expect(payload).toMatchObject(unsigned);
+    const certificate = await fixture.app.inject({
+      method: 'GET',
+      url: `/v1/certificates/${ids.good}`,
+      headers: await bearer('certification_body', 'acme'),
+    });
+    expect(answer.certificateDigest).toBe(sha256Hex(certificate.json().token));
+    expect(payload.iat).toBe(Math.floor(Date.parse(answer.thisUpdate) / 1000));
+    expect(payload.exp).toBe(Math.ceil(Date.parse(answer.nextUpdate) / 1000));
     expect(Date.parse(answer.nextUpdate) - Date.parse(answer.thisUpdate)).toBe(5 * 60_000);
     expect(response.headers['cache-control']).toBe('public, max-age=300');
   });
@@ -105,7 +125,9 @@ describe('public status: one certificate (OCSP-like) and a signed list per organ
     expect(String(response.headers['content-type'])).toMatch(/^application\/json/);
     expect(response.json()).toMatchObject({
       certificateId: id.slice(0, 256),
+      certificateDigest: null,
       status: 'unknown',
+      jws: expect.any(String),
       revokedAt: null,
       reasonCode: null,
       reason: null,

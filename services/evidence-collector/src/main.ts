@@ -3,4 +3,12 @@ import { loadCollectorConfig } from './config.ts';
 import { startCollector } from './service.ts';
 
 const service = await startCollector(loadCollectorConfig());
-closeOnSignals({ close: service.close, log: service.app.log });
+closeOnSignals(
+  { close: service.close, log: service.app.log },
+  {
+    exit: (code) => process.exit(code),
+    closed: (code) => {
+      process.exitCode = code;
+    },
+  },
+);

@@ -1,7 +1,7 @@
 import { createHash, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CERTIFICATE_TYP, publicStatuses } from '@cabc/contracts';
+import { CERTIFICATE_TYP, publicStatuses, signedStatusClaimsSchema, STATUS_TYP } from '@cabc/contracts';
 import { publicKeyFromJwk } from '@cabc/crypto';
 import { durationOption } from '../duration-option.ts';
 
@@ -27,17 +27,25 @@ type Verdict =
   | 'unknown'
   | 'not_yet_valid'
   | 'invalid'
-  | 'status_unavailable'
-  | 'not_certified_subject';
+  | 'not_certified_subject'
+  /** --offline: signature, type and validity hold; the status was not checked (exit 0, never `good`). */
+  | 'signature_valid';
 
 interface Report {
   verdict: Verdict;
-  /** True only for verdict `good`: signature, type and validity hold and the live status (when asked) is good. */
+  /** True only for verdict `good`: signature, type and validity hold and a fresh, signed, bound status says good. */
   valid: boolean;
   signature: { valid: boolean; kid: string | null; alg: string | null; typ: string | null; error: string | null };
   claims: Record<string, unknown> | null;
   validity: { notBefore: string | null; expiresAt: string | null; checkedAt: string; current: boolean };
-  status: { checked: boolean; url: string | null; answer: Record<string, unknown> | null; error: string | null };
+  status: {
+    checked: boolean;
+    url: string | null;
+    /** The verified claims of the signed status answer (typ cabc-status+jwt). */
+    answer: Record<string, unknown> | null;
+    /** Why no fresh, signed status about this certificate could be had: the verdict is then `unknown`. */
+    error: string | null;
+  };
   /** With --subject / --subject-file: whether that digest is an artifact the certificate is about. */
   subject: { sha256: string; certified: boolean; artifact: { kind: string; name: string } | null } | null;
 }
@@ -158,26 +166,15 @@ export async function verifyCertificate(token: string, options: CertVerifyOption
     return report;
   }
   const jwks = await loadJwks(options.jwks, timeoutMs);
-  const candidates: KeyObject[] = [];
-  for (const jwk of jwks) {
-    if (report.signature.kid !== null && jwk.kid !== report.signature.kid) continue;
-    try {
-      candidates.push(publicKeyFromJwk(jwk));
-    } catch {
-      // not an Ed25519 public key: cannot have signed this
-    }
-  }
-  if (candidates.length === 0) {
-    report.signature.error = `no Ed25519 key${report.signature.kid ? ` with kid ${report.signature.kid}` : ''} in ${options.jwks}`;
+  const checked = signatureVerifies(jwks, report.signature.kid, [headerPart, payloadPart, signaturePart]);
+  if (checked !== true) {
+    report.signature.error =
+      checked === 'no_key'
+        ? `no Ed25519 key${report.signature.kid ? ` with kid ${report.signature.kid}` : ''} in ${options.jwks}`
+        : 'the signature does not verify against the JWKS';
     return report;
   }
-  const signed = Buffer.from(`${headerPart}.${payloadPart}`, 'ascii');
-  const signature = Buffer.from(signaturePart, 'base64url');
-  report.signature.valid = candidates.some((key) => verifySignature(null, signed, key, signature));
-  if (!report.signature.valid) {
-    report.signature.error = 'the signature does not verify against the JWKS';
-    return report;
-  }
+  report.signature.valid = true;
   const claims = report.claims!;
   if (options.issuer && claims.iss !== options.issuer) {
     report.signature.error = `issuer ${String(claims.iss)} is not the expected ${options.issuer}`;
@@ -210,29 +207,99 @@ export async function verifyCertificate(token: string, options: CertVerifyOption
     }
   }
   const id = typeof claims.sub === 'string' ? claims.sub : '';
-  report.status.url = options.offline ? null : statusUrlOf(options, claims, id);
-  if (!report.status.url) {
-    report.verdict = 'good';
-    report.valid = true;
+  if (options.offline) {
+    report.verdict = 'signature_valid';
     return report;
   }
+  report.status.url = statusUrlOf(options, claims, id);
   report.status.checked = true;
+  report.verdict = 'unknown';
+  if (!report.status.url) {
+    report.status.error =
+      'no status URL (the certificate names none and --jwks is not a URL): give --status-url, or --offline';
+    return report;
+  }
   try {
-    const response = await fetch(report.status.url, {
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: { accept: 'application/json' },
+    report.status.answer = await fetchSignedStatus(report.status.url, timeoutMs, jwks, {
+      certificateId: id,
+      certificateDigest: createHash('sha256').update(token).digest('hex'),
+      issuer: typeof claims.iss === 'string' ? claims.iss : undefined,
+      now,
     });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    report.status.answer = (await response.json()) as Record<string, unknown>;
   } catch (error) {
     report.status.error = `status ${report.status.url}: ${error instanceof Error ? error.message : String(error)}`;
-    report.verdict = 'status_unavailable';
     return report;
   }
   const status = String(report.status.answer.status);
   report.verdict = publicStatuses.find((known) => known === status) ?? 'unknown';
   report.valid = report.verdict === 'good';
   return report;
+}
+
+type Jwk = { kid?: string; [member: string]: unknown };
+
+/** Whether one of the JWKS's Ed25519 keys (with the header's kid, when it names one) signed the compact JWS. */
+function signatureVerifies(jwks: Jwk[], kid: string | null, [header, payload, signature]: [string, string, string]) {
+  const candidates: KeyObject[] = [];
+  for (const jwk of jwks) {
+    if (kid !== null && jwk.kid !== kid) continue;
+    try {
+      candidates.push(publicKeyFromJwk(jwk));
+    } catch {
+      // not an Ed25519 public key: cannot have signed this
+    }
+  }
+  if (candidates.length === 0) return 'no_key' as const;
+  const signed = Buffer.from(`${header}.${payload}`, 'ascii');
+  const bytes = Buffer.from(signature, 'base64url');
+  return candidates.some((key) => verifySignature(null, signed, key, bytes)) || ('bad_signature' as const);
+}
+
+/** Seconds a status answer may be dated ahead of this clock (clock difference with the certification body). */
+const STATUS_CLOCK_TOLERANCE_SECONDS = 60;
+
+/**
+ * The signed status answer (typ cabc-status+jwt) at `url`, verified like an OCSP response: signature against the
+ * certification body's JWKS, issuer, bound to this certificate (id and sha256 of its JWT), and fresh (thisUpdate not
+ * ahead of this clock, nextUpdate not passed). Throws why, when any of it fails: the caller then says `unknown`.
+ */
+async function fetchSignedStatus(
+  url: string,
+  timeoutMs: number,
+  jwks: Jwk[],
+  expected: { certificateId: string; certificateDigest: string; issuer: string | undefined; now: Date },
+): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    signal: AbortSignal.timeout(timeoutMs),
+    headers: { accept: 'application/jwt' },
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const token = (await response.text()).trim();
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new Error('the answer is not a signed status (compact JWS)');
+  const header = decodeJson(parts[0]!, 'status header');
+  if (header.alg !== 'EdDSA' || header.typ !== STATUS_TYP)
+    throw new Error(`the answer is not a ${STATUS_TYP} (alg ${String(header.alg)}, typ ${String(header.typ)})`);
+  const kid = typeof header.kid === 'string' ? header.kid : null;
+  if (signatureVerifies(jwks, kid, parts as [string, string, string]) !== true)
+    throw new Error('the status signature does not verify against the JWKS');
+  const parsed = signedStatusClaimsSchema.safeParse(decodeJson(parts[1]!, 'status payload'));
+  if (!parsed.success) throw new Error(`the status claims are malformed: ${parsed.error.issues[0]?.message}`);
+  const claims = parsed.data;
+  if (expected.issuer !== undefined && claims.iss !== expected.issuer)
+    throw new Error(`the status is signed by issuer ${claims.iss}, the certificate by ${expected.issuer}`);
+  if (claims.sub !== expected.certificateId || claims.certificateId !== expected.certificateId)
+    throw new Error(`the status is about certificate ${claims.sub}, not ${expected.certificateId}`);
+  if (claims.status !== 'unknown' && claims.certificateDigest !== expected.certificateDigest)
+    throw new Error(
+      `the status is about a certificate with sha256 ${String(claims.certificateDigest)}, not this one (${expected.certificateDigest})`,
+    );
+  const nowSeconds = expected.now.getTime() / 1000;
+  if (claims.iat > nowSeconds + STATUS_CLOCK_TOLERANCE_SECONDS)
+    throw new Error(`the status is dated ${claims.thisUpdate}, in the future`);
+  if (claims.nextUpdate !== null && Date.parse(claims.nextUpdate) <= expected.now.getTime())
+    throw new Error(`the status is stale (nextUpdate ${claims.nextUpdate} has passed)`);
+  return claims;
 }
 
 function human(report: Report): string {
@@ -270,11 +337,11 @@ function human(report: Report): string {
     const answer = report.status.answer;
     lines.push(
       answer
-        ? `status        ${String(answer.status)}${answer.reason ? ` (reason ${String(answer.reasonCode)} ${String(answer.reason)})` : ''}, thisUpdate ${String(answer.thisUpdate)}, nextUpdate ${String(answer.nextUpdate)}`
-        : `status        unavailable: ${report.status.error}`,
+        ? `status        ${String(answer.status)}${answer.reason ? ` (reason ${String(answer.reasonCode)} ${String(answer.reason)})` : ''}, signed, thisUpdate ${String(answer.thisUpdate)}, nextUpdate ${String(answer.nextUpdate)}`
+        : `status        UNKNOWN: ${report.status.error}`,
     );
-  } else if (report.signature.valid && report.validity.current) {
-    lines.push('status        not checked (offline: give --status-url for the live status)');
+  } else if (report.verdict === 'signature_valid') {
+    lines.push('status        NOT CHECKED (--offline: signature and validity only; the certificate may be revoked)');
   }
   lines.push(`verdict       ${report.verdict.toUpperCase()}`);
   return `${lines.join('\n')}\n`;
@@ -290,7 +357,10 @@ function artifactLines(claims: Record<string, unknown>): string[] {
   return entries.map((entry, index) => `${index === 0 ? 'artifacts     ' : '              '}${entry}`);
 }
 
-/** `cabc cert verify <jwt> --jwks <file|url> [--status-url <base>] [--json]`: exit 0 only when valid and good. */
+/**
+ * `cabc cert verify <jwt> --jwks <file|url> [--status-url <base>] [--offline] [--json]`: exit 0 only when valid and a
+ * fresh signed status says good, or with --offline when signature and validity hold (verdict signature_valid).
+ */
 export function registerCertVerifyCommand(program: Command): void {
   const cert = program.command('cert').description('certificates issued by the certification body');
   cert
@@ -302,7 +372,7 @@ export function registerCertVerifyCommand(program: Command): void {
       '--status-url <base>',
       'base URL of the certification body, whose /v1/status/<id> is asked (default: the certificate status.url, or beside a JWKS URL)',
     )
-    .option('--offline', 'check signature and validity only; never ask for the live status')
+    .option('--offline', 'check signature and validity only, never the status (verdict SIGNATURE_VALID, not GOOD)')
     .option('--issuer <iss>', 'the issuer the certificate must name')
     .option('--timeout <duration>', 'for fetching the JWKS and the status', '10s')
     .option('--subject <sha256>', 'also check that this model or dataset digest is one the certificate is about')
@@ -328,6 +398,6 @@ export function registerCertVerifyCommand(program: Command): void {
         return;
       }
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : human(report));
-      process.exitCode = report.valid ? 0 : 1;
+      process.exitCode = report.valid || report.verdict === 'signature_valid' ? 0 : 1;
     });
 }

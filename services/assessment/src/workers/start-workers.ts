@@ -1,7 +1,9 @@
 import { startOutboxDelivery, startReconciler } from '@cabc/outbox';
 import { startWorker } from '@cabc/service-kit';
 import type { Assessment } from '../composition.ts';
+import { createSendTimeSigner } from '../modules/callbacks/send-time-signing.ts';
 import { startCheckpointTimer } from '../modules/ledger/ledger.module.ts';
+import { startDryRunWorker } from './dry-run-worker.ts';
 import { evaluationJobOptions } from './evaluation-job-options.ts';
 
 /**
@@ -16,6 +18,7 @@ export function startWorkers(assessment: Assessment) {
     concurrency: 4,
     backoff: retry,
   });
+  const dryRuns = startDryRunWorker(assessment);
   const evaluationReconciler = startReconciler({
     findPending: (olderThan) => repositories.evaluations.pendingEvaluations(olderThan, 1_000),
     enqueue: async (items) => {
@@ -58,6 +61,7 @@ export function startWorkers(assessment: Assessment) {
     reconcileIntervalMs: config.RECONCILE_INTERVAL,
     maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     retry,
+    prepare: createSendTimeSigner({ keys: assessment.infra.keys }),
   });
   return {
     reconcileNow: async () =>
@@ -69,6 +73,7 @@ export function startWorkers(assessment: Assessment) {
       await staleEvidenceScheduler.stop();
       await evaluationReconciler.stop();
       await evaluator.close();
+      await dryRuns.close();
       await delivery.close();
     },
   };

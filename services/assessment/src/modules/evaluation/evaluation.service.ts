@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { POSTURE_CALLBACK_TYP, type PostureCallbackClaims } from '@cabc/contracts';
-import type { SigningKeyStore } from '@cabc/key-store';
-import { signJwt } from '@cabc/crypto';
 import type { OutboxProducer, OutboxRepository } from '@cabc/outbox';
 import { aggregatePosture, type RuleResult, type ScopeDigests } from '@cabc/rules';
+import { unsignedCallbackRow } from '../callbacks/send-time-signing.ts';
 import { CERTIFICATION_BODY_TOPIC } from '../scopes/scope-decisions.ts';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
 import type { ObservationsService } from '../observations/observations.service.ts';
@@ -22,7 +21,6 @@ export function createEvaluationService(deps: {
   observations?: Pick<ObservationsService, 'observe'>;
   outbox: OutboxRepository;
   producer: OutboxProducer;
-  keys: SigningKeyStore;
   issuer: string;
   audience: string;
   certificationBodyUrl: string;
@@ -53,7 +51,6 @@ export function createEvaluationService(deps: {
       if (job.evidenceId && !(await deps.evaluations.isPending(job.evidenceId)))
         return { posture: 'covered', changed: false };
       const toeArtifacts = await toeArtifactsOf(job.toe);
-      const key = await deps.keys.active();
       const outcome = await deps.evaluations.transaction(async (trx) => {
         await deps.evaluations.lockToe(job.toe, trx);
         const owed = await deps.evaluations.takePendingEvaluations(job.toe, trx);
@@ -142,11 +139,9 @@ export function createEvaluationService(deps: {
           },
           trx,
         );
-        const claims: PostureCallbackClaims = {
+        const claims: Omit<PostureCallbackClaims, 'iat'> = {
           iss: deps.issuer,
           aud: deps.audience,
-          // Signing time on the wall clock; assessedAt carries the domain time of the assessment.
-          iat: Math.floor(Date.now() / 1000),
           jti: randomUUID(),
           type: 'posture.changed',
           toe: job.toe,
@@ -170,15 +165,12 @@ export function createEvaluationService(deps: {
               evidenceIds: result.evidenceIds,
             })),
         };
-        const token = await signJwt(claims, key, { typ: POSTURE_CALLBACK_TYP });
+        // Signed by the outbox delivery at each attempt (send-time signing), with a fresh iat.
         const outboxId = await deps.outbox.add(
-          {
-            topic: CERTIFICATION_BODY_TOPIC,
-            orderingKey: job.toe,
-            destination: callbackUrl,
-            contentType: 'application/jose',
-            body: token,
-          },
+          unsignedCallbackRow(
+            { typ: POSTURE_CALLBACK_TYP, claims },
+            { topic: CERTIFICATION_BODY_TOPIC, orderingKey: job.toe, destination: callbackUrl },
+          ),
           trx,
         );
         return { posture: summary.posture, outboxId };

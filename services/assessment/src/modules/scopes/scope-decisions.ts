@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { SCOPE_DECISION_TYP, type ScopeDecisionClaims } from '@cabc/contracts';
-import type { SigningKeyStore } from '@cabc/key-store';
-import { signJwt } from '@cabc/crypto';
 import type { OutboxRepository } from '@cabc/outbox';
+import { unsignedCallbackRow } from '../callbacks/send-time-signing.ts';
 import type { ToeView } from '../toes/toes.schemas.ts';
 import type { ScopeVersion } from './scopes.repository.ts';
 
@@ -11,7 +10,7 @@ import type { ScopeVersion } from './scopes.repository.ts';
 export const CERTIFICATION_BODY_TOPIC = 'certification-body';
 
 export interface ScopeDecisionSender {
-  /** Signs the decision and writes it to the outbox in the caller's transaction; returns the outbox id. */
+  /** Writes the decision to the outbox in the caller's transaction (signed when sent); returns the outbox id. */
   write: (
     decision: {
       type: ScopeDecisionClaims['type'];
@@ -26,7 +25,6 @@ export interface ScopeDecisionSender {
 }
 
 export function createScopeDecisionSender(deps: {
-  keys: SigningKeyStore;
   outbox: OutboxRepository;
   issuer: string;
   audience: string;
@@ -36,10 +34,9 @@ export function createScopeDecisionSender(deps: {
   return {
     async write(decision, trx) {
       const now = new Date();
-      const claims: ScopeDecisionClaims = {
+      const claims: Omit<ScopeDecisionClaims, 'iat'> = {
         iss: deps.issuer,
         aud: deps.audience,
-        iat: Math.floor(now.getTime() / 1000),
         jti: randomUUID(),
         type: decision.type,
         toe: decision.toe.id,
@@ -59,15 +56,11 @@ export function createScopeDecisionSender(deps: {
         ...(decision.scope.document.artifacts ? { artifacts: decision.scope.document.artifacts } : {}),
         supersededBy: decision.supersededBy,
       };
-      const token = await signJwt(claims, await deps.keys.active(), { typ: SCOPE_DECISION_TYP });
       return deps.outbox.add(
-        {
-          topic: CERTIFICATION_BODY_TOPIC,
-          orderingKey: decision.toe.id,
-          destination,
-          contentType: 'application/jose',
-          body: token,
-        },
+        unsignedCallbackRow(
+          { typ: SCOPE_DECISION_TYP, claims },
+          { topic: CERTIFICATION_BODY_TOPIC, orderingKey: decision.toe.id, destination },
+        ),
         trx,
       );
     },

@@ -48,6 +48,23 @@ function isKeyUnavailable(error: unknown): boolean {
   return !(error instanceof errors.JOSEError) || keyResolutionErrors.has(error.code);
 }
 
+/**
+ * Whether the signature held but the signing time is outside the accepted window (too old, or ahead of this clock
+ * beyond the tolerance). Never permanent: the auditor signs again at every attempt, so a later try is fresh.
+ */
+function isFreshnessFailure(error: unknown): boolean {
+  if (!(error instanceof errors.JOSEError)) return false;
+  if (error.code === 'ERR_JWT_EXPIRED') return true;
+  return (
+    error instanceof errors.JWTClaimValidationFailed &&
+    (error.claim === 'iat' || error.claim === 'nbf') &&
+    error.reason === 'check_failed'
+  );
+}
+
+/** Seconds the auditor's outbox is asked to wait before it signs and sends a refused-as-not-fresh callback again. */
+const NOT_FRESH_RETRY_AFTER_SECONDS = 30;
+
 /** What one callback route needs: its JWS `typ`, its claims schema and what to do with verified claims. */
 interface CallbackKindSpec<S extends z.ZodType<{ jti: string; toe: string }>> {
   kind: CallbackKind;
@@ -63,6 +80,8 @@ export function createCallbacksService(deps: {
   audience: string;
   auditorIssuer: string;
   maxAgeMs: number;
+  /** Clock difference allowed between the auditor and this service on the callback's iat (CALLBACK_CLOCK_TOLERANCE). */
+  clockToleranceMs: number;
   received: ReceivedCallbacksRepository;
   certification: CertificationService;
   runInTransaction: RunInTransaction;
@@ -100,6 +119,7 @@ export function createCallbacksService(deps: {
           issuer: deps.auditorIssuer,
           typ: spec.typ,
           maxTokenAge: Math.floor(deps.maxAgeMs / 1000),
+          clockTolerance: Math.floor(deps.clockToleranceMs / 1000),
         });
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
@@ -110,6 +130,18 @@ export function createCallbacksService(deps: {
             spec.kind,
             token,
             new HttpProblem(503, 'callback-key-unavailable', 'Callback verification unavailable', detail),
+          );
+        }
+        if (isFreshnessFailure(error)) {
+          // 503, not 401: a freshness failure is never permanent (docs/verification.md, "Callbacks").
+          const detail = `${reason}: the callback's signing time is outside the accepted window; sign it again and resend`;
+          return refuse(
+            spec.kind,
+            token,
+            new HttpProblem(503, 'callback-not-fresh', 'Callback not fresh', detail, {
+              fields: [{ field: 'claims.iat', message: reason }],
+              extensions: { retryAfter: NOT_FRESH_RETRY_AFTER_SECONDS },
+            }),
           );
         }
         return refuse(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HttpProblem, problemResponses, publicRoute, type Server, type ZodTypeProvider } from '@cabc/http-kit';
-import { statusAnswerSchema, type StatusAnswer } from '@cabc/contracts';
+import { statusResponseSchema, type StatusAnswer } from '@cabc/contracts';
 import type { StatusService } from './status.service.ts';
 import type { TokenBucket } from './token-bucket.ts';
 
@@ -51,23 +51,26 @@ export async function registerStatusRoutes(
           summary: 'Is this certificate valid now? (public, OCSP-like)',
           description:
             'good | suspended | revoked | expired | withdrawn | unknown. An unknown or malformed id is `unknown` (200). ' +
-            '`expired` as soon as the validity ended, even before the scheduler recorded it. With `Accept: application/jwt` ' +
-            'the same answer comes as a JWT signed by the certification body (typ cabc-status+jwt).',
+            '`expired` as soon as the validity ended, even before the scheduler recorded it. Every answer is signed by the ' +
+            'certification body (typ cabc-status+jwt, claims bound to the certificate id and the sha256 of the certificate ' +
+            'JWT, iat = thisUpdate, exp = nextUpdate): the JSON carries it in `jws`; with `Accept: application/jwt` the ' +
+            'JWT alone is the body. Verify the JWT with /.well-known/jwks.json, not the JSON around it.',
           params: z.object({ certificateId: z.string() }),
-          response: { 200: statusAnswerSchema, ...problemResponses(429) },
+          response: { 200: statusResponseSchema, ...problemResponses(429) },
         },
       },
       async (request, reply) => {
         const answer: StatusAnswer = await deps.status.statusOf(request.params.certificateId);
         reply.header('cache-control', `public, max-age=${maxAgeSeconds(answer)}`);
         reply.header('vary', 'accept');
+        const jws = await deps.status.signedStatus(answer);
         if (wantsJwt(request.headers.accept)) {
           return reply
             .type('application/jwt')
             .serializer((payload: unknown) => String(payload))
-            .send((await deps.status.signedStatus(answer)) as never);
+            .send(jws as never);
         }
-        return answer;
+        return { ...answer, jws };
       },
     );
 
@@ -75,7 +78,8 @@ export async function registerStatusRoutes(
     // malformed id is `unknown`, not an error page: a hidden catch-all answers them.
     typed.get('/v1/status/*', { config: publicRoute, schema: { hide: true } }, async (request, reply) => {
       const answer = await deps.status.statusOf((request.params as { '*': string })['*']);
-      return reply.header('cache-control', `public, max-age=${maxAgeSeconds(answer)}`).send(answer);
+      const jws = await deps.status.signedStatus(answer);
+      return reply.header('cache-control', `public, max-age=${maxAgeSeconds(answer)}`).send({ ...answer, jws });
     });
 
     typed.get(

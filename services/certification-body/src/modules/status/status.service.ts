@@ -8,7 +8,7 @@ import {
   type StatusListEntry,
 } from '@cabc/contracts';
 import type { SigningKeyStore } from '@cabc/key-store';
-import { signJwt } from '@cabc/crypto';
+import { sha256Hex, signJwt } from '@cabc/crypto';
 import { certificateStatusAt, reasonName } from '../../domain/index.ts';
 import type { CertificateRecord, CertificationRepository } from '../certifications/certification.repository.ts';
 
@@ -68,6 +68,7 @@ export function createStatusService(deps: {
       if (!certificate) {
         return {
           certificateId,
+          certificateDigest: null,
           status: 'unknown',
           thisUpdate,
           nextUpdate: new Date(at.getTime() + deps.maxAgeMs).toISOString(),
@@ -82,6 +83,7 @@ export function createStatusService(deps: {
       const nextUpdate = nextUpdateOf(certificate, view.status, at, certification?.nextDeadline ?? null);
       return {
         certificateId: certificate.id,
+        certificateDigest: sha256Hex(certificate.token),
         status: view.status,
         thisUpdate,
         nextUpdate: nextUpdate?.toISOString() ?? null,
@@ -92,7 +94,7 @@ export function createStatusService(deps: {
       };
     },
 
-    /** The same answer as a JWT signed by the certification body (typ cabc-status+jwt). */
+    /** The same answer as a JWT signed by the certification body (typ cabc-status+jwt): bound to id and digest. */
     async signedStatus(answer: StatusAnswer): Promise<string> {
       const key = await deps.keys.active();
       const iat = Math.floor(Date.parse(answer.thisUpdate) / 1000);
