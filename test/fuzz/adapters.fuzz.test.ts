@@ -54,22 +54,23 @@ function damageLines(text: string, changes: { at: number; op: string; text: stri
 function inputsFor(format: FormatId): fc.Arbitrary<Buffer> {
   const { file, syntax } = seeds[format];
   const bytes: Buffer = readFileSync(file);
-  const byteLevel = fc.array(byteDamage, { minLength: 1, maxLength: 3 }).map((changes) =>
-    changes.reduce<Buffer>((current, change) => damage(current, change), bytes),
-  );
+  const byteLevel = fc
+    .array(byteDamage, { minLength: 1, maxLength: 3 })
+    .map((changes) => changes.reduce<Buffer>((current, change) => damage(current, change), bytes));
   if (syntax === 'text') {
     const text = bytes.toString('utf8');
-    return fc.oneof(byteLevel, lineDamage.map((changes) => Buffer.from(damageLines(text, changes))));
+    return fc.oneof(
+      byteLevel,
+      lineDamage.map((changes) => Buffer.from(damageLines(text, changes))),
+    );
   }
   const lines = syntax === 'jsonl' ? bytes.toString('utf8').trim().split('\n') : [bytes.toString('utf8')];
   const documents = lines.map((line) => JSON.parse(line));
-  const structural = fc
-    .tuple(fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 5 }))
-    .map(([which, changes]) => {
-      const index = which % documents.length;
-      const mutated = documents.map((document, at) => (at === index ? mutate(document, changes) : document));
-      return Buffer.from(mutated.map((document) => JSON.stringify(document)).join('\n'));
-    });
+  const structural = fc.tuple(fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 5 })).map(([which, changes]) => {
+    const index = which % documents.length;
+    const mutated = documents.map((document, at) => (at === index ? mutate(document, changes) : document));
+    return Buffer.from(mutated.map((document) => JSON.stringify(document)).join('\n'));
+  });
   return fc.oneof({ arbitrary: structural, weight: 3 }, { arbitrary: byteLevel, weight: 1 });
 }
 

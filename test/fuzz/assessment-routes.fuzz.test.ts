@@ -9,7 +9,7 @@ import {
   type AssessmentFixture,
 } from '../../services/assessment/test/support/assessment-app.ts';
 import { accuracyScope } from '../../services/assessment/test/support/seed.ts';
-import { fuzzOperation, jsonOperations, type FuzzTarget } from './route-fuzz.ts';
+import { fuzzEveryJsonOperation, type FuzzTarget } from './route-fuzz.ts';
 
 const RUNS = 200;
 
@@ -43,16 +43,7 @@ describe('assessment: every JSON route under generated and mutated bodies', () =
     await fixture?.dispose();
   });
 
-  it(
-    `answers ${RUNS} bodies per route without a 5xx, refusing with problem+json and storing nothing`,
-    async () => {
-      const operations = jsonOperations(fixture.app);
-      expect(operations.length).toBeGreaterThan(5);
-      for (const operation of operations) {
-        const result = await fuzzOperation(target, operation, RUNS);
-        console.log(`fuzz ${result.operation}: ${JSON.stringify(result.statuses)}`);
-      }
-    },
-    600_000,
-  );
+  it(`answers ${RUNS} bodies per route without a 5xx, refusing with problem+json and storing nothing`, async () => {
+    expect((await fuzzEveryJsonOperation(target, RUNS)).length).toBeGreaterThanOrEqual(5);
+  }, 600_000);
 });

@@ -14,15 +14,7 @@ export const hostileString = fc.oneof(
 export const hostileValue: fc.Arbitrary<Json> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>,
   hostileString,
-  fc.constantFrom<Json>(
-    2 ** 31,
-    -(2 ** 53),
-    Number.MAX_VALUE,
-    1e-320,
-    [],
-    {},
-    [[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]],
-  ),
+  fc.constantFrom<Json>(2 ** 31, -(2 ** 53), Number.MAX_VALUE, 1e-320, [], {}, [[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]),
   fc.integer({ min: 1, max: 200 }).map((depth) => {
     let nested: Json = 'bottom';
     for (let level = 0; level < depth; level += 1) nested = { n: nested };
@@ -83,7 +75,12 @@ export function mutate(document: Json, mutations: readonly Mutation[]): Json {
       else parent[`${String(key)}_copy`] = structuredClone(current);
     } else if (Array.isArray(current)) current.push(change.value);
     else if (current !== null && typeof current === 'object')
-      Object.defineProperty(current, change.key, { value: change.value, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(current, change.key, {
+        value: change.value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     else (parent as Record<string | number, Json>)[key] = { [change.key]: change.value };
   }
   return root.doc;
@@ -92,8 +89,16 @@ export function mutate(document: Json, mutations: readonly Mutation[]): Json {
 /** Byte-level damage: truncation, flipped bytes, inserted bytes (invalid UTF-8 included). */
 export const byteDamage = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('flip' as const), at: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), bits: fc.integer({ min: 1, max: 255 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+  fc.record({
+    kind: fc.constant('flip' as const),
+    at: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+    bits: fc.integer({ min: 1, max: 255 }),
+  }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }),
+  }),
 );
 
 export type ByteDamage = typeof byteDamage extends fc.Arbitrary<infer T> ? T : never;

@@ -35,7 +35,8 @@ export function jsonOperations(app: Server): JsonOperation[] {
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item)) {
       const schema = operation.requestBody?.content?.['application/json']?.schema;
-      if (schema) operations.push({ key: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, schema });
+      if (schema)
+        operations.push({ key: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, schema });
     }
   }
   return operations.sort((a, b) => a.key.localeCompare(b.key));
@@ -47,13 +48,20 @@ async function rowCounter(db: Kysely<any>): Promise<() => Promise<number>> {
     select quote_ident(tablename) as name from pg_tables
     where schemaname = 'public' and tablename not like 'kysely%'`.execute(db);
   const sum = sql.raw(rows.map((row) => `(select count(*) from ${row.name})`).join(' + ') || '0');
-  return async () => Number((await sql<{ total: string }>`select (${sum})::bigint as total`.execute(db)).rows[0]!.total);
+  return async () =>
+    Number((await sql<{ total: string }>`select (${sum})::bigint as total`.execute(db)).rows[0]!.total);
 }
 
 async function authorizationFor(target: FuzzTarget, method: string, url: string): Promise<Record<string, string>> {
   const probe = async (headers: Record<string, string>) =>
-    (await target.app.inject({ method: method as 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload: '{}' }))
-      .statusCode;
+    (
+      await target.app.inject({
+        method: method as 'POST',
+        url,
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: '{}',
+      })
+    ).statusCode;
   if ((await probe({})) !== 401) return {};
   for (const role of roles) {
     const headers = { authorization: `Bearer ${await target.token(role)}` };
@@ -76,7 +84,11 @@ export interface OperationFuzzResult {
  * anything at all, and mutations of the valid seeds) and checks each answer: never a 5xx, every refusal
  * problem+json (naming a field for 400, 413, 415, 422), and a refusal stores nothing.
  */
-export async function fuzzOperation(target: FuzzTarget, operation: JsonOperation, runs: number): Promise<OperationFuzzResult> {
+export async function fuzzOperation(
+  target: FuzzTarget,
+  operation: JsonOperation,
+  runs: number,
+): Promise<OperationFuzzResult> {
   const url = operation.path.replaceAll(/\{([^}]+)\}/g, (_, name: string) =>
     encodeURIComponent(target.pathValues[name] ?? '00000000-0000-4000-8000-000000000000'),
   );
@@ -87,7 +99,12 @@ export async function fuzzOperation(target: FuzzTarget, operation: JsonOperation
     seeds.length > 0
       ? fc.oneof(
           { arbitrary: generated, weight: 3 },
-          { arbitrary: fc.tuple(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([seed, changes]) => mutate(seed as never, changes)), weight: 2 },
+          {
+            arbitrary: fc
+              .tuple(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 3 }))
+              .map(([seed, changes]) => mutate(seed as never, changes)),
+            weight: 2,
+          },
         )
       : generated;
   const statuses: Record<number, number> = {};
@@ -114,4 +131,22 @@ export async function fuzzOperation(target: FuzzTarget, operation: JsonOperation
     fuzzParameters(runs),
   );
   return { operation: operation.key, runs, statuses };
+}
+
+/**
+ * Fuzzes every JSON operation of the target's app (except those `skip` names), `runs` bodies each, one after
+ * another, and prints what each answered; returns the operations fuzzed.
+ */
+export async function fuzzEveryJsonOperation(
+  target: FuzzTarget,
+  runs: number,
+  skip: (operation: JsonOperation) => boolean = () => false,
+): Promise<OperationFuzzResult[]> {
+  const results: OperationFuzzResult[] = [];
+  for (const operation of jsonOperations(target.app).filter((one) => !skip(one))) {
+    const result = await fuzzOperation(target, operation, runs);
+    console.log(`fuzz ${result.operation}: ${JSON.stringify(result.statuses)}`);
+    results.push(result);
+  }
+  return results;
 }

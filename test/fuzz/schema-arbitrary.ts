@@ -27,7 +27,9 @@ export interface JsonSchema {
 }
 
 const formats: Record<string, fc.Arbitrary<string>> = {
-  'date-time': fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+  'date-time': fc
+    .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+    .map((d) => d.toISOString()),
   uuid: fc.uuid(),
   uri: fc.webUrl(),
   email: fc.emailAddress(),
@@ -37,7 +39,9 @@ function stringOf(schema: JsonSchema): fc.Arbitrary<string> {
   if (schema.format && formats[schema.format]) return formats[schema.format]!;
   if (schema.pattern) {
     try {
-      return fc.stringMatching(new RegExp(schema.pattern)).filter((text) => text.length <= (schema.maxLength ?? 10_000));
+      return fc
+        .stringMatching(new RegExp(schema.pattern))
+        .filter((text) => text.length <= (schema.maxLength ?? 10_000));
     } catch {
       // a pattern fast-check cannot generate from: plain strings
     }
@@ -54,7 +58,8 @@ export function arbitraryFor(schema: JsonSchema, depth = 0): fc.Arbitrary<unknow
   if (schema.const !== undefined) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const alternatives = schema.anyOf ?? schema.oneOf;
-  if (alternatives && alternatives.length > 0) return fc.oneof(...alternatives.map((one) => arbitraryFor(one, depth + 1)));
+  if (alternatives && alternatives.length > 0)
+    return fc.oneof(...alternatives.map((one) => arbitraryFor(one, depth + 1)));
   if (schema.allOf && schema.allOf.length > 0) return arbitraryFor(Object.assign({}, ...schema.allOf), depth + 1);
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {

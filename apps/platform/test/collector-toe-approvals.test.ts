@@ -89,9 +89,13 @@ describe('the collector learns from the assessment which ToEs its keys are appro
     const { keys } = (await (await fetch(`${platform.urls.collector}/.well-known/jwks.json`)).json()) as {
       keys: { kid: string }[];
     };
-    const forged = await signJwt(claims, { kid: keys[0]!.kid, privateKey: stranger.privateKey }, {
-      typ: 'cabc-collector-approvals+jwt',
-    });
+    const forged = await signJwt(
+      claims,
+      { kid: keys[0]!.kid, privateKey: stranger.privateKey },
+      {
+        typ: 'cabc-collector-approvals+jwt',
+      },
+    );
     const forgedAnswer = await askAssessment([forged]);
     expect(forgedAnswer.status).toBe(401);
     expect(((await forgedAnswer.json()) as { detail: string }).detail).toBe(unknownBody.detail);

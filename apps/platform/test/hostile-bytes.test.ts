@@ -8,7 +8,10 @@ import { certifyToe, type CertifiedToe, type ServiceKey } from '../src/index.ts'
 import { performanceEvidence, startTestPlatform } from './platform-fixture.ts';
 
 const BODY_LIMIT = 65_536;
-const robustnessFile = path.resolve(import.meta.dirname, '../../../packages/adapters/test/fixtures/cabc-robustness.json');
+const robustnessFile = path.resolve(
+  import.meta.dirname,
+  '../../../packages/adapters/test/fixtures/cabc-robustness.json',
+);
 
 /** A fetch answer in the shape expectProblem reads. */
 async function answer(response: Response) {
@@ -66,7 +69,8 @@ describe('hostile bytes are refused at the edge with problem+json naming the fie
         `select quote_ident(tablename) as name from pg_tables where schemaname = 'public' and tablename not like 'kysely%'`,
       );
       for (const { name } of tables.rows)
-        counts[`${key}.${name}`] = (await client.query<{ n: number }>(`select count(*)::int as n from ${name}`)).rows[0]!.n;
+        counts[`${key}.${name}`] = (await client.query<{ n: number }>(`select count(*)::int as n from ${name}`))
+          .rows[0]!.n;
     }
     return counts;
   };
@@ -82,8 +86,7 @@ describe('hostile bytes are refused at the edge with problem+json naming the fie
       headers: { 'content-type': 'application/json', authorization: `Bearer ${toe.tokens.pipeline}`, ...headers },
       body,
     });
-  const unified = (mutate: (text: string) => string) =>
-    mutate(JSON.stringify(performanceEvidence(toe.toeId, 0.95)));
+  const unified = (mutate: (text: string) => string) => mutate(JSON.stringify(performanceEvidence(toe.toeId, 0.95)));
 
   it('collector: a NUL character in a string → 400 naming it', async () => {
     const body = unified((text) => text.replace('"pytest-eval"', '"pytest\\u0000eval"'));
@@ -103,7 +106,11 @@ describe('hostile bytes are refused at the edge with problem+json naming the fie
 
   it('collector: a NUL in a query parameter → 400 naming it', async () => {
     await refused(
-      () => post(`${platform.urls.collector}/v1/evidence?toe=${toe.toeId}&filename=a%00b.json`, readFileSync(robustnessFile)),
+      () =>
+        post(
+          `${platform.urls.collector}/v1/evidence?toe=${toe.toeId}&filename=a%00b.json`,
+          readFileSync(robustnessFile),
+        ),
       400,
       'query:filename',
     );

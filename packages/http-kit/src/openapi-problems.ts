@@ -21,7 +21,9 @@ export function documentProblems<T extends { paths?: object | undefined }>(docum
   for (const item of Object.values((document.paths ?? {}) as Record<string, Record<string, unknown>>)) {
     for (const [method, operation] of Object.entries(item ?? {})) {
       if (!methods.has(method) || typeof operation !== 'object' || operation === null) continue;
-      const responses = ((operation as OperationObject).responses ??= {});
+      const typed = operation as OperationObject;
+      typed.responses ??= {};
+      const responses = typed.responses;
       for (const [status, response] of Object.entries(responses)) {
         if (!/^[45]/.test(status)) {
           // A JSON Schema describes JSON; a JWT, a zip, a PDF or an event stream is documented by its media type.

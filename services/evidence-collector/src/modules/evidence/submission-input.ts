@@ -150,7 +150,10 @@ async function readMultipart(request: FastifyRequest, limits: { bodyLimitBytes: 
           throw new PayloadTooLargeProblem(`form field ${part.fieldname} is longer than 4096 bytes`, part.fieldname);
         const value = String(part.value);
         const reason = unstorableTextReason(value);
-        if (reason) throw new BadRequestProblem(`form field ${part.fieldname} ${reason}`, [{ field: part.fieldname, message: reason }]);
+        if (reason)
+          throw new BadRequestProblem(`form field ${part.fieldname} ${reason}`, [
+            { field: part.fieldname, message: reason },
+          ]);
         fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), value]);
       }
     }
