@@ -6,6 +6,7 @@ export {
   NotFoundProblem,
   ConflictProblem,
   UnprocessableProblem,
+  TooManyRequestsProblem,
   type ProblemField,
 } from './problems.ts';
 export { problemSchema, problemResponses } from './problem-schema.ts';

@@ -213,7 +213,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config, logger),
     repositories: { outbox, toes, scopes, audit, evaluations, findings, observations, integrityFindings },
     queues: { evaluate: evaluateQueue, dryRun: dryRunQueue, outbox: producer },
-    dryRunJobs: createDryRunJobs(dryRunQueue),
+    dryRunJobs: createDryRunJobs(dryRunQueue, { maxQueuedPerOrg: config.DRY_RUN_MAX_QUEUED_PER_ORG }),
     ledger,
     inForce,
     collectorApprovals: createCollectorApprovals({ db }),

@@ -37,6 +37,8 @@ export const assessmentEnvSchema = serviceEnvSchema(8082)
     EVIDENCE_BATCH_CONCURRENCY: z.coerce.number().int().positive().default(16),
     /** A dry run still running after this fails (docs/operations.md#limits). */
     DRY_RUN_TIME_BUDGET: envDuration('20s'),
+    /** Dry runs one organization may have queued or running at once; more is 429 (docs/operations.md#limits). */
+    DRY_RUN_MAX_QUEUED_PER_ORG: z.coerce.number().int().positive().max(1_000).default(4),
     /** Dry runs one process computes at the same time. */
     DRY_RUN_CONCURRENCY: z.coerce.number().int().positive().default(1),
     /** A CEL rule whose static cost estimate is above this is refused when its scope is stored (docs/operations.md). */

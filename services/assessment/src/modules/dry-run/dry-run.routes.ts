@@ -74,7 +74,7 @@ export function registerDryRunRoutes(app: Server, dryRun: DryRunService, jobs: D
           'the Location of the job to poll (GET /v1/dry-runs/{id}).',
         security: [{ bearer: [] }],
         params: toeParamsSchema.extend({ version: z.coerce.number().int().positive().max(INT32_MAX) }),
-        response: { 202: dryRunJobSchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 202: dryRunJobSchema, ...problemResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) => {

@@ -16,7 +16,7 @@ import { acceptedEvidenceViewSchema } from './evidence.schemas.ts';
 import { toReceipt, type EvidenceIngestService } from './evidence.service.ts';
 import { allowedTo, authorize } from '../authorization/permissions.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
-import { registerEvidenceRateLimits, TooManyRequestsProblem, type EvidenceLimits } from './evidence-limits.ts';
+import { registerEvidenceRateLimits, type EvidenceLimits } from './evidence-limits.ts';
 import type { Redis } from '@cabc/service-kit';
 
 const rawBodies = new WeakMap<FastifyRequest, string>();
@@ -117,17 +117,13 @@ export async function registerEvidenceRoutes(
         onResponse: metrics.routeHooks.onResponse,
       },
       async (request, reply) => {
-        try {
-          const { created, receipt } = await service.ingest(
-            rawBodies.get(request) ?? '',
-            request.body,
-            rateLimits.admitToe(request),
-          );
-          return reply.code(created ? 201 : 200).send(receipt);
-        } catch (error) {
-          if (error instanceof TooManyRequestsProblem) reply.header('retry-after', String(error.retryAfterSeconds));
-          throw error;
-        }
+        // Over a limit, TooManyRequestsProblem: the problem handler adds its Retry-After.
+        const { created, receipt } = await service.ingest(
+          rawBodies.get(request) ?? '',
+          request.body,
+          rateLimits.admitToe(request),
+        );
+        return reply.code(created ? 201 : 200).send(receipt);
       },
     );
 
