@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { queueRegistry, type TypedQueue } from '@cabc/service-kit';
+import { jobPayload, queueRegistry, type TypedQueue } from '@cabc/service-kit';
 import type { DryRunRequest } from './dry-run.service.ts';
 
 /** How long a finished dry run can be read back. */
@@ -34,7 +34,7 @@ export function createDryRunJobs(queue: TypedQueue<'assessment.dry-run'>) {
     /** The job, if it exists and belongs to `org` (another organization's dry run is answered as missing). */
     async find(id: string, org: string): Promise<DryRunJob | undefined> {
       const job = await queue.queue.getJob(id);
-      const parsed = queueRegistry['assessment.dry-run'].safeParse(job?.data);
+      const parsed = queueRegistry['assessment.dry-run'].safeParse(jobPayload(job?.data).payload);
       if (!job || !parsed.success || parsed.data.org !== org) return undefined;
       const request = parsed.data;
       const state = await job.getState();
