@@ -4,10 +4,13 @@ import { createOutboxProducer, OutboxRepository, registerOutboxMetrics } from '@
 import { createMetricsRegistry, registerQueueMetrics, TypedQueue, type Infrastructure } from '@cabc/service-kit';
 import type { AssessmentConfig } from './config.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
+import { createPostureHeartbeat } from './modules/callbacks/posture-heartbeat.ts';
+import { createHeartbeatRepository } from './modules/callbacks/posture-heartbeat.repository.ts';
 import { createDryRunJobs } from './modules/dry-run/dry-run.jobs.ts';
 import { createDryRunService } from './modules/dry-run/dry-run.service.ts';
 import { createEvaluationRepository } from './modules/evaluation/evaluation.repository.ts';
 import { createEvaluationService } from './modules/evaluation/evaluation.service.ts';
+import { createEvidenceIntegrity } from './modules/evaluation/evidence-integrity.ts';
 import { createInForceScopes } from './modules/evaluation/in-force-scope.ts';
 import { createCollectorTrust } from './modules/evidence/collector-trust.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
@@ -15,6 +18,7 @@ import { createEvidenceIngestService } from './modules/evidence/evidence.service
 import { createTrustedKeyIndex } from './modules/evidence/trusted-key-index.ts';
 import { createFindingsRepository } from './modules/findings/findings.repository.ts';
 import { createFindingsService } from './modules/findings/findings.service.ts';
+import { createIntegrityFindingsRepository } from './modules/findings/integrity-findings.repository.ts';
 import { createLedger, ledgerSettingsOf, registerLedgerMetrics } from './modules/ledger/ledger.module.ts';
 import { createAnomalyStates } from './modules/observations/anomaly-states.ts';
 import { createObservationsRepository } from './modules/observations/observations.repository.ts';
@@ -75,6 +79,16 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
   const inForce = createInForceScopes(scopes);
   const keyIndex = createTrustedKeyIndex(db);
   const ledger = createLedger({ db, keys, issuer: config.AUDITOR_ISSUER, settings: ledgerSettingsOf(config) });
+  const integrityFindings = createIntegrityFindingsRepository(db);
+  const collectorTrust = createCollectorTrust({ toes, scopes });
+  const integrity = createEvidenceIntegrity({
+    ledger: ledger.settings.enabled
+      ? { repository: ledger.repository, verifierKeys: async () => (await ledger.service.verifierKeys()).all }
+      : undefined,
+    collectorKeys: async (toe, keyids) => (await collectorTrust.forToe(toe, keyids))?.keys ?? new Map(),
+    findings: integrityFindings,
+    logger,
+  });
 
   // Metrics (GET /metrics): per-module collectors on one registry.
   const registry = createMetricsRegistry('assessment');
@@ -106,7 +120,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
   });
   const evidence = createEvidenceIngestService({
     evidence: createEvidenceRepository(db, { ledger: ledger.appender }),
-    trust: createCollectorTrust({ toes, scopes }),
+    trust: collectorTrust,
     keyIndex,
     keys,
     issuer: config.AUDITOR_ISSUER,
@@ -115,6 +129,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
   });
   const findingsService = createFindingsService({
     findings,
+    integrityFindings,
     toes,
     inForce,
     audit,
@@ -138,6 +153,14 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     ...clock,
   });
   const dryRun = createDryRunService({ toes, scopes, inForce, evaluations, ...clock });
+  const callbackTarget = {
+    issuer: config.AUDITOR_ISSUER,
+    audience: config.CALLBACK_AUDIENCE,
+    certificationBodyUrl: config.CERTIFICATION_BODY_URL,
+  };
+  const checkpoint = ledger.settings.enabled
+    ? async () => (await ledger.service.checkpoint()).checkpoint
+    : undefined;
   const evaluation = createEvaluationService({
     evaluations,
     inForce,
@@ -146,10 +169,20 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     observations: observationsService,
     outbox,
     producer,
-    issuer: config.AUDITOR_ISSUER,
-    audience: config.CALLBACK_AUDIENCE,
-    certificationBodyUrl: config.CERTIFICATION_BODY_URL,
-    ...(ledger.settings.enabled ? { checkpoint: async () => (await ledger.service.checkpoint()).checkpoint } : {}),
+    integrity,
+    ...callbackTarget,
+    ...(checkpoint ? { checkpoint } : {}),
+    ...clock,
+  });
+  const heartbeat = createPostureHeartbeat({
+    heartbeats: createHeartbeatRepository(db),
+    evaluations,
+    inForce,
+    outbox,
+    producer,
+    target: callbackTarget,
+    checkpoint,
+    intervalMs: config.POSTURE_HEARTBEAT_INTERVAL,
     ...clock,
   });
   const reporting = createReporting({
@@ -177,7 +210,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     infra,
     logger,
     verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config, logger),
-    repositories: { outbox, toes, scopes, audit, evaluations, findings, observations },
+    repositories: { outbox, toes, scopes, audit, evaluations, findings, observations, integrityFindings },
     queues: { evaluate: evaluateQueue, dryRun: dryRunQueue, outbox: producer },
     dryRunJobs: createDryRunJobs(dryRunQueue),
     ledger,
@@ -192,6 +225,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
       observations: observationsService,
       dryRun,
       evaluation,
+      heartbeat,
       ledger: ledger.service,
     },
     reporting,

@@ -14,6 +14,12 @@ export const assessmentEnvSchema = serviceEnvSchema(8082)
     MAX_FUTURE_SKEW: envDuration('5m'),
     AUDITOR_ISSUER: z.string().min(1).default('cabc-assessment'),
     CALLBACK_AUDIENCE: z.string().min(1).default('certification-body'),
+    /**
+     * How often the posture of every ToE with a scope in force is re-stated to the certification body (a signed
+     * `posture.restated` callback) when nothing else was sent; 0 turns the heartbeat off. The certification body's
+     * CERTIFICATION_ASSESSMENT_SILENT_AFTER should be a few of these.
+     */
+    POSTURE_HEARTBEAT_INTERVAL: envDuration('1h'),
     /** The certification body's token audience (its AUTH_AUDIENCE): of this service's own credential there. */
     CERTIFICATION_BODY_AUDIENCE: z.string().min(1).default('cabc-certification-body'),
     /** The anomaly detectors' state of a ToE is stored after this many new evidence (and replayed from there). */

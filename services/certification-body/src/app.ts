@@ -6,6 +6,7 @@ import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
 import { registerCallbackRoutes } from './modules/callbacks/callbacks.routes.ts';
 import { registerCertificateRoutes } from './modules/certificates/certificates.routes.ts';
 import { registerCertificationRoutes } from './modules/certifications/certifications.routes.ts';
+import { registerLedgerAlertRoutes } from './modules/ledger-check/ledger-alerts.routes.ts';
 import { registerStatusRoutes } from './modules/status/status.routes.ts';
 import { registerWebhookRoutes } from './modules/webhooks/webhooks.routes.ts';
 
@@ -46,5 +47,6 @@ export async function buildApp(body: CertificationBody): Promise<Server> {
   await registerStatusRoutes(app, { status: services.status, limiter: body.statusLimiter });
   registerWebhookRoutes(app, services.webhooks);
   registerAuditRoutes(app, { audit: repositories.audit, received: repositories.received });
+  registerLedgerAlertRoutes(app, { checkpoints: repositories.auditorCheckpoints });
   return app;
 }

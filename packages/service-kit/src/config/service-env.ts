@@ -20,6 +20,10 @@ export function serviceEnvSchema(defaultPort: number) {
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Encrypts the service's signing keys at rest. No default: a deployment must choose its own. */
     KEY_ENCRYPTION_SECRET: z.string().min(16, 'must be at least 16 characters'),
+    /** Scheduled signing key rotation: a next key is announced once the active one is this old (0 = off; docs/keys.md). */
+    SIGNING_KEY_ROTATION_INTERVAL: envDuration('0'),
+    /** How long an announced next key is published before it signs (receivers fetch it meanwhile). */
+    SIGNING_KEY_ROTATION_OVERLAP: envDuration('1d'),
     MIGRATE_ON_START: envBoolean(true),
     BODY_LIMIT_BYTES: z.coerce
       .number()

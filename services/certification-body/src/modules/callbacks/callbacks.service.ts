@@ -10,6 +10,7 @@ import type { JwtVerifier } from '@cabc/crypto';
 import { HttpProblem, UnprocessableProblem } from '@cabc/http-kit';
 import { inSpan } from '@cabc/service-kit';
 import type { CertificationService } from '../certifications/certification.service.ts';
+import type { CheckpointCheck } from '../ledger-check/checkpoint-check.ts';
 import type { RunInTransaction, UnitOfWork } from '../common/unit-of-work.ts';
 import type { CallbackKind, ReceivedCallbacksRepository } from './received-callbacks.repository.ts';
 
@@ -73,6 +74,8 @@ interface CallbackKindSpec<S extends z.ZodType<{ jti: string; toe: string }>> {
   schema: S;
   /** Columns of the received_callbacks record. */
   describe: (claims: z.output<S>) => { scopeVersion: number | null; sequence: number | null };
+  /** Checks the verified claims need before they are applied (throws an HttpProblem to refuse them). */
+  check?: ((claims: z.output<S>) => Promise<void>) | undefined;
   apply: (claims: z.output<S>, uow: UnitOfWork) => Promise<Omit<CallbackAnswer, 'jti'>>;
 }
 
@@ -86,6 +89,8 @@ export function createCallbacksService(deps: {
   received: ReceivedCallbacksRepository;
   certification: CertificationService;
   runInTransaction: RunInTransaction;
+  /** Cross-checks a posture callback's ledger checkpoint with the auditor's ledger (off when absent). */
+  checkLedger?: CheckpointCheck | undefined;
 }) {
   /**
    * Refusals are recorded too, without a jti of their own, so that neither a forgery nor a callback refused for now
@@ -173,6 +178,16 @@ export function createCallbacksService(deps: {
       const claims = parsed.data;
       const { scopeVersion, sequence } = spec.describe(claims);
       try {
+        await spec.check?.(claims);
+      } catch (error) {
+        if (!(error instanceof HttpProblem)) throw error;
+        return refuse(spec.kind, token, error, {
+          toe: claims.toe,
+          scopeVersion,
+          ...(sequence !== null ? { sequence } : {}),
+        });
+      }
+      try {
         return await deps.runInTransaction(async (uow) => {
           const fresh = await deps.received.record(
             {
@@ -225,6 +240,7 @@ export function createCallbacksService(deps: {
       typ: POSTURE_CALLBACK_TYP,
       schema: postureCallbackClaimsSchema,
       describe: (claims) => ({ scopeVersion: claims.scopeVersion, sequence: claims.sequence }),
+      check: deps.checkLedger,
       apply: (claims, uow) => deps.certification.applyPosture(claims, uow),
     }),
     /** A scope decision (`typ` cabc-scope+jwt). */

@@ -322,6 +322,7 @@ export function createCertificationService(deps: {
       const decision = decide(decodeDecisionState(certification.decisionState), {
         kind: 'posture',
         now: at,
+        restatement: claims.type === 'posture.restated',
         sequence: claims.sequence,
         assessmentId: claims.assessmentId,
         posture: claims.posture,

@@ -377,7 +377,7 @@ export function createWebhookDelivery(deps: {
         });
         return done('cancelled', delivery);
       }
-      const secret = unsealWebhookSecret(subscription.sealedSecret, deps.operatorSecret);
+      const secret = unsealWebhookSecret(subscription.sealedSecret, deps.operatorSecret, subscription.id);
       // The transport timestamp is wall-clock time: receivers compare it with their own clock to refuse replays.
       const timestamp = Math.floor(Date.now() / 1000);
       const headers = {
