@@ -64,6 +64,8 @@ describe('one trace from an evidence to the certificate decision', () => {
     const serviceOf = (span: ReadableSpan) => span.attributes[serviceAttribute];
 
     const delivery = one('outbox deliver evidence', post);
+    // The row's stored context is the parent, not the delivery job's span: a reconciled or retried row keeps its trace.
+    expect(parentOf(delivery)).toBe(post);
     const ingest = spans.find((span) => parentOf(span) === delivery && serviceOf(span) === 'assessment');
     expect(ingest?.name).toMatch(/^POST \/v1\//);
     const enqueue = one('assessment.evaluate enqueue', ingest as ReadableSpan);
