@@ -88,6 +88,8 @@ describe('one trace from an evidence to the certificate decision', () => {
     expect(new Set(spans.map(serviceOf))).toEqual(
       new Set(['evidence-collector', 'assessment', 'certification-body', undefined]),
     );
+    // The periodic reconciliation ticks (every 500 ms here) make no traces.
+    expect(exporter.getFinishedSpans().filter((span) => span.name.endsWith('.reconcile process'))).toEqual([]);
     // The pg and ioredis instrumentations add their spans under ours: the collector's commit, the job's enqueue.
     expect(spans.some((span) => span.name.startsWith('pg.query:COMMIT') && parentOf(span) === post)).toBe(true);
     expect(

@@ -128,14 +128,18 @@ export function startWorker<N extends QueueName>(
   options: { concurrency?: number; backoff?: CappedBackoff } = {},
 ): Worker {
   const backoff = options.backoff ?? { baseMs: 250, maxMs: 60_000 };
+  // The periodic reconciliation ticks would be a trace every few seconds; what they re-enqueue is traced.
+  const housekeeping = name.endsWith('.reconcile');
   const worker = new Worker(
     name,
     async (job) => {
       const { payload, traceparent } = jobPayload(job.data);
+      const run = () => processor(queueRegistry[name].parse(payload) as QueuePayload<N>, job);
+      if (housekeeping) return run();
       return inSpan(
         `${name} process`,
         { service: serviceOfQueue(name), kind: SpanKind.CONSUMER, parent: traceparent },
-        () => processor(queueRegistry[name].parse(payload) as QueuePayload<N>, job),
+        run,
       );
     },
     {
