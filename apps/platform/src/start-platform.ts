@@ -1,6 +1,6 @@
 import { defaultAudiences, defaultServiceOfRole, mintToken, type Role, type ServiceName } from '@cabc/auth';
 import { generateSigningKey, type SigningKey } from '@cabc/crypto';
-import { databaseUrlFor, type RunningService } from '@cabc/service-kit';
+import { databaseUrlFor, type RunningService, startTracing } from '@cabc/service-kit';
 import { loadAssessmentConfig } from '@cabc/assessment/config';
 import { startAssessment } from '@cabc/assessment/service';
 import { loadCertificationConfig } from '@cabc/certification-body/config';
@@ -84,6 +84,8 @@ const databaseNames: Record<ServiceKey, string> = {
 
 /** Starts certification body, assessment and collector, wired to each other, in this process. */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  // One SDK for the process: each span says its service in `cabc.service` (docs/operations.md, Traces).
+  await startTracing({ serviceName: 'cabc-platform' });
   const host = options.host ?? '127.0.0.1';
   const port = async (key: ServiceKey) => options.ports?.[key] || (await freePort(host));
   const ports = {

@@ -1,3 +1,4 @@
+import { inSpan, SpanKind, traceHeaders } from '@cabc/service-kit';
 import type { Logger } from 'pino';
 import type { OutboxDeliveryMetrics } from './outbox-metrics.ts';
 import type { OutboxMessage, OutboxRepository } from './outbox.repository.ts';
@@ -61,9 +62,8 @@ export function createOutboxProcessor(deps: {
     await settled(message);
     return 'dead_letter';
   };
-  return async ({ outboxId }: { outboxId: number }): Promise<DeliveryOutcome> => {
-    const message = await deps.outbox.find(outboxId);
-    if (!message) return 'missing';
+  const deliver = async (message: OutboxMessage): Promise<DeliveryOutcome> => {
+    const outboxId = message.id;
     if (message.status !== 'pending') return 'already_done';
     if (message.attempts >= deps.maxAttempts) {
       // The schedule ran out before a crash or a lowered DELIVERY_MAX_ATTEMPTS: settle it without another try.
@@ -84,6 +84,7 @@ export function createOutboxProcessor(deps: {
           'content-type': sent.contentType,
           'idempotency-key': `outbox-${message.id}`,
           ...deps.headers?.(message),
+          ...traceHeaders(),
         },
         body: sent.body,
         signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
@@ -109,5 +110,16 @@ export function createOutboxProcessor(deps: {
       return 'rejected';
     }
     return failed(message, `HTTP ${response.status}: ${body.slice(0, 500)}`);
+  };
+  return async ({ outboxId }: { outboxId: number }): Promise<DeliveryOutcome> => {
+    const message = await deps.outbox.find(outboxId);
+    if (!message) return 'missing';
+    // The delivery continues the trace of the request or job that wrote the row, however late it is sent.
+    const attributes = { 'cabc.outbox.id': message.id, 'cabc.outbox.topic': message.topic };
+    return inSpan(
+      `outbox deliver ${message.topic}`,
+      { kind: SpanKind.CLIENT, parent: message.traceContext, attributes },
+      () => deliver(message),
+    );
   };
 }

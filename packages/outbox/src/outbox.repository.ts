@@ -1,3 +1,4 @@
+import { activeTraceparent } from '@cabc/service-kit';
 import { sql, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
 
 export interface OutboxDatabase {
@@ -16,6 +17,8 @@ export interface OutboxDatabase {
     created_at: Generated<Date>;
     delivered_at: Date | null;
     dead_lettered_at: Date | null;
+    /** The W3C `traceparent` of the span that wrote the row; its delivery continues that trace. */
+    trace_context: string | null;
   };
 }
 
@@ -41,6 +44,7 @@ export interface OutboxMessage {
   createdAt: Date;
   deliveredAt: Date | null;
   deadLetteredAt: Date | null;
+  traceContext: string | null;
 }
 
 /** The head of one ordering key's queue: its oldest pending message. */
@@ -90,6 +94,7 @@ function toMessage(row: Selectable<OutboxDatabase['outbox']>): OutboxMessage {
     createdAt: row.created_at,
     deliveredAt: row.delivered_at,
     deadLetteredAt: row.dead_lettered_at,
+    traceContext: row.trace_context,
   };
 }
 
@@ -112,6 +117,7 @@ export class OutboxRepository {
         content_type: message.contentType,
         body: message.body,
         status: 'pending',
+        trace_context: activeTraceparent() ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

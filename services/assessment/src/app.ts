@@ -1,7 +1,7 @@
 import { principalOf, registerAuthentication } from '@cabc/auth';
 import { registerOutboxRoutes } from '@cabc/outbox';
 import { createServer, registerHealthRoutes, registerJwksRoute, registerMetrics, type Server } from '@cabc/http-kit';
-import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
+import { infrastructureReadiness, registerInfrastructure, registerTracing } from '@cabc/service-kit';
 import type { Assessment } from './composition.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
 import { allowedTo } from './modules/authorization/permissions.ts';
@@ -33,6 +33,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     tls: config,
   });
+  await registerTracing(app, 'assessment');
   registerMetrics(app, assessment.metrics.registry, { token: config.METRICS_TOKEN });
   await registerInfrastructure(app, assessment.infra);
   app.addHook('onClose', assessment.close);

@@ -1,4 +1,4 @@
-import { listen, openInfrastructure, type RunningService } from '@cabc/service-kit';
+import { listen, openInfrastructure, type RunningService, startTracing } from '@cabc/service-kit';
 import type { Server } from '@cabc/http-kit';
 import { buildApp } from './app.ts';
 import { composeAssessment, type AssessmentOptions } from './composition.ts';
@@ -12,6 +12,7 @@ export async function startAssessment(
   config: AssessmentConfig,
   options: AssessmentOptions = {},
 ): Promise<RunningAssessment> {
+  await startTracing({ serviceName: 'assessment' });
   const infra = await openInfrastructure('assessment', config);
   const assessment = composeAssessment(infra, config, options);
   const app = await buildApp(assessment);

@@ -2,7 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import { registerAuthentication } from '@cabc/auth';
 import { registerOutboxRoutes } from '@cabc/outbox';
 import { createServer, registerHealthRoutes, registerJwksRoute, registerMetrics, type Server } from '@cabc/http-kit';
-import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
+import { infrastructureReadiness, registerInfrastructure, registerTracing } from '@cabc/service-kit';
 import type { Collector } from './composition.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { registerKeyRoutes } from './modules/keys/keys.routes.ts';
@@ -25,6 +25,7 @@ export async function buildApp(collector: Collector): Promise<Server> {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     tls: config,
   });
+  await registerTracing(app, 'evidence-collector');
   registerMetrics(app, collector.metrics.registry, { token: config.METRICS_TOKEN });
   await registerInfrastructure(app, collector.infra);
   app.addHook('onClose', collector.close);

@@ -1,5 +1,5 @@
 import type { Server } from '@cabc/http-kit';
-import { listen, openInfrastructure, type RunningService } from '@cabc/service-kit';
+import { listen, openInfrastructure, type RunningService, startTracing } from '@cabc/service-kit';
 import { buildApp } from './app.ts';
 import { composeCollector, type CollectorOptions } from './composition.ts';
 import type { CollectorConfig } from './config.ts';
@@ -16,6 +16,7 @@ export async function startCollector(
   config: CollectorConfig,
   options: CollectorOptions = {},
 ): Promise<RunningCollector> {
+  await startTracing({ serviceName: 'evidence-collector' });
   const infra = await openInfrastructure('evidence-collector', config);
   const collector = composeCollector(infra, config, options);
   const app = await buildApp(collector);

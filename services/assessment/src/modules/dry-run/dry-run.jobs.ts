@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TooManyRequestsProblem } from '@cabc/http-kit';
-import { queueRegistry, type TypedQueue } from '@cabc/service-kit';
+import { jobPayload, queueRegistry, type TypedQueue } from '@cabc/service-kit';
 import type { DryRunRequest } from './dry-run.service.ts';
 
 /** Retry-After of a dry run refused for its organization's queued ones. */
@@ -32,7 +32,9 @@ const COUNTED_JOBS = 1_000;
 export function createDryRunJobs(queue: TypedQueue<'assessment.dry-run'>, options: { maxQueuedPerOrg: number }) {
   const pendingOf = async (org: string) => {
     const jobs = await queue.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'], 0, COUNTED_JOBS - 1);
-    return jobs.filter((job) => queueRegistry['assessment.dry-run'].safeParse(job?.data).data?.org === org).length;
+    return jobs.filter(
+      (job) => queueRegistry['assessment.dry-run'].safeParse(jobPayload(job?.data).payload).data?.org === org,
+    ).length;
   };
   return {
     async enqueue(request: DryRunRequest): Promise<string> {
@@ -56,7 +58,7 @@ export function createDryRunJobs(queue: TypedQueue<'assessment.dry-run'>, option
     /** The job, if it exists and belongs to `org` (another organization's dry run is answered as missing). */
     async find(id: string, org: string): Promise<DryRunJob | undefined> {
       const job = await queue.queue.getJob(id);
-      const parsed = queueRegistry['assessment.dry-run'].safeParse(job?.data);
+      const parsed = queueRegistry['assessment.dry-run'].safeParse(jobPayload(job?.data).payload);
       if (!job || !parsed.success || parsed.data.org !== org) return undefined;
       const request = parsed.data;
       const state = await job.getState();

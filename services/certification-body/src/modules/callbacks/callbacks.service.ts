@@ -8,6 +8,7 @@ import {
 } from '@cabc/contracts';
 import type { JwtVerifier } from '@cabc/crypto';
 import { HttpProblem, UnprocessableProblem } from '@cabc/http-kit';
+import { inSpan } from '@cabc/service-kit';
 import type { CertificationService } from '../certifications/certification.service.ts';
 import type { CheckpointCheck } from '../ledger-check/checkpoint-check.ts';
 import type { RunInTransaction, UnitOfWork } from '../common/unit-of-work.ts';
@@ -210,7 +211,11 @@ export function createCallbacksService(deps: {
               detail: 'this callback was already applied',
             };
           }
-          const answer = await spec.apply(claims, uow);
+          const answer = await inSpan(
+            `certification decide ${spec.kind}`,
+            { service: 'certification-body', attributes: { 'cabc.toe': claims.toe } },
+            () => spec.apply(claims, uow),
+          );
           await deps.received.setOutcome(claims.jti, answer.outcome, answer.detail, uow.trx);
           return { ...answer, jti: claims.jti };
         });
