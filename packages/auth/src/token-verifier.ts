@@ -10,6 +10,7 @@ import {
 import { ForbiddenProblem, UnauthorizedProblem } from '@cabc/http-kit';
 import { ACCESS_TOKEN_TYP } from './constants.ts';
 import { accessTokenClaimsSchema, type Principal } from './principal.ts';
+import { defaultClaimNames, withMappedClaims } from './token-claims.ts';
 import { transportOf, type TrustedIssuer } from './trusted-issuers.ts';
 
 export interface TokenVerifierOptions {
@@ -125,7 +126,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         `invalid bearer token: its lifetime (${lifetime} s) exceeds the ${options.maxLifetimeSeconds} s this service accepts`,
       );
     }
-    const claims = accessTokenClaimsSchema.safeParse(payload);
+    const claims = accessTokenClaimsSchema.safeParse(
+      withMappedClaims(payload, { ...defaultClaimNames, ...trusted.issuer.claims }),
+    );
     if (!claims.success) {
       throw new UnauthorizedProblem(
         `bearer token claims: ${claims.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,

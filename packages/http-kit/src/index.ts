@@ -15,6 +15,8 @@ export { closeOnSignals } from './close-on-signals.ts';
 export { registerJwksRoute } from './jwks-route.ts';
 export type { ZodTypeProvider } from 'fastify-type-provider-zod';
 export { encodeCursor, decodeCursor, pageQuerySchema, pageSchema } from './cursor.ts';
+export { registerMetrics, type MetricsRouteOptions } from './metrics-route.ts';
+export { registerEvidenceMetrics, type EvidenceMetrics } from './evidence-metrics.ts';
 export { publicRoute, type RouteAccess } from './route-access.ts';
 export {
   httpsServerOptions,

@@ -6,6 +6,12 @@ import { HttpProblem, type ProblemField } from './problems.ts';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+const problemTypes = new WeakMap<FastifyReply, string>();
+
+/** The problem a reply answered, by its slug (`validation`, `signature-invalid`, …); undefined for a success. */
+export const problemSlugOf = (reply: FastifyReply): string | undefined =>
+  problemTypes.get(reply)?.replace(/^https:\/\/cabc\.dev\/problems\//, '');
+
 function send(
   reply: FastifyReply,
   request: FastifyRequest,
@@ -18,6 +24,7 @@ function send(
     extensions?: object;
   },
 ) {
+  problemTypes.set(reply, problem.type);
   const body = {
     type: problem.type,
     title: problem.title,

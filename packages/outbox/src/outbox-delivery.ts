@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { OutboxDeliveryMetrics } from './outbox-metrics.ts';
 import type { OutboxMessage, OutboxRepository } from './outbox.repository.ts';
 
 export type DeliveryOutcome = 'delivered' | 'rejected' | 'dead_letter' | 'already_done' | 'missing' | 'blocked';
@@ -33,6 +34,7 @@ export function createOutboxProcessor(deps: {
   maxAttempts: number;
   timeoutMs?: number;
   headers?: (message: { id: number; topic: string }) => Record<string, string>;
+  metrics?: OutboxDeliveryMetrics | undefined;
   /**
    * Turns a stored row into what is sent, at each attempt (e.g. signs stored claims with a fresh `iat`, so that a
    * retry is never refused as stale). Absent: the stored body is sent as it is.
@@ -46,7 +48,11 @@ export function createOutboxProcessor(deps: {
   /** A failed attempt: retried (the thrown error makes BullMQ back off) until the schedule runs out. */
   const failed = async (message: OutboxMessage, reason: string): Promise<DeliveryOutcome> => {
     const attempts = await deps.outbox.recordFailedAttempt(message.id, reason);
-    if (attempts < deps.maxAttempts) throw new RetryableDeliveryError(reason);
+    if (attempts < deps.maxAttempts) {
+      deps.metrics?.attempted(message, 'retry');
+      throw new RetryableDeliveryError(reason);
+    }
+    deps.metrics?.attempted(message, 'dead_letter');
     await deps.outbox.markDeadLetter(message.id, `gave up after ${attempts} attempts; last: ${reason}`);
     deps.logger.error(
       { outboxId: message.id, topic: message.topic, orderingKey: message.orderingKey, attempts, reason },
@@ -90,12 +96,14 @@ export function createOutboxProcessor(deps: {
     const body = (await response.text()).slice(0, 65_536);
     if (response.ok || response.status === 409) {
       await deps.outbox.markDelivered(message.id, { status: response.status, body });
+      deps.metrics?.attempted(message, 'delivered');
       deps.logger.debug({ outboxId, status: response.status }, 'outbox message delivered');
       await settled(message);
       return 'delivered';
     }
     if (permanentStatuses.has(response.status)) {
       await deps.outbox.markRejected(message.id, { status: response.status, body });
+      deps.metrics?.attempted(message, 'rejected');
       deps.logger.error({ outboxId, status: response.status, body }, 'outbox message rejected by the receiver');
       await settled(message);
       return 'rejected';

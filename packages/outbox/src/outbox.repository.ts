@@ -291,6 +291,17 @@ export class OutboxRepository {
     return { rejected: counts.rejected ?? 0, dead_letter: counts.dead_letter ?? 0 };
   }
 
+  /** Per topic: how many rows are pending and when the oldest of them was written (the delivery backlog). */
+  async pendingByTopic(): Promise<{ topic: string; pending: number; oldest: Date }[]> {
+    const rows = await this.#db
+      .selectFrom('outbox')
+      .select(['topic', (eb) => eb.fn.countAll<number>().as('pending'), (eb) => eb.fn.min('created_at').as('oldest')])
+      .where('status', '=', 'pending')
+      .groupBy('topic')
+      .execute();
+    return rows.map((row) => ({ topic: row.topic, pending: Number(row.pending), oldest: new Date(row.oldest) }));
+  }
+
   /** Messages per status; with `orderingKeys`, of those keys only. */
   async countByStatus(orderingKeys?: string[]): Promise<Record<string, number>> {
     let query = this.#db.selectFrom('outbox').select(['status', (eb) => eb.fn.countAll<number>().as('count')]);

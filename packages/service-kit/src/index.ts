@@ -46,4 +46,8 @@ export {
   registerInfrastructure,
 } from './runtime/infrastructure-plugins.ts';
 export { startPeriodic, type PeriodicTask } from './runtime/periodic.ts';
+
+// Metrics: the Prometheus registry of a service and its queue collectors (the /metrics route is in @cabc/http-kit).
+export { createMetricsRegistry, withinScrapeTime, type MetricsRegistry } from './metrics/metrics-registry.ts';
+export { registerQueueMetrics, type QueueMetrics } from './metrics/queue-metrics.ts';
 export { connectionState, type ConnectionState } from './runtime/connection-state.ts';

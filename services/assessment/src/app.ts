@@ -1,6 +1,6 @@
 import { principalOf, registerAuthentication } from '@cabc/auth';
 import { registerOutboxRoutes } from '@cabc/outbox';
-import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
+import { createServer, registerHealthRoutes, registerJwksRoute, registerMetrics, type Server } from '@cabc/http-kit';
 import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
 import type { Assessment } from './composition.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
@@ -32,6 +32,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     tls: config,
   });
+  registerMetrics(app, assessment.metrics.registry, { token: config.METRICS_TOKEN });
   await registerInfrastructure(app, assessment.infra);
   app.addHook('onClose', assessment.close);
   // Every route declares who may call it (config.access); this lets each request through as its route declares.
@@ -43,6 +44,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
   registerToeRoutes(app, services.toes);
   registerScopeRoutes(app, services.scopes);
   await registerEvidenceRoutes(app, services.evidence, repositories.toes, {
+    metrics: assessment.metrics.evidence,
     // The producers' connection fails fast while Redis is down, and the limits then let requests through.
     redis: assessment.infra.queues.producer ?? assessment.infra.redis,
     prefix: config.QUEUE_PREFIX,

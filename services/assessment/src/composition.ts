@@ -1,6 +1,7 @@
 import { tokenVerifierFromEnv, type TokenVerifier } from '@cabc/auth';
-import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
-import { TypedQueue, type Infrastructure } from '@cabc/service-kit';
+import { registerEvidenceMetrics } from '@cabc/http-kit';
+import { createOutboxProducer, OutboxRepository, registerOutboxMetrics } from '@cabc/outbox';
+import { createMetricsRegistry, registerQueueMetrics, TypedQueue, type Infrastructure } from '@cabc/service-kit';
 import type { AssessmentConfig } from './config.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
 import { createPostureHeartbeat } from './modules/callbacks/posture-heartbeat.ts';
@@ -18,7 +19,7 @@ import { createTrustedKeyIndex } from './modules/evidence/trusted-key-index.ts';
 import { createFindingsRepository } from './modules/findings/findings.repository.ts';
 import { createFindingsService } from './modules/findings/findings.service.ts';
 import { createIntegrityFindingsRepository } from './modules/findings/integrity-findings.repository.ts';
-import { createLedger, ledgerSettingsOf } from './modules/ledger/ledger.module.ts';
+import { createLedger, ledgerSettingsOf, registerLedgerMetrics } from './modules/ledger/ledger.module.ts';
 import { createAnomalyStates } from './modules/observations/anomaly-states.ts';
 import { createObservationsRepository } from './modules/observations/observations.repository.ts';
 import { createObservationsService } from './modules/observations/observations.service.ts';
@@ -88,6 +89,16 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     findings: integrityFindings,
     logger,
   });
+
+  // Metrics (GET /metrics): per-module collectors on one registry.
+  const registry = createMetricsRegistry('assessment');
+  const metrics = {
+    registry,
+    evidence: registerEvidenceMetrics(registry),
+    outbox: registerOutboxMetrics(registry, outbox),
+    queues: registerQueueMetrics(registry, queues, ['assessment.evaluate', 'assessment.outbox']),
+  };
+  if (ledger.settings.enabled) registerLedgerMetrics(registry, ledger.repository);
 
   // Services.
   const toesService = createToesService({ toes, audit, scopes, lockToe: evaluations.lockToe });
@@ -218,7 +229,9 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
       ledger: ledger.service,
     },
     reporting,
+    metrics,
     close: async () => {
+      await metrics.queues.close();
       await reporting.close();
       await evaluateQueue.close();
       await dryRunQueue.close();

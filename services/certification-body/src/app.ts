@@ -1,5 +1,5 @@
 import { registerAuthentication } from '@cabc/auth';
-import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
+import { createServer, registerHealthRoutes, registerJwksRoute, registerMetrics, type Server } from '@cabc/http-kit';
 import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
 import type { CertificationBody } from './composition.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
@@ -26,6 +26,7 @@ export async function buildApp(body: CertificationBody): Promise<Server> {
     bodyLimitBytes: body.config.BODY_LIMIT_BYTES,
     tls: body.config,
   });
+  registerMetrics(app, body.metrics.registry, { token: body.config.METRICS_TOKEN });
   await registerInfrastructure(app, body.infra);
   app.addHook('onClose', body.close);
   // Every route declares who may call it (config.access); this lets each request through as its route declares.

@@ -1,5 +1,5 @@
 import { tokenVerifierFromEnv, type TokenVerifier, type TrustedIssuer } from '@cabc/auth';
-import type { Infrastructure } from '@cabc/service-kit';
+import { createMetricsRegistry, registerQueueMetrics, type Infrastructure } from '@cabc/service-kit';
 import { createJwtVerifier, type JwtVerifier } from '@cabc/crypto';
 import { auditorLedgerUrlOf, defaultPolicyFrom, policyLimitsFrom, type CertificationConfig } from './config.ts';
 import type { DecisionPolicy } from './domain/index.ts';
@@ -13,6 +13,7 @@ import { createTransactionRunner } from './modules/common/unit-of-work.ts';
 import { createAuditorCheckpointsRepository } from './modules/ledger-check/auditor-checkpoints.repository.ts';
 import { createAuditorLedgerClient } from './modules/ledger-check/auditor-ledger.client.ts';
 import { createCheckpointCheck } from './modules/ledger-check/checkpoint-check.ts';
+import { registerCertificationMetrics } from './modules/metrics/certification-metrics.ts';
 import { createStatusService } from './modules/status/status.service.ts';
 import { createTokenBucket } from './modules/status/token-bucket.ts';
 import { createWebhookDelivery, createWebhookFanout } from './modules/webhooks/webhook-delivery.ts';
@@ -78,6 +79,12 @@ export function composeCertificationBody(
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
   };
   const publicBaseUrl = config.PUBLIC_BASE_URL;
+  const registry = createMetricsRegistry('certification-body');
+  const metrics = {
+    registry,
+    certification: registerCertificationMetrics(registry, db),
+    queues: registerQueueMetrics(registry, infra.queues, ['certification.webhooks']),
+  };
 
   const certification = createCertificationService({
     certifications,
@@ -154,6 +161,7 @@ export function composeCertificationBody(
     disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
     logger,
     now,
+    onAttempt: (outcome, delivered) => metrics.certification.webhookAttempt(outcome, delivered?.createdAt),
   });
 
   return {
@@ -166,8 +174,12 @@ export function composeCertificationBody(
     repositories: { certifications, scopeDecisions, audit, received, webhooks, auditorCheckpoints },
     scheduler,
     services: { certification, callbacks, status, webhooks: webhookService, delivery },
-    /** Releases what composing opened (the scheduler's queue); the infrastructure is closed by the app's plugins. */
-    close: () => scheduler.close(),
+    metrics,
+    /** Releases what composing opened (the queues); the infrastructure is closed by the app's plugins. */
+    close: async () => {
+      await metrics.queues.close();
+      await scheduler.close();
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { tokenVerifierFromEnv, type TokenVerifier } from '@cabc/auth';
-import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
-import type { Infrastructure } from '@cabc/service-kit';
+import { registerEvidenceMetrics } from '@cabc/http-kit';
+import { createOutboxProducer, OutboxRepository, registerOutboxMetrics } from '@cabc/outbox';
+import { createMetricsRegistry, registerQueueMetrics, type Infrastructure } from '@cabc/service-kit';
 import type { CollectorConfig } from './config.ts';
 import { createAccess } from './modules/access/access.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
@@ -52,6 +53,13 @@ export function composeCollector(infra: Infrastructure, config: CollectorConfig,
   const { db, logger } = infra;
   const outbox = new OutboxRepository(db);
   const producer = createOutboxProducer('collector.outbox', infra.queues, logger);
+  const registry = createMetricsRegistry('evidence-collector');
+  const metrics = {
+    registry,
+    evidence: registerEvidenceMetrics(registry),
+    outbox: registerOutboxMetrics(registry, outbox),
+    queues: registerQueueMetrics(registry, infra.queues, ['collector.outbox']),
+  };
   const keys = createCollectorKeys({
     db,
     store: infra.keys,
@@ -81,7 +89,11 @@ export function composeCollector(infra: Infrastructure, config: CollectorConfig,
     services: { evidence },
     mlflow: mlflowPullConfig(config),
     ledgerWatch: ledgerWatchSettingsOf(config),
-    close: () => producer.close(),
+    metrics,
+    close: async () => {
+      await metrics.queues.close();
+      await producer.close();
+    },
   };
 }
 

@@ -35,6 +35,8 @@ export function serviceEnvSchema(defaultPort: number) {
     /** Retries of a failed delivery wait exponentially longer, from the base up to this cap (with jitter). */
     DELIVERY_RETRY_BASE_DELAY: envDuration('250ms'),
     DELIVERY_RETRY_MAX_DELAY: envDuration('60s'),
+    /** Bearer token Prometheus must send to scrape /metrics; unset, /metrics is open (keep it off the public ingress). */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /**
      * After this many failed attempts an outbox message becomes a dead letter (visible, re-deliverable by an
      * operator) and its ordering key's later messages go on. 30 with the default delays is about 20 minutes.

@@ -73,8 +73,11 @@ export function startWorkers(assessment: Assessment) {
     reconcileIntervalMs: config.RECONCILE_INTERVAL,
     maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     retry,
+    metrics: assessment.metrics.outbox,
     prepare: createSendTimeSigner({ keys: assessment.infra.keys }),
   });
+  assessment.metrics.queues.observe(evaluator);
+  assessment.metrics.queues.observe(delivery.worker);
   return {
     reconcileNow: async () =>
       (await evaluationReconciler.runOnce()) +

@@ -27,6 +27,7 @@ export function startWorkers(body: CertificationBody) {
     logger: body.logger,
     reconcileIntervalMs: body.config.RECONCILE_INTERVAL,
     now: body.now,
+    metrics: body.metrics.queues,
   });
   return {
     runDeadlines: scheduler.runOnce,

@@ -31,7 +31,9 @@ export function startWorkers(collector: Collector) {
     reconcileIntervalMs: config.RECONCILE_INTERVAL,
     maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     retry: { baseMs: config.DELIVERY_RETRY_BASE_DELAY, maxMs: config.DELIVERY_RETRY_MAX_DELAY },
+    metrics: collector.metrics.outbox,
   });
+  collector.metrics.queues.observe(delivery.worker);
 
   let pollMlflow: (() => Promise<PollSummary>) | undefined;
   let polling: { stop: () => Promise<void> } | undefined;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   BadRequestProblem,
   HttpProblem,
+  type EvidenceMetrics,
   NotFoundProblem,
   problemResponses,
   type Server,
@@ -51,7 +52,12 @@ async function mapLimited<T, R>(items: readonly T[], concurrency: number, work: 
 }
 
 /** One envelope of a batch: its receipt, or the problem that refused it (the rest of the batch goes on). */
-async function ingestOne(service: EvidenceIngestService, text: string, admit: (toe: string) => Promise<void>) {
+async function ingestOne(
+  service: EvidenceIngestService,
+  metrics: EvidenceMetrics,
+  text: string,
+  admit: (toe: string) => Promise<void>,
+) {
   try {
     let parsed: unknown;
     try {
@@ -60,9 +66,11 @@ async function ingestOne(service: EvidenceIngestService, text: string, admit: (t
       throw new BadRequestProblem('the envelope is not JSON', [{ field: 'envelope', message: 'not JSON' }]);
     }
     const { created, receipt } = await service.ingest(text, parsed, admit);
+    metrics.ingested(created ? 'created' : 'repeated');
     return { status: created ? 201 : 200, receipt };
   } catch (error) {
     if (!(error instanceof HttpProblem)) throw error;
+    metrics.refused(error.type.replace(/^https:\/\/cabc\.dev\/problems\//, ''));
     return {
       status: error.status,
       problem: {
@@ -79,9 +87,9 @@ export async function registerEvidenceRoutes(
   app: Server,
   service: EvidenceIngestService,
   toes: ToesRepository,
-  limiting: { redis: Redis; prefix: string; limits: EvidenceLimits },
+  limiting: { redis: Redis; prefix: string; limits: EvidenceLimits; metrics: EvidenceMetrics },
 ): Promise<void> {
-  const { limits } = limiting;
+  const { limits, metrics } = limiting;
   await app.register(async (scope) => {
     const rateLimits = await registerEvidenceRateLimits(scope, limiting.redis, limiting.prefix, limits);
     // Keep the body text as received: its digest identifies the envelope and the ledger stores it unchanged.
@@ -109,6 +117,7 @@ export async function registerEvidenceRoutes(
           },
         },
         onRequest: rateLimits.perAddress,
+        onResponse: metrics.routeHooks.onResponse,
       },
       async (request, reply) => {
         try {
@@ -154,7 +163,7 @@ export async function registerEvidenceRoutes(
         }
         const admit = rateLimits.admitToe(request);
         return {
-          results: await mapLimited(envelopes, limits.batchConcurrency, (text) => ingestOne(service, text, admit)),
+          results: await mapLimited(envelopes, limits.batchConcurrency, (text) => ingestOne(service, metrics, text, admit)),
         };
       },
     );

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { problemResponses, type Server } from '@cabc/http-kit';
 import { allowedTo, authorize } from '../authorization/permissions.ts';
 import { toeParamsSchema } from '../toes/toes.schemas.ts';
-import type { ManualFinding } from './findings.repository.ts';
 import type { FindingsService } from './findings.service.ts';
 import type { IntegrityFinding } from './integrity-findings.repository.ts';
+import { findingView } from './manual-finding.ts';
 
 const findingSchema = z.object({
   id: z.string(),
@@ -34,16 +34,6 @@ const integrityView = (finding: IntegrityFinding) => ({
   resolvedAt: finding.resolvedAt?.toISOString() ?? null,
 });
 
-const view = (finding: ManualFinding) => ({
-  id: finding.id,
-  requirementId: finding.requirementId,
-  status: finding.status,
-  justification: finding.justification,
-  validFrom: finding.validFrom.toISOString(),
-  validUntil: finding.validUntil.toISOString(),
-  recordedBy: finding.recordedBy,
-});
-
 export function registerFindingRoutes(app: Server, findings: FindingsService): void {
   app.post(
     '/v1/toes/:toeId/findings',
@@ -66,7 +56,9 @@ export function registerFindingRoutes(app: Server, findings: FindingsService): v
     async (request, reply) =>
       reply
         .code(201)
-        .send(view(await findings.record(authorize(request, 'finding:record'), request.params.toeId, request.body))),
+        .send(
+          findingView(await findings.record(authorize(request, 'finding:record'), request.params.toeId, request.body)),
+        ),
   );
 
   app.get(
@@ -91,7 +83,7 @@ export function registerFindingRoutes(app: Server, findings: FindingsService): v
     async (request) => {
       const principal = authorize(request, 'finding:read');
       return {
-        items: (await findings.list(principal, request.params.toeId)).map(view),
+        items: (await findings.list(principal, request.params.toeId)).map(findingView),
         integrity: (await findings.listIntegrity(principal, request.params.toeId)).map(integrityView),
       };
     },

@@ -16,11 +16,11 @@ import {
 import { allowedTo, authorize } from '../authorization/permissions.ts';
 import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
 import type { InForceScopes } from '../evaluation/in-force-scope.ts';
-import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import { toeParamsSchema } from '../toes/toes.schemas.ts';
 import type { ToeView } from '../toes/toes.schemas.ts';
 import { renderAuditReportHtml } from './audit-report.ts';
+import { evidenceFields } from './evidence-fields.ts';
 import type { EvidenceVerifier } from './evidence-verification.ts';
 import type { LiveEvent, LiveFeed } from './live-feed.ts';
 import type { PdfRenderer } from './pdf-renderer.ts';
@@ -79,30 +79,17 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
   }
 
   async function evidenceItem(row: EvidenceRow) {
-    const predicate = row.predicate ?? {};
-    const logIndex = logIndexOfReceipt(row.receipt);
-    const measurements = Array.isArray(predicate.measurements) ? predicate.measurements : [];
-    const checks = Array.isArray(predicate.checks) ? predicate.checks : [];
-    const raw = predicate.raw as { digest?: { sha256?: string } } | undefined;
+    const fields = evidenceFields(row);
+    const { logIndex, measurements, checks } = fields;
+    const raw = fields.raw as { digest?: { sha256?: string } } | null;
     return {
-      id: row.id,
-      sequence: row.sequence,
-      kind: row.kind,
-      observedAt: row.observedAt.toISOString(),
-      receivedAt: row.receivedAt.toISOString(),
-      envelopeSha256: row.envelopeSha256,
-      statementSha256: row.statementSha256,
-      keyid: row.keyid,
-      logIndex,
-      producer: predicate.producer ?? null,
-      context: predicate.context ?? null,
+      ...fields,
+      context: row.predicate?.context ?? null,
       measurements: measurements.slice(0, 20),
       measurementCount: measurements.length,
       checks: checks.slice(0, 20),
       checkCount: checks.length,
-      raw: predicate.raw ?? null,
       subjects: row.subjects,
-      receipt: row.receipt,
       verification: await deps.verifier.verify(row),
       links: {
         envelope: `/v1/toes/${encodeURIComponent(row.toe)}/evidence/${row.id}/envelope`,
