@@ -120,6 +120,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           : `invalid bearer token: ${reason}`,
       );
     }
+    // A token for several audiences is good at each of them, so any service it names could replay it at the others.
+    if (Array.isArray(payload.aud) && payload.aud.length > 1) {
+      throw new UnauthorizedProblem(
+        `invalid bearer token: it is for several audiences (${payload.aud.join(', ')}); this service accepts only tokens for ${options.audience} alone`,
+      );
+    }
     const lifetime = (payload.exp ?? 0) - (payload.iat ?? 0);
     if (lifetime > options.maxLifetimeSeconds) {
       throw new UnauthorizedProblem(

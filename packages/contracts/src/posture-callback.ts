@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int32Positive } from './storable-text.ts';
 import { postureSchema, requirementStatusSchema } from './statuses.ts';
 
 /** JWS `typ` of a posture callback; the certification body refuses any other type on this route. */
@@ -26,9 +27,9 @@ export const postureCallbackClaimsSchema = z.strictObject({
   type: z.enum(['posture.changed', 'posture.restated']),
   toe: z.string().min(1).max(256),
   /** The approved scope version the posture was assessed against; the certification body acts only on its certification. */
-  scopeVersion: z.number().int().positive(),
+  scopeVersion: int32Positive(),
   /** Monotonic per ToE over changes and re-statements, so the receiver applies them in order and ignores older ones. */
-  sequence: z.number().int().positive(),
+  sequence: int32Positive(),
   assessmentId: z.string().min(1).max(128),
   posture: postureSchema,
   previousPosture: postureSchema.nullable(),

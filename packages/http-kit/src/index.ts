@@ -18,6 +18,7 @@ export { encodeCursor, decodeCursor, pageQuerySchema, pageSchema } from './curso
 export { registerMetrics, type MetricsRouteOptions } from './metrics-route.ts';
 export { registerEvidenceMetrics, type EvidenceMetrics } from './evidence-metrics.ts';
 export { publicRoute, type RouteAccess } from './route-access.ts';
+export { installJsonBodyParser, UnstorableTextProblem, notUtf8Problem } from './json-body.ts';
 export {
   httpsServerOptions,
   installOutboundTls,

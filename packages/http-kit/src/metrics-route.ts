@@ -56,6 +56,7 @@ export function registerMetrics(app: Server, registry: Registry, options: Metric
         tags: ['operations'],
         summary: 'Prometheus metrics in the text exposition format (docs/operations.md#metrics)',
         description: 'When the service has a METRICS_TOKEN, the scrape sends it as bearer token (401 otherwise).',
+        produces: ['text/plain; version=0.0.4'],
         response: { 200: z.string(), ...problemResponses(401) },
       },
     },

@@ -6,6 +6,7 @@ import type { Assessment } from './composition.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
 import { allowedTo } from './modules/authorization/permissions.ts';
 import { registerCatalogRoutes } from './modules/catalog/catalog.routes.ts';
+import { registerCollectorApprovalRoutes } from './modules/collector-approvals/collector-approvals.routes.ts';
 import { registerDryRunRoutes } from './modules/dry-run/dry-run.routes.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { registerFindingRoutes } from './modules/findings/findings.routes.ts';
@@ -56,6 +57,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
       batchConcurrency: config.EVIDENCE_BATCH_CONCURRENCY,
     },
   });
+  registerCollectorApprovalRoutes(app, assessment.collectorApprovals);
   registerPostureRoutes(app, {
     evaluations: repositories.evaluations,
     inForce: assessment.inForce,

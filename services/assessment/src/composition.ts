@@ -12,6 +12,7 @@ import { createEvaluationRepository } from './modules/evaluation/evaluation.repo
 import { createEvaluationService } from './modules/evaluation/evaluation.service.ts';
 import { createEvidenceIntegrity } from './modules/evaluation/evidence-integrity.ts';
 import { createInForceScopes } from './modules/evaluation/in-force-scope.ts';
+import { createCollectorApprovals } from './modules/collector-approvals/collector-approvals.ts';
 import { createCollectorTrust } from './modules/evidence/collector-trust.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
 import { createEvidenceIngestService } from './modules/evidence/evidence.service.ts';
@@ -215,6 +216,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     dryRunJobs: createDryRunJobs(dryRunQueue),
     ledger,
     inForce,
+    collectorApprovals: createCollectorApprovals({ db }),
     /** Which collector keys each ToE trusts, cached; whoever changes scopes outside the services invalidates it. */
     keyIndex,
     services: {

@@ -11,6 +11,7 @@ import { createLedgerWatchRepository, ledgerWatchSettingsOf } from './modules/le
 import type { MlflowCredentials } from './modules/mlflow-pull/mlflow-client.ts';
 import type { MlflowPullOptions } from './modules/mlflow-pull/mlflow-poller.ts';
 import { createMlflowPullRepository } from './modules/mlflow-pull/mlflow-pull.repository.ts';
+import { createToeApprovals } from './modules/toe-approvals/toe-approvals.ts';
 
 export interface MlflowPullConfig extends MlflowPullOptions {
   intervalMs: number;
@@ -66,11 +67,18 @@ export function composeCollector(infra: Infrastructure, config: CollectorConfig,
     secret: config.KEY_ENCRYPTION_SECRET,
     refreshMs: options.keyRefreshMs,
   });
+  const approvals = createToeApprovals({
+    assessmentUrl: config.ASSESSMENT_URL,
+    keys,
+    ttlMs: config.TOE_APPROVAL_CACHE_TTL,
+    logger,
+  });
   const evidence = createEvidenceService({
     evidence: createEvidenceRepository(db),
     outbox,
     producer,
     keys,
+    approvals,
     assessmentUrl: config.ASSESSMENT_URL,
   });
   return {

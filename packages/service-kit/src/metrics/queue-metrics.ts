@@ -22,7 +22,12 @@ export function registerQueueMetrics(
   context: QueueContext,
   names: readonly QueueName[],
 ): QueueMetrics {
-  const queues = names.map((name) => new Queue(name, { connection: context.connection, prefix: context.prefix }));
+  const queues = names.map((name) => {
+    const queue = new Queue(name, { connection: context.connection, prefix: context.prefix });
+    // As in TypedQueue: the connection logs an outage once; an unheard 'error' makes BullMQ print every stack.
+    queue.on('error', () => {});
+    return queue;
+  });
   new Gauge({
     name: 'cabc_queue_jobs',
     help: 'Jobs in the queue by state',

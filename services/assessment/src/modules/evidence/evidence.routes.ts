@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   BadRequestProblem,
   HttpProblem,
+  installJsonBodyParser,
   type EvidenceMetrics,
   NotFoundProblem,
   problemResponses,
@@ -93,11 +94,7 @@ export async function registerEvidenceRoutes(
   await app.register(async (scope) => {
     const rateLimits = await registerEvidenceRateLimits(scope, limiting.redis, limiting.prefix, limits);
     // Keep the body text as received: its digest identifies the envelope and the ledger stores it unchanged.
-    const parseJson = scope.getDefaultJsonParser('error', 'error');
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-      rawBodies.set(request, body as string);
-      parseJson(request, body as string, done);
-    });
+    installJsonBodyParser(scope, (request, text) => rawBodies.set(request, text));
     const routes = scope.withTypeProvider<ZodTypeProvider>();
 
     routes.post(

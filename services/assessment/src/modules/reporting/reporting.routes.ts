@@ -398,7 +398,8 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
           'from closing the stream. Only changes after the connection are sent: read the current state after `hello`. ' +
           'With `toe`, only that ToE’s events.',
         querystring: z.object({ toe: z.string().max(64).optional() }),
-        response: { ...problemResponses(401, 403, 404) },
+        produces: ['text/event-stream'],
+        response: { 200: z.string().describe('the event stream'), ...problemResponses(401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -492,7 +493,8 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
         description: `format=html (default) or pdf. Window limits as for the OSCAL export (${REPORT_LIMITS.maxWindowDays} days, ${REPORT_LIMITS.maxEvidence} evidence).`,
         params: toeParamsSchema,
         querystring: reportWindowQuerySchema.extend({ format: z.enum(['html', 'pdf']).default('html') }),
-        response: { ...problemResponses(400, 401, 403, 404, 422, 503) },
+        produces: ['text/html', 'application/pdf'],
+        response: { 200: z.string().describe('the report (HTML or PDF)'), ...problemResponses(400, 401, 403, 404, 422, 503) },
       },
     },
     async (request, reply) => {
