@@ -17,10 +17,13 @@ describe('evaluation assesses only evidence that verifies (ledger leaf, signatur
   let db: Kysely<any>;
   const forgedToe = `toe_${randomBytes(10).toString('hex')}`;
   const tamperedToe = `toe_${randomBytes(10).toString('hex')}`;
+  const reorderedToe = `toe_${randomBytes(10).toString('hex')}`;
+  const movedToe = `toe_${randomBytes(10).toString('hex')}`;
   beforeAll(async () => {
     fixture = await startAssessmentApp();
     db = fixture.infra.db;
-    for (const toe of [forgedToe, tamperedToe]) await seedApprovedToe(db, toe, [fixture.collectorKey]);
+    for (const toe of [forgedToe, tamperedToe, reorderedToe, movedToe])
+      await seedApprovedToe(db, toe, [fixture.collectorKey]);
   });
   afterAll(async () => {
     await fixture?.dispose();
@@ -140,5 +143,43 @@ describe('evaluation assesses only evidence that verifies (ledger leaf, signatur
     const [finding] = await findings(toe);
     expect(finding).toMatchObject({ kind: 'ledger_mismatch', evidenceId: receipt.evidenceId, resolvedAt: null });
     expect(finding!.detail).toMatch(/differ from the signed statement/);
+  });
+
+  it('does not assess an older passing row whose observed_at column was moved forward over newer failing evidence', async () => {
+    const toe = reorderedToe;
+    const older = await postEnvelope(
+      fixture.app,
+      signedEnvelope(
+        evidenceStatement({ toe, accuracy: 0.97, observedAt: new Date(Date.now() - 3_600_000).toISOString() }),
+        fixture.collectorKey,
+      ),
+    );
+    await postEnvelope(fixture.app, signedEnvelope(evidenceStatement({ toe, accuracy: 0.5 }), fixture.collectorKey));
+    expect((await evaluate(toe)).posture).toBe('non_compliant');
+    // The query picks the newest rows by the observed_at column: moved forward, the old passing row hides the new one.
+    await asSuperuser(db, (trx) =>
+      sql`update evidence set observed_at = now() + interval '1 hour' where id = ${older.receipt.evidenceId}`.execute(
+        trx,
+      ),
+    );
+    expect((await evaluate(toe)).posture).toBe('error');
+    expect((await callbacks(toe)).some((claims) => claims.posture === 'compliant')).toBe(false);
+    const [finding] = await findings(toe);
+    expect(finding).toMatchObject({ kind: 'ledger_mismatch', evidenceId: older.receipt.evidenceId, resolvedAt: null });
+    expect(finding!.detail).toMatch(/differ from the signed statement/);
+  });
+
+  it('does not assess a passing row of one ToE moved under another (its toe column changed)', async () => {
+    const { receipt } = await postEnvelope(
+      fixture.app,
+      signedEnvelope(evidenceStatement({ toe: reorderedToe, accuracy: 0.99 }), fixture.collectorKey),
+    );
+    await asSuperuser(db, (trx) =>
+      sql`update evidence set toe = ${movedToe} where id = ${receipt.evidenceId}`.execute(trx),
+    );
+    expect((await evaluate(movedToe)).posture).toBe('error');
+    expect((await callbacks(movedToe)).some((claims) => claims.posture === 'compliant')).toBe(false);
+    const [finding] = await findings(movedToe);
+    expect(finding).toMatchObject({ kind: 'ledger_mismatch', evidenceId: receipt.evidenceId, resolvedAt: null });
   });
 });

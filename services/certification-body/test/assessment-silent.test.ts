@@ -25,8 +25,20 @@ describe('assessment silent: no posture statement within the policy window suspe
     await fixture?.dispose();
   });
 
-  const restate = async (toe: string, sequence: number, posture: 'compliant' | 'non_compliant' = 'compliant') => {
-    const claims = postureClaims({ toe, sequence, posture, type: 'posture.restated', previousPosture: posture });
+  const restate = async (
+    toe: string,
+    sequence: number,
+    posture: 'compliant' | 'non_compliant' = 'compliant',
+    signedAgoMs = 0,
+  ) => {
+    const claims = postureClaims({
+      toe,
+      sequence,
+      posture,
+      type: 'posture.restated',
+      previousPosture: posture,
+      iat: Math.floor((Date.now() - signedAgoMs) / 1000),
+    });
     const response = await postCallback(fixture.app, 'assessment', await signedCallback(claims, fixture.auditorKey));
     expect(response.statusCode, response.body).toBe(200);
     return response.json() as { outcome: string; state: string };
@@ -69,5 +81,21 @@ describe('assessment silent: no posture statement within the policy window suspe
     expect(await drive.posture(toe, 'non_compliant')).toMatchObject({ state: 'suspended' }); // sequence 2
     expect(await restate(toe, 1)).toMatchObject({ outcome: 'stale', state: 'suspended' });
     expect((await certificateOf(fixture, certificateId!)).state).toBe('suspended');
+  });
+
+  it('does not count a re-statement signed long ago (held back and replayed by a man in the middle) as hearing from the assessment', async () => {
+    const toe = 'toe-replayed-heartbeat';
+    const drive = auditor(fixture);
+    await drive.approve(toe);
+    const { certificateId } = await drive.posture(toe, 'compliant'); // sequence 1
+    clock.advance(3 * HOUR + 1_000);
+    await fixture.runDeadlines();
+    expect((await certificateOf(fixture, certificateId!)).state).toBe('suspended');
+    // Genuine and within CALLBACK_MAX_AGE, but signed 4 hours ago: the assessment was not heard from since then.
+    expect(await restate(toe, 1, 'compliant', 4 * HOUR)).toMatchObject({ state: 'suspended' });
+    await fixture.runDeadlines();
+    expect((await certificateOf(fixture, certificateId!)).state).toBe('suspended');
+    // A fresh one reinstates.
+    expect(await restate(toe, 1)).toMatchObject({ outcome: 'applied', state: 'issued' });
   });
 });

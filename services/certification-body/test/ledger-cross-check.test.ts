@@ -38,9 +38,12 @@ describe("posture callbacks are cross-checked with the auditor's ledger", () => 
     const note = signCheckpoint({ origin: ORIGIN, size, rootHash }, { name: ORIGIN, privateKey: key.privateKey });
     return { size, rootHash: rootHash.toString('base64'), note };
   };
-  const send = async (ledgerCheckpoint: ReturnType<typeof checkpointOf> | null) => {
+  const send = async (
+    ledgerCheckpoint: ReturnType<typeof checkpointOf> | null,
+    posture: 'compliant' | 'non_compliant' | 'error' = 'compliant',
+  ) => {
     sequence += 1;
-    const claims = postureClaims({ sequence, ledgerCheckpoint });
+    const claims = postureClaims({ sequence, ledgerCheckpoint, posture });
     return postCallback(fixture.app, 'assessment', await signedCallback(claims, fixture.auditorKey));
   };
   const alerts = async () =>
@@ -84,6 +87,22 @@ describe("posture callbacks are cross-checked with the auditor's ledger", () => 
     const [fork] = await alerts();
     expect(fork).toMatchObject({ kind: 'fork', checkpointSize: 3 });
     expect(fork!.detail).toMatch(/the log forked/);
+  });
+
+  it('applies a decision against the certificate even when its checkpoint is refused (fail closed), and alerts', async () => {
+    // A rewritten ledger must not freeze an issued certificate: only a favourable decision needs the proof.
+    const before = (await alerts()).length;
+    const response = await send(checkpointOf(3, 4), 'non_compliant');
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({ outcome: 'applied', state: 'suspended' });
+    const now = await alerts();
+    expect(now).toHaveLength(before + 1);
+    expect(now[0]).toMatchObject({ kind: 'fork', checkpointSize: 3 });
+    // Without a checkpoint, or with one the ledger cannot prove now: applied too.
+    expect((await send(null, 'error')).json()).toMatchObject({ outcome: 'no_change', state: 'suspended' });
+    expect((await send(checkpointOf(6, 3), 'non_compliant')).statusCode).toBe(200);
+    // A favourable decision on a refused checkpoint still changes nothing.
+    expectProblem(await send(checkpointOf(3, 5)), 422, 'claims.ledgerCheckpoint');
   });
 
   it("answers 503 (retry later) when the auditor's ledger cannot give the consistency proof", async () => {

@@ -39,6 +39,12 @@ export type PostureCallbackInput = {
   readonly ledgerCheckpoint?: Cause['ledgerCheckpoint'];
   /** A heartbeat re-stating the posture of `sequence`: applied even at the applied sequence (it says "still so"). */
   readonly restatement?: boolean;
+  /**
+   * When the auditor signed it, on this service's clock (`now` less the signature's age). The assessment counts as
+   * heard from then, not at receipt: a genuine statement held back and replayed later must not vouch for the time
+   * between. Defaults to `now`.
+   */
+  readonly signedAt?: Date;
 } & Omit<AppliedPosture, 'receivedAt'>;
 /** ref: the id of the scheduled run, kept as the cause of any transition it triggers. */
 export type ClockTickInput = { readonly kind: 'tick'; readonly now: Date; readonly ref: string };
@@ -70,7 +76,10 @@ export function recordInput(state: CertificationDecisionState, input: DecisionIn
   switch (input.kind) {
     case 'posture': {
       const { sequence, assessmentId, posture, criticalFailed, assessedAt, now } = input;
-      return { ...state, posture: { sequence, assessmentId, posture, criticalFailed, assessedAt, receivedAt: now } };
+      const signedAt = input.signedAt && input.signedAt < now ? input.signedAt : now;
+      const heardBefore = state.posture?.receivedAt;
+      const receivedAt = heardBefore && heardBefore > signedAt ? heardBefore : signedAt;
+      return { ...state, posture: { sequence, assessmentId, posture, criticalFailed, assessedAt, receivedAt } };
     }
     case 'approval':
       return state.approval ? state : { ...state, approval: { ref: input.ref, at: input.now } };

@@ -18,6 +18,7 @@ interface StoredEvidenceRow {
   envelope_sha256: string;
   sequence: string | number;
   received_at: Date;
+  observed_at: Date;
   subjects: unknown;
   predicate: unknown;
   leaf_index: string | number | null;
@@ -95,8 +96,15 @@ export function createEvidenceIntegrity(deps: {
   async function problemOf(row: StoredEvidenceRow): Promise<string | undefined> {
     const envelopeSha256 = sha256Hex(row.envelope);
     if (envelopeSha256 !== row.envelope_sha256) return 'the stored envelope does not hash to its recorded digest';
+    // observed_at too: the evidence query picks the newest rows by that column.
     const content = sha256Hex(
-      canonicalJson({ kind: row.kind, toe: row.toe, subjects: row.subjects, predicate: row.predicate }),
+      canonicalJson({
+        kind: row.kind,
+        toe: row.toe,
+        subjects: row.subjects,
+        predicate: row.predicate,
+        observedAt: row.observed_at.getTime(),
+      }),
     );
     let leafHex = '';
     if (deps.ledger) {
@@ -140,6 +148,7 @@ export function createEvidenceIntegrity(deps: {
         toe: statement.data.predicate.toe,
         subjects: statement.data.subject,
         predicate: statement.data.predicate,
+        observedAt: Date.parse(statement.data.predicate.observedAt),
       }),
     );
     if (signedContent !== content) return 'the stored columns differ from the signed statement';
@@ -150,8 +159,8 @@ export function createEvidenceIntegrity(deps: {
   async function storedRows(ids: readonly string[], trx: Transaction<any>): Promise<StoredEvidenceRow[]> {
     if (ids.length === 0) return [];
     const { rows } = await sql<StoredEvidenceRow>`
-      select e.id, e.toe, e.kind, e.keyid, e.envelope, e.envelope_sha256, e.sequence, e.received_at, e.subjects,
-             e.predicate, l.leaf_index, l.leaf_hash
+      select e.id, e.toe, e.kind, e.keyid, e.envelope, e.envelope_sha256, e.sequence, e.received_at, e.observed_at,
+             e.subjects, e.predicate, l.leaf_index, l.leaf_hash
         from evidence e
         left join ledger_leaves l on l.evidence_id = e.id
        where e.id = any(${[...ids]}::uuid[])`.execute(trx);

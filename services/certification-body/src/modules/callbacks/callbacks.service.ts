@@ -64,6 +64,22 @@ function isFreshnessFailure(error: unknown): boolean {
   );
 }
 
+/**
+ * The ledger cross-check guards favourable decisions only. A posture against the certificate (anything but compliant
+ * without a failed critical requirement) is applied even when its checkpoint is refused (the alert is recorded all
+ * the same): otherwise a rewritten ledger, or one that cannot answer, would keep a failing ToE's certificate issued.
+ */
+function failClosed(check: CheckpointCheck): CheckpointCheck {
+  return async (claims) => {
+    try {
+      await check(claims);
+    } catch (error) {
+      const favourable = claims.posture === 'compliant' && !claims.criticalFailed;
+      if (favourable || !(error instanceof HttpProblem)) throw error;
+    }
+  };
+}
+
 /** Seconds the auditor's outbox is asked to wait before it signs and sends a refused-as-not-fresh callback again. */
 const NOT_FRESH_RETRY_AFTER_SECONDS = 30;
 
@@ -240,7 +256,7 @@ export function createCallbacksService(deps: {
       typ: POSTURE_CALLBACK_TYP,
       schema: postureCallbackClaimsSchema,
       describe: (claims) => ({ scopeVersion: claims.scopeVersion, sequence: claims.sequence }),
-      check: deps.checkLedger,
+      check: deps.checkLedger && failClosed(deps.checkLedger),
       apply: (claims, uow) => deps.certification.applyPosture(claims, uow),
     }),
     /** A scope decision (`typ` cabc-scope+jwt). */
