@@ -12,7 +12,7 @@ export {
 export { problemSchema, problemResponses } from './problem-schema.ts';
 export { createServer, BEARER_AUTHENTICATION, type ServerOptions, type Server } from './create-server.ts';
 export { registerHealthRoutes, type ReadinessCheck } from './health-routes.ts';
-export { closeOnSignals } from './close-on-signals.ts';
+export { closeOnSignals, closeServiceOnSignals } from './close-on-signals.ts';
 export { registerJwksRoute } from './jwks-route.ts';
 export type { ZodTypeProvider } from 'fastify-type-provider-zod';
 export { encodeCursor, decodeCursor, pageQuerySchema, pageSchema } from './cursor.ts';

@@ -9,11 +9,12 @@ import {
 } from '@cabc/oscal';
 import { UnprocessableProblem } from '@cabc/http-kit';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
-import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
+import { findingView } from '../findings/manual-finding.ts';
 import type { ObservationsRepository } from '../observations/observations.repository.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToeView } from '../toes/toes.schemas.ts';
 import type { CertificationBodyCredential } from './certification-body-credential.ts';
+import { evidenceFields } from './evidence-fields.ts';
 import type { EvidenceRow, ReportingRepository } from './reporting.repository.ts';
 
 /** What the caller asks for; from and to are date-times (checked by the route's schema). */
@@ -30,22 +31,7 @@ const CERTIFICATION_BODY_TIMEOUT_MS = 10_000;
 /** Anomaly observations one bundle lists at most. */
 const MAX_OBSERVATIONS = 10_000;
 
-const evidenceInput = (row: EvidenceRow): EvidenceInput => ({
-  id: row.id,
-  sequence: row.sequence,
-  kind: row.kind,
-  observedAt: row.observedAt.toISOString(),
-  receivedAt: row.receivedAt.toISOString(),
-  envelopeSha256: row.envelopeSha256,
-  statementSha256: row.statementSha256,
-  keyid: row.keyid,
-  logIndex: logIndexOfReceipt(row.receipt),
-  receipt: row.receipt,
-  producer: row.predicate.producer ?? null,
-  measurements: Array.isArray(row.predicate.measurements) ? row.predicate.measurements : [],
-  checks: Array.isArray(row.predicate.checks) ? row.predicate.checks : [],
-  raw: row.predicate.raw ?? null,
-});
+const evidenceInput = (row: EvidenceRow): EvidenceInput => evidenceFields(row);
 
 /**
  * The bundle's input read through this service's repositories (the CLI reads the same through the APIs, deciding the
@@ -141,15 +127,7 @@ export function createOscalBundleSource(deps: {
             evaluatedAt: row.evaluatedAt.toISOString(),
           })),
           evidence: evidence.map(evidenceInput),
-          findings: findings.map((finding) => ({
-            id: finding.id,
-            requirementId: finding.requirementId,
-            status: finding.status,
-            justification: finding.justification,
-            validFrom: finding.validFrom.toISOString(),
-            validUntil: finding.validUntil.toISOString(),
-            recordedBy: finding.recordedBy,
-          })),
+          findings: findings.map(findingView),
           observations,
           certificate: certificate.certificate,
           catalog: deps.catalog(),
