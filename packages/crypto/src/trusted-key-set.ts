@@ -21,6 +21,11 @@ export class TrustedKeySet {
     this.#cooldownMs = options.cooldownMs ?? 5_000;
   }
 
+  /** When the keys were last fetched (0: never), so a caller can tell a fresh "unknown key" from a stale copy. */
+  get fetchedAt(): number {
+    return this.#fetchedAt;
+  }
+
   async keys(options: { mustInclude?: string[] } = {}): Promise<ReadonlyMap<string, KeyObject>> {
     const missing = () => (options.mustInclude ?? []).some((kid) => !this.#keys?.has(kid));
     if (!this.#keys || (missing() && Date.now() - this.#fetchedAt >= this.#cooldownMs)) {

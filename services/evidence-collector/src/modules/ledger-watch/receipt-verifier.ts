@@ -29,6 +29,7 @@ export function createReceiptVerifier(jwksUrl: string): ReceiptVerifier {
       return `the receipt is not an EdDSA ${RECEIPT_TYP} (alg ${String(protectedHeader.alg)}, typ ${String(protectedHeader.typ)})`;
     const kid = typeof protectedHeader.kid === 'string' ? protectedHeader.kid : '';
     let key;
+    const fetchedBefore = keys.fetchedAt;
     try {
       key = (await keys.keys({ mustInclude: [kid] })).get(kid);
     } catch (error) {
@@ -36,6 +37,11 @@ export function createReceiptVerifier(jwksUrl: string): ReceiptVerifier {
         `the auditor's JWKS ${jwksUrl}: ${error instanceof Error ? error.message : String(error)}`,
         { cause: error },
       );
+    }
+    // An unknown key in a copy fetched moments ago (the refetch waits out its cooldown) may be one the auditor has just
+    // rotated to: no verdict until a copy fetched after the receipt says so.
+    if (!key && keys.fetchedAt === fetchedBefore) {
+      throw new LedgerUnreachableError(`the auditor's key ${kid} is not in the JWKS copy fetched moments ago; next run`);
     }
     if (!key) return `the receipt's key ${kid} is not in the auditor's JWKS`;
     const signed = Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii');
