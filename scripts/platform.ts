@@ -1,4 +1,6 @@
 // The README's run command: the three services and their workers, migrations applied, the dashboard, URLs printed.
+// By default each service's API and its workers run as processes of their own under a supervisor (this process),
+// so the platform's JavaScript uses every core; --single-process runs everything in this process.
 import { startDashboard } from '@cabc/dashboard';
 import { defaultDataDir } from './lib/infrastructure.ts';
 import { LocalDataLockedError, MissingInfrastructureError, startLocalPlatform } from './lib/local-platform.ts';
@@ -8,14 +10,15 @@ const args = process.argv.slice(2);
 if (args.includes('--help')) {
   process.stdout.write(
     [
-      'usage: ./scripts/run-platform.sh [--reset-local-data]',
+      'usage: ./scripts/run-platform.sh [--reset-local-data] [--single-process]',
       "  --reset-local-data   drop this checkout's local databases, queue keys and .data/postgres, .data/redis, then start afresh",
+      '  --single-process     run the services and their workers in this one process (default: a process each, supervised)',
       '',
     ].join('\n'),
   );
   process.exit(0);
 }
-const unknown = args.filter((arg) => arg !== '--reset-local-data');
+const unknown = args.filter((arg) => arg !== '--reset-local-data' && arg !== '--single-process');
 if (unknown.length > 0) {
   log(`unknown argument ${unknown[0]} (see --help)`);
   process.exit(2);
@@ -23,7 +26,12 @@ if (unknown.length > 0) {
 
 let running: Awaited<ReturnType<typeof startLocalPlatform>>;
 try {
-  running = await startLocalPlatform({ dataDir: defaultDataDir, log, reset: args.includes('--reset-local-data') });
+  running = await startLocalPlatform({
+    dataDir: defaultDataDir,
+    log,
+    reset: args.includes('--reset-local-data'),
+    ...(args.includes('--single-process') ? {} : { processes: { output: process.stdout } }),
+  });
 } catch (error) {
   if (!(error instanceof MissingInfrastructureError || error instanceof LocalDataLockedError)) throw error;
   log(error.message);

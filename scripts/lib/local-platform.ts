@@ -1,7 +1,15 @@
 import path from 'node:path';
 import { loadOrCreateLocalIssuer } from '@cabc/auth';
 import { KeyDecryptionError } from '@cabc/crypto';
-import { startPlatform, type Platform, type ServiceKey } from '@cabc/platform';
+import type { Writable } from 'node:stream';
+import {
+  ChildStartError,
+  startPlatform,
+  startPlatformProcesses,
+  type Platform,
+  type PlatformOptions,
+  type ServiceKey,
+} from '@cabc/platform';
 import { localState, MissingInfrastructureError, provideInfrastructure } from './infrastructure.ts';
 import { dropLocalData, localNames, removeLocalServerData } from './local-data.ts';
 
@@ -11,6 +19,11 @@ export interface LocalPlatformOptions {
   /** --reset-local-data: drop this checkout's databases, queue keys and local server data, then start afresh. */
   reset?: boolean;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Each service's API and workers as processes of their own under a supervisor, their log lines prefixed and
+   * written to `processes.output` (the run command's default); otherwise all in this process (`--single-process`).
+   */
+  processes?: { output: Writable };
 }
 
 /** The checkout's stored data cannot be opened with its secret: what happened and what to do, never a stack trace. */
@@ -41,7 +54,7 @@ function causes(error: unknown): unknown[] {
 /** The run command's platform: infrastructure found or started, this checkout's databases, the local token issuer. */
 export async function startLocalPlatform(
   options: LocalPlatformOptions,
-): Promise<{ platform: Platform; stop: () => Promise<void> }> {
+): Promise<{ platform: Pick<Platform, 'urls' | 'token'>; stop: () => Promise<void> }> {
   const env = options.env ?? process.env;
   const state = localState(options.dataDir);
   const names = localNames(state, env);
@@ -57,7 +70,7 @@ export async function startLocalPlatform(
         `--reset-local-data: dropped ${names.databases.join(', ')} and the queue keys ${names.queuePrefix}:*`,
       );
     }
-    const platform = await startPlatform({
+    const platformOptions: PlatformOptions = {
       databaseUrl: infrastructure.postgres.url,
       databaseUrls: perService(env, 'DATABASE_URL'),
       databasePrefix: names.databasePrefix,
@@ -75,11 +88,18 @@ export async function startLocalPlatform(
       // `./scripts/cabc token --role … --org …` signs with the same key file.
       tokenIssuer: await loadOrCreateLocalIssuer(path.join(options.dataDir, 'local-issuer.json')),
       reconcileInterval: env.RECONCILE_INTERVAL ?? '5s',
-    });
+    };
+    const platform = options.processes
+      ? await startPlatformProcesses({ ...platformOptions, output: options.processes.output })
+      : await startPlatform(platformOptions);
     return { platform, stop: async () => (await platform.close(), await infrastructure.stop()) };
   } catch (error) {
     await infrastructure.stop();
-    if (causes(error).some((cause) => cause instanceof KeyDecryptionError)) {
+    // In a child process the error is its output: its name is in the stack trace the process printed.
+    const sealed =
+      causes(error).some((cause) => cause instanceof KeyDecryptionError) ||
+      (error instanceof ChildStartError && error.output.includes(KeyDecryptionError.name));
+    if (sealed) {
       throw new LocalDataLockedError(
         [
           `The databases ${names.databases.join(', ')} (on ${infrastructure.postgres.source}) hold signing keys sealed with`,

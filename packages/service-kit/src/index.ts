@@ -17,7 +17,14 @@ export { isInfrastructureUnavailable, isUniqueViolation } from './database/error
 
 // Queues: the registry of queue names and payloads, typed producers and workers, Redis connections.
 export { queueRegistry, type QueueName, type QueuePayload } from './queues/queue-registry.ts';
-export { createProducerRedis, createRedis, deleteRedisKeys, isRedisReachable, isRedisReady, type Redis } from './queues/redis.ts';
+export {
+  createProducerRedis,
+  createRedis,
+  deleteRedisKeys,
+  isRedisReachable,
+  isRedisReady,
+  type Redis,
+} from './queues/redis.ts';
 export {
   TypedQueue,
   EnqueueTimeoutError,
@@ -31,7 +38,8 @@ export {
 
 // Runtime: what a service process opens before it builds its app, and listening.
 export { openInfrastructure, type Infrastructure } from './runtime/open-infrastructure.ts';
-export { listen, type RunningService } from './runtime/running-service.ts';
+export { listen, runsWorkers, serve, type RunningService } from './runtime/running-service.ts';
+export { reportToSupervisor } from './runtime/supervised.ts';
 export {
   infrastructureReadiness,
   postgresPlugin,

@@ -1,4 +1,5 @@
 import { closeOnSignals } from '@cabc/http-kit';
+import { reportToSupervisor } from '@cabc/service-kit';
 import { loadAssessmentConfig } from './config.ts';
 import { startAssessment } from './service.ts';
 
@@ -12,3 +13,4 @@ closeOnSignals(
     },
   },
 );
+reportToSupervisor({ url: service.url });

@@ -1,4 +1,5 @@
 import { closeOnSignals } from '@cabc/http-kit';
+import { reportToSupervisor } from '@cabc/service-kit';
 import { loadCertificationConfig } from './config.ts';
 import { startCertificationBody } from './service.ts';
 
@@ -12,3 +13,4 @@ closeOnSignals(
     },
   },
 );
+reportToSupervisor({ url: service.url });

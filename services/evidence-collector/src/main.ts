@@ -1,4 +1,5 @@
 import { closeOnSignals } from '@cabc/http-kit';
+import { reportToSupervisor } from '@cabc/service-kit';
 import { loadCollectorConfig } from './config.ts';
 import { startCollector } from './service.ts';
 
@@ -12,3 +13,4 @@ closeOnSignals(
     },
   },
 );
+reportToSupervisor({ url: service.url });

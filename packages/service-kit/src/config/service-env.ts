@@ -21,6 +21,11 @@ export function serviceEnvSchema(defaultPort: number) {
     /** Encrypts the service's signing keys at rest. No default: a deployment must choose its own. */
     KEY_ENCRYPTION_SECRET: z.string().min(16, 'must be at least 16 characters'),
     MIGRATE_ON_START: envBoolean(true),
+    /**
+     * What this process runs: `all` (HTTP and workers), `http` (the API only) or `workers` (the background work only,
+     * no port), so a service can be one process or several (docs/operations.md, "Processes").
+     */
+    PROCESS_ROLE: z.enum(['all', 'http', 'workers']).default('all'),
     BODY_LIMIT_BYTES: z.coerce
       .number()
       .int()
