@@ -10,8 +10,9 @@ export default defineConfig({
       'clients/*/tests/**/*.test.ts',
     ],
     globalSetup: ['packages/testing/src/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: on a shared 2-core machine a test that starts the platform or spawns the CLI can wait its turn.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     pool: 'forks',
     maxWorkers: 2,
   },

@@ -13,6 +13,8 @@ export interface CostFigures {
   rulesWithRead: number;
   /** The detectors on a state kept in memory. */
   detectors: number;
+  /** ... as the assessment runs them: kept in memory, serialized to JSON (the stored snapshot) once per 50 evidence. */
+  integrated: number;
   /** ... with the state read from and written back to JSON once per block of 50 evidence (a snapshot). */
   snapshot: number;
   /** ... with the state parsed from and serialized to JSON around every evidence. */
@@ -55,7 +57,7 @@ export function measureCost(warmUp: GeneratedStream, streams: readonly Generated
   return { ...result, ...Object.fromEntries(MEASURED.map((key) => [key, perEvidence(totals[key])])) } as CostFigures;
 }
 
-const MEASURED = ['rules', 'rulesWithRead', 'detectors', 'snapshot', 'withJson', 'withValidation'] as const;
+const MEASURED = ['rules', 'rulesWithRead', 'detectors', 'integrated', 'snapshot', 'withJson', 'withValidation'] as const;
 
 function emptyTotals(): Measured & { bytes: number; maxBytes: number } {
   return {
@@ -63,6 +65,7 @@ function emptyTotals(): Measured & { bytes: number; maxBytes: number } {
     rules: 0,
     rulesWithRead: 0,
     detectors: 0,
+    integrated: 0,
     snapshot: 0,
     withJson: 0,
     withValidation: 0,
@@ -74,6 +77,8 @@ function emptyTotals(): Measured & { bytes: number; maxBytes: number } {
 function measureStream(stream: GeneratedStream, compiled: CompiledRule[], depth: Map<EvidenceKind, number>) {
   const history = new Map<EvidenceKind, Row[]>();
   const plain = emptyState();
+  const cached = emptyState();
+  let written = '';
   let json = JSON.stringify(emptyState());
   let validatedJson = json;
   let snapshotJson = json;
@@ -99,6 +104,13 @@ function measureStream(stream: GeneratedStream, compiled: CompiledRule[], depth:
         'detectors',
         () => {
           for (const item of block) observeEvidence(plain, item.evidence, item.scope);
+        },
+      ],
+      [
+        'integrated',
+        () => {
+          for (const item of block) observeEvidence(cached, item.evidence, item.scope);
+          written = JSON.stringify(cached);
         },
       ],
       [
@@ -140,6 +152,7 @@ function measureStream(stream: GeneratedStream, compiled: CompiledRule[], depth:
     }
     figures.evidence += block.length;
     figures.bytes += json.length * block.length;
+    if (written.length !== snapshotJson.length) throw new Error('the integrated state differs from the snapshot one');
     figures.maxBytes = Math.max(figures.maxBytes, json.length);
   }
   return figures;

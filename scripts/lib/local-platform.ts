@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadOrCreateLocalIssuer } from '@cabc/auth';
 import { KeyDecryptionError } from '@cabc/crypto';
+import type { LocalCertificates } from '@cabc/local-servers';
 import type { Writable } from 'node:stream';
 import {
   ChildStartError,
@@ -24,6 +25,8 @@ export interface LocalPlatformOptions {
    * written to `processes.output` (the run command's default); otherwise all in this process (`--single-process`).
    */
   processes?: { output: Writable };
+  /** --tls: mutual TLS between the services with the local CA's certificates (docs/operations.md#tls). */
+  tls?: LocalCertificates;
 }
 
 /** The checkout's stored data cannot be opened with its secret: what happened and what to do, never a stack trace. */
@@ -88,6 +91,7 @@ export async function startLocalPlatform(
       // `./scripts/cabc token --role … --org …` signs with the same key file.
       tokenIssuer: await loadOrCreateLocalIssuer(path.join(options.dataDir, 'local-issuer.json')),
       reconcileInterval: env.RECONCILE_INTERVAL ?? '5s',
+      ...(options.tls ? { tls: options.tls } : {}),
     };
     const platform = options.processes
       ? await startPlatformProcesses({ ...platformOptions, output: options.processes.output })

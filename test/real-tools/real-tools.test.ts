@@ -156,7 +156,7 @@ describe('real ML tools end to end: MLflow pull, Evidently and Great Expectation
       await api<{ items: { id: string; state: string }[] }>(
         'GET',
         `${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`,
-        { token: toe.tokens.auditee },
+        { token: toe.tokens.auditeeAtCertificationBody },
       )
     ).items[0];
   const certificateIn = (state: string) =>
@@ -247,7 +247,7 @@ describe('real ML tools end to end: MLflow pull, Evidently and Great Expectation
         await api<{ history: { to: string; reasonCode: number }[] }>(
           'GET',
           `${platform.urls.certificationBody}/v1/certificates/${revoked.id}`,
-          { token: toe.tokens.auditee },
+          { token: toe.tokens.auditeeAtCertificationBody },
         )
       ).history;
       // Whatever arrived first (a non-critical failure may suspend it a moment earlier), the critical accuracy

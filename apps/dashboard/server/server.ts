@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { formatSse, readEventStream } from '../src/lib/sse.ts';
 import { distDir, ensureDashboardBuilt } from './build.ts';
 import { createCertificateWatch } from './certificate-watch.ts';
+import { carriesTokenFor, defaultServiceAudiences, type DashboardService } from './token-audience.ts';
 
 export interface DashboardOptions {
   host?: string;
@@ -18,6 +19,8 @@ export interface DashboardOptions {
   certificatePollMs?: number;
   /** Build the app with Vite when dist/ is missing or stale (default true). */
   build?: boolean;
+  /** The token audience of each service, when a deployment changed their AUTH_AUDIENCE. */
+  audiences?: Partial<Record<DashboardService, string>>;
   /** An OIDC issuer the sign-in page can offer (docs/dashboard.md); bearer-token sign-in when absent. */
   oidc?: { issuer: string; clientId: string } | undefined;
   log?: (line: string) => void;
@@ -51,7 +54,7 @@ const problem = (reply: FastifyReply, status: number, title: string, detail: str
 
 /**
  * The dashboard's server: serves the built app and is its one origin. `/api/<service>/…` forwards to the services
- * (the bearer token passes through; the services decide everything); `/api/events` merges the assessment service's
+ * (each service gets only a bearer token of its own audience; the services decide everything); `/api/events` merges the assessment service's
  * event stream with certificate changes; `/api/certificates` answers the caller's organization's certificate states.
  * It holds no keys and no data of its own.
  */
@@ -68,6 +71,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     certification: options.certificationBodyUrl,
     collector: options.collectorUrl,
   };
+  const audiences = { ...defaultServiceAudiences, ...options.audiences };
   const certificates = createCertificateWatch({
     certificationBodyUrl: options.certificationBodyUrl,
     intervalMs: options.certificatePollMs,
@@ -101,6 +105,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   >();
   async function sessionOf(request: FastifyRequest) {
     const authorization = request.headers.authorization ?? '';
+    if (!carriesTokenFor(authorization, audiences.assessment))
+      return { at: Date.now(), status: 401, session: undefined };
     const cached = sessions.get(authorization);
     if (cached && Date.now() - cached.at < 30_000) return cached;
     const response = await fetch(new URL('/v1/session', options.assessmentUrl), {
@@ -122,6 +128,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       ? { mode: 'oidc', issuer: options.oidc.issuer, clientId: options.oidc.clientId }
       : { mode: 'bearer' },
     certificatePollMs: options.certificatePollMs ?? 2_000,
+    audiences,
     collector: Boolean(options.collectorUrl),
   }));
 
@@ -203,6 +210,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       const { service } = request.params as { service: string };
       const upstream = upstreams[service];
       if (!upstream) return problem(reply, 404, 'Not found', `no service ${service}`);
+      if (!carriesTokenFor(request.headers.authorization, audiences[service as DashboardService]))
+        return problem(
+          reply,
+          401,
+          'Unauthorized',
+          `the bearer token is not one for the ${service} service (audience ${audiences[service as DashboardService]}); each service gets only its own tokens`,
+        );
       const rest = request.url.slice(`/api/${service}`.length);
       // Judge the path the upstream will see: after URL normalization (encoded dot segments included).
       let pathOnly: string;

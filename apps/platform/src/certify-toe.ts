@@ -3,7 +3,8 @@ import type { Platform } from './start-platform.ts';
 
 export interface CertifiedToe {
   toeId: string;
-  tokens: { auditee: string; auditor: string; pipeline: string };
+  /** Per service: auditee and auditor at the assessment, pipeline at the collector, the auditee's at the CB. */
+  tokens: { auditee: string; auditor: string; pipeline: string; auditeeAtCertificationBody: string };
 }
 
 /** One requirement: accuracy of the newest performance evidence at least `target`; critical. */
@@ -37,6 +38,7 @@ export async function certifyToe(
     auditee: await platform.token('auditee', options.org),
     auditor: await platform.token('auditor', options.org),
     pipeline: await platform.token('pipeline', options.org),
+    auditeeAtCertificationBody: await platform.token('auditee', options.org, { service: 'certification-body' }),
   };
   const keys =
     options.collectorKeys ??

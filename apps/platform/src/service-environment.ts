@@ -1,4 +1,4 @@
-import { mintToken, type Role } from '@cabc/auth';
+import { defaultAudiences, defaultServiceOfRole, mintToken, type Role, type ServiceName } from '@cabc/auth';
 import { generateSigningKey, type SigningKey } from '@cabc/crypto';
 import { freePort } from '@cabc/local-servers';
 import { databaseUrlFor } from '@cabc/service-kit';
@@ -11,7 +11,7 @@ export interface PlatformLayout {
   urls: Record<ServiceKey, string>;
   databaseUrls: Record<ServiceKey, string>;
   issuer: SigningKey;
-  auth: { AUTH_ISSUER: string; AUTH_AUDIENCE: string; AUTH_JWKS: string };
+  auth: { AUTH_ISSUER: string; AUTH_JWKS: string };
 }
 
 const databaseNames: Record<ServiceKey, string> = {
@@ -28,10 +28,11 @@ export async function platformLayout(options: PlatformOptions): Promise<Platform
     assessment: await port('assessment'),
     collector: await port('collector'),
   };
+  const scheme = options.tls ? 'https' : 'http';
   const urls = {
-    collector: `http://${host}:${ports.collector}`,
-    assessment: `http://${host}:${ports.assessment}`,
-    certificationBody: `http://${host}:${ports.certificationBody}`,
+    collector: `${scheme}://${host}:${ports.collector}`,
+    assessment: `${scheme}://${host}:${ports.assessment}`,
+    certificationBody: `${scheme}://${host}:${ports.certificationBody}`,
   };
   const databaseUrls = Object.fromEntries(
     (Object.keys(databaseNames) as ServiceKey[]).map((key) => [
@@ -41,21 +42,49 @@ export async function platformLayout(options: PlatformOptions): Promise<Platform
     ]),
   ) as Record<ServiceKey, string>;
   const issuer = options.tokenIssuer ?? (await generateSigningKey());
-  const auth = {
-    AUTH_ISSUER: 'cabc-local',
-    AUTH_AUDIENCE: 'cabc',
-    AUTH_JWKS: JSON.stringify({ keys: [issuer.publicJwk] }),
-  };
+  // One local issuer for every party (development); each service keeps its own audience (defaultAudiences).
+  const auth = { AUTH_ISSUER: 'cabc-local', AUTH_JWKS: JSON.stringify({ keys: [issuer.publicJwk] }) };
   return { host, ports, urls, databaseUrls, issuer, auth };
 }
 
-/** Mints bearer tokens from the platform's local issuer, which every service trusts. */
+const certificateNames = {
+  collector: 'collector',
+  assessment: 'assessment',
+  certificationBody: 'certification-body',
+} as const;
+
+/** Mutual TLS (options.tls): the service's own certificate, the local CA, and the one client identity `platform`. */
+function tlsEnvironment(options: PlatformOptions, key: ServiceKey): Record<string, string> {
+  if (!options.tls) return {};
+  const own = options.tls.files[certificateNames[key]];
+  const client = options.tls.files.platform;
+  return {
+    TLS_CERT_FILE: own.certFile,
+    TLS_KEY_FILE: own.keyFile,
+    TLS_CLIENT_CA_FILE: options.tls.caFile,
+    TLS_CA_FILE: options.tls.caFile,
+    TLS_CLIENT_CERT_FILE: client.certFile,
+    TLS_CLIENT_KEY_FILE: client.keyFile,
+  };
+}
+
+/**
+ * Mints bearer tokens from the platform's local issuer, for one service (its audience): by default the service the
+ * role mostly works at.
+ */
 export const layoutToken =
   (layout: PlatformLayout) =>
-  (role: Role, org: string, subject = `${role}@${org}`): Promise<string> =>
+  (
+    role: Role,
+    org: string,
+    {
+      subject = `${role}@${org}`,
+      service = defaultServiceOfRole[role],
+    }: { subject?: string; service?: ServiceName } = {},
+  ): Promise<string> =>
     mintToken({
       issuer: layout.auth.AUTH_ISSUER,
-      audience: layout.auth.AUTH_AUDIENCE,
+      audience: defaultAudiences[service],
       subject,
       org,
       role,
@@ -85,6 +114,7 @@ export function serviceEnvironment(
     RECONCILE_INTERVAL: options.reconcileInterval ?? '5s',
     ...(options.retryMaxDelay ? { DELIVERY_RETRY_MAX_DELAY: options.retryMaxDelay } : {}),
     MIGRATE_ON_START: options.migrate === false ? 'false' : 'true',
+    ...tlsEnvironment(options, key),
     ...options.env?.[key],
     ...instance.added,
   };

@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
-import type { Role } from '@cabc/auth';
 import { layoutToken, platformLayout, serviceEnvironment } from './service-environment.ts';
-import type { PlatformOptions, ServiceKey } from './start-platform.ts';
+import type { Platform, PlatformOptions, ServiceKey } from './start-platform.ts';
 import { Supervisor } from './supervisor/supervisor.ts';
 
 export interface PlatformProcessesOptions extends PlatformOptions {
@@ -17,7 +16,7 @@ export interface PlatformProcessesOptions extends PlatformOptions {
 export interface PlatformProcesses {
   urls: Record<ServiceKey, string>;
   databaseUrls: Record<ServiceKey, string>;
-  token: (role: Role, org: string, subject?: string) => Promise<string>;
+  token: Platform['token'];
   supervisor: Supervisor;
   /** SIGTERM to every process, resolved when all have ended. */
   close: () => Promise<void>;

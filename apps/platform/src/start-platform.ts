@@ -1,4 +1,4 @@
-import type { Role } from '@cabc/auth';
+import type { Role, ServiceName } from '@cabc/auth';
 import type { SigningKey } from '@cabc/crypto';
 import type { RunningService } from '@cabc/service-kit';
 import { loadAssessmentConfig } from '@cabc/assessment/config';
@@ -8,7 +8,7 @@ import type { DecisionPolicy } from '@cabc/certification-body/domain';
 import { startCertificationBody } from '@cabc/certification-body/service';
 import { loadCollectorConfig } from '@cabc/evidence-collector/config';
 import { startCollector } from '@cabc/evidence-collector/service';
-import { freePort } from '@cabc/local-servers';
+import { freePort, type LocalCertificates } from '@cabc/local-servers';
 import { layoutToken, platformLayout, serviceEnvironment } from './service-environment.ts';
 
 export type ServiceKey = 'collector' | 'assessment' | 'certificationBody';
@@ -37,14 +37,23 @@ export interface PlatformOptions {
   tokenIssuer?: SigningKey;
   /** Clock for the assessment service and certification body (tests of time-driven behaviour). */
   now?: () => Date;
+  /**
+   * Mutual TLS between the services (makeLocalCertificates): each serves HTTPS with its own certificate, requires a
+   * client certificate of the local CA on its machine-to-machine routes, and its clients verify servers against
+   * that CA. Running in one process, the services' clients share one identity (the `platform` certificate).
+   */
+  tls?: LocalCertificates;
 }
 
 type Running = RunningService & { reconcileNow?: () => Promise<number>; runDeadlines?: () => Promise<number> };
 
 export interface Platform {
   urls: Record<ServiceKey, string>;
-  /** A bearer token from the platform's local issuer. */
-  token: (role: Role, org: string, subject?: string) => Promise<string>;
+  /**
+   * A bearer token from the platform's local issuer, for one service (its audience): by default the service the role
+   * mostly works at (pipeline → collector, auditee and auditor → assessment, certification_body → certification body).
+   */
+  token: (role: Role, org: string, options?: { subject?: string; service?: ServiceName }) => Promise<string>;
   databaseUrls: Record<ServiceKey, string>;
   service: (key: ServiceKey) => Running;
   /** Stops one service (as if its process ended) and starts it again later with the same configuration. */

@@ -29,7 +29,7 @@ describe('certificate lifecycle end to end: suspension, grace, revocation, reins
     });
     receiver = await startWebhookReceiver(await freePort());
     const subscription = await api('POST', `${platform.urls.certificationBody}/v1/webhooks/subscriptions`, {
-      token: await platform.token('auditee', 'acme'),
+      token: await platform.token('auditee', 'acme', { service: 'certification-body' }),
       body: { url: receiver.url, description: 'certificate registry of acme' },
     });
     receiver.useSecret(subscription.secret);
@@ -46,7 +46,7 @@ describe('certificate lifecycle end to end: suspension, grace, revocation, reins
   const certificateOf = async (toe: CertifiedToe, state: string) =>
     waitFor(`certificate of ${toe.toeId} ${state}`, async () => {
       const items = (
-        await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`, toe.tokens.auditee)
+        await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`, toe.tokens.auditeeAtCertificationBody)
       ).body.items as any[];
       return items[0]?.state === state ? items[0] : undefined;
     });
@@ -68,7 +68,7 @@ describe('certificate lifecycle end to end: suspension, grace, revocation, reins
     await platform.service('certificationBody').runDeadlines!();
     const revoked = await certificateOf(toe, 'revoked');
     const history = (
-      await getJson(`${platform.urls.certificationBody}/v1/certificates/${revoked.id}`, toe.tokens.auditee)
+      await getJson(`${platform.urls.certificationBody}/v1/certificates/${revoked.id}`, toe.tokens.auditeeAtCertificationBody)
     ).body.history;
     // Pinned reason codes: 1 compliant_posture, 2 non_compliance, 4 grace_period_elapsed.
     expect(history.map((entry: any) => `${entry.to}:${entry.reasonCode}`)).toEqual([
@@ -91,7 +91,7 @@ describe('certificate lifecycle end to end: suspension, grace, revocation, reins
     await push(toe, 0.96);
     const reinstated = await certificateOf(toe, 'issued');
     const history = (
-      await getJson(`${platform.urls.certificationBody}/v1/certificates/${reinstated.id}`, toe.tokens.auditee)
+      await getJson(`${platform.urls.certificationBody}/v1/certificates/${reinstated.id}`, toe.tokens.auditeeAtCertificationBody)
     ).body.history;
     expect(history.map((entry: any) => `${entry.from}->${entry.to}`)).toEqual([
       'none->issued',

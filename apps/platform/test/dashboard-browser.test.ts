@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type RunningDashboard } from '@cabc/dashboard';
-import { waitFor } from '@cabc/testing';
+import { gamedStream, waitFor } from '@cabc/testing';
 import { accuracyRequirement, api, certifyToe, type CertifiedToe } from '../src/index.ts';
 import { performanceEvidence, postJson, startTestPlatform } from './platform-fixture.ts';
 
@@ -153,7 +153,7 @@ describe.skipIf(missing)(
           const list = await api<{ items: { state: string }[] }>(
             'GET',
             `${platform.urls.certificationBody}/v1/certificates?toe=${credit.toeId}`,
-            { token: credit.tokens.auditee },
+            { token: credit.tokens.auditeeAtCertificationBody },
           );
           return list.items[0]?.state === 'issued' ? true : undefined;
         },
@@ -347,6 +347,55 @@ describe.skipIf(missing)(
       await page.locator('[data-testid=toe-certificate] [data-status=suspended]').waitFor({ timeout: 30_000 });
       expect(await page.evaluate(() => (globalThis as any).__notReloaded)).toBe(true);
       await shot('09-toe-suspended-live');
+    });
+
+    it('shows an anomaly observation with its chart points ringed, and lets the auditor dismiss it', async () => {
+      const gamed = await certifyToe(platform, { org: 'acme', name: 'gamed-model', modelSha256: 'a'.repeat(64) });
+      for (const item of gamedStream(gamed.toeId, { end: new Date(Date.now() - 60_000) }).items) {
+        expect(
+          (await postJson(`${platform.urls.collector}/v1/evidence`, item, pipelineHeaders(gamed.tokens))).status,
+        ).toBe(201);
+      }
+      await waitFor('the observation', async () => {
+        const listed = await api<{ items: { signal: string }[] }>(
+          'GET',
+          `${platform.urls.assessment}/v1/toes/${gamed.toeId}/observations`,
+          { token: gamed.tokens.auditor },
+        );
+        return listed.items.some((item) => item.signal === 'repeated_measurements') ? true : undefined;
+      });
+      await page.goto(`${dashboard.url}/toes/${gamed.toeId}?tab=metrics`);
+      const chart = page.locator('[data-testid=metric-chart]').first();
+      await chart.locator('canvas').waitFor();
+      await expect.poll(async () => Number(await chart.getAttribute('data-highlighted'))).toBeGreaterThan(0);
+      await page.getByRole('tab', { name: 'Observations' }).click();
+      const row = page.locator('[data-testid=observation][data-signal=repeated_measurements]');
+      await row.getByText('exactly those of evidence').waitFor();
+      await shot('10-toe-observations');
+      await row.getByLabel('reason').fill('A documented re-run on the same test set.');
+      await row.getByRole('button', { name: 'Dismiss' }).click();
+      await page.locator('[data-testid=observation][data-state=dismissed]').waitFor();
+    });
+
+    it('shows the auditor callbacks the certification body never took, and redelivers them', async () => {
+      const client = new pg.Client({ connectionString: platform.databaseUrls.assessment });
+      await client.connect();
+      try {
+        // A callback whose retry schedule ran out (what a long certification body outage leaves).
+        await client.query(
+          `insert into outbox (topic, ordering_key, destination, content_type, body, status, attempts, last_error, dead_lettered_at)
+           values ('certification-body', $1, $2, 'application/json', '{}', 'dead_letter', 30, 'HTTP 503: down', now())`,
+          [credit.toeId, `${platform.urls.certificationBody}/v1/callbacks/posture`],
+        );
+      } finally {
+        await client.end();
+      }
+      await page.goto(dashboard.url);
+      const panel = page.locator('[data-testid=undelivered]');
+      await panel.getByText('1 message to the certification body not delivered').waitFor();
+      await shot('11-undelivered-callbacks');
+      await panel.getByRole('button', { name: 'Redeliver all' }).click();
+      await panel.getByText('1 handed back to delivery').waitFor();
     });
   },
 );

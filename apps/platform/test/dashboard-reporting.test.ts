@@ -204,7 +204,12 @@ describe('reporting: dashboard read APIs, live events and exports', () => {
       expect(answer.status, suffix).toBe(404);
       expect(answer.body.detail).toMatch(/no ToE/);
     }
-    const pipeline = await getJson(`${api()}/v1/toes/${toe}/evidence`, certified.tokens.pipeline);
+    // A pipeline's token for the collector is not one for this service (401); one for it still lacks the right (403).
+    expect((await getJson(`${api()}/v1/toes/${toe}/evidence`, certified.tokens.pipeline)).status).toBe(401);
+    const pipeline = await getJson(
+      `${api()}/v1/toes/${toe}/evidence`,
+      await platform.token('pipeline', 'acme', { service: 'assessment' }),
+    );
     expect(pipeline.status).toBe(403);
   });
 

@@ -47,7 +47,7 @@ describe('a pipeline as ML teams run it, through the platform', () => {
     waitFor('an issued certificate', async () => {
       const list = await getJson(
         `${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`,
-        toe.tokens.auditee,
+        toe.tokens.auditeeAtCertificationBody,
       );
       return list.body.items?.find((item: { state: string }) => item.state === 'issued');
     });
@@ -87,11 +87,17 @@ describe('a pipeline as ML teams run it, through the platform', () => {
     expect(status.body).toMatchObject({ status: 'good', artifacts: { models: [MODEL], datasets: [] } });
 
     // The dry run says what each requirement read, and which selector names no evidence ever carried.
-    const dryRun = await postJson(
+    // The dry run is a job of the assessment's dry-run worker: 202 with where to poll.
+    const started = await postJson(
       `${platform.urls.assessment}/v1/toes/${toe.toeId}/scopes/1/dry-run`,
       {},
       { authorization: `Bearer ${toe.tokens.auditor}` },
     );
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const dryRun = await waitFor('the dry run done', async () => {
+      const polled = await getJson(`${platform.urls.assessment}${started.body.location}`, toe.tokens.auditor);
+      return polled.status === 200 ? { body: polled.body.result } : undefined;
+    });
     expect(dryRun.body.requirements[0].read).toEqual([
       expect.objectContaining({ kind: 'performance', tool: 'eval-job', measurements: ['accuracy'] }),
     ]);

@@ -79,7 +79,7 @@ describe('the platform as supervised processes', () => {
       (
         await getJson(
           `${platform.urls.certificationBody}/v1/certificates?toe=${encodeURIComponent(toe)}`,
-          tokens.auditee,
+          tokens.auditeeAtCertificationBody,
         )
       ).body.items[0] as { id: string; state: string } | undefined;
     expect(
@@ -112,7 +112,10 @@ describe('the platform as supervised processes', () => {
     await waitFor(
       'the certificate revoked',
       async () => {
-        const detail = await getJson(`${platform.urls.certificationBody}/v1/certificates/${issued.id}`, tokens.auditee);
+        const detail = await getJson(
+          `${platform.urls.certificationBody}/v1/certificates/${issued.id}`,
+          tokens.auditeeAtCertificationBody,
+        );
         return detail.body.state === 'revoked' ? detail.body : undefined;
       },
       { timeoutMs: 60_000 },

@@ -46,5 +46,6 @@ describe('the README tour', () => {
     expect(stdout).toMatch(/issued -> revoked \(critical requirement failed/);
     expect(stdout).toMatch(/signature\s+valid/);
     expect(stdout).toMatch(/verdict\s+REVOKED/);
+    expect(lines.at(-1)).toBe('collector: 401');
   }, 90_000);
 });

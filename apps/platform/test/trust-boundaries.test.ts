@@ -21,8 +21,8 @@ describe('trust boundaries across the platform', () => {
       authorization: `Bearer ${acme.tokens.pipeline}`,
     });
     const [issued] = await waitFor('issued', async () =>
-      (await certificates(acme.toeId, acme.tokens.auditee))[0]?.state === 'issued'
-        ? certificates(acme.toeId, acme.tokens.auditee)
+      (await certificates(acme.toeId, acme.tokens.auditeeAtCertificationBody))[0]?.state === 'issued'
+        ? certificates(acme.toeId, acme.tokens.auditeeAtCertificationBody)
         : undefined,
     );
 
@@ -46,7 +46,7 @@ describe('trust boundaries across the platform', () => {
     });
     await waitFor(
       'issued under v1',
-      async () => (await certificates(toe.toeId, toe.tokens.auditee))[0]?.state === 'issued',
+      async () => (await certificates(toe.toeId, toe.tokens.auditeeAtCertificationBody))[0]?.state === 'issued',
     );
 
     const scopes = `${platform.urls.assessment}/v1/toes/${toe.toeId}/scopes`;
@@ -55,11 +55,11 @@ describe('trust boundaries across the platform', () => {
     await api('POST', `${scopes}/2/approve`, { token: toe.tokens.auditor, body: {} });
 
     const current = await waitFor('issued under v2', async () => {
-      const items = await certificates(toe.toeId, toe.tokens.auditee);
+      const items = await certificates(toe.toeId, toe.tokens.auditeeAtCertificationBody);
       return items.find((certificate) => certificate.scopeVersion === 2 && certificate.state === 'issued');
     });
     expect(current.scopeVersion).toBe(2);
-    const states = (await certificates(toe.toeId, toe.tokens.auditee))
+    const states = (await certificates(toe.toeId, toe.tokens.auditeeAtCertificationBody))
       .map((certificate) => `${certificate.scopeVersion}:${certificate.state}`)
       .sort();
     expect(states).toEqual(['1:withdrawn', '2:issued']);

@@ -20,7 +20,7 @@ describe('walking skeleton: evidence from a pipeline to a certificate', () => {
       (
         await getJson(
           `${platform.urls.certificationBody}/v1/certificates?toe=${encodeURIComponent(toe)}`,
-          tokens.auditee,
+          tokens.auditeeAtCertificationBody,
         )
       ).body.items as any[];
     const pipeline = { authorization: `Bearer ${tokens.pipeline}` };
@@ -67,7 +67,7 @@ describe('walking skeleton: evidence from a pipeline to a certificate', () => {
     const degraded = await postJson(`${platform.urls.collector}/v1/evidence`, performanceEvidence(toe, 0.71), pipeline);
     expect(degraded.status).toBe(201);
     const revoked = await waitFor('the certificate revoked', async () => {
-      const detail = await getJson(`${platform.urls.certificationBody}/v1/certificates/${issued.id}`, tokens.auditee);
+      const detail = await getJson(`${platform.urls.certificationBody}/v1/certificates/${issued.id}`, tokens.auditeeAtCertificationBody);
       return detail.body.state === 'revoked' ? detail.body : undefined;
     });
     expect(revoked.revokedAt).not.toBeNull();

@@ -115,7 +115,8 @@ describe('the Python SDK', () => {
         CABC_TEST_CERTIFICATION_URL: platform.urls.certificationBody,
         CABC_TEST_PIPELINE_TOKEN: metrics.tokens.pipeline,
         CABC_TEST_AUDITOR_TOKEN: metrics.tokens.auditor,
-        CABC_TEST_AUDITEE_TOKEN: metrics.tokens.auditee,
+        // The Python test reads the certification body with it: a token of that service's audience.
+        CABC_TEST_AUDITEE_TOKEN: metrics.tokens.auditeeAtCertificationBody,
         CABC_TEST_METRICS_TOE: metrics.toeId,
         CABC_TEST_FILES_TOE: files.toeId,
         CABC_TEST_FIXTURES: path.join(repositoryRoot, 'fixtures', 'tool-outputs'),
@@ -144,11 +145,11 @@ describe('the Python SDK', () => {
       });
       const certificates = await getJson(
         `${platform.urls.certificationBody}/v1/certificates?toe=${metrics.toeId}`,
-        metrics.tokens.auditee,
+        metrics.tokens.auditeeAtCertificationBody,
       );
       const certificate = await getJson(
         `${platform.urls.certificationBody}/v1/certificates/${certificates.body.items[0].id}`,
-        metrics.tokens.auditee,
+        metrics.tokens.auditeeAtCertificationBody,
       );
       expect(
         certificate.body.history.map((entry: { from: string; to: string }) => `${entry.from}->${entry.to}`),

@@ -5,7 +5,7 @@ import { generateSigningKey, signingKeyFrom, type SigningKey } from '@cabc/crypt
 
 /**
  * The local token issuer for development and tests: an Ed25519 key in a file (mode 600). The platform runner trusts
- * its public key; `cabc token` signs with it. Deployments configure their OIDC issuer instead (AUTH_JWKS_URL).
+ * its public key; `cabc token` signs with it. Deployments configure each party's OIDC issuer instead (AUTH_ISSUERS).
  */
 export async function loadOrCreateLocalIssuer(file: string): Promise<SigningKey> {
   if (existsSync(file)) {

@@ -1,50 +1,129 @@
-import type { KeyObject } from 'node:crypto';
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { UnauthorizedProblem } from '@cabc/http-kit';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { ForbiddenProblem, UnauthorizedProblem } from '@cabc/http-kit';
 import { ACCESS_TOKEN_TYP } from './constants.ts';
 import { accessTokenClaimsSchema, type Principal } from './principal.ts';
+import { transportOf, type TrustedIssuer } from './trusted-issuers.ts';
 
 export interface TokenVerifierOptions {
-  issuer: string;
+  /** This service's audience: a token whose `aud` does not name it is refused (401). */
   audience: string;
-  /** Keys of the issuer: a JWKS URL (fetched and cached), a JWKS, or one public key. */
-  keys: { jwksUrl: string } | { jwks: JSONWebKeySet } | { publicKey: KeyObject };
+  /** The identity providers this service trusts, each with the organizations and roles it may assert. */
+  issuers: readonly TrustedIssuer[];
+  /** Longest lifetime (`exp - iat`) of a token this service accepts. */
+  maxLifetimeSeconds: number;
   /** Verified tokens kept in memory, so a hot client costs one map lookup instead of a signature check. */
   cacheSize?: number;
   now?: () => number;
+  log?: { warn: (details: object, message: string) => void };
 }
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
-/** Verifies bearer JWTs (EdDSA or ES256/RS256 from an OIDC issuer) and caches them until they expire. */
+const CLOCK_TOLERANCE_SECONDS = 30;
+const DISCOVERY_TIMEOUT_MS = 5_000;
+
+const describe = (issuer: TrustedIssuer) => (issuer.party ? `${issuer.issuer} (${issuer.party})` : issuer.issuer);
+
+/**
+ * The keys of one issuer: inline, from its `jwksUri`, or found by OIDC discovery (`<issuer>/.well-known/
+ * openid-configuration`, fetched on first use and again after a failure). Https only, plain http only on loopback,
+ * and then said loudly in the log.
+ */
+function keysOf(issuer: TrustedIssuer, log: TokenVerifierOptions['log']): JWTVerifyGetKey {
+  if (issuer.jwks) return createLocalJWKSet(issuer.jwks as JSONWebKeySet);
+  const remote = (url: string) => {
+    if (transportOf(url) === 'loopback-http')
+      log?.warn(
+        { issuer: issuer.issuer, url },
+        'INSECURE: token issuer keys are fetched over plain http (allowed on loopback for development only)',
+      );
+    return createRemoteJWKSet(new URL(url));
+  };
+  if (issuer.jwksUri) return remote(issuer.jwksUri);
+  const discoveryUrl = `${issuer.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  transportOf(discoveryUrl);
+  let discovered: Promise<JWTVerifyGetKey> | undefined;
+  const discover = async (): Promise<JWTVerifyGetKey> => {
+    const response = await fetch(discoveryUrl, {
+      signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS),
+      redirect: 'error',
+    });
+    if (!response.ok) throw new Error(`OIDC discovery at ${discoveryUrl} answered ${response.status}`);
+    const metadata = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
+    // OpenID Connect Discovery §4.3: the document must name the issuer it was fetched for.
+    if (metadata.issuer !== issuer.issuer)
+      throw new Error(`OIDC discovery at ${discoveryUrl} names issuer ${String(metadata.issuer)}`);
+    if (typeof metadata.jwks_uri !== 'string') throw new Error(`OIDC discovery at ${discoveryUrl} has no jwks_uri`);
+    return remote(metadata.jwks_uri);
+  };
+  return async (header, token) => {
+    discovered ??= discover().catch((error: unknown) => {
+      discovered = undefined;
+      throw error;
+    });
+    return (await discovered)(header, token);
+  };
+}
+
+/**
+ * Verifies bearer JWTs (EdDSA, or ES256/RS256 from an OIDC issuer): from a trusted issuer, for this service's
+ * audience, within the maximum lifetime, and asserting only organizations and roles that issuer may assert.
+ * Verified tokens are cached until they expire.
+ */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const now = options.now ?? Date.now;
   const cacheSize = options.cacheSize ?? 10_000;
   const cache = new Map<string, { principal: Principal; expiresAtMs: number }>();
-  const keys = options.keys;
-  const getKey: JWTVerifyGetKey | KeyObject =
-    'jwksUrl' in keys
-      ? createRemoteJWKSet(new URL(keys.jwksUrl))
-      : 'jwks' in keys
-        ? createLocalJWKSet(keys.jwks)
-        : keys.publicKey;
+  const issuers = new Map(
+    options.issuers.map((issuer) => [issuer.issuer, { issuer, keys: keysOf(issuer, options.log) }]),
+  );
 
   return async (token) => {
     const cached = cache.get(token);
     if (cached && cached.expiresAtMs > now()) return cached.principal;
     if (cached) cache.delete(token);
-    let payload;
+    let claimedIssuer: string | undefined;
     try {
-      ({ payload } = await jwtVerify(token, getKey as JWTVerifyGetKey, {
-        issuer: options.issuer,
+      claimedIssuer = decodeJwt(token).iss;
+    } catch {
+      throw new UnauthorizedProblem('invalid bearer token: not a JWT');
+    }
+    const trusted = claimedIssuer === undefined ? undefined : issuers.get(claimedIssuer);
+    if (!trusted)
+      throw new UnauthorizedProblem(`invalid bearer token: issuer ${claimedIssuer ?? '(none)'} is not trusted here`);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, trusted.keys, {
+        issuer: trusted.issuer.issuer,
         audience: options.audience,
         typ: ACCESS_TOKEN_TYP,
         algorithms: ['EdDSA', 'ES256', 'RS256'],
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: ['exp', 'iat', 'sub'],
+        maxTokenAge: options.maxLifetimeSeconds,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
         currentDate: new Date(now()),
       }));
     } catch (error) {
-      throw new UnauthorizedProblem(`invalid bearer token: ${error instanceof Error ? error.message : String(error)}`);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UnauthorizedProblem(
+        /"aud"/.test(reason)
+          ? `invalid bearer token: it is not for this service (audience ${options.audience})`
+          : `invalid bearer token: ${reason}`,
+      );
+    }
+    const lifetime = (payload.exp ?? 0) - (payload.iat ?? 0);
+    if (lifetime > options.maxLifetimeSeconds) {
+      throw new UnauthorizedProblem(
+        `invalid bearer token: its lifetime (${lifetime} s) exceeds the ${options.maxLifetimeSeconds} s this service accepts`,
+      );
     }
     const claims = accessTokenClaimsSchema.safeParse(payload);
     if (!claims.success) {
@@ -52,6 +131,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         `bearer token claims: ${claims.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
       );
     }
+    const { issuer } = trusted;
+    if (!issuer.roles.includes(claims.data.role))
+      throw new ForbiddenProblem(`issuer ${describe(issuer)} may not assert role ${claims.data.role} here`);
+    if (!issuer.orgs.includes('*') && !issuer.orgs.includes(claims.data.org))
+      throw new ForbiddenProblem(`issuer ${describe(issuer)} may not speak for organization ${claims.data.org}`);
     const principal: Principal = {
       subject: claims.data.sub,
       org: claims.data.org,

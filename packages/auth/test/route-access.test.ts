@@ -42,7 +42,11 @@ describe('route access declarations', () => {
     app = await server();
     registerAuthentication(
       app,
-      createTokenVerifier({ issuer: 'it', audience: 'svc', keys: { publicKey: key.publicKey } }),
+      createTokenVerifier({
+        audience: 'svc',
+        issuers: [{ issuer: 'it', jwks: { keys: [key.publicJwk] }, orgs: ['*'], roles: ['auditor', 'auditee'] }],
+        maxLifetimeSeconds: 3600,
+      }),
     );
     app.get('/open', { config: publicRoute }, async () => 'open');
     app.post('/signed', { config: signedBodyRoute }, async () => 'signed');

@@ -72,7 +72,7 @@ describe('cabc evidence push against a running collector', () => {
     );
     token = await mintToken({
       issuer: 'cabc-test',
-      audience: 'cabc',
+      audience: 'cabc-collector',
       subject: 'ci',
       org: 'acme',
       role: 'pipeline',
@@ -266,7 +266,7 @@ describe('cabc evidence push against a running collector', () => {
   it('exits non-zero with a token the collector refuses, and without a token', async () => {
     const wrongRole = await mintToken({
       issuer: 'cabc-test',
-      audience: 'cabc',
+      audience: 'cabc-collector',
       subject: 'x',
       org: 'acme',
       role: 'auditor',

@@ -134,7 +134,7 @@ describe('the CLI as a standalone npm package, installed into an empty folder', 
     });
     expect(posture.requirements).toMatchObject([{ id: 'REQ-DEPTH', status: 'compliant' }]);
     await waitFor('the certificate', async () => {
-      const list = await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${toeId}`, tokens.auditee);
+      const list = await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${toeId}`, tokens.auditeeAtCertificationBody);
       return list.body.items?.[0]?.state === 'issued';
     });
 

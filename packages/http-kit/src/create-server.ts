@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { requestIdFrom } from '@cabc/service-kit';
 import { installProblemHandler, sendFrameworkError } from './problem-handler.ts';
 import { publicRoute, type RouteAccess } from './route-access.ts';
+import { httpsServerOptions, installOutboundTls, requireClientCertificates, type TlsSettings } from './tls.ts';
 
 export interface ServerOptions {
   title: string;
@@ -18,6 +19,11 @@ export interface ServerOptions {
   version: string;
   logger: Logger;
   bodyLimitBytes: number;
+  /**
+   * TLS_* of the service's configuration: HTTPS with a certificate, client certificates on the signed-body
+   * (machine-to-machine) routes with a client CA, and the CA and identity of the process's HTTP clients.
+   */
+  tls?: TlsSettings;
 }
 
 export type Server = FastifyInstance<any, any, any, FastifyBaseLogger, ZodTypeProvider>;
@@ -27,7 +33,10 @@ export type Server = FastifyInstance<any, any, any, FastifyBaseLogger, ZodTypePr
  * a request across services, problem+json errors, and an OpenAPI 3.1 document with an interactive page at /docs.
  */
 export async function createServer(options: ServerOptions): Promise<Server> {
+  const https = httpsServerOptions(options.tls ?? {});
+  if (options.tls) installOutboundTls(options.tls);
   const app = Fastify({
+    ...(https ? { https } : {}),
     loggerInstance: options.logger,
     genReqId: requestIdFrom,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
@@ -46,6 +55,10 @@ export async function createServer(options: ServerOptions): Promise<Server> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandler(app);
+  // Machine-to-machine routes are those whose body is signed by another service (collector → assessment
+  // deliveries, assessment → certification body callbacks): with a client CA they also need its certificate.
+  if (https?.requestCert)
+    requireClientCertificates(app, (request) => request.routeOptions.config.access === 'signature');
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

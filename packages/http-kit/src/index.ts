@@ -16,3 +16,10 @@ export { registerJwksRoute } from './jwks-route.ts';
 export type { ZodTypeProvider } from 'fastify-type-provider-zod';
 export { encodeCursor, decodeCursor, pageQuerySchema, pageSchema } from './cursor.ts';
 export { publicRoute, type RouteAccess } from './route-access.ts';
+export {
+  httpsServerOptions,
+  installOutboundTls,
+  requireClientCertificates,
+  hasVerifiedClientCertificate,
+  type TlsSettings,
+} from './tls.ts';

@@ -86,7 +86,8 @@ const unavailableProblem = {
   status: 503,
   type: 'https://cabc.dev/problems/unavailable',
   title: 'Service unavailable',
-  detail: 'A database the service needs is unreachable right now. Retry later, with the same Idempotency-Key where the route takes one.',
+  detail:
+    'A database the service needs is unreachable right now. Retry later, with the same Idempotency-Key where the route takes one.',
 };
 const UNAVAILABLE_RETRY_AFTER_SECONDS = '5';
 

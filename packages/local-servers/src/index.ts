@@ -8,3 +8,9 @@ export {
   type ProvidedServer,
   type ProvideOptions,
 } from './provide.ts';
+export {
+  makeLocalCertificates,
+  CERTIFICATE_NAMES,
+  type CertificateName,
+  type LocalCertificates,
+} from './local-certificates.ts';

@@ -9,6 +9,7 @@ import {
   type EvaluationWindow,
   type RequirementInWindow,
 } from './evaluation-windows.ts';
+import { anomalyObservation } from './anomaly-observation.ts';
 import { collectorComponentUuid } from './components.ts';
 import { evidenceObservation, manualFindingObservation, observationUuid } from './evidence-observation.ts';
 import { documentMetadata, toeProps } from './metadata.ts';
@@ -20,7 +21,7 @@ export const AR_FILE = 'assessment-results.json';
 
 export type AssessmentResultsInput = Pick<
   OscalBundleInput,
-  'toe' | 'scope' | 'results' | 'evidence' | 'findings' | 'certificate' | 'assessmentUrl'
+  'toe' | 'scope' | 'results' | 'evidence' | 'findings' | 'observations' | 'certificate' | 'assessmentUrl'
 > & {
   period: { from: Date; to: Date };
   windowMs: number;
@@ -184,12 +185,16 @@ export function assessmentResults(input: AssessmentResultsInput) {
       const at = Date.parse(finding.validFrom);
       return at >= window.start.getTime() && at < window.end.getTime();
     });
+    const anomalies = (input.observations ?? []).filter((observation) => {
+      const at = new Date(observation.createdAt).getTime();
+      return at >= window.start.getTime() && at < window.end.getTime();
+    });
     const failing = states
       .filter(({ state }) => state.failures.length > 0)
       .map(({ requirement, state }) => failingRequirement(input, requirement, window, state, observed));
     const evaluated = states.some(({ state }) => state.results.length > 0);
     const last = index === windows.length - 1;
-    if (!last && evidence.length === 0 && manual.length === 0 && failing.length === 0 && !evaluated) return;
+    if (!last && evidence.length + manual.length + anomalies.length + failing.length === 0 && !evaluated) return;
     failingByWindow.push(failing);
     const satisfied = states.filter(({ state }) => state.failures.length === 0 && state.final?.status === 'compliant');
     const posture = postureOf(states.map(({ state }) => state.final?.status));
@@ -209,6 +214,7 @@ export function assessmentResults(input: AssessmentResultsInput) {
     const observations = [
       ...evidence.map((entry) => built.get(entry.id)!.observation),
       ...manual.map((finding) => manualFindingObservation(finding, toe)),
+      ...anomalies.map((entry) => anomalyObservation(entry, toe, { base: input.assessmentUrl, observed })),
     ];
     results.push({
       uuid: uuidV5(`ar:result:${toe.id}:${scope.version}:${windowKey(window)}`),

@@ -4,6 +4,9 @@
  * history, the evidence with ledger index and receipt, the auditor's manual findings, the certificate and the
  * built-in catalog. Nothing here is fetched: the builders are pure functions of this input.
  */
+import type { AnomalyObservationInput } from './anomaly-observation.ts';
+
+export type { AnomalyObservationInput };
 export type RequirementStatus = 'compliant' | 'non_compliant' | 'pending' | 'error';
 
 export interface ArtifactInput {
@@ -169,6 +172,8 @@ export interface OscalBundleInput {
   results: ResultInput[];
   evidence: EvidenceInput[];
   findings: ManualFindingInput[];
+  /** The anomaly observations on the ToE (GET /v1/toes/:id/observations); each in the window it was raised in. */
+  observations?: AnomalyObservationInput[] | undefined;
   certificate: CertificateInput | null;
   catalog: CatalogInput;
   /** Base URL of the assessment service, for the links to envelopes and inclusion proofs. */

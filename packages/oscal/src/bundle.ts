@@ -114,12 +114,14 @@ export function buildOscalBundle(input: OscalBundleInput): OscalBundle {
     return at >= approvedAt && at < to.getTime();
   });
   const findings = input.findings.filter((finding) => within(finding.validFrom));
+  const observations = (input.observations ?? []).filter((observation) => within(observation.createdAt));
   const certificate = input.certificate && input.certificate.scopeVersion === scope.version ? input.certificate : null;
   const stamps = [
     scope.approvedAt,
     ...results.filter((result) => within(result.evaluatedAt)).map((result) => result.evaluatedAt),
     ...evidence.map((entry) => new Date(entry.receivedAt).toISOString()),
     ...findings.map((finding) => finding.validFrom),
+    ...observations.map((observation) => observation.createdAt),
     ...(certificate?.history ?? []).map((entry) => entry.at).filter((at) => within(at)),
   ].map((at) => new Date(at).getTime());
   const lastModified = new Date(Math.max(...stamps)).toISOString();
@@ -133,6 +135,7 @@ export function buildOscalBundle(input: OscalBundleInput): OscalBundle {
     results,
     evidence,
     findings,
+    observations,
     certificate,
     period: { from, to },
     windowMs,

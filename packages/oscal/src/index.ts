@@ -3,6 +3,7 @@ export type { BundleManifest, OscalBundle, OscalDocument, OscalModel } from './b
 export { OscalBundleInputError } from './bundle-error.ts';
 export type * from './bundle-input.ts';
 export { BUNDLE_LIMITS } from './evaluation-windows.ts';
+export { anomalyObservationUuid } from './anomaly-observation.ts';
 export { unresolvedReferences } from './references.ts';
 export { createZip, type ZipEntry } from './zip.ts';
 export { CABC_NS, OSCAL_VERSION, uuidV5 } from './oscal-text.ts';

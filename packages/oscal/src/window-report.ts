@@ -5,6 +5,7 @@ import type {
   ScopeRiskInput,
   ToeInput,
 } from './bundle-input.ts';
+import { anomalyObservation, type AnomalyObservationInput } from './anomaly-observation.ts';
 import { assessmentServiceComponent, toeComponentUuid } from './components.ts';
 import { requirementControlId } from './control-ids.ts';
 import { evidenceObservation, toolComponents } from './evidence-observation.ts';
@@ -30,6 +31,8 @@ export interface WindowReportData {
     comment: string | null;
     at: Date;
   }[];
+  /** The anomaly observations raised in the window (docs/anomalies.md). */
+  observations?: AnomalyObservationInput[] | undefined;
 }
 
 export interface WindowRequirementReport {
@@ -56,7 +59,10 @@ export function toOscalAssessmentResults(data: WindowReportData, links: { base: 
   const observed = new Set(data.evidence.map((evidence) => evidence.id));
   const observationLinks = { toeId: data.toe.id, toeName: data.toe.name, base: links.base, ledgerAndReceipt: false };
   const built = data.evidence.map((evidence) => evidenceObservation(evidence, observationLinks));
-  const observations = built.map((entry) => entry.observation);
+  const observations = [
+    ...built.map((entry) => entry.observation),
+    ...(data.observations ?? []).map((entry) => anomalyObservation(entry, data.toe, { base: links.base, observed })),
+  ];
 
   const risks = data.requirements
     .filter((report) => report.counts.non_compliant > 0 || report.final?.status === 'non_compliant')

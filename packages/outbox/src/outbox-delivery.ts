@@ -61,7 +61,10 @@ export function createOutboxProcessor(deps: {
     if (message.status !== 'pending') return 'already_done';
     if (message.attempts >= deps.maxAttempts) {
       // The schedule ran out before a crash or a lowered DELIVERY_MAX_ATTEMPTS: settle it without another try.
-      await deps.outbox.markDeadLetter(message.id, `gave up after ${message.attempts} attempts; last: ${message.lastError}`);
+      await deps.outbox.markDeadLetter(
+        message.id,
+        `gave up after ${message.attempts} attempts; last: ${message.lastError}`,
+      );
       await settled(message);
       return 'dead_letter';
     }

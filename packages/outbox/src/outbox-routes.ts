@@ -1,7 +1,15 @@
-import type { preHandlerHookHandler } from 'fastify';
-import type { RouteAccess } from '@cabc/http-kit';
+import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { z } from 'zod';
-import { decodeCursor, encodeCursor, pageQuerySchema, pageSchema, problemResponses, type Server } from '@cabc/http-kit';
+import {
+  BadRequestProblem,
+  decodeCursor,
+  encodeCursor,
+  pageQuerySchema,
+  pageSchema,
+  problemResponses,
+  type RouteAccess,
+  type Server,
+} from '@cabc/http-kit';
 import type { OutboxProducer } from './outbox-pipeline.ts';
 import type { OutboxRepository } from './outbox.repository.ts';
 
@@ -36,6 +44,17 @@ const redeliverBodySchema = z.strictObject({
     .describe('The messages to redeliver; absent: every dead letter and rejected message'),
 });
 
+/** A service that takes its bodies as bytes (the collector: evidence is digested as sent) parses this one here. */
+async function jsonFromBytes(request: { body: unknown }): Promise<void> {
+  if (!Buffer.isBuffer(request.body)) return;
+  const text = request.body.toString('utf8');
+  try {
+    request.body = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new BadRequestProblem('the body is not JSON', [{ field: 'body', message: 'not JSON' }]);
+  }
+}
+
 /**
  * The operators' view of an outbox: what could not be delivered (dead letters: the retry schedule ran out; rejected:
  * the receiver refused for good) and redelivery with a fresh schedule. `operate` is the route options that guard
@@ -47,6 +66,11 @@ export function registerOutboxRoutes(
     outbox: OutboxRepository;
     producer: OutboxProducer;
     operate: { config: { access: RouteAccess }; preHandler?: preHandlerHookHandler };
+    /**
+     * The ordering keys the caller may see and redeliver (the ToEs of its organization); every message when absent
+     * or when it answers undefined (a service that has one operating organization).
+     */
+    visibleKeys?: (request: FastifyRequest) => Promise<string[] | undefined>;
   },
 ): void {
   app.get(
@@ -67,10 +91,11 @@ export function registerOutboxRoutes(
     async (request) => {
       const position = decodeCursor(request.query.cursor, cursorSchema);
       const limit = request.query.limit;
-      const rows = await deps.outbox.undelivered({ limit: limit + 1, beforeId: position?.id });
+      const orderingKeys = await deps.visibleKeys?.(request);
+      const rows = await deps.outbox.undelivered({ limit: limit + 1, beforeId: position?.id, orderingKeys });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      const counts = await deps.outbox.countByStatus();
+      const counts = await deps.outbox.countByStatus(orderingKeys);
       return {
         items: page.map((row) => ({
           ...row,
@@ -102,9 +127,10 @@ export function registerOutboxRoutes(
         response: { 200: z.object({ redelivered: z.array(z.number().int()) }), ...problemResponses(400, 401, 403) },
       },
       ...deps.operate,
+      preValidation: jsonFromBytes,
     },
     async (request) => {
-      const redelivered = await deps.outbox.redeliver(request.body.ids);
+      const redelivered = await deps.outbox.redeliver(request.body.ids, await deps.visibleKeys?.(request));
       if (redelivered.length > 0) {
         request.log.info({ count: redelivered.length }, 'outbox messages handed back to delivery');
         await deps.producer.kick(redelivered);

@@ -230,7 +230,12 @@ export class OutboxRepository {
   }
 
   /** Dead letters and rejected messages, newest first (before `beforeId` when paging), without their bodies. */
-  async undelivered(options: { limit: number; beforeId?: number | undefined }): Promise<UndeliveredMessage[]> {
+  async undelivered(options: {
+    limit: number;
+    beforeId?: number | undefined;
+    /** Only messages with one of these ordering keys (what the caller may see); all when absent. */
+    orderingKeys?: string[] | undefined;
+  }): Promise<UndeliveredMessage[]> {
     let query = this.#db
       .selectFrom('outbox')
       .select([
@@ -247,6 +252,8 @@ export class OutboxRepository {
       ])
       .where('status', 'in', [...undeliveredStatuses]);
     if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+    // '' is no ordering key: it keeps the list non-empty for SQL when the caller may see no key at all.
+    if (options.orderingKeys) query = query.where('ordering_key', 'in', ['', ...options.orderingKeys]);
     const rows = await query.orderBy('id', 'desc').limit(options.limit).execute();
     return rows.map((row) => ({
       id: row.id,
@@ -266,13 +273,14 @@ export class OutboxRepository {
    * Hands dead letters and rejected messages back to delivery with a fresh retry schedule: the given ids, or every
    * one when `ids` is absent. Answers the ids that went back to pending, oldest first.
    */
-  async redeliver(ids?: number[]): Promise<number[]> {
+  async redeliver(ids?: number[], orderingKeys?: string[]): Promise<number[]> {
     if (ids && ids.length === 0) return [];
     let query = this.#db
       .updateTable('outbox')
       .set({ status: 'pending', attempts: 0, dead_lettered_at: null, response_status: null, response_body: null })
       .where('status', 'in', [...undeliveredStatuses]);
     if (ids) query = query.where('id', 'in', ids);
+    if (orderingKeys) query = query.where('ordering_key', 'in', ['', ...orderingKeys]);
     const rows = await query.returning('id').execute();
     return rows.map((row) => row.id).sort((a, b) => a - b);
   }
@@ -283,12 +291,11 @@ export class OutboxRepository {
     return { rejected: counts.rejected ?? 0, dead_letter: counts.dead_letter ?? 0 };
   }
 
-  async countByStatus(): Promise<Record<string, number>> {
-    const rows = await this.#db
-      .selectFrom('outbox')
-      .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
-      .groupBy('status')
-      .execute();
+  /** Messages per status; with `orderingKeys`, of those keys only. */
+  async countByStatus(orderingKeys?: string[]): Promise<Record<string, number>> {
+    let query = this.#db.selectFrom('outbox').select(['status', (eb) => eb.fn.countAll<number>().as('count')]);
+    if (orderingKeys) query = query.where('ordering_key', 'in', ['', ...orderingKeys]);
+    const rows = await query.groupBy('status').execute();
     return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
   }
 }

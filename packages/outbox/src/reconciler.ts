@@ -16,21 +16,27 @@ export function startReconciler<T>(deps: {
   /** The first round at once instead of after one interval (recovery at boot). */
   immediately?: boolean;
 }): { stop: () => Promise<void>; runOnce: () => Promise<number> } {
+  // An outage fails every round: the first failure is a warning, the rest debug lines, the recovery one info line.
+  let failingSince: number | undefined;
   const runOnce = async (): Promise<number> => {
     const items = await deps.findPending(new Date(Date.now() - (deps.settleMs ?? 2_000)));
     if (items.length > 0) await deps.enqueue(items);
+    if (failingSince !== undefined) {
+      deps.logger.info({ failedForMs: Date.now() - failingSince }, 'reconciliation works again');
+      failingSince = undefined;
+    }
     return items.length;
   };
   const task = startPeriodic({
     run: runOnce,
     intervalMs: deps.intervalMs,
     immediately: deps.immediately ?? false,
-    // An outage is logged once by the connection that failed; one short line per failed round here.
-    onError: (error) =>
-      deps.logger.warn(
-        { error: error instanceof Error ? error.message : String(error) },
-        'reconciliation failed; will try again',
-      ),
+    onError: (error) => {
+      const line = { error: error instanceof Error ? error.message : String(error) };
+      if (failingSince !== undefined) return deps.logger.debug(line, 'reconciliation still failing');
+      failingSince = Date.now();
+      deps.logger.warn(line, 'reconciliation failed; will try again every interval');
+    },
   });
   return { runOnce, stop: task.stop };
 }

@@ -11,3 +11,4 @@ export { thrownBy } from './thrown-by.ts';
 export * from './attestation-vectors.ts';
 export { seededRandom, type Random } from './seeded-random.ts';
 export { gamedStream, type UnifiedEvidence } from './gamed-stream.ts';
+export { partyIssuers, partyOfRole, type MisdirectedToken, type Party } from './party-issuers.ts';

@@ -1,4 +1,4 @@
-import { registerAuthentication } from '@cabc/auth';
+import { principalOf, registerAuthentication } from '@cabc/auth';
 import { registerOutboxRoutes } from '@cabc/outbox';
 import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
 import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
@@ -30,6 +30,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
     version: '0.1.0',
     logger: assessment.logger,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    tls: config,
   });
   await registerInfrastructure(app, assessment.infra);
   app.addHook('onClose', assessment.close);
@@ -42,7 +43,8 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
   registerToeRoutes(app, services.toes);
   registerScopeRoutes(app, services.scopes);
   await registerEvidenceRoutes(app, services.evidence, repositories.toes, {
-    redis: assessment.infra.redis,
+    // The producers' connection fails fast while Redis is down, and the limits then let requests through.
+    redis: assessment.infra.queues.producer ?? assessment.infra.redis,
     prefix: config.QUEUE_PREFIX,
     limits: {
       perAddress: config.EVIDENCE_RATE_LIMIT_PER_ADDRESS,
@@ -61,7 +63,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
   registerObservationRoutes(app, services.observations);
   registerAuditRoutes(app, repositories.audit);
   registerCatalogRoutes(app);
-  registerDryRunRoutes(app, services.dryRun);
+  registerDryRunRoutes(app, services.dryRun, assessment.dryRunJobs);
   registerLedgerRoutes(app, services.ledger);
   registerReportingRoutes(app, assessment.reporting);
   registerOscalBundleRoutes(app, assessment.reporting);
@@ -69,6 +71,8 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
     outbox: repositories.outbox,
     producer: assessment.queues.outbox,
     operate: { config: allowedTo('outbox:operate') },
+    // Callbacks are ordered per ToE: an auditor sees and redelivers those of its organization's ToEs only.
+    visibleKeys: (request) => repositories.toes.idsInOrg(principalOf(request).org),
   });
   return app;
 }

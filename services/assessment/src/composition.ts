@@ -3,6 +3,7 @@ import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
 import { TypedQueue, type Infrastructure } from '@cabc/service-kit';
 import type { AssessmentConfig } from './config.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
+import { createDryRunJobs } from './modules/dry-run/dry-run.jobs.ts';
 import { createDryRunService } from './modules/dry-run/dry-run.service.ts';
 import { createEvaluationRepository } from './modules/evaluation/evaluation.repository.ts';
 import { createEvaluationService } from './modules/evaluation/evaluation.service.ts';
@@ -17,6 +18,7 @@ import { createLedger, ledgerSettingsOf } from './modules/ledger/ledger.module.t
 import { createAnomalyStates } from './modules/observations/anomaly-states.ts';
 import { createObservationsRepository } from './modules/observations/observations.repository.ts';
 import { createObservationsService } from './modules/observations/observations.service.ts';
+import { createCertificationBodyCredential } from './modules/reporting/certification-body-credential.ts';
 import { createReporting } from './modules/reporting/reporting.module.ts';
 import { createScopeDecisionSender } from './modules/scopes/scope-decisions.ts';
 import { createScopesRepository } from './modules/scopes/scopes.repository.ts';
@@ -44,6 +46,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
 
   // Producers: one per queue, shared by the routes and the workers.
   const evaluateQueue = new TypedQueue('assessment.evaluate', queues);
+  const dryRunQueue = new TypedQueue('assessment.dry-run', queues);
   const producer = createOutboxProducer('assessment.outbox', queues, logger);
   const enqueueEvaluation = async (payload: { toe: string; evidenceId?: string }, jobId: string) => {
     try {
@@ -143,11 +146,17 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     logger,
     keys,
     certificationBodyUrl: config.CERTIFICATION_BODY_URL,
+    certificationBody: createCertificationBodyCredential({
+      keys,
+      issuer: config.AUDITOR_ISSUER,
+      audience: config.CERTIFICATION_BODY_AUDIENCE,
+    }),
     toes,
     scopes,
     findings,
     evaluations,
     inForce,
+    observations,
     databaseUrl: config.DATABASE_URL,
     now,
   });
@@ -156,11 +165,14 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     config,
     infra,
     logger,
-    verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config),
+    verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config, logger),
     repositories: { outbox, toes, scopes, audit, evaluations, findings, observations },
-    queues: { evaluate: evaluateQueue, outbox: producer },
+    queues: { evaluate: evaluateQueue, dryRun: dryRunQueue, outbox: producer },
+    dryRunJobs: createDryRunJobs(dryRunQueue),
     ledger,
     inForce,
+    /** Which collector keys each ToE trusts, cached; whoever changes scopes outside the services invalidates it. */
+    keyIndex,
     services: {
       toes: toesService,
       scopes: scopesService,
@@ -175,6 +187,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     close: async () => {
       await reporting.close();
       await evaluateQueue.close();
+      await dryRunQueue.close();
       await producer.close();
     },
   };

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { authEnvSchema } from '@cabc/auth';
+import { authEnvShape, hasTokenIssuer, missingTokenIssuerMessage } from '@cabc/auth';
 import { DEFAULT_CEL_COST_LIMIT } from '@cabc/rules';
 import { envDuration, parseConfig, serviceEnvSchema } from '@cabc/service-kit';
 import { ledgerEnvShape } from './modules/ledger/ledger.settings.ts';
 
 export const assessmentEnvSchema = serviceEnvSchema(8082)
-  .extend(authEnvSchema.shape)
+  .extend(authEnvShape('assessment'))
   .extend(ledgerEnvShape)
   .extend({
     /** Base URL of the certification body, where scope decisions and posture callbacks are delivered. */
@@ -14,6 +14,8 @@ export const assessmentEnvSchema = serviceEnvSchema(8082)
     MAX_FUTURE_SKEW: envDuration('5m'),
     AUDITOR_ISSUER: z.string().min(1).default('cabc-assessment'),
     CALLBACK_AUDIENCE: z.string().min(1).default('certification-body'),
+    /** The certification body's token audience (its AUTH_AUDIENCE): of this service's own credential there. */
+    CERTIFICATION_BODY_AUDIENCE: z.string().min(1).default('cabc-certification-body'),
     /** The anomaly detectors' state of a ToE is stored after this many new evidence (and replayed from there). */
     ANOMALY_SNAPSHOT_EVERY: z.coerce.number().int().min(1).max(10_000).default(50),
     /** ToE detector states a worker keeps in memory between evaluations. */
@@ -27,11 +29,15 @@ export const assessmentEnvSchema = serviceEnvSchema(8082)
     EVIDENCE_BATCH_MAX: z.coerce.number().int().positive().default(500),
     /** Envelopes of one batch verified and stored at the same time. */
     EVIDENCE_BATCH_CONCURRENCY: z.coerce.number().int().positive().default(16),
+    /** A dry run still running after this fails (docs/operations.md#limits). */
+    DRY_RUN_TIME_BUDGET: envDuration('20s'),
+    /** Dry runs one process computes at the same time. */
+    DRY_RUN_CONCURRENCY: z.coerce.number().int().positive().default(1),
     /** A CEL rule whose static cost estimate is above this is refused when its scope is stored (docs/operations.md). */
     CEL_COST_LIMIT: z.coerce.number().int().positive().default(DEFAULT_CEL_COST_LIMIT),
   })
-  .refine((env) => env.AUTH_JWKS_URL || env.AUTH_JWKS, {
-    message: 'set AUTH_JWKS_URL or AUTH_JWKS (the keys of the bearer-token issuer)',
+  .refine(hasTokenIssuer, {
+    message: missingTokenIssuerMessage,
     path: ['AUTH_JWKS_URL'],
     // Checked even when other variables fail, so that one error message names everything to fix.
     when: (payload) => typeof payload.value === 'object' && payload.value !== null,

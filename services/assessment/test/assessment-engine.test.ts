@@ -36,7 +36,7 @@ describe('assessment engine: rules from the approved scope, scheduled re-evaluat
   const tokenFor = (role: Role) =>
     mintToken({
       issuer: 'cabc-local',
-      audience: 'cabc',
+      audience: 'cabc-assessment',
       subject: `${role}-1`,
       org: 'acme',
       role,
@@ -204,8 +204,15 @@ describe('assessment engine: rules from the approved scope, scheduled re-evaluat
       Number((await sql<{ n: number }>`select count(*) as n from requirement_results`.execute(db)).rows[0]!.n);
     try {
       const before = await count();
-      const dryRun = await api('POST', `/v1/toes/${toeId}/scopes/2/dry-run`, 'auditor');
-      expect(dryRun.status, JSON.stringify(dryRun.body)).toBe(200);
+      // The dry run is a job of the dry-run worker: 202 with where to poll, then the result there.
+      const started = await api('POST', `/v1/toes/${toeId}/scopes/2/dry-run`, 'auditor');
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      const job = await waitFor('the dry run done', async () => {
+        const polled = await api('GET', started.body.location, 'auditor');
+        return polled.status === 200 ? polled.body : undefined;
+      });
+      expect(job.state, job.error).toBe('completed');
+      const dryRun = { body: job.result };
       expect(dryRun.body.timeline.map((step: { posture: string }) => step.posture)).toEqual([
         'non_compliant',
         'non_compliant',

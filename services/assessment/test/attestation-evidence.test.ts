@@ -11,6 +11,7 @@ import {
   waitFor,
   type AttestationSigner,
 } from '@cabc/testing';
+import { dryRunOf } from './support/dry-run.ts';
 import { call, toeInput } from './support/api.ts';
 import { accuracyScope } from './support/seed.ts';
 import { signedEnvelope, startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
@@ -155,8 +156,8 @@ describe('third-party in-toto attestations relayed as provenance evidence (issue
     const stored = await call(fixture.app, 'GET', `/v1/evidence/${evidenceId}`, auditor);
     expect(JSON.stringify(stored.body)).toContain(envelope.signatures[0]!.sig);
     const dryRun = await waitFor('the build requirement judged', async () => {
-      const answer = await call(fixture.app, 'POST', `/v1/toes/${toeId}/scopes/1/dry-run`, auditor);
-      return answer.body.requirements?.[0]?.status === 'compliant' ? answer.body : undefined;
+      const answer = await dryRunOf(fixture.app, toeId, 1, auditor);
+      return answer.body.result?.requirements?.[0]?.status === 'compliant' ? answer.body.result : undefined;
     });
     expect(dryRun.requirements[0].details).toEqual(
       expect.arrayContaining([

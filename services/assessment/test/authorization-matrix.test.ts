@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { roles, type Role } from '@cabc/auth';
 import { generateSigningKey } from '@cabc/crypto';
+import { partyIssuers } from '@cabc/testing';
 import { scopeDigest } from '../src/modules/scopes/scopes.service.ts';
 import { scopeDocumentSchema } from '../src/modules/scopes/scope-document.schema.ts';
 import {
@@ -225,10 +227,61 @@ const endpoints: Endpoint[] = [
   },
 ];
 
+type Service = 'collector' | 'assessment' | 'certification-body';
+
+/**
+ * Tokens a caller could present that are not this service's to accept, with the answer each must get on every
+ * endpoint: a token minted for another service (wrong audience, 401), and one party's IdP asserting another party's
+ * role or an organization it does not speak for (wrong party, 403).
+ */
+const misdirected: {
+  name: string;
+  status: 401 | 403;
+  role: Role;
+  org: string;
+  service: Service;
+  asParty?: 'auditee' | 'auditor' | 'certification-body';
+}[] = [
+  { name: "the auditee's token for the collector", status: 401, role: 'auditee', org: 'acme', service: 'collector' },
+  {
+    name: "the auditor's token for the certification body",
+    status: 401,
+    role: 'auditor',
+    org: 'acme',
+    service: 'certification-body',
+  },
+  { name: "a pipeline's token for the collector", status: 401, role: 'pipeline', org: 'acme', service: 'collector' },
+  {
+    name: "the auditee's IdP asserting auditor",
+    status: 403,
+    role: 'auditor',
+    org: 'acme',
+    service: 'assessment',
+    asParty: 'auditee',
+  },
+  {
+    name: "the certification body's IdP asserting auditor",
+    status: 403,
+    role: 'auditor',
+    org: 'acme',
+    service: 'assessment',
+    asParty: 'certification-body',
+  },
+  {
+    name: "the auditee's IdP speaking for an organization not its own",
+    status: 403,
+    role: 'auditee',
+    org: 'initech',
+    service: 'assessment',
+  },
+];
+
 describe('authorization matrix: every endpoint × every role × own / other organization', () => {
   let fixture: AssessmentFixture;
+  let parties: Awaited<ReturnType<typeof partyIssuers>>;
   beforeAll(async () => {
-    fixture = await startAssessmentApp();
+    parties = await partyIssuers({ auditeeOrgs: ['acme', 'globex'] });
+    fixture = await startAssessmentApp({ env: parties.env });
   });
   afterAll(async () => {
     await fixture?.dispose();
@@ -264,6 +317,8 @@ describe('authorization matrix: every endpoint × every role × own / other orga
     });
     await db.insertInto('scope_versions').values(version(1, 'approved')).execute();
     if (versionTwo) await db.insertInto('scope_versions').values(version(2, versionTwo)).execute();
+    // Seeded beside the services: the trusted-key cache must reread.
+    fixture.assessment.keyIndex.invalidate();
     const accepted = await fixture.app.inject({
       method: 'POST',
       url: '/v1/evidence',
@@ -286,7 +341,8 @@ describe('authorization matrix: every endpoint × every role × own / other orga
           // Edits need a real document; the placeholder keeps the table short.
           const body =
             endpoint.name === 'edit scope' ? { document: accuracyScope([fixture.collectorKey], 0.91) } : request.body;
-          const answer = await call(fixture.app, request.method, request.url, await fixture.token(role, org), body);
+          const token = await parties.token(role, org, 'assessment');
+          const answer = await call(fixture.app, request.method, request.url, token, body);
           if (expectation === 'allowed') {
             expect(answer.status, JSON.stringify(answer.body)).toBeGreaterThanOrEqual(200);
             expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
@@ -303,13 +359,48 @@ describe('authorization matrix: every endpoint × every role × own / other orga
     }
   }
 
+  /** Rows a refused call must leave as they were. */
+  const stored = async () =>
+    (
+      await sql<{ rows: string }>`
+        select (select count(*) from toes) || '/' || (select count(*) from scope_versions) || '/' ||
+               (select count(*) from manual_findings) || '/' || (select count(*) from audit_events) as rows`.execute(
+        fixture.infra.db,
+      )
+    ).rows[0]!.rows;
+
+  // A refused token changes nothing, so one target per scope state serves every misdirected call.
+  const shared = new Map<ScopeState | undefined, Promise<{ toeId: string; evidenceId: string }>>();
+  const sharedTarget = (state: ScopeState | undefined) => {
+    if (!shared.has(state)) shared.set(state, target(state));
+    return shared.get(state)!;
+  };
+
+  for (const endpoint of endpoints) {
+    for (const token of misdirected) {
+      it(`${endpoint.name} with ${token.name} → ${token.status}, nothing stored`, async () => {
+        const ids = await sharedTarget(endpoint.scopeState ?? (endpoint.name === 'draft scope' ? undefined : 'draft'));
+        const request = endpoint.request(ids);
+        const before = await stored();
+        const bearer = await parties.token(token.role, token.org, token.service, token.asParty);
+        const answer = await call(fixture.app, request.method, request.url, bearer, request.body);
+        expect(answer.status, JSON.stringify(answer.body)).toBe(token.status);
+        expect(answer.contentType).toContain('application/problem+json');
+        expect(await stored()).toBe(before);
+      });
+    }
+  }
+
   it('never accepts evidence on the strength of a bearer token: only a collector key approved in the scope signs it', async () => {
     const { toeId } = await target(undefined);
     const stranger = await generateSigningKey();
     const answer = await fixture.app.inject({
       method: 'POST',
       url: '/v1/evidence',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await fixture.token('auditor')}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await parties.token('auditor', 'acme', 'assessment')}`,
+      },
       payload: signedEnvelope(evidenceStatement({ toe: toeId }), stranger),
     });
     expect(answer.statusCode).toBe(403);

@@ -31,7 +31,8 @@ describe('loadAssessmentConfig', () => {
       AUDITOR_ISSUER: 'cabc-assessment',
       CALLBACK_AUDIENCE: 'certification-body',
       AUTH_ISSUER: 'cabc-local',
-      AUTH_AUDIENCE: 'cabc',
+      AUTH_AUDIENCE: 'cabc-assessment',
+      AUTH_MAX_TOKEN_LIFETIME: 24 * 3_600_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

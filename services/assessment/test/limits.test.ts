@@ -1,15 +1,17 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IN_TOTO_PAYLOAD_TYPE } from '@cabc/contracts';
+import { EVIDENCE_LIMITS, IN_TOTO_PAYLOAD_TYPE } from '@cabc/contracts';
 import { generateSigningKey } from '@cabc/crypto';
-import { databaseUrlFor } from '@cabc/service-kit';
+import { createRedis, databaseUrlFor } from '@cabc/service-kit';
 import { call, toeInput } from './support/api.ts';
 import {
+  assessmentReplica,
   evidenceStatement,
   signedEnvelope,
   startAssessmentApp,
   type AssessmentFixture,
 } from './support/assessment-app.ts';
+import { dryRunOf } from './support/dry-run.ts';
 import { accuracyScope } from './support/seed.ts';
 
 const PROBLEM = 'application/problem+json';
@@ -18,17 +20,23 @@ const PROBLEM = 'application/problem+json';
 // without keyid, an oversize batch, a flood per address and per ToE.
 describe('limits before work at the assessment service', () => {
   let fixture: AssessmentFixture;
+  // Connected up front, so cutting the service off its database takes one statement.
+  const admin = new pg.Client({ connectionString: databaseUrlFor(process.env.DATABASE_URL ?? '', 'postgres') });
   beforeAll(async () => {
+    await admin.connect();
     fixture = await startAssessmentApp({
       env: {
         EVIDENCE_BATCH_MAX: '3',
         EVIDENCE_RATE_LIMIT_PER_ADDRESS: '4',
         EVIDENCE_RATE_LIMIT_PER_TOE: '3',
         EVIDENCE_RATE_LIMIT_WINDOW: '1m',
+        // No time at all: every dry run of this file runs out of budget.
+        DRY_RUN_TIME_BUDGET: '0',
       },
     });
   });
   afterAll(async () => {
+    await admin.end();
     await fixture?.dispose();
   });
 
@@ -49,8 +57,6 @@ describe('limits before work at the assessment service', () => {
 
   /** Runs `work` while the service cannot reach its database: anything that needs it would answer 5xx. */
   async function withoutDatabase<T>(work: () => Promise<T>): Promise<T> {
-    const admin = new pg.Client({ connectionString: databaseUrlFor(process.env.DATABASE_URL ?? '', 'postgres') });
-    await admin.connect();
     const name = fixture.databaseName;
     try {
       await admin.query(`alter database "${name}" allow_connections false`);
@@ -58,7 +64,6 @@ describe('limits before work at the assessment service', () => {
       return await work();
     } finally {
       await admin.query(`alter database "${name}" allow_connections true`);
-      await admin.end();
     }
   }
 
@@ -107,14 +112,16 @@ describe('limits before work at the assessment service', () => {
 
   it('checks a signature against the trusted keys in memory, before any database work', async () => {
     const post = client();
-    // One accepted envelope loads the key index.
+    const stranger = await generateSigningKey();
+    // One accepted envelope loads the key index; a key it does not know is read for the ToE once (the miss budget).
     const first = await post(
       '/v1/evidence',
       signedEnvelope(evidenceStatement({ toe: 'toe-replayed' }), fixture.collectorKey),
     );
     expect(first.statusCode, first.body).toBe(201);
+    const miss = await post('/v1/evidence', signedEnvelope(evidenceStatement({ toe: 'toe-replayed' }), stranger));
+    expect(miss.statusCode, miss.body).toBe(403);
     const before = await fixture.counts();
-    const stranger = await generateSigningKey();
     const forged = JSON.parse(signedEnvelope(evidenceStatement({ toe: 'toe-replayed' }), stranger));
     forged.signatures[0].keyid = fixture.collectorKey.kid;
     const [unknown, bad] = await withoutDatabase(async () => [
@@ -168,5 +175,58 @@ describe('limits before work at the assessment service', () => {
       { field: 'payload.predicate.toe', message: expect.stringContaining('toe-shutdown') },
     ]);
     expect((await fixture.counts()).evidence - before.evidence).toBe(3);
+  });
+
+  it('runs a dry run as a job of the dry-run worker (202 + Location), which stops it at its time budget', async () => {
+    const auditee = await fixture.token('auditee');
+    const auditor = await fixture.token('auditor');
+    const toe = await call(fixture.app, 'POST', '/v1/toes', auditee, toeInput('toe-dry-run'));
+    const toeId = toe.body.id as string;
+    const document = accuracyScope([fixture.collectorKey]);
+    expect((await call(fixture.app, 'POST', `/v1/toes/${toeId}/scopes`, auditee, { document })).status).toBe(201);
+    const started = await fixture.app.inject({
+      method: 'POST',
+      url: `/v1/toes/${toeId}/scopes/1/dry-run`,
+      headers: { authorization: `Bearer ${auditor}` },
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    expect(started.headers.location).toBe(`/v1/dry-runs/${started.json().id}`);
+    const other = await fixture.token('auditor', 'globex');
+    expect((await call(fixture.app, 'GET', String(started.headers.location), other)).status).toBe(404);
+    const done = await dryRunOf(fixture.app, toeId, 1, auditor);
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ state: 'failed', error: 'the dry run took longer than its time budget of 0 ms' });
+  });
+
+  it('refuses evidence with more measurements than EVIDENCE_LIMITS allows with 422 naming them, storing nothing', async () => {
+    const before = await fixture.counts();
+    const statement = evidenceStatement({ toe: 'toe-lookup' });
+    statement.predicate.measurements = Array.from({ length: EVIDENCE_LIMITS.measurements + 1 }, (_, index) => ({
+      name: `m${index}`,
+      value: index,
+    }));
+    const answer = await client()('/v1/evidence', signedEnvelope(statement, fixture.collectorKey));
+    expect(answer.statusCode, answer.body).toBe(422);
+    expect(answer.json().errors.map((error: { field: string }) => error.field)).toEqual([
+      'payload.predicate.measurements',
+    ]);
+    expect(await fixture.counts()).toEqual(before);
+  });
+
+  it('lets evidence through when Redis, where the limits are counted, is down (they fail open)', async () => {
+    const deadRedis = createRedis('redis://127.0.0.1:1');
+    const replica = await assessmentReplica(fixture.config, { redis: deadRedis });
+    try {
+      const envelope = signedEnvelope(evidenceStatement({ toe: 'toe-lookup', accuracy: 0.77 }), fixture.collectorKey);
+      const answer = await replica.inject({
+        method: 'POST',
+        url: '/v1/evidence',
+        headers: { 'content-type': 'application/json' },
+        payload: envelope,
+      });
+      expect(answer.statusCode, answer.body).toBe(201);
+    } finally {
+      await replica.close();
+    }
   });
 });

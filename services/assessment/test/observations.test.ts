@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replay } from '@cabc/anomaly';
 import { EVIDENCE_PREDICATE_TYPE, IN_TOTO_STATEMENT_TYPE } from '@cabc/contracts';
+import { anomalyObservationUuid } from '@cabc/oscal';
+import { nistSchemaErrors } from '@cabc/oscal/validation';
 import { expectProblem, gamedStream, type UnifiedEvidence } from '@cabc/testing';
 import { createAnomalyStates } from '../src/modules/observations/anomaly-states.ts';
 import { anomalyScopeOf } from '../src/modules/observations/anomaly-scope.ts';
@@ -148,7 +150,11 @@ describe('observations: anomaly and gaming signals for the auditor, confirmed in
       400,
       'path:observationId',
     );
-    expectProblem(await inject('GET', `/v1/toes/${first.toeId}/observations?state=closed`, auditor), 400, 'query:state');
+    expectProblem(
+      await inject('GET', `/v1/toes/${first.toeId}/observations?state=closed`, auditor),
+      400,
+      'query:state',
+    );
     // A requirement outside the scope in force: the findings service refuses it, and the observation stays open.
     expectProblem(
       await inject('POST', `${base}/confirm`, auditor, {
@@ -166,6 +172,16 @@ describe('observations: anomaly and gaming signals for the auditor, confirmed in
       422,
       'validUntil',
     );
+    // The scope's opt-in is validated with the rest of the document.
+    for (const [anomalies, field] of [
+      [{ pendingAtScore: 0.3 }, 'requirements.0.anomalies.pendingAtScore'],
+      [{ pendingAtScore: 0.8, signals: ['gut_feeling'] }, 'requirements.0.anomalies.signals.0'],
+      [{ pendingAtScore: 0.8, extra: true }, 'requirements.0.anomalies'],
+    ] as const) {
+      const document = accuracyScope([fixture.collectorKey]);
+      (document.requirements[0] as Record<string, unknown>).anomalies = anomalies;
+      expectProblem(await inject('POST', `/v1/toes/${first.toeId}/scopes`, auditee, { document }), 422, field);
+    }
     const listed = await api('GET', `/v1/toes/${first.toeId}/observations`, auditor);
     expect(listed.body.items.find((item: { id: string }) => item.id === first.observation.id).state).toBe('open');
     expect(await auditTrail(first.toeId)).toEqual(before);
@@ -215,6 +231,34 @@ describe('observations: anomaly and gaming signals for the auditor, confirmed in
     const trail = await auditTrail(first.toeId);
     expect(trail.map((event) => event.action).slice(-2)).toEqual(['finding.recorded', 'observation.confirmed']);
     expect(trail.at(-1)!.entity).toBe(`observation:${first.observation.id}`);
+    // Shown where the auditor looks: the audit report (its chart ringing the points) and the OSCAL results.
+    const report = await api('GET', `/v1/toes/${first.toeId}/reports/audit?format=html`, auditor);
+    expect(report.status).toBe(200);
+    expect(report.body).toContain('Anomaly observations (1)');
+    expect(report.body).toContain(`id="obs-${first.observation.id}"`);
+    expect(report.body).toMatch(/confirmed<br><span class="muted">by auditor-1/);
+    expect(report.body).toContain('class="observed"');
+    const oscal = await api('GET', `/v1/toes/${first.toeId}/reports/oscal-ar`, auditor);
+    expect(oscal.status).toBe(200);
+    expect(nistSchemaErrors('assessment-results', oscal.body)).toEqual([]);
+    const exported = oscal.body['assessment-results'].results[0].observations.find(
+      (entry: { uuid: string }) => entry.uuid === anomalyObservationUuid(first.observation.id),
+    );
+    expect(exported.props).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'anomaly-signal', value: 'repeated_measurements' })]),
+    );
+    expect(exported.remarks).toMatch(/^Confirmed by auditor-1/);
+    // The OSCAL bundle reads them too (each lands in the evaluation window it was raised in).
+    const toe = (await fixture.assessment.repositories.toes.find(first.toeId))!;
+    const bundle = await fixture.assessment.reporting.bundles.input(
+      toe,
+      {},
+      { org: 'acme' },
+      new Date(),
+      'http://a',
+    );
+    expect(bundle.input.observations?.map((item) => item.id)).toContain(first.observation.id);
+
     // Decided once: a second decision is a conflict.
     expectProblem(await inject('POST', `${base}/dismiss`, auditor, { reason: 'changed my mind after all' }), 409);
   });

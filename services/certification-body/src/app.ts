@@ -23,6 +23,7 @@ export async function buildApp(body: CertificationBody): Promise<Server> {
     version: '0.2.0',
     logger: body.logger,
     bodyLimitBytes: body.config.BODY_LIMIT_BYTES,
+    tls: body.config,
   });
   await registerInfrastructure(app, body.infra);
   app.addHook('onClose', body.close);

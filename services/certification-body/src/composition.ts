@@ -1,7 +1,7 @@
-import { tokenVerifierFromEnv, type TokenVerifier } from '@cabc/auth';
+import { tokenVerifierFromEnv, type TokenVerifier, type TrustedIssuer } from '@cabc/auth';
 import type { Infrastructure } from '@cabc/service-kit';
 import { createJwtVerifier, type JwtVerifier } from '@cabc/crypto';
-import { defaultPolicyFrom, type CertificationConfig } from './config.ts';
+import { defaultPolicyFrom, policyLimitsFrom, type CertificationConfig } from './config.ts';
 import type { DecisionPolicy } from './domain/index.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
 import { createCallbacksService } from './modules/callbacks/callbacks.service.ts';
@@ -16,6 +16,22 @@ import { createWebhookDelivery, createWebhookFanout } from './modules/webhooks/w
 import { createWebhooksRepository } from './modules/webhooks/webhooks.repository.ts';
 import { createWebhooksService } from './modules/webhooks/webhooks.service.ts';
 import { createDeliveryScheduler } from './workers/webhook-worker.ts';
+
+/**
+ * The auditor's assessment service reads certificates with its own credential (docs/authorization.md): tokens it
+ * signs with the key the certification body already trusts for callbacks, role `auditor` only.
+ */
+function auditorService(config: CertificationConfig): TrustedIssuer {
+  return {
+    issuer: config.AUDITOR_ISSUER,
+    party: 'auditor (its assessment service)',
+    ...(config.AUDITOR_JWKS
+      ? { jwks: { keys: config.AUDITOR_JWKS.keys.map((key) => ({ kty: '', ...key })) } }
+      : { jwksUri: config.AUDITOR_JWKS_URL! }),
+    orgs: ['*'],
+    roles: ['auditor'],
+  };
+}
 
 export interface CertificationBodyOptions {
   /** The clock every decision reads (tests advance it); defaults to the system clock. */
@@ -64,6 +80,7 @@ export function composeCertificationBody(
     audit,
     keys: infra.keys,
     policy: options.policy ?? defaultPolicyFrom(config),
+    policyLimits: policyLimitsFrom(config),
     certificateIssuer: config.CERTIFICATE_ISSUER,
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
     runInTransaction,
@@ -126,7 +143,7 @@ export function composeCertificationBody(
     infra,
     logger,
     now,
-    verifyAccessToken: options.verifyAccessToken ?? tokenVerifierFromEnv(config),
+    verifyAccessToken: options.verifyAccessToken ?? tokenVerifierFromEnv(config, logger, [auditorService(config)]),
     statusLimiter: createTokenBucket({ perMinute: config.STATUS_RATE_LIMIT_PER_MINUTE }),
     repositories: { certifications, scopeDecisions, audit, received, webhooks },
     scheduler,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { authEnvSchema } from '@cabc/auth';
+import { authEnvShape, hasTokenIssuer, missingTokenIssuerMessage } from '@cabc/auth';
 import { envBoolean, envDuration, envJwks, parseConfig, serviceEnvSchema } from '@cabc/service-kit';
-import { decisionPolicySchema, parseDecisionPolicy, type DecisionPolicy } from './domain/index.ts';
+import { decisionPolicySchema, parseDecisionPolicy, type DecisionPolicy, type PolicyLimits } from './domain/index.ts';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -12,7 +12,7 @@ const unlessFailing =
     !payload.issues.some((issue) => variables.includes(String(issue.path?.[0])));
 
 export const certificationEnvSchema = serviceEnvSchema(8083)
-  .extend(authEnvSchema.shape)
+  .extend(authEnvShape('certification-body'))
   .extend({
     /** The auditor's keys, which sign assessment callbacks: a JWKS URL, or the JWKS itself as JSON. */
     AUDITOR_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -35,6 +35,11 @@ export const certificationEnvSchema = serviceEnvSchema(8083)
     CERTIFICATION_REVOKE_ON_CRITICAL_FAILURE: envBoolean(true),
     CERTIFICATION_SUSPEND_ON_STALE_EVIDENCE: envBoolean(false),
     CERTIFICATION_STALE_AFTER: envDuration('0').transform((ms) => (ms > 0 ? ms : undefined)),
+    /** Bounds of every per-certification policy change (PUT /v1/certifications/:id/policy); see docs/certification.md. */
+    CERTIFICATION_POLICY_MAX_GRACE_PERIOD: envDuration('30d'),
+    CERTIFICATION_POLICY_MAX_VALIDITY: envDuration('1095d'),
+    CERTIFICATION_POLICY_MAX_STALE_AFTER: envDuration('30d'),
+    CERTIFICATION_POLICY_MAY_DISABLE_CRITICAL_REVOCATION: envBoolean(false),
     /** Where the outside world reaches this service; certificates then carry their status URL. */
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** Public status answers: how long an answer about a live certificate stays fresh (nextUpdate). */
@@ -58,10 +63,10 @@ export const certificationEnvSchema = serviceEnvSchema(8083)
     path: ['AUDITOR_JWKS_URL'],
     when: unlessFailing('AUDITOR_JWKS_URL', 'AUDITOR_JWKS'),
   })
-  .refine((env) => env.AUTH_JWKS_URL || env.AUTH_JWKS, {
-    message: 'set AUTH_JWKS_URL or AUTH_JWKS (the keys of the bearer-token issuer)',
+  .refine(hasTokenIssuer, {
+    message: missingTokenIssuerMessage,
     path: ['AUTH_JWKS_URL'],
-    when: unlessFailing('AUTH_JWKS_URL', 'AUTH_JWKS'),
+    when: unlessFailing('AUTH_JWKS_URL', 'AUTH_JWKS', 'AUTH_ISSUERS'),
   })
   .refine((env) => !env.CERTIFICATION_SUSPEND_ON_STALE_EVIDENCE || env.CERTIFICATION_STALE_AFTER !== undefined, {
     message: 'set CERTIFICATION_STALE_AFTER when CERTIFICATION_SUSPEND_ON_STALE_EVIDENCE is true',
@@ -78,6 +83,16 @@ export type CertificationConfig = z.output<typeof certificationEnvSchema>;
 
 export function loadCertificationConfig(env: Record<string, string | undefined> = process.env): CertificationConfig {
   return parseConfig('certification-body', certificationEnvSchema, env);
+}
+
+/** What per-certification policy changes may set, from the CERTIFICATION_POLICY_* variables. */
+export function policyLimitsFrom(config: CertificationConfig): PolicyLimits {
+  return {
+    maxGracePeriodMs: config.CERTIFICATION_POLICY_MAX_GRACE_PERIOD,
+    maxValidityMs: config.CERTIFICATION_POLICY_MAX_VALIDITY,
+    maxStaleAfterMs: config.CERTIFICATION_POLICY_MAX_STALE_AFTER,
+    mayDisableCriticalRevocation: config.CERTIFICATION_POLICY_MAY_DISABLE_CRITICAL_REVOCATION,
+  };
 }
 
 /** The policy a new certification starts with, from the CERTIFICATE_* / CERTIFICATION_* variables. */

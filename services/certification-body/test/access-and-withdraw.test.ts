@@ -45,7 +45,7 @@ describe('certification body: who may read and withdraw certificates', () => {
     const stranger = await generateSigningKey();
     const forged = await mintToken({
       issuer: 'cabc-local',
-      audience: 'cabc',
+      audience: 'cabc-certification-body',
       subject: 'x',
       org: 'acme',
       role: 'admin',
@@ -111,18 +111,18 @@ describe('certification body: who may read and withdraw certificates', () => {
   });
 
   it('refuses a withdrawal from another organization (404), a wrong role (403), no token (401), no comment (400)', async () => {
-    expectProblem(await withdraw(acmeCertificate, 'auditee', 'globex'), 404, 'path:id');
-    expectProblem(await withdraw(acmeCertificate, 'admin', 'globex'), 404, 'path:id');
-    for (const role of ['auditor', 'pipeline', 'certification_body'] as const)
+    expectProblem(await withdraw(acmeCertificate, 'certification_body', 'globex'), 404, 'path:id');
+    // The auditee and its organization's admin ask the certification body; they never withdraw themselves.
+    for (const role of ['auditee', 'admin', 'auditor', 'pipeline'] as const)
       expectProblem(await withdraw(acmeCertificate, role, 'acme'), 403);
     expectProblem(await withdraw(acmeCertificate, undefined), 401);
-    expectProblem(await withdraw(acmeCertificate, 'auditee', 'acme', '   '), 400, 'comment');
-    expectProblem(await withdraw(randomUUID(), 'auditee', 'acme'), 404, 'path:id');
+    expectProblem(await withdraw(acmeCertificate, 'certification_body', 'acme', '   '), 400, 'comment');
+    expectProblem(await withdraw(randomUUID(), 'certification_body', 'acme'), 404, 'path:id');
     expect((await certificateOf(fixture, acmeCertificate)).state).toBe('issued');
   });
 
-  it('withdraws at the auditee’s request: history with the request as cause, audit trail naming who asked', async () => {
-    const response = await withdraw(acmeCertificate, 'auditee', 'acme', 'model retired from production');
+  it('withdraws at the auditee’s request, by the certification body’s staff: history with the request as cause, audit trail naming who did it', async () => {
+    const response = await withdraw(acmeCertificate, 'certification_body', 'acme', 'model retired from production');
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toMatchObject({
       id: acmeCertificate,
@@ -137,7 +137,9 @@ describe('certification body: who may read and withdraw certificates', () => {
       reasonCode: 7,
       cause: { kind: 'request', ref: response.headers['x-request-id'] },
     });
-    expect(entry.reason).toContain('auditee-alice@acme (auditee, org acme): model retired from production');
+    expect(entry.reason).toContain(
+      'certification_body-alice@acme (certification_body, org acme): model retired from production',
+    );
 
     const audit = (
       await get(`/v1/audit-events?targetType=certificate&targetId=${acmeCertificate}`, 'admin', 'acme')
@@ -145,7 +147,7 @@ describe('certification body: who may read and withdraw certificates', () => {
     expect(audit.items).toEqual([
       expect.objectContaining({
         action: 'certificate.withdraw',
-        actor: { type: 'user', subject: 'auditee-alice@acme', org: 'acme', role: 'auditee' },
+        actor: { type: 'user', subject: 'certification_body-alice@acme', org: 'acme', role: 'certification_body' },
         before: { state: 'issued' },
         after: { state: 'withdrawn', reasonCode: 7 },
         comment: 'model retired from production',
@@ -166,14 +168,15 @@ describe('certification body: who may read and withdraw certificates', () => {
     expectProblem(await get('/v1/audit-events', 'auditee', 'acme'), 403);
 
     // Terminal: a second withdrawal is a conflict, and the certification is closed.
-    const again = expectProblem(await withdraw(acmeCertificate, 'auditee', 'acme'), 409);
+    const again = expectProblem(await withdraw(acmeCertificate, 'certification_body', 'acme'), 409);
     expect(again.detail).toContain('withdrawn');
   });
 
-  it('lets an administrator withdraw a certificate of its token’s organization, and not another’s (404)', async () => {
-    expectProblem(await withdraw(globexCertificate, 'admin', 'acme', 'court order'), 404, 'path:id');
+  it("never lets the auditee organization's admin withdraw (403), and the certification body's staff only the certificate of its token's organization (404)", async () => {
+    expectProblem(await withdraw(globexCertificate, 'admin', 'globex', 'court order'), 403);
+    expectProblem(await withdraw(globexCertificate, 'certification_body', 'acme', 'court order'), 404, 'path:id');
     expect((await certificateOf(fixture, globexCertificate, 'globex')).state).toBe('issued');
-    const response = await withdraw(globexCertificate, 'admin', 'globex', 'court order');
+    const response = await withdraw(globexCertificate, 'certification_body', 'globex', 'court order');
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json().state).toBe('withdrawn');
     const audit = (
@@ -182,7 +185,7 @@ describe('certification body: who may read and withdraw certificates', () => {
     expect(audit.items).toEqual([
       expect.objectContaining({
         action: 'certificate.withdraw',
-        actor: { type: 'user', subject: 'admin-alice@globex', org: 'globex', role: 'admin' },
+        actor: { type: 'user', subject: 'certification_body-alice@globex', org: 'globex', role: 'certification_body' },
         org: 'globex',
       }),
     ]);

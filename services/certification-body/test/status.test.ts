@@ -27,7 +27,7 @@ describe('public status: one certificate (OCSP-like) and a signed list per organ
     const withdrawn = await fixture.app.inject({
       method: 'POST',
       url: `/v1/certificates/${ids.withdrawn}/withdraw`,
-      headers: await bearer('auditee', 'acme'),
+      headers: await bearer('certification_body', 'acme'),
       payload: { comment: 'no longer offered' },
     });
     expect(withdrawn.statusCode, withdrawn.body).toBe(200);

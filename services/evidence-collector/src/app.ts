@@ -23,6 +23,7 @@ export async function buildApp(collector: Collector): Promise<Server> {
     version: '0.1.0',
     logger: collector.logger,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    tls: config,
   });
   await registerInfrastructure(app, collector.infra);
   app.addHook('onClose', collector.close);

@@ -69,7 +69,7 @@ export function composeCollector(infra: Infrastructure, config: CollectorConfig,
     config,
     infra,
     logger,
-    verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config),
+    verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config, logger),
     access: createAccess({ collectorOrg: config.COLLECTOR_ORG }),
     repositories: {
       outbox,

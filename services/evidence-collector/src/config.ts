@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { envDuration, parseConfig, serviceEnvSchema } from '@cabc/service-kit';
-import { authEnvSchema } from '@cabc/auth';
+import { authEnvShape, hasTokenIssuer, missingTokenIssuerMessage } from '@cabc/auth';
 import { parseSubjectReference } from './modules/evidence/subject-reference.ts';
 import { ledgerWatchEnvShape } from './modules/ledger-watch/ledger-watch.settings.ts';
 
 const orgId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'an organization id: lowercase letters, digits, . _ -');
 
 export const collectorEnvSchema = serviceEnvSchema(8081)
-  .extend(authEnvSchema.shape)
+  .extend(authEnvShape('collector'))
   .extend(ledgerWatchEnvShape)
   .extend({
     /** Base URL of the auditor's assessment service, where signed evidence is delivered. */
@@ -53,12 +53,8 @@ export const collectorEnvSchema = serviceEnvSchema(8081)
     MLFLOW_TRACKING_PASSWORD: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
-    if (!env.AUTH_JWKS_URL && !env.AUTH_JWKS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['AUTH_JWKS_URL'],
-        message: 'set AUTH_JWKS_URL or AUTH_JWKS (the keys of the bearer-token issuer)',
-      });
+    if (!hasTokenIssuer(env)) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: missingTokenIssuerMessage });
     }
     if (env.MLFLOW_TRACKING_URI) {
       for (const name of ['MLFLOW_EXPERIMENT_IDS', 'MLFLOW_TOE', 'COLLECTOR_ORG'] as const) {

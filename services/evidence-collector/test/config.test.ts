@@ -27,7 +27,8 @@ describe('loadCollectorConfig', () => {
       RECONCILE_INTERVAL: 5_000,
       ASSESSMENT_URL: 'https://assessment.example',
       AUTH_ISSUER: 'cabc-local',
-      AUTH_AUDIENCE: 'cabc',
+      AUTH_AUDIENCE: 'cabc-collector',
+      AUTH_MAX_TOKEN_LIFETIME: 24 * 3_600_000,
       MLFLOW_POLL_INTERVAL: 60_000,
       MLFLOW_LOOKBACK: 24 * 3_600_000,
     });

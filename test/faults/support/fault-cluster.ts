@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { mintToken, type Role } from '@cabc/auth';
+import { defaultAudiences, defaultServiceOfRole, mintToken, type Role } from '@cabc/auth';
 import { signingKeyFrom, type SigningKey } from '@cabc/crypto';
 import { freePort, startRedisServer, type LocalRedis } from '@cabc/local-servers';
 import type { ServiceKey } from '@cabc/platform';
@@ -154,7 +154,8 @@ export async function startFaultCluster(options: {
     token: (role, org) =>
       mintToken({
         issuer: 'cabc-local',
-        audience: 'cabc',
+        // Each service takes only tokens of its own audience: the role's usual service, as platform.token does.
+        audience: defaultAudiences[defaultServiceOfRole[role]],
         subject: `${role}@${org}`,
         org,
         role,

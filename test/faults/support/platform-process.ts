@@ -23,12 +23,13 @@ const platform = await startPlatform({
 });
 
 process.on('message', (message: ToChild) => {
-  const done = (error?: unknown) =>
-    send({ type: 'done', id: message.id, ...(error ? { error: String(error) } : {}) });
+  const done = (error?: unknown) => send({ type: 'done', id: message.id, ...(error ? { error: String(error) } : {}) });
   const service: ServiceKey = message.service;
   const work = message.type === 'stop' ? platform.stop(service) : platform.start(service);
   work.then(() => done(), done);
 });
+// The test process that started us is gone (it crashed or was killed): so are we.
+process.once('disconnect', () => process.exit(1));
 process.once('SIGTERM', () => {
   void platform.close().finally(() => process.exit(0));
 });

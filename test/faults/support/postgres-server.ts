@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -76,12 +76,24 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   const start = () => pgCtl('-w', '-l', path.join(dir, 'server.log'), '-o', options, 'start');
   const stop = () => pgCtl('-w', '-m', 'immediate', 'stop');
   await start();
+  // pg_ctl starts a daemon: a server we started never outlives us, even when we die of an uncaught error.
+  const stopOnExit = () => {
+    const command = [path.join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop'];
+    try {
+      if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', ...command], { stdio: 'ignore' });
+      else execFileSync(command[0]!, command.slice(1), { stdio: 'ignore' });
+    } catch {
+      // Already stopped.
+    }
+  };
+  process.once('exit', stopOnExit);
   return {
     url: `postgres://cabc@127.0.0.1:${port}/postgres`,
     port,
     stop,
     start,
     destroy: async () => {
+      process.off('exit', stopOnExit);
       await stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },

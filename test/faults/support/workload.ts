@@ -53,6 +53,8 @@ export async function pushEvidence(
     const body = JSON.stringify(evidenceBody(options.toe, index));
     for (;;) {
       if (Date.now() > deadline) throw new Error(`push ${key} not acknowledged in time`);
+      const died = cluster.unexpectedExits()[0];
+      if (died) throw new Error(`push ${key}: ${died}`);
       const started = Date.now();
       try {
         const response = await fetch(`${cluster.urls.collector}/v1/evidence`, {
@@ -98,21 +100,31 @@ export async function pushEvidence(
 /** The envelope digests of `toe`'s evidence at the collector (signed and stored) and at the assessment (received). */
 export async function evidenceAt(cluster: FaultCluster, toe: string) {
   const digests = async (service: 'collector' | 'assessment') =>
-    (await cluster.query<{ digest: string }>(service, 'select envelope_sha256 as digest from evidence where toe = $1', [
-      toe,
-    ])).map((row) => row.digest);
+    (
+      await cluster.query<{ digest: string }>(
+        service,
+        'select envelope_sha256 as digest from evidence where toe = $1',
+        [toe],
+      )
+    ).map((row) => row.digest);
   return { collector: await digests('collector'), assessment: await digests('assessment') };
 }
 
 /** Polls until every digest in `expected` reached the assessment; answers when the last one did (ms since epoch). */
-export async function waitForDelivered(cluster: FaultCluster, toe: string, expected: Iterable<string>, timeoutMs = 90_000) {
+export async function waitForDelivered(
+  cluster: FaultCluster,
+  toe: string,
+  expected: Iterable<string>,
+  timeoutMs = 90_000,
+) {
   const wanted = new Set(expected);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const received = new Set((await evidenceAt(cluster, toe)).assessment);
     const missing = [...wanted].filter((digest) => !received.has(digest));
     if (missing.length === 0) return Date.now();
-    if (Date.now() > deadline) throw new Error(`${missing.length} of ${wanted.size} evidence never reached the assessment`);
+    if (Date.now() > deadline)
+      throw new Error(`${missing.length} of ${wanted.size} evidence never reached the assessment`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../lib/api.ts';
 import { canReview, useAuth } from '../lib/auth.tsx';
 import { dateTime, label, shortId } from '../lib/format.ts';
@@ -21,20 +21,19 @@ export interface ObservationItem {
   createdAt: string;
 }
 
-/** The ToE's observations, reloaded when `pulse` changes (a new evaluation). */
+/** The ToE's observations, reloaded in place when `pulse` changes (a new evaluation). */
 export function useObservations(toeId: string, pulse: number) {
-  return useData<{ items: ObservationItem[] }>(`${toeId}:${pulse}`, () => api(`/v1/toes/${toeId}/observations`));
+  const observations = useData<{ items: ObservationItem[] }>(toeId, () => api(`/v1/toes/${toeId}/observations`));
+  const { reload } = observations;
+  useEffect(() => {
+    if (pulse > 0) reload();
+  }, [pulse, reload]);
+  return observations;
 }
 
 /** Evidence ids behind the open observations: the chart points to highlight. */
 export const observedEvidence = (items: readonly ObservationItem[] | undefined): ReadonlySet<string> =>
   new Set((items ?? []).filter((item) => item.state === 'open').flatMap((item) => item.evidenceIds));
-
-const STATE_BADGE: Record<ObservationItem['state'], string> = {
-  open: 'pending',
-  confirmed: 'non_compliant',
-  dismissed: 'compliant',
-};
 
 /**
  * What the detectors noticed in the evidence stream: findings for a human, never verdicts. The auditor confirms one
@@ -106,8 +105,7 @@ export function ObservationsPanel({
                 ))}
               </td>
               <td>
-                <Badge status={STATE_BADGE[item.state]} title={item.state} />
-                <div className="small">{item.state}</div>
+                <Badge status={item.state} />
               </td>
             </tr>
           ))}

@@ -18,18 +18,51 @@ export class ApiError extends Error {
   }
 }
 
-let currentToken: string | null = null;
+export type Service = 'assessment' | 'certification' | 'collector';
+
+/** The audience of each service's tokens; the dashboard's server says which (GET /api/config). */
+let audiences: Record<Service, string> = {
+  assessment: 'cabc-assessment',
+  certification: 'cabc-certification-body',
+  collector: 'cabc-collector',
+};
+let tokens: string[] = [];
 let onUnauthorized: () => void = () => undefined;
 
-export function setApiToken(token: string | null, unauthorized: () => void): void {
-  currentToken = token;
+/** The `aud` of a token, read without verifying it (the services verify; this only picks which token goes where). */
+function audienceOf(token: string): string | undefined {
+  try {
+    const payload = JSON.parse(atob((token.split('.')[1] ?? '').replaceAll('-', '+').replaceAll('_', '/'))) as {
+      aud?: unknown;
+    };
+    return typeof payload.aud === 'string' ? payload.aud : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The signed-in tokens: one or more (separated by white space), each for the service its audience names. */
+export function setApiToken(text: string | null, unauthorized: () => void): void {
+  tokens = text ? text.split(/\s+/).filter((token) => token.length > 0) : [];
   onUnauthorized = unauthorized;
 }
 
-export const authHeader = (): Record<string, string> =>
-  currentToken ? { authorization: `Bearer ${currentToken}` } : {};
+export function setApiAudiences(next: Partial<Record<Service, string>>): void {
+  audiences = { ...audiences, ...next };
+}
 
-export type Service = 'assessment' | 'certification' | 'collector';
+/** The token of one service: the one whose audience names it (a lone token of no known audience goes to the assessment). */
+export function tokenFor(service: Service): string | undefined {
+  const own = tokens.find((token) => audienceOf(token) === audiences[service]);
+  if (own) return own;
+  const known = new Set(Object.values(audiences));
+  return service === 'assessment' ? tokens.find((token) => !known.has(audienceOf(token) ?? '')) : undefined;
+}
+
+export const authHeader = (service: Service = 'assessment'): Record<string, string> => {
+  const token = tokenFor(service);
+  return token ? { authorization: `Bearer ${token}` } : {};
+};
 
 export async function request(
   path: string,
@@ -37,12 +70,21 @@ export async function request(
 ): Promise<Response> {
   const service = init.service ?? 'assessment';
   const url = path.startsWith('/api/') ? path : `/api/${service}${path}`;
+  const headers = authHeader(service);
+  if (!headers.authorization && service !== 'assessment') {
+    // Signed in without a token for this service: say so, without signing out of the others.
+    throw new ApiError({
+      status: 401,
+      title: 'No token for this service',
+      detail: `sign in with a token for the ${service} service too (./scripts/cabc token --service all)`,
+    });
+  }
   const response = await fetch(url, {
     method: init.method ?? 'GET',
-    headers: { ...authHeader(), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: { ...headers, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
   });
-  if (response.status === 401) onUnauthorized();
+  if (response.status === 401 && service === 'assessment') onUnauthorized();
   if (!response.ok) {
     let problem: Problem = { status: response.status };
     try {

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, ApiError, setApiToken } from './api.ts';
+import { api, ApiError, setApiAudiences, setApiToken } from './api.ts';
 
 export interface Session {
   subject: string;
@@ -21,8 +21,9 @@ const STORAGE_KEY = 'cabc.dashboard.token';
 const AuthContext = createContext<AuthState | null>(null);
 
 /**
- * Sign-in with a bearer token (kept in sessionStorage: gone when the tab closes). The token is checked by the
- * assessment service (GET /v1/session) before anything else is asked; a 401 from any service signs out. An OIDC
+ * Sign-in with bearer tokens, one per service (kept in sessionStorage: gone when the tab closes); each service is sent
+ * only the token of its audience. The assessment's token is checked (GET /v1/session) before anything else is asked;
+ * a 401 from the assessment service signs out. An OIDC
  * issuer would only change where the token comes from (docs/dashboard.md).
  */
 export function AuthProvider({ children }: { children: ReactNode }) {
@@ -46,6 +47,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     async (candidate: string) => {
       setApiToken(candidate, () => signOut('Your session ended: the token was refused. Sign in again.'));
       try {
+        const config = (await (await fetch('/api/config')).json()) as { audiences?: Record<string, string> };
+        if (config.audiences) setApiAudiences(config.audiences);
         const who = await api<Session>('/v1/session');
         sessionStorage.setItem(STORAGE_KEY, candidate);
         setToken(candidate);
@@ -75,7 +78,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       session,
       token,
       message,
-      signIn: (candidate: string) => verify(candidate.trim().replace(/^Bearer\s+/i, '')),
+      signIn: (candidate: string) => verify(candidate.trim().replace(/(^|\s)Bearer\s+/gi, '$1')),
       signOut,
     }),
     [status, session, token, message, verify, signOut],

@@ -20,6 +20,9 @@ export const STATUS_COLOURS: Record<string, string> = {
   changes_requested: 'var(--warn)',
   rejected: 'var(--bad)',
   superseded: 'var(--muted)',
+  open: 'var(--warn-strong)',
+  confirmed: 'var(--bad)',
+  dismissed: 'var(--muted)',
 };
 
 export const label = (status: string) => status.replaceAll('_', ' ');

@@ -48,7 +48,7 @@ export function LiveProvider({ token, children }: { token: string; children: Rea
         setState('connecting');
         try {
           await readEventStream('/api/events', {
-            headers: authHeader(),
+            headers: authHeader('assessment'),
             signal: abort.signal,
             onOpen: () => {
               attempt = 0;

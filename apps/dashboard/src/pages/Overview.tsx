@@ -5,6 +5,7 @@ import { dateTime, relative, STATUS_COLOURS } from '../lib/format.ts';
 import { useLiveEvents } from '../lib/live.tsx';
 import { Link } from '../lib/router.tsx';
 import { Badge, ErrorPanel, Loading, StatusBar, Tile } from '../components/ui.tsx';
+import { UndeliveredPanel } from '../components/UndeliveredPanel.tsx';
 
 export interface ToeSummary {
   id: string;
@@ -164,6 +165,7 @@ export function Overview() {
           ))}
         </div>
       ) : null}
+      {canReview(session) ? <UndeliveredPanel /> : null}
       {certificateError ? (
         <div className="panel panel-warn">Certificate states unavailable: {certificateError}</div>
       ) : null}

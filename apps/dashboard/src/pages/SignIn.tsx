@@ -55,8 +55,9 @@ export function SignIn() {
           required
         />
         <p className="hint muted">
-          For local use: <code>./scripts/cabc token --role auditor --org acme</code>. The token stays in this tab
-          (sessionStorage) and is sent only to this dashboard’s server, which passes it to the services.
+          One token per service, separated by spaces; for local use:{' '}
+          <code>./scripts/cabc token --role auditor --org acme --service all</code>. The tokens stay in this tab
+          (sessionStorage) and are sent only to this dashboard’s server, which passes each service only its own.
         </p>
         {message ? (
           <div className="panel panel-error" role="alert">

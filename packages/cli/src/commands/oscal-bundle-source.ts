@@ -1,4 +1,5 @@
 import {
+  type AnomalyObservationInput,
   chooseApprovedScope,
   readCertificateInput,
   type CatalogInput,
@@ -16,6 +17,8 @@ export interface BundleSourceOptions {
   assessmentUrl: string;
   certificationBodyUrl?: string | undefined;
   token: string;
+  /** The certification body takes only tokens of its own audience. */
+  certificationBodyToken?: string | undefined;
   scopeVersion?: number | undefined;
   from?: string | undefined;
   to?: string | undefined;
@@ -54,9 +57,9 @@ interface Page<T> {
 }
 
 /**
- * Everything the bundle is built from, read through the platform's existing APIs with one bearer token (an auditor's:
- * it may read the ToE, scopes, results, evidence, findings and catalog of its organization and, at the certification
- * body, its certificates): GET /v1/toes/:id, /scopes, /results, /evidence, /findings, /v1/catalog; at the
+ * Everything the bundle is built from, read through the platform's existing APIs with an auditor's bearer token
+ * for the assessment service (the ToE, scopes, results, evidence, findings and catalog of its organization) and one
+ * for the certification body (its certificates): GET /v1/toes/:id, /scopes, /results, /evidence, /findings, /observations, /v1/catalog; at the
  * certification body /v1/certifications?toe= and /v1/certificates/:id.
  */
 export async function fetchBundleInput(
@@ -69,9 +72,10 @@ export async function fetchBundleInput(
 
   // The ToE first: when the token may not read it, that is the answer to report (not whichever parallel read lost).
   const toe = await get<ToeInput>(toePath);
-  const [scopes, findings, catalog] = await Promise.all([
+  const [scopes, findings, observations, catalog] = await Promise.all([
     get<{ items: ScopeVersionSource[] }>(`${toePath}/scopes`),
     get<{ items: ManualFindingInput[] }>(`${toePath}/findings`),
+    get<{ items: AnomalyObservationInput[] }>(`${toePath}/observations`),
     get<CatalogInput>(`${base}/v1/catalog`),
   ]);
   const scope = chooseApprovedScope(options.toe, scopes.items, options.scopeVersion);
@@ -107,10 +111,13 @@ export async function fetchBundleInput(
   }
 
   let certificate: CertificateInput | null = null;
-  if (options.certificationBodyUrl) {
+  if (options.certificationBodyUrl && !options.certificationBodyToken) {
+    notes.push('no --certification-body-token: the bundle says nothing of the certificate (and has no POA&M)');
+  } else if (options.certificationBodyUrl && options.certificationBodyToken) {
     const certificationBody = options.certificationBodyUrl.replace(/\/+$/, '');
+    const getAtCertificationBody = client(options.certificationBodyToken, options.timeoutMs);
     certificate = await readCertificateInput(
-      <T>(path: string) => get<T>(`${certificationBody}${path}`),
+      <T>(path: string) => getAtCertificationBody<T>(`${certificationBody}${path}`),
       options.toe,
       scope.version,
     );
@@ -124,6 +131,7 @@ export async function fetchBundleInput(
       results,
       evidence,
       findings: findings.items,
+      observations: observations.items,
       certificate,
       catalog,
       assessmentUrl: base,

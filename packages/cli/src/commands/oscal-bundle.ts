@@ -23,6 +23,7 @@ interface BundleOptions {
   out?: string;
   dir?: string;
   token?: string;
+  certificationBodyToken?: string;
   timeout: string;
   json?: boolean;
 }
@@ -44,7 +45,11 @@ export function registerOscalCommand(program: Command): void {
     .option('--window <duration>', 'length of one evaluation window, one OSCAL result each (default P1D)')
     .option('--out <file.zip>', 'write the bundle as a zip')
     .option('--dir <folder>', 'write each document as its own JSON file (and the manifest)')
-    .option('--token <token>', 'bearer token with role auditor (env CABC_TOKEN)')
+    .option('--token <token>', 'bearer token with role auditor for the assessment service (env CABC_TOKEN)')
+    .option(
+      '--certification-body-token <token>',
+      'bearer token for the certification body (env CABC_CERTIFICATION_BODY_TOKEN): each service takes only its own tokens',
+    )
     .option('--timeout <duration>', 'timeout of each API call', '30s')
     .option('--json', 'print the manifest as JSON')
     .action(async (options: BundleOptions) => {
@@ -64,6 +69,7 @@ export function registerOscalCommand(program: Command): void {
         assessmentUrl: options.assessmentUrl,
         certificationBodyUrl: options.certificationBodyUrl,
         token,
+        certificationBodyToken: options.certificationBodyToken || process.env.CABC_CERTIFICATION_BODY_TOKEN,
         scopeVersion,
         from: options.from,
         to: options.to,

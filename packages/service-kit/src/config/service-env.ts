@@ -47,6 +47,16 @@ export function serviceEnvSchema(defaultPort: number) {
     WORKER_LOCK_DURATION: envDuration('5s'),
     /** How often workers look for jobs whose lock expired (a crashed process's). */
     WORKER_STALLED_INTERVAL: envDuration('1s'),
+    /** HTTPS: the service's certificate and key (PEM files); with them it serves HTTPS only (docs/operations.md#tls). */
+    TLS_CERT_FILE: z.string().min(1).optional(),
+    TLS_KEY_FILE: z.string().min(1).optional(),
+    /** The CA whose client certificates the machine-to-machine routes require; unset, they require none. */
+    TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
+    /** The CA the service's HTTP clients verify servers against; unset, the system's. */
+    TLS_CA_FILE: z.string().min(1).optional(),
+    /** The client certificate its HTTP clients present; TLS_CERT_FILE / TLS_KEY_FILE by default. */
+    TLS_CLIENT_CERT_FILE: z.string().min(1).optional(),
+    TLS_CLIENT_KEY_FILE: z.string().min(1).optional(),
   });
 }
 

@@ -15,6 +15,12 @@ export const queueRegistry = {
    * every requirement (a new approval, evidence growing stale).
    */
   'assessment.evaluate': z.strictObject({ toe: z.string().min(1), evidenceId: z.string().min(1).optional() }),
+  /** Assessment: one dry run of a scope version on the ToE's stored evidence (its result stays on the job). */
+  'assessment.dry-run': z.strictObject({
+    toe: z.string().min(1),
+    version: z.number().int().positive(),
+    org: z.string().min(1),
+  }),
   /** Certification body: one attempt at one webhook delivery (the schedule and the payload are in Postgres). */
   'certification.webhooks': z.strictObject({ deliveryId: z.number().int().positive() }),
   /** Periodic reconciliation of an outbox: re-enqueue what was not acknowledged. */

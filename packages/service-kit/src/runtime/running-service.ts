@@ -17,7 +17,8 @@ export async function listen<App extends FastifyInstance>(
   await app.listen({ host, port });
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  return { app, url: `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`, close: () => app.close() };
+  const scheme = app.initialConfig.https ? 'https' : 'http';
+  return { app, url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`, close: () => app.close() };
 }
 
 /** Whether a process of this role runs the service's workers (`all` and `workers`). */

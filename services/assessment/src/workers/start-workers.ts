@@ -3,6 +3,7 @@ import { startWorker } from '@cabc/service-kit';
 import type { Assessment } from '../composition.ts';
 import { createSendTimeSigner } from '../modules/callbacks/send-time-signing.ts';
 import { startCheckpointTimer } from '../modules/ledger/ledger.module.ts';
+import { startDryRunWorker } from './dry-run-worker.ts';
 import { evaluationJobOptions } from './evaluation-job-options.ts';
 
 /**
@@ -17,6 +18,7 @@ export function startWorkers(assessment: Assessment) {
     concurrency: 4,
     backoff: retry,
   });
+  const dryRuns = startDryRunWorker(assessment);
   const evaluationReconciler = startReconciler({
     findPending: (olderThan) => repositories.evaluations.pendingEvaluations(olderThan, 1_000),
     enqueue: async (items) => {
@@ -71,6 +73,7 @@ export function startWorkers(assessment: Assessment) {
       await staleEvidenceScheduler.stop();
       await evaluationReconciler.stop();
       await evaluator.close();
+      await dryRuns.close();
       await delivery.close();
     },
   };

@@ -8,6 +8,7 @@ import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, t
 import { buildApp } from '../../src/app.ts';
 import { composeAssessment, type Assessment } from '../../src/composition.ts';
 import { seedApprovedToe } from './seed.ts';
+import { startDryRunWorker } from '../../src/workers/dry-run-worker.ts';
 import { loadAssessmentConfig, type AssessmentConfig } from '../../src/config.ts';
 
 export const TEST_SECRET = 'test-only-key-encryption-secret';
@@ -73,7 +74,10 @@ export interface AssessmentFixture {
   dispose: () => Promise<void>;
 }
 
-/** The assessment app (no workers, never listening) on a database and queue prefix of its own. */
+/**
+ * The assessment app (never listening; of the workers only the dry-run worker, which dry runs need) on a database
+ * and queue prefix of its own.
+ */
 export async function startAssessmentApp(
   options: { bodyLimitBytes?: number; env?: Record<string, string> } = {},
 ): Promise<AssessmentFixture> {
@@ -90,6 +94,10 @@ export async function startAssessmentApp(
   const infra = await openInfrastructure('assessment', config);
   const assessment = composeAssessment(infra, config);
   const app = await buildApp(assessment);
+  const dryRuns = startDryRunWorker(assessment);
+  app.addHook('onClose', async () => {
+    await dryRuns.close();
+  });
   await app.ready();
   for (const toe of SEEDED_TOES) await seedApprovedToe(infra.db, toe, [collectorKey]);
   return {

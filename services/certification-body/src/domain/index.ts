@@ -18,3 +18,4 @@ export {
 export * from './decision-policy.ts';
 export { nextDeadline } from './lifecycle-clock.ts';
 export * from './certificate-status.ts';
+export * from './policy-limits.ts';

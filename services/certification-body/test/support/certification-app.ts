@@ -30,7 +30,7 @@ export const testIssuerKey: SigningKey = await generateSigningKey();
 export function tokenFor(role: Role, org = 'acme', subject = `${role}-user@${org}`): Promise<string> {
   return mintToken({
     issuer: 'cabc-local',
-    audience: 'cabc',
+    audience: 'cabc-certification-body',
     subject,
     org,
     role,

@@ -16,12 +16,12 @@ export const issuer: Promise<SigningKey> = generateSigningKey();
 
 export async function authEnv(): Promise<Record<string, string>> {
   const key = await issuer;
-  return { AUTH_ISSUER: 'cabc-test', AUTH_AUDIENCE: 'cabc', AUTH_JWKS: JSON.stringify({ keys: [key.publicJwk] }) };
+  return { AUTH_ISSUER: 'cabc-test', AUTH_JWKS: JSON.stringify({ keys: [key.publicJwk] }) };
 }
 
 /** A bearer token of the test issuer. */
 export async function tokenFor(role: Role, org = TEST_ORG, subject = `${role}-1`): Promise<string> {
-  return mintToken({ issuer: 'cabc-test', audience: 'cabc', subject, org, role, ttlSeconds: 3600, key: await issuer });
+  return mintToken({ issuer: 'cabc-test', audience: 'cabc-collector', subject, org, role, ttlSeconds: 3600, key: await issuer });
 }
 
 export async function bearer(role: Role, org = TEST_ORG): Promise<{ authorization: string }> {

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Principal } from '@cabc/auth';
 import type { Posture, RequirementStatus } from '@cabc/contracts';
 import { NotFoundProblem } from '@cabc/http-kit';
@@ -19,6 +20,20 @@ import type { ToesRepository } from '../toes/toes.repository.ts';
 /** How many of the newest evidence arrivals the timeline replays. */
 const TIMELINE_STEPS = 100;
 
+export class DryRunBudgetExceeded extends Error {
+  constructor(budgetMs: number) {
+    super(`the dry run took longer than its time budget of ${budgetMs} ms`);
+    this.name = 'DryRunBudgetExceeded';
+  }
+}
+
+/** What a dry run is of: a scope version of a ToE, asked for by a member of the ToE's organization. */
+export interface DryRunRequest {
+  toe: string;
+  version: number;
+  org: string;
+}
+
 export function createDryRunService(deps: {
   toes: ToesRepository;
   scopes: ScopesRepository;
@@ -27,19 +42,38 @@ export function createDryRunService(deps: {
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
+  async function find(org: string, toeId: string, version: number) {
+    const toe = await deps.toes.findInOrg(toeId, org);
+    if (!toe) throw new NotFoundProblem(`no ToE ${toeId}`, [{ field: 'path:toeId', message: 'unknown ToE' }]);
+    const scope = await deps.scopes.find(toeId, version);
+    if (!scope)
+      throw new NotFoundProblem(`no scope version ${version} of ${toeId}`, [
+        { field: 'path:version', message: 'unknown version' },
+      ]);
+    return { toe, scope };
+  }
+
   return {
+    /** Checks that the ToE and version exist for the principal; the dry run itself is the worker's (compute). */
+    async request(principal: Principal, toeId: string, version: number): Promise<DryRunRequest> {
+      await find(principal.org, toeId, version);
+      return { toe: toeId, version, org: principal.org };
+    },
+
     /**
      * What a scope version would decide on the ToE's stored evidence, without storing anything: the results now, and
-     * the posture after each of the most recent evidence arrivals, replayed in the order they were received.
+     * the posture after each of the most recent evidence arrivals, replayed in the order they were received. Runs in
+     * the dry-run worker: it yields to the event loop between replayed arrivals and stops past `budgetMs`.
      */
-    async run(principal: Principal, toeId: string, version: number) {
-      const toe = await deps.toes.findInOrg(toeId, principal.org);
-      if (!toe) throw new NotFoundProblem(`no ToE ${toeId}`, [{ field: 'path:toeId', message: 'unknown ToE' }]);
-      const scope = await deps.scopes.find(toeId, version);
-      if (!scope)
-        throw new NotFoundProblem(`no scope version ${version} of ${toeId}`, [
-          { field: 'path:version', message: 'unknown version' },
-        ]);
+    async compute(request: DryRunRequest, budgetMs: number) {
+      const deadline = performance.now() + budgetMs;
+      const toeId = request.toe;
+      const version = request.version;
+      const { toe, scope } = await find(request.org, toeId, version);
+      const checkBudget = async () => {
+        if (performance.now() > deadline) throw new DryRunBudgetExceeded(budgetMs);
+        await yieldToEventLoop();
+      };
       const requirements = deps.inForce.compile(scope);
       const artifacts = pinnedArtifacts(scope, toe.artifacts);
       // The timeline replays up to TIMELINE_STEPS arrivals, so each want is loaded that much deeper than a rule reads.
@@ -85,6 +119,7 @@ export function createDryRunService(deps: {
           ]),
         );
       for (let index = firstStep; index < evidence.length; index += 1) {
+        await checkBudget();
         const arrival = evidence[index]!;
         const { results, summary } = judge(evidence.slice(0, index + 1), arrival.receivedAt);
         const after = new Map(results.map(({ entry, result }) => [entry.requirement.id, result.status]));
@@ -100,6 +135,7 @@ export function createDryRunService(deps: {
         before = after;
       }
 
+      await checkBudget();
       const evaluatedAt = now();
       const { results, summary } = judge(evidence, evaluatedAt);
       const neverSeen = await neverSeenMetrics(deps.evaluations, toeId, requirements);

@@ -48,6 +48,8 @@ export async function registerEvidenceRateLimits(
     global: false,
     redis,
     nameSpace: `${prefix}:rate-limit:`,
+    // Evidence is signed and kept through the outbox: a Redis outage must not stop it, so the limits fail open.
+    skipOnError: true,
     errorResponseBuilder: (_request, context) =>
       new TooManyRequestsProblem(
         `more than ${context.max} evidence requests from this address in ${limits.windowMs} ms; retry in ${context.after}`,
@@ -58,6 +60,7 @@ export async function registerEvidenceRateLimits(
   // The ToE a count is for, per request; the counts of one request are made one after another (see admitToe).
   const toeOf = new WeakMap<FastifyRequest, string>();
   const toeLimiter = scope.createRateLimit({
+    skipOnError: true,
     max: limits.perToe,
     timeWindow: limits.windowMs,
     keyGenerator: (request) => `toe:${toeOf.get(request) ?? ''}`,

@@ -115,6 +115,21 @@ export function createObservationsRepository(database: Kysely<any>) {
       return (await query.orderBy('created_at').orderBy('id').execute()).map(toObservation);
     },
 
+    /** Observations raised in [from, to), oldest first: the audit report's and the OSCAL export's. */
+    async inWindow(toeId: string, from: Date, to: Date, limit: number): Promise<StoredObservation[]> {
+      const rows = await on()
+        .selectFrom('observations')
+        .selectAll()
+        .where('toe_id', '=', toeId)
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map(toObservation);
+    },
+
     async find(toeId: string, id: string, trx?: Transaction<any>): Promise<StoredObservation | undefined> {
       const row = await on(trx)
         .selectFrom('observations')

@@ -40,7 +40,7 @@ export function svgChart(
   points: readonly SeriesPoint[],
   threshold: Threshold,
   window: { from: Date; to: Date },
-  options: { width?: number; height?: number } = {},
+  options: { width?: number; height?: number; observed?: ReadonlySet<string> } = {},
 ): string {
   const width = options.width ?? 720;
   const height = options.height ?? 200;
@@ -83,6 +83,14 @@ export function svgChart(
               `<circle cx="${x(point.at.getTime()).toFixed(1)}" cy="${y(point.value).toFixed(1)}" r="2" fill="#cf222e"/>`,
           )
           .join('');
+  // Points behind an anomaly observation of the window, ringed in orange.
+  const rings = points
+    .filter((point) => options.observed?.has(point.evidenceId))
+    .map(
+      (point) =>
+        `<circle class="observed" cx="${x(point.at.getTime()).toFixed(1)}" cy="${y(point.value).toFixed(1)}" r="6" fill="none" stroke="#bc4c00" stroke-width="2"/>`,
+    )
+    .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(`${threshold.selector.metric} with threshold ${threshold.operator} ${threshold.target}`)}">
   <rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>
   ${failRect}
@@ -92,8 +100,23 @@ export function svgChart(
   <text x="${width - pad.right - 4}" y="${y(threshold.target) - 5}" text-anchor="end" font-size="10" fill="#cf222e">${escapeHtml(`${threshold.operator} ${threshold.target}`)}</text>
   ${points.length > 1 ? `<polyline points="${line}" fill="none" stroke="#0969da" stroke-width="1.5"/>` : ''}
   ${dots}
+  ${rings}
   ${points.length === 0 ? `<text x="${width / 2}" y="${height / 2}" text-anchor="middle" font-size="12" fill="#57606a">no measurements in the window</text>` : ''}
 </svg>`;
+}
+
+/** What the anomaly and gaming detectors raised in the window, and what the auditor decided (docs/anomalies.md). */
+function observationSection(observations: ReportData['observations']): string {
+  if (observations.length === 0)
+    return '<p class="muted">The anomaly and gaming detectors raised nothing in the window.</p>';
+  const rows = observations
+    .map(
+      (observation) =>
+        `<tr id="obs-${escapeHtml(observation.id)}"><td>${when(observation.createdAt)}</td><td><strong>${escapeHtml(observation.signal.replaceAll('_', ' '))}</strong><br><span class="muted">${escapeHtml(observation.kind)} · score ${observation.score.toFixed(3)}</span></td><td>${escapeHtml(observation.explanation)}</td><td>${observation.evidenceIds.map((id) => `<a href="#ev-${escapeHtml(id)}"><code>${escapeHtml(id.slice(0, 8))}</code></a>`).join(', ')}</td><td>${escapeHtml(observation.state)}${observation.state === 'open' ? '' : `<br><span class="muted">by ${escapeHtml(observation.decidedBy)} ${when(observation.decidedAt)}: ${escapeHtml(observation.decisionReason)}${observation.findingId ? ` (finding <code>${escapeHtml(observation.findingId.slice(0, 8))}</code>)` : ''}</span>`}</td></tr>`,
+    )
+    .join('');
+  return `<p class="muted">Findings for a human, not verdicts: an observation changes no result by itself; the auditor confirms it into a manual finding or dismisses it with a reason. Score 0.5 at a detector's alarm threshold, 0.75 at twice it.</p>
+<table><thead><tr><th>Raised</th><th>Signal</th><th>What the detectors saw</th><th>Evidence</th><th>Decision</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function requirementRows(requirements: RequirementReport[]): string {
@@ -120,6 +143,7 @@ export function renderAuditReportHtml(data: ReportData, context: { generatedBy: 
     .sort((a, b) => a.at.getTime() - b.at.getTime());
   const charts = data.requirements.flatMap((report) => report.charts.map((chart) => ({ report, chart })));
   const certificate = data.certificates.certificates[0];
+  const observed = new Set(data.observations.flatMap((observation) => observation.evidenceIds));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Audit report — ${escapeHtml(data.toe.name)}</title>
@@ -175,8 +199,8 @@ ${
             report,
             chart,
           }) => `<div class="chart-box"><h3>${escapeHtml(chart.threshold.selector.metric)} <span class="muted">(${escapeHtml(chart.threshold.selector.kind)}${chart.threshold.selector.dataset ? `, ${escapeHtml(chart.threshold.selector.dataset)}` : ''}${chart.threshold.selector.slice ? `, slice ${escapeHtml(chart.threshold.selector.slice)}` : ''}) — ${escapeHtml(report.requirement.id)}: ${escapeHtml(chart.threshold.operator)} ${chart.threshold.target}</span></h3>
-${svgChart(chart.points, chart.threshold, data.window)}
-<div class="muted">${chart.total} measurement(s)${chart.downsampled ? `, drawn from ${chart.points.length} points (first, lowest, highest and last of each time bucket)` : ''}; red points fail the threshold.</div></div>`,
+${svgChart(chart.points, chart.threshold, data.window, { observed })}
+<div class="muted">${chart.total} measurement(s)${chart.downsampled ? `, drawn from ${chart.points.length} points (first, lowest, highest and last of each time bucket)` : ''}; red points fail the threshold${observed.size > 0 ? ', orange rings mark evidence behind an anomaly observation' : ''}.</div></div>`,
         )
         .join('\n')
 }
@@ -192,6 +216,9 @@ ${
         )
         .join('')}</tbody></table>`
 }
+
+<h2>Anomaly observations (${data.observations.length})</h2>
+${observationSection(data.observations)}
 
 <h2>Certificate history</h2>
 ${data.certificates.note ? `<p class="muted">${escapeHtml(data.certificates.note)}</p>` : ''}

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { STATUS_LIST_TYP, statusListClaimsSchema } from '@cabc/contracts';
+import type { CertificationBodyCredential } from './certification-body-credential.ts';
 
 export interface CertificateEntry {
   id: string;
@@ -24,11 +25,11 @@ export interface CertificateHistory {
 const TIMEOUT_MS = 4_000;
 
 /**
- * What the certification body says about a ToE's certificates, asked with the caller's own bearer token (the
- * certification body decides what the caller may see); when it refuses, its public signed status list of the
- * organization (verified against its JWKS).
+ * What the certification body says about a ToE's certificates, asked with this service's own credential for the
+ * caller's organization (never the caller's token: docs/authorization.md); when it refuses, its public signed status
+ * list of the organization (verified against its JWKS).
  */
-export function createCertificateHistorySource(certificationBodyUrl: string) {
+export function createCertificateHistorySource(certificationBodyUrl: string, credential: CertificationBodyCredential) {
   const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', certificationBodyUrl), {
     cooldownDuration: 5_000,
     cacheMaxAge: 600_000,
@@ -36,8 +37,8 @@ export function createCertificateHistorySource(certificationBodyUrl: string) {
   const get = async (path: string, headers: Record<string, string> = {}) =>
     fetch(new URL(path, certificationBodyUrl), { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
 
-  async function fromCertificates(toe: string, token: string): Promise<CertificateEntry[] | { refused: number }> {
-    const auth = { authorization: `Bearer ${token}` };
+  async function fromCertificates(toe: string, org: string): Promise<CertificateEntry[] | { refused: number }> {
+    const auth = { authorization: `Bearer ${await credential(org)}` };
     const list = await get(`/v1/certificates?toe=${encodeURIComponent(toe)}&limit=20`, auth);
     if (!list.ok) return { refused: list.status };
     const { items } = (await list.json()) as { items: any[] };
@@ -89,15 +90,15 @@ export function createCertificateHistorySource(certificationBodyUrl: string) {
   }
 
   return {
-    async of(toe: string, caller: { token: string; org: string; role: string }): Promise<CertificateHistory> {
+    async of(toe: string, org: string): Promise<CertificateHistory> {
       try {
-        const full = await fromCertificates(toe, caller.token);
+        const full = await fromCertificates(toe, org);
         if (Array.isArray(full)) return { source: 'certificates', note: null, certificates: full };
-        const listed = await fromStatusList(toe, caller.org);
+        const listed = await fromStatusList(toe, org);
         if (listed) {
           return {
             source: 'status-list',
-            note: `the certification body shows certificate histories to other roles (answered ${full.refused} to role ${caller.role}); current status from its signed public status list`,
+            note: `the certification body did not show this service the certificate histories (answered ${full.refused}); current status from its signed public status list`,
             certificates: listed,
           };
         }

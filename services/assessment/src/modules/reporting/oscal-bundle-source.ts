@@ -10,8 +10,10 @@ import {
 import { UnprocessableProblem } from '@cabc/http-kit';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
 import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
+import type { ObservationsRepository } from '../observations/observations.repository.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToeView } from '../toes/toes.schemas.ts';
+import type { CertificationBodyCredential } from './certification-body-credential.ts';
 import type { EvidenceRow, ReportingRepository } from './reporting.repository.ts';
 
 /** What the caller asks for; from and to are date-times (checked by the route's schema). */
@@ -25,6 +27,8 @@ export interface BundleRequest {
 /** Requirement results one bundle reads at most (a year of hourly evaluations of a dozen requirements is ~100 000). */
 const MAX_RESULTS = 200_000;
 const CERTIFICATION_BODY_TIMEOUT_MS = 10_000;
+/** Anomaly observations one bundle lists at most. */
+const MAX_OBSERVATIONS = 10_000;
 
 const evidenceInput = (row: EvidenceRow): EvidenceInput => ({
   id: row.id,
@@ -46,17 +50,20 @@ const evidenceInput = (row: EvidenceRow): EvidenceInput => ({
 /**
  * The bundle's input read through this service's repositories (the CLI reads the same through the APIs, deciding the
  * scope version and the certificate with the same @cabc/oscal functions). The certificate comes from the
- * certification body, asked with the caller's own token: when it refuses or cannot be reached the bundle says nothing
- * of the certificate and a note in the manifest says why.
+ * certification body, asked with this service's own credential for the caller's organization (never the caller's
+ * token): when it refuses or cannot be reached the bundle says nothing of the certificate and a note says why.
  */
 export function createOscalBundleSource(deps: {
   repository: ReportingRepository;
   scopes: ScopesRepository;
   findings: FindingsRepository;
+  observations: Pick<ObservationsRepository, 'inWindow'>;
   catalog: () => CatalogInput;
   certificationBodyUrl: string;
+  credential: CertificationBodyCredential;
 }) {
-  async function certificateOf(toe: string, scopeVersion: number, token: string) {
+  async function certificateOf(toe: string, scopeVersion: number, org: string) {
+    const token = await deps.credential(org);
     const get = async <T>(path: string): Promise<T> => {
       const response = await fetch(new URL(path, deps.certificationBodyUrl), {
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
@@ -80,7 +87,7 @@ export function createOscalBundleSource(deps: {
     async input(
       toe: ToeView,
       request: BundleRequest,
-      caller: { token: string },
+      caller: { org: string },
       now: Date,
       baseUrl: string,
     ): Promise<{ input: OscalBundleInput; notes: string[] }> {
@@ -99,7 +106,7 @@ export function createOscalBundleSource(deps: {
       );
       const from = new Date(request.from ?? scope.approvedAt);
       const to = request.to ? new Date(request.to) : now;
-      const [results, evidence, findings, certificate] = await Promise.all([
+      const [results, evidence, findings, observations, certificate] = await Promise.all([
         // Results before the approval are of an earlier scope version: the bundle does not use them.
         deps.repository.resultHistory(toe.id, {
           changesOnly: false,
@@ -109,7 +116,8 @@ export function createOscalBundleSource(deps: {
         }),
         deps.repository.evidenceReceivedIn(toe.id, from, to, BUNDLE_LIMITS.maxEvidence),
         deps.findings.list(toe.id),
-        certificateOf(toe.id, scope.version, caller.token),
+        deps.observations.inWindow(toe.id, from, to, MAX_OBSERVATIONS),
+        certificateOf(toe.id, scope.version, caller.org),
       ]);
       if (results.more) {
         throw new UnprocessableProblem(
@@ -142,6 +150,7 @@ export function createOscalBundleSource(deps: {
             validUntil: finding.validUntil.toISOString(),
             recordedBy: finding.recordedBy,
           })),
+          observations,
           certificate: certificate.certificate,
           catalog: deps.catalog(),
           assessmentUrl: baseUrl,

@@ -68,7 +68,6 @@ const queryFieldOf: Record<string, string> = {
   scopeVersion: 'query:scopeVersion',
 };
 
-const bearerOf = (request: FastifyRequest) => /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
 const baseUrlOf = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
 
 /**
@@ -84,7 +83,7 @@ export function registerOscalBundleRoutes(app: Server, deps: OscalBundleRouteDep
       const { input, notes } = await deps.bundles.input(
         toe,
         query,
-        { token: bearerOf(request) },
+        { org: principal.org },
         deps.now(),
         baseUrlOf(request),
       );
@@ -110,7 +109,7 @@ export function registerOscalBundleRoutes(app: Server, deps: OscalBundleRouteDep
           'The OSCAL 1.1.2 bundle as a zip: catalog, profiles, SSP, assessment plan, assessment results and (while the certificate is suspended) the POA&M',
         description:
           'Byte for byte what `cabc oscal bundle` writes for the same state and period. The certificate is read at the ' +
-          'certification body with the caller’s token; when it refuses, the manifest notes it and there is no POA&M.',
+          'certification body with this service’s own credential (never the caller’s token); when it refuses, the manifest notes it and there is no POA&M.',
         params: toeParamsSchema,
         querystring: bundleQuerySchema,
         response: { 200: z.unknown(), ...problemResponses(400, 401, 403, 404, 422) },

@@ -2,6 +2,7 @@ import type { RequirementStatus } from '@cabc/contracts';
 import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
 import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
 import type { InForceScopes } from '../evaluation/in-force-scope.ts';
+import type { ObservationsRepository, StoredObservation } from '../observations/observations.repository.ts';
 import type { ScopeRequirement } from '../scopes/scope-document.schema.ts';
 import type { ToeView } from '../toes/toes.schemas.ts';
 import type { CertificateHistory, CertificateHistorySource } from './certificate-history.ts';
@@ -56,30 +57,31 @@ export interface ReportData {
     comment: string | null;
     at: Date;
   }[];
+  /** Anomaly observations raised in the window, oldest first (docs/anomalies.md). */
+  observations: StoredObservation[];
 }
 
 const CHART_BUCKETS = 160;
+/** Most anomaly observations one report lists. */
+const MAX_OBSERVATIONS = 1_000;
 
 export function createReportData(deps: {
   repository: ReportingRepository;
   evaluations: EvaluationRepository;
   inForce: InForceScopes;
   certificates: CertificateHistorySource;
+  observations: Pick<ObservationsRepository, 'inWindow'>;
 }) {
   return {
-    async build(
-      toe: ToeView,
-      window: ReportWindow,
-      caller: { token: string; org: string; role: string },
-      now: Date,
-    ): Promise<ReportData> {
+    async build(toe: ToeView, window: ReportWindow, caller: { org: string }, now: Date): Promise<ReportData> {
       assertEvidenceWithinLimit(await deps.repository.countEvidenceInWindow(toe.id, window.from, window.to), window);
-      const [inForce, posture, evidenceRows, certificates, audit] = await Promise.all([
+      const [inForce, posture, evidenceRows, certificates, audit, observations] = await Promise.all([
         deps.inForce.of(toe.id),
         deps.evaluations.posture(toe.id),
         deps.repository.evidenceInWindow(toe.id, window.from, window.to, REPORT_LIMITS.maxEvidence),
-        deps.certificates.of(toe.id, caller),
+        deps.certificates.of(toe.id, caller.org),
         deps.repository.auditEvents(caller.org, toe.id, window.from, window.to, 1_000),
+        deps.observations.inWindow(toe.id, window.from, window.to, MAX_OBSERVATIONS),
       ]);
       const requirements: RequirementReport[] = [];
       for (const { requirement } of inForce?.requirements ?? []) {
@@ -162,6 +164,7 @@ export function createReportData(deps: {
         })),
         certificates,
         audit,
+        observations,
       };
     },
   };

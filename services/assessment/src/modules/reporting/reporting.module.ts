@@ -5,11 +5,13 @@ import type { EvaluationRepository } from '../evaluation/evaluation.repository.t
 import type { InForceScopes } from '../evaluation/in-force-scope.ts';
 import { catalogView } from '../catalog/catalog.routes.ts';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
+import type { ObservationsRepository } from '../observations/observations.repository.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import { createCertificateHistorySource } from './certificate-history.ts';
 import { createEvidenceVerifier } from './evidence-verification.ts';
 import { createLiveFeed } from './live-feed.ts';
+import type { CertificationBodyCredential } from './certification-body-credential.ts';
 import { createOscalBundleSource } from './oscal-bundle-source.ts';
 import { createPdfRenderer } from './pdf-renderer.ts';
 import { createReportData } from './report-data.ts';
@@ -25,11 +27,14 @@ export interface ReportingDeps {
   logger: Logger;
   keys: SigningKeyStore;
   certificationBodyUrl: string;
+  /** This service's own access token at the certification body (never a user's). */
+  certificationBody: CertificationBodyCredential;
   toes: ToesRepository;
   scopes: ScopesRepository;
   findings: FindingsRepository;
   evaluations: EvaluationRepository;
   inForce: InForceScopes;
+  observations: ObservationsRepository;
   /** With it, the live feed LISTENs for the database's notifications (events within milliseconds, not one interval). */
   databaseUrl?: string | undefined;
   /** How often the live feed reads the posture state while someone listens (default 1 s). */
@@ -66,15 +71,18 @@ export function createReporting(
       repository,
       evaluations: deps.evaluations,
       inForce: deps.inForce,
-      certificates: createCertificateHistorySource(deps.certificationBodyUrl),
+      certificates: createCertificateHistorySource(deps.certificationBodyUrl, deps.certificationBody),
+      observations: deps.observations,
     }),
     pdf,
     bundles: createOscalBundleSource({
       repository,
       scopes: deps.scopes,
       findings: deps.findings,
+      observations: deps.observations,
       catalog: catalogView,
       certificationBodyUrl: deps.certificationBodyUrl,
+      credential: deps.certificationBody,
     }),
     now: deps.now ?? (() => new Date()),
     close: async () => {

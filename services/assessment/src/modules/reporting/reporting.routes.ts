@@ -63,8 +63,6 @@ const baseUrlOf = (request: FastifyRequest) => `${request.protocol}://${request.
 const MAX_STREAMS_PER_SUBJECT = 8;
 const MAX_STREAMS = 1_000;
 
-const bearerOf = (request: FastifyRequest) => /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
-
 export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): void {
   /** Open event streams, ended when the service closes (they would otherwise keep it from closing). */
   const streams = new Set<() => void>();
@@ -484,12 +482,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       const principal = authorize(request, 'posture:read');
       const toe = await toeOf(principal, request.params.toeId);
       const window = reportWindow(request.query, deps.now());
-      const data = await deps.reports.build(
-        toe,
-        window,
-        { token: bearerOf(request), org: principal.org, role: principal.role },
-        deps.now(),
-      );
+      const data = await deps.reports.build(toe, window, { org: principal.org }, deps.now());
       const document = toOscalAssessmentResults(data, { base: baseUrlOf(request) });
       return reply
         .header(
@@ -519,12 +512,7 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
       const principal = authorize(request, 'posture:read');
       const toe = await toeOf(principal, request.params.toeId);
       const window = reportWindow(request.query, deps.now());
-      const data = await deps.reports.build(
-        toe,
-        window,
-        { token: bearerOf(request), org: principal.org, role: principal.role },
-        deps.now(),
-      );
+      const data = await deps.reports.build(toe, window, { org: principal.org }, deps.now());
       const html = renderAuditReportHtml(data, {
         generatedBy: `${principal.subject} (${principal.role}, ${principal.org})`,
         base: baseUrlOf(request),

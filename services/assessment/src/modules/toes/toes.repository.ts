@@ -100,6 +100,12 @@ export function createToesRepository(database: Kysely<any>) {
       return row ? toView(row) : undefined;
     },
 
+    /** The ids of an organization's ToEs (what its auditors may see of the outbox). */
+    async idsInOrg(org: string): Promise<string[]> {
+      const rows = await db.selectFrom('toes').select('id').where('org', '=', org).execute();
+      return rows.map((row) => row.id);
+    },
+
     async find(id: string): Promise<ToeView | undefined> {
       const row = await db.selectFrom('toes').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toView(row) : undefined;

@@ -66,13 +66,16 @@ export function registerCertificateRoutes(
   app.post(
     '/v1/certificates/:id/withdraw',
     {
-      config: allowRoles('auditee', 'admin'),
+      // The certification body's own staff only: the auditee asks, it never withdraws itself (docs/authorization.md).
+      config: allowRoles('certification_body'),
       schema: {
         tags: ['certificates'],
-        summary: "Withdraw a certificate at the auditee's request (reason 7 withdrawn_on_request)",
+        summary:
+          "Withdraw a certificate at the auditee's request (reason 7 withdrawn_on_request), by the certification body's staff",
         description:
-          'The auditee or an administrator of the organization that owns the certificate (another organization: 404). Terminal: certifying the ToE ' +
-          'again needs a new approval. The request is kept in the history (cause `request`, the request id) and the audit trail.',
+          "The certification body's staff, with a token scoped to the organization that owns the certificate (another organization: 404); " +
+          "never the auditee or its organization's admin (403). Terminal: certifying the ToE again needs a new approval. " +
+          'The request is kept in the history (cause `request`, the request id) and the audit trail.',
         security,
         params: z.object({ id: z.uuid() }),
         body: z.strictObject({ comment: z.string().trim().min(1, 'say why the certificate is withdrawn').max(2000) }),

@@ -21,6 +21,8 @@ import {
   type Cause,
   type CertificationDecisionState,
   type DecisionPolicy,
+  policyLimitViolations,
+  type PolicyLimits,
   type HistoryEntry,
   type LifecycleEventType,
   type ReasonName,
@@ -85,6 +87,8 @@ export function createCertificationService(deps: {
   keys: SigningKeyStore;
   /** The policy new certifications start with. */
   policy: DecisionPolicy;
+  /** What a policy change may set (the certification body's configuration). */
+  policyLimits: PolicyLimits;
   certificateIssuer: string;
   /** Public base URL of this service; certificates then carry their status URL. */
   publicBaseUrl?: string;
@@ -514,7 +518,7 @@ export function createCertificationService(deps: {
       return (await deps.certifications.certificate(certificateId))!;
     },
 
-    /** Replaces one open certification's policy (certification body or admin of its organization), audited; deadlines follow at once. */
+    /** Replaces one open certification's policy (the certification body's staff), within its limits; audited; deadlines follow at once. */
     async setPolicy(request: {
       certificationId: string;
       scope: OrgScope;
@@ -524,11 +528,13 @@ export function createCertificationService(deps: {
       requestId: string;
     }): Promise<CertificationRecord> {
       const parsed = decisionPolicySchema.safeParse(request.policy);
-      if (!parsed.success) {
-        const fields = parsed.error.issues.map((issue) => ({
-          field: ['policy', ...issue.path.map(String)].join('.'),
-          message: issue.message,
-        }));
+      const fields = parsed.success
+        ? policyLimitViolations(parsed.data, deps.policyLimits)
+        : parsed.error.issues.map((issue) => ({
+            field: ['policy', ...issue.path.map(String)].join('.'),
+            message: issue.message,
+          }));
+      if (!parsed.success || fields.length > 0) {
         throw new UnprocessableProblem(
           'invalid-policy',
           'Invalid policy',

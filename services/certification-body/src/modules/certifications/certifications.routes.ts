@@ -104,7 +104,8 @@ export function registerCertificationRoutes(
   app.put(
     '/v1/certifications/:id/policy',
     {
-      config: allowRoles('certification_body', 'admin'),
+      // The certification body's own staff only, never an auditee organization's admin (docs/authorization.md).
+      config: allowRoles('certification_body'),
       schema: {
         tags: ['certifications'],
         summary: "Replace an open certification's decision policy (audited; deadlines follow at once)",

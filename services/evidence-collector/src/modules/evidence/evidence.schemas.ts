@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { formats } from '@cabc/adapters';
 import {
   checkSchema,
+  EVIDENCE_LIMITS,
   evidenceContextSchema,
   evidenceKindSchema,
   measurementSchema,
@@ -19,8 +20,8 @@ export const unifiedEvidenceSchema = z.strictObject({
   producer: producerSchema,
   observedAt: z.iso.datetime({ offset: true }),
   context: evidenceContextSchema.optional(),
-  measurements: z.array(measurementSchema).max(10_000).optional(),
-  checks: z.array(checkSchema).max(10_000).optional(),
+  measurements: z.array(measurementSchema).max(EVIDENCE_LIMITS.measurements).optional(),
+  checks: z.array(checkSchema).max(EVIDENCE_LIMITS.checks).optional(),
   raw: rawArtifactSchema.optional(),
 });
 export type UnifiedEvidence = z.infer<typeof unifiedEvidenceSchema>;
