@@ -6,6 +6,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   ledger: () => import('./ledger.bench.ts'),
   anomalies: () => import('./anomalies.bench.ts'),
   scale: () => import('./scale.bench.ts'),
+  soak: () => import('./soak.bench.ts'),
 };
 
 // Names first; options after them (`pnpm bench scale --rows 1000000`) are read by the benchmarks themselves.
