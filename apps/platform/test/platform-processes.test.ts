@@ -1,15 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestDatabase,
-  deleteRedisPrefix,
-  testQueuePrefix,
-  testRedisUrl,
-  waitFor,
-  type TestDatabase,
-} from '@cabc/testing';
+import { waitFor } from '@cabc/testing';
 import { certifyToe, startPlatformProcesses, type PlatformProcesses } from '../src/index.ts';
-import { getJson, performanceEvidence, postJson } from './platform-fixture.ts';
+import { getJson, performanceEvidence, postJson, testPlatformResources } from './platform-fixture.ts';
 
 const isRunning = (pid: number) => {
   try {
@@ -22,41 +15,20 @@ const isRunning = (pid: number) => {
 
 // The run command's mode: every service's API and its workers as processes of their own under the supervisor.
 describe('the platform as supervised processes', () => {
-  const databases: TestDatabase[] = [];
-  const prefix = testQueuePrefix('processes');
   const log: string[] = [];
+  let resources: Awaited<ReturnType<typeof testPlatformResources>>;
   let platform: PlatformProcesses;
 
   beforeAll(async () => {
     const output = new PassThrough();
     output.setEncoding('utf8');
     output.on('data', (chunk: string) => log.push(chunk));
-    const database = async (service: Parameters<typeof createTestDatabase>[0]) => {
-      const created = await createTestDatabase(service);
-      databases.push(created);
-      return created.url;
-    };
-    platform = await startPlatformProcesses({
-      databaseUrl: '',
-      databaseUrls: {
-        collector: await database('evidence-collector'),
-        assessment: await database('assessment'),
-        certificationBody: await database('certification-body'),
-      },
-      redisUrl: testRedisUrl(),
-      queuePrefix: prefix,
-      keyEncryptionSecret: 'test-only-key-encryption-secret',
-      logLevel: 'warn',
-      reconcileInterval: '500ms',
-      retryMaxDelay: '1s',
-      migrate: false,
-      output,
-    });
+    resources = await testPlatformResources('processes');
+    platform = await startPlatformProcesses({ ...resources.options, logLevel: 'warn', output });
   }, 120_000);
   afterAll(async () => {
     await platform?.close();
-    await deleteRedisPrefix(prefix);
-    for (const created of databases) await created.drop();
+    await resources?.release();
   });
 
   it('runs evidence to a certificate, survives kill -9 of a process, and SIGTERM ends every process', async () => {
