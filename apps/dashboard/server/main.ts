@@ -16,6 +16,14 @@ const dashboard = await startDashboard({
   assessmentUrl: required('ASSESSMENT_URL'),
   certificationBodyUrl: required('CERTIFICATION_BODY_URL'),
   collectorUrl: process.env.COLLECTOR_URL,
+  oidc: process.env.OIDC_ISSUER
+    ? {
+        issuer: process.env.OIDC_ISSUER,
+        clientId: required('OIDC_CLIENT_ID'),
+        scopes: (process.env.OIDC_SCOPES ?? 'openid').split(/[\s,]+/).filter(Boolean),
+        resource: process.env.OIDC_RESOURCE,
+      }
+    : undefined,
   build: process.env.DASHBOARD_BUILD !== 'false',
   log: (line) => process.stderr.write(`dashboard: ${line}\n`),
 });

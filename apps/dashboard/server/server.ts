@@ -21,8 +21,11 @@ export interface DashboardOptions {
   build?: boolean;
   /** The token audience of each service, when a deployment changed their AUTH_AUDIENCE. */
   audiences?: Partial<Record<DashboardService, string>>;
-  /** An OIDC issuer the sign-in page can offer (docs/dashboard.md); bearer-token sign-in when absent. */
-  oidc?: { issuer: string; clientId: string } | undefined;
+  /**
+   * Sign-in through an OpenID Connect provider (authorization code + PKCE, docs/dashboard.md#sign-in); the
+   * pasted-token sign-in stays. `resource`: the audience to ask for (RFC 8707), the services' AUTH_AUDIENCE.
+   */
+  oidc?: { issuer: string; clientId: string; scopes?: string[] | undefined; resource?: string | undefined } | undefined;
   log?: (line: string) => void;
 }
 
@@ -83,6 +86,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     for (const end of [...streams]) end();
   });
   app.addHook('onClose', async () => certificates.close());
+  // The browser talks to the identity provider itself (discovery, token endpoint): only to it, beside this origin.
+  const connectSources = ["'self'", ...(options.oidc ? [new URL(options.oidc.issuer).origin] : [])].join(' ');
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
@@ -92,7 +97,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     ) {
       reply.header(
         'content-security-policy',
-        "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        `default-src 'self'; connect-src ${connectSources}; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`,
       );
     }
     return payload;
@@ -125,7 +130,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
 
   app.get('/api/config', async () => ({
     auth: options.oidc
-      ? { mode: 'oidc', issuer: options.oidc.issuer, clientId: options.oidc.clientId }
+      ? {
+          mode: 'oidc',
+          issuer: options.oidc.issuer,
+          clientId: options.oidc.clientId,
+          scopes: options.oidc.scopes ?? ['openid'],
+          ...(options.oidc.resource ? { resource: options.oidc.resource } : {}),
+        }
       : { mode: 'bearer' },
     certificatePollMs: options.certificatePollMs ?? 2_000,
     audiences,

@@ -22,7 +22,7 @@ function LiveIndicator() {
 }
 
 function Shell() {
-  const { session, signOut, token } = useAuth();
+  const { session, signOutEverywhere, token } = useAuth();
   const { location } = useRouter();
   const path = location.path;
   let page;
@@ -45,7 +45,7 @@ function Shell() {
           {session?.subject} <span className="chip static">{session?.role}</span>{' '}
           <span className="muted">{session?.org}</span>
         </span>
-        <button className="button-quiet" onClick={() => signOut()}>
+        <button className="button-quiet" onClick={() => signOutEverywhere()}>
           Sign out
         </button>
       </header>

@@ -1,6 +1,6 @@
 import type { Role, ServiceName } from '@cabc/auth';
 import type { SigningKey } from '@cabc/crypto';
-import type { RunningService } from '@cabc/service-kit';
+import { startTracing, type RunningService } from '@cabc/service-kit';
 import { loadAssessmentConfig } from '@cabc/assessment/config';
 import { startAssessment } from '@cabc/assessment/service';
 import { loadCertificationConfig } from '@cabc/certification-body/config';
@@ -79,6 +79,8 @@ export interface ReplicaTargets {
 
 /** Starts certification body, assessment and collector, wired to each other, in this process. */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  // One SDK for the process: each span says its service in `cabc.service` (docs/operations.md, Traces).
+  await startTracing({ serviceName: 'cabc-platform' });
   const layout = await platformLayout(options);
   const { host, ports, urls, databaseUrls } = layout;
   const addedEnv: Partial<Record<ServiceKey, Record<string, string>>> = {};

@@ -32,7 +32,7 @@ describe('anomaly observations: a gamed evidence stream through the running plat
     expect(observation.explanation).toMatch(/data changed/);
     // The observation is for a human: it changes nothing by itself (this scope did not opt in to gating).
     const certificate = await waitFor('an issued certificate', async () => {
-      const items = (await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${toeId}`, tokens.auditee))
+      const items = (await getJson(`${platform.urls.certificationBody}/v1/certificates?toe=${toeId}`, tokens.auditeeAtCertificationBody))
         .body.items;
       return items[0]?.state === 'issued' ? items[0] : undefined;
     });
@@ -63,7 +63,7 @@ describe('anomaly observations: a gamed evidence stream through the running plat
     await waitFor('the certificate revoked', async () => {
       const detail = await getJson(
         `${platform.urls.certificationBody}/v1/certificates/${certificate.id}`,
-        tokens.auditee,
+        tokens.auditeeAtCertificationBody,
       );
       return detail.body.state === 'revoked' ? detail.body : undefined;
     });

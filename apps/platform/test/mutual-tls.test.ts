@@ -35,7 +35,7 @@ describe('mutual TLS between the services', () => {
     const issued = await waitFor('an issued certificate', async () => {
       const list = await getJson(
         `${platform.urls.certificationBody}/v1/certificates?toe=${encodeURIComponent(toe)}`,
-        tokens.auditee,
+        tokens.auditeeAtCertificationBody,
       );
       const [first] = list.body.items ?? [];
       return first?.state === 'issued' ? first : undefined;

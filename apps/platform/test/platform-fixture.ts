@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
 import { startPlatform, type Platform, type PlatformOptions } from '../src/index.ts';
 
@@ -78,4 +79,19 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 export async function getJson(url: string, token?: string) {
   const response = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   return { status: response.status, body: (await response.json()) as any };
+}
+
+/** Rows of one SQL query on a service's database (what an operator, or an attacker with database access, sees). */
+export async function queryDatabase<T extends pg.QueryResultRow>(
+  databaseUrl: string,
+  text: string,
+  values: unknown[] = [],
+) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
 }

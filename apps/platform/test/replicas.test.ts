@@ -94,7 +94,7 @@ describe('two replicas of every service on the same databases and queues', () =>
           const { items } = await api<{ items: { state: string }[] }>(
             'GET',
             `${platform.urls.certificationBody}/v1/certificates?toe=${toe.toeId}`,
-            { token: toe.tokens.auditee },
+            { token: toe.tokens.auditeeAtCertificationBody },
           );
           return items[0]?.state === expected ? items[0] : undefined;
         },

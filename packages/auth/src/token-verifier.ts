@@ -10,6 +10,7 @@ import {
 import { ForbiddenProblem, UnauthorizedProblem } from '@cabc/http-kit';
 import { ACCESS_TOKEN_TYP } from './constants.ts';
 import { accessTokenClaimsSchema, type Principal } from './principal.ts';
+import { defaultClaimNames, withMappedClaims } from './token-claims.ts';
 import { transportOf, type TrustedIssuer } from './trusted-issuers.ts';
 
 export interface TokenVerifierOptions {
@@ -119,13 +120,21 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           : `invalid bearer token: ${reason}`,
       );
     }
+    // A token for several audiences is good at each of them, so any service it names could replay it at the others.
+    if (Array.isArray(payload.aud) && payload.aud.length > 1) {
+      throw new UnauthorizedProblem(
+        `invalid bearer token: it is for several audiences (${payload.aud.join(', ')}); this service accepts only tokens for ${options.audience} alone`,
+      );
+    }
     const lifetime = (payload.exp ?? 0) - (payload.iat ?? 0);
     if (lifetime > options.maxLifetimeSeconds) {
       throw new UnauthorizedProblem(
         `invalid bearer token: its lifetime (${lifetime} s) exceeds the ${options.maxLifetimeSeconds} s this service accepts`,
       );
     }
-    const claims = accessTokenClaimsSchema.safeParse(payload);
+    const claims = accessTokenClaimsSchema.safeParse(
+      withMappedClaims(payload, { ...defaultClaimNames, ...trusted.issuer.claims }),
+    );
     if (!claims.success) {
       throw new UnauthorizedProblem(
         `bearer token claims: ${claims.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,

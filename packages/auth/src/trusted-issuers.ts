@@ -24,6 +24,11 @@ export const trustedIssuerSchema = z.strictObject({
   jwksUri: z.url({ protocol: /^https?$/ }).optional(),
   orgs: z.array(z.union([z.literal('*'), orgId])).min(1),
   roles: z.array(roleSchema).min(1),
+  /**
+   * Where its tokens carry the organization and the role, when not in `org` and `role`: a claim name
+   * (`https://idp.example/tenant`) or a dotted path (`realm_access.roles`); a role list gives its first CABC role.
+   */
+  claims: z.strictObject({ org: z.string().min(1).optional(), role: z.string().min(1).optional() }).optional(),
 });
 export type TrustedIssuer = z.output<typeof trustedIssuerSchema>;
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, type SigningKey } from '@cabc/crypto';
 import { HttpProblem } from '@cabc/http-kit';
@@ -64,6 +65,24 @@ describe('bearer tokens: audience per service, issuers per party, maximum lifeti
       status: 401,
       detail: expect.stringMatching(/not for this service \(audience cabc-assessment\)/),
     });
+  });
+
+  it('refuses a token for several audiences (401): any service it names could replay it at the others', async () => {
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const forSeveral = (audience: string[]) =>
+      new SignJWT({ org: 'acme', role: 'auditee' })
+        .setProtectedHeader({ alg: 'EdDSA', kid: auditee.kid, typ: 'at+jwt' })
+        .setIssuer('acme-idp')
+        .setAudience(audience)
+        .setSubject('someone')
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + 600)
+        .sign(auditee.privateKey);
+    expect(await outcome(verifier(), await forSeveral(['cabc-assessment', 'cabc-certification-body']))).toEqual({
+      status: 401,
+      detail: expect.stringMatching(/for several audiences \(cabc-assessment, cabc-certification-body\)/),
+    });
+    expect(await outcome(verifier(), await forSeveral(['cabc-assessment']))).toEqual({ status: 200, detail: 'auditee' });
   });
 
   it('refuses an issuer it does not trust, and a trusted issuer signing with another issuer key (401)', async () => {

@@ -11,3 +11,4 @@ export * from './certificate-webhook.ts';
 export * from './evidence-json-schema.ts';
 export * from './wire-json-schemas.ts';
 export * from './duration.ts';
+export * from './storable-text.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int32Positive } from './storable-text.ts';
 import { postureSchema, requirementStatusSchema } from './statuses.ts';
 
 /** JWS `typ` of a posture callback; the certification body refuses any other type on this route. */
@@ -13,18 +14,22 @@ export const requirementChangeSchema = z.strictObject({
   evidenceIds: z.array(z.string().max(128)).max(1000),
 });
 
-/** Claims of the JWS the assessment service sends when a ToE's posture changes. */
+/**
+ * Claims of the JWS the assessment service sends when a ToE's posture changes (`posture.changed`), and at every
+ * heartbeat interval to re-state an unchanged posture (`posture.restated`, with no changes): a certification body that
+ * hears neither for its policy's window suspends the certificate (reason assessment_silent).
+ */
 export const postureCallbackClaimsSchema = z.strictObject({
   iss: z.string().min(1),
   aud: z.union([z.string(), z.array(z.string())]),
   iat: z.number().int(),
   jti: z.string().min(1).max(128),
-  type: z.literal('posture.changed'),
+  type: z.enum(['posture.changed', 'posture.restated']),
   toe: z.string().min(1).max(256),
   /** The approved scope version the posture was assessed against; the certification body acts only on its certification. */
-  scopeVersion: z.number().int().positive(),
-  /** Monotonic per ToE, so the receiver can apply callbacks in order and ignore stale ones. */
-  sequence: z.number().int().positive(),
+  scopeVersion: int32Positive(),
+  /** Monotonic per ToE over changes and re-statements, so the receiver applies them in order and ignores older ones. */
+  sequence: int32Positive(),
   assessmentId: z.string().min(1).max(128),
   posture: postureSchema,
   previousPosture: postureSchema.nullable(),

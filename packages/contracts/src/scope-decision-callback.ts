@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int32Positive } from './storable-text.ts';
 
 /** One pinned artifact: its name and the sha256 (lowercase hex) of its bytes. */
 export const artifactDigestSchema = z.strictObject({
@@ -27,7 +28,7 @@ export const scopeDecisionClaimsSchema = z.strictObject({
   /** The auditee organization the ToE belongs to. */
   org: z.string().min(1).max(64),
   toeName: z.string().min(1).max(256),
-  scopeVersion: z.number().int().positive(),
+  scopeVersion: int32Positive(),
   /** SHA-256 (hex) of the canonical JSON of the scope version's document: what was approved, exactly. */
   scopeDigest: z.string().regex(/^[0-9a-f]{64}$/),
   decidedAt: z.iso.datetime({ offset: true }),
@@ -54,6 +55,6 @@ export const scopeDecisionClaimsSchema = z.strictObject({
     })
     .optional(),
   /** For `scope.superseded`: the version that replaced this one. */
-  supersededBy: z.number().int().positive().nullable(),
+  supersededBy: int32Positive().nullable(),
 });
 export type ScopeDecisionClaims = z.infer<typeof scopeDecisionClaimsSchema>;

@@ -9,6 +9,9 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { requestIdFrom } from '@cabc/service-kit';
+import { sendClientError } from './client-error.ts';
+import { installJsonBodyParser, installParameterTextCheck } from './json-body.ts';
+import { documentProblems } from './openapi-problems.ts';
 import { installProblemHandler, sendFrameworkError } from './problem-handler.ts';
 import { publicRoute, type RouteAccess } from './route-access.ts';
 import { httpsServerOptions, installOutboundTls, requireClientCertificates, type TlsSettings } from './tls.ts';
@@ -44,6 +47,7 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     // ToE ids are up to 256 characters, percent-encoded up to three times that; the default (100) refused them.
     routerOptions: { maxParamLength: 1024 },
     frameworkErrors: sendFrameworkError,
+    clientErrorHandler: sendClientError,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
@@ -52,6 +56,8 @@ export async function createServer(options: ServerOptions): Promise<Server> {
 
   // Fastify parses text/plain by default; no CABC route takes text, so such a body is 415, not a validation error.
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app);
+  installParameterTextCheck(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandler(app);
@@ -72,6 +78,8 @@ export async function createServer(options: ServerOptions): Promise<Server> {
       },
     },
     transform: jsonSchemaTransform,
+    transformObject: (documentObject) =>
+      documentProblems('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject),
   });
   // The documentation pages are public; their routes are the plugin's, so they are declared here for it.
   await app.register(async (docs) => {

@@ -6,6 +6,7 @@ export {
   NotFoundProblem,
   ConflictProblem,
   UnprocessableProblem,
+  TooManyRequestsProblem,
   type ProblemField,
 } from './problems.ts';
 export { problemSchema, problemResponses } from './problem-schema.ts';
@@ -15,7 +16,10 @@ export { closeOnSignals } from './close-on-signals.ts';
 export { registerJwksRoute } from './jwks-route.ts';
 export type { ZodTypeProvider } from 'fastify-type-provider-zod';
 export { encodeCursor, decodeCursor, pageQuerySchema, pageSchema } from './cursor.ts';
+export { registerMetrics, type MetricsRouteOptions } from './metrics-route.ts';
+export { registerEvidenceMetrics, type EvidenceMetrics } from './evidence-metrics.ts';
 export { publicRoute, type RouteAccess } from './route-access.ts';
+export { installJsonBodyParser, UnstorableTextProblem, notUtf8Problem } from './json-body.ts';
 export {
   httpsServerOptions,
   installOutboundTls,

@@ -2,9 +2,15 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { isInfrastructureUnavailable } from '@cabc/service-kit';
-import { HttpProblem, type ProblemField } from './problems.ts';
+import { HttpProblem, TooManyRequestsProblem, type ProblemField } from './problems.ts';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const problemTypes = new WeakMap<FastifyReply, string>();
+
+/** The problem a reply answered, by its slug (`validation`, `signature-invalid`, …); undefined for a success. */
+export const problemSlugOf = (reply: FastifyReply): string | undefined =>
+  problemTypes.get(reply)?.replace(/^https:\/\/cabc\.dev\/problems\//, '');
 
 function send(
   reply: FastifyReply,
@@ -18,6 +24,7 @@ function send(
     extensions?: object;
   },
 ) {
+  problemTypes.set(reply, problem.type);
   const body = {
     type: problem.type,
     title: problem.title,
@@ -117,6 +124,7 @@ export function installProblemHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpProblem) {
       if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+      if (error instanceof TooManyRequestsProblem) reply.header('retry-after', String(error.retryAfterSeconds));
       return send(reply, request, {
         status: error.status,
         type: error.type,

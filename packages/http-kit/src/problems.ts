@@ -59,6 +59,18 @@ export class ConflictProblem extends HttpProblem {
   }
 }
 
+/** 429: a limit was reached; the answer carries `Retry-After` (seconds) and names what was limited. */
+export class TooManyRequestsProblem extends HttpProblem {
+  readonly retryAfterSeconds: number;
+  constructor(detail: string, retryAfterSeconds: number, field: string) {
+    super(429, 'rate-limited', 'Too many requests', detail, {
+      fields: [{ field, message: detail }],
+      extensions: { retryAfter: retryAfterSeconds },
+    });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 export class UnprocessableProblem extends HttpProblem {
   constructor(slug: string, title: string, detail: string, fields: ProblemField[] = []) {
     super(422, slug, title, detail, { fields });

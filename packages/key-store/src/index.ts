@@ -7,3 +7,4 @@ export {
 } from './signing-key-store.ts';
 export type { RefusedKey } from './key-chain.ts';
 export { startKeyRotationTimer } from './key-rotation-timer.ts';
+export { runKeysCommand, KEYS_USAGE, type KeysCommandResult } from './keys-command.ts';

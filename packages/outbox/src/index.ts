@@ -13,4 +13,5 @@ export { createOutboxProcessor, type DeliveryOutcome, type OutboxPrepare } from 
 export { startReconciler } from './reconciler.ts';
 export { outboxJobOptions } from './outbox-job-options.ts';
 export { createOutboxProducer, startOutboxDelivery, type OutboxProducer } from './outbox-pipeline.ts';
+export { registerOutboxMetrics, type OutboxDeliveryMetrics, type DeliveryAttemptOutcome } from './outbox-metrics.ts';
 export { registerOutboxRoutes } from './outbox-routes.ts';

@@ -1,4 +1,6 @@
+import { inSpan, SpanKind, traceHeaders } from '@cabc/service-kit';
 import type { Logger } from 'pino';
+import type { OutboxDeliveryMetrics } from './outbox-metrics.ts';
 import type { OutboxMessage, OutboxRepository } from './outbox.repository.ts';
 
 export type DeliveryOutcome = 'delivered' | 'rejected' | 'dead_letter' | 'already_done' | 'missing' | 'blocked';
@@ -33,6 +35,7 @@ export function createOutboxProcessor(deps: {
   maxAttempts: number;
   timeoutMs?: number;
   headers?: (message: { id: number; topic: string }) => Record<string, string>;
+  metrics?: OutboxDeliveryMetrics | undefined;
   /**
    * Turns a stored row into what is sent, at each attempt (e.g. signs stored claims with a fresh `iat`, so that a
    * retry is never refused as stale). Absent: the stored body is sent as it is.
@@ -46,7 +49,11 @@ export function createOutboxProcessor(deps: {
   /** A failed attempt: retried (the thrown error makes BullMQ back off) until the schedule runs out. */
   const failed = async (message: OutboxMessage, reason: string): Promise<DeliveryOutcome> => {
     const attempts = await deps.outbox.recordFailedAttempt(message.id, reason);
-    if (attempts < deps.maxAttempts) throw new RetryableDeliveryError(reason);
+    if (attempts < deps.maxAttempts) {
+      deps.metrics?.attempted(message, 'retry');
+      throw new RetryableDeliveryError(reason);
+    }
+    deps.metrics?.attempted(message, 'dead_letter');
     await deps.outbox.markDeadLetter(message.id, `gave up after ${attempts} attempts; last: ${reason}`);
     deps.logger.error(
       { outboxId: message.id, topic: message.topic, orderingKey: message.orderingKey, attempts, reason },
@@ -55,9 +62,8 @@ export function createOutboxProcessor(deps: {
     await settled(message);
     return 'dead_letter';
   };
-  return async ({ outboxId }: { outboxId: number }): Promise<DeliveryOutcome> => {
-    const message = await deps.outbox.find(outboxId);
-    if (!message) return 'missing';
+  const deliver = async (message: OutboxMessage): Promise<DeliveryOutcome> => {
+    const outboxId = message.id;
     if (message.status !== 'pending') return 'already_done';
     if (message.attempts >= deps.maxAttempts) {
       // The schedule ran out before a crash or a lowered DELIVERY_MAX_ATTEMPTS: settle it without another try.
@@ -78,6 +84,7 @@ export function createOutboxProcessor(deps: {
           'content-type': sent.contentType,
           'idempotency-key': `outbox-${message.id}`,
           ...deps.headers?.(message),
+          ...traceHeaders(),
         },
         body: sent.body,
         signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
@@ -90,16 +97,29 @@ export function createOutboxProcessor(deps: {
     const body = (await response.text()).slice(0, 65_536);
     if (response.ok || response.status === 409) {
       await deps.outbox.markDelivered(message.id, { status: response.status, body });
+      deps.metrics?.attempted(message, 'delivered');
       deps.logger.debug({ outboxId, status: response.status }, 'outbox message delivered');
       await settled(message);
       return 'delivered';
     }
     if (permanentStatuses.has(response.status)) {
       await deps.outbox.markRejected(message.id, { status: response.status, body });
+      deps.metrics?.attempted(message, 'rejected');
       deps.logger.error({ outboxId, status: response.status, body }, 'outbox message rejected by the receiver');
       await settled(message);
       return 'rejected';
     }
     return failed(message, `HTTP ${response.status}: ${body.slice(0, 500)}`);
+  };
+  return async ({ outboxId }: { outboxId: number }): Promise<DeliveryOutcome> => {
+    const message = await deps.outbox.find(outboxId);
+    if (!message) return 'missing';
+    // The delivery continues the trace of the request or job that wrote the row, however late it is sent.
+    const attributes = { 'cabc.outbox.id': message.id, 'cabc.outbox.topic': message.topic };
+    return inSpan(
+      `outbox deliver ${message.topic}`,
+      { kind: SpanKind.CLIENT, parent: message.traceContext, attributes },
+      () => deliver(message),
+    );
   };
 }

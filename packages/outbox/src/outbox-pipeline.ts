@@ -11,6 +11,7 @@ import {
 import { createOutboxProcessor, type OutboxPrepare } from './outbox-delivery.ts';
 import { fairPendingHeads } from './fair-reconciler.ts';
 import { outboxJobOptions } from './outbox-job-options.ts';
+import type { OutboxDeliveryMetrics } from './outbox-metrics.ts';
 import { startReconciler } from './reconciler.ts';
 import type { OutboxRepository } from './outbox.repository.ts';
 
@@ -55,12 +56,14 @@ export function startOutboxDelivery(deps: {
   /** Failed attempts after which a message is dead-lettered (DELIVERY_MAX_ATTEMPTS). */
   maxAttempts: number;
   concurrency?: number;
+  metrics?: OutboxDeliveryMetrics | undefined;
   prepare?: OutboxPrepare;
 }): { worker: Worker; reconcileNow: () => Promise<number>; close: () => Promise<void> } {
   const processor = createOutboxProcessor({
     outbox: deps.outbox,
     logger: deps.logger,
     kickNext: (outboxId) => deps.producer.kick([outboxId]),
+    metrics: deps.metrics,
     maxAttempts: deps.maxAttempts,
     ...(deps.prepare ? { prepare: deps.prepare } : {}),
   });

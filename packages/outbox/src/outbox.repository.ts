@@ -1,3 +1,4 @@
+import { activeTraceparent } from '@cabc/service-kit';
 import { sql, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
 
 export interface OutboxDatabase {
@@ -16,6 +17,8 @@ export interface OutboxDatabase {
     created_at: Generated<Date>;
     delivered_at: Date | null;
     dead_lettered_at: Date | null;
+    /** The W3C `traceparent` of the span that wrote the row; its delivery continues that trace. */
+    trace_context: string | null;
   };
 }
 
@@ -41,6 +44,7 @@ export interface OutboxMessage {
   createdAt: Date;
   deliveredAt: Date | null;
   deadLetteredAt: Date | null;
+  traceContext: string | null;
 }
 
 /** The head of one ordering key's queue: its oldest pending message. */
@@ -90,6 +94,7 @@ function toMessage(row: Selectable<OutboxDatabase['outbox']>): OutboxMessage {
     createdAt: row.created_at,
     deliveredAt: row.delivered_at,
     deadLetteredAt: row.dead_lettered_at,
+    traceContext: row.trace_context,
   };
 }
 
@@ -112,6 +117,7 @@ export class OutboxRepository {
         content_type: message.contentType,
         body: message.body,
         status: 'pending',
+        trace_context: activeTraceparent() ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -289,6 +295,17 @@ export class OutboxRepository {
   async countUndelivered(): Promise<Record<(typeof undeliveredStatuses)[number], number>> {
     const counts = await this.countByStatus();
     return { rejected: counts.rejected ?? 0, dead_letter: counts.dead_letter ?? 0 };
+  }
+
+  /** Per topic: how many rows are pending and when the oldest of them was written (the delivery backlog). */
+  async pendingByTopic(): Promise<{ topic: string; pending: number; oldest: Date }[]> {
+    const rows = await this.#db
+      .selectFrom('outbox')
+      .select(['topic', (eb) => eb.fn.countAll<number>().as('pending'), (eb) => eb.fn.min('created_at').as('oldest')])
+      .where('status', '=', 'pending')
+      .groupBy('topic')
+      .execute();
+    return rows.map((row) => ({ topic: row.topic, pending: Number(row.pending), oldest: new Date(row.oldest) }));
   }
 
   /** Messages per status; with `orderingKeys`, of those keys only. */

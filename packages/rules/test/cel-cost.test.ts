@@ -44,6 +44,23 @@ describe('CEL cost limits', () => {
     expect(compileIssues('"abc".split("").all(x, x != "")', { celCostLimit: 20 })).toHaveLength(1);
   });
 
+  it('sees through dyn(), the conditional and list concatenation: each keeps the size of the list it passes on', () => {
+    const loops = (wrap: (list: string) => string) =>
+      `${wrap('history.performance')}.all(a, ${wrap('history.performance')}.all(b, ${wrap('history.performance')}.all(c, ` +
+      `${wrap('a.measurements')}.all(m, m.value >= 0))))`;
+    for (const expression of [
+      loops((list) => `dyn(${list})`),
+      loops((list) => `(true ? ${list} : [])`),
+      loops((list) => `(false ? [] : ${list})`),
+      loops((list) => `([] + ${list})`),
+    ]) {
+      const [issue] = compileIssues(expression);
+      expect(issue?.field, expression).toBe('requirements.0.rule.expression');
+      expect(issue?.message).toMatch(/estimated cost is \d+, over the limit/);
+    }
+    expect(compileIssues('m.name in ["a"]'.replace('m.name', 'latest.performance.producer.tool'))).toEqual([]);
+  });
+
   it('stops an evaluation that runs past its step budget with an error, never a pass', () => {
     const records = Array.from({ length: 20 }, (_, index) =>
       evidence({

@@ -28,6 +28,7 @@ export {
 export {
   TypedQueue,
   EnqueueTimeoutError,
+  jobPayload,
   startWorker,
   cappedBackoffDelay,
   type CappedBackoff,
@@ -47,4 +48,20 @@ export {
   registerInfrastructure,
 } from './runtime/infrastructure-plugins.ts';
 export { startPeriodic, type PeriodicTask } from './runtime/periodic.ts';
+
+// Metrics: the Prometheus registry of a service and its queue collectors (the /metrics route is in @cabc/http-kit).
+export { createMetricsRegistry, withinScrapeTime, type MetricsRegistry } from './metrics/metrics-registry.ts';
+export { registerQueueMetrics, type QueueMetrics } from './metrics/queue-metrics.ts';
 export { connectionState, type ConnectionState } from './runtime/connection-state.ts';
+
+// Traces: OpenTelemetry, off unless OTEL_* configures an exporter; W3C trace context across outbox rows and jobs.
+export { startTracing, stopTracing, isTracing, tracingRequested, serviceAttribute } from './tracing/tracing-sdk.ts';
+export {
+  inSpan,
+  traceHeaders,
+  activeTraceparent,
+  SpanKind,
+  type TracedService,
+  type SpanOptions,
+} from './tracing/spans.ts';
+export { registerTracing } from './tracing/fastify-tracing.ts';

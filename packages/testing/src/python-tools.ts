@@ -34,6 +34,8 @@ const tools = {
     requirements: ['compliance-trestle==3.7.0'],
     constraints: 'packages/oscal/validators/requirements.txt',
   }),
+  /** schemathesis, the OpenAPI fuzzer the fuzz suite runs against each service's document (test/fuzz). */
+  schemathesis: () => ({ requirements: ['schemathesis==4.32.5'] }),
 } satisfies Record<string, () => Omit<PythonVenvOptions, 'name'>>;
 
 export type PythonToolName = keyof typeof tools;

@@ -1,11 +1,12 @@
 import { principalOf, registerAuthentication } from '@cabc/auth';
 import { registerOutboxRoutes } from '@cabc/outbox';
-import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
-import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
+import { createServer, registerHealthRoutes, registerJwksRoute, registerMetrics, type Server } from '@cabc/http-kit';
+import { infrastructureReadiness, registerInfrastructure, registerTracing } from '@cabc/service-kit';
 import type { Assessment } from './composition.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
 import { allowedTo } from './modules/authorization/permissions.ts';
 import { registerCatalogRoutes } from './modules/catalog/catalog.routes.ts';
+import { registerCollectorApprovalRoutes } from './modules/collector-approvals/collector-approvals.routes.ts';
 import { registerDryRunRoutes } from './modules/dry-run/dry-run.routes.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { registerFindingRoutes } from './modules/findings/findings.routes.ts';
@@ -32,6 +33,8 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     tls: config,
   });
+  await registerTracing(app, 'assessment');
+  registerMetrics(app, assessment.metrics.registry, { token: config.METRICS_TOKEN });
   await registerInfrastructure(app, assessment.infra);
   app.addHook('onClose', assessment.close);
   // Every route declares who may call it (config.access); this lets each request through as its route declares.
@@ -43,6 +46,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
   registerToeRoutes(app, services.toes);
   registerScopeRoutes(app, services.scopes);
   await registerEvidenceRoutes(app, services.evidence, repositories.toes, {
+    metrics: assessment.metrics.evidence,
     // The producers' connection fails fast while Redis is down, and the limits then let requests through.
     redis: assessment.infra.queues.producer ?? assessment.infra.redis,
     prefix: config.QUEUE_PREFIX,
@@ -54,6 +58,7 @@ export async function buildApp(assessment: Assessment): Promise<Server> {
       batchConcurrency: config.EVIDENCE_BATCH_CONCURRENCY,
     },
   });
+  registerCollectorApprovalRoutes(app, assessment.collectorApprovals);
   registerPostureRoutes(app, {
     evaluations: repositories.evaluations,
     inForce: assessment.inForce,

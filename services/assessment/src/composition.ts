@@ -1,20 +1,26 @@
 import { tokenVerifierFromEnv, type TokenVerifier } from '@cabc/auth';
-import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
-import { TypedQueue, type Infrastructure } from '@cabc/service-kit';
+import { registerEvidenceMetrics } from '@cabc/http-kit';
+import { createOutboxProducer, OutboxRepository, registerOutboxMetrics } from '@cabc/outbox';
+import { createMetricsRegistry, registerQueueMetrics, TypedQueue, type Infrastructure } from '@cabc/service-kit';
 import type { AssessmentConfig } from './config.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
+import { createPostureHeartbeat } from './modules/callbacks/posture-heartbeat.ts';
+import { createHeartbeatRepository } from './modules/callbacks/posture-heartbeat.repository.ts';
 import { createDryRunJobs } from './modules/dry-run/dry-run.jobs.ts';
 import { createDryRunService } from './modules/dry-run/dry-run.service.ts';
 import { createEvaluationRepository } from './modules/evaluation/evaluation.repository.ts';
 import { createEvaluationService } from './modules/evaluation/evaluation.service.ts';
+import { createEvidenceIntegrity } from './modules/evaluation/evidence-integrity.ts';
 import { createInForceScopes } from './modules/evaluation/in-force-scope.ts';
+import { createCollectorApprovals } from './modules/collector-approvals/collector-approvals.ts';
 import { createCollectorTrust } from './modules/evidence/collector-trust.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
 import { createEvidenceIngestService } from './modules/evidence/evidence.service.ts';
 import { createTrustedKeyIndex } from './modules/evidence/trusted-key-index.ts';
 import { createFindingsRepository } from './modules/findings/findings.repository.ts';
 import { createFindingsService } from './modules/findings/findings.service.ts';
-import { createLedger, ledgerSettingsOf } from './modules/ledger/ledger.module.ts';
+import { createIntegrityFindingsRepository } from './modules/findings/integrity-findings.repository.ts';
+import { createLedger, ledgerSettingsOf, registerLedgerMetrics } from './modules/ledger/ledger.module.ts';
 import { createAnomalyStates } from './modules/observations/anomaly-states.ts';
 import { createObservationsRepository } from './modules/observations/observations.repository.ts';
 import { createObservationsService } from './modules/observations/observations.service.ts';
@@ -74,6 +80,26 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
   const inForce = createInForceScopes(scopes);
   const keyIndex = createTrustedKeyIndex(db);
   const ledger = createLedger({ db, keys, issuer: config.AUDITOR_ISSUER, settings: ledgerSettingsOf(config) });
+  const integrityFindings = createIntegrityFindingsRepository(db);
+  const collectorTrust = createCollectorTrust({ toes, scopes });
+  const integrity = createEvidenceIntegrity({
+    ledger: ledger.settings.enabled
+      ? { repository: ledger.repository, verifierKeys: async () => (await ledger.service.verifierKeys()).all }
+      : undefined,
+    collectorKeys: async (toe, keyids) => (await collectorTrust.forToe(toe, keyids))?.keys ?? new Map(),
+    findings: integrityFindings,
+    logger,
+  });
+
+  // Metrics (GET /metrics): per-module collectors on one registry.
+  const registry = createMetricsRegistry('assessment');
+  const metrics = {
+    registry,
+    evidence: registerEvidenceMetrics(registry),
+    outbox: registerOutboxMetrics(registry, outbox),
+    queues: registerQueueMetrics(registry, queues, ['assessment.evaluate', 'assessment.outbox']),
+  };
+  if (ledger.settings.enabled) registerLedgerMetrics(registry, ledger.repository);
 
   // Services.
   const toesService = createToesService({ toes, audit, scopes, lockToe: evaluations.lockToe });
@@ -95,7 +121,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
   });
   const evidence = createEvidenceIngestService({
     evidence: createEvidenceRepository(db, { ledger: ledger.appender }),
-    trust: createCollectorTrust({ toes, scopes }),
+    trust: collectorTrust,
     keyIndex,
     keys,
     issuer: config.AUDITOR_ISSUER,
@@ -104,6 +130,7 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
   });
   const findingsService = createFindingsService({
     findings,
+    integrityFindings,
     toes,
     inForce,
     audit,
@@ -127,6 +154,14 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     ...clock,
   });
   const dryRun = createDryRunService({ toes, scopes, inForce, evaluations, ...clock });
+  const callbackTarget = {
+    issuer: config.AUDITOR_ISSUER,
+    audience: config.CALLBACK_AUDIENCE,
+    certificationBodyUrl: config.CERTIFICATION_BODY_URL,
+  };
+  const checkpoint = ledger.settings.enabled
+    ? async () => (await ledger.service.checkpoint()).checkpoint
+    : undefined;
   const evaluation = createEvaluationService({
     evaluations,
     inForce,
@@ -135,10 +170,20 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     observations: observationsService,
     outbox,
     producer,
-    issuer: config.AUDITOR_ISSUER,
-    audience: config.CALLBACK_AUDIENCE,
-    certificationBodyUrl: config.CERTIFICATION_BODY_URL,
-    ...(ledger.settings.enabled ? { checkpoint: async () => (await ledger.service.checkpoint()).checkpoint } : {}),
+    integrity,
+    ...callbackTarget,
+    ...(checkpoint ? { checkpoint } : {}),
+    ...clock,
+  });
+  const heartbeat = createPostureHeartbeat({
+    heartbeats: createHeartbeatRepository(db),
+    evaluations,
+    inForce,
+    outbox,
+    producer,
+    target: callbackTarget,
+    checkpoint,
+    intervalMs: config.POSTURE_HEARTBEAT_INTERVAL,
     ...clock,
   });
   const reporting = createReporting({
@@ -166,11 +211,12 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
     infra,
     logger,
     verifyToken: options.verifyToken ?? tokenVerifierFromEnv(config, logger),
-    repositories: { outbox, toes, scopes, audit, evaluations, findings, observations },
+    repositories: { outbox, toes, scopes, audit, evaluations, findings, observations, integrityFindings },
     queues: { evaluate: evaluateQueue, dryRun: dryRunQueue, outbox: producer },
-    dryRunJobs: createDryRunJobs(dryRunQueue),
+    dryRunJobs: createDryRunJobs(dryRunQueue, { maxQueuedPerOrg: config.DRY_RUN_MAX_QUEUED_PER_ORG }),
     ledger,
     inForce,
+    collectorApprovals: createCollectorApprovals({ db }),
     /** Which collector keys each ToE trusts, cached; whoever changes scopes outside the services invalidates it. */
     keyIndex,
     services: {
@@ -181,10 +227,13 @@ export function composeAssessment(infra: Infrastructure, config: AssessmentConfi
       observations: observationsService,
       dryRun,
       evaluation,
+      heartbeat,
       ledger: ledger.service,
     },
     reporting,
+    metrics,
     close: async () => {
+      await metrics.queues.close();
       await reporting.close();
       await evaluateQueue.close();
       await dryRunQueue.close();

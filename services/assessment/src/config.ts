@@ -14,6 +14,12 @@ export const assessmentEnvSchema = serviceEnvSchema(8082)
     MAX_FUTURE_SKEW: envDuration('5m'),
     AUDITOR_ISSUER: z.string().min(1).default('cabc-assessment'),
     CALLBACK_AUDIENCE: z.string().min(1).default('certification-body'),
+    /**
+     * How often the posture of every ToE with a scope in force is re-stated to the certification body (a signed
+     * `posture.restated` callback) when nothing else was sent; 0 turns the heartbeat off. The certification body's
+     * CERTIFICATION_ASSESSMENT_SILENT_AFTER should be a few of these.
+     */
+    POSTURE_HEARTBEAT_INTERVAL: envDuration('1h'),
     /** The certification body's token audience (its AUTH_AUDIENCE): of this service's own credential there. */
     CERTIFICATION_BODY_AUDIENCE: z.string().min(1).default('cabc-certification-body'),
     /** The anomaly detectors' state of a ToE is stored after this many new evidence (and replayed from there). */
@@ -31,6 +37,8 @@ export const assessmentEnvSchema = serviceEnvSchema(8082)
     EVIDENCE_BATCH_CONCURRENCY: z.coerce.number().int().positive().default(16),
     /** A dry run still running after this fails (docs/operations.md#limits). */
     DRY_RUN_TIME_BUDGET: envDuration('20s'),
+    /** Dry runs one organization may have queued or running at once; more is 429 (docs/operations.md#limits). */
+    DRY_RUN_MAX_QUEUED_PER_ORG: z.coerce.number().int().positive().max(1_000).default(4),
     /** Dry runs one process computes at the same time. */
     DRY_RUN_CONCURRENCY: z.coerce.number().int().positive().default(1),
     /** A CEL rule whose static cost estimate is above this is refused when its scope is stored (docs/operations.md). */

@@ -1,11 +1,18 @@
 import { closeOnSignals } from '@cabc/http-kit';
-import { reportToSupervisor } from '@cabc/service-kit';
+import { reportToSupervisor, stopTracing } from '@cabc/service-kit';
 import { loadAssessmentConfig } from './config.ts';
 import { startAssessment } from './service.ts';
 
 const service = await startAssessment(loadAssessmentConfig());
 closeOnSignals(
-  { close: service.close, log: service.app.log },
+  {
+    // The spans still batched are exported before the process ends.
+    close: async () => {
+      await service.close();
+      await stopTracing();
+    },
+    log: service.app.log,
+  },
   {
     exit: (code) => process.exit(code),
     closed: (code) => {

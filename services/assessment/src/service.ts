@@ -1,4 +1,4 @@
-import { openInfrastructure, runsWorkers, serve, type RunningService } from '@cabc/service-kit';
+import { openInfrastructure, runsWorkers, serve, startTracing, type RunningService } from '@cabc/service-kit';
 import type { Server } from '@cabc/http-kit';
 import { buildApp } from './app.ts';
 import { composeAssessment, type AssessmentOptions } from './composition.ts';
@@ -15,6 +15,7 @@ export async function startAssessment(
   config: AssessmentConfig,
   options: AssessmentOptions = {},
 ): Promise<RunningAssessment> {
+  await startTracing({ serviceName: 'assessment' });
   const infra = await openInfrastructure('assessment', config);
   const assessment = composeAssessment(infra, config, options);
   const app = await buildApp(assessment);

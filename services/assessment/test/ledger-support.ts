@@ -1,3 +1,4 @@
+import { sql, type Kysely } from 'kysely';
 import { expect } from 'vitest';
 import { encodeLeaf, leafHash, parseAndVerifyCheckpoint, type VerifiedCheckpoint } from '@cabc/ledger';
 import type { Server } from '@cabc/http-kit';
@@ -80,4 +81,14 @@ export async function checkpointNow(
   const { note } = response.json() as { note: string };
   const { verifierKey } = (await get(fixture.app, '/v1/ledger/verifier-key')).json() as { verifierKey: string };
   return { ...parseAndVerifyCheckpoint(note, [verifierKey]), note, verifierKey };
+}
+
+/** What a superuser could do behind the service's back: the append-only trigger is disabled for the change. */
+export async function asSuperuser(db: Kysely<any>, change: (db: Kysely<any>) => Promise<unknown>): Promise<void> {
+  await sql`alter table evidence disable trigger evidence_append_only`.execute(db);
+  try {
+    await change(db);
+  } finally {
+    await sql`alter table evidence enable trigger evidence_append_only`.execute(db);
+  }
 }

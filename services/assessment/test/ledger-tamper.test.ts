@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '@cabc/crypto';
 import { formatVerifierKey } from '@cabc/ledger';
 import { verifyLedgerDatabase, verifyLedgerHttp } from '../../../packages/cli/src/commands/ledger-verify.ts';
-import { checkpointNow, ingest, type Receipt } from './ledger-support.ts';
+import { asSuperuser, checkpointNow, ingest, type Receipt } from './ledger-support.ts';
 import { startAssessmentApp, type AssessmentFixture } from './support/assessment-app.ts';
 
 const cli = path.resolve(import.meta.dirname, '../../../packages/cli/bin/cabc');
@@ -20,16 +20,6 @@ async function cabcLedgerVerify(args: string[]): Promise<{ code: number; stdout:
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-/** What a superuser could do behind the service's back: the append-only trigger is disabled for the change. */
-async function asSuperuser(db: Kysely<any>, change: (db: Kysely<any>) => Promise<unknown>): Promise<void> {
-  await sql`alter table evidence disable trigger evidence_append_only`.execute(db);
-  try {
-    await change(db);
-  } finally {
-    await sql`alter table evidence enable trigger evidence_append_only`.execute(db);
   }
 }
 

@@ -32,6 +32,7 @@ describe('limits before work at the assessment service', () => {
         EVIDENCE_RATE_LIMIT_WINDOW: '1m',
         // No time at all: every dry run of this file runs out of budget.
         DRY_RUN_TIME_BUDGET: '0',
+        DRY_RUN_MAX_QUEUED_PER_ORG: '2',
       },
     });
   });
@@ -195,7 +196,49 @@ describe('limits before work at the assessment service', () => {
     expect((await call(fixture.app, 'GET', String(started.headers.location), other)).status).toBe(404);
     const done = await dryRunOf(fixture.app, toeId, 1, auditor);
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ state: 'failed', error: 'the dry run took longer than its time budget of 0 ms' });
+    // The budget is checked before every requirement evaluation, not only between replayed arrivals: one arrival of a
+    // scope with hundreds of expensive requirements cannot hold the event loop (it held it for seconds before).
+    expect(done.body).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(
+        /^the dry run took longer than its time budget of 0 ms \(stopped after 0 of \d+ requirement evaluations\)$/,
+      ),
+    });
+  });
+
+  it('refuses a third dry run of an organization while two are queued (429 + Retry-After), others still start', async () => {
+    const auditee = await fixture.token('auditee');
+    const toe = await call(fixture.app, 'POST', '/v1/toes', auditee, toeInput('toe-dry-run-queue'));
+    const toeId = toe.body.id as string;
+    const document = accuracyScope([fixture.collectorKey]);
+    expect((await call(fixture.app, 'POST', `/v1/toes/${toeId}/scopes`, auditee, { document })).status).toBe(201);
+    const globex = await fixture.token('auditee', 'globex');
+    const other = await call(fixture.app, 'POST', '/v1/toes', globex, toeInput('toe-dry-run-globex'));
+    const otherId = other.body.id as string;
+    expect((await call(fixture.app, 'POST', `/v1/toes/${otherId}/scopes`, globex, { document })).status).toBe(201);
+    const start = (id: string, token: string) =>
+      fixture.app.inject({
+        method: 'POST',
+        url: `/v1/toes/${id}/scopes/1/dry-run`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    // The worker held: what is enqueued stays queued.
+    const queue = fixture.assessment.queues.dryRun.queue;
+    await queue.pause();
+    try {
+      expect((await start(toeId, auditee)).statusCode).toBe(202);
+      expect((await start(toeId, auditee)).statusCode).toBe(202);
+      const refused = await start(toeId, auditee);
+      expect(refused.statusCode, refused.body).toBe(429);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.headers['retry-after']).toBe('5');
+      expect(refused.json().errors[0].field).toBe('path:version');
+      expect(await queue.getJobCounts('waiting')).toMatchObject({ waiting: 2 });
+      // Another organization's dry runs are not held up by acme's.
+      expect((await start(otherId, globex)).statusCode).toBe(202);
+    } finally {
+      await queue.resume();
+    }
   });
 
   it('refuses evidence with more measurements than EVIDENCE_LIMITS allows with 422 naming them, storing nothing', async () => {

@@ -1,11 +1,12 @@
 import { registerAuthentication } from '@cabc/auth';
-import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
-import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
+import { createServer, registerHealthRoutes, registerJwksRoute, registerMetrics, type Server } from '@cabc/http-kit';
+import { infrastructureReadiness, registerInfrastructure, registerTracing } from '@cabc/service-kit';
 import type { CertificationBody } from './composition.ts';
 import { registerAuditRoutes } from './modules/audit/audit.routes.ts';
 import { registerCallbackRoutes } from './modules/callbacks/callbacks.routes.ts';
 import { registerCertificateRoutes } from './modules/certificates/certificates.routes.ts';
 import { registerCertificationRoutes } from './modules/certifications/certifications.routes.ts';
+import { registerLedgerAlertRoutes } from './modules/ledger-check/ledger-alerts.routes.ts';
 import { registerStatusRoutes } from './modules/status/status.routes.ts';
 import { registerWebhookRoutes } from './modules/webhooks/webhooks.routes.ts';
 
@@ -25,6 +26,8 @@ export async function buildApp(body: CertificationBody): Promise<Server> {
     bodyLimitBytes: body.config.BODY_LIMIT_BYTES,
     tls: body.config,
   });
+  await registerTracing(app, 'certification-body');
+  registerMetrics(app, body.metrics.registry, { token: body.config.METRICS_TOKEN });
   await registerInfrastructure(app, body.infra);
   app.addHook('onClose', body.close);
   // Every route declares who may call it (config.access); this lets each request through as its route declares.
@@ -44,5 +47,6 @@ export async function buildApp(body: CertificationBody): Promise<Server> {
   await registerStatusRoutes(app, { status: services.status, limiter: body.statusLimiter });
   registerWebhookRoutes(app, services.webhooks);
   registerAuditRoutes(app, { audit: repositories.audit, received: repositories.received });
+  registerLedgerAlertRoutes(app, { checkpoints: repositories.auditorCheckpoints });
   return app;
 }

@@ -1,7 +1,7 @@
 import { tokenVerifierFromEnv, type TokenVerifier, type TrustedIssuer } from '@cabc/auth';
-import type { Infrastructure } from '@cabc/service-kit';
+import { createMetricsRegistry, registerQueueMetrics, type Infrastructure } from '@cabc/service-kit';
 import { createJwtVerifier, type JwtVerifier } from '@cabc/crypto';
-import { defaultPolicyFrom, policyLimitsFrom, type CertificationConfig } from './config.ts';
+import { auditorLedgerUrlOf, defaultPolicyFrom, policyLimitsFrom, type CertificationConfig } from './config.ts';
 import type { DecisionPolicy } from './domain/index.ts';
 import { createAuditRepository } from './modules/audit/audit.repository.ts';
 import { createCallbacksService } from './modules/callbacks/callbacks.service.ts';
@@ -10,6 +10,10 @@ import { createCertificationRepository } from './modules/certifications/certific
 import { createCertificationService } from './modules/certifications/certification.service.ts';
 import { createScopeDecisionsRepository } from './modules/certifications/scope-decisions.repository.ts';
 import { createTransactionRunner } from './modules/common/unit-of-work.ts';
+import { createAuditorCheckpointsRepository } from './modules/ledger-check/auditor-checkpoints.repository.ts';
+import { createAuditorLedgerClient } from './modules/ledger-check/auditor-ledger.client.ts';
+import { createCheckpointCheck } from './modules/ledger-check/checkpoint-check.ts';
+import { registerCertificationMetrics } from './modules/metrics/certification-metrics.ts';
 import { createStatusService } from './modules/status/status.service.ts';
 import { createTokenBucket } from './modules/status/token-bucket.ts';
 import { createWebhookDelivery, createWebhookFanout } from './modules/webhooks/webhook-delivery.ts';
@@ -62,6 +66,8 @@ export function composeCertificationBody(
   const audit = createAuditRepository(db);
   const received = createReceivedCallbacksRepository(db, now);
   const webhooks = createWebhooksRepository(db);
+  const auditorCheckpoints = createAuditorCheckpointsRepository(db);
+  const auditorLedgerUrl = auditorLedgerUrlOf(config);
   const scheduler = createDeliveryScheduler(infra.queues, logger);
   const urlPolicy = {
     allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
@@ -73,6 +79,12 @@ export function composeCertificationBody(
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
   };
   const publicBaseUrl = config.PUBLIC_BASE_URL;
+  const registry = createMetricsRegistry('certification-body');
+  const metrics = {
+    registry,
+    certification: registerCertificationMetrics(registry, db),
+    queues: registerQueueMetrics(registry, infra.queues, ['certification.webhooks']),
+  };
 
   const certification = createCertificationService({
     certifications,
@@ -97,11 +109,24 @@ export function composeCertificationBody(
       options.verifyAuditorJwt ??
       createJwtVerifier(
         config.AUDITOR_JWKS ? { jwks: config.AUDITOR_JWKS as never } : { jwksUrl: config.AUDITOR_JWKS_URL! },
+        {
+          // A key in the auditor's set that no trusted key announced (docs/keys.md): refused, and said once.
+          onRefusedKey: (kid, reason) =>
+            logger.error({ auditorKeyRefused: { kid, reason } }, `auditor key ${kid} refused: ${reason}`),
+        },
       ),
     audience: config.CALLBACK_AUDIENCE,
     auditorIssuer: config.AUDITOR_ISSUER,
     maxAgeMs: config.CALLBACK_MAX_AGE,
     clockToleranceMs: config.CALLBACK_CLOCK_TOLERANCE,
+    checkLedger: auditorLedgerUrl
+      ? createCheckpointCheck({
+          client: createAuditorLedgerClient(auditorLedgerUrl),
+          checkpoints: auditorCheckpoints,
+          logger,
+          verifierKeys: config.AUDITOR_LEDGER_VERIFIER_KEY ? [config.AUDITOR_LEDGER_VERIFIER_KEY] : undefined,
+        })
+      : undefined,
     received,
     certification,
     runInTransaction,
@@ -118,7 +143,7 @@ export function composeCertificationBody(
     audit,
     runInTransaction,
     scheduler,
-    operatorSecret: config.KEY_ENCRYPTION_SECRET,
+    operatorSecret: config.WEBHOOK_ENCRYPTION_SECRET ?? config.KEY_ENCRYPTION_SECRET,
     urlPolicy,
     maxAttempts: retry.maxAttempts,
     maxSubscriptionsPerOrg: config.WEBHOOK_MAX_SUBSCRIPTIONS_PER_ORG,
@@ -129,13 +154,14 @@ export function composeCertificationBody(
     audit,
     runInTransaction,
     scheduler,
-    operatorSecret: config.KEY_ENCRYPTION_SECRET,
+    operatorSecret: config.WEBHOOK_ENCRYPTION_SECRET ?? config.KEY_ENCRYPTION_SECRET,
     urlPolicy,
     retry,
     timeoutMs: config.WEBHOOK_TIMEOUT,
     disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
     logger,
     now,
+    onAttempt: (outcome, delivered) => metrics.certification.webhookAttempt(outcome, delivered?.createdAt),
   });
 
   return {
@@ -145,11 +171,15 @@ export function composeCertificationBody(
     now,
     verifyAccessToken: options.verifyAccessToken ?? tokenVerifierFromEnv(config, logger, [auditorService(config)]),
     statusLimiter: createTokenBucket({ perMinute: config.STATUS_RATE_LIMIT_PER_MINUTE }),
-    repositories: { certifications, scopeDecisions, audit, received, webhooks },
+    repositories: { certifications, scopeDecisions, audit, received, webhooks, auditorCheckpoints },
     scheduler,
     services: { certification, callbacks, status, webhooks: webhookService, delivery },
-    /** Releases what composing opened (the scheduler's queue); the infrastructure is closed by the app's plugins. */
-    close: () => scheduler.close(),
+    metrics,
+    /** Releases what composing opened (the queues); the infrastructure is closed by the app's plugins. */
+    close: async () => {
+      await metrics.queues.close();
+      await scheduler.close();
+    },
   };
 }
 

@@ -17,6 +17,21 @@ export const certificationEnvSchema = serviceEnvSchema(8083)
     /** The auditor's keys, which sign assessment callbacks: a JWKS URL, or the JWKS itself as JSON. */
     AUDITOR_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
     AUDITOR_JWKS: envJwks().optional(),
+    /**
+     * The assessment service's public ledger API (its base URL), against which each posture callback's checkpoint is
+     * cross-checked (docs/verification.md); default: beside AUDITOR_JWKS_URL. Without either, no cross-check.
+     */
+    AUDITOR_LEDGER_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** Turns the cross-check of the auditor's ledger off (e.g. an auditor running without a ledger). */
+    AUDITOR_LEDGER_CHECK: envBoolean(true),
+    /** The auditor's note verifier key, pinned out of band; without it the keys the auditor publishes are used. */
+    AUDITOR_LEDGER_VERIFIER_KEY: z
+      .string()
+      .regex(
+        /^[^+\s]+\+[0-9a-fA-F]{8}\+[A-Za-z0-9+/]+=*$/,
+        'a note verifier key <name>+<8 hex digit key id>+<base64 key>',
+      )
+      .optional(),
     /** The `iss` the auditor's callbacks must carry. */
     AUDITOR_ISSUER: z.string().min(1).default('cabc-assessment'),
     /** The `aud` the auditor's callbacks must carry: this certification body. */
@@ -35,6 +50,8 @@ export const certificationEnvSchema = serviceEnvSchema(8083)
     CERTIFICATION_REVOKE_ON_CRITICAL_FAILURE: envBoolean(true),
     CERTIFICATION_SUSPEND_ON_STALE_EVIDENCE: envBoolean(false),
     CERTIFICATION_STALE_AFTER: envDuration('0').transform((ms) => (ms > 0 ? ms : undefined)),
+    /** Suspend (reason assessment_silent) when no posture statement arrived for this long; 0 = off. */
+    CERTIFICATION_ASSESSMENT_SILENT_AFTER: envDuration('0').transform((ms) => (ms > 0 ? ms : undefined)),
     /** Bounds of every per-certification policy change (PUT /v1/certifications/:id/policy); see docs/certification.md. */
     CERTIFICATION_POLICY_MAX_GRACE_PERIOD: envDuration('30d'),
     CERTIFICATION_POLICY_MAX_VALIDITY: envDuration('1095d'),
@@ -46,6 +63,8 @@ export const certificationEnvSchema = serviceEnvSchema(8083)
     STATUS_MAX_AGE: envDuration('5m'),
     /** Public status endpoints: requests per minute per client address (token bucket, per replica). */
     STATUS_RATE_LIMIT_PER_MINUTE: positiveInt(120),
+    /** Seals webhook secrets at rest, apart from the signing keys' secret (docs/keys.md); KEY_ENCRYPTION_SECRET when unset. */
+    WEBHOOK_ENCRYPTION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Webhook retries: exponential from the base delay, capped, with jitter, up to the attempt count. */
     WEBHOOK_RETRY_BASE_DELAY: envDuration('30s'),
     WEBHOOK_RETRY_MAX_DELAY: envDuration('8h'),
@@ -85,6 +104,15 @@ export function loadCertificationConfig(env: Record<string, string | undefined> 
   return parseConfig('certification-body', certificationEnvSchema, env);
 }
 
+/** Base URL of the auditor's public ledger API the callbacks' checkpoints are cross-checked with, or undefined (off). */
+export function auditorLedgerUrlOf(config: CertificationConfig): string | undefined {
+  if (!config.AUDITOR_LEDGER_CHECK) return undefined;
+  if (config.AUDITOR_LEDGER_URL) return config.AUDITOR_LEDGER_URL;
+  const jwks = config.AUDITOR_JWKS_URL;
+  const base = jwks?.replace(/\/\.well-known\/jwks\.json(\?.*)?$/, '/');
+  return base && base !== jwks ? base : undefined;
+}
+
 /** What per-certification policy changes may set, from the CERTIFICATION_POLICY_* variables. */
 export function policyLimitsFrom(config: CertificationConfig): PolicyLimits {
   return {
@@ -103,6 +131,9 @@ export function defaultPolicyFrom(config: CertificationConfig): DecisionPolicy {
     revokeOnCriticalFailure: config.CERTIFICATION_REVOKE_ON_CRITICAL_FAILURE,
     suspendOnStaleEvidence: config.CERTIFICATION_SUSPEND_ON_STALE_EVIDENCE,
     ...(config.CERTIFICATION_STALE_AFTER !== undefined ? { staleAfterMs: config.CERTIFICATION_STALE_AFTER } : {}),
+    ...(config.CERTIFICATION_ASSESSMENT_SILENT_AFTER !== undefined
+      ? { assessmentSilentAfterMs: config.CERTIFICATION_ASSESSMENT_SILENT_AFTER }
+      : {}),
   };
   return parseDecisionPolicy(input);
 }

@@ -1,5 +1,5 @@
 import type { Server } from '@cabc/http-kit';
-import { openInfrastructure, runsWorkers, serve, type RunningService } from '@cabc/service-kit';
+import { openInfrastructure, runsWorkers, serve, startTracing, type RunningService } from '@cabc/service-kit';
 import { buildApp } from './app.ts';
 import { composeCertificationBody, type CertificationBody, type CertificationBodyOptions } from './composition.ts';
 import type { CertificationConfig } from './config.ts';
@@ -21,6 +21,7 @@ export async function startCertificationBody(
   config: CertificationConfig,
   options: CertificationBodyOptions = {},
 ): Promise<RunningCertificationBody> {
+  await startTracing({ serviceName: 'certification-body' });
   const infra = await openInfrastructure('certification-body', config);
   const body = composeCertificationBody(infra, config, options);
   const app = await buildApp(body);

@@ -326,7 +326,8 @@ describe('certification body callbacks while the auditor key set cannot be had (
   beforeAll(async () => {
     jwks = await startJwksServer();
     await jwks.stop();
-    fixture = await startCertificationApp({ env: { AUDITOR_JWKS_URL: jwks.url } });
+    // About key sets only: the ledger cross-check (on beside a JWKS URL) has tests of its own.
+    fixture = await startCertificationApp({ env: { AUDITOR_JWKS_URL: jwks.url, AUDITOR_LEDGER_CHECK: 'false' } });
     jwks.set({ keys: [fixture.auditorKey] });
   });
   afterAll(async () => {

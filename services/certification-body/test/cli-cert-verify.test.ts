@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '@cabc/crypto';
+import { verifyCertificate } from '../../../packages/cli/src/commands/cert-verify.ts';
 import { bearer, startCertificationApp, type CertificationFixture } from './support/certification-app.ts';
 import { auditor } from './support/scenario.ts';
 
@@ -163,7 +164,7 @@ describe('cabc cert verify <jwt> --jwks <file|url>', () => {
     expect(asked.stdout).toMatch(/status\s+revoked \(reason 5 critical_requirement_failed\), signed/);
   });
 
-  it('says unknown when the status answer is unsigned, about another certificate, or unreachable', async () => {
+  it('says unknown when the status answer is unsigned, about another certificate, stale, or unreachable', async () => {
     const good = await fetch(`${baseUrl}/v1/status/${goodId}`, { headers: { accept: 'application/jwt' } });
     const goodStatusJwt = await good.text();
     // A status server that answers for the revoked certificate with what it can: plain JSON saying good, or the
@@ -181,41 +182,28 @@ describe('cabc cert verify <jwt> --jwks <file|url>', () => {
     });
     await new Promise<void>((resolve) => forger.listen(0, '127.0.0.1', resolve));
     const forgerUrl = `http://127.0.0.1:${(forger.address() as AddressInfo).port}`;
+    // In process (the same function the command runs), so each case costs no CLI start.
+    const verify = (certificate: string, statusUrl: string, now?: Date) =>
+      verifyCertificate(certificate, { jwks: jwksFile, statusUrl, timeout: '5s' }, now);
     try {
       for (const [what, error] of [
         ['unsigned', /not a signed status/],
         ['replayed', /about certificate \S+, not/],
       ] as const) {
-        const result = await run([
-          'cert',
-          'verify',
-          revokedToken,
-          '--jwks',
-          jwksFile,
-          '--status-url',
-          `${forgerUrl}/${what}`,
-          '--json',
-        ]);
-        expect(result.code, what).toBe(1);
-        const report = JSON.parse(result.stdout);
-        expect(report.verdict, what).toBe('unknown');
+        const report = await verify(revokedToken, `${forgerUrl}/${what}`);
+        expect(report, what).toMatchObject({ verdict: 'unknown', valid: false });
         expect(report.status.error, what).toMatch(error);
       }
     } finally {
       await new Promise((resolve) => forger.close(resolve));
     }
-    const unreachable = await run([
-      'cert',
-      'verify',
-      token,
-      '--jwks',
-      jwksFile,
-      '--status-url',
-      'http://127.0.0.1:1',
-      '--json',
-    ]);
-    expect(unreachable.code).toBe(1);
-    expect(JSON.parse(unreachable.stdout)).toMatchObject({ verdict: 'unknown', valid: false });
+    // A genuine good answer, read after its nextUpdate (an old answer replayed by a cache or an attacker).
+    const later = new Date(Date.now() + 3_600_000);
+    const stale = await verify(token, baseUrl, later);
+    expect(stale).toMatchObject({ verdict: 'unknown', valid: false });
+    expect(stale.status.error).toMatch(/stale \(nextUpdate .* has passed\)/);
+    expect(await verify(token, 'http://127.0.0.1:1')).toMatchObject({ verdict: 'unknown', valid: false });
+    expect(await verify(token, baseUrl)).toMatchObject({ verdict: 'good', valid: true });
   });
 
   it('exits 1 when the live status is not good', async () => {

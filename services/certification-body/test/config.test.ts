@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@cabc/service-kit';
 import { thrownBy } from '@cabc/testing';
-import { loadCertificationConfig } from '../src/config.ts';
+import { auditorLedgerUrlOf, loadCertificationConfig } from '../src/config.ts';
 
 const minimal = {
   DATABASE_URL: 'postgresql://cb@db.example:5432/certification',
@@ -28,6 +28,7 @@ describe('loadCertificationConfig', () => {
       CALLBACK_AUDIENCE: 'certification-body',
       CALLBACK_MAX_AGE: 7 * 86_400_000,
       CALLBACK_CLOCK_TOLERANCE: 60_000,
+      AUDITOR_LEDGER_CHECK: true,
       CERTIFICATE_ISSUER: 'cabc-certification-body',
       CERTIFICATE_VALIDITY: 365 * 86_400_000,
       WEBHOOK_ALLOW_LOOPBACK: false,
@@ -42,6 +43,17 @@ describe('loadCertificationConfig', () => {
     expect(loadCertificationConfig({ ...withoutUrl, AUDITOR_JWKS: jwks }).AUDITOR_JWKS?.keys[0]?.kid).toBe(
       'auditor-key',
     );
+  });
+
+  it("cross-checks the auditor's ledger beside its JWKS URL unless told where, or told not to", () => {
+    expect(auditorLedgerUrlOf(loadCertificationConfig(minimal))).toBe('https://auditor.example/');
+    expect(
+      auditorLedgerUrlOf(loadCertificationConfig({ ...minimal, AUDITOR_LEDGER_URL: 'https://ledger.example' })),
+    ).toBe('https://ledger.example');
+    expect(auditorLedgerUrlOf(loadCertificationConfig({ ...minimal, AUDITOR_LEDGER_CHECK: 'false' }))).toBeUndefined();
+    const { AUDITOR_JWKS_URL: _url, ...inline } = minimal;
+    const jwks = JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'A'.repeat(43), kid: 'auditor-key' }] });
+    expect(auditorLedgerUrlOf(loadCertificationConfig({ ...inline, AUDITOR_JWKS: jwks }))).toBeUndefined();
   });
 
   for (const variable of ['DATABASE_URL', 'REDIS_URL', 'KEY_ENCRYPTION_SECRET'] as const) {

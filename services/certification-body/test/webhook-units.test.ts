@@ -1,3 +1,4 @@
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createTokenBucket } from '../src/modules/status/token-bucket.ts';
 import { assertWebhookUrl, blockedAddressReason, guardedLookup } from '../src/modules/webhooks/url-guard.ts';
@@ -34,12 +35,35 @@ describe('Standard Webhooks signatures', () => {
     expect(verifyWebhookSignature(generateWebhookSecret(), 'msg_1', 1700000000, '{"a":1}', header)).toBe(false);
   });
 
-  it('keeps secrets sealed at rest under the operator secret', () => {
+  it('keeps secrets sealed at rest under the operator secret (scrypt, salted), bound to their subscription', () => {
     const secret = generateWebhookSecret();
-    const sealed = sealWebhookSecret(secret, 'operator-secret-0123456789');
+    const sealed = sealWebhookSecret(secret, 'operator-secret-0123456789', 'sub-1');
+    expect(sealed).toMatch(/^v2\.15\./);
     expect(sealed).not.toContain(secret.slice(6));
-    expect(unsealWebhookSecret(sealed, 'operator-secret-0123456789')).toBe(secret);
-    expect(() => unsealWebhookSecret(sealed, 'another-operator-secret')).toThrow();
+    expect(sealWebhookSecret(secret, 'operator-secret-0123456789', 'sub-1')).not.toBe(sealed);
+    expect(unsealWebhookSecret(sealed, 'operator-secret-0123456789', 'sub-1')).toBe(secret);
+    expect(() => unsealWebhookSecret(sealed, 'another-operator-secret', 'sub-1')).toThrow();
+    // Moved to another subscription's row, it does not open.
+    expect(() => unsealWebhookSecret(sealed, 'operator-secret-0123456789', 'sub-2')).toThrow();
+  });
+
+  it('still opens secrets sealed in the v1 format (HKDF, before v2)', () => {
+    const key = Buffer.from(
+      hkdfSync(
+        'sha256',
+        Buffer.from('operator-secret-0123456789'),
+        Buffer.alloc(0),
+        'cabc-key-encryption:webhook-secrets',
+        32,
+      ),
+    );
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const body = Buffer.concat([cipher.update('whsec_legacy', 'utf8'), cipher.final()]);
+    const sealed = ['v1', iv, cipher.getAuthTag(), body]
+      .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+      .join('.');
+    expect(unsealWebhookSecret(sealed, 'operator-secret-0123456789', 'any-subscription')).toBe('whsec_legacy');
   });
 });
 

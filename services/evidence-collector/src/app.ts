@@ -1,8 +1,8 @@
 import fastifyMultipart from '@fastify/multipart';
 import { registerAuthentication } from '@cabc/auth';
 import { registerOutboxRoutes } from '@cabc/outbox';
-import { createServer, registerHealthRoutes, registerJwksRoute, type Server } from '@cabc/http-kit';
-import { infrastructureReadiness, registerInfrastructure } from '@cabc/service-kit';
+import { createServer, registerHealthRoutes, registerJwksRoute, registerMetrics, type Server } from '@cabc/http-kit';
+import { infrastructureReadiness, registerInfrastructure, registerTracing } from '@cabc/service-kit';
 import type { Collector } from './composition.ts';
 import { registerEvidenceRoutes } from './modules/evidence/evidence.routes.ts';
 import { registerKeyRoutes } from './modules/keys/keys.routes.ts';
@@ -25,6 +25,8 @@ export async function buildApp(collector: Collector): Promise<Server> {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     tls: config,
   });
+  await registerTracing(app, 'evidence-collector');
+  registerMetrics(app, collector.metrics.registry, { token: config.METRICS_TOKEN });
   await registerInfrastructure(app, collector.infra);
   app.addHook('onClose', collector.close);
   // Bodies arrive as bytes: a native tool file is kept and digested exactly as sent, and the unified JSON is parsed
@@ -41,6 +43,7 @@ export async function buildApp(collector: Collector): Promise<Server> {
   registerSchemaRoutes(app);
   registerEvidenceRoutes(app, collector.services.evidence, collector.access, {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    metrics: collector.metrics.evidence,
   });
   registerKeyRoutes(app, collector.keys, collector.access);
   registerLedgerWatchRoutes(app, { repository: collector.repositories.ledgerWatch });

@@ -1,6 +1,7 @@
 import { tokenVerifierFromEnv, type TokenVerifier } from '@cabc/auth';
-import { createOutboxProducer, OutboxRepository } from '@cabc/outbox';
-import type { Infrastructure } from '@cabc/service-kit';
+import { registerEvidenceMetrics } from '@cabc/http-kit';
+import { createOutboxProducer, OutboxRepository, registerOutboxMetrics } from '@cabc/outbox';
+import { createMetricsRegistry, registerQueueMetrics, type Infrastructure } from '@cabc/service-kit';
 import type { CollectorConfig } from './config.ts';
 import { createAccess } from './modules/access/access.ts';
 import { createEvidenceRepository } from './modules/evidence/evidence.repository.ts';
@@ -10,6 +11,7 @@ import { createLedgerWatchRepository, ledgerWatchSettingsOf } from './modules/le
 import type { MlflowCredentials } from './modules/mlflow-pull/mlflow-client.ts';
 import type { MlflowPullOptions } from './modules/mlflow-pull/mlflow-poller.ts';
 import { createMlflowPullRepository } from './modules/mlflow-pull/mlflow-pull.repository.ts';
+import { createToeApprovals } from './modules/toe-approvals/toe-approvals.ts';
 
 export interface MlflowPullConfig extends MlflowPullOptions {
   intervalMs: number;
@@ -52,17 +54,31 @@ export function composeCollector(infra: Infrastructure, config: CollectorConfig,
   const { db, logger } = infra;
   const outbox = new OutboxRepository(db);
   const producer = createOutboxProducer('collector.outbox', infra.queues, logger);
+  const registry = createMetricsRegistry('evidence-collector');
+  const metrics = {
+    registry,
+    evidence: registerEvidenceMetrics(registry),
+    outbox: registerOutboxMetrics(registry, outbox),
+    queues: registerQueueMetrics(registry, infra.queues, ['collector.outbox']),
+  };
   const keys = createCollectorKeys({
     db,
     store: infra.keys,
     secret: config.KEY_ENCRYPTION_SECRET,
     refreshMs: options.keyRefreshMs,
   });
+  const approvals = createToeApprovals({
+    assessmentUrl: config.ASSESSMENT_URL,
+    keys,
+    ttlMs: config.TOE_APPROVAL_CACHE_TTL,
+    logger,
+  });
   const evidence = createEvidenceService({
     evidence: createEvidenceRepository(db),
     outbox,
     producer,
     keys,
+    approvals,
     assessmentUrl: config.ASSESSMENT_URL,
   });
   return {
@@ -81,7 +97,11 @@ export function composeCollector(infra: Infrastructure, config: CollectorConfig,
     services: { evidence },
     mlflow: mlflowPullConfig(config),
     ledgerWatch: ledgerWatchSettingsOf(config),
-    close: () => producer.close(),
+    metrics,
+    close: async () => {
+      await metrics.queues.close();
+      await producer.close();
+    },
   };
 }
 

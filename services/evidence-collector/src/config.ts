@@ -13,6 +13,11 @@ export const collectorEnvSchema = serviceEnvSchema(8081)
     /** Base URL of the auditor's assessment service, where signed evidence is delivered. */
     ASSESSMENT_URL: z.url({ protocol: /^https?$/ }),
     /**
+     * How long the list of ToEs the assessment approved this collector's keys for is trusted; a ToE not on it is
+     * asked about again at most once a second, so a newly approved ToE is accepted at once.
+     */
+    TOE_APPROVAL_CACHE_TTL: envDuration('30s'),
+    /**
      * The organization that operates this collector (the auditee). When set, only its tokens may push evidence, and
      * only its admins may manage the signing key; without it key management is disabled.
      */

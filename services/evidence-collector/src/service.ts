@@ -1,5 +1,5 @@
 import type { Server } from '@cabc/http-kit';
-import { openInfrastructure, runsWorkers, serve, type RunningService } from '@cabc/service-kit';
+import { openInfrastructure, runsWorkers, serve, startTracing, type RunningService } from '@cabc/service-kit';
 import { buildApp } from './app.ts';
 import { composeCollector, type CollectorOptions } from './composition.ts';
 import type { CollectorConfig } from './config.ts';
@@ -19,6 +19,7 @@ export async function startCollector(
   config: CollectorConfig,
   options: CollectorOptions = {},
 ): Promise<RunningCollector> {
+  await startTracing({ serviceName: 'evidence-collector' });
   const infra = await openInfrastructure('evidence-collector', config);
   const collector = composeCollector(infra, config, options);
   const app = await buildApp(collector);

@@ -18,6 +18,7 @@ import { certifyToe, startPlatform, type Platform } from '../../../apps/platform
 import { createLedgerClient } from '../src/modules/ledger-watch/ledger-watch.client.ts';
 import { createLedgerWatchRepository } from '../src/modules/ledger-watch/ledger-watch.repository.ts';
 import { createLedgerWatcher } from '../src/modules/ledger-watch/ledger-watch.service.ts';
+import { createReceiptVerifier } from '../src/modules/ledger-watch/receipt-verifier.ts';
 
 const SECRET = 'test-only-key-encryption-secret';
 
@@ -65,7 +66,13 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
     return answer.body as { size: number; note: string };
   };
   const status = async () =>
-    (await api('GET', `${platform.urls.collector}/v1/ledger-watch/status`, tokens.auditee)).body;
+    (
+      await api(
+        'GET',
+        `${platform.urls.collector}/v1/ledger-watch/status`,
+        await platform.token('auditee', 'acme', { service: 'collector' }),
+      )
+    ).body;
   const push = async (count: number) => {
     for (let i = 0; i < count; i++) {
       const submitted = await api('POST', `${platform.urls.collector}/v1/evidence`, tokens.pipeline, {
@@ -131,6 +138,7 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
       repository: createLedgerWatchRepository(collectorDb),
       client: createLedgerClient(platform.urls.assessment),
       logger: capture.logger,
+      verifyReceipt: createReceiptVerifier(`${platform.urls.assessment}/.well-known/jwks.json`),
     });
   }, 120_000);
   afterAll(async () => {
@@ -270,6 +278,7 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
       repository: createLedgerWatchRepository(collectorDb),
       client: createLedgerClient('http://127.0.0.1:1'),
       logger: capture.logger,
+      verifyReceipt: createReceiptVerifier('http://127.0.0.1:1/.well-known/jwks.json'),
     });
     const run = await offline.runOnce();
     expect(run.failures).toEqual([]);
@@ -282,6 +291,7 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
       repository: createLedgerWatchRepository(collectorDb),
       client: createLedgerClient(platform.urls.assessment),
       logger: capture.logger,
+      verifyReceipt: createReceiptVerifier(`${platform.urls.assessment}/.well-known/jwks.json`),
       verifierKey: formatVerifierKey('cabc-assessment/ledger', (await generateSigningKey()).publicKey),
     });
     const run = await other.runOnce();
@@ -291,11 +301,58 @@ describe("the collector's watcher over the auditor's evidence ledger", () => {
 
   it('shows the status only to the collector organization’s users', async () => {
     expect((await api('GET', `${platform.urls.collector}/v1/ledger-watch/status`)).status).toBe(401);
-    const auditor = await platform.token('auditor', 'acme');
+    const auditor = await platform.token('auditor', 'acme', { service: 'collector' });
     expect((await api('GET', `${platform.urls.collector}/v1/ledger-watch/status`, auditor)).status).toBe(403);
-    const stranger = await platform.token('auditee', 'globex');
+    const stranger = await platform.token('auditee', 'globex', { service: 'collector' });
     const answer = (await api('GET', `${platform.urls.collector}/v1/ledger-watch/status`, stranger)).body;
     expect(answer.receipts).toEqual({ pending: 0, included: 0, failed: 0, unlogged: 0 });
     expect(answer.failures.every((failure: { evidenceId: string | null }) => failure.evidenceId === null)).toBe(true);
+  });
+
+  it("refuses a receipt whose signature does not verify with the auditor's JWKS", async () => {
+    await push(1);
+    const target = delivered.at(-1)!;
+    const { rows } = await sql<{ id: number; response_body: string }>`
+      select o.id, o.response_body from outbox o join evidence e on e.outbox_id = o.id where e.id = ${target.id}`.execute(
+      collectorDb,
+    );
+    const answer = JSON.parse(rows[0]!.response_body);
+    const [header, payload] = answer.receipt.split('.');
+    // The same claims and kid, signed by a key that is not the auditor's.
+    const stranger = await generateSigningKey();
+    const { sign } = await import('node:crypto');
+    const forged = `${header}.${payload}.${sign(null, Buffer.from(`${header}.${payload}`), stranger.privateKey).toString('base64url')}`;
+    await sql`update outbox set response_body = ${JSON.stringify({ ...answer, receipt: forged })} where id = ${rows[0]!.id}`.execute(
+      collectorDb,
+    );
+    const run = await watcher.runOnce();
+    expect(run.failures).toHaveLength(1);
+    expect(run.failures[0]).toMatchObject({ kind: 'bad_receipt_signature', evidenceId: target.id });
+    expect(run.failures[0]!.detail).toMatch(/signature does not verify with the auditor's key/);
+  });
+
+  it("detects history rewritten in the auditor's database (tree nodes changed behind the service)", async () => {
+    // Every node covering leaf 0 replaced by a superuser (append-only trigger off): the tree the auditor now proves
+    // from is not the one it signed before.
+    await sql`alter table ledger_nodes disable trigger ledger_nodes_append_only`.execute(assessmentDb);
+    try {
+      await sql`update ledger_nodes set hash = ${Buffer.alloc(32, 9)} where idx = 0`.execute(assessmentDb);
+    } finally {
+      await sql`alter table ledger_nodes enable trigger ledger_nodes_append_only`.execute(assessmentDb);
+    }
+    await push(1);
+    await checkpoint();
+    // The auditor's real key pinned again (an earlier test pinned another one).
+    const published = (await api('GET', `${platform.urls.assessment}/v1/ledger/verifier-key`)).body.verifierKey;
+    const pinned = createLedgerWatcher({
+      repository: createLedgerWatchRepository(collectorDb),
+      client: createLedgerClient(platform.urls.assessment),
+      logger: capture.logger,
+      verifyReceipt: createReceiptVerifier(`${platform.urls.assessment}/.well-known/jwks.json`),
+      verifierKey: published,
+    });
+    const run = await pinned.runOnce();
+    expect(run.failures.map((failure) => failure.kind)).toContain('inconsistent');
+    expect(run.failures.find((failure) => failure.kind === 'inconsistent')!.detail).toMatch(/history was rewritten/);
   });
 });

@@ -1,5 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, setApiAudiences, setApiToken } from './api.ts';
+import { oidcConfig } from './dashboard-config.ts';
+import { CALLBACK_PATH, completeOidcSignIn, endOidcSession } from './oidc.ts';
 
 export interface Session {
   subject: string;
@@ -15,6 +17,8 @@ interface AuthState {
   message: string | null;
   signIn: (token: string) => Promise<void>;
   signOut: (message?: string) => void;
+  /** Signs out here and, after an OIDC sign-in, at the identity provider too. */
+  signOutEverywhere: () => void;
 }
 
 const STORAGE_KEY = 'cabc.dashboard.token';
@@ -23,14 +27,14 @@ const AuthContext = createContext<AuthState | null>(null);
 /**
  * Sign-in with bearer tokens, one per service (kept in sessionStorage: gone when the tab closes); each service is sent
  * only the token of its audience. The assessment's token is checked (GET /v1/session) before anything else is asked;
- * a 401 from the assessment service signs out. An OIDC
- * issuer would only change where the token comes from (docs/dashboard.md).
+ * a 401 from the assessment service signs out. With an OIDC provider configured the token comes from it instead
+ * (lib/oidc.ts): the rest is the same (docs/dashboard.md).
  */
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(STORAGE_KEY));
   const [session, setSession] = useState<Session | null>(null);
   const [status, setStatus] = useState<AuthState['status']>(() =>
-    sessionStorage.getItem(STORAGE_KEY) ? 'checking' : 'signed-out',
+    sessionStorage.getItem(STORAGE_KEY) || window.location.pathname === CALLBACK_PATH ? 'checking' : 'signed-out',
   );
   const [message, setMessage] = useState<string | null>(null);
 
@@ -68,9 +72,33 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   useEffect(() => {
+    if (window.location.pathname === CALLBACK_PATH) {
+      const query = new URLSearchParams(window.location.search);
+      void (async () => {
+        const config = await oidcConfig();
+        if (!config) throw new Error('this dashboard has no identity provider configured');
+        await verify(await completeOidcSignIn(config, query));
+      })()
+        .catch((error: unknown) => {
+          if (!(error instanceof ApiError)) signOut(error instanceof Error ? error.message : String(error));
+        })
+        .finally(() => {
+          // Off the callback address (the code is spent); the router, mounted by now, follows.
+          window.history.replaceState(null, '', '/');
+          window.dispatchEvent(new PopStateEvent('popstate'));
+        });
+      return;
+    }
     if (token && status === 'checking') void verify(token).catch(() => undefined);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+
+  const signOutEverywhere = useCallback(() => {
+    signOut();
+    void oidcConfig()
+      .then((config) => (config ? endOidcSession(config) : false))
+      .catch(() => false);
+  }, [signOut]);
 
   const value = useMemo<AuthState>(
     () => ({
@@ -80,8 +108,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       message,
       signIn: (candidate: string) => verify(candidate.trim().replace(/(^|\s)Bearer\s+/gi, '$1')),
       signOut,
+      signOutEverywhere,
     }),
-    [status, session, token, message, verify, signOut],
+    [status, session, token, message, verify, signOut, signOutEverywhere],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

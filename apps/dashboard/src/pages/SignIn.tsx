@@ -1,9 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useAuth } from '../lib/auth.tsx';
-
-interface DashboardConfig {
-  auth: { mode: 'bearer' } | { mode: 'oidc'; issuer: string; clientId: string };
-}
+import { dashboardConfig, type DashboardConfig } from '../lib/dashboard-config.ts';
+import { startOidcSignIn } from '../lib/oidc.ts';
 
 /** The only page shown without a verified token. */
 export function SignIn() {
@@ -11,11 +9,21 @@ export function SignIn() {
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
   const [config, setConfig] = useState<DashboardConfig>();
+  const [oidcError, setOidcError] = useState<string>();
   useEffect(() => {
-    void fetch('/api/config')
-      .then((response) => response.json())
-      .then(setConfig, () => undefined);
+    void dashboardConfig().then(setConfig, () => undefined);
   }, []);
+  const signInWithProvider = async () => {
+    if (config?.auth.mode !== 'oidc') return;
+    setBusy(true);
+    setOidcError(undefined);
+    try {
+      await startOidcSignIn(config.auth);
+    } catch (error) {
+      setOidcError(error instanceof Error ? error.message : String(error));
+      setBusy(false);
+    }
+  };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
@@ -38,9 +46,17 @@ export function SignIn() {
           Continuous auditing based certification: posture, evidence and certificates of your organization’s ML systems.
         </p>
         {config?.auth.mode === 'oidc' ? (
-          <p className="muted">
-            Single sign-on with {config.auth.issuer} is configured; until it is enabled here, paste a bearer token.
-          </p>
+          <>
+            <button type="button" disabled={busy} onClick={() => void signInWithProvider()}>
+              Sign in with your identity provider
+            </button>
+            <p className="hint muted">{config.auth.issuer} · or, for local use, paste a bearer token below.</p>
+            {oidcError ? (
+              <div className="panel panel-error" role="alert">
+                {oidcError}
+              </div>
+            ) : null}
+          </>
         ) : null}
         <label htmlFor="token">Bearer token</label>
         <textarea

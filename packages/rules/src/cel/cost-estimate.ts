@@ -111,7 +111,9 @@ function estimate(expr: Expr | undefined, scope: Scope): Estimate {
       return { cost: operand.cost + 1, shape: fieldOf(operand.shape, kind.value.field) };
     }
     case 'callExpr': {
-      const parts = [kind.value.target, ...kind.value.args].map((part) => estimate(part, scope));
+      // A global call (`_+_`, `_?_:_`, `dyn`) has no target: its first part is its first argument.
+      const present = [kind.value.target, ...kind.value.args].filter((part) => part !== undefined);
+      const parts = present.map((part) => estimate(part, scope));
       const cost = parts.reduce((sum, part) => sum + part.cost, 1);
       return callEstimate(kind.value.function, cost, parts);
     }
@@ -164,6 +166,11 @@ function callEstimate(name: string, cost: number, parts: Estimate[]): Estimate {
       return { cost: cost + Math.ceil(widest / 10), shape: listOf(first?.shape.size ?? LONGEST_STRING, STRING_SHAPE) };
     case 'size':
       return { cost, shape: SCALAR };
+    // What passes a value on keeps its size: a loop over `dyn(list)` or `c ? list : []` costs what one over the list does.
+    case 'dyn':
+      return { cost, shape: first?.shape ?? UNKNOWN };
+    case '_?_:_':
+      return { cost, shape: largest(parts.slice(1).map((part) => part.shape)) };
   }
   if (comparing.has(name)) {
     const shortest = Math.min(...parts.map((part) => part.shape.size));

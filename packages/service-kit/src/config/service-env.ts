@@ -20,6 +20,10 @@ export function serviceEnvSchema(defaultPort: number) {
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Encrypts the service's signing keys at rest. No default: a deployment must choose its own. */
     KEY_ENCRYPTION_SECRET: z.string().min(16, 'must be at least 16 characters'),
+    /** Scheduled signing key rotation: a next key is announced once the active one is this old (0 = off; docs/keys.md). */
+    SIGNING_KEY_ROTATION_INTERVAL: envDuration('0'),
+    /** How long an announced next key is published before it signs (receivers fetch it meanwhile). */
+    SIGNING_KEY_ROTATION_OVERLAP: envDuration('1d'),
     MIGRATE_ON_START: envBoolean(true),
     /**
      * What this process runs: `all` (HTTP and workers), `http` (the API only) or `workers` (the background work only,
@@ -36,6 +40,8 @@ export function serviceEnvSchema(defaultPort: number) {
     /** Retries of a failed delivery wait exponentially longer, from the base up to this cap (with jitter). */
     DELIVERY_RETRY_BASE_DELAY: envDuration('250ms'),
     DELIVERY_RETRY_MAX_DELAY: envDuration('60s'),
+    /** Bearer token Prometheus must send to scrape /metrics; unset, /metrics is open (keep it off the public ingress). */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /**
      * After this many failed attempts an outbox message becomes a dead letter (visible, re-deliverable by an
      * operator) and its ordering key's later messages go on. 30 with the default delays is about 20 minutes.

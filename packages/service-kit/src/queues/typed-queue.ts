@@ -1,6 +1,31 @@
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { activeTraceparent, inSpan, SpanKind, type TracedService } from '../tracing/spans.ts';
 import { queueRegistry, type QueueName, type QueuePayload } from './queue-registry.ts';
+
+/** The job-data field carrying the producer's W3C `traceparent` (set only while tracing). */
+const traceField = 'traceparent';
+
+const serviceOfQueue = (name: QueueName): TracedService =>
+  name.startsWith('collector.')
+    ? 'evidence-collector'
+    : name.startsWith('assessment.')
+      ? 'assessment'
+      : 'certification-body';
+
+/** A job's data without the trace context: what the queue's registry schema checks. */
+export function jobPayload(data: unknown): { payload: unknown; traceparent: string | undefined } {
+  if (typeof data !== 'object' || data === null || !(traceField in data))
+    return { payload: data, traceparent: undefined };
+  const { [traceField]: traceparent, ...payload } = data as Record<string, unknown>;
+  return { payload, traceparent: typeof traceparent === 'string' ? traceparent : undefined };
+}
+
+/** Job data: the checked payload, plus the trace context the worker continues. */
+function withTrace<T extends object>(data: T): T & { [traceField]?: string } {
+  const traceparent = activeTraceparent();
+  return traceparent ? { ...data, [traceField]: traceparent } : data;
+}
 
 export interface QueueContext {
   /** The workers' connection (blocking commands wait for reconnects). */
@@ -61,17 +86,21 @@ export class TypedQueue<N extends QueueName> {
 
   async add(payload: QueuePayload<N>, options: JobsOptions = {}): Promise<void> {
     const data = queueRegistry[this.name].parse(payload);
-    await within(this.queue.add(this.name, data, options), this.#timeoutMs, `enqueue on ${this.name}`);
+    await inSpan(`${this.name} enqueue`, { kind: SpanKind.PRODUCER }, () =>
+      within(this.queue.add(this.name, withTrace(data), options), this.#timeoutMs, `enqueue on ${this.name}`),
+    );
   }
 
   async addBulk(items: { payload: QueuePayload<N>; options?: JobsOptions }[]): Promise<void> {
     if (items.length === 0) return;
-    const jobs = items.map((item) => ({
-      name: this.name,
-      data: queueRegistry[this.name].parse(item.payload),
-      opts: item.options ?? {},
-    }));
-    await within(this.queue.addBulk(jobs), this.#timeoutMs, `enqueue on ${this.name}`);
+    await inSpan(`${this.name} enqueue`, { kind: SpanKind.PRODUCER }, () => {
+      const jobs = items.map((item) => ({
+        name: this.name,
+        data: withTrace(queueRegistry[this.name].parse(item.payload)),
+        opts: item.options ?? {},
+      }));
+      return within(this.queue.addBulk(jobs), this.#timeoutMs, `enqueue on ${this.name}`);
+    });
   }
 
   close(): Promise<void> {
@@ -99,9 +128,20 @@ export function startWorker<N extends QueueName>(
   options: { concurrency?: number; backoff?: CappedBackoff } = {},
 ): Worker {
   const backoff = options.backoff ?? { baseMs: 250, maxMs: 60_000 };
+  // The periodic reconciliation ticks would be a trace every few seconds; what they re-enqueue is traced.
+  const housekeeping = name.endsWith('.reconcile');
   const worker = new Worker(
     name,
-    async (job) => processor(queueRegistry[name].parse(job.data) as QueuePayload<N>, job),
+    async (job) => {
+      const { payload, traceparent } = jobPayload(job.data);
+      const run = () => processor(queueRegistry[name].parse(payload) as QueuePayload<N>, job);
+      if (housekeeping) return run();
+      return inSpan(
+        `${name} process`,
+        { service: serviceOfQueue(name), kind: SpanKind.CONSUMER, parent: traceparent },
+        run,
+      );
+    },
     {
       connection: context.connection,
       prefix: context.prefix,

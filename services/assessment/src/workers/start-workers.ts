@@ -1,6 +1,8 @@
+import { startKeyRotationTimer } from '@cabc/key-store';
 import { startOutboxDelivery, startReconciler } from '@cabc/outbox';
 import { startWorker } from '@cabc/service-kit';
 import type { Assessment } from '../composition.ts';
+import { startPostureHeartbeat } from '../modules/callbacks/posture-heartbeat.ts';
 import { createSendTimeSigner } from '../modules/callbacks/send-time-signing.ts';
 import { startCheckpointTimer } from '../modules/ledger/ledger.module.ts';
 import { startDryRunWorker } from './dry-run-worker.ts';
@@ -12,6 +14,12 @@ import { evaluationJobOptions } from './evaluation-job-options.ts';
  */
 export function startWorkers(assessment: Assessment) {
   const { config, logger, services, repositories, queues } = assessment;
+  const keyRotation = startKeyRotationTimer({
+    keys: assessment.infra.keys,
+    intervalMs: config.SIGNING_KEY_ROTATION_INTERVAL,
+    overlapMs: config.SIGNING_KEY_ROTATION_OVERLAP,
+    logger,
+  });
   const context = assessment.infra.queues;
   const retry = { baseMs: config.DELIVERY_RETRY_BASE_DELAY, maxMs: config.DELIVERY_RETRY_MAX_DELAY };
   const evaluator = startWorker('assessment.evaluate', context, (job) => services.evaluation.evaluate(job), {
@@ -52,6 +60,10 @@ export function startWorkers(assessment: Assessment) {
     logger,
     intervalMs: assessment.ledger.settings.checkpointIntervalMs,
   });
+  const heartbeat = startPostureHeartbeat(services.heartbeat, {
+    logger,
+    tickMs: Math.min(config.RECONCILE_INTERVAL, config.POSTURE_HEARTBEAT_INTERVAL),
+  });
   const delivery = startOutboxDelivery({
     name: 'assessment.outbox',
     context,
@@ -61,14 +73,19 @@ export function startWorkers(assessment: Assessment) {
     reconcileIntervalMs: config.RECONCILE_INTERVAL,
     maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     retry,
+    metrics: assessment.metrics.outbox,
     prepare: createSendTimeSigner({ keys: assessment.infra.keys }),
   });
+  assessment.metrics.queues.observe(evaluator);
+  assessment.metrics.queues.observe(delivery.worker);
   return {
     reconcileNow: async () =>
       (await evaluationReconciler.runOnce()) +
       (await staleEvidenceScheduler.runOnce()) +
       (await delivery.reconcileNow()),
     close: async () => {
+      await keyRotation();
+      await heartbeat.stop();
       await checkpoints.stop();
       await staleEvidenceScheduler.stop();
       await evaluationReconciler.stop();

@@ -21,7 +21,7 @@ export const transitionTable: Readonly<
     issue: rule('issued', 'compliant_posture'),
   }),
   issued: Object.freeze({
-    suspend: rule('suspended', 'non_compliance', 'posture_error', 'evidence_stale'),
+    suspend: rule('suspended', 'non_compliance', 'posture_error', 'evidence_stale', 'assessment_silent'),
     revoke: rule('revoked', 'critical_requirement_failed', 'approval_rejected'),
     expire: rule('expired', 'validity_ended'),
     withdraw: rule('withdrawn', 'withdrawn_on_request', 'scope_superseded'),

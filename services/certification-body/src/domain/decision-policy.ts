@@ -33,6 +33,12 @@ export const decisionPolicySchema = z
      */
     suspendOnStaleEvidence: z.boolean().default(false),
     staleAfterMs: z.int().positive().optional(),
+    /**
+     * Suspend an issued certificate (reason assessment_silent) when no verified posture callback arrived for this
+     * long, measured on this service's clock; the next one reinstates it (within the grace period). The assessment
+     * re-states every posture each POSTURE_HEARTBEAT_INTERVAL, so set this to a few intervals. Absent: off.
+     */
+    assessmentSilentAfterMs: z.int().positive().optional(),
   })
   .refine((policy) => !policy.suspendOnStaleEvidence || policy.staleAfterMs !== undefined, {
     path: ['staleAfterMs'],
@@ -62,14 +68,19 @@ function causeOf(input: DecisionInput): Cause {
   }
 }
 
+/** A posture older than the one applied: a change must be newer, a re-statement may re-state the applied one. */
+function isOlder(state: CertificationDecisionState, input: DecisionInput): boolean {
+  if (input.kind !== 'posture' || !state.posture) return false;
+  const applied = state.posture.sequence;
+  return input.restatement ? input.sequence < applied : input.sequence <= applied;
+}
+
 /**
  * Maps one input (posture callback, approval, clock tick) to at most one lifecycle event, applied through the
- * transition table. Callbacks whose sequence is not newer than the last applied one are ignored entirely.
+ * transition table. Callbacks older than the last applied posture (by the assessment's sequence) are ignored entirely.
  */
 export function decide(state: CertificationDecisionState, input: DecisionInput): Decision {
-  if (input.kind === 'posture' && state.posture && input.sequence <= state.posture.sequence) {
-    return { outcome: 'ignored', why: 'stale_sequence', next: state };
-  }
+  if (isOlder(state, input)) return { outcome: 'ignored', why: 'stale_sequence', next: state };
   const recorded = recordInput(state, input);
   const event = chooseEvent(recorded, input.now, causeOf(input));
   if (!event) return { outcome: 'no_event', next: recorded };

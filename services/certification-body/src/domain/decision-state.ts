@@ -19,6 +19,8 @@ export type AppliedPosture = {
   readonly posture: Posture;
   readonly criticalFailed: boolean;
   readonly assessedAt: Date;
+  /** When this service received it (its own clock): the assessment was last heard from then. */
+  readonly receivedAt: Date;
 };
 
 /** Everything decide() needs to know about one certification; the service persists it between inputs. */
@@ -35,7 +37,15 @@ export type PostureCallbackInput = {
   readonly now: Date;
   /** Kept with the history entry the posture causes (see Cause). */
   readonly ledgerCheckpoint?: Cause['ledgerCheckpoint'];
-} & AppliedPosture;
+  /** A heartbeat re-stating the posture of `sequence`: applied even at the applied sequence (it says "still so"). */
+  readonly restatement?: boolean;
+  /**
+   * When the auditor signed it, on this service's clock (`now` less the signature's age). The assessment counts as
+   * heard from then, not at receipt: a genuine statement held back and replayed later must not vouch for the time
+   * between. Defaults to `now`.
+   */
+  readonly signedAt?: Date;
+} & Omit<AppliedPosture, 'receivedAt'>;
 /** ref: the id of the scheduled run, kept as the cause of any transition it triggers. */
 export type ClockTickInput = { readonly kind: 'tick'; readonly now: Date; readonly ref: string };
 /** ref: the id of the verified approval message. */
@@ -65,8 +75,11 @@ export function openCertification(policy: DecisionPolicy): CertificationDecision
 export function recordInput(state: CertificationDecisionState, input: DecisionInput): CertificationDecisionState {
   switch (input.kind) {
     case 'posture': {
-      const { sequence, assessmentId, posture, criticalFailed, assessedAt } = input;
-      return { ...state, posture: { sequence, assessmentId, posture, criticalFailed, assessedAt } };
+      const { sequence, assessmentId, posture, criticalFailed, assessedAt, now } = input;
+      const signedAt = input.signedAt && input.signedAt < now ? input.signedAt : now;
+      const heardBefore = state.posture?.receivedAt;
+      const receivedAt = heardBefore && heardBefore > signedAt ? heardBefore : signedAt;
+      return { ...state, posture: { sequence, assessmentId, posture, criticalFailed, assessedAt, receivedAt } };
     }
     case 'approval':
       return state.approval ? state : { ...state, approval: { ref: input.ref, at: input.now } };

@@ -2,7 +2,7 @@ import { isLive } from './certificate-states.ts';
 import type { CertificationDecisionState } from './decision-state.ts';
 
 export type Deadline = {
-  readonly kind: 'grace_end' | 'validity_end' | 'evidence_stale';
+  readonly kind: 'grace_end' | 'validity_end' | 'evidence_stale' | 'assessment_silent';
   readonly at: Date;
 };
 
@@ -22,6 +22,18 @@ export function isStale(state: CertificationDecisionState, now: Date): boolean {
   return at !== null && at.getTime() <= now.getTime();
 }
 
+/** When the assessment counts as silent (nothing received since), or null when the policy does not watch it. */
+export function silentAt(state: CertificationDecisionState): Date | null {
+  const { policy, posture } = state;
+  if (policy.assessmentSilentAfterMs === undefined || !posture) return null;
+  return after(posture.receivedAt, policy.assessmentSilentAfterMs);
+}
+
+export function isSilent(state: CertificationDecisionState, now: Date): boolean {
+  const at = silentAt(state);
+  return at !== null && at.getTime() <= now.getTime();
+}
+
 /**
  * The moments at which time alone changes what decide() does for this state, earliest first.
  * On a tie the grace end comes first, so a certificate whose grace and validity end together is revoked,
@@ -37,6 +49,8 @@ export function pendingDeadlines(state: CertificationDecisionState): Deadline[] 
   if (certificate.expiresAt) deadlines.push({ kind: 'validity_end', at: certificate.expiresAt });
   const stale = certificate.state === 'issued' ? staleAt(state) : null;
   if (stale) deadlines.push({ kind: 'evidence_stale', at: stale });
+  const silent = certificate.state === 'issued' ? silentAt(state) : null;
+  if (silent) deadlines.push({ kind: 'assessment_silent', at: silent });
   return deadlines.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
@@ -48,6 +62,7 @@ export function nextDeadline(state: CertificationDecisionState): Date | null {
 /** The earliest deadline that ends the certificate (grace or validity) and has been reached at `now`. */
 export function dueEndingDeadline(state: CertificationDecisionState, now: Date): Deadline | undefined {
   return pendingDeadlines(state).find(
-    (deadline) => deadline.kind !== 'evidence_stale' && deadline.at.getTime() <= now.getTime(),
+    (deadline) =>
+      (deadline.kind === 'grace_end' || deadline.kind === 'validity_end') && deadline.at.getTime() <= now.getTime(),
   );
 }

@@ -1,15 +1,18 @@
 import { NO_CERTIFICATE, isLive } from './certificate-states.ts';
 import type { CertificationDecisionState } from './decision-state.ts';
-import { dueEndingDeadline, isStale } from './lifecycle-clock.ts';
+import { dueEndingDeadline, isSilent, isStale, silentAt } from './lifecycle-clock.ts';
 import type { Cause, LifecycleEvent, LifecycleEventType } from './lifecycle-events.ts';
 import type { ReasonName } from './reason-codes.ts';
 
 type Suspension = { readonly reason: ReasonName; readonly detail: string };
 
-/** Compliant, no critical failure, and fresh where the policy watches staleness: enough to issue or reinstate. */
+/**
+ * Compliant, no critical failure, fresh where the policy watches staleness, and the assessment not silent: enough to
+ * issue or reinstate.
+ */
 function isHealthy(state: CertificationDecisionState, now: Date): boolean {
   const { posture } = state;
-  return posture?.posture === 'compliant' && !posture.criticalFailed && !isStale(state, now);
+  return posture?.posture === 'compliant' && !posture.criticalFailed && !isStale(state, now) && !isSilent(state, now);
 }
 
 /**
@@ -25,6 +28,12 @@ function suspensionFor(state: CertificationDecisionState, now: Date): Suspension
   }
   if (posture.posture === 'error') {
     return { reason: 'posture_error', detail: `posture error in ${assessment}: evidence could not be evaluated` };
+  }
+  if (isSilent(state, now)) {
+    return {
+      reason: 'assessment_silent',
+      detail: `no posture statement from the assessment since ${posture.receivedAt.toISOString()} (silent since ${silentAt(state)!.toISOString()})`,
+    };
   }
   if (isStale(state, now)) {
     const age = `${policy.staleAfterMs} ms`;

@@ -25,6 +25,8 @@ export const REASON_CODES = Object.freeze({
   approval_rejected: 9,
   /** Suspend: the posture is error, i.e. evidence exists but could not be evaluated. */
   posture_error: 10,
+  /** Suspend: the certification body heard no verified posture statement within the policy's assessmentSilentAfterMs. */
+  assessment_silent: 11,
 } as const);
 
 export type ReasonName = keyof typeof REASON_CODES;

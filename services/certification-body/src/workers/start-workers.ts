@@ -1,3 +1,4 @@
+import { startKeyRotationTimer } from '@cabc/key-store';
 import type { CertificationBody } from '../composition.ts';
 import { startDeadlineScheduler } from './deadline-scheduler.ts';
 import { startWebhookWorker } from './webhook-worker.ts';
@@ -7,6 +8,12 @@ import { startWebhookWorker } from './webhook-worker.ts';
  * delivery worker with its reconciler.
  */
 export function startWorkers(body: CertificationBody) {
+  const keyRotation = startKeyRotationTimer({
+    keys: body.infra.keys,
+    intervalMs: body.config.SIGNING_KEY_ROTATION_INTERVAL,
+    overlapMs: body.config.SIGNING_KEY_ROTATION_OVERLAP,
+    logger: body.logger,
+  });
   const scheduler = startDeadlineScheduler({
     certification: body.services.certification,
     logger: body.logger,
@@ -20,11 +27,13 @@ export function startWorkers(body: CertificationBody) {
     logger: body.logger,
     reconcileIntervalMs: body.config.RECONCILE_INTERVAL,
     now: body.now,
+    metrics: body.metrics.queues,
   });
   return {
     runDeadlines: scheduler.runOnce,
     reconcileWebhooks: webhooks.reconcileNow,
     close: async () => {
+      await keyRotation();
       await scheduler.close();
       await webhooks.close();
     },

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { startReconciler } from '@cabc/outbox';
-import { startWorker, TypedQueue, type QueueContext } from '@cabc/service-kit';
+import { startWorker, TypedQueue, type QueueContext, type QueueMetrics } from '@cabc/service-kit';
 import type { DeliveryScheduler, WebhookDelivery } from '../modules/webhooks/webhook-delivery.ts';
 import type { WebhooksRepository } from '../modules/webhooks/webhooks.repository.ts';
 
@@ -50,6 +50,7 @@ export function startWebhookWorker(deps: {
   reconcileIntervalMs: number;
   now: () => Date;
   concurrency?: number;
+  metrics?: QueueMetrics;
 }) {
   const worker = startWorker(
     'certification.webhooks',
@@ -59,6 +60,7 @@ export function startWebhookWorker(deps: {
       concurrency: deps.concurrency ?? 16,
     },
   );
+  deps.metrics?.observe(worker);
   const reconciler = startReconciler({
     findPending: () => deps.webhooks.dueDeliveries(deps.now(), 1_000),
     enqueue: (due) => deps.scheduler.enqueue(due.map((item) => ({ id: item.id, attempts: item.attempts }))),

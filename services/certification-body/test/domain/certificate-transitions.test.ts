@@ -10,7 +10,10 @@ const STATES = ['none', 'issued', 'suspended', 'revoked', 'expired', 'withdrawn'
 const EVENTS = ['issue', 'suspend', 'reinstate', 'revoke', 'expire', 'withdraw'];
 const ALLOWED: Record<string, { to: string; reasons: ReasonName[] }> = {
   'none/issue': { to: 'issued', reasons: ['compliant_posture'] },
-  'issued/suspend': { to: 'suspended', reasons: ['non_compliance', 'posture_error', 'evidence_stale'] },
+  'issued/suspend': {
+    to: 'suspended',
+    reasons: ['non_compliance', 'posture_error', 'evidence_stale', 'assessment_silent'],
+  },
   'issued/revoke': { to: 'revoked', reasons: ['critical_requirement_failed', 'approval_rejected'] },
   'issued/expire': { to: 'expired', reasons: ['validity_ended'] },
   'issued/withdraw': { to: 'withdrawn', reasons: ['withdrawn_on_request', 'scope_superseded'] },

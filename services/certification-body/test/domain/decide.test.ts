@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, parseDecisionPolicy } from '../../src/domain/decision-policy.ts';
 import { openCertification, type CertificationDecisionState } from '../../src/domain/decision-state.ts';
+import { nextDeadline } from '../../src/domain/lifecycle-clock.ts';
 import { REASON_CODES } from '../../src/domain/reason-codes.ts';
 import { DAY, MINUTE, at, callbacks, expectTransition, issuedCertification, tick } from './lifecycle-fixtures.ts';
 
@@ -284,6 +285,41 @@ describe('stale evidence', () => {
   it('is ignored when the policy does not watch staleness', () => {
     const { state } = issuedCertification();
     expect(decide(state, tick(at(VALIDITY - 1))).outcome).toBe('no_event');
+  });
+});
+
+describe('assessment silent', () => {
+  const SILENT = 3 * 60 * MINUTE;
+  const policy = { assessmentSilentAfterMs: SILENT };
+
+  it('suspends (assessment_silent) when no posture statement arrived within the window, reinstates on the next one', () => {
+    const { state, callback } = issuedCertification(policy);
+    // The window runs from when this service received the statement, whatever assessedAt the auditor put in it.
+    const current = decide(state, callback('compliant', at(DAY), { assessedAt: at(0) })).next;
+    expect(decide(current, tick(at(DAY + SILENT - 1))).outcome).toBe('no_event');
+    const suspended = expectTransition(decide(current, tick(at(DAY + SILENT))));
+    expect(suspended.entry).toMatchObject({
+      from: 'issued',
+      to: 'suspended',
+      reasonCode: REASON_CODES.assessment_silent,
+    });
+    expect(suspended.entry.reason).toMatch(/no posture statement from the assessment since/);
+    const back = expectTransition(decide(suspended.next, callback('compliant', at(DAY + SILENT + MINUTE))));
+    expect(back.entry).toMatchObject({ from: 'suspended', to: 'issued', reasonCode: REASON_CODES.compliant_posture });
+  });
+
+  it('stays suspended when the statement that ends the silence is not compliant', () => {
+    const { state, callback } = issuedCertification(policy);
+    const suspended = expectTransition(decide(state, tick(at(SILENT)))).next;
+    const decision = decide(suspended, callback('non_compliant', at(SILENT + MINUTE)));
+    expect(decision.outcome).toBe('no_event');
+    expect(decision.next.certificate.state).toBe('suspended');
+  });
+
+  it('schedules the silence deadline, and none when the policy does not watch it', () => {
+    const { state } = issuedCertification(policy);
+    expect(nextDeadline(state)).toEqual(at(SILENT));
+    expect(nextDeadline(issuedCertification().state)).toEqual(at(VALIDITY));
   });
 });
 

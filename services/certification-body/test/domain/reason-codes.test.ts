@@ -15,6 +15,7 @@ const PINNED = {
   scope_superseded: 8,
   approval_rejected: 9,
   posture_error: 10,
+  assessment_silent: 11,
 };
 
 describe('reason codes', () => {

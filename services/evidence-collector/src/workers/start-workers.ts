@@ -1,3 +1,4 @@
+import { startKeyRotationTimer } from '@cabc/key-store';
 import { startOutboxDelivery } from '@cabc/outbox';
 import type { Collector } from '../composition.ts';
 import { startLedgerWatch } from '../modules/ledger-watch/ledger-watch.module.ts';
@@ -10,6 +11,12 @@ import { createMlflowPuller, schedulePolling, type PollSummary } from '../module
  */
 export function startWorkers(collector: Collector) {
   const { config, logger, infra } = collector;
+  const keyRotation = startKeyRotationTimer({
+    keys: infra.keys,
+    intervalMs: config.SIGNING_KEY_ROTATION_INTERVAL,
+    overlapMs: config.SIGNING_KEY_ROTATION_OVERLAP,
+    logger,
+  });
   const ledgerWatch = startLedgerWatch({
     repository: collector.repositories.ledgerWatch,
     logger,
@@ -24,7 +31,9 @@ export function startWorkers(collector: Collector) {
     reconcileIntervalMs: config.RECONCILE_INTERVAL,
     maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     retry: { baseMs: config.DELIVERY_RETRY_BASE_DELAY, maxMs: config.DELIVERY_RETRY_MAX_DELAY },
+    metrics: collector.metrics.outbox,
   });
+  collector.metrics.queues.observe(delivery.worker);
 
   let pollMlflow: (() => Promise<PollSummary>) | undefined;
   let polling: { stop: () => Promise<void> } | undefined;
@@ -51,6 +60,7 @@ export function startWorkers(collector: Collector) {
     /** One MLflow pass now (tests, operators); undefined when pull collection is off. */
     pollMlflow,
     close: async () => {
+      await keyRotation();
       await polling?.stop();
       await ledgerWatch.stop();
       await delivery.close();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { postureSchema, requirementStatusSchema } from '@cabc/contracts';
+import { INT32_MAX, postureSchema, requirementStatusSchema } from '@cabc/contracts';
 import { NotFoundProblem, problemResponses, type Server } from '@cabc/http-kit';
 import { allowedTo, authorize } from '../authorization/permissions.ts';
 import { toeParamsSchema } from '../toes/toes.schemas.ts';
@@ -73,8 +73,8 @@ export function registerDryRunRoutes(app: Server, dryRun: DryRunService, jobs: D
           'The dry run runs in the dry-run worker under a time budget (DRY_RUN_TIME_BUDGET); the answer is 202 with ' +
           'the Location of the job to poll (GET /v1/dry-runs/{id}).',
         security: [{ bearer: [] }],
-        params: toeParamsSchema.extend({ version: z.coerce.number().int().positive() }),
-        response: { 202: dryRunJobSchema, ...problemResponses(400, 401, 403, 404) },
+        params: toeParamsSchema.extend({ version: z.coerce.number().int().positive().max(INT32_MAX) }),
+        response: { 202: dryRunJobSchema, ...problemResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) => {

@@ -21,8 +21,10 @@ import type { ToesRepository } from '../toes/toes.repository.ts';
 const TIMELINE_STEPS = 100;
 
 export class DryRunBudgetExceeded extends Error {
-  constructor(budgetMs: number) {
-    super(`the dry run took longer than its time budget of ${budgetMs} ms`);
+  constructor(budgetMs: number, done: number, planned: number) {
+    super(
+      `the dry run took longer than its time budget of ${budgetMs} ms (stopped after ${done} of ${planned} requirement evaluations)`,
+    );
     this.name = 'DryRunBudgetExceeded';
   }
 }
@@ -63,15 +65,18 @@ export function createDryRunService(deps: {
     /**
      * What a scope version would decide on the ToE's stored evidence, without storing anything: the results now, and
      * the posture after each of the most recent evidence arrivals, replayed in the order they were received. Runs in
-     * the dry-run worker: it yields to the event loop between replayed arrivals and stops past `budgetMs`.
+     * the dry-run worker: it yields to the event loop between requirement evaluations and stops past `budgetMs`, so one
+     * arrival of a scope with hundreds of expensive requirements cannot hold the service's event loop either.
      */
     async compute(request: DryRunRequest, budgetMs: number) {
       const deadline = performance.now() + budgetMs;
       const toeId = request.toe;
       const version = request.version;
       const { toe, scope } = await find(request.org, toeId, version);
+      let evaluated = 0;
+      let planned = 0;
       const checkBudget = async () => {
-        if (performance.now() > deadline) throw new DryRunBudgetExceeded(budgetMs);
+        if (performance.now() > deadline) throw new DryRunBudgetExceeded(budgetMs, evaluated, planned);
         await yieldToEventLoop();
       };
       const requirements = deps.inForce.compile(scope);
@@ -88,11 +93,13 @@ export function createDryRunService(deps: {
         modelDigests: artifacts.models.map((artifact) => artifact.sha256),
         datasetDigests: artifacts.datasets.map((artifact) => artifact.sha256),
       };
-      const judge = (available: EvidenceRecord[], at: Date) => {
-        const results = requirements.map((entry: InForceRequirement) => ({
-          entry,
-          result: evaluateRequirement(entry, available, digests, at),
-        }));
+      const judge = async (available: EvidenceRecord[], at: Date) => {
+        const results: { entry: InForceRequirement; result: ReturnType<typeof evaluateRequirement> }[] = [];
+        for (const entry of requirements) {
+          await checkBudget();
+          results.push({ entry, result: evaluateRequirement(entry, available, digests, at) });
+          evaluated += 1;
+        }
         const summary = aggregatePosture(
           results.map(({ entry, result }) => ({
             status: result.status,
@@ -111,17 +118,16 @@ export function createDryRunService(deps: {
       }[] = [];
       let before = new Map<string, RequirementStatus>();
       const firstStep = Math.max(0, evidence.length - TIMELINE_STEPS);
+      planned = requirements.length * (evidence.length - firstStep + 1 + (firstStep > 0 ? 1 : 0));
       if (firstStep > 0)
         before = new Map(
-          judge(evidence.slice(0, firstStep), evidence[firstStep - 1]!.receivedAt).results.map(({ entry, result }) => [
-            entry.requirement.id,
-            result.status,
-          ]),
+          (await judge(evidence.slice(0, firstStep), evidence[firstStep - 1]!.receivedAt)).results.map(
+            ({ entry, result }) => [entry.requirement.id, result.status],
+          ),
         );
       for (let index = firstStep; index < evidence.length; index += 1) {
-        await checkBudget();
         const arrival = evidence[index]!;
-        const { results, summary } = judge(evidence.slice(0, index + 1), arrival.receivedAt);
+        const { results, summary } = await judge(evidence.slice(0, index + 1), arrival.receivedAt);
         const after = new Map(results.map(({ entry, result }) => [entry.requirement.id, result.status]));
         const changes = [...after]
           .filter(([id, status]) => before.get(id) !== status)
@@ -137,7 +143,7 @@ export function createDryRunService(deps: {
 
       await checkBudget();
       const evaluatedAt = now();
-      const { results, summary } = judge(evidence, evaluatedAt);
+      const { results, summary } = await judge(evidence, evaluatedAt);
       const neverSeen = await neverSeenMetrics(deps.evaluations, toeId, requirements);
       return {
         toeId,

@@ -31,6 +31,8 @@ interface EvaluationDatabase {
     sequence: number;
     assessment_id: string;
     updated_at: Date;
+    critical_failed: boolean;
+    stated_at: Date;
   };
 }
 
@@ -51,6 +53,9 @@ export interface PostureRecord {
   sequence: number;
   assessmentId: string;
   updatedAt: Date;
+  criticalFailed: boolean;
+  /** When it was last stated to the certification body: by the evaluation that set it, or by the heartbeat since. */
+  statedAt: Date;
 }
 
 type Executor = Kysely<EvaluationDatabase> | Transaction<EvaluationDatabase>;
@@ -250,30 +255,27 @@ export function createEvaluationRepository(database: Kysely<any>) {
             sequence: row.sequence,
             assessmentId: row.assessment_id,
             updatedAt: row.updated_at,
+            criticalFailed: row.critical_failed,
+            statedAt: row.stated_at,
           }
         : undefined;
     },
 
-    async savePosture(record: PostureRecord, trx: Transaction<any>): Promise<void> {
+    /** Saves the posture an evaluation decided, which states it to the certification body in the same transaction. */
+    async savePosture(record: Omit<PostureRecord, 'statedAt'>, trx: Transaction<any>): Promise<void> {
+      const columns = {
+        posture: record.posture,
+        scope_version: record.scopeVersion,
+        sequence: record.sequence,
+        assessment_id: record.assessmentId,
+        updated_at: record.updatedAt,
+        critical_failed: record.criticalFailed,
+        stated_at: record.updatedAt,
+      };
       await (trx as Transaction<EvaluationDatabase>)
         .insertInto('postures')
-        .values({
-          toe: record.toe,
-          posture: record.posture,
-          scope_version: record.scopeVersion,
-          sequence: record.sequence,
-          assessment_id: record.assessmentId,
-          updated_at: record.updatedAt,
-        })
-        .onConflict((oc) =>
-          oc.column('toe').doUpdateSet({
-            posture: record.posture,
-            scope_version: record.scopeVersion,
-            sequence: record.sequence,
-            assessment_id: record.assessmentId,
-            updated_at: record.updatedAt,
-          }),
-        )
+        .values({ toe: record.toe, ...columns })
+        .onConflict((oc) => oc.column('toe').doUpdateSet(columns))
         .execute();
     },
 

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { POSTURE_CALLBACK_TYP, type PostureCallbackClaims } from '@cabc/contracts';
 import type { OutboxProducer, OutboxRepository } from '@cabc/outbox';
 import { aggregatePosture, type RuleResult, type ScopeDigests } from '@cabc/rules';
-import { unsignedCallbackRow } from '../callbacks/send-time-signing.ts';
-import { CERTIFICATION_BODY_TOPIC } from '../scopes/scope-decisions.ts';
+import { postureCallbackRow, type SignCheckpoint } from '../callbacks/posture-callback.ts';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
 import type { ObservationsService } from '../observations/observations.service.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import { applyManualFinding } from './apply-manual-finding.ts';
+import type { EvidenceIntegrity } from './evidence-integrity.ts';
 import type { EvaluationRepository, RequirementResult } from './evaluation.repository.ts';
 import { pinnedArtifacts, pinnedDigests, wantsOf, type InForceScopes } from './in-force-scope.ts';
 import { evaluateRequirement, staleAt } from './requirement-evaluation.ts';
@@ -21,6 +20,8 @@ export function createEvaluationService(deps: {
   observations?: Pick<ObservationsService, 'observe'>;
   outbox: OutboxRepository;
   producer: OutboxProducer;
+  /** Leaves out evidence that does not verify and reports it (docs/keys.md); absent, every row read is assessed. */
+  integrity?: EvidenceIntegrity;
   issuer: string;
   audience: string;
   certificationBodyUrl: string;
@@ -28,11 +29,10 @@ export function createEvaluationService(deps: {
    * Signs a ledger checkpoint of the log as it is now (absent without a ledger). Called after the evidence was read,
    * from another connection, so the checkpoint covers every evidence the assessment used.
    */
-  checkpoint?: () => Promise<{ size: number; rootHash: Buffer; note: string }>;
+  checkpoint?: SignCheckpoint;
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
-  const callbackUrl = new URL('/v1/callbacks/assessment', deps.certificationBodyUrl).toString();
 
   const toeArtifactsOf = async (toeId: string) =>
     (await deps.toes.find(toeId))?.artifacts ?? { models: [], datasets: [] };
@@ -71,13 +71,17 @@ export function createEvaluationService(deps: {
           modelDigests: artifacts.models.map((artifact) => artifact.sha256),
           datasetDigests: artifacts.datasets.map((artifact) => artifact.sha256),
         };
-        const evidence = await deps.evaluations.evidenceFor(
+        const loaded = await deps.evaluations.evidenceFor(
           job.toe,
           wantsOf(inForce.requirements),
           inForce.collectorKeyIds,
           pinnedDigests(artifacts),
           trx,
         );
+        const screened = deps.integrity
+          ? await deps.integrity.screen(job.toe, loaded, trx)
+          : { evidence: loaded, openFindings: 0 };
+        const evidence = screened.evidence;
         const previous = await deps.evaluations.latestResults(
           job.toe,
           inForce.requirements.map((entry) => entry.requirement.id),
@@ -119,6 +123,8 @@ export function createEvaluationService(deps: {
             critical: entry.requirement.critical,
           })),
         );
+        // Evidence that does not verify keeps the posture at `error` (unless worse) until it is resolved.
+        if (screened.openFindings > 0 && summary.posture !== 'non_compliant') summary.posture = 'error';
         const before = await deps.evaluations.posture(job.toe, trx);
         // Reported again under a newly approved version even when the value stays: its certification starts empty.
         if (before?.posture === summary.posture && before.scopeVersion === inForce.scope.version) {
@@ -136,40 +142,35 @@ export function createEvaluationService(deps: {
             sequence,
             assessmentId,
             updatedAt: evaluatedAt,
+            criticalFailed: summary.criticalFailed,
           },
           trx,
         );
-        const claims: Omit<PostureCallbackClaims, 'iat'> = {
-          iss: deps.issuer,
-          aud: deps.audience,
-          jti: randomUUID(),
-          type: 'posture.changed',
-          toe: job.toe,
-          scopeVersion: inForce.scope.version,
-          sequence,
-          assessmentId,
-          posture: summary.posture,
-          previousPosture: before?.posture ?? null,
-          criticalFailed: summary.criticalFailed,
-          assessedAt: evaluatedAt.toISOString(),
-          ledgerCheckpoint: checkpoint
-            ? { size: checkpoint.size, rootHash: checkpoint.rootHash.toString('base64'), note: checkpoint.note }
-            : null,
-          changes: results
-            .filter((result) => previous.get(result.requirementId)?.status !== result.status)
-            .map((result) => ({
-              requirementId: result.requirementId,
-              status: result.status,
-              previousStatus: previous.get(result.requirementId)?.status ?? null,
-              reason: result.reason,
-              evidenceIds: result.evidenceIds,
-            })),
-        };
         // Signed by the outbox delivery at each attempt (send-time signing), with a fresh iat.
         const outboxId = await deps.outbox.add(
-          unsignedCallbackRow(
-            { typ: POSTURE_CALLBACK_TYP, claims },
-            { topic: CERTIFICATION_BODY_TOPIC, orderingKey: job.toe, destination: callbackUrl },
+          postureCallbackRow(
+            deps,
+            {
+              type: 'posture.changed',
+              toe: job.toe,
+              scopeVersion: inForce.scope.version,
+              sequence,
+              assessmentId,
+              posture: summary.posture,
+              previousPosture: before?.posture ?? null,
+              criticalFailed: summary.criticalFailed,
+              assessedAt: evaluatedAt.toISOString(),
+              changes: results
+                .filter((result) => previous.get(result.requirementId)?.status !== result.status)
+                .map((result) => ({
+                  requirementId: result.requirementId,
+                  status: result.status,
+                  previousStatus: previous.get(result.requirementId)?.status ?? null,
+                  reason: result.reason,
+                  evidenceIds: result.evidenceIds,
+                })),
+            },
+            checkpoint,
           ),
           trx,
         );

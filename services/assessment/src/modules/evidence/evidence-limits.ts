@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
-import { HttpProblem, type Server } from '@cabc/http-kit';
+import { TooManyRequestsProblem, type Server } from '@cabc/http-kit';
 import type { Redis } from '@cabc/service-kit';
 
 /** What the unauthenticated evidence endpoints accept before any work is done (docs/operations.md#limits). */
@@ -14,17 +14,6 @@ export interface EvidenceLimits {
   batchMax: number;
   /** Envelopes of one batch verified and stored at the same time. */
   batchConcurrency: number;
-}
-
-export class TooManyRequestsProblem extends HttpProblem {
-  readonly retryAfterSeconds: number;
-  constructor(detail: string, retryAfterSeconds: number, field: string) {
-    super(429, 'rate-limited', 'Too many requests', detail, {
-      fields: [{ field, message: detail }],
-      extensions: { retryAfter: retryAfterSeconds },
-    });
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
 }
 
 export interface EvidenceRateLimits {

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import {
   BadRequestProblem,
   HttpProblem,
+  installJsonBodyParser,
+  type EvidenceMetrics,
   NotFoundProblem,
   problemResponses,
   type Server,
@@ -14,7 +16,7 @@ import { acceptedEvidenceViewSchema } from './evidence.schemas.ts';
 import { toReceipt, type EvidenceIngestService } from './evidence.service.ts';
 import { allowedTo, authorize } from '../authorization/permissions.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
-import { registerEvidenceRateLimits, TooManyRequestsProblem, type EvidenceLimits } from './evidence-limits.ts';
+import { registerEvidenceRateLimits, type EvidenceLimits } from './evidence-limits.ts';
 import type { Redis } from '@cabc/service-kit';
 
 const rawBodies = new WeakMap<FastifyRequest, string>();
@@ -51,7 +53,12 @@ async function mapLimited<T, R>(items: readonly T[], concurrency: number, work: 
 }
 
 /** One envelope of a batch: its receipt, or the problem that refused it (the rest of the batch goes on). */
-async function ingestOne(service: EvidenceIngestService, text: string, admit: (toe: string) => Promise<void>) {
+async function ingestOne(
+  service: EvidenceIngestService,
+  metrics: EvidenceMetrics,
+  text: string,
+  admit: (toe: string) => Promise<void>,
+) {
   try {
     let parsed: unknown;
     try {
@@ -60,9 +67,11 @@ async function ingestOne(service: EvidenceIngestService, text: string, admit: (t
       throw new BadRequestProblem('the envelope is not JSON', [{ field: 'envelope', message: 'not JSON' }]);
     }
     const { created, receipt } = await service.ingest(text, parsed, admit);
+    metrics.ingested(created ? 'created' : 'repeated');
     return { status: created ? 201 : 200, receipt };
   } catch (error) {
     if (!(error instanceof HttpProblem)) throw error;
+    metrics.refused(error.type.replace(/^https:\/\/cabc\.dev\/problems\//, ''));
     return {
       status: error.status,
       problem: {
@@ -79,17 +88,13 @@ export async function registerEvidenceRoutes(
   app: Server,
   service: EvidenceIngestService,
   toes: ToesRepository,
-  limiting: { redis: Redis; prefix: string; limits: EvidenceLimits },
+  limiting: { redis: Redis; prefix: string; limits: EvidenceLimits; metrics: EvidenceMetrics },
 ): Promise<void> {
-  const { limits } = limiting;
+  const { limits, metrics } = limiting;
   await app.register(async (scope) => {
     const rateLimits = await registerEvidenceRateLimits(scope, limiting.redis, limiting.prefix, limits);
     // Keep the body text as received: its digest identifies the envelope and the ledger stores it unchanged.
-    const parseJson = scope.getDefaultJsonParser('error', 'error');
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-      rawBodies.set(request, body as string);
-      parseJson(request, body as string, done);
-    });
+    installJsonBodyParser(scope, (request, text) => rawBodies.set(request, text));
     const routes = scope.withTypeProvider<ZodTypeProvider>();
 
     routes.post(
@@ -109,19 +114,16 @@ export async function registerEvidenceRoutes(
           },
         },
         onRequest: rateLimits.perAddress,
+        onResponse: metrics.routeHooks.onResponse,
       },
       async (request, reply) => {
-        try {
-          const { created, receipt } = await service.ingest(
-            rawBodies.get(request) ?? '',
-            request.body,
-            rateLimits.admitToe(request),
-          );
-          return reply.code(created ? 201 : 200).send(receipt);
-        } catch (error) {
-          if (error instanceof TooManyRequestsProblem) reply.header('retry-after', String(error.retryAfterSeconds));
-          throw error;
-        }
+        // Over a limit, TooManyRequestsProblem: the problem handler adds its Retry-After.
+        const { created, receipt } = await service.ingest(
+          rawBodies.get(request) ?? '',
+          request.body,
+          rateLimits.admitToe(request),
+        );
+        return reply.code(created ? 201 : 200).send(receipt);
       },
     );
 
@@ -154,7 +156,7 @@ export async function registerEvidenceRoutes(
         }
         const admit = rateLimits.admitToe(request);
         return {
-          results: await mapLimited(envelopes, limits.batchConcurrency, (text) => ingestOne(service, text, admit)),
+          results: await mapLimited(envelopes, limits.batchConcurrency, (text) => ingestOne(service, metrics, text, admit)),
         };
       },
     );

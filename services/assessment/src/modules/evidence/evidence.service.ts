@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID, type KeyObject } from 'node:crypto';
 import {
   dsseEnvelopeSchema,
@@ -6,6 +7,7 @@ import {
   RECEIPT_TYP,
   type EvidenceReceipt,
   type ReceiptClaims,
+  findUnstorableText,
 } from '@cabc/contracts';
 import type { SigningKeyStore } from '@cabc/key-store';
 import { decodeBase64Any, DsseVerificationError, pae, sha256Hex, signJwt, verifyDsse } from '@cabc/crypto';
@@ -66,13 +68,24 @@ function verifiesWith(envelope: Parameters<typeof verifyDsse>[0], keys: Readonly
 }
 
 function parseStatementJson(bytes: Buffer): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    if (!isUtf8(bytes)) throw new TypeError('not UTF-8');
+    parsed = JSON.parse(bytes.toString('utf8'));
   } catch {
-    throw new UnprocessableProblem('invalid-statement', 'Invalid statement', 'the signed payload is not JSON', [
-      { field: 'payload', message: 'not JSON' },
+    throw new UnprocessableProblem('invalid-statement', 'Invalid statement', 'the signed payload is not UTF-8 JSON', [
+      { field: 'payload', message: 'not UTF-8 JSON' },
     ]);
   }
+  // The predicate is stored as jsonb, which cannot hold NUL; a lone surrogate would not round-trip.
+  const unstorable = findUnstorableText(parsed);
+  if (unstorable) {
+    const field = unstorable.path ? `payload.${unstorable.path}` : 'payload';
+    throw new UnprocessableProblem('invalid-statement', 'Invalid statement', `${field}: ${unstorable.message}`, [
+      { field, message: unstorable.message },
+    ]);
+  }
+  return parsed;
 }
 
 function claimedToe(payload: unknown): string {

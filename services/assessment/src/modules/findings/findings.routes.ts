@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { problemResponses, type Server } from '@cabc/http-kit';
 import { allowedTo, authorize } from '../authorization/permissions.ts';
 import { toeParamsSchema } from '../toes/toes.schemas.ts';
-import type { ManualFinding } from './findings.repository.ts';
 import type { FindingsService } from './findings.service.ts';
+import type { IntegrityFinding } from './integrity-findings.repository.ts';
+import { findingView } from './manual-finding.ts';
 
 const findingSchema = z.object({
   id: z.string(),
@@ -15,14 +16,22 @@ const findingSchema = z.object({
   recordedBy: z.string(),
 });
 
-const view = (finding: ManualFinding) => ({
+const integrityFindingSchema = z.object({
+  id: z.number().int(),
+  kind: z.enum(['ledger_mismatch']),
+  evidenceId: z.string(),
+  detail: z.string(),
+  observedAt: z.string(),
+  resolvedAt: z.string().nullable(),
+});
+
+const integrityView = (finding: IntegrityFinding) => ({
   id: finding.id,
-  requirementId: finding.requirementId,
-  status: finding.status,
-  justification: finding.justification,
-  validFrom: finding.validFrom.toISOString(),
-  validUntil: finding.validUntil.toISOString(),
-  recordedBy: finding.recordedBy,
+  kind: finding.kind,
+  evidenceId: finding.evidenceId,
+  detail: finding.detail,
+  observedAt: finding.observedAt.toISOString(),
+  resolvedAt: finding.resolvedAt?.toISOString() ?? null,
 });
 
 export function registerFindingRoutes(app: Server, findings: FindingsService): void {
@@ -47,7 +56,9 @@ export function registerFindingRoutes(app: Server, findings: FindingsService): v
     async (request, reply) =>
       reply
         .code(201)
-        .send(view(await findings.record(authorize(request, 'finding:record'), request.params.toeId, request.body))),
+        .send(
+          findingView(await findings.record(authorize(request, 'finding:record'), request.params.toeId, request.body)),
+        ),
   );
 
   app.get(
@@ -56,14 +67,25 @@ export function registerFindingRoutes(app: Server, findings: FindingsService): v
       config: allowedTo('finding:read'),
       schema: {
         tags: ['findings'],
-        summary: 'Every manual finding of a ToE, oldest first',
+        summary: 'Every manual finding of a ToE, oldest first, and its integrity findings',
+        description:
+          '`integrity` lists evidence the service found not to verify when it read it for evaluation ' +
+          '(`ledger_mismatch`: envelope, ledger leaf or signature): left out of the assessment, and the posture is ' +
+          '`error` while one is open (resolvedAt null). See docs/keys.md.',
         security: [{ bearer: [] }],
         params: toeParamsSchema,
-        response: { 200: z.object({ items: z.array(findingSchema) }), ...problemResponses(400, 401, 403, 404) },
+        response: {
+          200: z.object({ items: z.array(findingSchema), integrity: z.array(integrityFindingSchema) }),
+          ...problemResponses(400, 401, 403, 404),
+        },
       },
     },
-    async (request) => ({
-      items: (await findings.list(authorize(request, 'finding:read'), request.params.toeId)).map(view),
-    }),
+    async (request) => {
+      const principal = authorize(request, 'finding:read');
+      return {
+        items: (await findings.list(principal, request.params.toeId)).map(findingView),
+        integrity: (await findings.listIntegrity(principal, request.params.toeId)).map(integrityView),
+      };
+    },
   );
 }

@@ -6,6 +6,7 @@ import type { AuditRepository } from '../audit/audit.repository.ts';
 import type { InForceScopes } from '../evaluation/in-force-scope.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import type { FindingsRepository, ManualFinding } from './findings.repository.ts';
+import type { IntegrityFinding, IntegrityFindingsRepository } from './integrity-findings.repository.ts';
 
 /** Longest window a manual finding may cover: a judgement is revisited at least yearly. */
 const MAX_VALIDITY_MS = 366 * 86_400_000;
@@ -19,6 +20,8 @@ export interface FindingInput {
 
 export function createFindingsService(deps: {
   findings: FindingsRepository;
+  /** Evidence rows that did not verify when read for evaluation (ledger_mismatch). */
+  integrityFindings?: IntegrityFindingsRepository;
   toes: ToesRepository;
   inForce: InForceScopes;
   audit: AuditRepository;
@@ -109,6 +112,14 @@ export function createFindingsService(deps: {
         throw new NotFoundProblem(`no ToE ${toeId}`, [{ field: 'path:toeId', message: 'unknown ToE' }]);
       }
       return deps.findings.list(toeId);
+    },
+
+    /** The ToE's integrity findings (open and resolved), oldest first. */
+    async listIntegrity(principal: Principal, toeId: string): Promise<IntegrityFinding[]> {
+      if (!(await deps.toes.findInOrg(toeId, principal.org))) {
+        throw new NotFoundProblem(`no ToE ${toeId}`, [{ field: 'path:toeId', message: 'unknown ToE' }]);
+      }
+      return deps.integrityFindings ? deps.integrityFindings.list(toeId) : [];
     },
   };
 }

@@ -7,6 +7,7 @@ import { defaultLedgerOrigin, type LedgerSettings } from './ledger.settings.ts';
 
 export { registerLedgerRoutes } from './ledger.routes.ts';
 export { startCheckpointTimer } from './checkpoint-timer.ts';
+export { registerLedgerMetrics } from './ledger-metrics.ts';
 export type { LedgerSequencer } from './ledger.sequencer.ts';
 export { ledgerEnvShape, ledgerSettingsOf, type LedgerSettings } from './ledger.settings.ts';
 

@@ -112,6 +112,7 @@ export function registerOscalBundleRoutes(app: Server, deps: OscalBundleRouteDep
           'certification body with this service’s own credential (never the caller’s token); when it refuses, the manifest notes it and there is no POA&M.',
         params: toeParamsSchema,
         querystring: bundleQuerySchema,
+        produces: ['application/zip'],
         response: { 200: z.unknown(), ...problemResponses(400, 401, 403, 404, 422) },
       },
     },

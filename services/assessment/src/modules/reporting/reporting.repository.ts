@@ -60,6 +60,22 @@ export interface LiveRow {
   lastResultId: number | null;
 }
 
+/** Evidence columns the reports read: all but the envelope itself (selected as '' for the row shape). */
+const evidenceColumns = [
+  'id',
+  'sequence',
+  'envelope_sha256',
+  'statement_sha256',
+  'toe',
+  'kind',
+  'keyid',
+  'subjects',
+  'predicate',
+  'observed_at',
+  'received_at',
+  'receipt',
+] as const;
+
 const evidenceRow = (row: any): EvidenceRow => ({ ...toAccepted(row), sequence: Number(row.sequence) }) as EvidenceRow;
 
 const resultRow = (row: any): ResultRow => ({
@@ -165,20 +181,7 @@ export function createReportingRepository(db: Kysely<any>) {
     async evidenceInWindow(toe: string, from: Date, to: Date, limit: number): Promise<EvidenceRow[]> {
       const rows = await db
         .selectFrom('evidence')
-        .select([
-          'id',
-          'sequence',
-          'envelope_sha256',
-          'statement_sha256',
-          'toe',
-          'kind',
-          'keyid',
-          'subjects',
-          'predicate',
-          'observed_at',
-          'received_at',
-          'receipt',
-        ])
+        .select(evidenceColumns)
         .select(sql<string>`''`.as('envelope'))
         .where('toe', '=', toe)
         .where('observed_at', '>=', from)
@@ -194,20 +197,7 @@ export function createReportingRepository(db: Kysely<any>) {
     async evidenceReceivedIn(toe: string, from: Date, to: Date, limit: number): Promise<EvidenceRow[]> {
       const rows = await db
         .selectFrom('evidence')
-        .select([
-          'id',
-          'sequence',
-          'envelope_sha256',
-          'statement_sha256',
-          'toe',
-          'kind',
-          'keyid',
-          'subjects',
-          'predicate',
-          'observed_at',
-          'received_at',
-          'receipt',
-        ])
+        .select(evidenceColumns)
         .select(sql<string>`''`.as('envelope'))
         .where('toe', '=', toe)
         .where('received_at', '>=', from)

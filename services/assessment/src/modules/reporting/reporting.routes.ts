@@ -16,11 +16,11 @@ import {
 import { allowedTo, authorize } from '../authorization/permissions.ts';
 import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
 import type { InForceScopes } from '../evaluation/in-force-scope.ts';
-import { logIndexOfReceipt } from '../ledger/receipt-log-index.ts';
 import type { ToesRepository } from '../toes/toes.repository.ts';
 import { toeParamsSchema } from '../toes/toes.schemas.ts';
 import type { ToeView } from '../toes/toes.schemas.ts';
 import { renderAuditReportHtml } from './audit-report.ts';
+import { evidenceFields } from './evidence-fields.ts';
 import type { EvidenceVerifier } from './evidence-verification.ts';
 import type { LiveEvent, LiveFeed } from './live-feed.ts';
 import type { PdfRenderer } from './pdf-renderer.ts';
@@ -79,30 +79,17 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
   }
 
   async function evidenceItem(row: EvidenceRow) {
-    const predicate = row.predicate ?? {};
-    const logIndex = logIndexOfReceipt(row.receipt);
-    const measurements = Array.isArray(predicate.measurements) ? predicate.measurements : [];
-    const checks = Array.isArray(predicate.checks) ? predicate.checks : [];
-    const raw = predicate.raw as { digest?: { sha256?: string } } | undefined;
+    const fields = evidenceFields(row);
+    const { logIndex, measurements, checks } = fields;
+    const raw = fields.raw as { digest?: { sha256?: string } } | null;
     return {
-      id: row.id,
-      sequence: row.sequence,
-      kind: row.kind,
-      observedAt: row.observedAt.toISOString(),
-      receivedAt: row.receivedAt.toISOString(),
-      envelopeSha256: row.envelopeSha256,
-      statementSha256: row.statementSha256,
-      keyid: row.keyid,
-      logIndex,
-      producer: predicate.producer ?? null,
-      context: predicate.context ?? null,
+      ...fields,
+      context: row.predicate?.context ?? null,
       measurements: measurements.slice(0, 20),
       measurementCount: measurements.length,
       checks: checks.slice(0, 20),
       checkCount: checks.length,
-      raw: predicate.raw ?? null,
       subjects: row.subjects,
-      receipt: row.receipt,
       verification: await deps.verifier.verify(row),
       links: {
         envelope: `/v1/toes/${encodeURIComponent(row.toe)}/evidence/${row.id}/envelope`,
@@ -411,7 +398,8 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
           'from closing the stream. Only changes after the connection are sent: read the current state after `hello`. ' +
           'With `toe`, only that ToE’s events.',
         querystring: z.object({ toe: z.string().max(64).optional() }),
-        response: { ...problemResponses(401, 403, 404) },
+        produces: ['text/event-stream'],
+        response: { 200: z.string().describe('the event stream'), ...problemResponses(401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -505,7 +493,8 @@ export function registerReportingRoutes(app: Server, deps: ReportingRouteDeps): 
         description: `format=html (default) or pdf. Window limits as for the OSCAL export (${REPORT_LIMITS.maxWindowDays} days, ${REPORT_LIMITS.maxEvidence} evidence).`,
         params: toeParamsSchema,
         querystring: reportWindowQuerySchema.extend({ format: z.enum(['html', 'pdf']).default('html') }),
-        response: { ...problemResponses(400, 401, 403, 404, 422, 503) },
+        produces: ['text/html', 'application/pdf'],
+        response: { 200: z.string().describe('the report (HTML or PDF)'), ...problemResponses(400, 401, 403, 404, 422, 503) },
       },
     },
     async (request, reply) => {

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { problemResponses, type Server } from '@cabc/http-kit';
+import { INT32_MAX } from '@cabc/contracts';
 import { allowedTo, authorize } from '../authorization/permissions.ts';
 import { toeParamsSchema } from '../toes/toes.schemas.ts';
 import { scopeStates } from './scope-workflow.ts';
 import type { ScopeComment, ScopeVersion } from './scopes.repository.ts';
 import type { ScopesService } from './scopes.service.ts';
 
-const versionParams = toeParamsSchema.extend({ version: z.coerce.number().int().positive() });
+const versionParams = toeParamsSchema.extend({ version: z.coerce.number().int().positive().max(INT32_MAX) });
 
 const commentSchema = z.object({
   id: z.number().int(),

@@ -8,7 +8,9 @@ import {
 } from '@cabc/contracts';
 import type { JwtVerifier } from '@cabc/crypto';
 import { HttpProblem, UnprocessableProblem } from '@cabc/http-kit';
+import { inSpan } from '@cabc/service-kit';
 import type { CertificationService } from '../certifications/certification.service.ts';
+import type { CheckpointCheck } from '../ledger-check/checkpoint-check.ts';
 import type { RunInTransaction, UnitOfWork } from '../common/unit-of-work.ts';
 import type { CallbackKind, ReceivedCallbacksRepository } from './received-callbacks.repository.ts';
 
@@ -62,6 +64,22 @@ function isFreshnessFailure(error: unknown): boolean {
   );
 }
 
+/**
+ * The ledger cross-check guards favourable decisions only. A posture against the certificate (anything but compliant
+ * without a failed critical requirement) is applied even when its checkpoint is refused (the alert is recorded all
+ * the same): otherwise a rewritten ledger, or one that cannot answer, would keep a failing ToE's certificate issued.
+ */
+function failClosed(check: CheckpointCheck): CheckpointCheck {
+  return async (claims) => {
+    try {
+      await check(claims);
+    } catch (error) {
+      const favourable = claims.posture === 'compliant' && !claims.criticalFailed;
+      if (favourable || !(error instanceof HttpProblem)) throw error;
+    }
+  };
+}
+
 /** Seconds the auditor's outbox is asked to wait before it signs and sends a refused-as-not-fresh callback again. */
 const NOT_FRESH_RETRY_AFTER_SECONDS = 30;
 
@@ -72,6 +90,8 @@ interface CallbackKindSpec<S extends z.ZodType<{ jti: string; toe: string }>> {
   schema: S;
   /** Columns of the received_callbacks record. */
   describe: (claims: z.output<S>) => { scopeVersion: number | null; sequence: number | null };
+  /** Checks the verified claims need before they are applied (throws an HttpProblem to refuse them). */
+  check?: ((claims: z.output<S>) => Promise<void>) | undefined;
   apply: (claims: z.output<S>, uow: UnitOfWork) => Promise<Omit<CallbackAnswer, 'jti'>>;
 }
 
@@ -85,6 +105,8 @@ export function createCallbacksService(deps: {
   received: ReceivedCallbacksRepository;
   certification: CertificationService;
   runInTransaction: RunInTransaction;
+  /** Cross-checks a posture callback's ledger checkpoint with the auditor's ledger (off when absent). */
+  checkLedger?: CheckpointCheck | undefined;
 }) {
   /**
    * Refusals are recorded too, without a jti of their own, so that neither a forgery nor a callback refused for now
@@ -172,6 +194,16 @@ export function createCallbacksService(deps: {
       const claims = parsed.data;
       const { scopeVersion, sequence } = spec.describe(claims);
       try {
+        await spec.check?.(claims);
+      } catch (error) {
+        if (!(error instanceof HttpProblem)) throw error;
+        return refuse(spec.kind, token, error, {
+          toe: claims.toe,
+          scopeVersion,
+          ...(sequence !== null ? { sequence } : {}),
+        });
+      }
+      try {
         return await deps.runInTransaction(async (uow) => {
           const fresh = await deps.received.record(
             {
@@ -195,7 +227,11 @@ export function createCallbacksService(deps: {
               detail: 'this callback was already applied',
             };
           }
-          const answer = await spec.apply(claims, uow);
+          const answer = await inSpan(
+            `certification decide ${spec.kind}`,
+            { service: 'certification-body', attributes: { 'cabc.toe': claims.toe } },
+            () => spec.apply(claims, uow),
+          );
           await deps.received.setOutcome(claims.jti, answer.outcome, answer.detail, uow.trx);
           return { ...answer, jti: claims.jti };
         });
@@ -220,6 +256,7 @@ export function createCallbacksService(deps: {
       typ: POSTURE_CALLBACK_TYP,
       schema: postureCallbackClaimsSchema,
       describe: (claims) => ({ scopeVersion: claims.scopeVersion, sequence: claims.sequence }),
+      check: deps.checkLedger && failClosed(deps.checkLedger),
       apply: (claims, uow) => deps.certification.applyPosture(claims, uow),
     }),
     /** A scope decision (`typ` cabc-scope+jwt). */

@@ -322,6 +322,9 @@ export function createCertificationService(deps: {
       const decision = decide(decodeDecisionState(certification.decisionState), {
         kind: 'posture',
         now: at,
+        restatement: claims.type === 'posture.restated',
+        // The signature's age as the callback verifier measured it (the real clock), carried onto this service's clock.
+        signedAt: new Date(at.getTime() - Math.max(0, Date.now() - claims.iat * 1000)),
         sequence: claims.sequence,
         assessmentId: claims.assessmentId,
         posture: claims.posture,

@@ -11,6 +11,8 @@ export type StoredDecisionState = {
     posture: string;
     criticalFailed: boolean;
     assessedAt: string;
+    /** Absent in states stored before it was kept: assessedAt stands in. */
+    receivedAt?: string;
   } | null;
 };
 
@@ -26,7 +28,13 @@ export function encodeDecisionState(state: CertificationDecisionState): StoredDe
       expiresAt: iso(state.certificate.expiresAt),
       suspendedAt: iso(state.certificate.suspendedAt),
     },
-    posture: state.posture ? { ...state.posture, assessedAt: state.posture.assessedAt.toISOString() } : null,
+    posture: state.posture
+      ? {
+          ...state.posture,
+          assessedAt: state.posture.assessedAt.toISOString(),
+          receivedAt: state.posture.receivedAt.toISOString(),
+        }
+      : null,
   };
 }
 
@@ -44,6 +52,7 @@ export function decodeDecisionState(stored: StoredDecisionState): CertificationD
           ...stored.posture,
           posture: stored.posture.posture as NonNullable<CertificationDecisionState['posture']>['posture'],
           assessedAt: new Date(stored.posture.assessedAt),
+          receivedAt: new Date(stored.posture.receivedAt ?? stored.posture.assessedAt),
         }
       : null,
   };

@@ -95,6 +95,7 @@ export async function registerStatusRoutes(
             '{id, toe, scopeVersion, status, reasonCode, reason, since, expiresAt, revokedAt}. An organization without ' +
             'certificates gets a signed empty list. Verify with /.well-known/jwks.json.',
           params: z.object({ org: z.string().regex(ORG, 'an organization id: lowercase letters, digits, . _ -') }),
+          produces: ['application/jwt'],
           response: { 200: z.string().describe('compact JWS (application/jwt)'), ...problemResponses(400, 429) },
         },
       },

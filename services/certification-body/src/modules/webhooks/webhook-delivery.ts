@@ -212,8 +212,14 @@ export function createWebhookDelivery(deps: {
   logger: Logger;
   now: () => Date;
   userAgent?: string;
+  /** Told each attempt's outcome (the metrics). */
+  onAttempt?: ((outcome: AttemptOutcome, delivery: Delivery | undefined) => void) | undefined;
 }) {
   const leaseMs = deps.timeoutMs + 30_000;
+  const done = (outcome: AttemptOutcome, delivery?: Delivery) => {
+    deps.onAttempt?.(outcome, delivery);
+    return outcome;
+  };
 
   async function settle(
     delivery: Delivery,
@@ -353,7 +359,7 @@ export function createWebhookDelivery(deps: {
     async attempt(deliveryId: number): Promise<AttemptOutcome> {
       const startedAt = deps.now();
       const delivery = await deps.webhooks.claim(deliveryId, startedAt, leaseMs);
-      if (!delivery) return 'not_due';
+      if (!delivery) return done('not_due');
       const trigger = delivery.manualPending ? 'manual' : 'automatic';
       const subscription = await deps.webhooks.subscription(delivery.subscriptionId);
       if (!subscription || subscription.status !== 'active') {
@@ -369,9 +375,9 @@ export function createWebhookDelivery(deps: {
             uow.trx,
           );
         });
-        return 'cancelled';
+        return done('cancelled', delivery);
       }
-      const secret = unsealWebhookSecret(subscription.sealedSecret, deps.operatorSecret);
+      const secret = unsealWebhookSecret(subscription.sealedSecret, deps.operatorSecret, subscription.id);
       // The transport timestamp is wall-clock time: receivers compare it with their own clock to refuse replays.
       const timestamp = Math.floor(Date.now() / 1000);
       const headers = {
@@ -388,7 +394,7 @@ export function createWebhookDelivery(deps: {
         { deliveryId, attempt: delivery.attempts, outcome, status: result.status, error: result.error },
         'webhook attempt',
       );
-      return outcome;
+      return done(outcome, delivery);
     },
   };
 }

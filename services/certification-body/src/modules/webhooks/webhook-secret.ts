@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sealBytes, unsealBytes } from '@cabc/crypto';
 
 const PREFIX = 'whsec_';
 
@@ -33,30 +34,16 @@ export function verifyWebhookSignature(
   });
 }
 
-// Secrets are kept encrypted (AES-256-GCM, key derived from KEY_ENCRYPTION_SECRET) so a database dump alone cannot
-// forge deliveries. Format: v1.<iv>.<tag>.<ciphertext>, base64url parts.
-function derive(operatorSecret: string): Buffer {
-  return Buffer.from(
-    hkdfSync('sha256', Buffer.from(operatorSecret, 'utf8'), Buffer.alloc(0), 'cabc-key-encryption:webhook-secrets', 32),
-  );
+// Secrets are kept sealed (AES-256-GCM under a scrypt-derived key with a salt, the subscription id bound as
+// associated data; @cabc/crypto sealBytes) so a database dump alone cannot forge deliveries. The operator secret is
+// WEBHOOK_ENCRYPTION_SECRET (KEY_ENCRYPTION_SECRET when unset). v1 values (HKDF, nothing bound) are still read.
+const PURPOSE = 'webhook-secret';
+const LEGACY_CONTEXT = 'cabc-key-encryption:webhook-secrets';
+
+export function sealWebhookSecret(secret: string, operatorSecret: string, subscriptionId: string): string {
+  return sealBytes(Buffer.from(secret, 'utf8'), operatorSecret, { purpose: PURPOSE, id: subscriptionId });
 }
 
-export function sealWebhookSecret(secret: string, operatorSecret: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', derive(operatorSecret), iv);
-  const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  return [
-    'v1',
-    iv.toString('base64url'),
-    cipher.getAuthTag().toString('base64url'),
-    ciphertext.toString('base64url'),
-  ].join('.');
-}
-
-export function unsealWebhookSecret(sealed: string, operatorSecret: string): string {
-  const [format, iv, tag, ciphertext] = sealed.split('.');
-  if (format !== 'v1' || !iv || !tag || !ciphertext) throw new Error('unknown sealed webhook secret format');
-  const decipher = createDecipheriv('aes-256-gcm', derive(operatorSecret), Buffer.from(iv, 'base64url'));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+export function unsealWebhookSecret(sealed: string, operatorSecret: string, subscriptionId: string): string {
+  return unsealBytes(sealed, operatorSecret, { purpose: PURPOSE, id: subscriptionId }, LEGACY_CONTEXT).toString('utf8');
 }

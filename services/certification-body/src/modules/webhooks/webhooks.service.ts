@@ -138,13 +138,14 @@ export function createWebhooksService(deps: {
       const url = await assertWebhookUrl(input.url, deps.urlPolicy);
       const secret = generateWebhookSecret();
       const at = deps.now();
+      const id = randomUUID();
       const subscription: Subscription = {
-        id: randomUUID(),
+        id,
         ownerOrg: principal.org,
         createdBy: principal.subject,
         url: url.toString(),
         description: input.description ?? null,
-        sealedSecret: sealWebhookSecret(secret, deps.operatorSecret),
+        sealedSecret: sealWebhookSecret(secret, deps.operatorSecret, id),
         filterOrg,
         filterToe: input.toe ?? null,
         eventTypes: input.eventTypes && input.eventTypes.length > 0 ? [...new Set(input.eventTypes)].sort() : null,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { problemResponses, type Server } from '@cabc/http-kit';
+import { problemResponses, type EvidenceMetrics, type Server } from '@cabc/http-kit';
 import type { Access } from '../access/access.ts';
 import {
   evidencePageSchema,
@@ -31,7 +31,7 @@ export function registerEvidenceRoutes(
   app: Server,
   service: EvidenceService,
   access: Access,
-  options: { bodyLimitBytes: number },
+  options: { bodyLimitBytes: number; metrics: EvidenceMetrics },
 ): void {
   app.post(
     '/v1/evidence',
@@ -55,6 +55,7 @@ export function registerEvidenceRoutes(
       validatorCompiler: (route) =>
         route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : app.validatorCompiler!(route),
       ...access.push,
+      onResponse: options.metrics.routeHooks.onResponse,
     },
     async (request, reply) => {
       const principal = access.principal(request);

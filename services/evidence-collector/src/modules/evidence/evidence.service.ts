@@ -5,6 +5,7 @@ import {
   IN_TOTO_PAYLOAD_TYPE,
   IN_TOTO_STATEMENT_TYPE,
   evidenceStatementSchema,
+  findUnstorableText,
   type EvidenceStatement,
   type ResourceDescriptor,
 } from '@cabc/contracts';
@@ -14,6 +15,7 @@ import { ConflictProblem, NotFoundProblem, UnprocessableProblem, encodeCursor, d
 import type { OutboxProducer, OutboxRepository } from '@cabc/outbox';
 import { z } from 'zod';
 import type { CollectorKeys } from '../keys/collector-keys.ts';
+import type { ToeApprovals } from '../toe-approvals/toe-approvals.ts';
 import type { EvidenceRepository, StoredEvidence, StoredSubmission, SubmissionMode } from './evidence.repository.ts';
 import type { EvidenceView, SubmissionView, UnifiedEvidence } from './evidence.schemas.ts';
 import { mergeSubjects } from './subject-reference.ts';
@@ -134,6 +136,16 @@ function adaptedStatement(
       ...(item.attestations ? { attestations: item.attestations } : {}),
     },
   });
+  const unstorable = parsed.success ? findUnstorableText(parsed.data) : undefined;
+  if (unstorable) {
+    // The raw file is kept byte for byte (raw_artifacts); the statement made from it is text, which cannot hold this.
+    throw new UnprocessableProblem(
+      'unstorable-text',
+      'The evidence holds text that cannot be stored',
+      `${where}: ${unstorable.path}: ${unstorable.message}`,
+      [{ field: unstorable.path, message: unstorable.message }],
+    );
+  }
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => ({
       field: issue.path.join('.') || 'body',
@@ -186,6 +198,8 @@ export function createEvidenceService(deps: {
   outbox: OutboxRepository;
   producer: OutboxProducer;
   keys: Pick<CollectorKeys, 'activeKey'>;
+  /** Refuses ToEs the assessment does not trust this collector for; without it every ToE is accepted. */
+  approvals?: Pick<ToeApprovals, 'assertApproved'>;
   assessmentUrl: string;
   now?: () => Date;
 }) {
@@ -288,6 +302,10 @@ export function createEvidenceService(deps: {
         const replay = await replayOf(submitter.org, key, fingerprint);
         if (replay) return replay;
       }
+      await deps.approvals?.assertApproved(
+        input.mode === 'unified' ? input.evidence.toe : input.toe,
+        input.mode === 'native' ? 'query:toe' : 'toe',
+      );
       const { toe, items, raws } = prepare(input);
       const signer = await deps.keys.activeKey();
       const signed = items.map((item) => {

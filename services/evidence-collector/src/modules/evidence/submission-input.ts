@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { formats, isFormatId, parseJsonSafely, AdapterError, type FormatId } from '@cabc/adapters';
-import type { ResourceDescriptor } from '@cabc/contracts';
-import { BadRequestProblem, HttpProblem } from '@cabc/http-kit';
+import { findUnstorableText, unstorableTextReason, type ResourceDescriptor } from '@cabc/contracts';
+import { BadRequestProblem, HttpProblem, UnstorableTextProblem } from '@cabc/http-kit';
 import type { z } from 'zod';
 import { unifiedEvidenceSchema, type submitQuerySchema } from './evidence.schemas.ts';
 import type { SubmissionInput, UploadedFile } from './evidence.service.ts';
@@ -45,6 +45,8 @@ function unifiedFrom(body: Buffer): SubmissionInput {
       throw new BadRequestProblem('the body is not UTF-8 text', [{ field: 'body', message: 'not UTF-8' }]);
     throw error;
   }
+  const unstorable = findUnstorableText(document);
+  if (unstorable) throw new UnstorableTextProblem(unstorable);
   const parsed = unifiedEvidenceSchema.safeParse(document);
   if (!parsed.success) throw validationProblem(parsed.error);
   return { mode: 'unified', evidence: parsed.data };
@@ -119,6 +121,11 @@ async function readMultipart(request: FastifyRequest, limits: { bodyLimitBytes: 
             { field: part.fieldname, message: 'unknown file field' },
           ]);
         }
+        const nameProblem = part.filename ? unstorableTextReason(part.filename) : undefined;
+        if (nameProblem)
+          throw new BadRequestProblem(`file[${files.length}] name ${nameProblem}`, [
+            { field: `file[${files.length}]`, message: `file name ${nameProblem}` },
+          ]);
         const bytes = await part.toBuffer();
         total += bytes.length;
         if (total > limits.bodyLimitBytes) {
@@ -141,7 +148,13 @@ async function readMultipart(request: FastifyRequest, limits: { bodyLimitBytes: 
         }
         if (part.valueTruncated)
           throw new PayloadTooLargeProblem(`form field ${part.fieldname} is longer than 4096 bytes`, part.fieldname);
-        fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), String(part.value)]);
+        const value = String(part.value);
+        const reason = unstorableTextReason(value);
+        if (reason)
+          throw new BadRequestProblem(`form field ${part.fieldname} ${reason}`, [
+            { field: part.fieldname, message: reason },
+          ]);
+        fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), value]);
       }
     }
   } catch (error) {

@@ -25,6 +25,8 @@ export function createCollectorKeys(deps: {
   return {
     activeKey: (): Promise<SigningKey> => store.active(),
     list: async (): Promise<KeyInfo[]> => (await store.list()).keys,
+    /** Every key the collector holds (next, active, retired), to prove to the assessment which keys are its own. */
+    signingKeys: async (): Promise<SigningKey[]> => (await store.verified()).keys.map((key) => key.key),
     jwks: () => store.jwks(),
     /** The key the next rotation will activate, generated (published and announced) on first call. */
     prepareNext: () => store.prepareNext(),

@@ -1,3 +1,4 @@
+import type { AnnouncedJwks } from '@cabc/crypto';
 /** The assessment service could not be asked (network, timeout, 5xx): nothing is concluded, the next run retries. */
 export class LedgerUnreachableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -58,6 +59,13 @@ export function createLedgerClient(baseUrl: string, options: { timeoutMs?: numbe
       if (isRefusal(answer))
         throw new LedgerUnreachableError(`the verifier key is not published (HTTP ${answer.status}): ${answer.detail}`);
       return answer.verifierKey;
+    },
+    /** The auditor's published keys with their rotation announcements. */
+    async jwks(): Promise<AnnouncedJwks> {
+      const answer = await json<AnnouncedJwks>('/.well-known/jwks.json');
+      if (isRefusal(answer))
+        throw new LedgerUnreachableError(`the key set is not published (HTTP ${answer.status}): ${answer.detail}`);
+      return answer;
     },
     /** The latest signed note, or undefined when nothing was signed yet. */
     async latestNote(): Promise<string | undefined> {

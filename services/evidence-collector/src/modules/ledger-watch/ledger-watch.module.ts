@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createLedgerClient } from './ledger-watch.client.ts';
 import type { LedgerWatchRepository } from './ledger-watch.repository.ts';
 import { createLedgerWatcher } from './ledger-watch.service.ts';
+import { createReceiptVerifier } from './receipt-verifier.ts';
 import type { LedgerWatchSettings } from './ledger-watch.settings.ts';
 import { startLedgerWatchTimer } from './ledger-watch.timer.ts';
 
@@ -20,6 +21,7 @@ export function startLedgerWatch(deps: {
     repository: deps.repository,
     client: createLedgerClient(deps.settings.ledgerUrl),
     logger,
+    verifyReceipt: createReceiptVerifier(new URL('/.well-known/jwks.json', deps.settings.ledgerUrl).toString()),
     verifierKey: deps.settings.verifierKey,
     batch: deps.settings.batch,
   });

@@ -39,6 +39,7 @@ export interface WatchCheckpoint {
 
 export type FailureKind =
   | 'receipt_mismatch'
+  | 'bad_receipt_signature'
   | 'bad_checkpoint'
   | 'log_shrank'
   | 'fork'
@@ -169,7 +170,7 @@ export function createLedgerWatchRepository(db: Kysely<any>) {
 
     async state(): Promise<{
       verifierKey: string | null;
-      pinnedBy: 'config' | 'first_use' | null;
+      pinnedBy: 'config' | 'first_use' | 'announced' | null;
       pinnedAt: Date | null;
       lastRunAt: Date | null;
       lastError: string | null;
@@ -185,7 +186,7 @@ export function createLedgerWatchRepository(db: Kysely<any>) {
       };
     },
 
-    async pinKey(verifierKey: string, pinnedBy: 'config' | 'first_use'): Promise<void> {
+    async pinKey(verifierKey: string, pinnedBy: 'config' | 'first_use' | 'announced'): Promise<void> {
       await sql`update ledger_watch_state set verifier_key = ${verifierKey}, pinned_by = ${pinnedBy}, pinned_at = now() where id`.execute(
         db,
       );

@@ -6,9 +6,9 @@ import type { LedgerWatchRepository } from './ledger-watch.repository.ts';
 const statusSchema = z.object({
   /** No failure visible to the caller's organization (entries of its evidence, and faults of the log as a whole). */
   ok: z.boolean(),
-  /** The pinned note verifier key of the auditor, and how it was pinned (config = LEDGER_VERIFIER_KEY). */
+  /** The pinned note verifier key of the auditor, and how it was pinned (config = LEDGER_VERIFIER_KEY; announced = a rotation followed). */
   verifierKey: z.string().nullable(),
-  keyPinnedBy: z.enum(['config', 'first_use']).nullable(),
+  keyPinnedBy: z.enum(['config', 'first_use', 'announced']).nullable(),
   lastRunAt: z.string().nullable(),
   /** Why the last run stopped without a verdict (e.g. the assessment service unreachable); null when it completed. */
   lastError: z.string().nullable(),

@@ -9,6 +9,8 @@ import {
   type VerifiedCheckpoint,
 } from '@cabc/ledger';
 import { isRefusal, LedgerUnreachableError, type LedgerClient } from './ledger-watch.client.ts';
+import { announcedSuccessor } from './ledger-watch.key-rotation.ts';
+import type { ReceiptVerifier } from './receipt-verifier.ts';
 import type { Delivery, LedgerWatchRepository, NewFailure, WatchedReceipt } from './ledger-watch.repository.ts';
 
 export interface WatchRun {
@@ -62,6 +64,8 @@ export function createLedgerWatcher(deps: {
   repository: LedgerWatchRepository;
   client: LedgerClient;
   logger: Logger;
+  /** Verifies each receipt's signature against the auditor's JWKS before its facts are trusted. */
+  verifyReceipt: ReceiptVerifier;
   /** LEDGER_VERIFIER_KEY: the auditor's key from out of band; otherwise the first published key is pinned. */
   verifierKey?: string | undefined;
   batch?: number;
@@ -112,6 +116,16 @@ export function createLedgerWatcher(deps: {
       });
       return;
     }
+    const badSignature = await deps.verifyReceipt(receipt!);
+    if (badSignature) {
+      await repository.addReceipt({ ...base, status: 'failed', failure: badSignature });
+      await fail(run, {
+        kind: 'bad_receipt_signature',
+        detail: `evidence ${delivery.evidenceId}: ${badSignature}`,
+        ...refs(base),
+      });
+      return;
+    }
     const mismatch =
       claims.envelopeSha256 !== delivery.envelopeSha256
         ? `the receipt names envelope ${String(claims.envelopeSha256)}, but the collector delivered ${delivery.envelopeSha256}`
@@ -150,7 +164,8 @@ export function createLedgerWatcher(deps: {
 
   async function trustedKey(): Promise<string> {
     const state = await repository.state();
-    if (deps.verifierKey) {
+    // A key the configured one announced (a rotation followed) stays pinned over the configured one.
+    if (deps.verifierKey && state.pinnedBy !== 'announced') {
       if (state.verifierKey !== deps.verifierKey) await repository.pinKey(deps.verifierKey, 'config');
       return deps.verifierKey;
     }
@@ -170,6 +185,15 @@ export function createLedgerWatcher(deps: {
     try {
       checkpoint = parseAndVerifyCheckpoint(note, [key]);
     } catch (error) {
+      const successor = await announcedSuccessor(key, note, await client.jwks()).catch(() => undefined);
+      if (successor) {
+        await repository.pinKey(successor, 'announced');
+        logger.warn(
+          { verifierKey: successor, previousVerifierKey: key },
+          'evidence ledger: the auditor rotated its note key, announced by the pinned key; following it',
+        );
+        return acceptCheckpoint(run, note, successor);
+      }
       const reason = error instanceof CheckpointError ? error.reason : 'error';
       await fail(run, {
         kind: 'bad_checkpoint',

@@ -11,7 +11,15 @@ export function registerSchemaRoutes(app: Server): void {
   ] as const) {
     app.get(
       `/v1/schemas/${name}`,
-      { config: publicRoute, schema: { tags: ['schemas'], summary: `JSON Schema (2020-12): ${name}`, response: { 200: z.unknown() } } },
+      {
+        config: publicRoute,
+        schema: {
+          tags: ['schemas'],
+          summary: `JSON Schema (2020-12): ${name}`,
+          produces: ['application/schema+json'],
+          response: { 200: z.unknown() },
+        },
+      },
       async (_request, reply) => reply.type('application/schema+json').send(schema),
     );
   }
