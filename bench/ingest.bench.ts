@@ -49,7 +49,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 `;
 
 /** Sends `bodies` from `clients` concurrent clients; each body carries `perBody` evidence (batches) or one. */
-async function ingest(url: string, bodies: string[], clients: number, perBody = 1) {
+export async function ingest(url: string, bodies: string[], clients: number, perBody = 1) {
   const expectStatus = perBody === 1 ? 201 : 200;
   const { latencies, seconds } = await new Promise<{ latencies: number[]; seconds: number }>((resolve, reject) => {
     const worker = new Worker(clientCode, { eval: true, workerData: { url, bodies, clients, expectStatus } });

@@ -1,4 +1,6 @@
 // The README's run command: the three services and their workers, migrations applied, the dashboard, URLs printed.
+// By default each service's API and its workers run as processes of their own under a supervisor (this process),
+// so the platform's JavaScript uses every core; --single-process runs everything in this process.
 import path from 'node:path';
 import { startDashboard } from '@cabc/dashboard';
 import { makeLocalCertificates } from '@cabc/local-servers';
@@ -10,15 +12,17 @@ const args = process.argv.slice(2);
 if (args.includes('--help')) {
   process.stdout.write(
     [
-      'usage: ./scripts/run-platform.sh [--reset-local-data] [--tls]',
+      'usage: ./scripts/run-platform.sh [--reset-local-data] [--tls] [--single-process]',
       "  --reset-local-data   drop this checkout's local databases, queue keys and .data/postgres, .data/redis, then start afresh",
       '  --tls                mutual TLS between the services, with a local CA and certificates made in .data/tls',
+      '  --single-process     run the services and their workers in this one process (default: a process each, supervised)',
       '',
     ].join('\n'),
   );
   process.exit(0);
 }
-const unknown = args.filter((arg) => arg !== '--reset-local-data' && arg !== '--tls');
+const known = ['--reset-local-data', '--tls', '--single-process'];
+const unknown = args.filter((arg) => !known.includes(arg));
 if (unknown.length > 0) {
   log(`unknown argument ${unknown[0]} (see --help)`);
   process.exit(2);
@@ -32,6 +36,7 @@ try {
     dataDir: defaultDataDir,
     log,
     reset: args.includes('--reset-local-data'),
+    ...(args.includes('--single-process') ? {} : { processes: { output: process.stdout } }),
     ...(tls ? { tls } : {}),
   });
 } catch (error) {

@@ -2,7 +2,15 @@ import path from 'node:path';
 import { loadOrCreateLocalIssuer } from '@cabc/auth';
 import { KeyDecryptionError } from '@cabc/crypto';
 import type { LocalCertificates } from '@cabc/local-servers';
-import { startPlatform, type Platform, type ServiceKey } from '@cabc/platform';
+import type { Writable } from 'node:stream';
+import {
+  ChildStartError,
+  startPlatform,
+  startPlatformProcesses,
+  type Platform,
+  type PlatformOptions,
+  type ServiceKey,
+} from '@cabc/platform';
 import { localState, MissingInfrastructureError, provideInfrastructure } from './infrastructure.ts';
 import { dropLocalData, localNames, removeLocalServerData } from './local-data.ts';
 
@@ -12,6 +20,11 @@ export interface LocalPlatformOptions {
   /** --reset-local-data: drop this checkout's databases, queue keys and local server data, then start afresh. */
   reset?: boolean;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Each service's API and workers as processes of their own under a supervisor, their log lines prefixed and
+   * written to `processes.output` (the run command's default); otherwise all in this process (`--single-process`).
+   */
+  processes?: { output: Writable };
   /** --tls: mutual TLS between the services with the local CA's certificates (docs/operations.md#tls). */
   tls?: LocalCertificates;
 }
@@ -44,7 +57,7 @@ function causes(error: unknown): unknown[] {
 /** The run command's platform: infrastructure found or started, this checkout's databases, the local token issuer. */
 export async function startLocalPlatform(
   options: LocalPlatformOptions,
-): Promise<{ platform: Platform; stop: () => Promise<void> }> {
+): Promise<{ platform: Pick<Platform, 'urls' | 'token'>; stop: () => Promise<void> }> {
   const env = options.env ?? process.env;
   const state = localState(options.dataDir);
   const names = localNames(state, env);
@@ -60,7 +73,7 @@ export async function startLocalPlatform(
         `--reset-local-data: dropped ${names.databases.join(', ')} and the queue keys ${names.queuePrefix}:*`,
       );
     }
-    const platform = await startPlatform({
+    const platformOptions: PlatformOptions = {
       databaseUrl: infrastructure.postgres.url,
       databaseUrls: perService(env, 'DATABASE_URL'),
       databasePrefix: names.databasePrefix,
@@ -79,11 +92,18 @@ export async function startLocalPlatform(
       tokenIssuer: await loadOrCreateLocalIssuer(path.join(options.dataDir, 'local-issuer.json')),
       reconcileInterval: env.RECONCILE_INTERVAL ?? '5s',
       ...(options.tls ? { tls: options.tls } : {}),
-    });
+    };
+    const platform = options.processes
+      ? await startPlatformProcesses({ ...platformOptions, output: options.processes.output })
+      : await startPlatform(platformOptions);
     return { platform, stop: async () => (await platform.close(), await infrastructure.stop()) };
   } catch (error) {
     await infrastructure.stop();
-    if (causes(error).some((cause) => cause instanceof KeyDecryptionError)) {
+    // In a child process the error is its output: its name is in the stack trace the process printed.
+    const sealed =
+      causes(error).some((cause) => cause instanceof KeyDecryptionError) ||
+      (error instanceof ChildStartError && error.output.includes(KeyDecryptionError.name));
+    if (sealed) {
       throw new LocalDataLockedError(
         [
           `The databases ${names.databases.join(', ')} (on ${infrastructure.postgres.source}) hold signing keys sealed with`,

@@ -15,7 +15,12 @@ export function migrationChecksums(): Map<string, string> {
     for (const file of readdirSync(path.join(migrationsRoot, service.name))) {
       if (!file.endsWith('.ts')) continue;
       const relative = `${service.name}/${file}`;
-      sums.set(relative, createHash('sha256').update(readFileSync(path.join(migrationsRoot, relative))).digest('hex'));
+      sums.set(
+        relative,
+        createHash('sha256')
+          .update(readFileSync(path.join(migrationsRoot, relative)))
+          .digest('hex'),
+      );
     }
   }
   return sums;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { afterAll, describe, expect, it, inject } from 'vitest';
 import { databaseUrlFor } from '@cabc/service-kit';
@@ -39,8 +40,15 @@ async function databasesNamed(prefix: string): Promise<string[]> {
   }
 }
 
-async function startAndStop(dataDir: string, extra: Record<string, string> = {}, reset = false) {
-  const running = await startLocalPlatform({ dataDir, log, env: { ...env, ...extra }, reset });
+async function startAndStop(dataDir: string, extra: Record<string, string> = {}, reset = false, processes = false) {
+  const output = new PassThrough().resume();
+  const running = await startLocalPlatform({
+    dataDir,
+    log,
+    env: { ...env, ...extra },
+    reset,
+    ...(processes ? { processes: { output } } : {}),
+  });
   const health = await fetch(`${running.platform.urls.assessment}/healthz`);
   await running.stop();
   return health.status;
@@ -75,5 +83,16 @@ describe('the run command on one machine with two checkouts', () => {
     expect((error as Error).message).toContain('./scripts/run-platform.sh --reset-local-data');
     expect(await startAndStop(checkouts[0]!, other, true)).toBe(200);
     expect(await startAndStop(checkouts[0]!, other)).toBe(200);
+  });
+
+  it('as supervised processes (the run command without --single-process): starts, and explains sealed data the same way', async () => {
+    expect(await startAndStop(checkouts[1]!, {}, false, true)).toBe(200);
+    const other = { KEY_ENCRYPTION_SECRET: 'not-the-secret-these-databases-were-sealed-with' };
+    const error = await startAndStop(checkouts[1]!, other, false, true).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(LocalDataLockedError);
+    expect((error as Error).message).toContain('./scripts/run-platform.sh --reset-local-data');
   });
 });

@@ -1,6 +1,6 @@
-import { defaultAudiences, defaultServiceOfRole, mintToken, type Role, type ServiceName } from '@cabc/auth';
-import { generateSigningKey, type SigningKey } from '@cabc/crypto';
-import { databaseUrlFor, type RunningService, startTracing } from '@cabc/service-kit';
+import type { Role, ServiceName } from '@cabc/auth';
+import type { SigningKey } from '@cabc/crypto';
+import { startTracing, type RunningService } from '@cabc/service-kit';
 import { loadAssessmentConfig } from '@cabc/assessment/config';
 import { startAssessment } from '@cabc/assessment/service';
 import { loadCertificationConfig } from '@cabc/certification-body/config';
@@ -9,6 +9,7 @@ import { startCertificationBody } from '@cabc/certification-body/service';
 import { loadCollectorConfig } from '@cabc/evidence-collector/config';
 import { startCollector } from '@cabc/evidence-collector/service';
 import { freePort, type LocalCertificates } from '@cabc/local-servers';
+import { layoutToken, platformLayout, serviceEnvironment } from './service-environment.ts';
 
 export type ServiceKey = 'collector' | 'assessment' | 'certificationBody';
 
@@ -76,103 +77,25 @@ export interface ReplicaTargets {
   certificationBody: string;
 }
 
-const databaseNames: Record<ServiceKey, string> = {
-  collector: 'evidence_collector',
-  assessment: 'assessment',
-  certificationBody: 'certification_body',
-};
-
 /** Starts certification body, assessment and collector, wired to each other, in this process. */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   // One SDK for the process: each span says its service in `cabc.service` (docs/operations.md, Traces).
   await startTracing({ serviceName: 'cabc-platform' });
-  const host = options.host ?? '127.0.0.1';
-  const port = async (key: ServiceKey) => options.ports?.[key] || (await freePort(host));
-  const ports = {
-    certificationBody: await port('certificationBody'),
-    assessment: await port('assessment'),
-    collector: await port('collector'),
-  };
-  const scheme = options.tls ? 'https' : 'http';
-  const urls = {
-    collector: `${scheme}://${host}:${ports.collector}`,
-    assessment: `${scheme}://${host}:${ports.assessment}`,
-    certificationBody: `${scheme}://${host}:${ports.certificationBody}`,
-  };
-  const certificateNames = {
-    collector: 'collector',
-    assessment: 'assessment',
-    certificationBody: 'certification-body',
-  } as const;
-  const tlsEnv = (key: ServiceKey): Record<string, string> => {
-    if (!options.tls) return {};
-    const own = options.tls.files[certificateNames[key]];
-    const client = options.tls.files.platform;
-    return {
-      TLS_CERT_FILE: own.certFile,
-      TLS_KEY_FILE: own.keyFile,
-      TLS_CLIENT_CA_FILE: options.tls.caFile,
-      TLS_CA_FILE: options.tls.caFile,
-      TLS_CLIENT_CERT_FILE: client.certFile,
-      TLS_CLIENT_KEY_FILE: client.keyFile,
-    };
-  };
-  const databaseUrls = Object.fromEntries(
-    (Object.keys(databaseNames) as ServiceKey[]).map((key) => [
-      key,
-      options.databaseUrls?.[key] ??
-        databaseUrlFor(options.databaseUrl, `${options.databasePrefix ?? 'cabc'}_${databaseNames[key]}`),
-    ]),
-  ) as Record<ServiceKey, string>;
-  const issuer = options.tokenIssuer ?? (await generateSigningKey());
-  // One local issuer for every party (development); each service keeps its own audience (defaultAudiences).
-  const auth = {
-    AUTH_ISSUER: 'cabc-local',
-    AUTH_JWKS: JSON.stringify({ keys: [issuer.publicJwk] }),
-  };
+  const layout = await platformLayout(options);
+  const { host, ports, urls, databaseUrls } = layout;
   const addedEnv: Partial<Record<ServiceKey, Record<string, string>>> = {};
-  const common = (key: ServiceKey, port: number) => ({
-    ...auth,
-    HOST: host,
-    PORT: String(port),
-    DATABASE_URL: databaseUrls[key],
-    REDIS_URL: options.redisUrls?.[key] ?? options.redisUrl,
-    QUEUE_PREFIX: options.queuePrefix,
-    LOG_LEVEL: options.logLevel ?? 'info',
-    KEY_ENCRYPTION_SECRET: options.keyEncryptionSecret,
-    RECONCILE_INTERVAL: options.reconcileInterval ?? '5s',
-    ...(options.retryMaxDelay ? { DELIVERY_RETRY_MAX_DELAY: options.retryMaxDelay } : {}),
-    MIGRATE_ON_START: options.migrate === false ? 'false' : 'true',
-    ...tlsEnv(key),
-    ...options.env?.[key],
-    ...addedEnv[key],
-  });
+  const env = (key: ServiceKey, port: number, targets: ReplicaTargets) =>
+    serviceEnvironment(layout, options, key, { port, targets, added: addedEnv[key] });
 
   const starters: Record<ServiceKey, (port: number, targets: ReplicaTargets) => Promise<Running>> = {
     certificationBody: (port, targets) =>
-      startCertificationBody(
-        loadCertificationConfig({
-          // Local and test receivers listen on this machine: allowed here, refused by default in a deployment.
-          WEBHOOK_ALLOW_LOOPBACK: 'true',
-          WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-          ...common('certificationBody', port),
-          AUDITOR_JWKS_URL: `${targets.assessment}/.well-known/jwks.json`,
-        }),
-        {
-          ...(options.certificationPolicy ? { policy: options.certificationPolicy } : {}),
-          ...(options.now ? { now: options.now } : {}),
-        },
-      ),
+      startCertificationBody(loadCertificationConfig(env('certificationBody', port, targets)), {
+        ...(options.certificationPolicy ? { policy: options.certificationPolicy } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      }),
     assessment: (port, targets) =>
-      startAssessment(
-        loadAssessmentConfig({
-          ...common('assessment', port),
-          CERTIFICATION_BODY_URL: targets.certificationBody,
-        }),
-        options.now ? { now: options.now } : {},
-      ),
-    collector: (port, targets) =>
-      startCollector(loadCollectorConfig({ ...common('collector', port), ASSESSMENT_URL: targets.assessment })),
+      startAssessment(loadAssessmentConfig(env('assessment', port, targets)), options.now ? { now: options.now } : {}),
+    collector: (port, targets) => startCollector(loadCollectorConfig(env('collector', port, targets))),
   };
 
   const running = new Map<ServiceKey, Running>();
@@ -207,16 +130,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }
   return {
     urls,
-    token: (role, org, { subject = `${role}@${org}`, service = defaultServiceOfRole[role] } = {}) =>
-      mintToken({
-        issuer: auth.AUTH_ISSUER,
-        audience: defaultAudiences[service],
-        subject,
-        org,
-        role,
-        ttlSeconds: 3600,
-        key: issuer,
-      }),
+    token: layoutToken(layout),
     databaseUrls,
     service: (key) => {
       const service = running.get(key);

@@ -2,18 +2,16 @@ import pg from 'pg';
 import { createTestDatabase, deleteRedisPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@cabc/testing';
 import { startPlatform, type Platform, type PlatformOptions } from '../src/index.ts';
 
-/** The three services in this process, on databases and a queue prefix of this test file's own. */
-export async function startTestPlatform(
-  overrides: Partial<PlatformOptions> = {},
-): Promise<Platform & { dispose: () => Promise<void> }> {
+/** Databases and a queue prefix of this test file's own, with the settings every platform test starts from. */
+export async function testPlatformResources(name: string) {
   const databases: TestDatabase[] = [];
   const database = async (service: Parameters<typeof createTestDatabase>[0]) => {
     const created = await createTestDatabase(service);
     databases.push(created);
     return created.url;
   };
-  const prefix = testQueuePrefix('platform');
-  const platform = await startPlatform({
+  const queuePrefix = testQueuePrefix(name);
+  const options: PlatformOptions = {
     databaseUrl: '',
     databaseUrls: {
       collector: await database('evidence-collector'),
@@ -21,20 +19,33 @@ export async function startTestPlatform(
       certificationBody: await database('certification-body'),
     },
     redisUrl: testRedisUrl(),
-    queuePrefix: prefix,
+    queuePrefix,
     keyEncryptionSecret: 'test-only-key-encryption-secret',
     logLevel: 'error',
     reconcileInterval: '500ms',
     retryMaxDelay: '1s',
     migrate: false,
-    ...overrides,
-  });
+  };
+  return {
+    options,
+    release: async () => {
+      await deleteRedisPrefix(queuePrefix);
+      for (const created of databases) await created.drop();
+    },
+  };
+}
+
+/** The three services in this process, on databases and a queue prefix of this test file's own. */
+export async function startTestPlatform(
+  overrides: Partial<PlatformOptions> = {},
+): Promise<Platform & { dispose: () => Promise<void> }> {
+  const resources = await testPlatformResources('platform');
+  const platform = await startPlatform({ ...resources.options, ...overrides });
   return {
     ...platform,
     dispose: async () => {
       await platform.close();
-      await deleteRedisPrefix(prefix);
-      for (const created of databases) await created.drop();
+      await resources.release();
     },
   };
 }

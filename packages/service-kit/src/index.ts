@@ -39,7 +39,8 @@ export {
 
 // Runtime: what a service process opens before it builds its app, and listening.
 export { openInfrastructure, type Infrastructure } from './runtime/open-infrastructure.ts';
-export { listen, type RunningService } from './runtime/running-service.ts';
+export { listen, runsWorkers, serve, type RunningService } from './runtime/running-service.ts';
+export { reportToSupervisor } from './runtime/supervised.ts';
 export {
   infrastructureReadiness,
   postgresPlugin,

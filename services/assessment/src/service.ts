@@ -1,4 +1,4 @@
-import { listen, openInfrastructure, type RunningService, startTracing } from '@cabc/service-kit';
+import { openInfrastructure, runsWorkers, serve, startTracing, type RunningService } from '@cabc/service-kit';
 import type { Server } from '@cabc/http-kit';
 import { buildApp } from './app.ts';
 import { composeAssessment, type AssessmentOptions } from './composition.ts';
@@ -7,7 +7,10 @@ import { startWorkers } from './workers/start-workers.ts';
 
 export type RunningAssessment = RunningService<Server> & { reconcileNow: () => Promise<number> };
 
-/** Opens the assessment service's infrastructure, composes it, builds the app, starts its workers and listens. */
+/**
+ * Opens the assessment service's infrastructure, composes it, builds the app, starts its workers and listens; a
+ * process of PROCESS_ROLE `http` starts no workers, one of `workers` does not listen.
+ */
 export async function startAssessment(
   config: AssessmentConfig,
   options: AssessmentOptions = {},
@@ -16,8 +19,8 @@ export async function startAssessment(
   const infra = await openInfrastructure('assessment', config);
   const assessment = composeAssessment(infra, config, options);
   const app = await buildApp(assessment);
-  const workers = startWorkers(assessment);
+  const workers = runsWorkers(config) ? startWorkers(assessment) : undefined;
   // Registered last, so it runs first: the workers stop before the composition's queues, Redis and the pool close.
-  app.addHook('onClose', workers.close);
-  return { ...(await listen(app, config.HOST, config.PORT)), reconcileNow: workers.reconcileNow };
+  if (workers) app.addHook('onClose', workers.close);
+  return { ...(await serve(app, config)), reconcileNow: async () => (await workers?.reconcileNow()) ?? 0 };
 }

@@ -1,5 +1,5 @@
 import type { Server } from '@cabc/http-kit';
-import { listen, openInfrastructure, type RunningService, startTracing } from '@cabc/service-kit';
+import { openInfrastructure, runsWorkers, serve, startTracing, type RunningService } from '@cabc/service-kit';
 import { buildApp } from './app.ts';
 import { composeCertificationBody, type CertificationBody, type CertificationBodyOptions } from './composition.ts';
 import type { CertificationConfig } from './config.ts';
@@ -13,7 +13,10 @@ export type RunningCertificationBody = RunningService<Server> & {
   body: CertificationBody;
 };
 
-/** Opens the certification body's infrastructure, composes it, builds the app, starts its workers and listens. */
+/**
+ * Opens the certification body's infrastructure, composes it, builds the app, starts its workers and listens; a
+ * process of PROCESS_ROLE `http` starts no workers, one of `workers` does not listen.
+ */
 export async function startCertificationBody(
   config: CertificationConfig,
   options: CertificationBodyOptions = {},
@@ -22,13 +25,13 @@ export async function startCertificationBody(
   const infra = await openInfrastructure('certification-body', config);
   const body = composeCertificationBody(infra, config, options);
   const app = await buildApp(body);
-  const workers = startWorkers(body);
+  const workers = runsWorkers(config) ? startWorkers(body) : undefined;
   // Registered last, so it runs first: the workers stop before the scheduler's queue, Redis and the pool close.
-  app.addHook('onClose', workers.close);
+  if (workers) app.addHook('onClose', workers.close);
   return {
-    ...(await listen(app, config.HOST, config.PORT)),
-    runDeadlines: workers.runDeadlines,
-    reconcileWebhooks: workers.reconcileWebhooks,
+    ...(await serve(app, config)),
+    runDeadlines: async () => (await workers?.runDeadlines()) ?? 0,
+    reconcileWebhooks: async () => (await workers?.reconcileWebhooks()) ?? 0,
     body,
   };
 }

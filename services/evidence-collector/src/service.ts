@@ -1,5 +1,5 @@
 import type { Server } from '@cabc/http-kit';
-import { listen, openInfrastructure, type RunningService, startTracing } from '@cabc/service-kit';
+import { openInfrastructure, runsWorkers, serve, startTracing, type RunningService } from '@cabc/service-kit';
 import { buildApp } from './app.ts';
 import { composeCollector, type CollectorOptions } from './composition.ts';
 import type { CollectorConfig } from './config.ts';
@@ -11,7 +11,10 @@ export type RunningCollector = RunningService<Server> & {
   pollMlflow: (() => Promise<{ collected: number; skipped: number; evidence: number }>) | undefined;
 };
 
-/** Opens the collector's infrastructure, composes it, builds the app, starts its workers and listens. */
+/**
+ * Opens the collector's infrastructure, composes it, builds the app, starts its workers and listens; a process of
+ * PROCESS_ROLE `http` starts no workers, one of `workers` does not listen.
+ */
 export async function startCollector(
   config: CollectorConfig,
   options: CollectorOptions = {},
@@ -20,12 +23,12 @@ export async function startCollector(
   const infra = await openInfrastructure('evidence-collector', config);
   const collector = composeCollector(infra, config, options);
   const app = await buildApp(collector);
-  const workers = startWorkers(collector);
+  const workers = runsWorkers(config) ? startWorkers(collector) : undefined;
   // Registered last, so it runs first: the workers stop before the producer, Redis and the pool close.
-  app.addHook('onClose', workers.close);
+  if (workers) app.addHook('onClose', workers.close);
   return {
-    ...(await listen(app, config.HOST, config.PORT)),
-    reconcileNow: workers.reconcileNow,
-    pollMlflow: workers.pollMlflow,
+    ...(await serve(app, config)),
+    reconcileNow: async () => (await workers?.reconcileNow()) ?? 0,
+    pollMlflow: workers?.pollMlflow,
   };
 }

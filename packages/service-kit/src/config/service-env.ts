@@ -25,6 +25,11 @@ export function serviceEnvSchema(defaultPort: number) {
     /** How long an announced next key is published before it signs (receivers fetch it meanwhile). */
     SIGNING_KEY_ROTATION_OVERLAP: envDuration('1d'),
     MIGRATE_ON_START: envBoolean(true),
+    /**
+     * What this process runs: `all` (HTTP and workers), `http` (the API only) or `workers` (the background work only,
+     * no port), so a service can be one process or several (docs/operations.md, "Processes").
+     */
+    PROCESS_ROLE: z.enum(['all', 'http', 'workers']).default('all'),
     BODY_LIMIT_BYTES: z.coerce
       .number()
       .int()
