@@ -26,6 +26,13 @@ export class TrustedKeySet {
     return this.#fetchedAt;
   }
 
+  /** Fetches the key set now, whatever the cooldown (for a caller that must not conclude from a stale copy). */
+  async refresh(): Promise<ReadonlyMap<string, KeyObject>> {
+    this.#keys = await this.#load();
+    this.#fetchedAt = Date.now();
+    return this.#keys;
+  }
+
   async keys(options: { mustInclude?: string[] } = {}): Promise<ReadonlyMap<string, KeyObject>> {
     const missing = () => (options.mustInclude ?? []).some((kid) => !this.#keys?.has(kid));
     if (!this.#keys || (missing() && Date.now() - this.#fetchedAt >= this.#cooldownMs)) {
