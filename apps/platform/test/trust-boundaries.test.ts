@@ -35,7 +35,8 @@ describe('trust boundaries across the platform', () => {
       const view = await getJson(`${platform.urls.collector}/v1/evidence/${pushed.body.id}`, intruder);
       return view.body.delivery.status === 'rejected' ? view.body : undefined;
     });
-    expect(refused.delivery.lastError).toMatch(/422/);
+    // The pipeline reads why: the auditor's problem detail, not only its status.
+    expect(refused.delivery.lastError).toMatch(/HTTP 422: .*does not belong to the organization/);
     expect((await getJson(`${platform.urls.certificationBody}/v1/status/${issued.id}`)).body.status).toBe('good');
   });
 

@@ -1,6 +1,21 @@
 import { activeTraceparent } from '@cabc/service-kit';
 import { sql, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
 
+
+/**
+ * Why the receiver refused, as the sender's users read it: the status and, from a problem+json answer, its detail
+ * (e.g. which subject the auditor refused), so a pipeline learns what to fix without the receiver's logs.
+ */
+function rejectionOf(response: { status: number; body: string }): string {
+  const base = `rejected by the receiver with HTTP ${response.status}`;
+  try {
+    const problem = JSON.parse(response.body) as { detail?: unknown };
+    return typeof problem.detail === 'string' && problem.detail ? `${base}: ${problem.detail.slice(0, 500)}` : base;
+  } catch {
+    return base;
+  }
+}
+
 export interface OutboxDatabase {
   outbox: {
     id: Generated<number>;
@@ -182,7 +197,7 @@ export class OutboxRepository {
         attempts: sql`attempts + 1`,
         response_status: response.status,
         response_body: response.body,
-        last_error: `rejected by the receiver with HTTP ${response.status}`,
+        last_error: rejectionOf(response),
       })
       .where('id', '=', id)
       .where('status', '=', 'pending')

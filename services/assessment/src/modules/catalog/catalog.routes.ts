@@ -3,24 +3,8 @@ import { NotFoundProblem, problemResponses, UnprocessableProblem, type Server } 
 import { allowedTo, authorize } from '../authorization/permissions.ts';
 import { scopeRequirementSchema } from '../scopes/scope-document.schema.ts';
 import { validateScopeDocument } from '../scopes/validate-scope-document.ts';
-import type { RequirementTemplate } from './catalog-template.ts';
 import { CATALOG_VERSION, catalogTemplates } from './catalog-v1.ts';
-
-const defaults = (template: RequirementTemplate) =>
-  Object.fromEntries(template.parameters.map((parameter) => [parameter.name, parameter.default]));
-
-const templateView = (template: RequirementTemplate) => ({
-  id: template.id,
-  title: template.title,
-  description: template.description,
-  area: template.area,
-  severity: template.severity,
-  critical: template.critical,
-  controls: template.controls,
-  evidenceKinds: template.evidenceKinds,
-  parameters: template.parameters,
-  defaultRule: template.rule(defaults(template)),
-});
+import { catalogView, defaults } from './catalog-view.ts';
 
 const templateSchema = z.object({
   id: z.string(),
@@ -36,7 +20,6 @@ const templateSchema = z.object({
 });
 
 /** The built-in catalog as GET /v1/catalog answers it (the OSCAL bundle's catalog is built from it too). */
-export const catalogView = () => ({ version: CATALOG_VERSION, templates: catalogTemplates.map(templateView) });
 
 export function registerCatalogRoutes(app: Server): void {
   app.get(

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { SigningKeyStore } from '@cabc/key-store';
 import type { EvaluationRepository } from '../evaluation/evaluation.repository.ts';
 import type { InForceScopes } from '../evaluation/in-force-scope.ts';
-import { catalogView } from '../catalog/catalog.routes.ts';
+import { catalogView } from '../catalog/catalog-view.ts';
 import type { FindingsRepository } from '../findings/findings.repository.ts';
 import type { ObservationsRepository } from '../observations/observations.repository.ts';
 import type { ScopesRepository } from '../scopes/scopes.repository.ts';
